@@ -1,0 +1,129 @@
+// Core: the single request path of a ZooKeeper server, pure and deterministic.
+//
+//   client request ──► Prepare (checks, next zxid, Txn; failed writes get an error Txn too)
+//                  ──► Apply (mutate the tree, fire watches)
+//                  ──► Reply (in request order per session)
+//
+// Reads are answered from the tree directly. The ensemble work will put "persist" and
+// "replicate" between Prepare and Apply; this class therefore produces Txns that can be
+// encoded, logged and applied elsewhere, and never applies anything it did not prepare as a Txn.
+//
+// Inputs only: OpenSession / Reattach / Submit / Auth / Touch / ConnectionClosed / Tick, each
+// with the caller's wall-clock ms where ZooKeeper records a time. No I/O, clock, threads or
+// randomness inside. Outputs are queued and taken with TakeOutputs(), in the order they must
+// be delivered. Single-threaded: one owner calls everything.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/sessions.h"
+#include "proto/codes.h"
+#include "proto/records.h"
+#include "tree/data_tree.h"
+#include "tree/txn.h"
+#include "tree/watches.h"
+
+namespace zk {
+
+struct CoreConfig {
+  int64_t server_id = 0;            // myid; 0 in standalone
+  int32_t tick_ms = 2000;           // tickTime
+  int32_t min_session_timeout_ms = 4000;
+  int32_t max_session_timeout_ms = 40000;
+  bool extended_types_enabled = false;  // TTL nodes
+  std::string super_digest;         // "super:<base64 sha1>", empty = none
+  int64_t container_check_ticks = 30;   // how often containers / TTLs are checked
+  size_t watches_max = 1'000'000;       // named limit on registered watches
+  size_t sessions_max = 100'000;
+  std::string config_text;          // contents of /zookeeper/config
+};
+
+// One client request as it came off the wire, after the RequestHeader.
+struct ClientRequest {
+  int64_t session_id = 0;
+  int32_t xid = 0;
+  OpCode op = OpCode::kPing;
+  std::string body;  // the request record bytes
+};
+
+// What the shell must do, in order.
+struct Output {
+  enum class Kind {
+    kReply,         // send header(+body) to the session's connection
+    kNotification,  // send a WatcherEvent (xid -1) to the session's connection
+    kCloseSession,  // the session is gone (expired / closed): close its connection
+  };
+  Kind kind = Kind::kReply;
+  int64_t session_id = 0;
+  int32_t xid = 0;
+  int64_t zxid = 0;
+  Err err = Err::kOk;
+  std::string body;         // reply record (only when err == kOk), or encoded WatcherEvent
+  bool close_after = false; // close the connection once this reply is sent
+};
+
+struct OpenSessionResult {
+  int64_t session_id = 0;
+  int32_t timeout_ms = 0;
+  std::string passwd;  // 16 bytes
+};
+
+class Core {
+ public:
+  explicit Core(CoreConfig config, int64_t first_session_id);
+
+  // A new session (a write: takes a zxid). `client_ip` becomes the session's "ip" auth id.
+  OpenSessionResult OpenSession(int32_t requested_timeout_ms, const std::string& client_ip,
+                                int64_t now_ms);
+  // Re-attach by id + password. Returns the negotiated timeout, or 0 if the session is unknown,
+  // expired or the password is wrong (the caller then sends the invalid-session reply).
+  int32_t Reattach(int64_t session_id, const std::string& passwd, int32_t requested_timeout_ms,
+                   const std::string& client_ip);
+  // Any request or ping from the session's connection.
+  void Touch(int64_t session_id);
+  // The connection of a session went away (not the session): drop its watches.
+  void ConnectionClosed(int64_t session_id);
+  // Handles every opcode except ping (which the shell answers): writes go through
+  // Prepare → Apply, reads straight to the tree. Produces exactly one reply per request.
+  void Submit(const ClientRequest& req, int64_t now_ms);
+  // One tickTime elapsed: expire silent sessions, check containers and TTL nodes.
+  void Tick(int64_t now_ms);
+
+  std::vector<Output> TakeOutputs();
+
+  // Read-only views for the four-letter words.
+  const DataTree& tree() const { return tree_; }
+  const Watches& watches() const { return watches_; }
+  const SessionTable& sessions() const { return sessions_; }
+  int64_t last_zxid() const { return last_zxid_; }
+  const CoreConfig& config() const { return config_; }
+
+  // Applies a Txn prepared here or elsewhere (log replay, a leader's proposal).
+  ApplyResult ApplyTxn(const Txn& txn);
+  // Recomputable session password (same rule as ZooKeeper: java.util.Random seeded with
+  // sessionId ^ 0xB3415C00, 16 bytes).
+  static std::string SessionPassword(int64_t session_id);
+
+ private:
+  Txn Prepare(const ClientRequest& req, int64_t now_ms);
+  void Read(const ClientRequest& req);
+  void Reply(const ClientRequest& req, Err err, std::string body = {}, bool close_after = false);
+  void Notify(const std::vector<WatchEvent>& events);
+  void ExpireSession(int64_t session_id, int64_t now_ms);
+  int64_t NextZxid() { return ++last_zxid_; }
+
+  CoreConfig config_;
+  DataTree tree_;
+  Watches watches_;
+  SessionTable sessions_;
+  int64_t last_zxid_ = 0;
+  int64_t next_session_id_;
+  int64_t ticks_ = 0;
+  std::vector<Output> outputs_;
+};
+
+}  // namespace zk

@@ -1,0 +1,38 @@
+// ACL checks (reference §5 "Perms", "Ids and ACLs"): world / digest / ip / auth / super.
+// Pure: no I/O. The digest scheme's SHA-1 is implemented here (a small, self-contained function)
+// because none of the project's libraries offers it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/codes.h"
+#include "proto/records.h"
+
+namespace zk {
+
+// SHA-1 of `data` as 20 raw bytes.
+std::string Sha1(std::string_view data);
+std::string Base64(std::string_view bytes);
+// "user:password" → "user:base64(sha1(user:password))" (DigestAuthenticationProvider).
+std::string DigestId(std::string_view user_password);
+
+// Does a caller holding `auth` have `perm` on a node with `acl`?
+// `super_id` is the "super:<digest>" id configured by the super-digest setting (or empty).
+bool CheckAcl(const AclList& acl, int32_t perm, const std::vector<Id>& auth);
+bool IsSuper(const std::vector<Id>& auth);
+
+// Validates an ACL from a request and resolves "auth" ids into the caller's digest/ip ids
+// (ZooKeeper's fixupACL). Returns false for an empty list, an unknown scheme, a malformed id,
+// or an "auth" entry while the caller has no authenticated ids — all INVALIDACL.
+bool FixupAcl(const AclList& in, const std::vector<Id>& auth, AclList* out);
+
+// Does the ip id pattern ("10.0.0.1" or "10.0.0.0/8") match the client address?
+bool IpMatches(std::string_view pattern, std::string_view client_ip);
+
+inline AclList OpenAclUnsafe() { return {Acl{perm::kAll, Id{"world", "anyone"}}}; }
+inline AclList ReadAclUnsafe() { return {Acl{perm::kRead, Id{"world", "anyone"}}}; }
+
+}  // namespace zk

@@ -1,0 +1,256 @@
+#include "tree/data_tree.h"
+
+#include <cassert>
+
+#include "tree/acl.h"
+
+namespace zk {
+
+std::string_view ParentPath(std::string_view path) {
+  if (path == "/" || path.empty()) return "";
+  auto slash = path.rfind('/');
+  if (slash == std::string_view::npos) return "";
+  return slash == 0 ? std::string_view("/") : path.substr(0, slash);
+}
+
+std::string_view BaseName(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+DataTree::DataTree() {
+  Node root;
+  root.acl = OpenAclUnsafe();
+  root.children = {"zookeeper"};
+  root.stat.num_children = 1;
+  Node zookeeper;
+  zookeeper.acl = OpenAclUnsafe();
+  zookeeper.children = {"config", "quota"};
+  zookeeper.stat.num_children = 2;
+  Node quota;
+  quota.acl = OpenAclUnsafe();
+  Node config;
+  config.acl = ReadAclUnsafe();
+  nodes_.emplace("/", std::move(root));
+  nodes_.emplace("/zookeeper", std::move(zookeeper));
+  nodes_.emplace("/zookeeper/quota", std::move(quota));
+  nodes_.emplace("/zookeeper/config", std::move(config));
+  data_size_ = static_cast<int64_t>(std::string("/zookeeper/zookeeper/quota/zookeeper/config").size());
+}
+
+const Node* DataTree::Find(std::string_view path) const {
+  auto it = nodes_.find(std::string(path.empty() ? "/" : path));
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+size_t DataTree::ephemeral_count() const {
+  size_t n = 0;
+  for (const auto& [sid, paths] : ephemerals_) n += paths.size();
+  return n;
+}
+
+void DataTree::SetConfig(const std::string& text, int64_t version) {
+  Node& n = nodes_.at("/zookeeper/config");
+  data_size_ += static_cast<int64_t>(text.size()) - static_cast<int64_t>(n.data.size());
+  n.data = text;
+  n.stat.data_length = static_cast<int32_t>(text.size());
+  n.stat.mzxid = version;
+}
+
+void DataTree::ForEachDescendant(
+    const std::string& path, const std::function<void(const std::string&, const Node&)>& fn) const {
+  const Node* n = Find(path);
+  if (!n) return;
+  std::string prefix = path == "/" ? "/" : path + "/";
+  for (const auto& child : n->children) {
+    std::string child_path = prefix + child;
+    const Node* c = Find(child_path);
+    assert(c);
+    fn(child_path, *c);
+    ForEachDescendant(child_path, fn);
+  }
+}
+
+ApplyResult DataTree::Apply(const Txn& txn, std::vector<Trigger>* triggers) {
+  ApplyResult result;
+  if (txn.header.type == ToInt(OpCode::kMulti)) {
+    result.type = OpCode::kMulti;
+    bool failed = false;
+    for (const auto& op : txn.multi) failed = failed || op.type == OpCode::kError;
+    for (const auto& op : txn.multi) {
+      ApplyResult sub;
+      if (failed) {
+        // A failed multi is logged as error txns only; nothing is applied.
+        assert(op.type == OpCode::kError);
+        sub.type = OpCode::kError;
+        sub.err = op.err;
+      } else {
+        sub = ApplyOp(txn.header, op, triggers);
+      }
+      if (sub.err != Err::kOk && result.err == Err::kOk) result.err = sub.err;
+      result.multi.push_back(std::move(sub));
+    }
+  } else {
+    result = ApplyOp(txn.header, txn.op, triggers);
+  }
+  if (txn.header.zxid > last_zxid_) last_zxid_ = txn.header.zxid;
+  return result;
+}
+
+ApplyResult DataTree::ApplyOp(const TxnHeader& h, const TxnOp& op, std::vector<Trigger>* triggers) {
+  ApplyResult r;
+  r.type = op.type;
+  switch (op.type) {
+    case OpCode::kCreate:
+    case OpCode::kCreateTtl:
+    case OpCode::kCreateContainer:
+      r.path = op.path;
+      r.err = CreateNode(h, op, &r.stat, triggers);
+      break;
+    case OpCode::kDelete:
+    case OpCode::kDeleteContainer:
+      r.path = op.path;
+      r.err = DeleteNode(op.path, h.zxid, triggers);
+      break;
+    case OpCode::kSetData: {
+      r.path = op.path;
+      auto it = nodes_.find(op.path);
+      if (it == nodes_.end()) {
+        r.err = Err::kNoNode;
+        break;
+      }
+      Node& n = it->second;
+      data_size_ += static_cast<int64_t>(op.data.size()) - static_cast<int64_t>(n.data.size());
+      n.data = op.data;
+      n.stat.data_length = static_cast<int32_t>(op.data.size());
+      n.stat.version = op.version;
+      n.stat.mzxid = h.zxid;
+      n.stat.mtime = h.time_ms;
+      r.stat = n.stat;
+      triggers->push_back({op.path, EventType::kNodeDataChanged});
+      break;
+    }
+    case OpCode::kSetAcl: {
+      r.path = op.path;
+      auto it = nodes_.find(op.path);
+      if (it == nodes_.end()) {
+        r.err = Err::kNoNode;
+        break;
+      }
+      it->second.acl = op.acl;
+      it->second.stat.aversion = op.version;
+      r.stat = it->second.stat;
+      break;
+    }
+    case OpCode::kCheck: {
+      r.path = op.path;
+      auto it = nodes_.find(op.path);
+      if (it == nodes_.end()) {
+        r.err = Err::kNoNode;
+      } else {
+        r.stat = it->second.stat;
+      }
+      break;
+    }
+    case OpCode::kError:
+      r.err = op.err;
+      break;
+    case OpCode::kCloseSession: {
+      // Delete what the txn names, then anything else the session still owns (a replica that
+      // saw more ephemerals than the preparing server must not keep them).
+      std::set<std::string> paths(op.paths.begin(), op.paths.end());
+      if (auto it = ephemerals_.find(h.client_id); it != ephemerals_.end()) {
+        paths.insert(it->second.begin(), it->second.end());
+      }
+      for (const auto& p : paths) DeleteNode(p, h.zxid, triggers);
+      ephemerals_.erase(h.client_id);
+      break;
+    }
+    case OpCode::kCreateSession:
+    default:
+      break;
+  }
+  return r;
+}
+
+Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
+                         std::vector<Trigger>* triggers) {
+  std::string parent_path(ParentPath(op.path));
+  auto pit = nodes_.find(parent_path);
+  if (pit == nodes_.end()) return Err::kNoNode;
+  Node& parent = pit->second;
+  std::string name(BaseName(op.path));
+  if (parent.children.count(name)) return Err::kNodeExists;
+
+  int64_t owner = 0;
+  if (op.type == OpCode::kCreateContainer) {
+    owner = kContainerOwner;
+  } else if (op.type == OpCode::kCreateTtl) {
+    owner = kTtlOwnerMask | op.ttl;
+  } else if (op.ephemeral) {
+    owner = h.client_id;
+  }
+
+  int32_t parent_cversion = op.parent_cversion;
+  if (parent_cversion == -1) parent_cversion = parent.stat.cversion + 1;
+  if (parent_cversion > parent.stat.cversion) {
+    parent.stat.cversion = parent_cversion;
+    parent.stat.pzxid = h.zxid;
+  }
+  parent.children.insert(name);
+  parent.stat.num_children = static_cast<int32_t>(parent.children.size());
+
+  Node n;
+  n.data = op.data;
+  n.acl = op.acl;
+  n.stat.czxid = n.stat.mzxid = n.stat.pzxid = h.zxid;
+  n.stat.ctime = n.stat.mtime = h.time_ms;
+  n.stat.ephemeral_owner = owner;
+  n.stat.data_length = static_cast<int32_t>(op.data.size());
+  *out = n.stat;
+  data_size_ += static_cast<int64_t>(op.path.size() + op.data.size());
+  nodes_.emplace(op.path, std::move(n));
+
+  if (owner == kContainerOwner) {
+    containers_.insert(op.path);
+  } else if (IsTtlOwner(owner)) {
+    ttls_.insert(op.path);
+  } else if (owner != 0) {
+    ephemerals_[owner].insert(op.path);
+  }
+  triggers->push_back({op.path, EventType::kNodeCreated});
+  triggers->push_back({parent_path, EventType::kNodeChildrenChanged});
+  return Err::kOk;
+}
+
+Err DataTree::DeleteNode(const std::string& path, int64_t zxid, std::vector<Trigger>* triggers) {
+  auto it = nodes_.find(path);
+  if (it == nodes_.end()) return Err::kNoNode;
+  std::string parent_path(ParentPath(path));
+  auto pit = nodes_.find(parent_path);
+  if (pit == nodes_.end()) return Err::kNoNode;
+  int64_t owner = it->second.stat.ephemeral_owner;
+  data_size_ -= static_cast<int64_t>(path.size() + it->second.data.size());
+  nodes_.erase(it);
+
+  Node& parent = pit->second;
+  parent.children.erase(std::string(BaseName(path)));
+  parent.stat.num_children = static_cast<int32_t>(parent.children.size());
+  if (zxid > parent.stat.pzxid) parent.stat.pzxid = zxid;
+
+  if (owner == kContainerOwner) {
+    containers_.erase(path);
+  } else if (IsTtlOwner(owner)) {
+    ttls_.erase(path);
+  } else if (owner != 0) {
+    if (auto e = ephemerals_.find(owner); e != ephemerals_.end()) {
+      e->second.erase(path);
+      if (e->second.empty()) ephemerals_.erase(e);
+    }
+  }
+  triggers->push_back({path, EventType::kNodeDeleted});
+  triggers->push_back({parent_path, EventType::kNodeChildrenChanged});
+  return Err::kOk;
+}
+
+}  // namespace zk

@@ -1,0 +1,84 @@
+// The ZooKeeper data tree: znodes with data, ACL and Stat, the built-in /zookeeper nodes,
+// ephemeral / container / TTL bookkeeping, and Apply(Txn) — the only way the tree changes.
+// Apply is deterministic: the same txns in the same order give the same tree on every replica.
+// Pure: no I/O. Lookups by full path (hash map); children and bookkeeping in ordered sets, which
+// is what every iteration (dumps, digests, snapshots) uses.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "proto/records.h"
+#include "tree/txn.h"
+#include "tree/watches.h"
+
+namespace zk {
+
+struct Node {
+  std::string data;
+  AclList acl;
+  Stat stat;  // data_length and num_children are kept in step with data and children
+  std::set<std::string> children;  // names, not paths
+};
+
+// The result of applying one op; for multi, one entry per sub-op in `multi`.
+struct ApplyResult {
+  OpCode type = OpCode::kError;
+  Err err = Err::kOk;
+  std::string path;  // the created path (with sequence suffix)
+  Stat stat;
+  std::vector<ApplyResult> multi;
+};
+
+// A change that may fire watches: (path, event).
+struct Trigger {
+  std::string path;
+  EventType type;
+};
+
+class DataTree {
+ public:
+  DataTree();
+
+  const Node* Find(std::string_view path) const;
+  size_t node_count() const { return nodes_.size(); }
+  // Applies one txn. Appends the watch triggers it causes, in order, to *triggers.
+  ApplyResult Apply(const Txn& txn, std::vector<Trigger>* triggers);
+  // Replaces the data of /zookeeper/config (membership text) with mzxid = version.
+  void SetConfig(const std::string& text, int64_t version);
+
+  const std::map<int64_t, std::set<std::string>>& ephemerals() const { return ephemerals_; }
+  size_t ephemeral_count() const;
+  const std::set<std::string>& containers() const { return containers_; }
+  const std::set<std::string>& ttls() const { return ttls_; }
+  // Sum of path lengths and data sizes (mntr approximate_data_size).
+  int64_t approximate_data_size() const { return data_size_; }
+  // Paths in the subtree under `path` (excluding it) in pre-order, sorted among siblings.
+  void ForEachDescendant(const std::string& path,
+                         const std::function<void(const std::string&, const Node&)>& fn) const;
+  int64_t last_processed_zxid() const { return last_zxid_; }
+
+ private:
+  ApplyResult ApplyOp(const TxnHeader& h, const TxnOp& op, std::vector<Trigger>* triggers);
+  Err CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out, std::vector<Trigger>* triggers);
+  Err DeleteNode(const std::string& path, int64_t zxid, std::vector<Trigger>* triggers);
+
+  std::unordered_map<std::string, Node> nodes_;
+  std::map<int64_t, std::set<std::string>> ephemerals_;
+  std::set<std::string> containers_;
+  std::set<std::string> ttls_;
+  int64_t data_size_ = 0;
+  int64_t last_zxid_ = 0;
+};
+
+// "/a/b" → "/a"; "/a" → "/"; "/" → "".
+std::string_view ParentPath(std::string_view path);
+std::string_view BaseName(std::string_view path);
+
+}  // namespace zk

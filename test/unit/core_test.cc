@@ -1,0 +1,241 @@
+#include "core/core.h"
+
+#include <gtest/gtest.h>
+
+#include "tree/acl.h"
+
+namespace zk {
+namespace {
+
+class CoreTest : public ::testing::Test {
+ protected:
+  CoreTest() : core_(CoreConfig{}, 0x100) {}
+
+  int64_t Open() {
+    auto s = core_.OpenSession(30000, "127.0.0.1", now_);
+    core_.TakeOutputs();
+    return s.session_id;
+  }
+
+  // Sends one request and returns its reply (and collects notifications).
+  Output Call(int64_t sid, OpCode op, const std::string& body) {
+    core_.Submit(ClientRequest{sid, ++xid_, op, body}, now_);
+    Output reply;
+    bool found = false;
+    for (auto& o : core_.TakeOutputs()) {
+      if (o.kind == Output::Kind::kNotification) {
+        notifications_.push_back(o);
+      } else if (o.kind == Output::Kind::kReply && o.session_id == sid && o.xid == xid_) {
+        reply = o;
+        found = true;
+      }
+    }
+    EXPECT_TRUE(found);
+    return reply;
+  }
+
+  Output Create(int64_t sid, const std::string& path, int32_t flags = 0,
+                OpCode op = OpCode::kCreate, AclList acl = OpenAclUnsafe()) {
+    CreateRequest c{path, "data", acl, flags, 0};
+    JuteWriter w;
+    c.Write(w, false);
+    return Call(sid, op, w.data());
+  }
+
+  Output Delete(int64_t sid, const std::string& path, int32_t version = -1) {
+    JuteWriter w;
+    PathAndVersion{path, version}.Write(w);
+    return Call(sid, OpCode::kDelete, w.data());
+  }
+
+  Output GetData(int64_t sid, const std::string& path, bool watch = false) {
+    JuteWriter w;
+    PathAndWatch{path, watch}.Write(w);
+    return Call(sid, OpCode::kGetData, w.data());
+  }
+
+  Stat StatOf(const std::string& path) {
+    const Node* n = core_.tree().Find(path);
+    EXPECT_NE(n, nullptr) << path;
+    return n ? n->stat : Stat{};
+  }
+
+  Core core_;
+  int64_t now_ = 1'000'000;
+  int32_t xid_ = 0;
+  std::vector<Output> notifications_;
+};
+
+TEST_F(CoreTest, CreateReturnsPathAndTakesNextZxid) {
+  int64_t sid = Open();
+  Output r = Create(sid, "/a");
+  EXPECT_EQ(r.err, Err::kOk);
+  JuteReader rd(r.body);
+  EXPECT_EQ(rd.String(), "/a");
+  EXPECT_EQ(r.zxid, 2);  // createSession took zxid 1
+  EXPECT_EQ(StatOf("/a").czxid, 2);
+}
+
+TEST_F(CoreTest, FailedWriteStillTakesAZxidAndRepliesHeaderOnly) {
+  int64_t sid = Open();
+  Output r = Create(sid, "/missing/child");
+  EXPECT_EQ(r.err, Err::kNoNode);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(r.zxid, 2);
+  EXPECT_EQ(core_.last_zxid(), 2);
+}
+
+TEST_F(CoreTest, SequentialSuffixComesFromParentCversion) {
+  int64_t sid = Open();
+  Create(sid, "/q");
+  Create(sid, "/q/x");
+  Delete(sid, "/q/x");
+  Output r = Create(sid, "/q/lock-", static_cast<int32_t>(CreateMode::kPersistentSequential));
+  JuteReader rd(r.body);
+  EXPECT_EQ(rd.String(), "/q/lock-0000000001");
+}
+
+TEST_F(CoreTest, DeleteUpdatesParentPzxidButNotCversion) {
+  int64_t sid = Open();
+  Create(sid, "/p");
+  Create(sid, "/p/c");
+  Stat before = StatOf("/p");
+  Output r = Delete(sid, "/p/c");
+  Stat after = StatOf("/p");
+  EXPECT_EQ(after.cversion, before.cversion);
+  EXPECT_EQ(after.pzxid, r.zxid);
+  EXPECT_EQ(after.num_children, 0);
+}
+
+TEST_F(CoreTest, CreateCheckOrder_NoNodeBeforeNoAuthBeforeNodeExists) {
+  int64_t sid = Open();
+  EXPECT_EQ(Create(sid, "/x/y").err, Err::kNoNode);
+  AclList read_only = {Acl{perm::kRead, Id{"world", "anyone"}}};
+  Create(sid, "/ro", 0, OpCode::kCreate, read_only);
+  EXPECT_EQ(Create(sid, "/ro/c").err, Err::kNoAuth);
+  EXPECT_EQ(Create(sid, "/ro").err, Err::kNodeExists);
+  EXPECT_EQ(Create(sid, "/bad/", 0).err, Err::kNoNode);
+  EXPECT_EQ(Create(sid, "/e", 1).err, Err::kOk);
+  EXPECT_EQ(Create(sid, "/e/c").err, Err::kNoChildrenForEphemerals);
+  EXPECT_EQ(Create(sid, "/z", 0, OpCode::kCreate, {}).err, Err::kInvalidAcl);
+  EXPECT_EQ(Create(sid, "/z", 7).err, Err::kBadArguments);
+  EXPECT_EQ(Create(sid, "/z", 5).err, Err::kUnimplemented);  // TTL without extended types
+}
+
+TEST_F(CoreTest, DeleteOfSpecialPathIsBadArguments) {
+  int64_t sid = Open();
+  EXPECT_EQ(Delete(sid, "/zookeeper").err, Err::kBadArguments);
+  EXPECT_EQ(Delete(sid, "/").err, Err::kBadArguments);
+  EXPECT_EQ(Delete(sid, "/nope").err, Err::kNoNode);
+}
+
+TEST_F(CoreTest, BadVersionAndNotEmpty) {
+  int64_t sid = Open();
+  Create(sid, "/v");
+  Create(sid, "/v/c");
+  EXPECT_EQ(Delete(sid, "/v", 5).err, Err::kBadVersion);
+  EXPECT_EQ(Delete(sid, "/v", 0).err, Err::kNotEmpty);
+}
+
+TEST_F(CoreTest, FailedMultiReportsOkThenErrorThenRuntimeInconsistency) {
+  int64_t sid = Open();
+  JuteWriter w;
+  MultiHeader{ToInt(OpCode::kCreate), false, -1}.Write(w);
+  CreateRequest{"/m1", "", OpenAclUnsafe(), 0, 0}.Write(w, false);
+  MultiHeader{ToInt(OpCode::kDelete), false, -1}.Write(w);
+  PathAndVersion{"/nope", -1}.Write(w);
+  MultiHeader{ToInt(OpCode::kCreate), false, -1}.Write(w);
+  CreateRequest{"/m2", "", OpenAclUnsafe(), 0, 0}.Write(w, false);
+  MultiHeader{-1, true, -1}.Write(w);
+  Output r = Call(sid, OpCode::kMulti, w.data());
+  ASSERT_EQ(r.err, Err::kOk);
+  JuteReader rd(r.body);
+  std::vector<int32_t> errs;
+  for (int i = 0; i < 3; ++i) {
+    MultiHeader h;
+    ASSERT_TRUE(h.Read(rd));
+    EXPECT_EQ(h.type, -1);
+    errs.push_back(rd.Int());
+  }
+  EXPECT_EQ(errs, (std::vector<int32_t>{0, -101, -2}));
+  EXPECT_EQ(core_.tree().Find("/m1"), nullptr);
+}
+
+TEST_F(CoreTest, MultiOpsSeeEarlierOpsOfTheSameMulti) {
+  int64_t sid = Open();
+  JuteWriter w;
+  MultiHeader{ToInt(OpCode::kCreate), false, -1}.Write(w);
+  CreateRequest{"/a", "", OpenAclUnsafe(), 0, 0}.Write(w, false);
+  MultiHeader{ToInt(OpCode::kCreate2), false, -1}.Write(w);
+  CreateRequest{"/a/b", "", OpenAclUnsafe(), 0, 0}.Write(w, false);
+  MultiHeader{-1, true, -1}.Write(w);
+  Output r = Call(sid, OpCode::kMulti, w.data());
+  ASSERT_EQ(r.err, Err::kOk);
+  EXPECT_NE(core_.tree().Find("/a/b"), nullptr);
+}
+
+TEST_F(CoreTest, DataWatchFiresOnceOnSetData) {
+  int64_t watcher = Open();
+  int64_t writer = Open();
+  Create(writer, "/w");
+  GetData(watcher, "/w", true);
+  JuteWriter w;
+  SetDataRequest{"/w", "x", -1}.Write(w);
+  Call(writer, OpCode::kSetData, w.data());
+  Call(writer, OpCode::kSetData, w.data());
+  ASSERT_EQ(notifications_.size(), 1u);
+  EXPECT_EQ(notifications_[0].session_id, watcher);
+  WatcherEvent e;
+  JuteReader rd(notifications_[0].body);
+  ASSERT_TRUE(e.Read(rd));
+  EXPECT_EQ(e.type, static_cast<int32_t>(EventType::kNodeDataChanged));
+  EXPECT_EQ(e.path, "/w");
+}
+
+TEST_F(CoreTest, ExpiredSessionLosesEphemeralsAndWatchersAreTold) {
+  CoreConfig config;
+  config.tick_ms = 1000;
+  config.min_session_timeout_ms = 2000;
+  Core core(config, 0x200);
+  auto owner = core.OpenSession(2000, "127.0.0.1", now_);
+  auto other = core.OpenSession(30000, "127.0.0.1", now_);
+  core.Submit({owner.session_id, 1, OpCode::kCreate, [] {
+                 JuteWriter w;
+                 CreateRequest{"/eph", "", OpenAclUnsafe(), 1, 0}.Write(w, false);
+                 return w.Take();
+               }()},
+              now_);
+  core.Submit({other.session_id, 1, OpCode::kExists, [] {
+                 JuteWriter w;
+                 PathAndWatch{"/eph", true}.Write(w);
+                 return w.Take();
+               }()},
+              now_);
+  core.TakeOutputs();
+  for (int i = 0; i < 3; ++i) core.Touch(other.session_id), core.Tick(now_ + i * 1000);
+  EXPECT_EQ(core.tree().Find("/eph"), nullptr);
+  EXPECT_EQ(core.sessions().Find(owner.session_id), nullptr);
+  bool told = false, closed = false;
+  for (auto& o : core.TakeOutputs()) {
+    told = told || (o.kind == Output::Kind::kNotification && o.session_id == other.session_id);
+    closed = closed || (o.kind == Output::Kind::kCloseSession && o.session_id == owner.session_id);
+  }
+  EXPECT_TRUE(told);
+  EXPECT_TRUE(closed);
+}
+
+TEST_F(CoreTest, ReattachNeedsTheRightPassword) {
+  auto s = core_.OpenSession(30000, "127.0.0.1", now_);
+  EXPECT_EQ(s.passwd.size(), 16u);
+  EXPECT_EQ(core_.Reattach(s.session_id, s.passwd, 20000, "127.0.0.1"), 20000);
+  EXPECT_EQ(core_.Reattach(s.session_id, std::string(16, 'x'), 20000, "127.0.0.1"), 0);
+  EXPECT_EQ(core_.Reattach(12345, s.passwd, 20000, "127.0.0.1"), 0);
+}
+
+TEST(Acl, DigestIdMatchesZooKeeper) {
+  // The digest ZooKeeper's DigestAuthenticationProvider computes for "super:test".
+  EXPECT_EQ(DigestId("super:test"), "super:D/InIHSb7yEEbrWz8b9l71RjZJU=");
+}
+
+}  // namespace
+}  // namespace zk

@@ -255,6 +255,18 @@ Core::Core(CoreConfig config, int64_t first_session_id)
   if (!config_.config_text.empty()) tree_.SetConfig(config_.config_text, 0);
 }
 
+void Core::Restore(DataTree tree, const std::map<int64_t, int32_t>& sessions, int64_t zxid) {
+  tree_ = std::move(tree);
+  tree_.set_last_processed_zxid(zxid);
+  last_zxid_ = zxid;
+  sessions_ = SessionTable(config_.tick_ms);
+  for (const auto& [id, timeout] : sessions) {
+    sessions_.Add(id, timeout);
+    if (id >= next_session_id_ && (id >> 56) == (next_session_id_ >> 56)) next_session_id_ = id + 1;
+  }
+  if (!config_.config_text.empty()) tree_.SetConfig(config_.config_text, 0);
+}
+
 std::string Core::SessionPassword(int64_t session_id) {
   JavaRandom rnd(session_id ^ 0xB3415C00LL);
   std::string out(16, '\0');
@@ -338,6 +350,9 @@ ApplyResult Core::ApplyTxn(const Txn& txn) {
   int64_t sid = txn.header.client_id;
   if (txn.header.type == ToInt(OpCode::kCreateSession)) {
     if (!sessions_.Find(sid)) sessions_.Add(sid, txn.op.timeout_ms);
+    if (sid >= next_session_id_ && (sid >> 56) == (next_session_id_ >> 56)) {
+      next_session_id_ = sid + 1;
+    }
   } else if (txn.header.type == ToInt(OpCode::kCloseSession)) {
     sessions_.Remove(sid);
     watches_.RemoveSession(sid);

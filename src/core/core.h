@@ -102,6 +102,12 @@ class Core {
   int64_t last_zxid() const { return last_zxid_; }
   const CoreConfig& config() const { return config_; }
 
+  // Recovery: replaces the state with a loaded snapshot (tree + sessions as id → timeout) taken
+  // at `zxid`; then replay the log through ApplyTxn. Restored sessions get a full timeout.
+  void Restore(DataTree tree, const std::map<int64_t, int32_t>& sessions, int64_t zxid);
+  // Session ids continue after the highest restored one.
+  int64_t next_session_id() const { return next_session_id_; }
+
   // Applies a Txn prepared here or elsewhere (log replay, a leader's proposal).
   ApplyResult ApplyTxn(const Txn& txn);
   // Recomputable session password (same rule as ZooKeeper: java.util.Random seeded with

@@ -71,6 +71,44 @@ void DataTree::ForEachDescendant(
   }
 }
 
+bool DataTree::Restore(const std::string& path, Node node) {
+  if (path == "/" || path.empty()) {
+    Node& root = nodes_.at("/");
+    root.data = std::move(node.data);
+    root.acl = std::move(node.acl);
+    root.stat = node.stat;
+    root.stat.num_children = static_cast<int32_t>(root.children.size());
+    return true;
+  }
+  std::string parent_path(ParentPath(path));
+  auto pit = nodes_.find(parent_path);
+  if (pit == nodes_.end()) return false;
+  node.children.clear();
+  node.stat.data_length = static_cast<int32_t>(node.data.size());
+  node.stat.num_children = 0;
+  int64_t owner = node.stat.ephemeral_owner;
+  if (auto old = nodes_.find(path); old != nodes_.end()) {
+    // A built-in node: keep its children, take the stored data and stat.
+    node.children = std::move(old->second.children);
+    node.stat.num_children = static_cast<int32_t>(node.children.size());
+    data_size_ -= static_cast<int64_t>(path.size() + old->second.data.size());
+    nodes_.erase(old);
+  }
+  data_size_ += static_cast<int64_t>(path.size() + node.data.size());
+  nodes_.emplace(path, std::move(node));
+  Node& parent = pit->second;
+  parent.children.insert(std::string(BaseName(path)));
+  parent.stat.num_children = static_cast<int32_t>(parent.children.size());
+  if (owner == kContainerOwner) {
+    containers_.insert(path);
+  } else if (IsTtlOwner(owner)) {
+    ttls_.insert(path);
+  } else if (owner != 0) {
+    ephemerals_[owner].insert(path);
+  }
+  return true;
+}
+
 ApplyResult DataTree::Apply(const Txn& txn, std::vector<Trigger>* triggers) {
   ApplyResult result;
   if (txn.header.type == ToInt(OpCode::kMulti)) {

@@ -64,6 +64,12 @@ class DataTree {
                          const std::function<void(const std::string&, const Node&)>& fn) const;
   int64_t last_processed_zxid() const { return last_zxid_; }
 
+  // Snapshot loading: inserts a node whose parent is already present (pre-order), keeping the
+  // parent's child set and the ephemeral / container / TTL bookkeeping in step. Built-in nodes
+  // are replaced. Returns false if the parent is missing.
+  bool Restore(const std::string& path, Node node);
+  void set_last_processed_zxid(int64_t zxid) { last_zxid_ = zxid; }
+
  private:
   ApplyResult ApplyOp(const TxnHeader& h, const TxnOp& op, std::vector<Trigger>* triggers);
   Err CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out, std::vector<Trigger>* triggers);

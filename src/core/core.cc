@@ -119,7 +119,7 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   updated_parent.child_count++;
   updated_parent.stat.cversion = new_cversion;
   updated_parent.stat.pzxid = c.zxid;
-  c.view.Put(*parent_path, updated_parent);
+  c.view.Put(c.zxid, *parent_path, updated_parent);
   NodeRecord child;
   child.stat.czxid = child.stat.mzxid = child.stat.pzxid = c.zxid;
   child.stat.ephemeral_owner = container ? kContainerOwner
@@ -127,7 +127,7 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
                                : ephemeral ? c.session_id
                                            : 0;
   child.acl = acl;
-  c.view.Put(path, child);
+  c.view.Put(c.zxid, path, child);
   return Err::kOk;
 }
 
@@ -151,8 +151,8 @@ Err PrepareDelete(const PrepareContext& c, const std::string& path, int32_t vers
   NodeRecord updated_parent = *parent;
   updated_parent.child_count--;
   updated_parent.stat.pzxid = c.zxid;
-  c.view.Put(*parent_path, updated_parent);
-  c.view.Erase(path);
+  c.view.Put(c.zxid, *parent_path, updated_parent);
+  c.view.Erase(c.zxid, path);
   return Err::kOk;
 }
 
@@ -181,7 +181,7 @@ Err PrepareWrite(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
       out->version = next;
       node->stat.version = next;
       node->stat.mzxid = c.zxid;
-      c.view.Put(req.path, *node);
+      c.view.Put(c.zxid, req.path, *node);
       return Err::kOk;
     }
     case OpCode::kSetAcl: {
@@ -200,7 +200,7 @@ Err PrepareWrite(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
       out->version = next;
       node->stat.aversion = next;
       node->acl = acl;
-      c.view.Put(req.path, *node);
+      c.view.Put(c.zxid, req.path, *node);
       return Err::kOk;
     }
     case OpCode::kCheck: {
@@ -250,15 +250,20 @@ void WriteChildren(JuteWriter& w, const Node& n) {
 }  // namespace
 
 Core::Core(CoreConfig config, int64_t first_session_id)
-    : config_(std::move(config)), sessions_(config_.tick_ms), next_session_id_(first_session_id) {
+    : config_(std::move(config)),
+      sessions_(config_.tick_ms),
+      pending_(tree_),
+      next_session_id_(first_session_id) {
   watches_.set_limit(config_.watches_max);
   if (!config_.config_text.empty()) tree_.SetConfig(config_.config_text, 0);
 }
 
 void Core::Restore(DataTree tree, const std::map<int64_t, int32_t>& sessions, int64_t zxid) {
+  assert(in_flight_.empty());
   tree_ = std::move(tree);
   tree_.set_last_processed_zxid(zxid);
-  last_zxid_ = zxid;
+  pending_.Clear();
+  last_zxid_ = last_prepared_zxid_ = zxid;
   sessions_ = SessionTable(config_.tick_ms);
   for (const auto& [id, timeout] : sessions) {
     sessions_.Add(id, timeout);
@@ -282,15 +287,81 @@ OpenSessionResult Core::OpenSession(int32_t requested_timeout_ms, const std::str
   int32_t timeout = std::clamp(requested_timeout_ms, config_.min_session_timeout_ms,
                                config_.max_session_timeout_ms);
   int64_t sid = next_session_id_++;
-  Txn txn;
-  txn.header = {sid, 0, NextZxid(), now_ms, ToInt(OpCode::kCreateSession)};
-  txn.op.type = OpCode::kCreateSession;
-  txn.op.timeout_ms = timeout;
-  ApplyTxn(txn);
-  Session* s = sessions_.Find(sid);
-  assert(s);
-  s->auth = {Id{"ip", client_ip}};
+  InFlight f;
+  f.what = InFlight::What::kOpenSession;
+  f.req.session_id = sid;
+  f.req.op = OpCode::kCreateSession;
+  f.txn.header = {sid, 0, NextZxid(), now_ms, ToInt(OpCode::kCreateSession)};
+  f.txn.op.type = OpCode::kCreateSession;
+  f.txn.op.timeout_ms = timeout;
+  f.client_ip = client_ip;
+  Enqueue(std::move(f));
   return {sid, timeout, SessionPassword(sid)};
+}
+
+void Core::Enqueue(InFlight f) {
+  const bool is_write = f.what != InFlight::What::kRead;
+  if (is_write) {
+    ++writes_in_flight_[f.req.session_id];
+    if (!config_.apply_on_submit) {
+      Output o;
+      o.kind = Output::Kind::kPersist;
+      o.session_id = f.req.session_id;
+      o.zxid = f.txn.header.zxid;
+      o.body = f.txn.Encode();
+      outputs_.push_back(std::move(o));
+    }
+  }
+  int64_t zxid = f.txn.header.zxid;
+  in_flight_.push_back(std::move(f));
+  if (is_write && config_.apply_on_submit) Commit(zxid);
+}
+
+void Core::Commit(int64_t zxid) {
+  while (!in_flight_.empty()) {
+    InFlight& f = in_flight_.front();
+    if (f.what != InFlight::What::kRead && f.txn.header.zxid > zxid) break;
+    InFlight done = std::move(f);
+    in_flight_.pop_front();
+    Finish(done);
+  }
+}
+
+void Core::Finish(InFlight& f) {
+  if (f.what == InFlight::What::kRead) {
+    Read(f.req);
+    return;
+  }
+  int64_t sid = f.req.session_id;
+  if (auto it = writes_in_flight_.find(sid); it != writes_in_flight_.end() && --it->second <= 0) {
+    writes_in_flight_.erase(it);
+  }
+  ApplyResult result = ApplyTxn(f.txn);
+  switch (f.what) {
+    case InFlight::What::kWrite:
+      ReplyToWrite(f.req, f.multi_ops, result);
+      break;
+    case InFlight::What::kOpenSession: {
+      if (Session* s = sessions_.Find(sid)) s->auth = {Id{"ip", f.client_ip}};
+      Output o;
+      o.kind = Output::Kind::kSessionOpened;
+      o.session_id = sid;
+      o.zxid = f.txn.header.zxid;
+      o.timeout_ms = f.txn.op.timeout_ms;
+      o.body = SessionPassword(sid);
+      outputs_.push_back(std::move(o));
+      break;
+    }
+    case InFlight::What::kExpire: {
+      Output o;
+      o.kind = Output::Kind::kCloseSession;
+      o.session_id = sid;
+      outputs_.push_back(std::move(o));
+      break;
+    }
+    default:
+      break;
+  }
 }
 
 int32_t Core::Reattach(int64_t session_id, const std::string& passwd,
@@ -347,6 +418,8 @@ ApplyResult Core::ApplyTxn(const Txn& txn) {
   std::vector<Trigger> triggers;
   ApplyResult result = tree_.Apply(txn, &triggers);
   if (txn.header.zxid > last_zxid_) last_zxid_ = txn.header.zxid;
+  if (last_zxid_ > last_prepared_zxid_) last_prepared_zxid_ = last_zxid_;
+  pending_.Forget(txn.header.zxid);
   int64_t sid = txn.header.client_id;
   if (txn.header.type == ToInt(OpCode::kCreateSession)) {
     if (!sessions_.Find(sid)) sessions_.Add(sid, txn.op.timeout_ms);
@@ -367,8 +440,7 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms) {
   const Session* session = sessions_.Find(req.session_id);
   static const std::vector<Id> kNoAuth;
   const std::vector<Id>& auth = session ? session->auth : kNoAuth;
-  PendingView view(tree_);
-  PrepareContext ctx{config_, req.session_id, txn.header.zxid, auth, view};
+  PrepareContext ctx{config_, req.session_id, txn.header.zxid, auth, pending_};
   JuteReader r(req.body);
 
   auto fail = [&](Err e) {
@@ -396,6 +468,7 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms) {
           out = ErrorOp(Err::kRuntimeInconsistency);
         } else if (Err e = PrepareWrite(ctx, w, &out); e != Err::kOk) {
           failed = true;
+          pending_.Rollback(txn.header.zxid);
           for (auto& earlier : txn.multi) earlier = ErrorOp(Err::kOk);
           out = ErrorOp(e);
         }
@@ -502,7 +575,15 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
     return;
   }
   if (!IsWriteOp(req.op)) {
-    Read(req);
+    if (writes_in_flight_.count(req.session_id)) {
+      // Wait behind this session's writes: replies stay in order and reads see the writes.
+      InFlight f;
+      f.what = InFlight::What::kRead;
+      f.req = req;
+      in_flight_.push_back(std::move(f));
+    } else {
+      Read(req);
+    }
     return;
   }
   // Refuse malformed requests before they take a zxid: the connection is closed.
@@ -523,8 +604,23 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
     return;
   }
 
-  Txn txn = Prepare(req, now_ms);
-  ApplyResult result = ApplyTxn(txn);
+  if (in_flight_.size() >= config_.in_flight_max) {
+    Reply(req, Err::kThrottledOp);
+    return;
+  }
+  InFlight f;
+  f.what = InFlight::What::kWrite;
+  f.req = req;
+  f.multi_ops = std::move(multi_ops);
+  f.txn = Prepare(req, now_ms);
+  if (req.op == OpCode::kCloseSession) {
+    if (Session* s = sessions_.Find(req.session_id)) s->closing = true;
+  }
+  Enqueue(std::move(f));
+}
+
+void Core::ReplyToWrite(const ClientRequest& req, const std::vector<OpCode>& multi_ops,
+                        const ApplyResult& result) {
   if (req.op == OpCode::kCloseSession) {
     Reply(req, Err::kOk, {}, /*close_after=*/true);
     return;
@@ -794,16 +890,14 @@ void Core::Read(const ClientRequest& req) {
 
 void Core::ExpireSession(int64_t session_id, int64_t now_ms) {
   Session* s = sessions_.Find(session_id);
-  if (!s) return;
-  ClientRequest req;
-  req.session_id = session_id;
-  req.op = OpCode::kCloseSession;
-  Txn txn = Prepare(req, now_ms);
-  ApplyTxn(txn);
-  Output o;
-  o.kind = Output::Kind::kCloseSession;
-  o.session_id = session_id;
-  outputs_.push_back(std::move(o));
+  if (!s || s->closing) return;
+  InFlight f;
+  f.what = InFlight::What::kExpire;
+  f.req.session_id = session_id;
+  f.req.op = OpCode::kCloseSession;
+  f.txn = Prepare(f.req, now_ms);
+  s->closing = true;
+  Enqueue(std::move(f));
 }
 
 void Core::Tick(int64_t now_ms) {
@@ -822,10 +916,12 @@ void Core::Tick(int64_t now_ms) {
     if (now_ms - n->stat.mtime > ttl) candidates.push_back(path);
   }
   for (const auto& path : candidates) {
-    ClientRequest req;
-    req.op = OpCode::kDeleteContainer;
-    req.body = path;
-    ApplyTxn(Prepare(req, now_ms));
+    InFlight f;
+    f.what = InFlight::What::kInternal;
+    f.req.op = OpCode::kDeleteContainer;
+    f.req.body = path;
+    f.txn = Prepare(f.req, now_ms);
+    Enqueue(std::move(f));
   }
 }
 

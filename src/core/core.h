@@ -1,12 +1,13 @@
 // Core: the single request path of a ZooKeeper server, pure and deterministic.
 //
-//   client request ──► Prepare (checks, next zxid, Txn; failed writes get an error Txn too)
-//                  ──► Apply (mutate the tree, fire watches)
-//                  ──► Reply (in request order per session)
+//   client request ──► Prepare (checks against tree + pending changes, next zxid, Txn;
+//                               failed writes get an error Txn too)
+//                  ──► Persist (Output kPersist; the shell logs and syncs, then calls Commit)
+//                  ──► Apply (mutate the tree, fire watches) ──► Reply
 //
-// Reads are answered from the tree directly. The ensemble work will put "persist" and
-// "replicate" between Prepare and Apply; this class therefore produces Txns that can be
-// encoded, logged and applied elsewhere, and never applies anything it did not prepare as a Txn.
+// With `apply_on_submit` (no log yet) a prepared Txn is applied at once. Reads of a session
+// that has writes in flight wait behind them, so each session sees its replies in request order
+// and reads its own writes. Reads of other sessions are answered at once from the tree.
 //
 // Inputs only: OpenSession / Reattach / Submit / Auth / Touch / ConnectionClosed / Tick, each
 // with the caller's wall-clock ms where ZooKeeper records a time. No I/O, clock, threads or
@@ -15,11 +16,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/pending.h"
 #include "core/sessions.h"
 #include "proto/codes.h"
 #include "proto/records.h"
@@ -40,6 +43,10 @@ struct CoreConfig {
   size_t watches_max = 1'000'000;       // named limit on registered watches
   size_t sessions_max = 100'000;
   std::string config_text;          // contents of /zookeeper/config
+  // Apply each prepared txn immediately (nothing to persist). When false, every txn is emitted
+  // as a kPersist output and applied only when the shell calls Commit(zxid) after syncing it.
+  bool apply_on_submit = true;
+  size_t in_flight_max = 100'000;   // prepared-but-unapplied requests
 };
 
 // One client request as it came off the wire, after the RequestHeader.
@@ -56,6 +63,8 @@ struct Output {
     kReply,         // send header(+body) to the session's connection
     kNotification,  // send a WatcherEvent (xid -1) to the session's connection
     kCloseSession,  // the session is gone (expired / closed): close its connection
+    kPersist,       // log `body` (an encoded Txn) with `zxid`; then Commit(zxid) once synced
+    kSessionOpened, // OpenSession is durable: send the ConnectResponse (timeout_ms, passwd=body)
   };
   Kind kind = Kind::kReply;
   int64_t session_id = 0;
@@ -64,6 +73,7 @@ struct Output {
   Err err = Err::kOk;
   std::string body;         // reply record (only when err == kOk), or encoded WatcherEvent
   bool close_after = false; // close the connection once this reply is sent
+  int32_t timeout_ms = 0;   // kSessionOpened: the negotiated timeout
 };
 
 struct OpenSessionResult {
@@ -77,6 +87,8 @@ class Core {
   explicit Core(CoreConfig config, int64_t first_session_id);
 
   // A new session (a write: takes a zxid). `client_ip` becomes the session's "ip" auth id.
+  // The result is known at once; the ConnectResponse may be sent only after the
+  // kSessionOpened output (immediately, with apply_on_submit).
   OpenSessionResult OpenSession(int32_t requested_timeout_ms, const std::string& client_ip,
                                 int64_t now_ms);
   // Re-attach by id + password. Returns the negotiated timeout, or 0 if the session is unknown,
@@ -92,6 +104,11 @@ class Core {
   void Submit(const ClientRequest& req, int64_t now_ms);
   // One tickTime elapsed: expire silent sessions, check containers and TTL nodes.
   void Tick(int64_t now_ms);
+  // Every txn up to `zxid` is durable: apply them in order and release their replies and the
+  // reads waiting behind them.
+  void Commit(int64_t zxid);
+  // Prepared requests not yet applied (writes and the reads waiting behind them).
+  size_t in_flight() const { return in_flight_.size(); }
 
   std::vector<Output> TakeOutputs();
 
@@ -99,6 +116,7 @@ class Core {
   const DataTree& tree() const { return tree_; }
   const Watches& watches() const { return watches_; }
   const SessionTable& sessions() const { return sessions_; }
+  // The last applied zxid (ZooKeeper's lastProcessedZxid).
   int64_t last_zxid() const { return last_zxid_; }
   const CoreConfig& config() const { return config_; }
 
@@ -115,18 +133,34 @@ class Core {
   static std::string SessionPassword(int64_t session_id);
 
  private:
+  struct InFlight {
+    enum class What { kWrite, kRead, kOpenSession, kExpire, kInternal };
+    What what = What::kWrite;
+    ClientRequest req;
+    std::vector<OpCode> multi_ops;
+    Txn txn;
+    std::string client_ip;  // kOpenSession
+  };
   Txn Prepare(const ClientRequest& req, int64_t now_ms);
+  void Enqueue(InFlight f);
+  void Finish(InFlight& f);
+  void ReplyToWrite(const ClientRequest& req, const std::vector<OpCode>& multi_ops,
+                    const ApplyResult& result);
   void Read(const ClientRequest& req);
   void Reply(const ClientRequest& req, Err err, std::string body = {}, bool close_after = false);
   void Notify(const std::vector<WatchEvent>& events);
   void ExpireSession(int64_t session_id, int64_t now_ms);
-  int64_t NextZxid() { return ++last_zxid_; }
+  int64_t NextZxid() { return ++last_prepared_zxid_; }
 
   CoreConfig config_;
   DataTree tree_;
   Watches watches_;
   SessionTable sessions_;
-  int64_t last_zxid_ = 0;
+  PendingView pending_;
+  std::deque<InFlight> in_flight_;
+  std::map<int64_t, int32_t> writes_in_flight_;  // per session
+  int64_t last_zxid_ = 0;           // applied
+  int64_t last_prepared_zxid_ = 0;  // handed out
   int64_t next_session_id_;
   int64_t ticks_ = 0;
   std::vector<Output> outputs_;

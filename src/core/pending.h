@@ -1,11 +1,15 @@
 // PendingView: what Prepare checks a request against — the tree, overlaid with the changes of
 // requests prepared but not yet applied (ZooKeeper's "outstanding changes"). Within a multi, each
-// op sees the ops before it; a failed multi leaves no overlay behind. Pure.
+// op sees the ops before it; a failed multi is rolled back. Once a txn is applied, its changes are
+// forgotten (the tree has them). Pure.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "proto/records.h"
 #include "tree/data_tree.h"
@@ -20,16 +24,26 @@ struct NodeRecord {
 
 class PendingView {
  public:
-  explicit PendingView(const DataTree& tree) : tree_(tree) {}
+  explicit PendingView(const DataTree& tree) : tree_(&tree) {}
+  void set_tree(const DataTree& tree) { tree_ = &tree; }
+
   // The node as the next request must see it; nullopt if it does not exist.
   std::optional<NodeRecord> Get(const std::string& path) const;
-  void Put(const std::string& path, NodeRecord record) { changes_[path] = std::move(record); }
-  void Erase(const std::string& path) { changes_[path] = std::nullopt; }
-  void Clear() { changes_.clear(); }
+  void Put(int64_t zxid, const std::string& path, NodeRecord record);
+  void Erase(int64_t zxid, const std::string& path);
+  // Drops the changes made under `zxid` (a multi that failed part-way).
+  void Rollback(int64_t zxid);
+  // The txns up to `zxid` are applied to the tree: their changes are no longer pending.
+  void Forget(int64_t zxid);
+  void Clear();
+  size_t size() const { return order_.size(); }
 
  private:
-  const DataTree& tree_;
-  std::map<std::string, std::optional<NodeRecord>> changes_;
+  using Change = std::pair<int64_t, std::optional<NodeRecord>>;
+  void Push(int64_t zxid, const std::string& path, std::optional<NodeRecord> record);
+  const DataTree* tree_;
+  std::map<std::string, std::deque<Change>> changes_;
+  std::deque<std::pair<int64_t, std::string>> order_;
 };
 
 }  // namespace zk

@@ -239,3 +239,113 @@ TEST(Acl, DigestIdMatchesZooKeeper) {
 
 }  // namespace
 }  // namespace zk
+
+namespace zk {
+namespace {
+
+std::string CreateBody(const std::string& path, int32_t flags = 0) {
+  JuteWriter w;
+  CreateRequest{path, "d", OpenAclUnsafe(), flags, 0}.Write(w, false);
+  return w.Take();
+}
+
+std::string PathWatchBody(const std::string& path) {
+  JuteWriter w;
+  PathAndWatch{path, false}.Write(w);
+  return w.Take();
+}
+
+class PipelinedCoreTest : public ::testing::Test {
+ protected:
+  PipelinedCoreTest() : core_(Config(), 0x300) {}
+  static CoreConfig Config() {
+    CoreConfig c;
+    c.apply_on_submit = false;
+    return c;
+  }
+  // Opens a session and commits it; returns its id.
+  int64_t Open() {
+    auto s = core_.OpenSession(30000, "127.0.0.1", 1000);
+    auto outs = core_.TakeOutputs();
+    EXPECT_EQ(outs.size(), 1u);
+    EXPECT_EQ(outs[0].kind, Output::Kind::kPersist);
+    core_.Commit(outs[0].zxid);
+    outs = core_.TakeOutputs();
+    EXPECT_EQ(outs.size(), 1u);
+    EXPECT_EQ(outs[0].kind, Output::Kind::kSessionOpened);
+    return s.session_id;
+  }
+  Core core_;
+};
+
+TEST_F(PipelinedCoreTest, WriteIsRepliedOnlyAfterCommit) {
+  int64_t sid = Open();
+  core_.Submit({sid, 1, OpCode::kCreate, CreateBody("/a")}, 1000);
+  auto outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 1u);
+  ASSERT_EQ(outs[0].kind, Output::Kind::kPersist);
+  Txn txn;
+  ASSERT_TRUE(Txn::Decode(outs[0].body, &txn));
+  EXPECT_EQ(txn.op.path, "/a");
+  EXPECT_EQ(core_.tree().Find("/a"), nullptr);
+  core_.Commit(outs[0].zxid);
+  outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 1u);
+  EXPECT_EQ(outs[0].kind, Output::Kind::kReply);
+  EXPECT_EQ(outs[0].xid, 1);
+  EXPECT_NE(core_.tree().Find("/a"), nullptr);
+}
+
+TEST_F(PipelinedCoreTest, ReadOfTheWritingSessionWaitsOtherSessionsDoNot) {
+  int64_t writer = Open();
+  int64_t reader = Open();
+  core_.Submit({writer, 1, OpCode::kCreate, CreateBody("/a")}, 1000);
+  core_.Submit({writer, 2, OpCode::kExists, PathWatchBody("/a")}, 1000);
+  core_.Submit({reader, 1, OpCode::kExists, PathWatchBody("/a")}, 1000);
+  auto outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 2u);
+  EXPECT_EQ(outs[0].kind, Output::Kind::kPersist);
+  EXPECT_EQ(outs[1].session_id, reader);
+  EXPECT_EQ(outs[1].err, Err::kNoNode);  // not yet applied
+  core_.Commit(outs[0].zxid);
+  outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 2u);
+  EXPECT_EQ(outs[0].xid, 1);
+  EXPECT_EQ(outs[1].xid, 2);
+  EXPECT_EQ(outs[1].err, Err::kOk);  // sees its own write
+}
+
+TEST_F(PipelinedCoreTest, PreparedWritesSeeEachOtherBeforeCommit) {
+  int64_t sid = Open();
+  core_.Submit({sid, 1, OpCode::kCreate, CreateBody("/p")}, 1000);
+  core_.Submit({sid, 2, OpCode::kCreate, CreateBody("/p/c")}, 1000);
+  core_.Submit({sid, 3, OpCode::kCreate, CreateBody("/p")}, 1000);
+  auto outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 3u);
+  core_.Commit(outs.back().zxid);
+  outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 3u);
+  EXPECT_EQ(outs[0].err, Err::kOk);
+  EXPECT_EQ(outs[1].err, Err::kOk);
+  EXPECT_EQ(outs[2].err, Err::kNodeExists);
+}
+
+TEST_F(PipelinedCoreTest, FailedMultiLeavesNoPendingGhosts) {
+  int64_t sid = Open();
+  JuteWriter w;
+  MultiHeader{ToInt(OpCode::kCreate), false, -1}.Write(w);
+  CreateRequest{"/ghost", "", OpenAclUnsafe(), 0, 0}.Write(w, false);
+  MultiHeader{ToInt(OpCode::kDelete), false, -1}.Write(w);
+  PathAndVersion{"/nope", -1}.Write(w);
+  MultiHeader{-1, true, -1}.Write(w);
+  core_.Submit({sid, 1, OpCode::kMulti, w.Take()}, 1000);
+  core_.Submit({sid, 2, OpCode::kCreate, CreateBody("/ghost")}, 1000);
+  auto outs = core_.TakeOutputs();
+  core_.Commit(outs.back().zxid);
+  outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 2u);
+  EXPECT_EQ(outs[1].err, Err::kOk);  // /ghost was never created by the failed multi
+}
+
+}  // namespace
+}  // namespace zk

@@ -1,0 +1,115 @@
+#include "supervisor/cluster_layout.h"
+
+#include <ini.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace pc {
+
+NodePorts PortsOf(const ClusterSpec& spec, int id) {
+  return {spec.base.client - 1 + id, spec.base.quorum - 1 + id, spec.base.election - 1 + id};
+}
+
+std::string StateRoot() {
+  if (const char* root = std::getenv("PSEUDO_CLUSTER_HOME"); root && *root) {
+    return fs::absolute(root).lexically_normal().string();
+  }
+  const char* home = std::getenv("HOME");
+  return (fs::path(home && *home ? home : "/tmp") / ".pseudo-cluster").string();
+}
+
+std::string ClusterDir(const ClusterSpec& spec) {
+  if (!spec.dir.empty()) return fs::absolute(spec.dir).lexically_normal().string();
+  return (fs::path(StateRoot()) / spec.name).string();
+}
+
+std::string NodeDir(const std::string& cluster_dir, int id) {
+  return cluster_dir + "/node" + std::to_string(id);
+}
+
+std::string SocketPath(const std::string& cluster_dir) { return cluster_dir + "/supervisor.sock"; }
+
+std::string NodeLogPath(const std::string& cluster_dir, int id) {
+  return NodeDir(cluster_dir, id) + "/logs/server.log";
+}
+
+std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir, int id) {
+  const std::string node_dir = NodeDir(cluster_dir, id);
+  const NodePorts ports = PortsOf(spec, id);
+  std::ostringstream out;
+  out << "# node " << id << " of cluster '" << spec.name << "' (written by pseudo-cluster)\n"
+      << "tickTime=" << spec.tick_time_ms << "\n"
+      << "initLimit=" << spec.init_limit << "\n"
+      << "syncLimit=" << spec.sync_limit << "\n"
+      << "dataDir=" << node_dir << "/data\n"
+      << "dataLogDir=" << node_dir << "/datalog\n"
+      << "clientPort=" << ports.client << "\n"
+      << "clientPortAddress=127.0.0.1\n"
+      << "4lw.commands.whitelist=*\n"
+      << "admin.enableServer=false\n";
+  if (spec.nodes() > 1) {
+    if (spec.is_observer(id)) out << "peerType=observer\n";
+    for (int n = 1; n <= spec.nodes(); ++n) {
+      const NodePorts p = PortsOf(spec, n);
+      out << "server." << n << "=127.0.0.1:" << p.quorum << ":" << p.election
+          << (spec.is_observer(n) ? ":observer" : "") << "\n";
+    }
+  }
+  return out.str();
+}
+
+namespace {
+
+std::string WriteFile(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return "cannot write " + path.string() + ": " + std::strerror(errno);
+  return {};
+}
+
+}  // namespace
+
+std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_dir) {
+  for (int id = 1; id <= spec.nodes(); ++id) {
+    const fs::path node = NodeDir(cluster_dir, id);
+    for (const char* sub : {"data/version-2", "datalog/version-2", "logs"}) {
+      std::error_code ec;
+      fs::create_directories(node / sub, ec);
+      if (ec) return "cannot create " + (node / sub).string() + ": " + ec.message();
+    }
+    if (auto e = WriteFile(node / "zoo.cfg", RenderZooCfg(spec, cluster_dir, id)); !e.empty()) {
+      return e;
+    }
+    if (auto e = WriteFile(node / "data" / "myid", std::to_string(id) + "\n"); !e.empty()) {
+      return e;
+    }
+  }
+  return {};
+}
+
+namespace {
+
+int OnZooCfgKey(void* user, const char* section, const char* key, const char* value) {
+  static_cast<ZooCfg*>(user)->values[key] = value;
+  return 1;
+}
+
+}  // namespace
+
+ZooCfg ReadZooCfg(const std::string& path) {
+  ZooCfg cfg;
+  int rc = ini_parse(path.c_str(), OnZooCfgKey, &cfg);
+  if (rc == -1) cfg.error = path + ": cannot open";
+  if (rc > 0) cfg.error = path + ":" + std::to_string(rc) + ": expected key=value";
+  return cfg;
+}
+
+}  // namespace pc

@@ -1,0 +1,46 @@
+// ClusterLayout: where each node lives and which ports it uses, and the files that make a node
+// directory the ZooKeeper tutorials would recognise:
+//   <cluster dir>/node<i>/zoo.cfg, data/myid, data/version-2/, datalog/version-2/, logs/
+// Port math: node i (1-based) gets base.client-1+i, base.quorum-1+i, base.election-1+i.
+// Rendering is pure; WriteNodeDirs touches only the cluster directory.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "supervisor/cluster_spec.h"
+
+namespace pc {
+
+struct NodePorts {
+  int client;
+  int quorum;
+  int election;
+};
+
+NodePorts PortsOf(const ClusterSpec& spec, int id);
+
+// Root for cluster directories: $PSEUDO_CLUSTER_HOME, else $HOME/.pseudo-cluster.
+std::string StateRoot();
+// The cluster directory: spec.dir if set, else StateRoot()/<name>. Always absolute.
+std::string ClusterDir(const ClusterSpec& spec);
+
+std::string NodeDir(const std::string& cluster_dir, int id);
+std::string SocketPath(const std::string& cluster_dir);
+std::string NodeLogPath(const std::string& cluster_dir, int id);
+
+// The zoo.cfg text for node `id` of the cluster whose directory is `cluster_dir`.
+std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir, int id);
+
+// Creates (or reuses) every node directory and writes zoo.cfg and data/myid.
+// Returns an empty string or one line saying which path failed and why.
+std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_dir);
+
+// Reads a zoo.cfg (key=value, no sections) with inih. Empty error means OK.
+struct ZooCfg {
+  std::map<std::string, std::string> values;
+  std::string error;
+};
+ZooCfg ReadZooCfg(const std::string& path);
+
+}  // namespace pc

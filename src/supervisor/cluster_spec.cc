@@ -1,0 +1,182 @@
+#include "supervisor/cluster_spec.h"
+
+#include <ini.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace pc {
+
+const char* EngineName(Engine engine) { return engine == Engine::kApache ? "apache" : "zkd"; }
+
+std::optional<Engine> ParseEngine(const std::string& text) {
+  if (text == "zkd") return Engine::kZkd;
+  if (text == "apache") return Engine::kApache;
+  return std::nullopt;
+}
+
+namespace {
+
+std::optional<int> ParseInt(const std::string& text) {
+  int value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+struct IniState {
+  ClusterSpec* spec;
+  std::string error;  // first error, without the "file:line: " prefix
+};
+
+// inih handler: returns 0 on a bad key or value so ini_parse reports the line.
+int OnIniKey(void* user, const char* section, const char* key, const char* value) {
+  auto* state = static_cast<IniState*>(user);
+  auto fail = [&](const std::string& message) {
+    if (state->error.empty()) state->error = message;
+    return 0;
+  };
+  if (std::strcmp(section, "cluster") != 0) {
+    return fail("unknown section [" + std::string(section) + "], expected [cluster]");
+  }
+  ClusterSpec& spec = *state->spec;
+  const std::string k = key;
+  const std::string v = value;
+  auto set_int = [&](int& field, int min, int max) {
+    auto n = ParseInt(v);
+    if (!n || *n < min || *n > max) {
+      return fail("bad value '" + v + "' for " + k + ": expected a number from " +
+                  std::to_string(min) + " to " + std::to_string(max));
+    }
+    field = *n;
+    return 1;
+  };
+  if (k == "name") {
+    if (v.empty() || v.find('/') != std::string::npos) return fail("bad value '" + v + "' for name");
+    spec.name = v;
+  } else if (k == "size") {
+    return set_int(spec.voters, 1, 15);
+  } else if (k == "observers") {
+    return set_int(spec.observers, 0, 15);
+  } else if (k == "engine") {
+    auto engine = ParseEngine(v);
+    if (!engine) return fail("bad value '" + v + "' for engine: expected zkd or apache");
+    spec.engine = *engine;
+  } else if (k == "base_ports") {
+    auto ports = ParseBasePorts(v);
+    if (!ports) return fail("bad value '" + v + "' for base_ports: expected client,quorum,election");
+    spec.base = *ports;
+  } else if (k == "tick_time") {
+    return set_int(spec.tick_time_ms, 10, 60000);
+  } else if (k == "init_limit") {
+    return set_int(spec.init_limit, 1, 1000);
+  } else if (k == "sync_limit") {
+    return set_int(spec.sync_limit, 1, 1000);
+  } else if (k == "dir") {
+    spec.dir = v;
+  } else if (k == "zookeeper_home") {
+    spec.zookeeper_home = v;
+  } else {
+    return fail("unknown key '" + k +
+                "' (known: name, size, observers, engine, base_ports, tick_time, init_limit, "
+                "sync_limit, dir, zookeeper_home)");
+  }
+  return 1;
+}
+
+}  // namespace
+
+std::optional<BasePorts> ParseBasePorts(const std::string& text) {
+  int values[3];
+  size_t start = 0;
+  for (int i = 0; i < 3; ++i) {
+    size_t comma = text.find(',', start);
+    if ((i < 2) != (comma != std::string::npos)) return std::nullopt;
+    std::string part = text.substr(start, i < 2 ? comma - start : std::string::npos);
+    while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+    while (!part.empty() && part.back() == ' ') part.pop_back();
+    auto n = ParseInt(part);
+    if (!n || *n < 1 || *n > 65535) return std::nullopt;
+    values[i] = *n;
+    start = comma + 1;
+  }
+  return BasePorts{values[0], values[1], values[2]};
+}
+
+SpecResult LoadClusterIni(const std::string& path, ClusterSpec& spec) {
+  IniState state{&spec, {}};
+  int rc = ini_parse(path.c_str(), OnIniKey, &state);
+  if (rc == -1) return {path + ": cannot open (check the path)"};
+  if (rc == -2) return {path + ": out of memory while parsing"};
+  if (rc > 0) {
+    std::string why = state.error.empty() ? "syntax error (expected key = value)" : state.error;
+    return {path + ":" + std::to_string(rc) + ": " + why};
+  }
+  return {};
+}
+
+SpecResult CheckSpec(const ClusterSpec& spec) {
+  if (spec.voters < 1 || spec.voters > 15) return {"size must be 1..15"};
+  if (spec.observers < 0 || spec.observers > 15) return {"observers must be 0..15"};
+  if (spec.observers > 0 && spec.voters < 2) {
+    return {"observers need an ensemble: use at least 2 voters with --observers"};
+  }
+  const int n = spec.nodes();
+  const int bases[3] = {spec.base.client, spec.base.quorum, spec.base.election};
+  const char* names[3] = {"client", "quorum", "election"};
+  for (int i = 0; i < 3; ++i) {
+    if (bases[i] < 2 || bases[i] - 1 + n > 65535) {
+      return {std::string(names[i]) + " base port " + std::to_string(bases[i]) +
+              " does not leave room for " + std::to_string(n) + " nodes"};
+    }
+    for (int j = i + 1; j < 3; ++j) {
+      // Node i uses base-1+i: the ranges [base, base+n-1] must not overlap.
+      if (bases[i] < bases[j] + n && bases[j] < bases[i] + n) {
+        return {std::string(names[i]) + " ports " + std::to_string(bases[i]) + ".. and " +
+                names[j] + " ports " + std::to_string(bases[j]) + ".. overlap for " +
+                std::to_string(n) + " nodes; choose bases further apart"};
+      }
+    }
+  }
+  if (spec.tick_time_ms < 10) return {"tick_time must be at least 10 ms"};
+  return {};
+}
+
+}  // namespace pc
+
+#include <nlohmann/json.hpp>
+
+namespace pc {
+
+nlohmann::json SpecToJson(const ClusterSpec& spec) {
+  return {{"name", spec.name},
+          {"size", spec.voters},
+          {"observers", spec.observers},
+          {"engine", EngineName(spec.engine)},
+          {"base_ports", {spec.base.client, spec.base.quorum, spec.base.election}},
+          {"tick_time", spec.tick_time_ms},
+          {"init_limit", spec.init_limit},
+          {"sync_limit", spec.sync_limit},
+          {"dir", spec.dir},
+          {"zookeeper_home", spec.zookeeper_home}};
+}
+
+ClusterSpec SpecFromJson(const nlohmann::json& j) {
+  ClusterSpec spec;
+  spec.name = j.value("name", spec.name);
+  spec.voters = j.value("size", spec.voters);
+  spec.observers = j.value("observers", spec.observers);
+  spec.engine = ParseEngine(j.value("engine", "zkd")).value_or(Engine::kZkd);
+  if (j.contains("base_ports") && j["base_ports"].size() == 3) {
+    spec.base = {j["base_ports"][0], j["base_ports"][1], j["base_ports"][2]};
+  }
+  spec.tick_time_ms = j.value("tick_time", spec.tick_time_ms);
+  spec.init_limit = j.value("init_limit", spec.init_limit);
+  spec.sync_limit = j.value("sync_limit", spec.sync_limit);
+  spec.dir = j.value("dir", "");
+  spec.zookeeper_home = j.value("zookeeper_home", "");
+  return spec;
+}
+
+}  // namespace pc

@@ -1,0 +1,74 @@
+// ClusterSpec: what a cluster is made of (size, observers, engine, ports, ticks, directory),
+// loaded from cluster-configs/*.ini and overridden by command-line flags. Pure data plus the
+// rules that check it; no processes, no sockets. Errors are one line naming file, line and key.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace pc {
+
+enum class Engine { kZkd, kApache };
+
+const char* EngineName(Engine engine);
+std::optional<Engine> ParseEngine(const std::string& text);
+
+struct BasePorts {
+  int client = 2181;
+  int quorum = 2881;
+  int election = 3881;
+};
+
+struct ClusterSpec {
+  std::string name = "default";
+  int voters = 3;     // participants; node ids 1..voters
+  int observers = 0;  // node ids voters+1 .. voters+observers
+  Engine engine = Engine::kZkd;
+  BasePorts base;
+  int tick_time_ms = 2000;
+  int init_limit = 10;
+  int sync_limit = 5;
+  std::string dir;             // cluster directory; empty = default under the state root
+  std::string zookeeper_home;  // Apache engine: where the jars are; empty = search
+
+  int nodes() const { return voters + observers; }
+  bool is_observer(int id) const { return id > voters; }
+};
+
+// Result of parsing or checking: empty error means OK.
+struct SpecResult {
+  std::string error;
+  bool ok() const { return error.empty(); }
+};
+
+// Reads an ini file into `spec` (fields it names only). Format:
+//   [cluster]
+//   name = three
+//   size = 3
+//   observers = 0
+//   engine = zkd | apache
+//   base_ports = 2181,2881,3881
+//   tick_time = 2000
+//   init_limit = 10
+//   sync_limit = 5
+//   dir = ./clusters/three
+//   zookeeper_home = /opt/zookeeper
+SpecResult LoadClusterIni(const std::string& path, ClusterSpec& spec);
+
+// Parses "2181,2881,3881".
+std::optional<BasePorts> ParseBasePorts(const std::string& text);
+
+// Checks ranges and consistency (ports in range, no overlap between the three port ranges).
+SpecResult CheckSpec(const ClusterSpec& spec);
+
+}  // namespace pc
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace pc {
+
+// cluster.json in the cluster directory records the spec a cluster was brought up with.
+nlohmann::json SpecToJson(const ClusterSpec& spec);
+ClusterSpec SpecFromJson(const nlohmann::json& j);
+
+}  // namespace pc

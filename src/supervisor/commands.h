@@ -1,0 +1,42 @@
+// The `pseudo-cluster` subcommands, one function each, called by main.cc after CLI11 has parsed
+// the flags. They run in the short-lived command process and talk to the Supervisor over its
+// socket (except `up`, which forks it, and `logs` / `list`, which read files). Each returns the
+// process exit code and prints errors as one line on stderr.
+#pragma once
+
+#include <string>
+
+#include "supervisor/cluster_spec.h"
+
+namespace pc {
+
+// Which cluster a command is about: --dir, else --name under the state root, else the only
+// running cluster there, else "default".
+struct ClusterRef {
+  std::string name;
+  std::string dir;
+};
+std::string ResolveClusterDir(const ClusterRef& ref);
+
+struct UpOptions {
+  ClusterSpec spec;
+  bool detach = false;
+  bool fresh = false;  // wipe node directories first
+  int timeout_s = 120;
+};
+
+int CmdUp(const UpOptions& options);
+int CmdStatus(const ClusterRef& ref, bool json);
+int CmdAction(const ClusterRef& ref, const std::string& action, const std::string& target,
+              const std::string& signal);
+int CmdEvents(const ClusterRef& ref, bool follow, bool json, bool absolute);
+int CmdLogs(const ClusterRef& ref, const std::string& target, bool follow, int lines);
+int CmdWait(const ClusterRef& ref, const std::string& what, double timeout_s);
+int CmdDown(const ClusterRef& ref, bool clean);
+int CmdList(bool json);
+
+// `pseudo-cluster __spawn <supervisor pid> <program> <args...>`: sets PR_SET_PDEATHSIG=SIGKILL
+// and execs the program, so the server dies with its supervisor. Never returns on success.
+int RunSpawnShim(int argc, char** argv);
+
+}  // namespace pc

@@ -1,0 +1,120 @@
+// Supervisor: the one process per cluster that owns the server processes. Runs a single libuv
+// loop (the only thread); everything below is touched from it alone.
+//
+//  - spawns every node (NodeProcess), notices exits, and restarts nothing on its own;
+//  - learns roles: zkd reports them on its event pipe (zkd_events.h), Apache ZooKeeper is polled
+//    with `srvr` every poll_ms, its epoch read from data/version-2/currentEpoch;
+//  - keeps the Timeline (starts, exits, roles, elections, windows without a leader, quorum);
+//  - serves commands on <cluster dir>/supervisor.sock: one JSON request per line, answered by
+//    JSON lines (see control_protocol.h);
+//  - on SIGINT/SIGTERM/SIGHUP or `down`, stops every server (SIGTERM, SIGKILL after a grace
+//    period) before exiting. If it is killed outright, PR_SET_PDEATHSIG takes the servers down.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "supervisor/cluster_spec.h"
+#include "supervisor/engine.h"
+#include "supervisor/node_process.h"
+#include "supervisor/timeline.h"
+#include "supervisor/zkd_events.h"
+
+namespace pc {
+
+class Supervisor {
+ public:
+  static constexpr int kStopGraceMs = 5000;
+  static constexpr size_t kConnectionsMax = 64;
+  static constexpr size_t kRequestBytesMax = 64 * 1024;
+
+  Supervisor(ClusterSpec spec, std::string cluster_dir, Launcher launcher, std::string self_exe);
+  ~Supervisor();
+
+  // Listens, starts every node, runs the loop until shutdown. Returns the process exit code.
+  int Run();
+
+  struct Connection;  // a control-socket client; defined in supervisor_control.cc
+
+ private:
+  struct NodeView {
+    Role role = Role::kUnknown;
+    bool serving = false;
+    int64_t epoch = -1;
+    uint64_t zxid = 0;
+    int connections = -1;
+    bool poll_in_flight = false;
+    std::string last_exit;  // "killed by SIGKILL: <last log line>"
+    Role last_role = Role::kUnknown;  // the role before the last exit, for `start followers`
+  };
+
+  // --- nodes and roles (supervisor.cc) ---
+  void StartNode(int id, const char* why);
+  void OnNodeStart(NodeProcess& node);
+  void OnNodeExit(NodeProcess& node, const NodeProcess::Exit& exit);
+  void OnNodeEventLine(NodeProcess& node, const std::string& line);
+  void SetRole(int id, Role role, bool serving, int64_t epoch, uint64_t zxid);
+  void Poll();
+  void EvaluateCluster();
+  void AddEvent(int node, std::string kind, std::string text, nlohmann::json data = nullptr);
+  int RunningVoters() const;
+  int QuorumSize() const { return spec_.voters / 2 + 1; }
+  int LeaderId() const;
+  bool IsReady() const;
+  nlohmann::json StatusJson() const;
+  NodeProcess& node(int id) { return *nodes_[id - 1]; }
+  const NodeProcess& node(int id) const { return *nodes_[id - 1]; }
+  NodeView& view(int id) { return views_[id - 1]; }
+  const NodeView& view(int id) const { return views_[id - 1]; }
+  std::string DisplayRole(int id) const;
+  int64_t NowMs() const;
+  void BeginShutdown(const char* why);
+  void MaybeFinishShutdown();
+
+  // --- control socket (supervisor_control.cc) ---
+  std::string Listen();
+  void OnRequest(Connection* conn, const nlohmann::json& request);
+  void Send(Connection* conn, const nlohmann::json& message);
+  void Reply(Connection* conn, bool ok, const std::string& error, nlohmann::json data = nullptr);
+  void CloseConnection(Connection* conn);  // after pending writes
+  bool IsSubscriber(const Connection* conn) const;
+  void StopListening();
+  // Node ids for a target; for start/restart, roles mean the role a stopped node last had.
+  std::vector<int> ResolveTarget(const std::string& action, const std::string& target,
+                                 std::string* error) const;
+  void DoAction(Connection* conn, const std::string& action, const nlohmann::json& request);
+  std::string QuorumWarning(const std::string& action, const std::vector<int>& ids) const;
+  static void OnNewConnection(uv_stream_t* server, int status);
+  static void OnConnectionRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+
+  ClusterSpec spec_;
+  std::string cluster_dir_;
+  Launcher launcher_;
+  std::string self_exe_;
+  uv_loop_t loop_;
+  uv_pipe_t server_;
+  uv_timer_t poll_timer_;
+  uv_signal_t signals_[3];
+  std::vector<std::unique_ptr<NodeProcess>> nodes_;
+  std::vector<NodeView> views_;
+  std::vector<Connection*> connections_;
+  std::vector<int> restart_pending_;  // node ids to start again once they have exited
+  Timeline timeline_;
+  int64_t start_ms_ = 0;
+  int leader_ = 0;                         // current leader id, 0 = none
+  int64_t leader_epoch_ = -1;              // its epoch
+  std::optional<int64_t> no_leader_since_;  // loop ms when the last leader was lost (or start)
+  bool quorum_ = false;                    // a quorum of voters is running
+  bool ready_ = false;
+  bool shutting_down_ = false;
+  bool listening_ = false;
+  bool booting_ = false;  // starting the nodes at `up`: no quorum events yet
+};
+
+}  // namespace pc

@@ -9,7 +9,6 @@
  * any check failed. The program is its own helper for the session re-attach check: run as
  * `c_client_test --hold-session host:port path` it opens a session, creates an ephemeral at
  * path, prints the session id and password, and waits to be killed. */
-#include <openssl/sha.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,27 +126,6 @@ static void expect_no_events(const char *name, zhandle_t *zh) {
   else
     fail(name, "expected no event got %d, first %s %s %s", n, before[0].tag,
          zt_event_name(before[0].type), before[0].path);
-}
-
-static void digest_id(const char *user, const char *password, char *out, size_t out_bytes) {
-  char cred[256];
-  snprintf(cred, sizeof cred, "%s:%s", user, password);
-  unsigned char sha[SHA_DIGEST_LENGTH];
-  SHA1((const unsigned char *)cred, strlen(cred), sha);
-  static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  char enc[64];
-  size_t j = 0;
-  for (size_t i = 0; i < sizeof sha; i += 3) {
-    unsigned v = (unsigned)sha[i] << 16;
-    if (i + 1 < sizeof sha) v |= (unsigned)sha[i + 1] << 8;
-    if (i + 2 < sizeof sha) v |= sha[i + 2];
-    enc[j++] = b64[(v >> 18) & 63];
-    enc[j++] = b64[(v >> 12) & 63];
-    enc[j++] = (i + 1 < sizeof sha) ? b64[(v >> 6) & 63] : '=';
-    enc[j++] = (i + 2 < sizeof sha) ? b64[v & 63] : '=';
-  }
-  enc[j] = 0;
-  snprintf(out, out_bytes, "%s:%s", user, enc);
 }
 
 static zhandle_t *open_or_die(const char *hostport, zt_ctx *ctx) {
@@ -439,7 +417,7 @@ static void test_get_set_delete(zhandle_t *zh) {
 
 static void test_acl(const char *hostport, zhandle_t *zh) {
   char alice[128];
-  digest_id("alice", "secret", alice, sizeof alice);
+  zt_digest_id("alice", "secret", alice, sizeof alice);
   expect_rc("add_auth_digest", ZOK, zt_add_auth(zh, "digest", "alice:secret"));
 
   struct ACL digest_all = {ZOO_PERM_ALL, {"digest", alice}};

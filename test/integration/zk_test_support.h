@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <openssl/sha.h>
 #include <zookeeper.h>
 
 /* Bounded waits: how long we are prepared to wait for something that must happen. They
@@ -269,6 +270,28 @@ static inline int zt_cmp_str(const void *a, const void *b) {
 
 static inline void zt_sort_strings(struct String_vector *v) {
   if (v->count > 1) qsort(v->data, (size_t)v->count, sizeof(char *), zt_cmp_str);
+}
+
+/* The digest ACL id for user:password: user:base64(SHA1("user:password")). */
+static inline void zt_digest_id(const char *user, const char *password, char *out, size_t out_bytes) {
+  char cred[256];
+  snprintf(cred, sizeof cred, "%s:%s", user, password);
+  unsigned char sha[SHA_DIGEST_LENGTH];
+  SHA1((const unsigned char *)cred, strlen(cred), sha);
+  static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char enc[64];
+  size_t j = 0;
+  for (size_t i = 0; i < sizeof sha; i += 3) {
+    unsigned v = (unsigned)sha[i] << 16;
+    if (i + 1 < sizeof sha) v |= (unsigned)sha[i + 1] << 8;
+    if (i + 2 < sizeof sha) v |= sha[i + 2];
+    enc[j++] = b64[(v >> 18) & 63];
+    enc[j++] = b64[(v >> 12) & 63];
+    enc[j++] = (i + 1 < sizeof sha) ? b64[(v >> 6) & 63] : '=';
+    enc[j++] = (i + 2 < sizeof sha) ? b64[v & 63] : '=';
+  }
+  enc[j] = 0;
+  snprintf(out, out_bytes, "%s:%s", user, enc);
 }
 
 #endif /* PC_ZK_TEST_SUPPORT_H */

@@ -85,6 +85,8 @@ def apache_classpath():
 def _die_with_parent():
     # Runs in the child between fork and exec: if the test process dies (ctest
     # timeout, Ctrl-C), the kernel kills the server too, so nothing is orphaned.
+    # The signal follows the *thread* that forked: start servers from a thread that
+    # outlives them (the main thread), never from a short-lived helper thread.
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     PR_SET_PDEATHSIG = 1
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

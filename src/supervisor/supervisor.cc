@@ -109,8 +109,7 @@ void Supervisor::StartNode(int id, const char* why) {
 }
 
 void Supervisor::OnNodeStart(NodeProcess& n) {
-  const Role last_role = view(n.id()).role != Role::kUnknown ? view(n.id()).role
-                                                             : view(n.id()).last_role;
+  const Role last_role = view(n.id()).last_role;
   view(n.id()) = NodeView{};
   view(n.id()).last_role = last_role;
   AddEvent(n.id(), "start", "started, pid " + std::to_string(n.pid()), {{"pid", n.pid()}});
@@ -133,7 +132,7 @@ void Supervisor::OnNodeExit(NodeProcess& n, const NodeProcess::Exit& exit) {
     text += " (unexpected)";
     if (!last.empty()) text += ": " + last;
   }
-  const Role last_role = view(id).role;
+  const Role last_role = view(id).last_role;
   view(id) = NodeView{};
   view(id).last_exit = text;
   view(id).last_role = last_role;
@@ -176,6 +175,7 @@ void Supervisor::SetRole(int id, Role role, bool serving, int64_t epoch, uint64_
   const bool changed = v.role != role || v.epoch != epoch || v.serving != serving;
   const bool announce = v.role != role || (v.epoch != epoch && role != Role::kLooking);
   v.role = role;
+  if (role != Role::kUnknown && role != Role::kLooking) v.last_role = role;
   v.serving = serving;
   v.epoch = epoch;
   v.zxid = zxid;

@@ -51,7 +51,7 @@ class Supervisor {
     int connections = -1;
     bool poll_in_flight = false;
     std::string last_exit;  // "killed by SIGKILL: <last log line>"
-    Role last_role = Role::kUnknown;  // the role before the last exit, for `start followers`
+    Role last_role = Role::kUnknown;  // last settled role (not looking), for `start followers`
   };
 
   // --- nodes and roles (supervisor.cc) ---

@@ -1,0 +1,323 @@
+#!/usr/bin/python3
+"""Integration tests for the pseudo-cluster supervisor: real servers on 127.0.0.1.
+
+Each test brings up its own cluster in a fresh $PSEUDO_CLUSTER_HOME with base ports picked
+free at test start (retried if another test grabs one first), a small tickTime so elections
+are quick, and tears it down at the end, checking that no server process is left behind.
+Waits poll with generous timeouts; nothing asserts on timing.
+
+    supervisor_test.py --binary build/pseudo-cluster [unittest args, e.g. ApacheTest.test_kill_leader]
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BINARY = None
+WAIT_S = 60.0
+TICK_MS = 200
+
+
+def port_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def pick_bases(nodes):
+    """Three port ranges of `nodes` consecutive free ports each, away from common ports."""
+    for _ in range(200):
+        base = random.randrange(20000, 60000 - 3000, 10)
+        bases = (base, base + 1000, base + 2000)
+        if all(port_free(b + i) for b in bases for i in range(nodes)):
+            return bases
+    raise RuntimeError("no free port ranges found")
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def four_letter(port, word="srvr", timeout=3.0):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(word.encode())
+            chunks = []
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                chunks.append(data)
+            return b"".join(chunks).decode(errors="replace")
+    except OSError:
+        return ""
+
+
+class Cluster:
+    def __init__(self, test, engine="apache", voters=3, extra_env=None):
+        self.test = test
+        self.engine = engine
+        self.voters = voters
+        self.home = tempfile.mkdtemp(prefix="pc-sup-test-")
+        self.env = dict(os.environ, PSEUDO_CLUSTER_HOME=self.home)
+        self.env.update(extra_env or {})
+        self.seen_pids = set()
+        self.supervisor_pid = None
+        self.bases = None
+
+    def pc(self, *args, check=True, timeout=120):
+        proc = subprocess.run([BINARY, *args], env=self.env, capture_output=True, text=True,
+                              timeout=timeout)
+        if check and proc.returncode != 0:
+            self.dump()
+            self.test.fail(f"pseudo-cluster {' '.join(args)} exited {proc.returncode}\n"
+                           f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+        return proc
+
+    def up(self, *extra):
+        for _ in range(5):
+            self.bases = pick_bases(self.voters)
+            proc = self.pc("up", str(self.voters), "--engine", self.engine, "-d",
+                           "--base-ports", ",".join(map(str, self.bases)),
+                           "--tick-time", str(TICK_MS), "--timeout", "90", *extra, check=False)
+            if proc.returncode == 0:
+                self.supervisor_pid = self.status()["cluster"]["supervisor_pid"]
+                return proc
+            if "is in use" not in proc.stderr:
+                break  # not a port race: a real failure
+        self.dump()
+        self.test.fail(f"up failed:\n{proc.stdout}\n{proc.stderr}")
+
+    def status(self):
+        data = json.loads(self.pc("status", "--json").stdout)
+        for node in data["nodes"]:
+            if node["pid"]:
+                self.seen_pids.add(node["pid"])
+        return data
+
+    def events(self):
+        return json.loads(self.pc("events", "--json").stdout)
+
+    def wait_for(self, what, predicate, timeout=WAIT_S):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            last = predicate()
+            if last:
+                return last
+            time.sleep(0.2)
+        self.dump()
+        self.test.fail(f"timed out after {timeout}s waiting for {what}")
+
+    def roles(self):
+        return {n["id"]: n["role"] for n in self.status()["nodes"]}
+
+    def dump(self):
+        proc = subprocess.run([BINARY, "events"], env=self.env, capture_output=True, text=True,
+                              timeout=30)
+        sys.stderr.write("--- events ---\n" + proc.stdout + proc.stderr)
+        log = os.path.join(self.home, "default", "supervisor.log")
+        if os.path.exists(log):
+            with open(log) as f:
+                sys.stderr.write("--- supervisor.log (tail) ---\n" + "".join(f.readlines()[-30:]))
+
+    def close(self):
+        """Brings the cluster down and checks that nothing it started is still running."""
+        subprocess.run([BINARY, "down"], env=self.env, capture_output=True, timeout=60)
+        pids = set(self.seen_pids)
+        if self.supervisor_pid:
+            pids.add(self.supervisor_pid)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
+            time.sleep(0.2)
+        left = [p for p in pids if pid_alive(p)]
+        for p in left:
+            os.kill(p, signal.SIGKILL)
+        shutil.rmtree(self.home, ignore_errors=True)
+        return left
+
+
+class ClusterTest(unittest.TestCase):
+    engine = "apache"
+
+    def cluster(self, **kwargs):
+        c = Cluster(self, engine=kwargs.pop("engine", self.engine), **kwargs)
+        self.addCleanup(self._close, c)
+        return c
+
+    def _close(self, c):
+        left = c.close()
+        self.assertEqual(left, [], "processes outlived `down`")
+
+
+class ApacheTest(ClusterTest):
+    def test_up_kill_leader_then_restart_it(self):
+        c = self.cluster()
+        c.up()
+        status = c.status()
+        roles = sorted(n["role"] for n in status["nodes"])
+        self.assertEqual(roles, ["follower", "follower", "leader"])
+        self.assertTrue(status["cluster"]["ready"])
+        epochs = {n["epoch"] for n in status["nodes"]}
+        self.assertEqual(len(epochs), 1, status)
+        old_leader = status["cluster"]["leader"]
+        old_epoch = status["cluster"]["epoch"]
+
+        # A second `up` of the same cluster refuses and harms nothing.
+        again = c.pc("up", "3", "--engine", "apache", "-d", check=False)
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn("already running", again.stderr)
+
+        out = c.pc("kill", "leader").stdout
+        self.assertIn(f"node{old_leader}: sent SIGKILL", out)
+
+        def new_leader_event():
+            events = c.events()
+            exits = [i for i, e in enumerate(events)
+                     if e["kind"] == "exit" and e["node"] == old_leader]
+            if not exits:
+                return None
+            for e in events[exits[-1]:]:
+                if e["kind"] == "leader" and e["data"]["leader"] != old_leader:
+                    return e
+            return None
+
+        elected = c.wait_for("a new leader after the kill", new_leader_event)
+        self.assertGreater(elected["data"]["epoch"], old_epoch)
+        self.assertIn("election_ms", elected["data"])
+        exit_event = [e for e in c.events() if e["kind"] == "exit"][-1]
+        self.assertEqual(exit_event["data"]["signal"], "SIGKILL")
+        c.pc("wait", "ready", "--timeout", "60")
+
+        c.pc("restart", str(old_leader))
+        c.wait_for(f"node{old_leader} to follow",
+                   lambda: c.roles()[old_leader] == "follower" and c.status()["cluster"]["ready"])
+        text = c.pc("events").stdout
+        self.assertIn("killed by SIGKILL", text)
+        self.assertIn("without a leader", text)
+
+    def test_kill_followers_stops_serving_until_they_start(self):
+        c = self.cluster()
+        c.up()
+        leader = c.status()["cluster"]["leader"]
+        leader_port = c.bases[0] - 1 + leader
+        self.assertIn("Mode: leader", four_letter(leader_port))
+
+        proc = c.pc("kill", "followers")
+        self.assertIn("warning: this leaves 1 of 3 voters running", proc.stdout)
+        c.wait_for("the leader to stop serving",
+                   lambda: "not currently serving" in four_letter(leader_port))
+        c.wait_for("no leader in status", lambda: c.status()["cluster"]["leader"] == 0)
+        kinds = [e["kind"] for e in c.events()]
+        self.assertIn("quorum_lost", kinds)
+        self.assertIn("no_leader", kinds)
+
+        c.pc("start", "followers")
+        c.pc("wait", "ready", "--timeout", "60")
+        status = c.status()
+        self.assertTrue(all(n["process"] == "running" for n in status["nodes"]))
+        self.assertIn("quorum_regained", [e["kind"] for e in c.events()])
+        new_leader = status["cluster"]["leader"]
+        self.assertRegex(four_letter(c.bases[0] - 1 + new_leader), "Mode: (leader|standalone)")
+
+    def test_pause_leader_then_resume_it(self):
+        c = self.cluster()
+        c.up()
+        status = c.status()
+        old_leader, old_epoch = status["cluster"]["leader"], status["cluster"]["epoch"]
+        out = c.pc("pause", "leader").stdout
+        self.assertIn("syncLimit x tickTime", out)
+        c.wait_for("a leader other than the paused one", lambda: any(
+            n["role"] == "leader" and n["id"] != old_leader and n["epoch"] > old_epoch
+            for n in c.status()["nodes"]))
+        c.pc("resume", str(old_leader))
+        c.wait_for(f"node{old_leader} to rejoin as follower",
+                   lambda: c.roles()[old_leader] == "follower" and c.status()["cluster"]["ready"])
+
+    def test_kill9_of_the_supervisor_leaves_no_server(self):
+        c = self.cluster()
+        c.up()
+        pids = [n["pid"] for n in c.status()["nodes"]]
+        self.assertTrue(all(pids))
+        os.kill(c.supervisor_pid, signal.SIGKILL)
+        c.wait_for("every server to die with its supervisor",
+                   lambda: not any(pid_alive(p) for p in pids), timeout=30)
+        # The next `up` notices the leftovers and starts again on the same data.
+        proc = c.up()
+        self.assertIn("leftovers", proc.stderr)
+
+
+class CommandLineTest(ClusterTest):
+    def test_taken_port_fails_before_forking(self):
+        c = self.cluster()
+        bases = pick_bases(3)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+            holder.bind(("127.0.0.1", bases[0] + 1))
+            holder.listen(1)
+            proc = c.pc("up", "3", "--engine", "apache", "-d",
+                        "--base-ports", ",".join(map(str, bases)), check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn(f"port {bases[0] + 1} (node2 client port) is in use by pid {os.getpid()}",
+                      proc.stderr)
+        # Nothing was forked or laid out.
+        self.assertFalse(os.path.exists(os.path.join(c.home, "default", "node1")))
+        self.assertFalse(os.path.exists(os.path.join(c.home, "default", "supervisor.sock")))
+
+    def test_bad_ini_names_file_and_line(self):
+        c = self.cluster()
+        ini = os.path.join(c.home, "bad.ini")
+        with open(ini, "w") as f:
+            f.write("[cluster]\nsize = 3\ntick_time = fast\n")
+        proc = c.pc("up", "--config", ini, "-d", check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn(f"{ini}:3: bad value 'fast' for tick_time", proc.stderr)
+
+    def test_commands_against_a_stopped_cluster_fail(self):
+        c = self.cluster()
+        for args in (["status"], ["kill", "leader"], ["events"], ["down"]):
+            proc = c.pc(*args, check=False)
+            self.assertNotEqual(proc.returncode, 0, args)
+            self.assertIn("no cluster is running", proc.stderr)
+
+    def test_missing_zookeeper_home_is_one_clear_line(self):
+        c = self.cluster()
+        proc = c.pc("up", "3", "--engine", "apache", "--zookeeper-home", c.home, "-d",
+                    check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+        self.assertIn("no zookeeper-3.*.jar in", proc.stderr)
+
+
+def main():
+    global BINARY
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    args, rest = parser.parse_known_args()
+    BINARY = os.path.abspath(args.binary)
+    unittest.main(argv=[sys.argv[0], "-v", *rest])
+
+
+if __name__ == "__main__":
+    main()

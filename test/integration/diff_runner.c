@@ -373,7 +373,12 @@ static void run_op(int index, const char *line_in) {
   printf("%.*s\n", (int)o.n, o.s);
 
   /* a round trip on each session: every event this op caused has now been delivered */
-  for (int i = 0; i < 2; i++) zoo_exists(sessions[i].zh, "/", 0, &st);
+  for (int i = 0; i < 2; i++) {
+    if (zt_barrier(sessions[i].zh) != ZOK) {
+      fprintf(stderr, "diff_runner: barrier on session %s failed\n", sessions[i].name);
+      exit(2);
+    }
+  }
   zt_event ev[64];
   int nev = zt_drain_events(ev, 64);
   for (int i = 0; i < 2; i++) {

@@ -244,6 +244,22 @@ static inline int zt_done_wait(zt_done *d, int wait_s) {
   return rc;
 }
 
+static inline void zt_stat_completion(int rc, const struct Stat *stat, const void *data) {
+  zt_void_completion(rc, data);
+}
+
+/* A round trip whose completion runs on the handle's completion thread, after every watch
+ * event the server sent before its reply. (Completions of the synchronous API run on the
+ * I/O thread instead, so a synchronous call can return before an earlier event has been
+ * handed to the watcher.) Returns the round trip's rc, or 1 if it never completed. */
+static inline int zt_barrier(zhandle_t *zh) {
+  zt_done d;
+  zt_done_init(&d);
+  int rc = zoo_aexists(zh, "/", 0, zt_stat_completion, &d);
+  if (rc != ZOK) return rc;
+  return zt_done_wait(&d, ZT_WAIT_S);
+}
+
 /* zoo_add_auth, waited for. */
 static inline int zt_add_auth(zhandle_t *zh, const char *scheme, const char *cred) {
   zt_done d;

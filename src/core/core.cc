@@ -2,231 +2,12 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cstdio>
 
-#include "core/pending.h"
+#include "core/prepare.h"
 #include "tree/acl.h"
-#include "tree/path.h"
 
 namespace zk {
 namespace {
-
-// A decoded write request (single or one op of a multi).
-struct WriteRequest {
-  OpCode op = OpCode::kError;
-  CreateRequest create;    // create, create2, createContainer, createTTL
-  PathAndVersion path_version;  // delete, check
-  SetDataRequest set_data;
-  SetAclRequest set_acl;
-  std::string raw_path;    // deleteContainer carries the bare path bytes
-};
-
-bool DecodeWrite(OpCode op, JuteReader& r, WriteRequest* w) {
-  w->op = op;
-  switch (op) {
-    case OpCode::kCreate:
-    case OpCode::kCreate2:
-    case OpCode::kCreateContainer:
-      return w->create.Read(r, false);
-    case OpCode::kCreateTtl:
-      return w->create.Read(r, true);
-    case OpCode::kDelete:
-    case OpCode::kCheck:
-      return w->path_version.Read(r);
-    case OpCode::kSetData:
-      return w->set_data.Read(r);
-    case OpCode::kSetAcl:
-      return w->set_acl.Read(r);
-    default:
-      return false;
-  }
-}
-
-// ZooKeeper's checkAndIncVersion.
-Err CheckVersion(int32_t current, int32_t expected, int32_t* next) {
-  if (expected != -1 && expected != current) return Err::kBadVersion;
-  *next = current == INT32_MAX ? 1 : current + 1;
-  return Err::kOk;
-}
-
-std::string SequenceSuffix(int32_t cversion) {
-  char buf[16];
-  // %010d of a signed int, as String.format does.
-  std::snprintf(buf, sizeof buf, "%010d", cversion);
-  return buf;
-}
-
-bool IsNormalEphemeralOwner(int64_t owner) {
-  return owner != 0 && owner != kContainerOwner && !IsTtlOwner(owner);
-}
-
-struct PrepareContext {
-  const CoreConfig& config;
-  int64_t session_id;
-  int64_t zxid;
-  const std::vector<Id>& auth;
-  PendingView& view;
-};
-
-// Parent of a path for create/delete: "" for paths without a slash (BADARGUMENTS).
-std::optional<std::string> ParentForWrite(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos || path.find('\0') != std::string::npos) return std::nullopt;
-  return slash == 0 ? std::string("/") : path.substr(0, slash);
-}
-
-Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
-  const CreateRequest& req = w.create;
-  int32_t flags = req.flags;
-  if (flags < 0 || flags > 6) return Err::kBadArguments;
-  auto mode = static_cast<CreateMode>(flags);
-  bool ttl_mode = mode == CreateMode::kPersistentWithTtl ||
-                  mode == CreateMode::kPersistentSequentialWithTtl;
-  bool sequential = mode == CreateMode::kPersistentSequential ||
-                    mode == CreateMode::kEphemeralSequential ||
-                    mode == CreateMode::kPersistentSequentialWithTtl;
-  bool ephemeral = mode == CreateMode::kEphemeral || mode == CreateMode::kEphemeralSequential;
-  bool container = mode == CreateMode::kContainer;
-  int64_t ttl = w.op == OpCode::kCreateTtl ? req.ttl : -1;
-  if (ttl_mode && !c.config.extended_types_enabled) return Err::kUnimplemented;
-  if (ttl_mode ? (ttl <= 0 || ttl > kMaxTtl) : ttl >= 0) return Err::kBadArguments;
-
-  auto parent_path = ParentForWrite(req.path);
-  if (!parent_path) return Err::kBadArguments;
-  AclList acl;
-  if (!FixupAcl(req.acl, c.auth, &acl)) return Err::kInvalidAcl;
-  auto parent = c.view.Get(*parent_path);
-  if (!parent) return Err::kNoNode;
-  if (!CheckAcl(parent->acl, perm::kCreate, c.auth)) return Err::kNoAuth;
-  std::string path = req.path;
-  if (sequential) path += SequenceSuffix(parent->stat.cversion);
-  if (!IsValidPath(path)) return Err::kBadArguments;
-  if (c.view.Get(path)) return Err::kNodeExists;
-  if (IsNormalEphemeralOwner(parent->stat.ephemeral_owner)) return Err::kNoChildrenForEphemerals;
-
-  int32_t new_cversion = parent->stat.cversion + 1;
-  out->type = container ? OpCode::kCreateContainer
-              : ttl_mode ? OpCode::kCreateTtl
-                         : OpCode::kCreate;
-  out->path = path;
-  out->data = req.data;
-  out->acl = acl;
-  out->ephemeral = ephemeral;
-  out->parent_cversion = new_cversion;
-  out->ttl = ttl_mode ? ttl : 0;
-
-  NodeRecord updated_parent = *parent;
-  updated_parent.child_count++;
-  updated_parent.stat.cversion = new_cversion;
-  updated_parent.stat.pzxid = c.zxid;
-  c.view.Put(c.zxid, *parent_path, updated_parent);
-  NodeRecord child;
-  child.stat.czxid = child.stat.mzxid = child.stat.pzxid = c.zxid;
-  child.stat.ephemeral_owner = container ? kContainerOwner
-                               : ttl_mode ? (kTtlOwnerMask | ttl)
-                               : ephemeral ? c.session_id
-                                           : 0;
-  child.acl = acl;
-  c.view.Put(c.zxid, path, child);
-  return Err::kOk;
-}
-
-Err PrepareDelete(const PrepareContext& c, const std::string& path, int32_t version,
-                  bool container, TxnOp* out) {
-  auto parent_path = ParentForWrite(path);
-  if (!parent_path || IsSpecialPath(path)) return Err::kBadArguments;
-  auto parent = c.view.Get(*parent_path);
-  if (!parent) return Err::kNoNode;
-  if (!container && !CheckAcl(parent->acl, perm::kDelete, c.auth)) return Err::kNoAuth;
-  auto node = c.view.Get(path);
-  if (!node) return Err::kNoNode;
-  int32_t ignored;
-  if (!container) {
-    if (Err e = CheckVersion(node->stat.version, version, &ignored); e != Err::kOk) return e;
-  }
-  if (node->child_count > 0) return Err::kNotEmpty;
-  if (container && IsNormalEphemeralOwner(node->stat.ephemeral_owner)) return Err::kBadVersion;
-  out->type = container ? OpCode::kDeleteContainer : OpCode::kDelete;
-  out->path = path;
-  NodeRecord updated_parent = *parent;
-  updated_parent.child_count--;
-  updated_parent.stat.pzxid = c.zxid;
-  c.view.Put(c.zxid, *parent_path, updated_parent);
-  c.view.Erase(c.zxid, path);
-  return Err::kOk;
-}
-
-Err PrepareWrite(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
-  switch (w.op) {
-    case OpCode::kCreate:
-    case OpCode::kCreate2:
-    case OpCode::kCreateContainer:
-    case OpCode::kCreateTtl:
-      return PrepareCreate(c, w, out);
-    case OpCode::kDelete:
-      return PrepareDelete(c, w.path_version.path, w.path_version.version, false, out);
-    case OpCode::kDeleteContainer:
-      return PrepareDelete(c, w.raw_path, -1, true, out);
-    case OpCode::kSetData: {
-      const auto& req = w.set_data;
-      if (!IsValidPath(req.path)) return Err::kBadArguments;
-      auto node = c.view.Get(req.path);
-      if (!node) return Err::kNoNode;
-      if (!CheckAcl(node->acl, perm::kWrite, c.auth)) return Err::kNoAuth;
-      int32_t next = 0;
-      if (Err e = CheckVersion(node->stat.version, req.version, &next); e != Err::kOk) return e;
-      out->type = OpCode::kSetData;
-      out->path = req.path;
-      out->data = req.data;
-      out->version = next;
-      node->stat.version = next;
-      node->stat.mzxid = c.zxid;
-      c.view.Put(c.zxid, req.path, *node);
-      return Err::kOk;
-    }
-    case OpCode::kSetAcl: {
-      const auto& req = w.set_acl;
-      if (!IsValidPath(req.path)) return Err::kBadArguments;
-      AclList acl;
-      if (!FixupAcl(req.acl, c.auth, &acl)) return Err::kInvalidAcl;
-      auto node = c.view.Get(req.path);
-      if (!node) return Err::kNoNode;
-      if (!CheckAcl(node->acl, perm::kAdmin, c.auth)) return Err::kNoAuth;
-      int32_t next = 0;
-      if (Err e = CheckVersion(node->stat.aversion, req.version, &next); e != Err::kOk) return e;
-      out->type = OpCode::kSetAcl;
-      out->path = req.path;
-      out->acl = acl;
-      out->version = next;
-      node->stat.aversion = next;
-      node->acl = acl;
-      c.view.Put(c.zxid, req.path, *node);
-      return Err::kOk;
-    }
-    case OpCode::kCheck: {
-      const auto& req = w.path_version;
-      if (!IsValidPath(req.path)) return Err::kBadArguments;
-      auto node = c.view.Get(req.path);
-      if (!node) return Err::kNoNode;
-      if (!CheckAcl(node->acl, perm::kRead, c.auth)) return Err::kNoAuth;
-      int32_t next = 0;
-      if (Err e = CheckVersion(node->stat.version, req.version, &next); e != Err::kOk) return e;
-      out->type = OpCode::kCheck;
-      out->path = req.path;
-      out->version = next;
-      return Err::kOk;
-    }
-    default:
-      return Err::kUnimplemented;
-  }
-}
-
-TxnOp ErrorOp(Err e) {
-  TxnOp op;
-  op.type = OpCode::kError;
-  op.err = e;
-  return op;
-}
 
 // java.util.Random, as ZooKeeper uses it for session passwords.
 class JavaRandom {
@@ -241,11 +22,6 @@ class JavaRandom {
  private:
   uint64_t seed_;
 };
-
-void WriteChildren(JuteWriter& w, const Node& n) {
-  w.Int(static_cast<int32_t>(n.children.size()));
-  for (const auto& c : n.children) w.String(c);
-}
 
 }  // namespace
 
@@ -291,56 +67,170 @@ OpenSessionResult Core::OpenSession(int32_t requested_timeout_ms, const std::str
   f.what = InFlight::What::kOpenSession;
   f.req.session_id = sid;
   f.req.op = OpCode::kCreateSession;
-  f.txn.header = {sid, 0, NextZxid(), now_ms, ToInt(OpCode::kCreateSession)};
+  if (config_.role != CoreRole::kLearner) {
+    f.txn.header = {sid, 0, NextZxid(), now_ms, ToInt(OpCode::kCreateSession)};
+  }
   f.txn.op.type = OpCode::kCreateSession;
   f.txn.op.timeout_ms = timeout;
   f.client_ip = client_ip;
+  JuteWriter body;
+  body.Int(timeout);
+  f.req.body = body.Take();
   Enqueue(std::move(f));
   return {sid, timeout, SessionPassword(sid)};
 }
 
+bool Core::Writes(const InFlight& f) const {
+  switch (f.what) {
+    case InFlight::What::kRead:
+    case InFlight::What::kForwardedSync:
+      return false;
+    default:
+      return true;  // takes a zxid, or (learner) waits for the leader like one
+  }
+}
+
 void Core::Enqueue(InFlight f) {
-  const bool is_write = f.what != InFlight::What::kRead;
-  if (is_write) {
-    ++writes_in_flight_[f.req.session_id];
-    if (!config_.apply_on_submit) {
-      Output o;
-      o.kind = Output::Kind::kPersist;
-      o.session_id = f.req.session_id;
-      o.zxid = f.txn.header.zxid;
-      o.body = f.txn.Encode();
-      outputs_.push_back(std::move(o));
-    }
+  const bool learner = config_.role == CoreRole::kLearner;
+  if (Writes(f)) ++writes_in_flight_[f.req.session_id];
+  if (learner && (f.what == InFlight::What::kWrite || f.what == InFlight::What::kSync ||
+                  f.what == InFlight::What::kOpenSession)) {
+    Output o;
+    o.kind = Output::Kind::kForward;
+    o.session_id = f.req.session_id;
+    o.xid = f.req.xid;
+    o.op = f.req.op;
+    o.body = f.req.body;
+    if (const Session* s = sessions_.Find(f.req.session_id)) o.auth = s->auth;
+    outputs_.push_back(std::move(o));
+    in_flight_.push_back(std::move(f));
+    return;
+  }
+  bool txn = Writes(f);
+  if (txn && !config_.apply_on_submit) {
+    Output o;
+    o.kind = Output::Kind::kPersist;
+    o.session_id = f.req.session_id;
+    o.zxid = f.txn.header.zxid;
+    o.body = f.txn.Encode();
+    outputs_.push_back(std::move(o));
   }
   int64_t zxid = f.txn.header.zxid;
   in_flight_.push_back(std::move(f));
-  if (is_write && config_.apply_on_submit) Commit(zxid);
+  if (config_.apply_on_submit) {
+    Commit(txn ? zxid : last_zxid_);
+  } else if (!txn) {
+    Commit(last_zxid_);  // nothing to wait for unless writes are ahead of it
+  }
 }
 
 void Core::Commit(int64_t zxid) {
+  assert(config_.role != CoreRole::kLearner);
   while (!in_flight_.empty()) {
-    InFlight& f = in_flight_.front();
-    if (f.what != InFlight::What::kRead && f.txn.header.zxid > zxid) break;
-    InFlight done = std::move(f);
+    InFlight& front = in_flight_.front();
+    if (Writes(front) && front.txn.header.zxid > zxid) break;
+    InFlight f = std::move(front);
     in_flight_.pop_front();
-    Finish(done);
+    if (f.what == InFlight::What::kRead) {
+      Read(f.req);
+    } else if (f.what == InFlight::What::kForwardedSync) {
+      Output o;
+      o.kind = Output::Kind::kSyncDone;
+      o.session_id = f.req.session_id;
+      o.xid = f.req.xid;
+      o.origin = f.req.origin;
+      outputs_.push_back(std::move(o));
+    } else {
+      Finish(f, ApplyTxn(f.txn));
+    }
   }
 }
 
-void Core::Finish(InFlight& f) {
-  if (f.what == InFlight::What::kRead) {
-    Read(f.req);
+void Core::ApplyCommitted(const Txn& txn) {
+  assert(config_.role == CoreRole::kLearner);
+  ApplyResult result = ApplyTxn(txn);
+  bool finished = false;
+  if (!in_flight_.empty()) {
+    InFlight& f = in_flight_.front();
+    bool mine = f.req.session_id == txn.header.client_id &&
+                (f.what == InFlight::What::kOpenSession
+                     ? txn.header.type == ToInt(OpCode::kCreateSession)
+                     : f.what == InFlight::What::kWrite && f.req.xid == txn.header.cxid);
+    if (mine) {
+      InFlight done = std::move(f);
+      in_flight_.pop_front();
+      done.txn.header = txn.header;
+      Finish(done, result);
+      finished = true;
+    }
+  }
+  if (!finished && txn.header.type == ToInt(OpCode::kCloseSession)) {
+    Output o;
+    o.kind = Output::Kind::kCloseSession;
+    o.session_id = txn.header.client_id;
+    outputs_.push_back(std::move(o));
+  }
+  DrainReads();
+}
+
+void Core::Synced(int64_t session_id, int32_t xid) {
+  if (in_flight_.empty()) return;
+  InFlight& f = in_flight_.front();
+  if (f.what != InFlight::What::kSync || f.req.session_id != session_id || f.req.xid != xid) {
     return;
   }
+  InFlight done = std::move(f);
+  in_flight_.pop_front();
+  Finish(done, ApplyResult{});
+  DrainReads();
+}
+
+void Core::DrainReads() {
+  while (!in_flight_.empty() && in_flight_.front().what == InFlight::What::kRead) {
+    InFlight f = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    Read(f.req);
+  }
+}
+
+void Core::SetRole(CoreRole role) {
+  DropInFlight();
+  config_.role = role;
+  if (role != CoreRole::kStandalone) config_.apply_on_submit = false;
+}
+
+void Core::DropInFlight() {
+  in_flight_.clear();
+  writes_in_flight_.clear();
+  pending_.Clear();
+  last_prepared_zxid_ = last_zxid_;
+}
+
+std::vector<std::pair<int64_t, int32_t>> Core::TakeTouchedSessions() {
+  std::vector<std::pair<int64_t, int32_t>> out;
+  for (int64_t sid : touched_) {
+    if (const Session* s = sessions_.Find(sid)) out.emplace_back(sid, s->timeout_ms);
+  }
+  touched_.clear();
+  return out;
+}
+
+void Core::Finish(InFlight& f, const ApplyResult& result) {
   int64_t sid = f.req.session_id;
   if (auto it = writes_in_flight_.find(sid); it != writes_in_flight_.end() && --it->second <= 0) {
     writes_in_flight_.erase(it);
   }
-  ApplyResult result = ApplyTxn(f.txn);
   switch (f.what) {
     case InFlight::What::kWrite:
       ReplyToWrite(f.req, f.multi_ops, result);
-      break;
+      return;
+    case InFlight::What::kSync: {
+      JuteReader r(f.req.body);
+      JuteWriter w;
+      w.String(r.String());
+      Reply(f.req, Err::kOk, w.Take());
+      return;
+    }
     case InFlight::What::kOpenSession: {
       if (Session* s = sessions_.Find(sid)) s->auth = {Id{"ip", f.client_ip}};
       Output o;
@@ -350,17 +240,17 @@ void Core::Finish(InFlight& f) {
       o.timeout_ms = f.txn.op.timeout_ms;
       o.body = SessionPassword(sid);
       outputs_.push_back(std::move(o));
-      break;
-    }
-    case InFlight::What::kExpire: {
-      Output o;
-      o.kind = Output::Kind::kCloseSession;
-      o.session_id = sid;
-      outputs_.push_back(std::move(o));
-      break;
+      return;
     }
     default:
       break;
+  }
+  if (f.txn.header.type == ToInt(OpCode::kCloseSession)) {
+    // Expired, or closed through another server: close the connection if it is here.
+    Output o;
+    o.kind = Output::Kind::kCloseSession;
+    o.session_id = sid;
+    outputs_.push_back(std::move(o));
   }
 }
 
@@ -376,7 +266,10 @@ int32_t Core::Reattach(int64_t session_id, const std::string& passwd,
   return timeout;
 }
 
-void Core::Touch(int64_t session_id) { sessions_.Touch(session_id); }
+void Core::Touch(int64_t session_id) {
+  sessions_.Touch(session_id);
+  if (config_.role == CoreRole::kLearner) touched_.insert(session_id);
+}
 
 void Core::ConnectionClosed(int64_t session_id) { watches_.RemoveSession(session_id); }
 
@@ -439,7 +332,7 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms) {
   txn.header = {req.session_id, req.xid, NextZxid(), now_ms, ToInt(req.op)};
   const Session* session = sessions_.Find(req.session_id);
   static const std::vector<Id> kNoAuth;
-  const std::vector<Id>& auth = session ? session->auth : kNoAuth;
+  const std::vector<Id>& auth = req.origin != 0 ? req.auth : session ? session->auth : kNoAuth;
   PrepareContext ctx{config_, req.session_id, txn.header.zxid, auth, pending_};
   JuteReader r(req.body);
 
@@ -503,75 +396,17 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms) {
   }
 }
 
-namespace {
-
-bool IsKnownClientOp(OpCode op) {
-  switch (op) {
-    case OpCode::kCreate: case OpCode::kDelete: case OpCode::kExists: case OpCode::kGetData:
-    case OpCode::kSetData: case OpCode::kGetAcl: case OpCode::kSetAcl: case OpCode::kGetChildren:
-    case OpCode::kSync: case OpCode::kGetChildren2: case OpCode::kCheck: case OpCode::kMulti:
-    case OpCode::kCreate2: case OpCode::kReconfig: case OpCode::kCheckWatches:
-    case OpCode::kRemoveWatches: case OpCode::kCreateContainer: case OpCode::kCreateTtl:
-    case OpCode::kMultiRead: case OpCode::kAuth: case OpCode::kSetWatches:
-    case OpCode::kGetEphemerals: case OpCode::kGetAllChildrenNumber: case OpCode::kSetWatches2:
-    case OpCode::kAddWatch: case OpCode::kWhoAmI: case OpCode::kCloseSession:
-    case OpCode::kDeleteContainer:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Decodes the ops of a multi / multiRead request; false if malformed or an op is not allowed.
-bool DecodeMultiOps(std::string_view body, bool read_only, std::vector<OpCode>* ops) {
-  JuteReader r(body);
-  while (true) {
-    MultiHeader mh;
-    if (!mh.Read(r)) return false;
-    if (mh.done) return true;
-    auto op = static_cast<OpCode>(mh.type);
-    if (read_only) {
-      if (op != OpCode::kGetChildren && op != OpCode::kGetData) return false;
-      PathAndWatch pw;
-      if (!pw.Read(r)) return false;
-    } else {
-      WriteRequest w;
-      if (op == OpCode::kDeleteContainer || op == OpCode::kSetAcl || !DecodeWrite(op, r, &w)) {
-        return false;
-      }
-    }
-    ops->push_back(op);
-    if (ops->size() > 100'000) return false;  // more ops than a jute.maxbuffer frame can hold
-  }
-}
-
-void WriteResultRecord(JuteWriter& w, OpCode request_op, const ApplyResult& r) {
-  switch (request_op) {
-    case OpCode::kCreate:
-      w.String(r.path);
-      break;
-    case OpCode::kCreate2:
-    case OpCode::kCreateTtl:
-    case OpCode::kCreateContainer:
-      w.String(r.path);
-      r.stat.Write(w);
-      break;
-    case OpCode::kSetData:
-    case OpCode::kSetAcl:
-    case OpCode::kCheck:
-      r.stat.Write(w);
-      break;
-    default:
-      break;
-  }
-}
-
-}  // namespace
-
 void Core::Submit(const ClientRequest& req, int64_t now_ms) {
-  sessions_.Touch(req.session_id);
+  Touch(req.session_id);
   if (!IsKnownClientOp(req.op) || req.op == OpCode::kDeleteContainer) {
     Reply(req, Err::kUnimplemented, {}, /*close_after=*/true);
+    return;
+  }
+  if (req.op == OpCode::kSync && config_.role == CoreRole::kLearner) {
+    InFlight f;
+    f.what = InFlight::What::kSync;
+    f.req = req;
+    Enqueue(std::move(f));
     return;
   }
   if (!IsWriteOp(req.op)) {
@@ -612,9 +447,48 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
   f.what = InFlight::What::kWrite;
   f.req = req;
   f.multi_ops = std::move(multi_ops);
-  f.txn = Prepare(req, now_ms);
+  if (config_.role != CoreRole::kLearner) f.txn = Prepare(req, now_ms);
   if (req.op == OpCode::kCloseSession) {
     if (Session* s = sessions_.Find(req.session_id)) s->closing = true;
+  }
+  Enqueue(std::move(f));
+}
+
+void Core::SubmitForwarded(const ClientRequest& req, int64_t now_ms) {
+  assert(config_.role == CoreRole::kLeader);
+  sessions_.Touch(req.session_id);
+  InFlight f;
+  f.req = req;
+  if (req.op == OpCode::kSync) {
+    f.what = InFlight::What::kForwardedSync;
+    Enqueue(std::move(f));
+    return;
+  }
+  f.what = InFlight::What::kForwarded;
+  if (req.op == OpCode::kCreateSession) {
+    JuteReader r(req.body);
+    int32_t timeout = std::clamp(r.Int(), config_.min_session_timeout_ms,
+                                 config_.max_session_timeout_ms);
+    f.txn.header = {req.session_id, 0, NextZxid(), now_ms, ToInt(OpCode::kCreateSession)};
+    f.txn.op.type = OpCode::kCreateSession;
+    f.txn.op.timeout_ms = timeout;
+  } else {
+    // Every forwarded request must produce a txn: the learner waits for its commit.
+    std::vector<OpCode> ignored;
+    JuteReader r(req.body);
+    WriteRequest w;
+    bool well_formed = req.op == OpCode::kCloseSession || req.op == OpCode::kReconfig ||
+                       (req.op == OpCode::kMulti ? DecodeMultiOps(req.body, false, &ignored)
+                                                 : DecodeWrite(req.op, r, &w));
+    if (well_formed && IsWriteOp(req.op)) {
+      f.txn = Prepare(req, now_ms);
+    } else {
+      f.txn.header = {req.session_id, req.xid, NextZxid(), now_ms, ToInt(OpCode::kError)};
+      f.txn.op = ErrorOp(Err::kMarshallingError);
+    }
+    if (req.op == OpCode::kCloseSession) {
+      if (Session* s = sessions_.Find(req.session_id)) s->closing = true;
+    }
   }
   Enqueue(std::move(f));
 }
@@ -651,243 +525,6 @@ void Core::ReplyToWrite(const ClientRequest& req, const std::vector<OpCode>& mul
   Reply(req, Err::kOk, w.Take());
 }
 
-void Core::Read(const ClientRequest& req) {
-  JuteReader r(req.body);
-  Session* session = sessions_.Find(req.session_id);
-  static const std::vector<Id> kNone;
-  const std::vector<Id>& auth = session ? session->auth : kNone;
-  auto malformed = [&] { Reply(req, Err::kMarshallingError, {}, /*close_after=*/true); };
-  auto watch = [&](const std::string& path, WatchKind kind) {
-    return watches_.Add(path, req.session_id, kind);
-  };
-  JuteWriter w;
-
-  switch (req.op) {
-    case OpCode::kExists: {
-      PathAndWatch q;
-      if (!q.Read(r)) return malformed();
-      if (q.path.find('\0') != std::string::npos) return Reply(req, Err::kBadArguments);
-      if (q.watch && !watch(q.path, WatchKind::kData)) return Reply(req, Err::kThrottledOp);
-      const Node* n = tree_.Find(q.path);
-      if (!n) return Reply(req, Err::kNoNode);
-      n->stat.Write(w);
-      return Reply(req, Err::kOk, w.Take());
-    }
-    case OpCode::kGetData:
-    case OpCode::kGetChildren:
-    case OpCode::kGetChildren2: {
-      PathAndWatch q;
-      if (!q.Read(r)) return malformed();
-      const Node* n = tree_.Find(q.path);
-      if (!n) return Reply(req, Err::kNoNode);
-      if (!CheckAcl(n->acl, perm::kRead, auth)) return Reply(req, Err::kNoAuth);
-      if (q.watch &&
-          !watch(q.path, req.op == OpCode::kGetData ? WatchKind::kData : WatchKind::kChild)) {
-        return Reply(req, Err::kThrottledOp);
-      }
-      if (req.op == OpCode::kGetData) {
-        w.Buffer(n->data);
-        n->stat.Write(w);
-      } else {
-        WriteChildren(w, *n);
-        if (req.op == OpCode::kGetChildren2) n->stat.Write(w);
-      }
-      return Reply(req, Err::kOk, w.Take());
-    }
-    case OpCode::kGetAcl: {
-      std::string path = r.String();
-      if (!r.ok()) return malformed();
-      const Node* n = tree_.Find(path);
-      if (!n) return Reply(req, Err::kNoNode);
-      if (!CheckAcl(n->acl, perm::kRead | perm::kAdmin, auth)) return Reply(req, Err::kNoAuth);
-      AclList acl = n->acl;
-      if (!CheckAcl(n->acl, perm::kAdmin, auth)) {
-        for (auto& a : acl) {
-          if (a.id.scheme == "digest") a.id.id = a.id.id.substr(0, a.id.id.find(':')) + ":x";
-        }
-      }
-      WriteAcls(w, acl);
-      n->stat.Write(w);
-      return Reply(req, Err::kOk, w.Take());
-    }
-    case OpCode::kSync: {
-      std::string path = r.String();
-      if (!r.ok()) return malformed();
-      w.String(path);
-      return Reply(req, Err::kOk, w.Take());
-    }
-    case OpCode::kGetAllChildrenNumber: {
-      std::string path = r.String();
-      if (!r.ok()) return malformed();
-      const Node* n = tree_.Find(path);
-      if (!n) return Reply(req, Err::kNoNode);
-      if (!CheckAcl(n->acl, perm::kRead, auth)) return Reply(req, Err::kNoAuth);
-      int32_t count = 0;
-      tree_.ForEachDescendant(path, [&](const std::string&, const Node&) { ++count; });
-      w.Int(count);
-      return Reply(req, Err::kOk, w.Take());
-    }
-    case OpCode::kGetEphemerals: {
-      std::string prefix = r.String();
-      if (!r.ok()) return malformed();
-      std::vector<std::string> out;
-      if (auto it = tree_.ephemerals().find(req.session_id); it != tree_.ephemerals().end()) {
-        bool all = prefix.empty() || prefix == "/";
-        for (const auto& p : it->second) {
-          if (all || p.compare(0, prefix.size(), prefix) == 0) out.push_back(p);
-        }
-      }
-      w.StringVector(out);
-      return Reply(req, Err::kOk, w.Take());
-    }
-    case OpCode::kWhoAmI: {
-      w.Int(static_cast<int32_t>(auth.size()));
-      for (const auto& id : auth) {
-        w.String(id.scheme);
-        w.String(id.scheme == "digest" ? id.id.substr(0, id.id.find(':')) : id.id);
-      }
-      return Reply(req, Err::kOk, w.Take());
-    }
-    case OpCode::kAuth: {
-      AuthPacket a;
-      if (!a.Read(r)) return malformed();
-      if (!session) return Reply(req, Err::kAuthFailed, {}, true);
-      if (a.scheme == "digest") {
-        std::string id = DigestId(a.auth);
-        if (!config_.super_digest.empty() && id == config_.super_digest) {
-          session->auth.push_back(Id{"super", ""});
-        }
-        Id digest{"digest", id};
-        if (std::find(session->auth.begin(), session->auth.end(), digest) == session->auth.end()) {
-          session->auth.push_back(digest);
-        }
-      } else if (a.scheme != "ip") {
-        // No such authentication provider: AUTHFAILED, then the connection closes.
-        Output o;
-        o.session_id = req.session_id;
-        o.xid = req.xid;
-        o.err = Err::kAuthFailed;
-        o.close_after = true;
-        outputs_.push_back(std::move(o));
-        return;
-      }
-      Output o;
-      o.session_id = req.session_id;
-      o.xid = req.xid;
-      o.zxid = 0;
-      outputs_.push_back(std::move(o));
-      return;
-    }
-    case OpCode::kSetWatches:
-    case OpCode::kSetWatches2: {
-      SetWatchesRequest q;
-      if (!q.Read(r, req.op == OpCode::kSetWatches2)) return malformed();
-      std::vector<WatchEvent> fire;
-      for (const auto& p : q.data_watches) {
-        const Node* n = tree_.Find(p);
-        if (!n) {
-          fire.push_back({req.session_id, EventType::kNodeDeleted, p});
-        } else if (n->stat.mzxid > q.relative_zxid) {
-          fire.push_back({req.session_id, EventType::kNodeDataChanged, p});
-        } else {
-          watch(p, WatchKind::kData);
-        }
-      }
-      for (const auto& p : q.exist_watches) {
-        if (tree_.Find(p)) {
-          fire.push_back({req.session_id, EventType::kNodeCreated, p});
-        } else {
-          watch(p, WatchKind::kData);
-        }
-      }
-      for (const auto& p : q.child_watches) {
-        const Node* n = tree_.Find(p);
-        if (!n) {
-          fire.push_back({req.session_id, EventType::kNodeDeleted, p});
-        } else if (n->stat.pzxid > q.relative_zxid) {
-          fire.push_back({req.session_id, EventType::kNodeChildrenChanged, p});
-        } else {
-          watch(p, WatchKind::kChild);
-        }
-      }
-      for (const auto& p : q.persistent_watches) watch(p, WatchKind::kPersistent);
-      for (const auto& p : q.persistent_recursive_watches) {
-        watch(p, WatchKind::kPersistentRecursive);
-      }
-      Notify(fire);
-      return Reply(req, Err::kOk);
-    }
-    case OpCode::kAddWatch: {
-      PathAndMode q;
-      if (!q.Read(r)) return malformed();
-      WatchKind kind;
-      if (q.mode == kAddWatchPersistent) {
-        kind = WatchKind::kPersistent;
-      } else if (q.mode == kAddWatchPersistentRecursive) {
-        kind = WatchKind::kPersistentRecursive;
-      } else {
-        return Reply(req, Err::kBadArguments);
-      }
-      if (!watch(q.path, kind)) return Reply(req, Err::kThrottledOp);
-      w.Int(0);  // ErrorResponse(0)
-      return Reply(req, Err::kOk, w.Take());
-    }
-    case OpCode::kCheckWatches:
-    case OpCode::kRemoveWatches: {
-      PathAndMode q;
-      if (!q.Read(r)) return malformed();
-      bool data = q.mode == kWatcherTypeData || q.mode == kWatcherTypeAny;
-      bool child = q.mode == kWatcherTypeChildren || q.mode == kWatcherTypeAny;
-      if (!data && !child) return Reply(req, Err::kBadArguments);
-      std::vector<WatchKind> kinds;
-      if (data) kinds.insert(kinds.end(), {WatchKind::kData, WatchKind::kPersistentRecursive});
-      if (child) kinds.push_back(WatchKind::kChild);
-      kinds.push_back(WatchKind::kPersistent);
-      bool found = false;
-      for (WatchKind k : kinds) {
-        if (req.op == OpCode::kCheckWatches) {
-          found = found || watches_.Has(q.path, req.session_id, k);
-        } else {
-          found = watches_.Remove(q.path, req.session_id, k) || found;
-        }
-      }
-      return Reply(req, found ? Err::kOk : Err::kNoWatcher);
-    }
-    case OpCode::kMultiRead: {
-      std::vector<OpCode> ops;
-      if (!DecodeMultiOps(req.body, true, &ops)) return malformed();
-      JuteReader mr(req.body);
-      for (size_t i = 0; i < ops.size(); ++i) {
-        MultiHeader mh;
-        mh.Read(mr);
-        PathAndWatch q;
-        q.Read(mr);
-        const Node* n = tree_.Find(q.path);
-        Err e = !n ? Err::kNoNode : !CheckAcl(n->acl, perm::kRead, auth) ? Err::kNoAuth : Err::kOk;
-        if (e == Err::kOk && q.watch) {
-          watch(q.path, ops[i] == OpCode::kGetData ? WatchKind::kData : WatchKind::kChild);
-        }
-        if (e != Err::kOk) {
-          MultiHeader{-1, false, ToInt(e)}.Write(w);
-          w.Int(ToInt(e));
-        } else {
-          MultiHeader{ToInt(ops[i]), false, 0}.Write(w);
-          if (ops[i] == OpCode::kGetData) {
-            w.Buffer(n->data);
-            n->stat.Write(w);
-          } else {
-            WriteChildren(w, *n);
-          }
-        }
-      }
-      MultiHeader{-1, true, -1}.Write(w);
-      return Reply(req, Err::kOk, w.Take());
-    }
-    default:
-      return Reply(req, Err::kUnimplemented, {}, /*close_after=*/true);
-  }
-}
-
 void Core::ExpireSession(int64_t session_id, int64_t now_ms) {
   Session* s = sessions_.Find(session_id);
   if (!s || s->closing) return;
@@ -902,7 +539,9 @@ void Core::ExpireSession(int64_t session_id, int64_t now_ms) {
 
 void Core::Tick(int64_t now_ms) {
   ++ticks_;
-  for (int64_t sid : sessions_.Advance()) ExpireSession(sid, now_ms);
+  std::vector<int64_t> expired = sessions_.Advance();
+  if (config_.role == CoreRole::kLearner) return;  // the leader decides expiry
+  for (int64_t sid : expired) ExpireSession(sid, now_ms);
   if (config_.container_check_ticks <= 0 || ticks_ % config_.container_check_ticks != 0) return;
   std::vector<std::string> candidates;
   for (const auto& path : tree_.containers()) {

@@ -32,6 +32,12 @@
 
 namespace zk {
 
+// Where this server stands in the request path.
+//   kStandalone / kLeader: prepares txns (local and forwarded requests), applies on Commit.
+//   kLearner: forwards writes and syncs to the leader (kForward outputs), serves reads locally,
+//             applies what the leader committed (ApplyCommitted), expires no sessions.
+enum class CoreRole { kStandalone, kLeader, kLearner };
+
 struct CoreConfig {
   int64_t server_id = 0;            // myid; 0 in standalone
   int32_t tick_ms = 2000;           // tickTime
@@ -47,6 +53,7 @@ struct CoreConfig {
   // as a kPersist output and applied only when the shell calls Commit(zxid) after syncing it.
   bool apply_on_submit = true;
   size_t in_flight_max = 100'000;   // prepared-but-unapplied requests
+  CoreRole role = CoreRole::kStandalone;
 };
 
 // One client request as it came off the wire, after the RequestHeader.
@@ -55,6 +62,9 @@ struct ClientRequest {
   int32_t xid = 0;
   OpCode op = OpCode::kPing;
   std::string body;  // the request record bytes
+  // Forwarded by a learner (leader side): the learner's server id and the session's auth ids.
+  int64_t origin = 0;
+  std::vector<Id> auth;
 };
 
 // What the shell must do, in order.
@@ -65,6 +75,8 @@ struct Output {
     kCloseSession,  // the session is gone (expired / closed): close its connection
     kPersist,       // log `body` (an encoded Txn) with `zxid`; then Commit(zxid) once synced
     kSessionOpened, // OpenSession is durable: send the ConnectResponse (timeout_ms, passwd=body)
+    kForward,       // learner: send this request (session_id, xid, op, body, auth) to the leader
+    kSyncDone,      // leader: tell learner `origin` that the sync (session_id, xid) is answered
   };
   Kind kind = Kind::kReply;
   int64_t session_id = 0;
@@ -74,6 +86,9 @@ struct Output {
   std::string body;         // reply record (only when err == kOk), or encoded WatcherEvent
   bool close_after = false; // close the connection once this reply is sent
   int32_t timeout_ms = 0;   // kSessionOpened: the negotiated timeout
+  OpCode op = OpCode::kPing;  // kForward
+  std::vector<Id> auth;       // kForward
+  int64_t origin = 0;         // kSyncDone
 };
 
 struct OpenSessionResult {
@@ -110,6 +125,21 @@ class Core {
   // Prepared requests not yet applied (writes and the reads waiting behind them).
   size_t in_flight() const { return in_flight_.size(); }
 
+  // ---- ensemble ----
+  void SetRole(CoreRole role);
+  CoreRole role() const { return config_.role; }
+  // Leader: a request a learner forwarded (req.origin, req.auth set). Its reply is the learner's.
+  void SubmitForwarded(const ClientRequest& req, int64_t now_ms);
+  // Learner: the leader committed `txn`; apply it and answer the local request it came from.
+  void ApplyCommitted(const Txn& txn);
+  // Learner: the leader answered a forwarded sync; everything before it has been applied.
+  void Synced(int64_t session_id, int32_t xid);
+  // Learner: sessions touched since the last call, with their timeouts, for the leader's PING.
+  std::vector<std::pair<int64_t, int32_t>> TakeTouchedSessions();
+  // The server left its role (leader lost, new election): local requests in flight will never
+  // be answered; drop them (the shell closes client connections) and forget pending changes.
+  void DropInFlight();
+
   std::vector<Output> TakeOutputs();
 
   // Read-only views for the four-letter words.
@@ -134,7 +164,16 @@ class Core {
 
  private:
   struct InFlight {
-    enum class What { kWrite, kRead, kOpenSession, kExpire, kInternal };
+    enum class What {
+      kWrite,          // a local client's write (learner: forwarded, awaiting the commit)
+      kRead,           // a local read waiting behind its session's writes
+      kOpenSession,    // a local new session
+      kExpire,         // the leader closing an expired session
+      kInternal,       // the container / TTL checker
+      kForwarded,      // leader: a learner's request; no local reply
+      kForwardedSync,  // leader: answer a learner's sync once everything before it is applied
+      kSync,           // learner: a local sync awaiting the leader's answer
+    };
     What what = What::kWrite;
     ClientRequest req;
     std::vector<OpCode> multi_ops;
@@ -143,7 +182,9 @@ class Core {
   };
   Txn Prepare(const ClientRequest& req, int64_t now_ms);
   void Enqueue(InFlight f);
-  void Finish(InFlight& f);
+  void Finish(InFlight& f, const ApplyResult& result);
+  void DrainReads();
+  bool Writes(const InFlight& f) const;
   void ReplyToWrite(const ClientRequest& req, const std::vector<OpCode>& multi_ops,
                     const ApplyResult& result);
   void Read(const ClientRequest& req);
@@ -159,6 +200,7 @@ class Core {
   PendingView pending_;
   std::deque<InFlight> in_flight_;
   std::map<int64_t, int32_t> writes_in_flight_;  // per session
+  std::set<int64_t> touched_;                    // learner: since the last PING
   int64_t last_zxid_ = 0;           // applied
   int64_t last_prepared_zxid_ = 0;  // handed out
   int64_t next_session_id_;

@@ -349,3 +349,96 @@ TEST_F(PipelinedCoreTest, FailedMultiLeavesNoPendingGhosts) {
 
 }  // namespace
 }  // namespace zk
+
+namespace zk {
+namespace {
+
+// A leader and a learner wired by hand: the learner forwards, the leader prepares and persists,
+// "Zab" is the test itself delivering committed txns to the learner.
+class EnsembleCoreTest : public ::testing::Test {
+ protected:
+  EnsembleCoreTest() : leader_(Config(CoreRole::kLeader), 0x1'0000), learner_(Config(CoreRole::kLearner), 0x2'0000) {}
+  static CoreConfig Config(CoreRole role) {
+    CoreConfig c;
+    c.role = role;
+    c.apply_on_submit = false;
+    return c;
+  }
+  // Moves everything until quiet; returns the learner's client-facing outputs.
+  std::vector<Output> Pump() {
+    std::vector<Output> client;
+    for (int round = 0; round < 10; ++round) {
+      bool moved = false;
+      for (auto& o : learner_.TakeOutputs()) {
+        if (o.kind == Output::Kind::kForward) {
+          ClientRequest req{o.session_id, o.xid, o.op, o.body, /*origin=*/2, o.auth};
+          leader_.SubmitForwarded(req, 1000);
+          moved = true;
+        } else {
+          client.push_back(o);
+        }
+      }
+      for (auto& o : leader_.TakeOutputs()) {
+        if (o.kind == Output::Kind::kPersist) {
+          leader_.Commit(o.zxid);
+          Txn txn;
+          EXPECT_TRUE(Txn::Decode(o.body, &txn));
+          learner_.ApplyCommitted(txn);
+          moved = true;
+        } else if (o.kind == Output::Kind::kSyncDone) {
+          EXPECT_EQ(o.origin, 2);
+          learner_.Synced(o.session_id, o.xid);
+          moved = true;
+        }
+      }
+      if (!moved) break;
+    }
+    return client;
+  }
+  Core leader_;
+  Core learner_;
+};
+
+TEST_F(EnsembleCoreTest, LearnerSessionAndWriteGoThroughTheLeader) {
+  auto s = learner_.OpenSession(30000, "127.0.0.1", 1000);
+  auto outs = Pump();
+  ASSERT_EQ(outs.size(), 1u);
+  EXPECT_EQ(outs[0].kind, Output::Kind::kSessionOpened);
+  EXPECT_NE(leader_.sessions().Find(s.session_id), nullptr);
+
+  learner_.Submit({s.session_id, 1, OpCode::kCreate, CreateBody("/f")}, 1000);
+  learner_.Submit({s.session_id, 2, OpCode::kGetData, PathWatchBody("/f")}, 1000);
+  outs = Pump();
+  ASSERT_EQ(outs.size(), 2u);
+  EXPECT_EQ(outs[0].xid, 1);
+  EXPECT_EQ(outs[0].err, Err::kOk);
+  EXPECT_EQ(outs[1].xid, 2);
+  EXPECT_EQ(outs[1].err, Err::kOk);  // the read saw its own write
+  EXPECT_NE(leader_.tree().Find("/f"), nullptr);
+  EXPECT_EQ(learner_.last_zxid(), leader_.last_zxid());
+}
+
+TEST_F(EnsembleCoreTest, ForwardedFailureIsAnsweredOnTheLearner) {
+  auto s = learner_.OpenSession(30000, "127.0.0.1", 1000);
+  Pump();
+  learner_.Submit({s.session_id, 1, OpCode::kCreate, CreateBody("/no/parent")}, 1000);
+  auto outs = Pump();
+  ASSERT_EQ(outs.size(), 1u);
+  EXPECT_EQ(outs[0].err, Err::kNoNode);
+}
+
+TEST_F(EnsembleCoreTest, SyncOnLearnerIsAnsweredAfterTheLeaderReplies) {
+  auto s = learner_.OpenSession(30000, "127.0.0.1", 1000);
+  Pump();
+  JuteWriter w;
+  w.String("/");
+  learner_.Submit({s.session_id, 7, OpCode::kSync, w.Take()}, 1000);
+  auto outs = Pump();
+  ASSERT_EQ(outs.size(), 1u);
+  EXPECT_EQ(outs[0].xid, 7);
+  JuteReader r(outs[0].body);
+  EXPECT_EQ(r.String(), "/");
+}
+
+}  // namespace
+}  // namespace zk

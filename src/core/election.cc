@@ -1,0 +1,332 @@
+#include "core/election.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace zk {
+
+const char* PeerStateName(PeerState s) {
+  switch (s) {
+    case PeerState::kLooking:
+      return "LOOKING";
+    case PeerState::kFollowing:
+      return "FOLLOWING";
+    case PeerState::kLeading:
+      return "LEADING";
+    case PeerState::kObserving:
+      return "OBSERVING";
+  }
+  return "UNKNOWN";
+}
+
+const char* DecidedByName(DecidedBy d) {
+  switch (d) {
+    case DecidedBy::kLookingQuorum:
+      return "looking-quorum";
+    case DecidedBy::kRoundFollow:
+      return "round-follow";
+    case DecidedBy::kOutOfElection:
+      return "out-of-election";
+  }
+  return "unknown";
+}
+
+// ---- Membership ----
+
+Membership::Membership(std::set<int64_t> voters, std::set<int64_t> observers)
+    : voters_(std::move(voters)), observers_(std::move(observers)) {}
+
+bool Membership::IsQuorum(const std::set<int64_t>& acks) const {
+  size_t n = 0;
+  for (int64_t sid : acks) n += IsVoter(sid) ? 1 : 0;
+  return n > voters_.size() / 2;
+}
+
+std::string Membership::Validate() const {
+  if (voters_.empty()) return "the ensemble has no voters; at least 1 is needed";
+  for (int64_t sid : voters_) {
+    if (observers_.count(sid)) return "server " + std::to_string(sid) + " is both voter and observer";
+    if (sid < 0 || sid == kNoVote) return "server id " + std::to_string(sid) + " is out of range";
+  }
+  for (int64_t sid : observers_) {
+    if (sid < 0) return "server id " + std::to_string(sid) + " is out of range";
+  }
+  return {};
+}
+
+// ---- votes ----
+
+bool VotesAgree(const Vote& a, const Vote& b) {
+  if (a.state == PeerState::kLooking || b.state == PeerState::kLooking) {
+    return a.leader == b.leader && a.zxid == b.zxid && a.election_epoch == b.election_epoch &&
+           a.peer_epoch == b.peer_epoch;
+  }
+  return a.leader == b.leader && a.peer_epoch == b.peer_epoch;
+}
+
+bool VoteBeats(const Membership& m, int64_t new_leader, int64_t new_zxid, int64_t new_peer_epoch,
+               int64_t cur_leader, int64_t cur_zxid, int64_t cur_peer_epoch) {
+  if (!m.IsVoter(new_leader)) return false;  // weight 0
+  if (new_peer_epoch != cur_peer_epoch) return new_peer_epoch > cur_peer_epoch;
+  if (new_zxid != cur_zxid) return new_zxid > cur_zxid;
+  return new_leader > cur_leader;
+}
+
+// ---- Election ----
+
+Election::Election(ElectionConfig config) : config_(std::move(config)) {
+  assert(config_.membership.Validate().empty());
+  assert(config_.membership.IsMember(config_.my_id));
+  assert(config_.finalize_wait_ticks >= 1);
+  assert(config_.min_notification_ticks >= 1);
+  assert(config_.max_notification_ticks >= config_.min_notification_ticks);
+}
+
+Vote Election::Proposal() const {
+  return Vote{proposed_leader_, proposed_zxid_, logical_clock_, proposed_epoch_,
+              PeerState::kLooking};
+}
+
+Vote Election::current_vote() const {
+  if (decision_) {
+    return Vote{decision_->leader, decision_->zxid, decision_->election_epoch,
+                decision_->peer_epoch, decision_->state};
+  }
+  return Proposal();
+}
+
+void Election::Start(int64_t last_zxid, int64_t current_epoch) {
+  started_ = true;
+  decision_.reset();
+  recvset_.clear();
+  outofelection_.clear();
+  finalize_ticks_left_ = 0;
+  silent_ticks_ = 0;
+  round_ticks_ = 0;
+  notification_interval_ticks_ = config_.min_notification_ticks;
+  ++logical_clock_;
+  if (IsObserverSelf()) {
+    init_zxid_ = kNoVote;
+    init_epoch_ = kNoVote;
+    UpdateProposal(kNoVote, kNoVote, kNoVote);
+  } else {
+    init_zxid_ = last_zxid;
+    init_epoch_ = current_epoch;
+    UpdateProposal(config_.my_id, last_zxid, current_epoch);
+  }
+  SendNotifications();
+  CheckLookingQuorum();  // our own notification (a 1-voter ensemble decides on it)
+}
+
+void Election::UpdateProposal(int64_t leader, int64_t zxid, int64_t peer_epoch) {
+  proposed_leader_ = leader;
+  proposed_zxid_ = zxid;
+  proposed_epoch_ = peer_epoch;
+}
+
+void Election::Send(int64_t to, const Vote& v, PeerState state) {
+  // Past the limit the oldest notification is the least useful one: a newer vote supersedes it,
+  // and resends make up for anything dropped.
+  if (outbox_.size() >= config_.outbox_max) outbox_.erase(outbox_.begin());
+  outbox_.push_back(OutgoingNotification{
+      to, Notification{config_.my_id, state, v.leader, v.zxid, v.election_epoch, v.peer_epoch}});
+}
+
+void Election::SendNotifications() {
+  Vote v = Proposal();
+  for (int64_t sid : config_.membership.voters()) {
+    if (sid == config_.my_id) {
+      // ZooKeeper sends to itself through its own queue; the effect is this entry.
+      recvset_[sid] = v;
+    } else {
+      Send(sid, v, PeerState::kLooking);
+    }
+  }
+}
+
+std::set<int64_t> Election::Agreeing(const std::map<int64_t, Vote>& votes,
+                                     const Vote& target) const {
+  std::set<int64_t> acks;
+  for (const auto& [sid, v] : votes) {
+    if (VotesAgree(v, target)) acks.insert(sid);
+  }
+  return acks;
+}
+
+bool Election::CheckLeader(const std::map<int64_t, Vote>& votes, int64_t leader,
+                           int64_t election_epoch) const {
+  // If everyone else thinks I lead, I lead — but only in my own round. Otherwise the leader
+  // itself must have told me that it is LEADING.
+  if (leader != config_.my_id) {
+    auto it = votes.find(leader);
+    return it != votes.end() && it->second.state == PeerState::kLeading;
+  }
+  return logical_clock_ == election_epoch;
+}
+
+void Election::Decide(int64_t leader, int64_t zxid, int64_t peer_epoch, DecidedBy by,
+                      const std::map<int64_t, Vote>& votes, const std::set<int64_t>& acks) {
+  assert(config_.membership.IsVoter(leader));
+  Decision d;
+  if (leader == config_.my_id) {
+    d.state = PeerState::kLeading;
+  } else {
+    d.state = IsObserverSelf() ? PeerState::kObserving : PeerState::kFollowing;
+  }
+  assert(!(IsObserverSelf() && d.state == PeerState::kLeading));
+  d.leader = leader;
+  d.zxid = zxid;
+  d.election_epoch = logical_clock_;
+  d.peer_epoch = peer_epoch;
+  d.by = by;
+  for (int64_t sid : acks) d.supporters[sid] = votes.at(sid).state;
+  d.ticks_taken = round_ticks_;
+  decision_ = std::move(d);
+  recvset_.clear();
+  outofelection_.clear();
+  finalize_ticks_left_ = 0;
+}
+
+void Election::Step(const Notification& n) {
+  if (!started_) return;
+  const Membership& m = config_.membership;
+  if (n.sid == config_.my_id || !m.IsMember(n.sid)) return;  // not from a known peer
+  int32_t raw_state = static_cast<int32_t>(n.state);
+  if (raw_state < 0 || raw_state > 3) return;
+
+  if (!m.IsVoter(n.sid)) {
+    // A non-voter asking gets our vote at once and never enters the election. (ZooKeeper answers
+    // every non-voter message; answering only LOOKING ones keeps an observer and a LOOKING voter
+    // from answering each other forever.)
+    if (n.state != PeerState::kLooking || IsObserverSelf()) return;
+    Vote v = current_vote();
+    v.election_epoch = decision_ ? decision_->election_epoch : logical_clock_;
+    Send(n.sid, v, state());
+    return;
+  }
+
+  if (decision_) {
+    // Out of election ourselves: tell a LOOKING peer what we decided, with our state. An observer
+    // only ever hears from voters answering it, and has nothing to tell them.
+    if (n.state == PeerState::kLooking && !IsObserverSelf()) {
+      Send(n.sid, current_vote(), decision_->state);
+    }
+    return;
+  }
+
+  // LOOKING: a looking voter in an older round gets our vote (the WorkerReceiver rule). Observers
+  // do not answer: voters never count what an observer says.
+  if (n.state == PeerState::kLooking && n.election_epoch < logical_clock_ && !IsObserverSelf()) {
+    Send(n.sid, Proposal(), PeerState::kLooking);
+  }
+  if (!m.IsVoter(n.leader)) return;  // a vote for a non-voter is not a vote
+  silent_ticks_ = 0;
+
+  if (finalize_ticks_left_ > 0) {
+    // finalizeWait: only a better vote interrupts it; anything else is consumed and dropped.
+    if (!VoteBeats(m, n.leader, n.zxid, n.peer_epoch, proposed_leader_, proposed_zxid_,
+                   proposed_epoch_)) {
+      return;
+    }
+    finalize_ticks_left_ = 0;
+  }
+
+  switch (n.state) {
+    case PeerState::kLooking:
+      HandleLooking(n);
+      break;
+    case PeerState::kFollowing:
+    case PeerState::kLeading:
+      HandleOutOfElection(n);
+      break;
+    case PeerState::kObserving:
+      break;  // observers' notifications carry nothing for us
+  }
+}
+
+void Election::HandleLooking(const Notification& n) {
+  const Membership& m = config_.membership;
+  if (n.election_epoch > logical_clock_) {
+    // A newer round: join it, starting again from the better of its vote and our own.
+    logical_clock_ = n.election_epoch;
+    recvset_.clear();
+    if (VoteBeats(m, n.leader, n.zxid, n.peer_epoch, IsObserverSelf() ? kNoVote : config_.my_id,
+                  init_zxid_, init_epoch_)) {
+      UpdateProposal(n.leader, n.zxid, n.peer_epoch);
+    } else {
+      UpdateProposal(IsObserverSelf() ? kNoVote : config_.my_id, init_zxid_, init_epoch_);
+    }
+    SendNotifications();
+  } else if (n.election_epoch < logical_clock_) {
+    return;  // an older round (answered above)
+  } else if (VoteBeats(m, n.leader, n.zxid, n.peer_epoch, proposed_leader_, proposed_zxid_,
+                       proposed_epoch_)) {
+    UpdateProposal(n.leader, n.zxid, n.peer_epoch);
+    SendNotifications();
+  }
+
+  recvset_[n.sid] = Vote{n.leader, n.zxid, n.election_epoch, n.peer_epoch, PeerState::kLooking};
+  CheckLookingQuorum();
+}
+
+void Election::CheckLookingQuorum() {
+  if (!config_.membership.IsVoter(proposed_leader_)) return;
+  if (config_.membership.IsQuorum(Agreeing(recvset_, Proposal()))) {
+    // Wait for a better vote before settling (a fresh wait each time the quorum is re-reached).
+    finalize_ticks_left_ = config_.finalize_wait_ticks;
+  }
+}
+
+void Election::HandleOutOfElection(const Notification& n) {
+  const Membership& m = config_.membership;
+  Vote v{n.leader, n.zxid, n.election_epoch, n.peer_epoch, n.state};
+  if (n.election_epoch == logical_clock_) {
+    recvset_[n.sid] = v;
+    std::set<int64_t> acks = Agreeing(recvset_, v);
+    if (m.IsQuorum(acks) && CheckLeader(recvset_, n.leader, n.election_epoch)) {
+      Decide(n.leader, n.zxid, n.peer_epoch, DecidedBy::kRoundFollow, recvset_, acks);
+      return;
+    }
+  }
+  // Servers already out of election, in whatever round: a quorum of them behind a leader that
+  // says it leads is the running ensemble, and we join it.
+  outofelection_[n.sid] = v;
+  std::set<int64_t> acks = Agreeing(outofelection_, v);
+  if (m.IsQuorum(acks) && CheckLeader(outofelection_, n.leader, n.election_epoch)) {
+    logical_clock_ = n.election_epoch;
+    Decide(n.leader, n.zxid, n.peer_epoch, DecidedBy::kOutOfElection, outofelection_, acks);
+  }
+}
+
+void Election::Tick() {
+  if (!started_ || decision_) return;
+  ++round_ticks_;
+  if (finalize_ticks_left_ > 0) {
+    if (--finalize_ticks_left_ == 0) {
+      // No better vote arrived: the proposal stands.
+      std::set<int64_t> acks = Agreeing(recvset_, Proposal());
+      assert(config_.membership.IsQuorum(acks));
+      Decide(proposed_leader_, proposed_zxid_, proposed_epoch_, DecidedBy::kLookingQuorum,
+             recvset_, acks);
+    }
+    return;  // ZooKeeper is blocked in the finalize poll: no resends meanwhile
+  }
+  if (++silent_ticks_ >= notification_interval_ticks_) {
+    silent_ticks_ = 0;
+    SendNotifications();
+    notification_interval_ticks_ =
+        std::min(notification_interval_ticks_ * 2, config_.max_notification_ticks);
+  }
+}
+
+std::vector<OutgoingNotification> Election::TakeMessages() {
+  std::vector<OutgoingNotification> out;
+  out.swap(outbox_);
+  return out;
+}
+
+void Election::UpdatePeerEpoch(int64_t new_epoch) {
+  if (decision_) decision_->peer_epoch = new_epoch;
+}
+
+}  // namespace zk

@@ -1,0 +1,207 @@
+// Election: ZooKeeper's FastLeaderElection (reference §8) as a pure state machine.
+//
+// One Election object lives as long as the server process (its logical clock is volatile, as in
+// ZooKeeper: a restarted server counts from 0 again). Driven only by:
+//   Start(last_zxid, current_epoch)  begin a round (lookForLeader): logical clock + 1, LOOKING,
+//                                    propose self, notify every voter
+//   Step(notification)               a notification from a peer, already decoded and with the
+//                                    sender's sid checked against the connection by the caller
+//   Tick()                           one election tick: resend backoff, finalize wait
+// and answers with:
+//   TakeMessages()                   notifications to send, in order, each with its recipient
+//   decision()                       nullopt while LOOKING; otherwise LEADING / FOLLOWING leader /
+//                                    OBSERVING leader, with the election epoch, the leader's
+//                                    proposed zxid and peer epoch
+//
+// How a broadcast (Zab) layer sits on top: after every Step/Tick it looks at decision(); when a
+// decision appears it runs discovery with that leader (the decided peer_epoch/zxid are what the
+// leader claimed in the election; the new Zab epoch is still computed in discovery). Once the new
+// epoch is established it calls UpdatePeerEpoch(new_epoch) (ZooKeeper's updateElectionVote), so
+// that joiners see the current epoch. When it loses its leader or its quorum it calls Start()
+// again with its durable (last zxid, current epoch). Between elections the Election object keeps
+// answering LOOKING peers with the current decision — that is what lets a server joining a
+// running ensemble follow the existing leader instead of forcing a new election — so the shell
+// must keep feeding it election-port notifications in every state.
+//
+// Nothing here reads a clock, does I/O, uses threads or randomness; only ordered containers.
+// Not thread-safe: one owner calls everything.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace zk {
+
+// ServerState, with ZooKeeper's wire values.
+enum class PeerState : int32_t { kLooking = 0, kFollowing = 1, kLeading = 2, kObserving = 3 };
+const char* PeerStateName(PeerState s);  // "LOOKING", "FOLLOWING", ...
+
+// Non-voting servers propose this for sid, zxid and epoch (Long.MIN_VALUE in ZooKeeper).
+inline constexpr int64_t kNoVote = std::numeric_limits<int64_t>::min();
+
+// Who may vote and who only observes; ZooKeeper's QuorumMaj. A fixed membership (no reconfig).
+class Membership {
+ public:
+  Membership() = default;
+  Membership(std::set<int64_t> voters, std::set<int64_t> observers);
+
+  const std::set<int64_t>& voters() const { return voters_; }
+  const std::set<int64_t>& observers() const { return observers_; }
+  bool IsVoter(int64_t sid) const { return voters_.count(sid) > 0; }
+  bool IsObserver(int64_t sid) const { return observers_.count(sid) > 0; }
+  bool IsMember(int64_t sid) const { return IsVoter(sid) || IsObserver(sid); }
+  // More than half of the voters are in `acks`; non-voters in `acks` do not count.
+  bool IsQuorum(const std::set<int64_t>& acks) const;
+  size_t QuorumSize() const { return voters_.size() / 2 + 1; }
+  // Empty when usable; otherwise one line saying what is wrong.
+  std::string Validate() const;
+
+ private:
+  std::set<int64_t> voters_;
+  std::set<int64_t> observers_;
+};
+
+// What a server proposes (or has decided): ZooKeeper's Vote.
+struct Vote {
+  int64_t leader = 0;          // proposed leader sid
+  int64_t zxid = 0;            // proposed leader's last zxid
+  int64_t election_epoch = 0;  // logical clock of the round
+  int64_t peer_epoch = 0;      // proposed leader's currentEpoch
+  PeerState state = PeerState::kLooking;
+  bool operator==(const Vote&) const = default;
+};
+
+// ZooKeeper's Vote.equals: if either side is LOOKING all four numbers must match, otherwise only
+// the leader and the peer epoch (votes of servers out of election keep an old round number).
+bool VotesAgree(const Vote& a, const Vote& b);
+
+// totalOrderPredicate(new, current): peer epoch, then zxid, then sid. A non-voter candidate never
+// wins.
+bool VoteBeats(const Membership& m, int64_t new_leader, int64_t new_zxid, int64_t new_peer_epoch,
+               int64_t cur_leader, int64_t cur_zxid, int64_t cur_peer_epoch);
+
+// One election message (the v2 notification of §8, plus the sender's sid, which ZooKeeper takes
+// from the connection).
+struct Notification {
+  int64_t sid = 0;  // sender
+  PeerState state = PeerState::kLooking;
+  int64_t leader = 0;
+  int64_t zxid = 0;
+  int64_t election_epoch = 0;
+  int64_t peer_epoch = 0;
+  bool operator==(const Notification&) const = default;
+};
+
+struct OutgoingNotification {
+  int64_t to = 0;
+  Notification n;
+};
+
+struct ElectionConfig {
+  int64_t my_id = 0;
+  Membership membership;
+  // finalizeWait: after a quorum agrees with our proposal, wait this many ticks for a better vote.
+  // ZooKeeper waits 200 ms; peers on one host answer in microseconds, so a couple of ticks.
+  int32_t finalize_wait_ticks = 2;
+  // Resend backoff while LOOKING and nothing arrives: starts here, doubles, capped.
+  int32_t min_notification_ticks = 2;
+  int32_t max_notification_ticks = 32;
+  // Named limit: at most this many notifications queued between TakeMessages() calls.
+  size_t outbox_max = 4096;
+};
+
+// How a decision was reached (for logs and for the simulator's invariant checks).
+enum class DecidedBy {
+  kLookingQuorum,  // a quorum of the round agreed with our proposal, and finalizeWait passed
+  kRoundFollow,    // FOLLOWING/LEADING notifications of our own round formed a quorum
+  kOutOfElection,  // FOLLOWING/LEADING notifications of any round formed a quorum (a joiner)
+};
+const char* DecidedByName(DecidedBy d);
+
+struct Decision {
+  PeerState state = PeerState::kLooking;  // LEADING, FOLLOWING or OBSERVING
+  int64_t leader = 0;
+  int64_t zxid = 0;            // the leader's zxid as proposed in the election
+  int64_t election_epoch = 0;  // the round it was decided in
+  int64_t peer_epoch = 0;      // the leader's currentEpoch as proposed (see UpdatePeerEpoch)
+  DecidedBy by = DecidedBy::kLookingQuorum;
+  // The voters whose votes made the quorum, with the state each vote carried.
+  std::map<int64_t, PeerState> supporters;
+  int64_t ticks_taken = 0;  // ticks from Start() to the decision
+  bool operator==(const Decision&) const = default;
+};
+
+class Election {
+ public:
+  explicit Election(ElectionConfig config);
+
+  // Begins a round: ZooKeeper's lookForLeader. Voters propose (my_id, last_zxid, current_epoch);
+  // observers propose nothing (kNoVote) and learn the leader from the voters.
+  void Start(int64_t last_zxid, int64_t current_epoch);
+
+  // A notification from a peer. Senders that are not members are ignored.
+  void Step(const Notification& n);
+
+  void Tick();
+
+  // Notifications to send, oldest first; the caller delivers them in this order.
+  std::vector<OutgoingNotification> TakeMessages();
+
+  std::optional<Decision> decision() const { return decision_; }
+  PeerState state() const { return decision_ ? decision_->state : PeerState::kLooking; }
+  bool started() const { return started_; }
+  int64_t logical_clock() const { return logical_clock_; }
+  // The vote this server currently stands behind: its proposal while LOOKING, its decision after.
+  Vote current_vote() const;
+
+  // Zab established a new epoch under the decided leader (ZooKeeper's updateElectionVote): the
+  // current vote's peer epoch becomes it, so servers joining later agree with the others.
+  void UpdatePeerEpoch(int64_t new_epoch);
+
+  const ElectionConfig& config() const { return config_; }
+  int32_t notification_interval_ticks() const { return notification_interval_ticks_; }
+  bool finalizing() const { return finalize_ticks_left_ > 0; }
+
+ private:
+  bool IsObserverSelf() const { return !config_.membership.IsVoter(config_.my_id); }
+  void UpdateProposal(int64_t leader, int64_t zxid, int64_t peer_epoch);
+  void SendNotifications();  // to every voter; our own vote goes straight into recvset
+  void Send(int64_t to, const Vote& v, PeerState state);
+  Vote Proposal() const;
+  void HandleLooking(const Notification& n);
+  void HandleOutOfElection(const Notification& n);
+  void CheckLookingQuorum();  // start the finalize wait if a quorum agrees with our proposal
+  // The voters in `votes` whose vote agrees with `target`.
+  std::set<int64_t> Agreeing(const std::map<int64_t, Vote>& votes, const Vote& target) const;
+  bool CheckLeader(const std::map<int64_t, Vote>& votes, int64_t leader,
+                   int64_t election_epoch) const;
+  void Decide(int64_t leader, int64_t zxid, int64_t peer_epoch, DecidedBy by,
+              const std::map<int64_t, Vote>& votes, const std::set<int64_t>& acks);
+
+  ElectionConfig config_;
+  bool started_ = false;
+  int64_t logical_clock_ = 0;
+  // Durable facts of this round (getInitId/getInitLastLoggedZxid/getPeerEpoch).
+  int64_t init_zxid_ = kNoVote;
+  int64_t init_epoch_ = kNoVote;
+  // Current proposal while LOOKING.
+  int64_t proposed_leader_ = kNoVote;
+  int64_t proposed_zxid_ = kNoVote;
+  int64_t proposed_epoch_ = kNoVote;
+  std::map<int64_t, Vote> recvset_;
+  std::map<int64_t, Vote> outofelection_;
+  std::optional<Decision> decision_;
+  // Resend backoff and finalize wait, in ticks.
+  int32_t notification_interval_ticks_ = 0;
+  int32_t silent_ticks_ = 0;
+  int32_t finalize_ticks_left_ = 0;
+  int64_t round_ticks_ = 0;
+  std::vector<OutgoingNotification> outbox_;
+};
+
+}  // namespace zk

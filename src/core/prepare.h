@@ -1,0 +1,51 @@
+// Prepare: turning one decoded write request into a TxnOp, with ZooKeeper's checks in
+// ZooKeeper's order (reference §5 "Create check order"), against a PendingView so that requests
+// prepared but not yet applied are seen. Also the request decoders and reply encoders shared by
+// the request path. Pure.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/pending.h"
+#include "core/core.h"
+#include "proto/records.h"
+#include "tree/data_tree.h"
+#include "tree/txn.h"
+
+namespace zk {
+
+// A decoded write request (single or one op of a multi).
+struct WriteRequest {
+  OpCode op = OpCode::kError;
+  CreateRequest create;         // create, create2, createContainer, createTTL
+  PathAndVersion path_version;  // delete, check
+  SetDataRequest set_data;
+  SetAclRequest set_acl;
+  std::string raw_path;         // deleteContainer carries the bare path bytes
+};
+
+bool DecodeWrite(OpCode op, JuteReader& r, WriteRequest* w);
+// Decodes the ops of a multi / multiRead request; false if malformed or an op is not allowed.
+bool DecodeMultiOps(std::string_view body, bool read_only, std::vector<OpCode>* ops);
+bool IsKnownClientOp(OpCode op);
+
+struct PrepareContext {
+  const CoreConfig& config;
+  int64_t session_id;
+  int64_t zxid;
+  const std::vector<Id>& auth;
+  PendingView& view;
+};
+
+// Checks the request and fills *out; on success the change is recorded in c.view under c.zxid.
+Err PrepareWrite(const PrepareContext& c, const WriteRequest& w, TxnOp* out);
+TxnOp ErrorOp(Err e);
+
+// The reply record of a successful write (CreateResponse, Create2Response, Stat, or nothing).
+void WriteResultRecord(JuteWriter& w, OpCode request_op, const ApplyResult& r);
+
+}  // namespace zk

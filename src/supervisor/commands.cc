@@ -373,7 +373,11 @@ int CmdWait(const ClusterRef& ref, const std::string& what, double timeout_s) {
   nlohmann::json last;
   while (std::chrono::steady_clock::now() < deadline) {
     ControlReply reply = Request(SocketPath(dir), {{"cmd", "status"}});
-    if (!reply.connected) return Fail(NotRunning(dir));
+    if (!reply.connected) {
+      // Not up yet (scripts run `up &` then `wait`): keep trying until the deadline.
+      SleepMs(100);
+      continue;
+    }
     last = reply.data;
     const auto& c = last["cluster"];
     const bool done = what == "leader" ? c.value("leader", 0) != 0 : c.value("ready", false);
@@ -385,8 +389,9 @@ int CmdWait(const ClusterRef& ref, const std::string& what, double timeout_s) {
     }
     SleepMs(100);
   }
+  if (last.is_null()) return Fail(NotRunning(dir));
   return Fail("no " + what + " after " + std::to_string(static_cast<int>(timeout_s)) + "s (" +
-              (last.is_null() ? std::string("?") : Progress(last)) + ")");
+              Progress(last) + ")");
 }
 
 int CmdDown(const ClusterRef& ref, bool clean) {

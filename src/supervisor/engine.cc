@@ -56,7 +56,10 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
   Launcher launcher;
   launcher.engine = spec.engine;
   if (spec.engine == Engine::kZkd) {
-    fs::path zkd = fs::path(self_dir) / "zkd";
+    // $PSEUDO_CLUSTER_ZKD points at another zkd binary (tests use a fake one).
+    const char* override_path = std::getenv("PSEUDO_CLUSTER_ZKD");
+    fs::path zkd = override_path && *override_path ? fs::path(override_path)
+                                                   : fs::path(self_dir) / "zkd";
     if (!IsExecutable(zkd)) {
       launcher.error = "zkd not found at " + zkd.string() + ": build it with `make build`";
     }

@@ -38,9 +38,17 @@ def port_free(port):
 
 
 def pick_bases(nodes):
-    """Three port ranges of `nodes` consecutive free ports each, away from common ports."""
+    """Three port ranges of `nodes` consecutive free ports each, below the kernel's ephemeral
+    range (32768+ here), where an outgoing connection could take a quorum port that is not
+    bound yet (only a leader binds it)."""
+    low_ephemeral = 32768
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low_ephemeral = int(f.read().split()[0])
+    except (OSError, ValueError):
+        pass
     for _ in range(200):
-        base = random.randrange(20000, 60000 - 3000, 10)
+        base = random.randrange(10000, max(low_ephemeral, 13100) - 3000, 10)
         bases = (base, base + 1000, base + 2000)
         if all(port_free(b + i) for b in bases for i in range(nodes)):
             return bases
@@ -138,10 +146,15 @@ class Cluster:
         proc = subprocess.run([BINARY, "events"], env=self.env, capture_output=True, text=True,
                               timeout=30)
         sys.stderr.write("--- events ---\n" + proc.stdout + proc.stderr)
-        log = os.path.join(self.home, "default", "supervisor.log")
-        if os.path.exists(log):
-            with open(log) as f:
-                sys.stderr.write("--- supervisor.log (tail) ---\n" + "".join(f.readlines()[-30:]))
+        cluster = os.path.join(self.home, "default")
+        logs = [os.path.join(cluster, "supervisor.log")]
+        for i in range(1, 10):
+            logs.append(os.path.join(cluster, f"node{i}", "logs", "server.log"))
+        for log in logs:
+            if os.path.exists(log):
+                with open(log, errors="replace") as f:
+                    lines = [l for l in f.readlines() if "INFO" not in l or "supervisor" in log]
+                sys.stderr.write(f"--- {log} (tail) ---\n" + "".join(lines[-25:]))
 
     def close(self):
         """Brings the cluster down and checks that nothing it started is still running."""
@@ -267,6 +280,75 @@ class ApacheTest(ClusterTest):
         # The next `up` notices the leftovers and starts again on the same data.
         proc = c.up()
         self.assertIn("leftovers", proc.stderr)
+
+
+FAKE_ZKD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_zkd.py")
+
+
+class ZkdContractTest(ClusterTest):
+    """The zkd engine against fake_zkd.py, which speaks only the event contract."""
+    engine = "zkd"
+
+    def fake_cluster(self, voters=3, **env):
+        return self.cluster(voters=voters, extra_env={"PSEUDO_CLUSTER_ZKD": FAKE_ZKD, **env})
+
+    def test_events_drive_roles_and_readiness(self):
+        c = self.fake_cluster()
+        c.up("--observers", "1")
+        status = c.status()
+        self.assertEqual([n["role"] for n in status["nodes"]],
+                         ["follower", "follower", "leader", "observer"])
+        self.assertEqual({n["epoch"] for n in status["nodes"]}, {1})
+        self.assertEqual(status["cluster"]["leader"], 3)
+        leader_events = [e for e in c.events() if e["kind"] == "leader"]
+        self.assertEqual(leader_events[0]["data"]["epoch"], 1)
+        with open(os.path.join(c.home, "default", "supervisor.log")) as f:
+            self.assertIn("bad event line", f.read())
+
+    def test_standalone(self):
+        c = self.fake_cluster(voters=1)
+        c.up()
+        self.assertEqual(c.roles(), {1: "standalone"})
+
+    def test_a_refusing_server_surfaces_its_error_line(self):
+        c = self.fake_cluster(FAKE_ZKD_REFUSE_ENSEMBLE="1")
+        bases = pick_bases(3)
+        proc = c.pc("up", "3", "-d", "--base-ports", ",".join(map(str, bases)), check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("exited with status 2", proc.stderr)
+        self.assertIn("zkd: ensembles are not supported yet", proc.stderr)
+        c.wait_for("the supervisor to go away", lambda: not os.path.exists(
+            os.path.join(c.home, "default", "supervisor.sock")))
+
+    def test_foreground_up_streams_and_ctrl_c_brings_it_down(self):
+        c = self.fake_cluster()
+        bases = pick_bases(3)
+        proc = subprocess.Popen([BINARY, "up", "3", "--base-ports", ",".join(map(str, bases)),
+                                 "--timeout", "60"],
+                                env=c.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+        try:
+            # `up` prints the table, then streams; it gives up by itself after --timeout.
+            seen = []
+            for line in proc.stdout:
+                seen.append(line)
+                if "ready: node" in line:  # the streamed timeline got as far as readiness
+                    break
+            self.assertIn("streaming the timeline", "".join(seen))
+            pids = [n["pid"] for n in c.status()["nodes"]] + [c.status()["cluster"]["supervisor_pid"]]
+            c.supervisor_pid = pids[-1]
+            os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in its terminal does
+            out, err = proc.communicate(timeout=60)
+            out = "".join(seen) + out
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertIn("streaming the timeline", out)
+        self.assertIn("leads epoch 1", out)
+        self.assertIn("is down", out)
+        c.wait_for("every process to exit", lambda: not any(pid_alive(p) for p in pids))
 
 
 class CommandLineTest(ClusterTest):

@@ -35,7 +35,7 @@ void Core::Read(const ClientRequest& req) {
       if (q.watch && !watch(q.path, WatchKind::kData)) return Reply(req, Err::kThrottledOp);
       const Node* n = tree_.Find(q.path);
       if (!n) return Reply(req, Err::kNoNode);
-      n->stat.Write(w);
+      ClientStat(n->stat).Write(w);
       return Reply(req, Err::kOk, w.Take());
     }
     case OpCode::kGetData:
@@ -52,10 +52,10 @@ void Core::Read(const ClientRequest& req) {
       }
       if (req.op == OpCode::kGetData) {
         w.Buffer(n->data);
-        n->stat.Write(w);
+        ClientStat(n->stat).Write(w);
       } else {
         WriteChildren(w, *n);
-        if (req.op == OpCode::kGetChildren2) n->stat.Write(w);
+        if (req.op == OpCode::kGetChildren2) ClientStat(n->stat).Write(w);
       }
       return Reply(req, Err::kOk, w.Take());
     }
@@ -72,7 +72,7 @@ void Core::Read(const ClientRequest& req) {
         }
       }
       WriteAcls(w, acl);
-      n->stat.Write(w);
+      ClientStat(n->stat).Write(w);
       return Reply(req, Err::kOk, w.Take());
     }
     case OpCode::kSync: {
@@ -239,7 +239,7 @@ void Core::Read(const ClientRequest& req) {
           MultiHeader{ToInt(ops[i]), false, 0}.Write(w);
           if (ops[i] == OpCode::kGetData) {
             w.Buffer(n->data);
-            n->stat.Write(w);
+            ClientStat(n->stat).Write(w);
           } else {
             WriteChildren(w, *n);
           }

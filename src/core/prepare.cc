@@ -260,12 +260,12 @@ void WriteResultRecord(JuteWriter& w, OpCode request_op, const ApplyResult& r) {
     case OpCode::kCreateTtl:
     case OpCode::kCreateContainer:
       w.String(r.path);
-      r.stat.Write(w);
+      ClientStat(r.stat).Write(w);
       break;
     case OpCode::kSetData:
     case OpCode::kSetAcl:
     case OpCode::kCheck:
-      r.stat.Write(w);
+      ClientStat(r.stat).Write(w);
       break;
     default:
       break;

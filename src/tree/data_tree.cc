@@ -6,6 +6,15 @@
 
 namespace zk {
 
+Stat ClientStat(const Stat& stored) {
+  Stat s = stored;
+  s.cversion = stored.cversion * 2 - stored.num_children;
+  if (stored.ephemeral_owner == kContainerOwner || IsTtlOwner(stored.ephemeral_owner)) {
+    s.ephemeral_owner = 0;
+  }
+  return s;
+}
+
 std::string_view ParentPath(std::string_view path) {
   if (path == "/" || path.empty()) return "";
   auto slash = path.rfind('/');
@@ -31,6 +40,7 @@ DataTree::DataTree() {
   quota.acl = OpenAclUnsafe();
   Node config;
   config.acl = ReadAclUnsafe();
+  config.stat.aversion = -1;
   nodes_.emplace("/", std::move(root));
   nodes_.emplace("/zookeeper", std::move(zookeeper));
   nodes_.emplace("/zookeeper/quota", std::move(quota));

@@ -47,7 +47,9 @@ class DataTree {
   DataTree();
 
   const Node* Find(std::string_view path) const;
-  size_t node_count() const { return nodes_.size(); }
+  // ZooKeeper's node count: its table holds the root twice ("" and "/"), and `srvr` / `mntr`
+  // report that size, so a fresh server shows 5.
+  size_t node_count() const { return nodes_.size() + 1; }
   // Applies one txn. Appends the watch triggers it causes, in order, to *triggers.
   ApplyResult Apply(const Txn& txn, std::vector<Trigger>* triggers);
   // Replaces the data of /zookeeper/config (membership text) with mzxid = version.
@@ -82,6 +84,11 @@ class DataTree {
   int64_t data_size_ = 0;
   int64_t last_zxid_ = 0;
 };
+
+// The Stat a client sees (ZooKeeper's DataNode.copyStat): the stored cversion counts child
+// creations, a client sees every child change (2 × creations − current children); container and
+// TTL markers in ephemeralOwner are shown as 0.
+Stat ClientStat(const Stat& stored);
 
 // "/a/b" → "/a"; "/a" → "/"; "/" → "".
 std::string_view ParentPath(std::string_view path);

@@ -442,3 +442,30 @@ TEST_F(EnsembleCoreTest, SyncOnLearnerIsAnsweredAfterTheLeaderReplies) {
 
 }  // namespace
 }  // namespace zk
+
+namespace zk {
+namespace {
+
+TEST(ClientStat, CversionCountsEveryChildChangeAsZooKeeperReportsIt) {
+  Stat stored;
+  stored.cversion = 3;      // three creations
+  stored.num_children = 2;  // one of them deleted
+  EXPECT_EQ(ClientStat(stored).cversion, 4);
+  DataTree fresh;
+  EXPECT_EQ(ClientStat(fresh.Find("/")->stat).cversion, -1);
+  EXPECT_EQ(ClientStat(fresh.Find("/zookeeper")->stat).cversion, -2);
+  EXPECT_EQ(fresh.node_count(), 5u);
+}
+
+TEST(ClientStat, ContainerAndTtlOwnersAreHidden) {
+  Stat stored;
+  stored.ephemeral_owner = kContainerOwner;
+  EXPECT_EQ(ClientStat(stored).ephemeral_owner, 0);
+  stored.ephemeral_owner = kTtlOwnerMask | 5000;
+  EXPECT_EQ(ClientStat(stored).ephemeral_owner, 0);
+  stored.ephemeral_owner = 0x1234;
+  EXPECT_EQ(ClientStat(stored).ephemeral_owner, 0x1234);
+}
+
+}  // namespace
+}  // namespace zk

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,7 @@
 #include "supervisor/cluster_layout.h"
 #include "supervisor/control_client.h"
 #include "supervisor/engine.h"
+#include "supervisor/export.h"
 #include "supervisor/port_check.h"
 #include "supervisor/status_view.h"
 #include "supervisor/supervisor.h"
@@ -447,6 +449,28 @@ int CmdList(bool json) {
                 c.value("engine", "").c_str(), c.value("nodes", 0),
                 c.value("running", false) ? "running" : "stopped", c.value("dir", "").c_str());
   }
+  return 0;
+}
+
+int CmdExport(const ClusterRef& ref, const std::string& hosts_text, const std::string& out_dir,
+              const std::string& engine) {
+  std::vector<std::string> hosts;
+  std::stringstream list(hosts_text);
+  for (std::string host; std::getline(list, host, ',');) hosts.push_back(host);
+  ClusterSpec spec;
+  const std::string dir = ResolveClusterDir(ref);
+  if (!ReadSpec(dir, &spec)) {
+    spec.voters = static_cast<int>(hosts.size());
+    if (!ref.name.empty()) spec.name = ref.name;
+  }
+  if (!engine.empty()) spec.engine = *ParseEngine(engine);
+  ExportFiles files = RenderExport(spec, hosts);
+  if (!files.error.empty()) return Fail(files.error);
+  const std::string out = out_dir.empty() ? spec.name + "-ensemble" : out_dir;
+  if (std::string error = WriteExport(files, out); !error.empty()) return Fail(error);
+  for (const auto& [path, content] : files.files) std::printf("%s/%s\n", out.c_str(), path.c_str());
+  std::printf("copy them over with %s/ensemble.sh install, then ensemble.sh start | status | stop\n",
+              out.c_str());
   return 0;
 }
 

@@ -34,6 +34,10 @@ int CmdLogs(const ClusterRef& ref, const std::string& target, bool follow, int l
 int CmdWait(const ClusterRef& ref, const std::string& what, double timeout_s);
 int CmdDown(const ClusterRef& ref, bool clean);
 int CmdList(bool json);
+// Writes the ensemble for real hosts (export.h). Uses the cluster's recorded layout when there is
+// one, else `hosts.size()` voters; `engine` ("" = keep) overrides.
+int CmdExport(const ClusterRef& ref, const std::string& hosts, const std::string& out_dir,
+              const std::string& engine);
 
 // `pseudo-cluster __spawn <supervisor pid> <program> <args...>`: sets PR_SET_PDEATHSIG=SIGKILL
 // and execs the program, so the server dies with its supervisor. Never returns on success.

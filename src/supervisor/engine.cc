@@ -107,6 +107,8 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
                    "-Dzookeeper.admin.enableServer=false",
                    "-Dorg.slf4j.simpleLogger.showDateTime=true",
                    "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss,SSS",
+                   // The supervisor polls `srvr` several times a second: keep that out of the log.
+                   "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.NIOServerCnxn=warn",
                    "-cp",
                    classpath,
                    "org.apache.zookeeper.server.quorum.QuorumPeerMain"};

@@ -99,6 +99,14 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "clusters known on this machine");
   list->add_flag("--json", json, "machine-readable output");
 
+  auto* export_cmd = app.add_subcommand("export", "the same ensemble for real machines");
+  std::string hosts, out_dir, export_engine;
+  export_cmd->add_option("--hosts", hosts, "h1,h2,h3: one host per node")->required();
+  export_cmd->add_option("--out", out_dir, "output directory (default <name>-ensemble)");
+  export_cmd->add_option("--engine", export_engine, "zkd or apache (default: the cluster's)")
+      ->check(CLI::IsMember({"zkd", "apache"}));
+  AddClusterRef(export_cmd, ref);
+
   CLI11_PARSE(app, argc, argv);
 
   if (up->parsed()) {
@@ -142,5 +150,6 @@ int main(int argc, char** argv) {
   if (wait->parsed()) return pc::CmdWait(ref, what, wait_timeout_s);
   if (down->parsed()) return pc::CmdDown(ref, clean);
   if (list->parsed()) return pc::CmdList(json);
+  if (export_cmd->parsed()) return pc::CmdExport(ref, hosts, out_dir, export_engine);
   return 1;
 }

@@ -199,6 +199,11 @@ void Core::SetRole(CoreRole role) {
   if (role != CoreRole::kStandalone) config_.apply_on_submit = false;
 }
 
+void Core::StartEpoch(int64_t epoch) {
+  last_prepared_zxid_ = std::max(last_zxid_, MakeZxid(epoch, 0));
+  for (const auto& [sid, session] : sessions_.all()) sessions_.Touch(sid);
+}
+
 void Core::DropInFlight() {
   in_flight_.clear();
   writes_in_flight_.clear();

@@ -127,6 +127,8 @@ class Core {
 
   // ---- ensemble ----
   void SetRole(CoreRole role);
+  // Leader: the next prepared txn gets makeZxid(epoch, 1); every session's timer restarts.
+  void StartEpoch(int64_t epoch);
   CoreRole role() const { return config_.role; }
   // Leader: a request a learner forwarded (req.origin, req.auth set). Its reply is the learner's.
   void SubmitForwarded(const ClientRequest& req, int64_t now_ms);

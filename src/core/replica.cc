@@ -1,0 +1,242 @@
+#include "core/replica.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace zk {
+namespace {
+
+ElectionConfig ElectionFor(const ReplicaConfig& c) {
+  ElectionConfig e = c.election;
+  e.my_id = c.my_id;
+  e.membership = c.membership;
+  return e;
+}
+
+}  // namespace
+
+bool Ready::empty() const {
+  return !accepted_epoch && !current_epoch && !snapshot_zxid && log_appends.empty() &&
+         election_messages.empty() && zab_messages.empty() && client_outputs.empty() &&
+         events.empty();
+}
+
+Replica::Replica(ReplicaConfig config, CoreConfig core_config, DurableState durable,
+                 int64_t first_session_id, StateCodec* codec)
+    : config_(std::move(config)),
+      core_(std::move(core_config), first_session_id),
+      election_(ElectionFor(config_)),
+      durable_(durable),
+      codec_(codec) {
+  if (config_.ping_interval_ticks <= 0) {
+    config_.ping_interval_ticks = std::max(1, config_.ticks_per_tick_time / 2);
+  }
+}
+
+void Replica::Start() {
+  last_logged_ = core_.last_zxid();
+  history_.clear();
+  history_base_ = last_logged_;
+  StartElection();
+}
+
+size_t Replica::synced_follower_count() const {
+  size_t n = 0;
+  for (const auto& [sid, l] : learners_) n += (l.uptodate && !l.observer) ? 1 : 0;
+  return n;
+}
+
+size_t Replica::synced_observer_count() const {
+  size_t n = 0;
+  for (const auto& [sid, l] : learners_) n += (l.uptodate && l.observer) ? 1 : 0;
+  return n;
+}
+
+size_t Replica::pending_syncs() const {
+  size_t n = 0;
+  for (const auto& [sid, l] : learners_) n += (l.forwarding && !l.uptodate) ? 1 : 0;
+  return n;
+}
+
+// ---------------------------------------------------------------- election and roles
+
+void Replica::StartElection() {
+  state_ = PeerState::kLooking;
+  phase_ = Phase::kElection;
+  serving_ = false;
+  leader_ = 0;
+  election_start_tick_ = ticks_;
+  phase_start_tick_ = ticks_;
+  core_.SetRole(CoreRole::kLearner);  // no expiry, no prepare while nobody leads
+  election_.Start(last_logged_, durable_.current_epoch);
+  Event("state");
+  for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
+  if (auto d = election_.decision()) OnDecision(*d);
+}
+
+void Replica::StepElection(const Notification& n) {
+  election_.Step(n);
+  for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
+  if (phase_ == Phase::kElection) {
+    if (auto d = election_.decision()) OnDecision(*d);
+  }
+}
+
+void Replica::OnDecision(const Decision& d) {
+  leader_ = d.leader;
+  phase_ = Phase::kDiscovery;
+  phase_start_tick_ = ticks_;
+  if (d.state == PeerState::kLeading) {
+    state_ = PeerState::kLeading;
+    learners_.clear();
+    epoch_proposed_ = epoch_established_ = false;
+    newleader_acks_.clear();
+    acks_.clear();
+    outstanding_.clear();
+    self_persisted_ = last_logged_;
+    last_committed_ = last_logged_;
+    Event("state");
+    MaybeProposeEpoch();
+    MaybeEstablishEpoch();
+    MaybeStartServing();
+  } else {
+    state_ = d.state;
+    leader_heard_tick_ = ticks_;
+    unapplied_.clear();
+    Event("state");
+    SendZab(leader_, state_ == PeerState::kObserving ? ZabType::kObserverInfo
+                                                     : ZabType::kFollowerInfo,
+            MakeZxid(durable_.accepted_epoch, 0), EncodeLong(config_.my_id));
+  }
+}
+
+void Replica::LeaveRole(const std::string& why) {
+  // Bring memory up to the log, as a restart would: logged txns are part of this server's
+  // history until a leader says otherwise (by SNAP).
+  core_.DropInFlight();
+  core_.SetRole(CoreRole::kLearner);
+  auto apply = [&](const std::string& bytes) {
+    Txn txn;
+    if (Txn::Decode(bytes, &txn) && txn.header.zxid > core_.last_zxid()) core_.ApplyTxn(txn);
+  };
+  for (const auto& [zxid, txn] : outstanding_) apply(txn);
+  for (const auto& [zxid, txn] : unapplied_) apply(txn);
+  outstanding_.clear();
+  acks_.clear();
+  unapplied_.clear();
+  learners_.clear();
+  bool was_serving = serving_;
+  serving_ = false;
+  if (was_serving || why == "quorum_lost") Event(why == "quorum_lost" ? "quorum_lost" : "left");
+  StartElection();
+}
+
+void Replica::Event(const std::string& what) {
+  ReplicaEvent e;
+  e.state = state_;
+  e.epoch = durable_.current_epoch;
+  e.zxid = last_logged_;
+  e.leader = leader_;
+  e.election_ticks = ticks_ - election_start_tick_;
+  e.what = what;
+  ready_.events.push_back(std::move(e));
+}
+
+void Replica::StepZab(int64_t from, const ZabPacket& p) {
+  if (state_ == PeerState::kLeading) {
+    LeadStep(from, p);
+  } else if ((state_ == PeerState::kFollowing || state_ == PeerState::kObserving) &&
+             from == leader_) {
+    LearnStep(p);
+  }
+}
+
+void Replica::PeerDisconnected(int64_t sid) {
+  if (state_ == PeerState::kLeading) {
+    learners_.erase(sid);
+    newleader_acks_.erase(sid);
+    if (serving_ && !HasQuorumOfSynced()) LeaveRole("quorum_lost");
+  } else if (state_ != PeerState::kLooking && sid == leader_) {
+    LeaveRole("leader_lost");
+  }
+}
+
+void Replica::Tick(int64_t now_ms) {
+  ++ticks_;
+  now_ms_ = now_ms;
+  election_.Tick();
+  for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
+  if (phase_ == Phase::kElection) {
+    if (auto d = election_.decision()) OnDecision(*d);
+  }
+  if (ticks_ % config_.ticks_per_tick_time == 0) core_.Tick(now_ms);
+  if (state_ == PeerState::kLeading) {
+    LeaderTick();
+  } else if (state_ != PeerState::kLooking) {
+    LearnerTick();
+  }
+}
+
+void Replica::Persisted(int64_t zxid) {
+  if (state_ != PeerState::kLeading) return;
+  self_persisted_ = std::max(self_persisted_, zxid);
+  MaybeCommit();
+}
+
+Ready Replica::TakeReady() {
+  DrainCore();
+  Ready out;
+  std::swap(out, ready_);
+  return out;
+}
+
+void Replica::DrainCore() {
+  for (auto& o : core_.TakeOutputs()) {
+    switch (o.kind) {
+      case Output::Kind::kPersist:
+        assert(state_ == PeerState::kLeading && serving_);
+        Propose(o.zxid, std::move(o.body));
+        break;
+      case Output::Kind::kForward: {
+        ClientRequest req{o.session_id, o.xid, o.op, std::move(o.body), 0, std::move(o.auth)};
+        SendZab(leader_, ZabType::kRequest, 0, EncodeForwardedRequest(req));
+        break;
+      }
+      case Output::Kind::kSyncDone: {
+        JuteWriter w;
+        w.Long(o.session_id);
+        w.Int(o.xid);
+        SendZab(o.origin, ZabType::kSync, 0, w.Take());
+        break;
+      }
+      default:
+        ready_.client_outputs.push_back(std::move(o));
+        break;
+    }
+  }
+}
+
+void Replica::RecordHistory(int64_t zxid, const std::string& txn) {
+  if (!history_.empty() && history_.back().first >= zxid) return;
+  history_.emplace_back(zxid, txn);
+  while (history_.size() > config_.history_max) {
+    history_base_ = history_.front().first;
+    history_.pop_front();
+  }
+}
+
+void Replica::SendZab(int64_t to, ZabType type, int64_t zxid, std::string data) {
+  ready_.zab_messages.emplace_back(to, ZabPacket{type, zxid, std::move(data)});
+}
+
+void Replica::SetAccepted(int64_t epoch) {
+  durable_.accepted_epoch = epoch;
+  ready_.accepted_epoch = epoch;
+}
+
+void Replica::SetCurrent(int64_t epoch) {
+  durable_.current_epoch = epoch;
+  ready_.current_epoch = epoch;
+}
+
+}  // namespace zk

@@ -1,0 +1,205 @@
+// Replica: one ensemble member — leader election, Zab (discovery, synchronisation, broadcast)
+// and the request path (Core) — as one pure, deterministic state machine.
+//
+// Inputs:   StepElection(notification)   from the election port
+//           StepZab(from_sid, packet)    from the quorum port
+//           PeerDisconnected(sid)        the quorum connection to sid closed
+//           Tick(now_ms)                 one replica tick (the shell's timer; e.g. 10 ms), with
+//                                        the wall clock that txn headers record
+//           Persisted(zxid)              the log is synced up to zxid (leader's own ack)
+//           core()                       client requests go to the Core directly
+// Outputs:  TakeReady() — in this order, the shell must:
+//             1. write the epoch files (accepted, then current) if set,
+//             2. install a snapshot if set (state replaced by a leader's SNAP),
+//             3. append `log_appends` to the transaction log and sync it,
+//             4. only then send `election_messages` and `zab_messages`,
+//             5. then deliver `client_outputs` to client connections,
+//           and report the sync with Persisted(last appended zxid).
+//
+// State changes are reported as `events` (LOOKING → LEADING / FOLLOWING / OBSERVING, new epoch,
+// quorum lost) for the log and the supervisor. Time is ticks; no I/O, clock, threads or global
+// randomness; ordered containers only. Single-threaded: one owner calls everything.
+//
+// Simplifications against ZooKeeper, on purpose: a learner that is not an exact prefix of the
+// leader's recent history is brought up by SNAP (ZooKeeper would TRUNC + DIFF where it can).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/core.h"
+#include "core/election.h"
+#include "core/zab_packet.h"
+
+namespace zk {
+
+// Turns the Core's state into bytes and back, for SNAP. In-memory only.
+class StateCodec {
+ public:
+  virtual ~StateCodec() = default;
+  virtual std::string Encode(const Core& core) = 0;
+  virtual bool Decode(std::string_view bytes, DataTree* tree,
+                      std::map<int64_t, int32_t>* sessions) = 0;
+};
+
+struct ReplicaConfig {
+  int64_t my_id = 0;
+  Membership membership;
+  int32_t tick_ms = 10;              // one replica tick, for event times
+  int32_t ticks_per_tick_time = 200; // tickTime / tick_ms
+  int32_t init_limit = 10;           // in tickTime units (zoo.cfg initLimit)
+  int32_t sync_limit = 5;            // in tickTime units (zoo.cfg syncLimit)
+  int32_t ping_interval_ticks = 0;   // 0 = tickTime / 2
+  size_t history_max = 10'000;       // committed txns kept in memory for DIFF
+  ElectionConfig election;           // my_id and membership are filled in
+};
+
+struct DurableState {
+  int64_t accepted_epoch = 0;
+  int64_t current_epoch = 0;
+};
+
+struct ReplicaEvent {
+  PeerState state = PeerState::kLooking;
+  int64_t epoch = 0;
+  int64_t zxid = 0;
+  int64_t leader = 0;
+  int64_t election_ticks = 0;  // LOOKING → this state
+  std::string what;            // "state", "serving", "quorum_lost"
+};
+
+struct Ready {
+  std::optional<int64_t> accepted_epoch;
+  std::optional<int64_t> current_epoch;
+  std::optional<int64_t> snapshot_zxid;  // state replaced: snapshot it, discard later log
+  struct Append {
+    int64_t zxid;
+    std::string txn;
+  };
+  std::vector<Append> log_appends;
+  std::vector<OutgoingNotification> election_messages;
+  std::vector<std::pair<int64_t, ZabPacket>> zab_messages;
+  std::vector<Output> client_outputs;
+  std::vector<ReplicaEvent> events;
+  bool empty() const;
+};
+
+class Replica {
+ public:
+  Replica(ReplicaConfig config, CoreConfig core_config, DurableState durable,
+          int64_t first_session_id, StateCodec* codec);
+
+  // Recovery loaded the durable state into core() first; then Start() begins an election.
+  Core& core() { return core_; }
+  const Core& core() const { return core_; }
+  void Start();
+
+  void StepElection(const Notification& n);
+  void StepZab(int64_t from, const ZabPacket& p);
+  void PeerDisconnected(int64_t sid);
+  void Tick(int64_t now_ms);
+  void Persisted(int64_t zxid);
+  Ready TakeReady();
+
+  PeerState state() const { return state_; }
+  bool serving() const { return serving_; }
+  int64_t leader() const { return leader_; }
+  int64_t epoch() const { return durable_.current_epoch; }
+  const DurableState& durable() const { return durable_; }
+  const ReplicaConfig& config() const { return config_; }
+  // Leader: learners connected, and those synced (UPTODATE sent).
+  size_t learner_count() const { return learners_.size(); }
+  size_t synced_follower_count() const;
+  size_t synced_observer_count() const;
+  size_t pending_syncs() const;
+  // The last zxid in this server's log (committed or not).
+  int64_t last_logged_zxid() const { return last_logged_; }
+
+ private:
+  enum class Phase { kElection, kDiscovery, kSync, kBroadcast };
+  struct LearnerState {
+    bool observer = false;
+    bool info = false;         // FOLLOWERINFO / OBSERVERINFO received
+    int64_t accepted_epoch = 0;
+    bool acked_epoch = false;
+    int64_t current_epoch = 0;
+    int64_t last_zxid = 0;
+    bool forwarding = false;   // sync stream sent; gets proposals from now on
+    bool acked_newleader = false;
+    bool uptodate = false;
+    int64_t last_heard_tick = 0;
+  };
+
+  // election
+  void StartElection();
+  void OnDecision(const Decision& d);
+  void LeaveRole(const std::string& why);
+  void Event(const std::string& what);
+  // leader
+  void LeadStep(int64_t from, const ZabPacket& p);
+  void MaybeProposeEpoch();
+  void MaybeEstablishEpoch();
+  void SyncLearner(int64_t sid, LearnerState& l);
+  void MaybeStartServing();
+  void Propose(int64_t zxid, std::string txn);
+  void MaybeCommit();
+  void LeaderTick();
+  bool HasQuorumOfSynced() const;
+  // learner
+  void LearnStep(const ZabPacket& p);
+  void LearnerApply(int64_t zxid);
+  void LearnerTick();
+  // both
+  void DrainCore();
+  void RecordHistory(int64_t zxid, const std::string& txn);
+  void SendZab(int64_t to, ZabType type, int64_t zxid, std::string data = {});
+  void SetAccepted(int64_t epoch);
+  void SetCurrent(int64_t epoch);
+
+  ReplicaConfig config_;
+  Core core_;
+  Election election_;
+  DurableState durable_;
+  StateCodec* codec_;
+  Ready ready_;
+
+  PeerState state_ = PeerState::kLooking;
+  Phase phase_ = Phase::kElection;
+  bool serving_ = false;
+  int64_t leader_ = 0;
+  int64_t new_epoch_ = 0;       // the epoch being established / established
+  int64_t ticks_ = 0;
+  int64_t now_ms_ = 0;
+  int64_t phase_start_tick_ = 0;
+  int64_t election_start_tick_ = 0;
+  int64_t last_logged_ = 0;     // last zxid appended to the log (durable or about to be)
+
+  // recent txns (committed, or logged by this server) for DIFF, in zxid order
+  std::deque<std::pair<int64_t, std::string>> history_;
+  int64_t history_base_ = 0;    // the zxid just before history_.front()
+
+  // leader
+  std::map<int64_t, LearnerState> learners_;
+  bool epoch_proposed_ = false;
+  bool epoch_established_ = false;
+  std::set<int64_t> newleader_acks_;
+  std::map<int64_t, std::set<int64_t>> acks_;            // outstanding zxid → ackers
+  std::map<int64_t, std::string> outstanding_;           // outstanding zxid → txn
+  int64_t self_persisted_ = 0;
+  int64_t last_committed_ = 0;
+  int64_t next_ping_tick_ = 0;
+
+  // learner
+  std::map<int64_t, std::string> unapplied_;  // logged, not yet committed: zxid → txn
+  int64_t leader_heard_tick_ = 0;
+  bool newleader_seen_ = false;
+};
+
+}  // namespace zk

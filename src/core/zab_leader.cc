@@ -1,0 +1,237 @@
+// Replica, leader side: discovery (new epoch), synchronisation of each learner (DIFF or SNAP,
+// then NEWLEADER), broadcast (PROPOSAL → quorum of ACKs → COMMIT / INFORM), pings and the
+// quorum check that makes a leader step down.
+#include <algorithm>
+#include <cassert>
+
+#include "core/replica.h"
+
+namespace zk {
+void Replica::LeadStep(int64_t from, const ZabPacket& p) {
+  const bool voter = config_.membership.IsVoter(from);
+  if (p.type == ZabType::kFollowerInfo || p.type == ZabType::kObserverInfo) {
+    bool observer = p.type == ZabType::kObserverInfo;
+    if (!config_.membership.IsMember(from) || from == config_.my_id ||
+        observer != config_.membership.IsObserver(from)) {
+      return;  // not ours, or its peerType disagrees with the server list
+    }
+    LearnerState fresh;  // a (re)connecting learner starts over
+    fresh.observer = observer;
+    fresh.info = true;
+    fresh.accepted_epoch = ZxidEpoch(p.zxid);
+    fresh.last_heard_tick = ticks_;
+    learners_[from] = fresh;
+    newleader_acks_.erase(from);
+    if (epoch_proposed_) {
+      SendZab(from, ZabType::kLeaderInfo, MakeZxid(new_epoch_, 0));
+    } else {
+      MaybeProposeEpoch();
+    }
+    return;
+  }
+  auto it = learners_.find(from);
+  if (it == learners_.end()) return;
+  LearnerState& l = it->second;
+  l.last_heard_tick = ticks_;
+  switch (p.type) {
+    case ZabType::kAckEpoch: {
+      if (!epoch_proposed_ || l.acked_epoch) return;
+      bool ok = false;
+      l.current_epoch = DecodeLong(p.data, &ok);
+      if (!ok) return;
+      l.acked_epoch = true;
+      l.last_zxid = p.zxid;
+      if (!l.observer && (l.current_epoch > durable_.current_epoch ||
+                          (l.current_epoch == durable_.current_epoch && l.last_zxid > last_logged_))) {
+        LeaveRole("learner_ahead");  // it must lead, not us
+        return;
+      }
+      if (epoch_established_) {
+        SyncLearner(from, l);
+      } else {
+        MaybeEstablishEpoch();
+      }
+      return;
+    }
+    case ZabType::kAck: {
+      if (p.zxid == MakeZxid(new_epoch_, 0) && l.forwarding && !l.acked_newleader) {
+        l.acked_newleader = true;
+        if (voter) newleader_acks_.insert(from);
+        if (serving_ && !l.uptodate) {
+          SendZab(from, ZabType::kUpToDate, -1);
+          l.uptodate = true;
+        }
+        MaybeStartServing();
+        return;
+      }
+      if (voter) {
+        if (auto a = acks_.find(p.zxid); a != acks_.end()) a->second.insert(from);
+        MaybeCommit();
+      }
+      return;
+    }
+    case ZabType::kPing: {
+      if (auto touches = DecodeTouches(p.data)) {
+        for (const auto& [sid, timeout] : *touches) core_.Touch(sid);
+      }
+      return;
+    }
+    case ZabType::kRequest: {
+      if (!serving_) return;
+      auto req = DecodeForwardedRequest(p.data);
+      if (!req) return;
+      req->origin = from;
+      core_.SubmitForwarded(*req, now_ms_);
+      DrainCore();
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+void Replica::MaybeProposeEpoch() {
+  if (epoch_proposed_) return;
+  std::set<int64_t> connected = {config_.my_id};
+  int64_t max_accepted = durable_.accepted_epoch;
+  for (const auto& [sid, l] : learners_) {
+    if (!l.info) continue;
+    connected.insert(sid);
+    max_accepted = std::max(max_accepted, l.accepted_epoch);
+  }
+  if (!config_.membership.IsQuorum(connected)) return;
+  new_epoch_ = max_accepted + 1;
+  SetAccepted(new_epoch_);
+  epoch_proposed_ = true;
+  for (const auto& [sid, l] : learners_) {
+    if (l.info) SendZab(sid, ZabType::kLeaderInfo, MakeZxid(new_epoch_, 0));
+  }
+  MaybeEstablishEpoch();
+}
+
+void Replica::MaybeEstablishEpoch() {
+  if (!epoch_proposed_ || epoch_established_) return;
+  std::set<int64_t> acked = {config_.my_id};
+  for (const auto& [sid, l] : learners_) {
+    if (l.acked_epoch) acked.insert(sid);
+  }
+  if (!config_.membership.IsQuorum(acked)) return;
+  SetCurrent(new_epoch_);
+  epoch_established_ = true;
+  election_.UpdatePeerEpoch(new_epoch_);
+  newleader_acks_ = {config_.my_id};
+  for (auto& [sid, l] : learners_) {
+    if (l.acked_epoch) SyncLearner(sid, l);
+  }
+  MaybeStartServing();
+}
+
+void Replica::SyncLearner(int64_t sid, LearnerState& l) {
+  const int64_t from = l.last_zxid;
+  bool in_history = from == history_base_;
+  for (const auto& [zxid, txn] : history_) in_history = in_history || zxid == from;
+  if (in_history && from <= last_logged_) {
+    SendZab(sid, ZabType::kDiff, last_committed_);
+    for (const auto& [zxid, txn] : history_) {
+      if (zxid <= from) continue;
+      SendZab(sid, ZabType::kProposal, zxid, txn);
+      if (zxid <= last_committed_) SendZab(sid, ZabType::kCommit, zxid);
+    }
+  } else {
+    assert(codec_);
+    SendZab(sid, ZabType::kSnap, core_.last_zxid(), codec_->Encode(core_));
+    for (const auto& [zxid, txn] : history_) {
+      if (zxid > core_.last_zxid()) SendZab(sid, ZabType::kProposal, zxid, txn);
+    }
+  }
+  SendZab(sid, ZabType::kNewLeader, MakeZxid(new_epoch_, 0));
+  l.forwarding = true;
+}
+
+void Replica::MaybeStartServing() {
+  if (serving_ || !epoch_established_) return;
+  if (!config_.membership.IsQuorum(newleader_acks_)) return;
+  serving_ = true;
+  phase_ = Phase::kBroadcast;
+  core_.SetRole(CoreRole::kLeader);
+  core_.StartEpoch(new_epoch_);
+  next_ping_tick_ = ticks_;
+  for (auto& [sid, l] : learners_) {
+    if (l.acked_newleader && !l.uptodate) {
+      SendZab(sid, ZabType::kUpToDate, -1);
+      l.uptodate = true;
+    }
+  }
+  Event("serving");
+}
+
+void Replica::Propose(int64_t zxid, std::string txn) {
+  ready_.log_appends.push_back({zxid, txn});
+  last_logged_ = zxid;
+  RecordHistory(zxid, txn);
+  acks_[zxid];
+  for (const auto& [sid, l] : learners_) {
+    if (l.forwarding && !l.observer) SendZab(sid, ZabType::kProposal, zxid, txn);
+  }
+  outstanding_.emplace(zxid, std::move(txn));
+  MaybeCommit();
+}
+
+void Replica::MaybeCommit() {
+  while (!acks_.empty()) {
+    auto first = acks_.begin();
+    std::set<int64_t> ackers = first->second;
+    if (self_persisted_ >= first->first) ackers.insert(config_.my_id);
+    if (!config_.membership.IsQuorum(ackers)) return;
+    int64_t zxid = first->first;
+    auto txn = outstanding_.find(zxid);
+    assert(txn != outstanding_.end());
+    for (const auto& [sid, l] : learners_) {
+      if (!l.forwarding) continue;
+      if (l.observer) {
+        SendZab(sid, ZabType::kInform, zxid, txn->second);
+      } else {
+        SendZab(sid, ZabType::kCommit, zxid);
+      }
+    }
+    last_committed_ = zxid;
+    outstanding_.erase(txn);
+    acks_.erase(first);
+    core_.Commit(zxid);
+  }
+}
+
+bool Replica::HasQuorumOfSynced() const {
+  std::set<int64_t> alive = {config_.my_id};
+  const int64_t limit = static_cast<int64_t>(config_.sync_limit) * config_.ticks_per_tick_time;
+  for (const auto& [sid, l] : learners_) {
+    if (l.uptodate && ticks_ - l.last_heard_tick <= limit) alive.insert(sid);
+  }
+  return config_.membership.IsQuorum(alive);
+}
+
+void Replica::LeaderTick() {
+  if (!serving_) {
+    const int64_t limit = static_cast<int64_t>(config_.init_limit) * config_.ticks_per_tick_time;
+    if (ticks_ - phase_start_tick_ > limit) LeaveRole("init_timeout");
+    return;
+  }
+  if (ticks_ >= next_ping_tick_) {
+    next_ping_tick_ = ticks_ + config_.ping_interval_ticks;
+    for (const auto& [sid, l] : learners_) {
+      if (l.forwarding) SendZab(sid, ZabType::kPing, last_committed_);
+    }
+  }
+  const int64_t limit = static_cast<int64_t>(config_.sync_limit) * config_.ticks_per_tick_time;
+  for (auto it = learners_.begin(); it != learners_.end();) {
+    if (ticks_ - it->second.last_heard_tick > limit) {
+      newleader_acks_.erase(it->first);
+      it = learners_.erase(it);  // silent for syncLimit: dropped; it will reconnect
+    } else {
+      ++it;
+    }
+  }
+  if (!HasQuorumOfSynced()) LeaveRole("quorum_lost");
+}
+
+}  // namespace zk

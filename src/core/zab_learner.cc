@@ -1,0 +1,127 @@
+// Replica, learner side (follower or observer): discovery (accept the leader's epoch), the sync
+// stream (DIFF or SNAP, then PROPOSAL / COMMIT, NEWLEADER, UPTODATE), then broadcast: log and
+// ACK proposals, apply commits (observers: INFORM), answer pings with session touches.
+#include <cassert>
+
+#include "core/replica.h"
+
+namespace zk {
+void Replica::LearnStep(const ZabPacket& p) {
+  leader_heard_tick_ = ticks_;
+  const bool observer = state_ == PeerState::kObserving;
+  switch (p.type) {
+    case ZabType::kLeaderInfo: {
+      if (phase_ != Phase::kDiscovery) return;
+      int64_t epoch = ZxidEpoch(p.zxid);
+      if (epoch < durable_.accepted_epoch) {
+        LeaveRole("stale_leader");
+        return;
+      }
+      if (epoch > durable_.accepted_epoch) SetAccepted(epoch);
+      new_epoch_ = epoch;
+      newleader_seen_ = false;
+      phase_ = Phase::kSync;
+      JuteWriter w;
+      w.Long(durable_.current_epoch);
+      SendZab(leader_, ZabType::kAckEpoch, last_logged_, w.Take());
+      return;
+    }
+    case ZabType::kDiff:
+      return;
+    case ZabType::kSnap: {
+      if (phase_ != Phase::kSync || !codec_) return;
+      DataTree tree;
+      std::map<int64_t, int32_t> sessions;
+      if (!codec_->Decode(p.data, &tree, &sessions)) {
+        LeaveRole("bad_snapshot");
+        return;
+      }
+      core_.Restore(std::move(tree), sessions, p.zxid);
+      unapplied_.clear();
+      history_.clear();
+      history_base_ = p.zxid;
+      last_logged_ = p.zxid;
+      ready_.snapshot_zxid = p.zxid;
+      return;
+    }
+    case ZabType::kProposal:
+    case ZabType::kInform: {
+      if (p.zxid <= last_logged_ && p.zxid <= core_.last_zxid()) return;  // already have it
+      unapplied_[p.zxid] = p.data;
+      ready_.log_appends.push_back({p.zxid, p.data});
+      last_logged_ = std::max(last_logged_, p.zxid);
+      RecordHistory(p.zxid, p.data);
+      if (p.type == ZabType::kInform) {
+        LearnerApply(p.zxid);
+      } else if (!observer && (phase_ == Phase::kBroadcast || newleader_seen_)) {
+        SendZab(leader_, ZabType::kAck, p.zxid);  // sent only after the append is durable
+      }
+      return;
+    }
+    case ZabType::kCommit:
+      LearnerApply(p.zxid);
+      return;
+    case ZabType::kNewLeader: {
+      if (phase_ != Phase::kSync) return;
+      newleader_seen_ = true;
+      SetCurrent(ZxidEpoch(p.zxid));
+      SendZab(leader_, ZabType::kAck, p.zxid);
+      return;
+    }
+    case ZabType::kUpToDate: {
+      if (phase_ != Phase::kSync || !newleader_seen_) return;
+      phase_ = Phase::kBroadcast;
+      serving_ = true;
+      core_.SetRole(CoreRole::kLearner);
+      election_.UpdatePeerEpoch(new_epoch_);
+      Event("serving");
+      return;
+    }
+    case ZabType::kPing: {
+      SendZab(leader_, ZabType::kPing, last_logged_, EncodeTouches(core_.TakeTouchedSessions()));
+      return;
+    }
+    case ZabType::kSync: {
+      JuteReader r(p.data);
+      int64_t sid = r.Long();
+      int32_t xid = r.Int();
+      if (r.ok()) core_.Synced(sid, xid);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+void Replica::LearnerApply(int64_t zxid) {
+  // Commits arrive in zxid order; anything logged before `zxid` is committed too.
+  while (!unapplied_.empty() && unapplied_.begin()->first <= zxid) {
+    auto it = unapplied_.begin();
+    Txn txn;
+    bool ok = Txn::Decode(it->second, &txn);
+    assert(ok);
+    if (ok && txn.header.zxid > core_.last_zxid()) core_.ApplyCommitted(txn);
+    unapplied_.erase(it);
+  }
+}
+
+void Replica::LearnerTick() {
+  if (phase_ != Phase::kBroadcast) {
+    const int64_t limit = static_cast<int64_t>(config_.init_limit) * config_.ticks_per_tick_time;
+    if (ticks_ - phase_start_tick_ > limit) {
+      LeaveRole("init_timeout");
+      return;
+    }
+    // The leader may not have been ready for us yet: say hello again now and then.
+    if (phase_ == Phase::kDiscovery && (ticks_ - phase_start_tick_) % 2 == 0) {
+      SendZab(leader_, state_ == PeerState::kObserving ? ZabType::kObserverInfo
+                                                       : ZabType::kFollowerInfo,
+              MakeZxid(durable_.accepted_epoch, 0), EncodeLong(config_.my_id));
+    }
+    return;
+  }
+  const int64_t limit = static_cast<int64_t>(config_.sync_limit) * config_.ticks_per_tick_time;
+  if (ticks_ - leader_heard_tick_ > limit) LeaveRole("leader_silent");
+}
+
+}  // namespace zk

@@ -1,0 +1,237 @@
+// Replicas wired together in one process with instant, lossless delivery: the basic Zab paths.
+// (The randomized fault-injecting runs live in the simulator.)
+#include "core/replica.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "tree/acl.h"
+
+namespace zk {
+namespace {
+
+// A minimal in-memory state codec for tests: sessions, then nodes in pre-order.
+class TestCodec : public StateCodec {
+ public:
+  std::string Encode(const Core& core) override {
+    JuteWriter w;
+    w.Int(static_cast<int32_t>(core.sessions().size()));
+    for (const auto& [sid, s] : core.sessions().all()) {
+      w.Long(sid);
+      w.Int(s.timeout_ms);
+    }
+    core.tree().ForEachDescendant("/", [&](const std::string& path, const Node& n) {
+      w.Bool(true);
+      w.String(path);
+      w.Buffer(n.data);
+      WriteAcls(w, n.acl);
+      n.stat.Write(w);
+    });
+    w.Bool(false);
+    return w.Take();
+  }
+  bool Decode(std::string_view bytes, DataTree* tree,
+              std::map<int64_t, int32_t>* sessions) override {
+    JuteReader r(bytes);
+    int32_t n = r.Int();
+    for (int32_t i = 0; i < n && r.ok(); ++i) {
+      int64_t sid = r.Long();
+      (*sessions)[sid] = r.Int();
+    }
+    while (r.ok() && r.Bool()) {
+      std::string path = r.String();
+      Node node;
+      node.data = r.Buffer();
+      node.acl = ReadAcls(r);
+      node.stat.Read(r);
+      if (!tree->Restore(path, node)) return false;
+    }
+    return r.ok();
+  }
+};
+
+class Cluster {
+ public:
+  explicit Cluster(int n, int observers = 0) {
+    std::set<int64_t> voters, obs;
+    for (int i = 1; i <= n; ++i) voters.insert(i);
+    for (int i = n + 1; i <= n + observers; ++i) obs.insert(i);
+    for (int i = 1; i <= n + observers; ++i) {
+      ReplicaConfig rc;
+      rc.my_id = i;
+      rc.membership = Membership(voters, obs);
+      rc.ticks_per_tick_time = 10;
+      CoreConfig cc;
+      replicas_[i] = std::make_unique<Replica>(rc, cc, DurableState{}, int64_t{i} << 56, &codec_);
+    }
+  }
+  void Start(int64_t id) {
+    up_.insert(id);
+    replicas_[id]->Start();
+  }
+  void Crash(int64_t id) {
+    up_.erase(id);
+    for (int64_t other : up_) replicas_[other]->PeerDisconnected(id);
+  }
+  Replica& r(int64_t id) { return *replicas_[id]; }
+
+  // Delivers everything until quiet; client outputs are kept per replica.
+  void Pump(int max_rounds = 1000) {
+    for (int round = 0; round < max_rounds; ++round) {
+      bool moved = false;
+      for (int64_t id : std::set<int64_t>(up_)) {
+        if (!up_.count(id)) continue;
+        Ready ready = replicas_[id]->TakeReady();
+        if (ready.empty()) continue;
+        moved = true;
+        if (!ready.log_appends.empty()) replicas_[id]->Persisted(ready.log_appends.back().zxid);
+        for (auto& m : ready.election_messages) {
+          if (up_.count(m.to)) replicas_[m.to]->StepElection(m.n);
+        }
+        for (auto& [to, p] : ready.zab_messages) {
+          if (up_.count(to)) replicas_[to]->StepZab(id, p);
+        }
+        for (auto& o : ready.client_outputs) outputs_[id].push_back(o);
+      }
+      if (!moved) return;
+    }
+  }
+  void Ticks(int n) {
+    for (int i = 0; i < n; ++i) {
+      now_ms_ += 10;
+      for (int64_t id : up_) replicas_[id]->Tick(now_ms_);
+      Pump();
+    }
+  }
+  int64_t Leader() {
+    int64_t leader = 0;
+    for (int64_t id : up_) {
+      if (replicas_[id]->state() == PeerState::kLeading && replicas_[id]->serving()) {
+        EXPECT_EQ(leader, 0) << "two serving leaders";
+        leader = id;
+      }
+    }
+    return leader;
+  }
+  std::vector<Output> Take(int64_t id) {
+    auto out = std::move(outputs_[id]);
+    outputs_[id].clear();
+    return out;
+  }
+  // Opens a session on `id` and returns it once the ensemble has committed it.
+  int64_t OpenSession(int64_t id) {
+    auto s = r(id).core().OpenSession(30000, "127.0.0.1", now_ms_);
+    Pump();
+    bool opened = false;
+    for (auto& o : Take(id)) opened = opened || o.kind == Output::Kind::kSessionOpened;
+    EXPECT_TRUE(opened);
+    return s.session_id;
+  }
+  Output Create(int64_t id, int64_t sid, const std::string& path, int32_t xid) {
+    JuteWriter w;
+    CreateRequest{path, "v", OpenAclUnsafe(), 0, 0}.Write(w, false);
+    r(id).core().Submit({sid, xid, OpCode::kCreate, w.Take(), 0, {}}, now_ms_);
+    Pump();
+    for (auto& o : Take(id)) {
+      if (o.kind == Output::Kind::kReply && o.xid == xid) return o;
+    }
+    ADD_FAILURE() << "no reply for xid " << xid << " on " << id;
+    return {};
+  }
+
+ private:
+  TestCodec codec_;
+  std::map<int64_t, std::unique_ptr<Replica>> replicas_;
+  std::set<int64_t> up_;
+  std::map<int64_t, std::vector<Output>> outputs_;
+  int64_t now_ms_ = 1'000'000;
+};
+
+TEST(Replica, ThreeServersElectTheHighestSidAndServe) {
+  Cluster c(3);
+  for (int i = 1; i <= 3; ++i) c.Start(i);
+  c.Ticks(20);
+  EXPECT_EQ(c.Leader(), 3);
+  EXPECT_TRUE(c.r(1).serving());
+  EXPECT_TRUE(c.r(2).serving());
+  EXPECT_EQ(c.r(1).epoch(), 1);
+  EXPECT_EQ(c.r(3).epoch(), 1);
+}
+
+TEST(Replica, WritesThroughAFollowerReachEveryMember) {
+  Cluster c(3);
+  for (int i = 1; i <= 3; ++i) c.Start(i);
+  c.Ticks(20);
+  int64_t sid = c.OpenSession(1);
+  Output r = c.Create(1, sid, "/x", 1);
+  EXPECT_EQ(r.err, Err::kOk);
+  for (int i = 1; i <= 3; ++i) EXPECT_NE(c.r(i).core().tree().Find("/x"), nullptr) << i;
+}
+
+TEST(Replica, KillLeader_NewLeaderInHigherEpochKeepsCommittedWrites) {
+  Cluster c(3);
+  for (int i = 1; i <= 3; ++i) c.Start(i);
+  c.Ticks(20);
+  int64_t sid = c.OpenSession(1);
+  ASSERT_EQ(c.Create(1, sid, "/before", 1).err, Err::kOk);
+  c.Crash(3);
+  c.Ticks(30);
+  EXPECT_EQ(c.Leader(), 2);
+  EXPECT_EQ(c.r(2).epoch(), 2);
+  EXPECT_NE(c.r(2).core().tree().Find("/before"), nullptr);
+  int64_t sid2 = c.OpenSession(1);
+  EXPECT_EQ(c.Create(1, sid2, "/after", 1).err, Err::kOk);
+  EXPECT_NE(c.r(2).core().tree().Find("/after"), nullptr);
+}
+
+TEST(Replica, OldLeaderRestartsAndFollowsWithTheNewState) {
+  Cluster c(3);
+  for (int i = 1; i <= 3; ++i) c.Start(i);
+  c.Ticks(20);
+  int64_t sid = c.OpenSession(1);
+  ASSERT_EQ(c.Create(1, sid, "/a", 1).err, Err::kOk);
+  c.Crash(3);
+  c.Ticks(30);
+  ASSERT_EQ(c.Leader(), 2);
+  int64_t sid2 = c.OpenSession(1);
+  ASSERT_EQ(c.Create(1, sid2, "/b", 1).err, Err::kOk);
+  c.Start(3);  // its memory still holds /a only: it must catch up, not lead
+  c.Ticks(30);
+  EXPECT_EQ(c.Leader(), 2);
+  EXPECT_EQ(c.r(3).state(), PeerState::kFollowing);
+  EXPECT_TRUE(c.r(3).serving());
+  EXPECT_NE(c.r(3).core().tree().Find("/b"), nullptr);
+}
+
+TEST(Replica, BothFollowersDie_LeaderStopsServing_OneReturns_ServiceResumes) {
+  Cluster c(3);
+  for (int i = 1; i <= 3; ++i) c.Start(i);
+  c.Ticks(20);
+  ASSERT_EQ(c.Leader(), 3);
+  c.Crash(1);
+  c.Crash(2);
+  c.Ticks(5);
+  EXPECT_FALSE(c.r(3).serving());
+  c.Start(1);
+  c.Ticks(40);
+  EXPECT_NE(c.Leader(), 0);
+}
+
+TEST(Replica, ObserverFollowsButNeverLeadsOrVotes) {
+  Cluster c(2, 1);
+  for (int i = 1; i <= 3; ++i) c.Start(i);
+  c.Ticks(20);
+  EXPECT_EQ(c.Leader(), 2);
+  EXPECT_EQ(c.r(3).state(), PeerState::kObserving);
+  EXPECT_TRUE(c.r(3).serving());
+  int64_t sid = c.OpenSession(3);
+  EXPECT_EQ(c.Create(3, sid, "/o", 1).err, Err::kOk);
+  EXPECT_NE(c.r(1).core().tree().Find("/o"), nullptr);
+  c.Crash(1);
+  c.Ticks(40);
+  EXPECT_EQ(c.Leader(), 0);
+}
+
+}  // namespace
+}  // namespace zk

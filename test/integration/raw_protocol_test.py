@@ -682,6 +682,19 @@ def test_robustness(hp):
     still_works("stalled_frames_other_session", keeper, "stall")
     new_connection_works("stalled_frames_new_connection", hp)
 
+    # The boundary: a frame of exactly jute.maxbuffer bytes is a normal request.
+    t = Session(hp)
+    fixed = 8 + len(create_req("/raw-max-frame", b""))
+    data = b"m" * (JUTE_MAXBUFFER - fixed)
+    xid = t.send(OP_CREATE, create_req("/raw-max-frame", data))
+    try:
+        expect("max_length_frame_accepted", (xid, OK), t.recv()[0:3:2])
+        expect("max_length_frame_data", (OK, len(data)),
+               (lambda r: (r[0], len(r[1] or b"")))(t.get("/raw-max-frame")))
+    except Closed as e:
+        fail("max_length_frame_accepted", "closed: %s" % e)
+    t.sock.close()
+
     # (a) a length prefix past jute.maxbuffer, on a session and before the handshake.
     t = Session(hp)
     t.sock.sendall(j_int(JUTE_MAXBUFFER + 1) + b"\x00" * 64)

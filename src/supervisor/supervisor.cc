@@ -154,6 +154,7 @@ void Supervisor::OnNodeEventLine(NodeProcess& n, const std::string& line) {
     return;
   }
   NodeView& v = view(n.id());
+  v.has_events = true;
   switch (event->kind) {
     case ZkdEvent::Kind::kState:
       SetRole(n.id(), event->role, false, event->epoch >= 0 ? event->epoch : v.epoch,
@@ -204,10 +205,11 @@ void Supervisor::Poll() {
       if (shutting_down_ || n.pid() != pid || n.state() != NodeProcess::State::kRunning) return;
       SrvrReply reply = ok ? ParseSrvr(text) : SrvrReply{};
       if (reply.connections >= 0) v.connections = reply.connections;
-      if (spec_.engine != Engine::kApache) {
+      if (spec_.engine != Engine::kApache && v.has_events) {
         if (reply.serving) v.zxid = reply.zxid;
         return;
       }
+      // Apache, or a zkd that reports no events: the role comes from `srvr`.
       int64_t epoch = ReadCurrentEpoch(n.node_dir() + "/data");
       if (!ok || reply.role == Role::kUnknown) {
         // Not answering (yet): a JVM still starting, or a server that just died.

@@ -2,8 +2,9 @@
 // loop (the only thread); everything below is touched from it alone.
 //
 //  - spawns every node (NodeProcess), notices exits, and restarts nothing on its own;
-//  - learns roles: zkd reports them on its event pipe (zkd_events.h), Apache ZooKeeper is polled
-//    with `srvr` every poll_ms, its epoch read from data/version-2/currentEpoch;
+//  - learns roles: zkd reports them on its event pipe (zkd_events.h), Apache ZooKeeper (and a zkd
+//    that has sent no event) is polled with `srvr` every poll interval, its epoch read from
+//    data/version-2/currentEpoch;
 //  - keeps the Timeline (starts, exits, roles, elections, windows without a leader, quorum);
 //  - serves commands on <cluster dir>/supervisor.sock: one JSON request per line, answered by
 //    JSON lines (see control_protocol.h);
@@ -50,6 +51,7 @@ class Supervisor {
     uint64_t zxid = 0;
     int connections = -1;
     bool poll_in_flight = false;
+    bool has_events = false;  // zkd sent at least one event: its roles come from events only
     std::string last_exit;  // "killed by SIGKILL: <last log line>"
     Role last_role = Role::kUnknown;  // last settled role (not looking), for `start followers`
   };

@@ -11,6 +11,8 @@
 //   {"event":"serving"}       the server now accepts client requests (after sync for learners).
 //   {"event":"quorum_lost"}   a leader no longer hears from a quorum and steps down.
 //
+// Until a zkd has sent its first event, the supervisor also takes its role from `srvr` on the
+// client port (Mode / Zxid lines), as for Apache ZooKeeper; after that, from events only.
 // Unknown events and unknown fields are ignored, so either side can add to the contract. A line
 // that is not JSON is logged by the supervisor and skipped. zkd must not block on the pipe: if the
 // supervisor is slow the write may fail with EAGAIN and the event is lost; nothing else breaks.

@@ -6,7 +6,8 @@ Usage: fake_zkd.py <zoo.cfg>. Reads clientPort, server.N lines and dataDir/myid,
 LEADING and the others FOLLOWING (or OBSERVING) in epoch 1, then {"event":"serving"}, on the fd
 named by $ZKD_EVENT_FD. Also writes one garbage line, which the supervisor must skip.
 Answers `srvr` on clientPort. With FAKE_ZKD_REFUSE_ENSEMBLE=1 it refuses several servers the
-way today's zkd does: one line on stderr, exit status 2.
+way today's zkd does: one line on stderr, exit status 2. With FAKE_ZKD_NO_EVENTS=1 it writes no
+events, so the supervisor must learn its role from `srvr`.
 """
 
 import json
@@ -35,8 +36,11 @@ def main():
     voters = [sid for sid, v in servers.items() if not v.endswith(":observer")]
     events = os.fdopen(int(os.environ["ZKD_EVENT_FD"]), "w", buffering=1)
 
+    quiet = bool(os.environ.get("FAKE_ZKD_NO_EVENTS"))
+
     def emit(obj):
-        events.write(json.dumps(obj) + "\n")
+        if not quiet:
+            events.write(json.dumps(obj) + "\n")
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     listener = socket.socket()
@@ -45,7 +49,8 @@ def main():
     listener.listen(8)
 
     emit({"event": "state", "state": "LOOKING", "epoch": 0, "zxid": "0x0", "election_ms": 0})
-    events.write("this line is not JSON\n")
+    if not quiet:
+        events.write("this line is not JSON\n")
     time.sleep(0.3)
     if not servers:
         state = "STANDALONE"

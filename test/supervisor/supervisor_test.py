@@ -323,6 +323,11 @@ class ZkdContractTest(ClusterTest):
         with open(os.path.join(c.home, "default", "supervisor.log")) as f:
             self.assertIn("bad event line", f.read())
 
+    def test_a_zkd_without_events_is_polled_with_srvr(self):
+        c = self.fake_cluster(FAKE_ZKD_NO_EVENTS="1")
+        c.up()
+        self.assertEqual(c.roles(), {1: "follower", 2: "follower", 3: "leader"})
+
     def test_standalone(self):
         c = self.fake_cluster(voters=1)
         c.up()

@@ -232,13 +232,11 @@ class Server:
                 raise ServerError("%s server exited with status %d before serving"
                                   % (self.kind, rc))
             try:
-                if self.four_letter_word("ruok") == "imok":
-                    srvr = self.four_letter_word("srvr")
-                    if "Mode: " in srvr:
-                        return
-                    last = "srvr answered %r" % srvr
-                else:
-                    last = "ruok not answered with imok"
+                # srvr is the one word every whitelist allows (reference §6).
+                srvr = self.four_letter_word("srvr")
+                if "Mode: " in srvr:
+                    return
+                last = "srvr answered %r" % srvr
             except OSError as e:
                 last = str(e)
             time.sleep(0.1)

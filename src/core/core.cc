@@ -405,6 +405,7 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
   Touch(req.session_id);
   if (!IsKnownClientOp(req.op) || req.op == OpCode::kDeleteContainer) {
     Reply(req, Err::kUnimplemented, {}, /*close_after=*/true);
+    outputs_.back().zxid = -1;  // as ZooKeeper answers an unknown opcode
     return;
   }
   if (req.op == OpCode::kSync && config_.role == CoreRole::kLearner) {

@@ -1,0 +1,405 @@
+#include "server/config.h"
+
+#include <ini.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+namespace zk {
+
+const std::set<std::string>& KnownFourLetterWords() {
+  static const std::set<std::string> words = {"conf", "cons", "crst", "dirs", "dump", "envi",
+                                              "gtmk", "ruok", "stmk", "srst", "srvr", "stat",
+                                              "wchc", "wchp", "wchs", "mntr", "isro", "hash"};
+  return words;
+}
+
+namespace {
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+int CollectPair(void* user, const char* section, const char* name, const char* value) {
+  auto* pairs = static_cast<Pairs*>(user);
+  std::string key = name;
+  // A zoo.cfg has no sections; a "[x]" line would make inih prefix nothing, so keep it visible.
+  if (section != nullptr && section[0] != '\0') key = std::string(section) + "." + key;
+  pairs->emplace_back(std::move(key), value);
+  return 1;
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// Decimal, or hex with 0x (Java's Integer.decode, which jute.maxbuffer goes through).
+bool ParseInt64(const std::string& s, int64_t* out) {
+  if (s.empty()) return false;
+  const char* b = s.data();
+  const char* e = b + s.size();
+  bool neg = false;
+  if (*b == '-' || *b == '+') {
+    neg = *b == '-';
+    ++b;
+  }
+  int base = 10;
+  if (e - b > 2 && b[0] == '0' && (b[1] == 'x' || b[1] == 'X')) {
+    base = 16;
+    b += 2;
+  }
+  if (b == e) return false;
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(b, e, v, base);
+  if (ec != std::errc() || p != e) return false;
+  if (v > static_cast<uint64_t>(INT64_MAX)) return false;
+  *out = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  return true;
+}
+
+class Parser {
+ public:
+  Parser(std::string name, bool read_myid) : name_(std::move(name)), read_myid_(read_myid) {
+    config_.path = name_;
+    config_.four_letter_whitelist = {"srvr"};
+  }
+
+  ConfigResult Run(const Pairs& pairs) {
+    for (const auto& [key, value] : pairs) {
+      if (!Apply(key, Trim(value))) return Fail();
+    }
+    if (!Finish()) return Fail();
+    return ConfigResult{std::move(config_), {}};
+  }
+
+  std::string error;
+
+ private:
+  ConfigResult Fail() { return ConfigResult{{}, error}; }
+
+  bool Bad(const std::string& key, const std::string& value, const std::string& expected) {
+    error = name_ + ": " + key + "=" + value + ": " + expected;
+    return false;
+  }
+
+  bool Int(const std::string& key, const std::string& value, int64_t min, int64_t max,
+           int64_t* out, const char* expected) {
+    int64_t v = 0;
+    if (!ParseInt64(value, &v) || v < min || v > max) return Bad(key, value, expected);
+    *out = v;
+    return true;
+  }
+  template <typename T>
+  bool IntTo(const std::string& key, const std::string& value, int64_t min, int64_t max, T* out,
+             const char* expected) {
+    int64_t v = 0;
+    if (!Int(key, value, min, max, &v, expected)) return false;
+    *out = static_cast<T>(v);
+    return true;
+  }
+
+  bool Bool(const std::string& key, const std::string& value, bool* out) {
+    std::string v = Lower(value);
+    if (v == "true") {
+      *out = true;
+    } else if (v == "false") {
+      *out = false;
+    } else {
+      return Bad(key, value, "expected true or false");
+    }
+    return true;
+  }
+
+  bool Apply(const std::string& key, const std::string& value) {
+    constexpr int64_t kIntMax = INT32_MAX;
+    if (key == "tickTime") {
+      return IntTo(key, value, 1, kIntMax, &config_.tick_ms,
+                   "expected a positive number of milliseconds");
+    }
+    if (key == "dataDir") {
+      if (value.empty()) return Bad(key, value, "expected a directory");
+      config_.data_dir = value;
+      return true;
+    }
+    if (key == "dataLogDir") {
+      if (value.empty()) return Bad(key, value, "expected a directory");
+      config_.data_log_dir = value;
+      return true;
+    }
+    if (key == "clientPort") {
+      return IntTo(key, value, 1, 65535, &config_.client_port,
+                   "expected a port number between 1 and 65535");
+    }
+    if (key == "clientPortAddress") {
+      if (value.empty()) return Bad(key, value, "expected an address to listen on");
+      config_.client_port_address = value;
+      return true;
+    }
+    if (key == "maxClientCnxns") {
+      return IntTo(key, value, 0, kIntMax, &config_.max_client_cnxns,
+                   "expected a number of connections per IP (0 = unlimited)");
+    }
+    if (key == "minSessionTimeout" || key == "maxSessionTimeout") {
+      int32_t v = 0;
+      if (!IntTo(key, value, -1, kIntMax, &v,
+                 "expected a positive number of milliseconds (-1 = default)")) {
+        return false;
+      }
+      if (v == 0) return Bad(key, value, "expected a positive number of milliseconds (-1 = default)");
+      (key[1] == 'i' ? min_timeout_ : max_timeout_) = v;
+      (key[1] == 'i' ? min_timeout_text_ : max_timeout_text_) = value;
+      return true;
+    }
+    if (key == "4lw.commands.whitelist") {
+      std::stringstream ss(value);
+      std::string word;
+      while (std::getline(ss, word, ',')) {
+        word = Trim(word);
+        if (word.empty()) continue;
+        if (word == "*") {
+          config_.four_letter_whitelist = KnownFourLetterWords();
+        } else if (KnownFourLetterWords().count(word)) {
+          config_.four_letter_whitelist.insert(word);
+        } else {
+          config_.warnings.push_back(name_ + ": " + key + ": '" + word +
+                                     "' is not a four-letter word zkd knows, ignored");
+        }
+      }
+      return true;
+    }
+    if (key == "jute.maxbuffer" || key == "zookeeper.jute.maxbuffer") {
+      return Int(key, value, 1, kIntMax, &config_.jute_max_buffer,
+                 "expected a positive number of bytes");
+    }
+    if (key == "extendedTypesEnabled" || key == "zookeeper.extendedTypesEnabled") {
+      return Bool(key, value, &config_.extended_types_enabled);
+    }
+    if (key == "DigestAuthenticationProvider.superDigest" ||
+        key == "zookeeper.DigestAuthenticationProvider.superDigest") {
+      size_t colon = value.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
+        return Bad(key, value, "expected <user>:<base64 SHA1 digest>, e.g. super:D/InIHSb7yEEbrWz8b9l71RjZJU=");
+      }
+      config_.super_digest = value;
+      return true;
+    }
+    if (key == "autopurge.snapRetainCount") {
+      if (!IntTo(key, value, 0, kIntMax, &config_.snap_retain_count,
+                 "expected a number of snapshots to keep (at least 3)")) {
+        return false;
+      }
+      config_.snap_retain_count = std::max(config_.snap_retain_count, 3);  // as ZooKeeper
+      return true;
+    }
+    if (key == "autopurge.purgeInterval") {
+      return IntTo(key, value, 0, kIntMax, &config_.purge_interval_hours,
+                   "expected a number of hours (0 = never purge)");
+    }
+    if (key == "initLimit" || key == "syncLimit") {
+      return IntTo(key, value, 1, kIntMax,
+                   key == "initLimit" ? &config_.init_limit : &config_.sync_limit,
+                   "expected a positive number of ticks");
+    }
+    if (key.rfind("server.", 0) == 0) return Server(key, value);
+    if (key == "peerType") {
+      std::string v = Lower(value);
+      if (v != "participant" && v != "observer") {
+        return Bad(key, value, "expected participant or observer");
+      }
+      config_.observer = v == "observer";
+      return true;
+    }
+    if (key == "standaloneEnabled") return Bool(key, value, &config_.standalone_enabled);
+    if (key == "reconfigEnabled") return Bool(key, value, &config_.reconfig_enabled);
+    if (key == "electionAlg") {
+      if (value != "3") return Bad(key, value, "only 3 (fast leader election) is supported");
+      return true;
+    }
+    if (key == "forceSync" || key == "zookeeper.forceSync") {
+      std::string v = Lower(value);
+      if (v == "yes" || v == "true") {
+        config_.force_sync = true;
+      } else if (v == "no" || v == "false") {
+        config_.force_sync = false;
+      } else {
+        return Bad(key, value, "expected yes or no");
+      }
+      return true;
+    }
+    if (key == "snapCount" || key == "zookeeper.snapCount") {
+      return Int(key, value, 2, INT64_MAX, &config_.snap_count,
+                 "expected a number of transactions (at least 2)");
+    }
+    if (key == "preAllocSize" || key == "zookeeper.preAllocSize") {
+      return Int(key, value, 1, INT64_MAX, &config_.prealloc_kb, "expected a positive number of KB");
+    }
+    if (key == "znode.container.checkIntervalMs") {
+      return Int(key, value, 1, INT64_MAX, &config_.container_check_interval_ms,
+                 "expected a positive number of milliseconds");
+    }
+    if (key.rfind("admin.", 0) == 0 || key.rfind("metricsProvider.", 0) == 0) return true;
+    static const std::set<std::string> kAccepted = {
+        // Known ZooKeeper keys zkd accepts without acting on them (yet).
+        "localSessionsEnabled", "localSessionsUpgradingEnabled", "syncEnabled",
+        "quorumListenOnAllIPs", "clientPortListenBacklog", "globalOutstandingLimit",
+        "leaderServes", "multiAddress.enabled", "audit.enable", "connectToLearnerMasterLimit",
+        "maxCnxns", "skipACL", "zookeeper.skipACL"};
+    if (kAccepted.count(key)) return true;
+    config_.warnings.push_back(name_ + ": unknown key " + key + "=" + value + ", ignored");
+    return true;
+  }
+
+  // server.N=host:quorumPort:electionPort[:participant|observer][;[clientHost:]clientPort]
+  bool Server(const std::string& key, const std::string& value) {
+    constexpr const char* kExpected =
+        "expected host:quorumPort:electionPort[:participant|observer][;[clientHost:]clientPort]";
+    PeerAddress peer;
+    if (!ParseInt64(key.substr(7), &peer.id) || peer.id < 0) {
+      return Bad(key, value, "expected server.<id> with a non-negative id");
+    }
+    std::string addr = value, client;
+    if (size_t semi = value.find(';'); semi != std::string::npos) {
+      addr = value.substr(0, semi);
+      client = value.substr(semi + 1);
+    }
+    std::vector<std::string> parts;
+    std::stringstream ss(addr);
+    for (std::string part; std::getline(ss, part, ':');) parts.push_back(part);
+    if (parts.size() < 3 || parts.size() > 4 || parts[0].empty()) return Bad(key, value, kExpected);
+    int64_t qp = 0, ep = 0;
+    if (!ParseInt64(parts[1], &qp) || qp < 1 || qp > 65535 || !ParseInt64(parts[2], &ep) ||
+        ep < 1 || ep > 65535) {
+      return Bad(key, value, kExpected);
+    }
+    if (qp == ep) return Bad(key, value, "the quorum port and the election port must differ");
+    peer.host = parts[0];
+    peer.quorum_port = static_cast<int>(qp);
+    peer.election_port = static_cast<int>(ep);
+    if (parts.size() == 4) {
+      std::string role = Lower(parts[3]);
+      if (role != "participant" && role != "observer") return Bad(key, value, kExpected);
+      peer.observer = role == "observer";
+    }
+    if (!client.empty()) {
+      std::string port = client;
+      if (size_t colon = client.rfind(':'); colon != std::string::npos) {
+        peer.client_host = client.substr(0, colon);
+        port = client.substr(colon + 1);
+      }
+      int64_t cp = 0;
+      if (!ParseInt64(port, &cp) || cp < 1 || cp > 65535) return Bad(key, value, kExpected);
+      peer.client_port = static_cast<int>(cp);
+    }
+    for (const PeerAddress& other : config_.servers) {
+      if (other.id == peer.id) return Bad(key, value, "server." + key.substr(7) + " is named twice");
+    }
+    config_.servers.push_back(peer);
+    return true;
+  }
+
+  bool Finish() {
+    ServerConfig& c = config_;
+    if (c.data_dir.empty()) {
+      error = name_ + ": dataDir is not set: expected dataDir=<directory for snapshots>";
+      return false;
+    }
+    if (c.data_log_dir.empty()) c.data_log_dir = c.data_dir;
+    int voters = 0;
+    std::string names;
+    for (const PeerAddress& p : c.servers) {
+      if (p.observer) continue;
+      ++voters;
+      names += (names.empty() ? "server." : ", server.") + std::to_string(p.id);
+    }
+    if (voters > 1 || (voters == 1 && c.servers.size() > 1)) {
+      error = name_ + ": names an ensemble (" + std::to_string(c.servers.size()) +
+              " servers, " + std::to_string(voters) + " voting: " + names +
+              "); ensembles are not supported by this zkd build yet: list at most one server.N "
+              "(or none) to run standalone";
+      return false;
+    }
+    if (c.client_port == 0) {
+      for (const PeerAddress& p : c.servers) {
+        if (p.client_port != 0) {
+          c.client_port = p.client_port;
+          if (c.client_port_address.empty()) c.client_port_address = p.client_host;
+        }
+      }
+    }
+    if (c.client_port == 0) {
+      error = name_ + ": clientPort is not set: expected clientPort=<port for clients>";
+      return false;
+    }
+    c.min_session_timeout_ms = min_timeout_ > 0 ? min_timeout_ : 2 * c.tick_ms;
+    c.max_session_timeout_ms = max_timeout_ > 0 ? max_timeout_ : 20 * c.tick_ms;
+    if (c.min_session_timeout_ms > c.max_session_timeout_ms) {
+      std::string shown = min_timeout_ > 0 ? min_timeout_text_ : std::to_string(c.min_session_timeout_ms);
+      error = name_ + ": minSessionTimeout=" + shown +
+              ": must not be larger than maxSessionTimeout (" +
+              std::to_string(c.max_session_timeout_ms) + ")";
+      return false;
+    }
+    if (read_myid_ && !c.servers.empty()) return ReadMyid();
+    return true;
+  }
+
+  bool ReadMyid() {
+    std::string path = config_.data_dir + "/myid";
+    std::ifstream in(path);
+    if (!in) return true;  // one server: standalone, the id only seeds session ids
+    std::string line;
+    std::getline(in, line);
+    line = Trim(line);
+    int64_t id = 0;
+    if (!ParseInt64(line, &id) || id < 0 || id > 255) {
+      error = path + ": myid=" + line + ": expected the server id (0-255) on the first line";
+      return false;
+    }
+    config_.server_id = id;
+    return true;
+  }
+
+  std::string name_;
+  bool read_myid_;
+  ServerConfig config_;
+  int32_t min_timeout_ = -1;
+  int32_t max_timeout_ = -1;
+  std::string min_timeout_text_;
+  std::string max_timeout_text_;
+};
+
+}  // namespace
+
+ConfigResult ParseConfigText(const std::string& text, const std::string& name, bool read_myid) {
+  Pairs pairs;
+  int rc = ini_parse_string(text.c_str(), CollectPair, &pairs);
+  if (rc > 0) {
+    return ConfigResult{{}, name + ":" + std::to_string(rc) + ": not a key=value line"};
+  }
+  if (rc < 0) return ConfigResult{{}, name + ": cannot parse (out of memory)"};
+  return Parser(name, read_myid).Run(pairs);
+}
+
+ConfigResult ParseConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return ConfigResult{{}, path + ": cannot read: " + std::strerror(errno)};
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseConfigText(ss.str(), path, /*read_myid=*/true);
+}
+
+}  // namespace zk

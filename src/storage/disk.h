@@ -1,0 +1,44 @@
+// The POSIX file operations storage shares: the version-2 layout, durable writes (pwrite loops,
+// fsync of a file and of its directory), atomic replacement of a small file, and listing of
+// `<prefix>.<hex zxid>` files. Every call returns a Status naming the path; nothing throws.
+// Blocking; callable from any thread (no shared state).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/status.h"
+
+namespace zk::storage {
+
+// ZooKeeper keeps its files in `<dataDir>/version-2` and `<dataLogDir>/version-2`.
+std::string VersionDir(const std::string& dir);
+// mkdir -p.
+Status EnsureDir(const std::string& path);
+// fsync of a directory, so that a create / rename / unlink inside it is durable.
+Status SyncDir(const std::string& path);
+// Writes all of `bytes` at `offset` (retrying short writes and EINTR).
+Status PWriteAll(int fd, std::string_view bytes, int64_t offset, const std::string& path);
+Status ReadFile(const std::string& path, std::string* out);
+// temp file `<name>.tmp` + write + fsync + rename + fsync of the directory: after a crash the
+// file holds either the old or the new bytes, never a mix. `pieces` are written in order.
+Status WriteFileAtomically(const std::string& dir, const std::string& name,
+                           const std::vector<std::string_view>& pieces);
+std::string ErrnoMessage(const std::string& what, const std::string& path, int err);
+
+// `<prefix>.<hex>` names, e.g. log.1f or snapshot.100000000 (lower-case hex, as ZooKeeper).
+std::string ZxidFileName(std::string_view prefix, int64_t zxid);
+struct ZxidFile {
+  int64_t zxid = 0;
+  std::string path;  // dir + "/" + name
+};
+// The files in `dir` named `<prefix>.<hex>`, ascending by zxid. A missing dir is an empty list.
+std::vector<ZxidFile> ListZxidFiles(const std::string& dir, std::string_view prefix);
+
+uint64_t LoadBigEndian64(const char* p);
+void AppendBigEndian32(std::string* out, uint32_t v);
+void AppendBigEndian64(std::string* out, uint64_t v);
+
+}  // namespace zk::storage

@@ -1,0 +1,330 @@
+#include "storage/snapshot.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cassert>
+#include <cerrno>
+#include <unordered_map>
+
+#include "proto/jute.h"
+#include "storage/txn_log.h"
+#include "tree/acl.h"
+
+namespace zk::storage {
+namespace {
+
+constexpr int64_t kOpenAclRef = -1;
+// Seal: long checksum, then ustring "/" (int 1, '/').
+constexpr size_t kSealBytes = 8 + 4 + 1;
+constexpr size_t kSnapshotHeaderBytes = 16;
+
+void PutInt(std::string* out, int32_t v) { AppendBigEndian32(out, static_cast<uint32_t>(v)); }
+void PutLong(std::string* out, int64_t v) { AppendBigEndian64(out, static_cast<uint64_t>(v)); }
+void PutBuffer(std::string* out, std::string_view v) {
+  PutInt(out, static_cast<int32_t>(v.size()));
+  out->append(v);
+}
+void PutAcls(std::string* out, const AclList& acls) {
+  PutInt(out, static_cast<int32_t>(acls.size()));
+  for (const Acl& a : acls) {
+    PutInt(out, a.perms);
+    PutBuffer(out, a.id.scheme);
+    PutBuffer(out, a.id.id);
+  }
+}
+
+std::string Seal(uint32_t checksum) {
+  std::string seal;
+  PutLong(&seal, checksum);
+  PutBuffer(&seal, "/");
+  return seal;
+}
+
+}  // namespace
+
+SessionMap SessionsOf(const SessionTable& sessions) {
+  SessionMap out;
+  for (const auto& [id, s] : sessions.all()) out.emplace_hint(out.end(), id, s.timeout_ms);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SnapshotSerializer
+
+SnapshotSerializer::SnapshotSerializer(const DataTree& tree, SessionMap sessions, int64_t zxid)
+    : tree_(tree), sessions_(std::move(sessions)), zxid_(zxid) {
+  // Per node: path and data lengths (8), aclRef (8), StatPersisted (60).
+  nodes_.reserve(tree.node_count() * 80 + static_cast<size_t>(tree.approximate_data_size()) + 64);
+}
+
+int64_t SnapshotSerializer::AclRef(const AclList& acl) {
+  if (last_ref_ != -2 && acl == last_acl_) return last_ref_;
+  int64_t ref;
+  if (acl == OpenAclUnsafe()) {
+    ref = kOpenAclRef;
+  } else {
+    auto [it, inserted] = acl_refs_.emplace(acl, static_cast<int64_t>(acl_refs_.size() + 1));
+    ref = it->second;
+  }
+  last_acl_ = acl;
+  last_ref_ = ref;
+  return ref;
+}
+
+void SnapshotSerializer::WriteNode(const std::string& path, const Node& node) {
+  PutBuffer(&nodes_, path == "/" ? std::string_view() : std::string_view(path));
+  PutBuffer(&nodes_, node.data);
+  PutLong(&nodes_, AclRef(node.acl));
+  const Stat& s = node.stat;
+  PutLong(&nodes_, s.czxid);
+  PutLong(&nodes_, s.mzxid);
+  PutLong(&nodes_, s.ctime);
+  PutLong(&nodes_, s.mtime);
+  PutInt(&nodes_, s.version);
+  PutInt(&nodes_, s.cversion);
+  PutInt(&nodes_, s.aversion);
+  PutLong(&nodes_, s.ephemeral_owner);
+  PutLong(&nodes_, s.pzxid);
+  ++node_count_;
+}
+
+bool SnapshotSerializer::Step(size_t max_nodes) {
+  if (done_) return true;
+  // The walk's position as a stack of (node, next child to visit, length of its path in
+  // `path`). Pointers into the tree are valid only within this call: the tree may change
+  // between calls, so each call rebuilds the stack from the path of the last node written.
+  struct Frame {
+    const Node* node;
+    std::set<std::string>::const_iterator next;
+    size_t path_len;
+  };
+  std::vector<Frame> stack;
+  std::string path = "/";
+  const Node* root = tree_.Find("/");
+  assert(root);
+  if (!started_) {
+    started_ = true;
+    WriteNode("/", *root);
+    if (max_nodes > 0) --max_nodes;
+    stack.push_back({root, root->children.begin(), 1});
+  } else {
+    const Node* node = root;
+    size_t start = 1;
+    bool cursor_exists = true;
+    while (start < cursor_.size()) {
+      size_t slash = cursor_.find('/', start);
+      if (slash == std::string::npos) slash = cursor_.size();
+      std::string name = cursor_.substr(start, slash - start);
+      // Resume this ancestor after the child we were inside.
+      stack.push_back({node, node->children.upper_bound(name), path.size()});
+      std::string child_path = path.size() == 1 ? "/" + name : path + "/" + name;
+      const Node* child = tree_.Find(child_path);
+      if (!child) {
+        cursor_exists = false;  // deleted since: carry on with its next sibling
+        break;
+      }
+      node = child;
+      path = std::move(child_path);
+      start = slash + 1;
+    }
+    if (cursor_exists) stack.push_back({node, node->children.begin(), path.size()});
+  }
+  while (max_nodes > 0 && !stack.empty()) {
+    Frame& f = stack.back();
+    if (f.next == f.node->children.end()) {
+      stack.pop_back();
+      continue;
+    }
+    const std::string& name = *f.next;
+    ++f.next;
+    path.resize(f.path_len);
+    if (f.path_len > 1) path += '/';
+    path += name;
+    const Node* child = tree_.Find(path);
+    assert(child);
+    WriteNode(path, *child);
+    --max_nodes;
+    stack.push_back({child, child->children.begin(), path.size()});
+  }
+  if (stack.empty()) {
+    done_ = true;
+    return true;
+  }
+  path.resize(stack.back().path_len);
+  cursor_ = std::move(path);
+  return false;
+}
+
+SnapshotImage SnapshotSerializer::Finish(int64_t end_zxid) {
+  assert(done_);
+  SnapshotImage image;
+  image.zxid = zxid_;
+  image.end_zxid = end_zxid < zxid_ ? zxid_ : end_zxid;
+  image.node_count = node_count_;
+  std::string& head = image.head;
+  PutInt(&head, kSnapshotMagic);
+  PutInt(&head, kSnapshotVersion);
+  PutLong(&head, -1);  // dbid
+  PutInt(&head, static_cast<int32_t>(sessions_.size()));
+  for (const auto& [id, timeout] : sessions_) {
+    PutLong(&head, id);
+    PutInt(&head, timeout);
+  }
+  std::vector<const std::pair<const AclList, int64_t>*> by_ref(acl_refs_.size());
+  for (const auto& entry : acl_refs_) by_ref[static_cast<size_t>(entry.second - 1)] = &entry;
+  PutInt(&head, static_cast<int32_t>(by_ref.size()));
+  for (const auto* entry : by_ref) {
+    PutLong(&head, entry->second);
+    PutAcls(&head, entry->first);
+  }
+  PutBuffer(&nodes_, "/");
+  PutLong(&nodes_, image.end_zxid);
+  image.nodes = std::move(nodes_);
+  return image;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+Status WriteSnapshot(const std::string& data_dir, const SnapshotImage& image) {
+  std::string dir = VersionDir(data_dir);
+  if (Status s = EnsureDir(dir); !s.ok()) return s;
+  uint32_t checksum = Adler32(image.head);
+  checksum = static_cast<uint32_t>(
+      adler32_z(checksum, reinterpret_cast<const Bytef*>(image.nodes.data()), image.nodes.size()));
+  std::string seal = Seal(checksum);
+  return WriteFileAtomically(dir, ZxidFileName("snapshot", image.zxid),
+                             {image.head, image.nodes, seal});
+}
+
+Status SaveSnapshot(const std::string& data_dir, const DataTree& tree, const SessionMap& sessions,
+                    int64_t zxid) {
+  SnapshotSerializer serializer(tree, sessions, zxid);
+  serializer.Step(SIZE_MAX);
+  return WriteSnapshot(data_dir, serializer.Finish(zxid));
+}
+
+std::vector<ZxidFile> FindSnapshots(const std::string& data_dir) {
+  std::vector<ZxidFile> files = ListZxidFiles(VersionDir(data_dir), "snapshot");
+  return {files.rbegin(), files.rend()};
+}
+
+bool SnapshotLooksComplete(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = false;
+  if (::fstat(fd, &st) == 0 &&
+      st.st_size >= static_cast<off_t>(kSnapshotHeaderBytes + kSealBytes)) {
+    char tail[5];
+    if (::pread(fd, tail, 5, st.st_size - 5) == 5) {
+      ok = LoadBigEndian32(tail) == 1 && tail[4] == '/';
+    }
+  }
+  ::close(fd);
+  return ok;
+}
+
+Status ReadSnapshot(const std::string& path, LoadedSnapshot* out) {
+  std::string data;
+  if (Status s = ReadFile(path, &data); !s.ok()) return s;
+  auto error = [&](const std::string& what) {
+    return Status::Error("snapshot " + path + ": " + what);
+  };
+  if (data.empty()) return error("empty file");
+  if (data.size() < kSnapshotHeaderBytes + kSealBytes) {
+    return error("too short (" + std::to_string(data.size()) + " bytes)");
+  }
+  const char* seal = data.data() + data.size() - kSealBytes;
+  if (LoadBigEndian32(seal + 8) != 1 || seal[12] != '/') {
+    return error("no seal at the end: incomplete write");
+  }
+  std::string_view body(data.data(), data.size() - kSealBytes);
+  uint32_t stored = static_cast<uint32_t>(LoadBigEndian64(seal));
+  if (Adler32(body) != stored) return error("bad checksum: corrupt");
+
+  JuteReader r(body);
+  if (r.Int() != kSnapshotMagic) return error("not a snapshot (bad magic)");
+  if (int32_t v = r.Int(); v != kSnapshotVersion) {
+    return error("unsupported version " + std::to_string(v));
+  }
+  r.Long();  // dbid
+  out->sessions.clear();
+  int32_t session_count = r.Int();
+  if (session_count < 0 || static_cast<size_t>(session_count) > r.remaining() / 12) {
+    return error("bad session count " + std::to_string(session_count));
+  }
+  for (int32_t i = 0; i < session_count; ++i) {
+    int64_t id = r.Long();
+    out->sessions[id] = r.Int();
+  }
+  int32_t acl_count = r.Int();
+  if (acl_count < 0 || static_cast<size_t>(acl_count) > r.remaining() / 12) {
+    return error("bad ACL cache size " + std::to_string(acl_count));
+  }
+  std::unordered_map<int64_t, AclList> acls;
+  acls.reserve(static_cast<size_t>(acl_count) + 1);
+  acls[kOpenAclRef] = OpenAclUnsafe();
+  for (int32_t i = 0; i < acl_count; ++i) {
+    int64_t ref = r.Long();
+    acls[ref] = ReadAcls(r);
+  }
+  if (!r.ok()) return error("truncated session / ACL section");
+
+  out->tree = DataTree();
+  out->node_count = 0;
+  const AclList* last_acl = nullptr;
+  int64_t last_ref = 0;
+  while (true) {
+    size_t offset = static_cast<size_t>(r.position() - data.data());
+    std::string node_path = r.String();
+    if (!r.ok()) return error("truncated node list");
+    if (node_path == "/") break;
+    Node node;
+    node.data = r.Buffer();
+    int64_t ref = r.Long();
+    if (!last_acl || ref != last_ref) {
+      auto it = acls.find(ref);
+      if (it == acls.end()) {
+        return error("node " + node_path + " at offset " + std::to_string(offset) +
+                     " names unknown ACL " + std::to_string(ref));
+      }
+      last_acl = &it->second;
+      last_ref = ref;
+    }
+    node.acl = *last_acl;
+    Stat& s = node.stat;
+    s.czxid = r.Long();
+    s.mzxid = r.Long();
+    s.ctime = r.Long();
+    s.mtime = r.Long();
+    s.version = r.Int();
+    s.cversion = r.Int();
+    s.aversion = r.Int();
+    s.ephemeral_owner = r.Long();
+    s.pzxid = r.Long();
+    if (!r.ok()) return error("truncated node at offset " + std::to_string(offset));
+    // StatPersisted has no dataLength; DataTree::Restore fills it in except for the root.
+    s.data_length = static_cast<int32_t>(node.data.size());
+    if (!out->tree.Restore(node_path.empty() ? "/" : node_path, std::move(node))) {
+      return error("node " + node_path + " at offset " + std::to_string(offset) +
+                   " has no parent before it");
+    }
+    ++out->node_count;
+  }
+  out->end_zxid = r.Long();
+  if (!r.ok() || !r.AtEnd()) return error("bad trailer after the node list");
+  // The name is authoritative for zxid (as ZooKeeper): snapshot.<hex>.
+  std::string hex = path.substr(path.rfind('.') + 1);
+  char* end = nullptr;
+  out->zxid = static_cast<int64_t>(std::strtoull(hex.c_str(), &end, 16));
+  if (hex.empty() || *end != '\0') return error("name does not end in .<hex zxid>");
+  if (out->end_zxid < out->zxid) return error("end zxid before the snapshot's zxid");
+  out->tree.set_last_processed_zxid(out->zxid);
+  return Status::Ok();
+}
+
+}  // namespace zk::storage

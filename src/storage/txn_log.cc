@@ -1,0 +1,332 @@
+#include "storage/txn_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cassert>
+#include <cerrno>
+#include <cstring>
+
+#include "proto/jute.h"
+
+namespace zk::storage {
+namespace {
+
+std::string Hex(int64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Index one past the last non-zero byte in [from, size), or `from` if all are zero.
+size_t EndOfNonZero(const std::string& data, size_t from) {
+  size_t end = data.size();
+  while (end > from) {
+    // Word at a time while aligned on 8 from the end.
+    if (end - from >= 8 && end % 8 == 0) {
+      uint64_t w;
+      std::memcpy(&w, data.data() + end - 8, 8);
+      if (w == 0) {
+        end -= 8;
+        continue;
+      }
+    }
+    if (data[end - 1] != 0) return end;
+    --end;
+  }
+  return from;
+}
+
+}  // namespace
+
+uint32_t Adler32(std::string_view bytes) {
+  uLong a = adler32(0L, Z_NULL, 0);
+  // zlib takes uInt lengths; txns are far below 4 GiB but stay correct for any size.
+  const auto* p = reinterpret_cast<const Bytef*>(bytes.data());
+  size_t left = bytes.size();
+  while (left > 0) {
+    uInt n = left > (1u << 30) ? (1u << 30) : static_cast<uInt>(left);
+    a = adler32(a, p, n);
+    p += n;
+    left -= n;
+  }
+  return static_cast<uint32_t>(a);
+}
+
+int64_t TxnZxid(std::string_view txn_bytes) {
+  if (txn_bytes.size() < 20) return -1;
+  return static_cast<int64_t>(LoadBigEndian64(txn_bytes.data() + 12));
+}
+
+bool ZxidFollows(int64_t a, int64_t b) {
+  if (b == a + 1) return true;
+  return (b >> 32) > (a >> 32) && (b & 0xffffffffLL) == 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TxnLog
+
+TxnLog::TxnLog(std::string data_log_dir, TxnLogOptions options)
+    : dir_(VersionDir(data_log_dir)), options_(options) {
+  buffer_.reserve(1 << 20);
+}
+
+TxnLog::~TxnLog() { CloseFile(); }
+
+Status TxnLog::OpenFile(int64_t first_zxid) {
+  if (Status s = EnsureDir(dir_); !s.ok()) return s;
+  std::string path = dir_ + "/" + ZxidFileName("log", first_zxid);
+  // O_EXCL: a file of that name holds history; recovery removes a leftover without entries.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Error(ErrnoMessage("create log file", path, errno));
+  fd_ = fd;
+  path_ = std::move(path);
+  dir_synced_ = false;
+  write_offset_ = 0;
+  allocated_ = 0;
+  entries_in_file_ = 0;
+  assert(buffer_.empty());
+  AppendBigEndian32(&buffer_, kTxnLogMagic);
+  AppendBigEndian32(&buffer_, kTxnLogVersion);
+  AppendBigEndian64(&buffer_, 0);  // dbid
+  return Status::Ok();
+}
+
+void TxnLog::CloseFile() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  path_.clear();
+}
+
+Status TxnLog::Append(int64_t zxid, std::string_view txn_bytes) {
+  if (zxid <= last_appended_zxid_) {
+    return Status::Error("txn log: zxid " + Hex(zxid) + " appended after " +
+                         Hex(last_appended_zxid_));
+  }
+  if (TxnZxid(txn_bytes) != zxid) {
+    return Status::Error("txn log: entry for zxid " + Hex(zxid) + " has header zxid " +
+                         Hex(TxnZxid(txn_bytes)));
+  }
+  if (txn_bytes.size() > static_cast<size_t>(kTxnBytesMax)) {
+    return Status::Error("txn log: entry of " + std::to_string(txn_bytes.size()) +
+                         " bytes exceeds the limit of " + std::to_string(kTxnBytesMax));
+  }
+  if (fd_ < 0) {
+    if (Status s = OpenFile(zxid); !s.ok()) return s;
+  }
+  AppendBigEndian64(&buffer_, Adler32(txn_bytes));
+  AppendBigEndian32(&buffer_, static_cast<uint32_t>(txn_bytes.size()));
+  buffer_.append(txn_bytes);
+  buffer_.push_back(static_cast<char>(kEntryEnd));
+  ++pending_entries_;
+  ++entries_in_file_;
+  pending_last_zxid_ = zxid;
+  last_appended_zxid_ = zxid;
+  return Status::Ok();
+}
+
+Status TxnLog::Preallocate(int64_t end) {
+  if (end <= allocated_) return Status::Ok();
+  if (options_.preallocate_bytes <= 0) {
+    allocated_ = end;
+    return Status::Ok();
+  }
+  int64_t size = allocated_;
+  while (size < end) size += options_.preallocate_bytes;
+  int rc = ::fallocate(fd_, 0, allocated_, size - allocated_);
+  if (rc != 0 && (errno == EOPNOTSUPP || errno == ENOSYS)) rc = ::ftruncate(fd_, size);
+  if (rc != 0) {
+    return Status::Error(
+        ErrnoMessage("preallocate " + std::to_string(size) + " bytes for", path_, errno));
+  }
+  allocated_ = size;
+  return Status::Ok();
+}
+
+Status TxnLog::Sync() {
+  if (buffer_.empty()) return Status::Ok();
+  assert(fd_ >= 0);
+  int64_t end = write_offset_ + static_cast<int64_t>(buffer_.size());
+  if (Status s = Preallocate(end); !s.ok()) return s;
+  if (Status s = PWriteAll(fd_, buffer_, write_offset_, path_); !s.ok()) return s;
+  if (options_.force_sync) {
+    if (::fdatasync(fd_) != 0) return Status::Error(ErrnoMessage("fdatasync", path_, errno));
+    if (!dir_synced_) {
+      if (Status s = SyncDir(dir_); !s.ok()) return s;
+      dir_synced_ = true;
+    }
+  }
+  write_offset_ = end;
+  buffer_.clear();
+  pending_entries_ = 0;
+  last_synced_zxid_ = pending_last_zxid_;
+  return Status::Ok();
+}
+
+Status TxnLog::Roll() {
+  if (Status s = Sync(); !s.ok()) return s;
+  CloseFile();
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// TxnLogReader
+
+TxnLogReader::TxnLogReader(const std::string& data_log_dir, int64_t from_zxid)
+    : from_zxid_(from_zxid) {
+  std::vector<ZxidFile> all = ListZxidFiles(VersionDir(data_log_dir), "log");
+  size_t start = 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i].zxid <= from_zxid) start = i;
+  }
+  files_.assign(all.begin() + static_cast<std::ptrdiff_t>(start), all.end());
+}
+
+bool TxnLogReader::Fail(int64_t offset, const std::string& what) {
+  status_ = Status::Error("txn log " + current_path_ + " at offset " + std::to_string(offset) +
+                          ": " + what);
+  done_ = true;
+  return false;
+}
+
+// A bad or short entry at `offset` whose extent is [offset, extent_end). In the newest file with
+// nothing but zeros after the extent it is the torn tail; anywhere else it is corruption.
+bool TxnLogReader::EndOfFile(int64_t offset, const std::string& bad) {
+  bool last_file = next_file_ == files_.size();
+  if (!last_file) {
+    return Fail(offset, bad + " before the end of the log (newer files follow)");
+  }
+  size_t end = EndOfNonZero(data_, static_cast<size_t>(offset));
+  torn_.file = current_path_;
+  torn_.offset = offset;
+  torn_.bytes_dropped = static_cast<int64_t>(end) - offset;
+  torn_.file_has_entries = file_had_entry_;
+  done_ = true;
+  return false;
+}
+
+bool TxnLogReader::OpenNext() {
+  if (next_file_ == files_.size()) {
+    done_ = true;
+    return false;
+  }
+  current_path_ = files_[next_file_].path;
+  ++next_file_;
+  file_had_entry_ = false;
+  if (Status s = ReadFile(current_path_, &data_); !s.ok()) {
+    status_ = s;
+    done_ = true;
+    return false;
+  }
+  bool header_ok = data_.size() >= static_cast<size_t>(kFileHeaderBytes) &&
+                   LoadBigEndian32(data_.data()) == kTxnLogMagic;
+  if (!header_ok) {
+    // A file created by the crashed writer before its header reached the disk.
+    if (EndOfNonZero(data_, 0) == 0 || data_.size() < static_cast<size_t>(kFileHeaderBytes)) {
+      return EndOfFile(0, "missing file header");
+    }
+    return Fail(0, "not a txn log (bad magic)");
+  }
+  if (LoadBigEndian32(data_.data() + 4) != kTxnLogVersion) {
+    return Fail(4, "unsupported version " + std::to_string(LoadBigEndian32(data_.data() + 4)));
+  }
+  pos_ = kFileHeaderBytes;
+  in_file_ = true;
+  return true;
+}
+
+bool TxnLogReader::Next(TxnLogEntry* out) {
+  while (!done_) {
+    if (!in_file_ && !OpenNext()) return false;
+    const int64_t size = static_cast<int64_t>(data_.size());
+    const int64_t at = pos_;
+    const char* p = data_.data() + at;
+    if (size - at < 12) {
+      if (EndOfNonZero(data_, static_cast<size_t>(at)) == static_cast<size_t>(at)) {
+        in_file_ = false;  // clean end (EOF, or zeros)
+        continue;
+      }
+      return EndOfFile(at, "short entry header");
+    }
+    uint64_t checksum = LoadBigEndian64(p);
+    int32_t len = LoadBigEndian32(p + 8);
+    if (len == 0 && checksum == 0) {
+      // The end marker (preallocated zeros): everything after it must be zeros too, otherwise
+      // a block in the middle of the history reads as zeros.
+      size_t end = EndOfNonZero(data_, static_cast<size_t>(at));
+      if (end == static_cast<size_t>(at)) {
+        in_file_ = false;
+        continue;
+      }
+      return Fail(at, "zeros where an entry should be, but data follows up to offset " +
+                          std::to_string(end));
+    }
+    if (len <= 0 || len > kTxnBytesMax) {
+      if (EndOfNonZero(data_, static_cast<size_t>(at + 12)) == static_cast<size_t>(at + 12)) {
+        return EndOfFile(at, "bad entry length " + std::to_string(len));
+      }
+      return Fail(at, "bad entry length " + std::to_string(len));
+    }
+    int64_t extent = 12 + static_cast<int64_t>(len) + 1;
+    if (at + extent > size) return EndOfFile(at, "entry runs past the end of the file");
+    std::string_view bytes(p + 12, static_cast<size_t>(len));
+    bool good = Adler32(bytes) == checksum && static_cast<uint8_t>(p[12 + len]) == kEntryEnd;
+    if (!good) {
+      if (EndOfNonZero(data_, static_cast<size_t>(at + extent)) ==
+              static_cast<size_t>(at + extent) &&
+          next_file_ == files_.size()) {
+        return EndOfFile(at, "bad checksum");
+      }
+      return Fail(at, Adler32(bytes) != checksum
+                          ? "bad checksum (stored " + Hex(static_cast<int64_t>(checksum)) +
+                                ", computed " + Hex(Adler32(bytes)) + ")"
+                          : "missing end-of-entry byte 0x42");
+    }
+    int64_t zxid = TxnZxid(bytes);
+    if (zxid < 0) return Fail(at, "entry too short for a txn header");
+    pos_ = at + extent;
+    file_had_entry_ = true;
+    if (zxid < from_zxid_) {
+      last_zxid_ = zxid;
+      have_last_ = true;
+      continue;
+    }
+    int64_t prev = have_last_ ? last_zxid_ : from_zxid_ - 1;
+    if (!ZxidFollows(prev, zxid)) {
+      if (zxid <= prev) {
+        return Fail(at, "zxid " + Hex(zxid) + " does not increase (previous " + Hex(prev) + ")");
+      }
+      return Fail(at, "zxid " + Hex(zxid) + " does not follow " + Hex(prev) +
+                          ": history is missing (a log file deleted or lost?)");
+    }
+    last_zxid_ = zxid;
+    have_last_ = true;
+    out->zxid = zxid;
+    out->bytes = bytes;
+    out->file = current_path_;
+    out->offset = at;
+    return true;
+  }
+  return false;
+}
+
+Status TruncateLog(const std::string& file, int64_t offset) {
+  std::string dir = file.substr(0, file.rfind('/'));
+  if (offset <= kFileHeaderBytes) {
+    if (::unlink(file.c_str()) != 0) return Status::Error(ErrnoMessage("unlink", file, errno));
+    return SyncDir(dir);
+  }
+  int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Error(ErrnoMessage("open", file, errno));
+  if (::ftruncate(fd, offset) != 0 || ::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::Error(ErrnoMessage("truncate", file, err));
+  }
+  ::close(fd);
+  return Status::Ok();
+}
+
+}  // namespace zk::storage

@@ -26,7 +26,9 @@ std::string StateRoot() {
 }
 
 std::string ClusterDir(const ClusterSpec& spec) {
-  if (!spec.dir.empty()) return fs::absolute(spec.dir).lexically_normal().string();
+  if (!spec.dir.empty()) {
+    return fs::absolute(spec.dir).lexically_normal().string();
+  }
   return (fs::path(StateRoot()) / spec.name).string();
 }
 
@@ -55,7 +57,9 @@ std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir
       << "4lw.commands.whitelist=*\n"
       << "admin.enableServer=false\n";
   if (spec.nodes() > 1) {
-    if (spec.is_observer(id)) out << "peerType=observer\n";
+    if (spec.is_observer(id)) {
+      out << "peerType=observer\n";
+    }
     for (int n = 1; n <= spec.nodes(); ++n) {
       const NodePorts p = PortsOf(spec, n);
       out << "server." << n << "=127.0.0.1:" << p.quorum << ":" << p.election
@@ -71,7 +75,9 @@ std::string WriteFile(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::trunc);
   out << text;
   out.close();
-  if (!out) return "cannot write " + path.string() + ": " + std::strerror(errno);
+  if (!out) {
+    return "cannot write " + path.string() + ": " + std::strerror(errno);
+  }
   return {};
 }
 
@@ -83,7 +89,9 @@ std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_di
     for (const char* sub : {"data/version-2", "datalog/version-2", "logs"}) {
       std::error_code ec;
       fs::create_directories(node / sub, ec);
-      if (ec) return "cannot create " + (node / sub).string() + ": " + ec.message();
+      if (ec) {
+        return "cannot create " + (node / sub).string() + ": " + ec.message();
+      }
     }
     if (auto e = WriteFile(node / "zoo.cfg", RenderZooCfg(spec, cluster_dir, id)); !e.empty()) {
       return e;
@@ -107,8 +115,12 @@ int OnZooCfgKey(void* user, const char* section, const char* key, const char* va
 ZooCfg ReadZooCfg(const std::string& path) {
   ZooCfg cfg;
   int rc = ini_parse(path.c_str(), OnZooCfgKey, &cfg);
-  if (rc == -1) cfg.error = path + ": cannot open";
-  if (rc > 0) cfg.error = path + ":" + std::to_string(rc) + ": expected key=value";
+  if (rc == -1) {
+    cfg.error = path + ": cannot open";
+  }
+  if (rc > 0) {
+    cfg.error = path + ":" + std::to_string(rc) + ": expected key=value";
+  }
   return cfg;
 }
 

@@ -10,8 +10,12 @@ namespace pc {
 const char* EngineName(Engine engine) { return engine == Engine::kApache ? "apache" : "zkd"; }
 
 std::optional<Engine> ParseEngine(const std::string& text) {
-  if (text == "zkd") return Engine::kZkd;
-  if (text == "apache") return Engine::kApache;
+  if (text == "zkd") {
+    return Engine::kZkd;
+  }
+  if (text == "apache") {
+    return Engine::kApache;
+  }
   return std::nullopt;
 }
 
@@ -21,7 +25,9 @@ std::optional<int> ParseInt(const std::string& text) {
   int value = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end) return std::nullopt;
+  if (ec != std::errc() || ptr != end) {
+    return std::nullopt;
+  }
   return value;
 }
 
@@ -34,7 +40,9 @@ struct IniState {
 int OnIniKey(void* user, const char* section, const char* key, const char* value) {
   auto* state = static_cast<IniState*>(user);
   auto fail = [&](const std::string& message) {
-    if (state->error.empty()) state->error = message;
+    if (state->error.empty()) {
+      state->error = message;
+    }
     return 0;
   };
   if (std::strcmp(section, "cluster") != 0) {
@@ -53,7 +61,9 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
     return 1;
   };
   if (k == "name") {
-    if (v.empty() || v.find('/') != std::string::npos) return fail("bad value '" + v + "' for name");
+    if (v.empty() || v.find('/') != std::string::npos) {
+      return fail("bad value '" + v + "' for name");
+    }
     spec.name = v;
   } else if (k == "size") {
     return set_int(spec.voters, 1, 15);
@@ -61,11 +71,15 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
     return set_int(spec.observers, 0, 15);
   } else if (k == "engine") {
     auto engine = ParseEngine(v);
-    if (!engine) return fail("bad value '" + v + "' for engine: expected zkd or apache");
+    if (!engine) {
+      return fail("bad value '" + v + "' for engine: expected zkd or apache");
+    }
     spec.engine = *engine;
   } else if (k == "base_ports") {
     auto ports = ParseBasePorts(v);
-    if (!ports) return fail("bad value '" + v + "' for base_ports: expected client,quorum,election");
+    if (!ports) {
+      return fail("bad value '" + v + "' for base_ports: expected client,quorum,election");
+    }
     spec.base = *ports;
   } else if (k == "tick_time") {
     return set_int(spec.tick_time_ms, 10, 60000);
@@ -92,12 +106,20 @@ std::optional<BasePorts> ParseBasePorts(const std::string& text) {
   size_t start = 0;
   for (int i = 0; i < 3; ++i) {
     size_t comma = text.find(',', start);
-    if ((i < 2) != (comma != std::string::npos)) return std::nullopt;
+    if ((i < 2) != (comma != std::string::npos)) {
+      return std::nullopt;
+    }
     std::string part = text.substr(start, i < 2 ? comma - start : std::string::npos);
-    while (!part.empty() && part.front() == ' ') part.erase(part.begin());
-    while (!part.empty() && part.back() == ' ') part.pop_back();
+    while (!part.empty() && part.front() == ' ') {
+      part.erase(part.begin());
+    }
+    while (!part.empty() && part.back() == ' ') {
+      part.pop_back();
+    }
     auto n = ParseInt(part);
-    if (!n || *n < 1 || *n > 65535) return std::nullopt;
+    if (!n || *n < 1 || *n > 65535) {
+      return std::nullopt;
+    }
     values[i] = *n;
     start = comma + 1;
   }
@@ -107,8 +129,12 @@ std::optional<BasePorts> ParseBasePorts(const std::string& text) {
 SpecResult LoadClusterIni(const std::string& path, ClusterSpec& spec) {
   IniState state{&spec, {}};
   int rc = ini_parse(path.c_str(), OnIniKey, &state);
-  if (rc == -1) return {path + ": cannot open (check the path)"};
-  if (rc == -2) return {path + ": out of memory while parsing"};
+  if (rc == -1) {
+    return {path + ": cannot open (check the path)"};
+  }
+  if (rc == -2) {
+    return {path + ": out of memory while parsing"};
+  }
   if (rc > 0) {
     std::string why = state.error.empty() ? "syntax error (expected key = value)" : state.error;
     return {path + ":" + std::to_string(rc) + ": " + why};
@@ -117,8 +143,12 @@ SpecResult LoadClusterIni(const std::string& path, ClusterSpec& spec) {
 }
 
 SpecResult CheckSpec(const ClusterSpec& spec) {
-  if (spec.voters < 1 || spec.voters > 15) return {"size must be 1..15"};
-  if (spec.observers < 0 || spec.observers > 15) return {"observers must be 0..15"};
+  if (spec.voters < 1 || spec.voters > 15) {
+    return {"size must be 1..15"};
+  }
+  if (spec.observers < 0 || spec.observers > 15) {
+    return {"observers must be 0..15"};
+  }
   if (spec.observers > 0 && spec.voters < 2) {
     return {"observers need an ensemble: use at least 2 voters with --observers"};
   }
@@ -139,7 +169,9 @@ SpecResult CheckSpec(const ClusterSpec& spec) {
       }
     }
   }
-  if (spec.tick_time_ms < 10) return {"tick_time must be at least 10 ms"};
+  if (spec.tick_time_ms < 10) {
+    return {"tick_time must be at least 10 ms"};
+  }
   return {};
 }
 

@@ -12,10 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "supervisor/cluster_layout.h"
 #include "supervisor/control_client.h"
@@ -58,9 +57,13 @@ std::string NotRunning(const std::string& dir) {
 
 bool ReadSpec(const std::string& dir, ClusterSpec* spec) {
   std::ifstream in(dir + "/cluster.json");
-  if (!in) return false;
+  if (!in) {
+    return false;
+  }
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded()) return false;
+  if (j.is_discarded()) {
+    return false;
+  }
   *spec = SpecFromJson(j);
   return true;
 }
@@ -68,7 +71,9 @@ bool ReadSpec(const std::string& dir, ClusterSpec* spec) {
 // Waits until no supervisor answers on the socket, at most timeout_ms.
 bool WaitGone(const std::string& socket, int timeout_ms) {
   for (int waited = 0; waited < timeout_ms; waited += 100) {
-    if (!SupervisorRunning(socket)) return true;
+    if (!SupervisorRunning(socket)) {
+      return true;
+    }
     SleepMs(100);
   }
   return false;
@@ -77,7 +82,9 @@ bool WaitGone(const std::string& socket, int timeout_ms) {
 std::string Progress(const nlohmann::json& status) {
   std::string text;
   for (const auto& n : status["nodes"]) {
-    if (!text.empty()) text += ", ";
+    if (!text.empty()) {
+      text += ", ";
+    }
     text += "node" + std::to_string(n.value("id", 0)) + " " + n.value("role", "");
   }
   return text;
@@ -91,11 +98,15 @@ std::string Progress(const nlohmann::json& status) {
   } else {
     // Foreground: if the `up` process dies, bring the cluster down cleanly.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(1);
+    if (::getppid() != parent) {
+      ::_exit(1);
+    }
   }
   int null_fd = ::open("/dev/null", O_RDONLY);
   int log_fd = ::open((dir + "/supervisor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (null_fd >= 0) ::dup2(null_fd, 0);
+  if (null_fd >= 0) {
+    ::dup2(null_fd, 0);
+  }
   if (log_fd >= 0) {
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
@@ -122,7 +133,9 @@ int AwaitReady(const std::string& dir, pid_t child, int timeout_s) {
   };
   std::string last_progress;
   while (elapsed_s() < timeout_s) {
-    if (g_interrupted) return 130;
+    if (g_interrupted) {
+      return 130;
+    }
     int wstatus;
     if (::waitpid(child, &wstatus, WNOHANG) == child) {
       return Fail("the supervisor exited before the cluster was ready; see " + dir +
@@ -142,9 +155,13 @@ int AwaitReady(const std::string& dir, pid_t child, int timeout_s) {
                     " exited before the cluster was ready: " + n.value("last_exit", "") +
                     " (log: " + n.value("log", "") + ")");
       }
-      if (process != "running") all_running = false;
+      if (process != "running") {
+        all_running = false;
+      }
     }
-    if (all_running && status["cluster"].value("ready", false)) return 0;
+    if (all_running && status["cluster"].value("ready", false)) {
+      return 0;
+    }
     std::string progress = Progress(status);
     if (progress != last_progress) {
       char when[32];
@@ -159,7 +176,9 @@ int AwaitReady(const std::string& dir, pid_t child, int timeout_s) {
 }
 
 void PrintEvent(const nlohmann::json& message, bool json, bool absolute) {
-  if (!message.contains("event")) return;
+  if (!message.contains("event")) {
+    return;
+  }
   if (json) {
     std::printf("%s\n", message["event"].dump().c_str());
   } else {
@@ -171,10 +190,16 @@ void PrintEvent(const nlohmann::json& message, bool json, bool absolute) {
 }  // namespace
 
 std::string ResolveClusterDir(const ClusterRef& ref) {
-  if (!ref.dir.empty()) return fs::absolute(ref.dir).lexically_normal().string();
+  if (!ref.dir.empty()) {
+    return fs::absolute(ref.dir).lexically_normal().string();
+  }
   const std::string root = StateRoot();
-  if (!ref.name.empty()) return root + "/" + ref.name;
-  if (fs::exists(root + "/default/cluster.json")) return root + "/default";
+  if (!ref.name.empty()) {
+    return root + "/" + ref.name;
+  }
+  if (fs::exists(root + "/default/cluster.json")) {
+    return root + "/default";
+  }
   std::string only;
   int running = 0;
   std::error_code ec;
@@ -190,9 +215,13 @@ std::string ResolveClusterDir(const ClusterRef& ref) {
 
 int CmdUp(const UpOptions& options) {
   const ClusterSpec& spec = options.spec;
-  if (SpecResult check = CheckSpec(spec); !check.ok()) return Fail(check.error);
+  if (SpecResult check = CheckSpec(spec); !check.ok()) {
+    return Fail(check.error);
+  }
   const Launcher launcher = ResolveLauncher(spec, SelfDir());
-  if (!launcher.ok()) return Fail(launcher.error);
+  if (!launcher.ok()) {
+    return Fail(launcher.error);
+  }
   const std::string dir = ClusterDir(spec);
   const std::string socket = SocketPath(dir);
   if (SupervisorRunning(socket)) {
@@ -209,15 +238,23 @@ int CmdUp(const UpOptions& options) {
   }
   std::vector<std::string> taken = CheckPorts(spec);
   if (!taken.empty()) {
-    for (const auto& line : taken) std::fprintf(stderr, "pseudo-cluster: %s\n", line.c_str());
+    for (const auto& line : taken) {
+      std::fprintf(stderr, "pseudo-cluster: %s\n", line.c_str());
+    }
     return 1;
   }
   if (options.fresh) {
-    for (int id = 1; id <= 64; ++id) fs::remove_all(NodeDir(dir, id), ec);
+    for (int id = 1; id <= 64; ++id) {
+      fs::remove_all(NodeDir(dir, id), ec);
+    }
   }
   fs::create_directories(dir, ec);
-  if (ec) return Fail("cannot create " + dir + ": " + ec.message());
-  if (std::string error = WriteNodeDirs(spec, dir); !error.empty()) return Fail(error);
+  if (ec) {
+    return Fail("cannot create " + dir + ": " + ec.message());
+  }
+  if (std::string error = WriteNodeDirs(spec, dir); !error.empty()) {
+    return Fail(error);
+  }
   {
     std::ofstream out(dir + "/cluster.json");
     out << SpecToJson(spec).dump(2) << "\n";
@@ -238,8 +275,12 @@ int CmdUp(const UpOptions& options) {
   CatchInterrupts();
   const pid_t parent = ::getpid();
   const pid_t child = ::fork();
-  if (child < 0) return Fail(std::string("fork failed: ") + std::strerror(errno));
-  if (child == 0) BecomeSupervisor(options, dir, launcher, options.detach, parent);
+  if (child < 0) {
+    return Fail(std::string("fork failed: ") + std::strerror(errno));
+  }
+  if (child == 0) {
+    BecomeSupervisor(options, dir, launcher, options.detach, parent);
+  }
 
   int rc = AwaitReady(dir, child, options.timeout_s);
   if (rc != 0) {
@@ -267,10 +308,17 @@ int CmdUp(const UpOptions& options) {
 int CmdStatus(const ClusterRef& ref, bool json) {
   const std::string dir = ResolveClusterDir(ref);
   ControlReply reply = Request(SocketPath(dir), {{"cmd", "status"}});
-  if (!reply.connected) return Fail(NotRunning(dir));
-  if (!reply.ok) return Fail(reply.error);
-  if (json) std::printf("%s\n", reply.data.dump(2).c_str());
-  else std::printf("%s", RenderStatus(reply.data).c_str());
+  if (!reply.connected) {
+    return Fail(NotRunning(dir));
+  }
+  if (!reply.ok) {
+    return Fail(reply.error);
+  }
+  if (json) {
+    std::printf("%s\n", reply.data.dump(2).c_str());
+  } else {
+    std::printf("%s", RenderStatus(reply.data).c_str());
+  }
   return 0;
 }
 
@@ -278,12 +326,20 @@ int CmdAction(const ClusterRef& ref, const std::string& action, const std::strin
               const std::string& signal) {
   const std::string dir = ResolveClusterDir(ref);
   nlohmann::json request = {{"cmd", action}, {"target", target}};
-  if (!signal.empty()) request["signal"] = signal;
+  if (!signal.empty()) {
+    request["signal"] = signal;
+  }
   ControlReply reply = Request(SocketPath(dir), request, [](const nlohmann::json& m) {
-    if (m.contains("line")) std::printf("%s\n", m.value("line", "").c_str());
+    if (m.contains("line")) {
+      std::printf("%s\n", m.value("line", "").c_str());
+    }
   });
-  if (!reply.connected) return Fail(NotRunning(dir));
-  if (!reply.ok) return Fail(reply.error);
+  if (!reply.connected) {
+    return Fail(NotRunning(dir));
+  }
+  if (!reply.ok) {
+    return Fail(reply.error);
+  }
   return 0;
 }
 
@@ -291,25 +347,37 @@ int CmdEvents(const ClusterRef& ref, bool follow, bool json, bool absolute) {
   const std::string dir = ResolveClusterDir(ref);
   nlohmann::json all = nlohmann::json::array();
   const bool collect = json && !follow;
-  if (follow) CatchInterrupts();
-  ControlReply reply =
-      Request(SocketPath(dir), {{"cmd", "events"}, {"follow", follow}}, [&](const nlohmann::json& m) {
-        if (collect) {
-          if (m.contains("event")) all.push_back(m["event"]);
-        } else {
-          PrintEvent(m, json, absolute);
-        }
-      });
-  if (!reply.connected) return Fail(NotRunning(dir));
-  if (collect) std::printf("%s\n", all.dump(2).c_str());
-  if (follow) return 0;  // ends when the supervisor exits or on Ctrl-C
+  if (follow) {
+    CatchInterrupts();
+  }
+  ControlReply reply = Request(SocketPath(dir), {{"cmd", "events"}, {"follow", follow}},
+                               [&](const nlohmann::json& m) {
+                                 if (collect) {
+                                   if (m.contains("event")) {
+                                     all.push_back(m["event"]);
+                                   }
+                                 } else {
+                                   PrintEvent(m, json, absolute);
+                                 }
+                               });
+  if (!reply.connected) {
+    return Fail(NotRunning(dir));
+  }
+  if (collect) {
+    std::printf("%s\n", all.dump(2).c_str());
+  }
+  if (follow) {
+    return 0;  // ends when the supervisor exits or on Ctrl-C
+  }
   return reply.ok ? 0 : Fail(reply.error);
 }
 
 int CmdLogs(const ClusterRef& ref, const std::string& target, bool follow, int lines) {
   const std::string dir = ResolveClusterDir(ref);
   ClusterSpec spec;
-  if (!ReadSpec(dir, &spec)) return Fail("no cluster in " + dir + " (no cluster.json)");
+  if (!ReadSpec(dir, &spec)) {
+    return Fail("no cluster in " + dir + " (no cluster.json)");
+  }
   std::vector<std::pair<std::string, std::string>> files;  // label, path
   if (target.empty() || target == "all") {
     for (int id = 1; id <= spec.nodes(); ++id) {
@@ -319,21 +387,33 @@ int CmdLogs(const ClusterRef& ref, const std::string& target, bool follow, int l
     files.emplace_back("supervisor", dir + "/supervisor.log");
   } else if (target.find_first_not_of("0123456789") == std::string::npos) {
     int id = std::atoi(target.c_str());
-    if (id < 1 || id > spec.nodes()) return Fail("no node " + target + " in " + dir);
+    if (id < 1 || id > spec.nodes()) {
+      return Fail("no node " + target + " in " + dir);
+    }
     files.emplace_back("node" + target, NodeLogPath(dir, id));
   } else {
     ControlReply reply = Request(SocketPath(dir), {{"cmd", "status"}});
-    if (!reply.connected) return Fail(NotRunning(dir) + "; name nodes by id to read their logs");
+    if (!reply.connected) {
+      return Fail(NotRunning(dir) + "; name nodes by id to read their logs");
+    }
     std::string role = target;
-    if (role == "followers") role = "follower";
-    if (role == "observers") role = "observer";
+    if (role == "followers") {
+      role = "follower";
+    }
+    if (role == "observers") {
+      role = "observer";
+    }
     for (const auto& n : reply.data["nodes"]) {
       if (n.value("role", "") == role) {
         files.emplace_back("node" + std::to_string(n.value("id", 0)), n.value("log", ""));
-        if (target == "follower" || target == "observer") break;
+        if (target == "follower" || target == "observer") {
+          break;
+        }
       }
     }
-    if (files.empty()) return Fail("no node is " + target + " right now");
+    if (files.empty()) {
+      return Fail("no node is " + target + " right now");
+    }
   }
   std::vector<std::streamoff> offsets;
   for (const auto& [label, path] : files) {
@@ -342,14 +422,20 @@ int CmdLogs(const ClusterRef& ref, const std::string& target, bool follow, int l
     std::string line;
     while (std::getline(in, line)) {
       tail.push_back(line);
-      if (static_cast<int>(tail.size()) > lines) tail.erase(tail.begin());
+      if (static_cast<int>(tail.size()) > lines) {
+        tail.erase(tail.begin());
+      }
     }
-    for (const auto& l : tail) std::printf("%-10s| %s\n", label.c_str(), l.c_str());
+    for (const auto& l : tail) {
+      std::printf("%-10s| %s\n", label.c_str(), l.c_str());
+    }
     std::error_code ec;
     offsets.push_back(static_cast<std::streamoff>(fs::file_size(path, ec)));
   }
   std::fflush(stdout);
-  if (!follow) return 0;
+  if (!follow) {
+    return 0;
+  }
   CatchInterrupts();
   while (!g_interrupted) {
     for (size_t i = 0; i < files.size(); ++i) {
@@ -368,7 +454,9 @@ int CmdLogs(const ClusterRef& ref, const std::string& target, bool follow, int l
 }
 
 int CmdWait(const ClusterRef& ref, const std::string& what, double timeout_s) {
-  if (what != "leader" && what != "ready") return Fail("wait for what? use `wait leader` or `wait ready`");
+  if (what != "leader" && what != "ready") {
+    return Fail("wait for what? use `wait leader` or `wait ready`");
+  }
   const std::string dir = ResolveClusterDir(ref);
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
@@ -391,7 +479,9 @@ int CmdWait(const ClusterRef& ref, const std::string& what, double timeout_s) {
     }
     SleepMs(100);
   }
-  if (last.is_null()) return Fail(NotRunning(dir));
+  if (last.is_null()) {
+    return Fail(NotRunning(dir));
+  }
   return Fail("no " + what + " after " + std::to_string(static_cast<int>(timeout_s)) + "s (" +
               Progress(last) + ")");
 }
@@ -411,12 +501,17 @@ int CmdDown(const ClusterRef& ref, bool clean) {
   if (clean) {
     std::error_code ec;
     if (!fs::exists(dir + "/cluster.json", ec)) {
-      return Fail(dir + " does not look like a cluster directory (no cluster.json); not removing it");
+      return Fail(dir +
+                  " does not look like a cluster directory (no cluster.json); not removing it");
     }
     const fs::path real = fs::canonical(dir, ec);
     fs::remove_all(real, ec);
-    if (fs::is_symlink(dir)) fs::remove(dir, ec);
-    if (ec) return Fail("cannot remove " + real.string() + ": " + ec.message());
+    if (fs::is_symlink(dir)) {
+      fs::remove(dir, ec);
+    }
+    if (ec) {
+      return Fail("cannot remove " + real.string() + ": " + ec.message());
+    }
     std::printf("removed %s\n", real.c_str());
   }
   return 0;
@@ -428,7 +523,9 @@ int CmdList(bool json) {
   for (const auto& entry : fs::directory_iterator(StateRoot(), ec)) {
     const std::string dir = entry.path().string();
     ClusterSpec spec;
-    if (!ReadSpec(dir, &spec)) continue;
+    if (!ReadSpec(dir, &spec)) {
+      continue;
+    }
     clusters.push_back({{"name", entry.path().filename().string()},
                         {"engine", EngineName(spec.engine)},
                         {"nodes", spec.nodes()},
@@ -456,30 +553,47 @@ int CmdExport(const ClusterRef& ref, const std::string& hosts_text, const std::s
               const std::string& engine) {
   std::vector<std::string> hosts;
   std::stringstream list(hosts_text);
-  for (std::string host; std::getline(list, host, ',');) hosts.push_back(host);
+  for (std::string host; std::getline(list, host, ',');) {
+    hosts.push_back(host);
+  }
   ClusterSpec spec;
   const std::string dir = ResolveClusterDir(ref);
   if (!ReadSpec(dir, &spec)) {
     spec.voters = static_cast<int>(hosts.size());
-    if (!ref.name.empty()) spec.name = ref.name;
+    if (!ref.name.empty()) {
+      spec.name = ref.name;
+    }
   }
-  if (!engine.empty()) spec.engine = *ParseEngine(engine);
+  if (!engine.empty()) {
+    spec.engine = *ParseEngine(engine);
+  }
   ExportFiles files = RenderExport(spec, hosts);
-  if (!files.error.empty()) return Fail(files.error);
+  if (!files.error.empty()) {
+    return Fail(files.error);
+  }
   const std::string out = out_dir.empty() ? spec.name + "-ensemble" : out_dir;
-  if (std::string error = WriteExport(files, out); !error.empty()) return Fail(error);
-  for (const auto& [path, content] : files.files) std::printf("%s/%s\n", out.c_str(), path.c_str());
-  std::printf("copy them over with %s/ensemble.sh install, then ensemble.sh start | status | stop\n",
-              out.c_str());
+  if (std::string error = WriteExport(files, out); !error.empty()) {
+    return Fail(error);
+  }
+  for (const auto& [path, content] : files.files) {
+    std::printf("%s/%s\n", out.c_str(), path.c_str());
+  }
+  std::printf(
+      "copy them over with %s/ensemble.sh install, then ensemble.sh start | status | stop\n",
+      out.c_str());
   return 0;
 }
 
 int RunSpawnShim(int argc, char** argv) {
   // argv: <self> __spawn <supervisor pid> <program> <args...>
-  if (argc < 4) return 127;
+  if (argc < 4) {
+    return 127;
+  }
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // The supervisor may have died before prctl took effect: then nobody would kill us.
-  if (::getppid() != static_cast<pid_t>(std::atol(argv[2]))) return 127;
+  if (::getppid() != static_cast<pid_t>(std::atol(argv[2]))) {
+    return 127;
+  }
   ::execv(argv[3], argv + 3);
   std::fprintf(stderr, "pseudo-cluster: cannot exec %s: %s\n", argv[3], std::strerror(errno));
   return 127;

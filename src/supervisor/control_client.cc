@@ -13,11 +13,15 @@ namespace {
 
 int Connect(const std::string& socket_path) {
   sockaddr_un addr{};
-  if (socket_path.size() >= sizeof addr.sun_path) return -1;
+  if (socket_path.size() >= sizeof addr.sun_path) {
+    return -1;
+  }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
+  if (fd < 0) {
+    return -1;
+  }
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
     return -1;
@@ -29,7 +33,9 @@ int Connect(const std::string& socket_path) {
 
 bool SupervisorRunning(const std::string& socket_path) {
   int fd = Connect(socket_path);
-  if (fd < 0) return false;
+  if (fd < 0) {
+    return false;
+  }
   ::close(fd);
   return true;
 }
@@ -38,12 +44,16 @@ ControlReply Request(const std::string& socket_path, const nlohmann::json& reque
                      const std::function<void(const nlohmann::json&)>& on_message) {
   ControlReply reply;
   int fd = Connect(socket_path);
-  if (fd < 0) return reply;
+  if (fd < 0) {
+    return reply;
+  }
   reply.connected = true;
   std::string out = request.dump() + "\n";
   for (size_t sent = 0; sent < out.size();) {
     ssize_t n = ::send(fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
     if (n <= 0) {
       ::close(fd);
       reply.error = "the supervisor closed the connection";
@@ -58,15 +68,21 @@ ControlReply Request(const std::string& socket_path, const nlohmann::json& reque
     while ((newline = in.find('\n')) != std::string::npos) {
       nlohmann::json message = nlohmann::json::parse(in.substr(0, newline), nullptr, false);
       in.erase(0, newline + 1);
-      if (message.is_discarded()) continue;
+      if (message.is_discarded()) {
+        continue;
+      }
       if (message.contains("ok")) {
         ::close(fd);
         reply.ok = message.value("ok", false);
         reply.error = message.value("error", "");
-        if (message.contains("data")) reply.data = message["data"];
+        if (message.contains("data")) {
+          reply.data = message["data"];
+        }
         return reply;
       }
-      if (on_message) on_message(message);
+      if (on_message) {
+        on_message(message);
+      }
     }
     ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) {
@@ -74,7 +90,9 @@ ControlReply Request(const std::string& socket_path, const nlohmann::json& reque
       reply.error = "interrupted";
       return reply;
     }
-    if (n <= 0) break;
+    if (n <= 0) {
+      break;
+    }
     in.append(buffer, static_cast<size_t>(n));
   }
   ::close(fd);

@@ -23,13 +23,17 @@ bool IsExecutable(const fs::path& path) { return ::access(path.c_str(), X_OK) ==
 std::string FindJava() {
   if (const char* home = std::getenv("JAVA_HOME"); home && *home) {
     fs::path java = fs::path(home) / "bin" / "java";
-    if (IsExecutable(java)) return java.string();
+    if (IsExecutable(java)) {
+      return java.string();
+    }
   }
   const char* path = std::getenv("PATH");
   std::istringstream dirs(path ? path : "/usr/bin:/bin");
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
-    if (!dir.empty() && IsExecutable(fs::path(dir) / "java")) return (fs::path(dir) / "java").string();
+    if (!dir.empty() && IsExecutable(fs::path(dir) / "java")) {
+      return (fs::path(dir) / "java").string();
+    }
   }
   return {};
 }
@@ -58,8 +62,8 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
   if (spec.engine == Engine::kZkd) {
     // $PSEUDO_CLUSTER_ZKD points at another zkd binary (tests use a fake one).
     const char* override_path = std::getenv("PSEUDO_CLUSTER_ZKD");
-    fs::path zkd = override_path && *override_path ? fs::path(override_path)
-                                                   : fs::path(self_dir) / "zkd";
+    fs::path zkd =
+        override_path && *override_path ? fs::path(override_path) : fs::path(self_dir) / "zkd";
     if (!IsExecutable(zkd)) {
       launcher.error = "zkd not found at " + zkd.string() + ": build it with `make build`";
     }
@@ -77,7 +81,9 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
   std::string classpath;
   std::string home = spec.zookeeper_home;
   if (home.empty()) {
-    if (const char* env = std::getenv("ZOOKEEPER_HOME"); env && *env) home = env;
+    if (const char* env = std::getenv("ZOOKEEPER_HOME"); env && *env) {
+      home = env;
+    }
   }
   if (!home.empty()) {
     classpath = ClasspathForHome(home);
@@ -90,7 +96,9 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
   } else if (fs::exists("/usr/share/java/zookeeper.jar")) {
     // Debian's jar names its dependencies in its manifest Class-Path; add a logger binding.
     classpath = "/usr/share/java/zookeeper.jar";
-    if (fs::exists("/usr/share/java/slf4j-simple.jar")) classpath += ":/usr/share/java/slf4j-simple.jar";
+    if (fs::exists("/usr/share/java/slf4j-simple.jar")) {
+      classpath += ":/usr/share/java/slf4j-simple.jar";
+    }
   } else {
     launcher.error =
         "Apache ZooKeeper not found (no --zookeeper-home, no $ZOOKEEPER_HOME, no "
@@ -99,19 +107,13 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
     return launcher;
   }
   launcher.program = java;
-  launcher.args = {"-Xms32m",
-                   "-Xmx256m",
-                   "-XX:+UseSerialGC",
-                   "-XX:TieredStopAtLevel=1",
-                   "-Djava.net.preferIPv4Stack=true",
-                   "-Dzookeeper.admin.enableServer=false",
+  launcher.args = {"-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                   "-Djava.net.preferIPv4Stack=true", "-Dzookeeper.admin.enableServer=false",
                    "-Dorg.slf4j.simpleLogger.showDateTime=true",
                    "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss,SSS",
                    // The supervisor polls `srvr` several times a second: keep that out of the log.
                    "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.NIOServerCnxn=warn",
-                   "-cp",
-                   classpath,
-                   "org.apache.zookeeper.server.quorum.QuorumPeerMain"};
+                   "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain"};
   return launcher;
 }
 

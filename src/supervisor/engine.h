@@ -1,7 +1,8 @@
 // Engine: how a node's server process is launched. zkd is the binary next to pseudo-cluster
-// (build/zkd, or $PSEUDO_CLUSTER_ZKD) and reports its roles over the event pipe (zkd_events.h); Apache ZooKeeper is
-// `java ... QuorumPeerMain zoo.cfg`, found via --zookeeper-home, $ZOOKEEPER_HOME, or Debian's
-// /usr/share/java/zookeeper.jar, and is polled with `srvr` for its role.
+// (build/zkd, or $PSEUDO_CLUSTER_ZKD) and reports its roles over the event pipe (zkd_events.h);
+// Apache ZooKeeper is `java ... QuorumPeerMain zoo.cfg`, found via --zookeeper-home,
+// $ZOOKEEPER_HOME, or Debian's /usr/share/java/zookeeper.jar, and is polled with `srvr` for its
+// role.
 #pragma once
 
 #include <string>

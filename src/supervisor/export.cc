@@ -27,7 +27,9 @@ std::string RenderHostCfg(const ClusterSpec& spec, const std::vector<std::string
       << "4lw.commands.whitelist=*\n"
       << "admin.enableServer=false\n";
   if (spec.nodes() > 1) {
-    if (spec.is_observer(id)) out << "peerType=observer\n";
+    if (spec.is_observer(id)) {
+      out << "peerType=observer\n";
+    }
     for (int n = 1; n <= spec.nodes(); ++n) {
       out << "server." << n << "=" << hosts[n - 1] << ":2888:3888"
           << (spec.is_observer(n) ? ":observer" : "") << "\n";
@@ -47,7 +49,9 @@ std::string RenderScript(const ClusterSpec& spec, const std::vector<std::string>
       << "set -eu\n"
       << "cd \"$(dirname \"$0\")\"\n"
       << "HOSTS=\"";
-  for (size_t i = 0; i < hosts.size(); ++i) out << (i ? " " : "") << hosts[i];
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    out << (i ? " " : "") << hosts[i];
+  }
   out << "\"\n"
       << "CONF=${CONF:-" << kConfPath << "}\n"
       << "DATA=${DATA:-" << kDataDir << "}\n"
@@ -106,7 +110,8 @@ ExportFiles RenderExport(const ClusterSpec& spec, const std::vector<std::string>
     }
     for (size_t j = 0; j < i; ++j) {
       if (hosts[i] == hosts[j]) {
-        result.error = "host " + hosts[i] + " appears twice in --hosts; with the standard ports "
+        result.error = "host " + hosts[i] +
+                       " appears twice in --hosts; with the standard ports "
                        "each node needs its own machine";
         return result;
       }
@@ -126,11 +131,15 @@ std::string WriteExport(const ExportFiles& files, const std::string& out_dir) {
     const fs::path path = fs::path(out_dir) / relative;
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
-    if (ec) return "cannot create " + path.parent_path().string() + ": " + ec.message();
+    if (ec) {
+      return "cannot create " + path.parent_path().string() + ": " + ec.message();
+    }
     std::ofstream out(path, std::ios::trunc);
     out << content;
     out.close();
-    if (!out) return "cannot write " + path.string();
+    if (!out) {
+      return "cannot write " + path.string();
+    }
     if (path.extension() == ".sh") {
       fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                       fs::perm_options::add, ec);

@@ -21,10 +21,15 @@ SrvrReply ParseSrvr(const std::string& text) {
     };
     if (const char* mode = value("Mode: ")) {
       const std::string m = mode;
-      if (m == "leader") reply.role = Role::kLeading;
-      else if (m == "follower") reply.role = Role::kFollowing;
-      else if (m == "observer") reply.role = Role::kObserving;
-      else if (m == "standalone") reply.role = Role::kStandalone;
+      if (m == "leader") {
+        reply.role = Role::kLeading;
+      } else if (m == "follower") {
+        reply.role = Role::kFollowing;
+      } else if (m == "observer") {
+        reply.role = Role::kObserving;
+      } else if (m == "standalone") {
+        reply.role = Role::kStandalone;
+      }
       reply.serving = reply.role != Role::kUnknown;
     } else if (const char* zxid = value("Zxid: ")) {
       reply.zxid = std::strtoull(zxid, nullptr, 16);
@@ -38,7 +43,9 @@ SrvrReply ParseSrvr(const std::string& text) {
 int64_t ReadCurrentEpoch(const std::string& data_dir) {
   std::ifstream in(data_dir + "/version-2/currentEpoch");
   int64_t epoch = -1;
-  if (!(in >> epoch)) return -1;
+  if (!(in >> epoch)) {
+    return -1;
+  }
   return epoch;
 }
 

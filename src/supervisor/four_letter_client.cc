@@ -8,7 +8,7 @@ namespace pc {
 namespace {
 
 struct Query {
-  static constexpr size_t kReplyBytesMax = 256 * 1024;
+  static constexpr size_t kReplyBytesMax = size_t{256} * 1024;
   uv_tcp_t tcp;
   uv_timer_t timer;
   uv_connect_t connect;
@@ -23,18 +23,24 @@ struct Query {
 
 void OnClosed(uv_handle_t* handle) {
   auto* q = static_cast<Query*>(handle->data);
-  if (--q->open_handles == 0) delete q;
+  if (--q->open_handles == 0) {
+    delete q;
+  }
 }
 
 void Finish(Query* q, bool ok) {
-  if (q->finished) return;
+  if (q->finished) {
+    return;
+  }
   q->finished = true;
   FourLetterDone done = std::move(q->done);
   std::string reply = std::move(q->reply);
   uv_timer_stop(&q->timer);
   uv_close(reinterpret_cast<uv_handle_t*>(&q->timer), OnClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&q->tcp), OnClosed);
-  if (done) done(ok, reply);
+  if (done) {
+    done(ok, reply);
+  }
 }
 
 void OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
@@ -46,7 +52,9 @@ void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   auto* q = static_cast<Query*>(stream->data);
   if (nread > 0) {
     q->reply.append(buf->base, static_cast<size_t>(nread));
-    if (q->reply.size() > Query::kReplyBytesMax) Finish(q, false);
+    if (q->reply.size() > Query::kReplyBytesMax) {
+      Finish(q, false);
+    }
   } else if (nread == UV_EOF) {
     Finish(q, true);
   } else if (nread < 0) {
@@ -56,12 +64,16 @@ void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
 
 void OnWrite(uv_write_t* req, int status) {
   auto* q = static_cast<Query*>(req->data);
-  if (status != 0) Finish(q, false);
+  if (status != 0) {
+    Finish(q, false);
+  }
 }
 
 void OnConnect(uv_connect_t* req, int status) {
   auto* q = static_cast<Query*>(req->data);
-  if (q->finished) return;
+  if (q->finished) {
+    return;
+  }
   if (status != 0) {
     Finish(q, false);
     return;
@@ -89,8 +101,11 @@ void QueryFourLetter(uv_loop_t* loop, int port, const char* word, int timeout_ms
   uv_timer_start(&q->timer, OnTimeout, timeout_ms, 0);
   sockaddr_in addr;
   uv_ip4_addr("127.0.0.1", port, &addr);
-  int rc = uv_tcp_connect(&q->connect, &q->tcp, reinterpret_cast<const sockaddr*>(&addr), OnConnect);
-  if (rc != 0) Finish(q, false);
+  int rc =
+      uv_tcp_connect(&q->connect, &q->tcp, reinterpret_cast<const sockaddr*>(&addr), OnConnect);
+  if (rc != 0) {
+    Finish(q, false);
+  }
 }
 
 }  // namespace pc

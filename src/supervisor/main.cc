@@ -1,7 +1,7 @@
 // pseudo-cluster: a ZooKeeper ensemble on one machine. Command-line parsing only; the work is in
 // commands.cc (command side) and supervisor.cc (the supervisor process).
 #include <CLI/CLI.hpp>
-
+#include <cstdio>
 #include <cstring>
 
 #include "supervisor/cluster_spec.h"
@@ -16,8 +16,10 @@ void AddClusterRef(CLI::App* cmd, pc::ClusterRef& ref) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (argc >= 2 && std::strcmp(argv[1], "__spawn") == 0) return pc::RunSpawnShim(argc, argv);
+static int Run(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "__spawn") == 0) {
+    return pc::RunSpawnShim(argc, argv);
+  }
 
   CLI::App app{"pseudo-cluster: a ZooKeeper ensemble on one machine"};
   app.require_subcommand(1);
@@ -30,17 +32,22 @@ int main(int argc, char** argv) {
   int tick_time = 0, init_limit = 0, sync_limit = 0;
   bool detach = false, fresh = false;
   up->add_option("N", size, "number of voting servers (default 3)")->check(CLI::Range(1, 15));
-  up->add_option("--observers", observers, "observers besides the N voters")->check(CLI::Range(0, 15));
-  up->add_option("--engine", engine, "zkd (default) or apache")->check(CLI::IsMember({"zkd", "apache"}));
+  up->add_option("--observers", observers, "observers besides the N voters")
+      ->check(CLI::Range(0, 15));
+  up->add_option("--engine", engine, "zkd (default) or apache")
+      ->check(CLI::IsMember({"zkd", "apache"}));
   up->add_option("--config", config, "cluster description, e.g. cluster-configs/three.ini");
   up->add_option("--name", name, "cluster name (default: from --config, else 'default')");
-  up->add_option("--dir", dir, "cluster directory (default $PSEUDO_CLUSTER_HOME/<name>, "
-                               "$PSEUDO_CLUSTER_HOME defaults to ~/.pseudo-cluster)");
-  up->add_option("--base-ports", base_ports, "client,quorum,election bases (default 2181,2881,3881)");
+  up->add_option("--dir", dir,
+                 "cluster directory (default $PSEUDO_CLUSTER_HOME/<name>, "
+                 "$PSEUDO_CLUSTER_HOME defaults to ~/.pseudo-cluster)");
+  up->add_option("--base-ports", base_ports,
+                 "client,quorum,election bases (default 2181,2881,3881)");
   up->add_option("--tick-time", tick_time, "tickTime in ms (default 2000)");
   up->add_option("--init-limit", init_limit, "initLimit in ticks (default 10)");
   up->add_option("--sync-limit", sync_limit, "syncLimit in ticks (default 5)");
-  up->add_option("--zookeeper-home", zookeeper_home, "Apache ZooKeeper installation (apache engine)");
+  up->add_option("--zookeeper-home", zookeeper_home,
+                 "Apache ZooKeeper installation (apache engine)");
   up->add_option("--timeout", timeout_s, "seconds to wait for readiness (default 120)");
   up->add_flag("-d,--detach", detach, "return once ready; the supervisor stays in the background");
   up->add_flag("--fresh", fresh, "wipe the node directories first");
@@ -51,11 +58,16 @@ int main(int argc, char** argv) {
   AddClusterRef(status, ref);
 
   std::string target, signal_name;
-  struct Action { const char* name; const char* help; };
-  const Action actions[] = {
-      {"kill", "send a signal (default SIGKILL)"},    {"stop", "stop gracefully (SIGTERM)"},
-      {"start", "start stopped servers"},             {"restart", "stop, then start"},
-      {"pause", "freeze with SIGSTOP"},               {"resume", "thaw with SIGCONT"}};
+  struct Action {
+    const char* name;
+    const char* help;
+  };
+  const Action actions[] = {{"kill", "send a signal (default SIGKILL)"},
+                            {"stop", "stop gracefully (SIGTERM)"},
+                            {"start", "start stopped servers"},
+                            {"restart", "stop, then start"},
+                            {"pause", "freeze with SIGSTOP"},
+                            {"resume", "thaw with SIGCONT"}};
   std::vector<CLI::App*> action_cmds;
   for (const auto& a : actions) {
     auto* cmd = app.add_subcommand(a.name, a.help);
@@ -87,7 +99,9 @@ int main(int argc, char** argv) {
   auto* wait = app.add_subcommand("wait", "wait for a leader or readiness (for scripts)");
   std::string what;
   double wait_timeout_s = 60;
-  wait->add_option("WHAT", what, "leader or ready")->required()->check(CLI::IsMember({"leader", "ready"}));
+  wait->add_option("WHAT", what, "leader or ready")
+      ->required()
+      ->check(CLI::IsMember({"leader", "ready"}));
   wait->add_option("--timeout", wait_timeout_s, "seconds (default 60)");
   AddClusterRef(wait, ref);
 
@@ -121,35 +135,80 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    if (size > 0) spec.voters = size;
-    if (observers >= 0) spec.observers = observers;
-    if (!engine.empty()) spec.engine = *pc::ParseEngine(engine);
-    if (!name.empty()) spec.name = name;
-    if (!dir.empty()) spec.dir = dir;
+    if (size > 0) {
+      spec.voters = size;
+    }
+    if (observers >= 0) {
+      spec.observers = observers;
+    }
+    if (!engine.empty()) {
+      spec.engine = *pc::ParseEngine(engine);
+    }
+    if (!name.empty()) {
+      spec.name = name;
+    }
+    if (!dir.empty()) {
+      spec.dir = dir;
+    }
     if (!base_ports.empty()) {
       auto ports = pc::ParseBasePorts(base_ports);
       if (!ports) {
-        std::fprintf(stderr, "pseudo-cluster: --base-ports '%s': expected client,quorum,election, e.g. 2181,2881,3881\n",
+        std::fprintf(stderr,
+                     "pseudo-cluster: --base-ports '%s': expected client,quorum,election, e.g. "
+                     "2181,2881,3881\n",
                      base_ports.c_str());
         return 1;
       }
       spec.base = *ports;
     }
-    if (tick_time > 0) spec.tick_time_ms = tick_time;
-    if (init_limit > 0) spec.init_limit = init_limit;
-    if (sync_limit > 0) spec.sync_limit = sync_limit;
-    if (!zookeeper_home.empty()) spec.zookeeper_home = zookeeper_home;
+    if (tick_time > 0) {
+      spec.tick_time_ms = tick_time;
+    }
+    if (init_limit > 0) {
+      spec.init_limit = init_limit;
+    }
+    if (sync_limit > 0) {
+      spec.sync_limit = sync_limit;
+    }
+    if (!zookeeper_home.empty()) {
+      spec.zookeeper_home = zookeeper_home;
+    }
     return pc::CmdUp(options);
   }
-  if (status->parsed()) return pc::CmdStatus(ref, json);
-  for (auto* cmd : action_cmds) {
-    if (cmd->parsed()) return pc::CmdAction(ref, cmd->get_name(), target, signal_name);
+  if (status->parsed()) {
+    return pc::CmdStatus(ref, json);
   }
-  if (events->parsed()) return pc::CmdEvents(ref, follow, json, absolute);
-  if (logs->parsed()) return pc::CmdLogs(ref, log_target, follow, lines);
-  if (wait->parsed()) return pc::CmdWait(ref, what, wait_timeout_s);
-  if (down->parsed()) return pc::CmdDown(ref, clean);
-  if (list->parsed()) return pc::CmdList(json);
-  if (export_cmd->parsed()) return pc::CmdExport(ref, hosts, out_dir, export_engine);
+  for (auto* cmd : action_cmds) {
+    if (cmd->parsed()) {
+      return pc::CmdAction(ref, cmd->get_name(), target, signal_name);
+    }
+  }
+  if (events->parsed()) {
+    return pc::CmdEvents(ref, follow, json, absolute);
+  }
+  if (logs->parsed()) {
+    return pc::CmdLogs(ref, log_target, follow, lines);
+  }
+  if (wait->parsed()) {
+    return pc::CmdWait(ref, what, wait_timeout_s);
+  }
+  if (down->parsed()) {
+    return pc::CmdDown(ref, clean);
+  }
+  if (list->parsed()) {
+    return pc::CmdList(json);
+  }
+  if (export_cmd->parsed()) {
+    return pc::CmdExport(ref, hosts, out_dir, export_engine);
+  }
   return 1;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pseudo-cluster: %s\n", e.what());
+    return 1;
+  }
 }

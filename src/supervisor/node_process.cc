@@ -13,16 +13,20 @@ namespace pc {
 
 const char* StateName(NodeProcess::State state) {
   switch (state) {
-    case NodeProcess::State::kStopped: return "stopped";
-    case NodeProcess::State::kRunning: return "running";
-    case NodeProcess::State::kPaused: return "paused";
-    case NodeProcess::State::kCrashed: return "crashed";
+    case NodeProcess::State::kStopped:
+      return "stopped";
+    case NodeProcess::State::kRunning:
+      return "running";
+    case NodeProcess::State::kPaused:
+      return "paused";
+    case NodeProcess::State::kCrashed:
+      return "crashed";
   }
   return "?";
 }
 
 struct NodeProcess::Run {
-  static constexpr size_t kLineBytesMax = 64 * 1024;
+  static constexpr size_t kLineBytesMax = size_t{64} * 1024;
   uv_process_t process;
   uv_pipe_t events;
   bool has_events = false;
@@ -36,7 +40,9 @@ namespace {
 
 void OnRunHandleClosed(uv_handle_t* handle) {
   auto* run = static_cast<NodeProcess::Run*>(handle->data);
-  if (--run->open_handles == 0) delete run;
+  if (--run->open_handles == 0) {
+    delete run;
+  }
 }
 
 }  // namespace
@@ -48,25 +54,40 @@ NodeProcess::NodeProcess(uv_loop_t* loop, int id, std::string node_dir)
 }
 
 std::string NodeProcess::Start(const Launcher& launcher, const std::string& self_exe) {
-  if (alive()) return "node" + std::to_string(id_) + " is already running (pid " + std::to_string(pid_) + ")";
+  if (alive()) {
+    return "node" + std::to_string(id_) + " is already running (pid " + std::to_string(pid_) + ")";
+  }
   int log_fd = ::open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) return "cannot open " + log_path() + ": " + std::strerror(errno);
+  if (log_fd < 0) {
+    return "cannot open " + log_path() + ": " + std::strerror(errno);
+  }
 
   // argv: <self> __spawn <supervisor pid> <program> <args...> <zoo.cfg>
-  std::vector<std::string> argv = {self_exe, "__spawn", std::to_string(::getpid()), launcher.program};
+  std::vector<std::string> argv = {self_exe, "__spawn", std::to_string(::getpid()),
+                                   launcher.program};
   argv.insert(argv.end(), launcher.args.begin(), launcher.args.end());
   argv.push_back(node_dir_ + "/zoo.cfg");
   std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.reserve(argv.size());
+  for (auto& a : argv) {
+    cargv.push_back(a.data());
+  }
   cargv.push_back(nullptr);
 
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, "ZKD_EVENT_FD=", 13) != 0) env.emplace_back(*e);
+    if (std::strncmp(*e, "ZKD_EVENT_FD=", 13) != 0) {
+      env.emplace_back(*e);
+    }
   }
-  if (launcher.event_pipe) env.emplace_back("ZKD_EVENT_FD=3");
+  if (launcher.event_pipe) {
+    env.emplace_back("ZKD_EVENT_FD=3");
+  }
   std::vector<char*> cenv;
-  for (auto& e : env) cenv.push_back(e.data());
+  cenv.reserve(env.size());
+  for (auto& e : env) {
+    cenv.push_back(e.data());
+  }
   cenv.push_back(nullptr);
 
   auto* run = new Run();
@@ -119,19 +140,29 @@ std::string NodeProcess::Start(const Launcher& launcher, const std::string& self
   state_ = State::kRunning;
   exit_requested_ = false;
   started_ms_ = static_cast<int64_t>(uv_now(loop_));
-  if (on_start) on_start(*this);
+  if (on_start) {
+    on_start(*this);
+  }
   return {};
 }
 
 void NodeProcess::Signal(int signal, bool requested) {
-  if (!alive()) return;
-  if (requested) exit_requested_ = true;
+  if (!alive()) {
+    return;
+  }
+  if (requested) {
+    exit_requested_ = true;
+  }
   ::kill(pid_, signal);
-  if (signal == SIGKILL && state_ == State::kPaused) state_ = State::kRunning;
+  if (signal == SIGKILL && state_ == State::kPaused) {
+    state_ = State::kRunning;
+  }
 }
 
 void NodeProcess::Stop(int grace_ms) {
-  if (!alive()) return;
+  if (!alive()) {
+    return;
+  }
   exit_requested_ = true;
   ::kill(pid_, SIGTERM);
   if (state_ == State::kPaused) {
@@ -142,13 +173,17 @@ void NodeProcess::Stop(int grace_ms) {
 }
 
 void NodeProcess::Pause() {
-  if (state_ != State::kRunning) return;
+  if (state_ != State::kRunning) {
+    return;
+  }
   ::kill(pid_, SIGSTOP);
   state_ = State::kPaused;
 }
 
 void NodeProcess::Resume() {
-  if (state_ != State::kPaused) return;
+  if (state_ != State::kPaused) {
+    return;
+  }
   ::kill(pid_, SIGCONT);
   state_ = State::kRunning;
 }
@@ -162,13 +197,17 @@ void NodeProcess::Close() {
 
 std::string NodeProcess::LastLogLine() const {
   std::ifstream in(log_path(), std::ios::ate);
-  if (!in) return {};
+  if (!in) {
+    return {};
+  }
   const std::streamoff size = in.tellg();
   const std::streamoff from = size > 4096 ? size - 4096 : 0;
   in.seekg(from);
   std::string line, last;
   while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+    if (line.find_first_not_of(" \t\r") != std::string::npos) {
+      last = line;
+    }
   }
   return last;
 }
@@ -201,13 +240,17 @@ void NodeProcess::OnProcessExit(uv_process_t* process, int64_t status, int term_
     }
     uv_close(reinterpret_cast<uv_handle_t*>(&run->events), OnRunHandleClosed);
   }
-  if (!node) return;
+  if (!node) {
+    return;
+  }
   uv_timer_stop(&node->grace_timer_);
   Exit exit{status, term_signal, node->exit_requested_};
   node->run_ = nullptr;
   node->state_ = exit.requested ? State::kStopped : State::kCrashed;
   node->exit_requested_ = false;
-  if (node->on_exit) node->on_exit(*node, exit);
+  if (node->on_exit) {
+    node->on_exit(*node, exit);
+  }
 }
 
 void NodeProcess::OnEventAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {

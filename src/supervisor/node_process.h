@@ -58,7 +58,7 @@ class NodeProcess {
   // Last non-empty line of the server log, for exit messages.
   std::string LastLogLine() const;
 
- struct Run;  // one run's uv handles; defined in node_process.cc
+  struct Run;  // one run's uv handles; defined in node_process.cc
 
  private:
   static void OnProcessExit(uv_process_t* process, int64_t status, int term_signal);

@@ -32,7 +32,9 @@ std::vector<PortUse> ClusterPorts(const ClusterSpec& spec) {
 
 bool PortIsFree(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
+  if (fd < 0) {
+    return false;
+  }
   // SO_REUSEADDR as the servers use it: a port in TIME_WAIT is not "taken".
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -60,8 +62,12 @@ std::set<std::string> InodesForPort(int port) {
       fields >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >>
           inode;
       auto colon = local.rfind(':');
-      if (colon == std::string::npos || inode.empty() || inode == "0") continue;
-      if (std::stoi(local.substr(colon + 1), nullptr, 16) == port) inodes.insert(inode);
+      if (colon == std::string::npos || inode.empty() || inode == "0") {
+        continue;
+      }
+      if (std::stoi(local.substr(colon + 1), nullptr, 16) == port) {
+        inodes.insert(inode);
+      }
     }
   }
   return inodes;
@@ -71,21 +77,29 @@ std::set<std::string> InodesForPort(int port) {
 
 std::string PortOwner(int port) {
   const std::set<std::string> inodes = InodesForPort(port);
-  if (inodes.empty()) return {};
+  if (inodes.empty()) {
+    return {};
+  }
   std::error_code ec;
   for (const auto& proc : fs::directory_iterator("/proc", ec)) {
     const std::string pid = proc.path().filename().string();
-    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (pid.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
     std::error_code fd_ec;
     for (const auto& fd : fs::directory_iterator(proc.path() / "fd", fd_ec)) {
       std::error_code link_ec;
       const std::string target = fs::read_symlink(fd.path(), link_ec).string();
-      if (link_ec || target.rfind("socket:[", 0) != 0) continue;
+      if (link_ec || target.rfind("socket:[", 0) != 0) {
+        continue;
+      }
       if (inodes.count(target.substr(8, target.size() - 9))) {
         std::ifstream comm(proc.path() / "comm");
         std::string name;
         std::getline(comm, name);
-        return "pid " + pid + " (" + name + ")";
+        std::string owner = "pid " + pid;
+        owner += " (" + name + ")";
+        return owner;
       }
     }
   }
@@ -95,7 +109,9 @@ std::string PortOwner(int port) {
 std::vector<std::string> CheckPorts(const ClusterSpec& spec) {
   std::vector<std::string> problems;
   for (const PortUse& use : ClusterPorts(spec)) {
-    if (PortIsFree(use.port)) continue;
+    if (PortIsFree(use.port)) {
+      continue;
+    }
     std::string owner = PortOwner(use.port);
     problems.push_back("port " + std::to_string(use.port) + " (" + use.what + ") is in use" +
                        (owner.empty() ? "" : " by " + owner) +

@@ -8,12 +8,20 @@ namespace pc {
 namespace {
 
 std::string Uptime(int64_t ms) {
-  if (ms <= 0) return "-";
+  if (ms <= 0) {
+    return "-";
+  }
   char text[32];
   int64_t s = ms / 1000;
-  if (s < 60) std::snprintf(text, sizeof text, "%llds", static_cast<long long>(s));
-  else if (s < 3600) std::snprintf(text, sizeof text, "%lldm%02llds", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
-  else std::snprintf(text, sizeof text, "%lldh%02lldm", static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60));
+  if (s < 60) {
+    std::snprintf(text, sizeof text, "%llds", static_cast<long long>(s));
+  } else if (s < 3600) {
+    std::snprintf(text, sizeof text, "%lldm%02llds", static_cast<long long>(s / 60),
+                  static_cast<long long>(s % 60));
+  } else {
+    std::snprintf(text, sizeof text, "%lldh%02lldm", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s / 60 % 60));
+  }
   return text;
 }
 
@@ -34,14 +42,16 @@ std::string RenderStatus(const nlohmann::json& status) {
     const int conns = n.value("connections", -1);
     const int pid = n.value("pid", 0);
     std::string role = n.value("role", "");
-    if (n.value("observer", false) && role != "observer") role += "*";
+    if (n.value("observer", false) && role != "observer") {
+      role += "*";
+    }
     std::snprintf(line, sizeof line, "%-4d %-10s %-8s %-6s %-13s %-6d %-6d %-8d %-5s %-7s %s\n",
                   n.value("id", 0), role.c_str(), pid ? std::to_string(pid).c_str() : "-",
-                  epoch >= 0 ? std::to_string(epoch).c_str() : "-",
-                  n.value("zxid", "-").c_str(), n.value("client_port", 0),
-                  n.value("quorum_port", 0), n.value("election_port", 0),
+                  epoch >= 0 ? std::to_string(epoch).c_str() : "-", n.value("zxid", "-").c_str(),
+                  n.value("client_port", 0), n.value("quorum_port", 0), n.value("election_port", 0),
                   conns >= 0 ? std::to_string(conns).c_str() : "-",
-                  Uptime(n.value("uptime_ms", int64_t{0})).c_str(), n.value("data_dir", "").c_str());
+                  Uptime(n.value("uptime_ms", int64_t{0})).c_str(),
+                  n.value("data_dir", "").c_str());
     out << line;
   }
   const int voters = c.value("voters", 0);
@@ -52,22 +62,28 @@ std::string RenderStatus(const nlohmann::json& status) {
   if (survives >= 0) {
     out << "survives " << survives << " more failure" << (survives == 1 ? "" : "s");
   } else {
-    out << "NO QUORUM: needs " << quorum - running << " more voter" << (quorum - running == 1 ? "" : "s");
+    out << "NO QUORUM: needs " << quorum - running << " more voter"
+        << (quorum - running == 1 ? "" : "s");
   }
   const int leader = c.value("leader", 0);
-  if (leader) out << "; leader node" << leader << " epoch " << c.value("epoch", -1);
-  else out << "; no leader";
+  if (leader) {
+    out << "; leader node" << leader << " epoch " << c.value("epoch", -1);
+  } else {
+    out << "; no leader";
+  }
   out << (c.value("ready", false) ? "; ready" : "; not ready") << "\n";
   return out.str();
 }
 
 std::string EvenSizeNote(int voters) {
-  if (voters < 2 || voters % 2 != 0) return {};
+  if (voters < 2 || voters % 2 != 0) {
+    return {};
+  }
   const int quorum = voters / 2 + 1;
   const int tolerates = voters - quorum;
   return "note: " + std::to_string(voters) + " voters need a quorum of " + std::to_string(quorum) +
-         " and so tolerate " + std::to_string(tolerates) + " failure" + (tolerates == 1 ? "" : "s") +
-         ", no more than " + std::to_string(voters - 1) +
+         " and so tolerate " + std::to_string(tolerates) + " failure" +
+         (tolerates == 1 ? "" : "s") + ", no more than " + std::to_string(voters - 1) +
          " would; the extra voter adds load and no safety";
 }
 

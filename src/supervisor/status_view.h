@@ -1,9 +1,8 @@
 // StatusView: renders the supervisor's status JSON as the table a person reads. Pure.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace pc {
 

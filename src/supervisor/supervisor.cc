@@ -60,7 +60,9 @@ int Supervisor::Run() {
   if (std::string error = Listen(); !error.empty()) {
     spdlog::error("{}", error);
     std::fprintf(stderr, "pseudo-cluster: %s\n", error.c_str());
-    for (auto& n : nodes_) n->Close();
+    for (auto& n : nodes_) {
+      n->Close();
+    }
     uv_run(&loop_, UV_RUN_DEFAULT);
     return 1;
   }
@@ -73,7 +75,9 @@ int Supervisor::Run() {
         [](uv_signal_t* handle, int signum) {
           auto* self = static_cast<Supervisor*>(handle->data);
           if (self->shutting_down_) {
-            for (auto& n : self->nodes_) n->Signal(SIGKILL, true);
+            for (auto& n : self->nodes_) {
+              n->Signal(SIGKILL, true);
+            }
             return;
           }
           self->BeginShutdown(signum == SIGINT ? "interrupted" : "terminated");
@@ -94,7 +98,9 @@ int Supervisor::Run() {
                ", engine " + EngineName(spec_.engine),
            {{"pid", ::getpid()}, {"engine", EngineName(spec_.engine)}});
   booting_ = true;
-  for (int id = 1; id <= spec_.nodes(); ++id) StartNode(id, "up");
+  for (int id = 1; id <= spec_.nodes(); ++id) {
+    StartNode(id, "up");
+  }
   booting_ = false;
   quorum_ = RunningVoters() >= QuorumSize();
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -130,7 +136,9 @@ void Supervisor::OnNodeExit(NodeProcess& n, const NodeProcess::Exit& exit) {
     std::string last = n.LastLogLine();
     data["last_log_line"] = last;
     text += " (unexpected)";
-    if (!last.empty()) text += ": " + last;
+    if (!last.empty()) {
+      text += ": " + last;
+    }
   }
   const Role last_role = view(id).last_role;
   view(id) = NodeView{};
@@ -140,7 +148,9 @@ void Supervisor::OnNodeExit(NodeProcess& n, const NodeProcess::Exit& exit) {
   auto pending = std::find(restart_pending_.begin(), restart_pending_.end(), id);
   if (pending != restart_pending_.end()) {
     restart_pending_.erase(pending);
-    if (!shutting_down_) StartNode(id, "restart");
+    if (!shutting_down_) {
+      StartNode(id, "restart");
+    }
   }
   EvaluateCluster();
   MaybeFinishShutdown();
@@ -157,8 +167,7 @@ void Supervisor::OnNodeEventLine(NodeProcess& n, const std::string& line) {
   v.has_events = true;
   switch (event->kind) {
     case ZkdEvent::Kind::kState:
-      SetRole(n.id(), event->role, false, event->epoch >= 0 ? event->epoch : v.epoch,
-              event->zxid);
+      SetRole(n.id(), event->role, false, event->epoch >= 0 ? event->epoch : v.epoch, event->zxid);
       break;
     case ZkdEvent::Kind::kServing:
       SetRole(n.id(), v.role, true, v.epoch, v.zxid);
@@ -176,7 +185,9 @@ void Supervisor::SetRole(int id, Role role, bool serving, int64_t epoch, uint64_
   const bool changed = v.role != role || v.epoch != epoch || v.serving != serving;
   const bool announce = v.role != role || (v.epoch != epoch && role != Role::kLooking);
   v.role = role;
-  if (role != Role::kUnknown && role != Role::kLooking) v.last_role = role;
+  if (role != Role::kUnknown && role != Role::kLooking) {
+    v.last_role = role;
+  }
   v.serving = serving;
   v.epoch = epoch;
   v.zxid = zxid;
@@ -184,17 +195,25 @@ void Supervisor::SetRole(int id, Role role, bool serving, int64_t epoch, uint64_
     char zxid_hex[32];
     std::snprintf(zxid_hex, sizeof zxid_hex, "0x%llx", static_cast<unsigned long long>(zxid));
     std::string text = std::string("is ") + RoleName(role);
-    if (role != Role::kLooking && epoch >= 0) text += " in epoch " + std::to_string(epoch);
+    if (role != Role::kLooking && epoch >= 0) {
+      text += " in epoch " + std::to_string(epoch);
+    }
     AddEvent(id, "role", text, {{"role", RoleName(role)}, {"epoch", epoch}, {"zxid", zxid_hex}});
   }
-  if (changed) EvaluateCluster();
+  if (changed) {
+    EvaluateCluster();
+  }
 }
 
 void Supervisor::Poll() {
-  if (shutting_down_) return;
+  if (shutting_down_) {
+    return;
+  }
   for (auto& n : nodes_) {
     const int id = n->id();
-    if (n->state() != NodeProcess::State::kRunning || view(id).poll_in_flight) continue;
+    if (n->state() != NodeProcess::State::kRunning || view(id).poll_in_flight) {
+      continue;
+    }
     view(id).poll_in_flight = true;
     const int pid = n->pid();
     const int port = spec_.base.client - 1 + id;
@@ -202,11 +221,17 @@ void Supervisor::Poll() {
       NodeView& v = view(id);
       v.poll_in_flight = false;
       const NodeProcess& n = node(id);
-      if (shutting_down_ || n.pid() != pid || n.state() != NodeProcess::State::kRunning) return;
+      if (shutting_down_ || n.pid() != pid || n.state() != NodeProcess::State::kRunning) {
+        return;
+      }
       SrvrReply reply = ok ? ParseSrvr(text) : SrvrReply{};
-      if (reply.connections >= 0) v.connections = reply.connections;
+      if (reply.connections >= 0) {
+        v.connections = reply.connections;
+      }
       if (spec_.engine != Engine::kApache && v.has_events) {
-        if (reply.serving) v.zxid = reply.zxid;
+        if (reply.serving) {
+          v.zxid = reply.zxid;
+        }
         return;
       }
       // Apache, or a zkd that reports no events: the role comes from `srvr`.
@@ -227,7 +252,9 @@ void Supervisor::Poll() {
 int Supervisor::RunningVoters() const {
   int running = 0;
   for (int id = 1; id <= spec_.voters; ++id) {
-    if (node(id).state() == NodeProcess::State::kRunning) ++running;
+    if (node(id).state() == NodeProcess::State::kRunning) {
+      ++running;
+    }
   }
   return running;
 }
@@ -236,21 +263,35 @@ int Supervisor::LeaderId() const {
   int leader = 0;
   for (int id = 1; id <= spec_.nodes(); ++id) {
     const NodeView& v = view(id);
-    if (node(id).state() != NodeProcess::State::kRunning || !v.serving) continue;
-    if (v.role != Role::kLeading && v.role != Role::kStandalone) continue;
-    if (leader == 0 || v.epoch > view(leader).epoch) leader = id;
+    if (node(id).state() != NodeProcess::State::kRunning || !v.serving) {
+      continue;
+    }
+    if (v.role != Role::kLeading && v.role != Role::kStandalone) {
+      continue;
+    }
+    if (leader == 0 || v.epoch > view(leader).epoch) {
+      leader = id;
+    }
   }
   return leader;
 }
 
 bool Supervisor::IsReady() const {
   const int leader = LeaderId();
-  if (leader == 0 || RunningVoters() < QuorumSize()) return false;
+  if (leader == 0 || RunningVoters() < QuorumSize()) {
+    return false;
+  }
   for (int id = 1; id <= spec_.nodes(); ++id) {
-    if (id == leader || node(id).state() != NodeProcess::State::kRunning) continue;
+    if (id == leader || node(id).state() != NodeProcess::State::kRunning) {
+      continue;
+    }
     const NodeView& v = view(id);
-    if (v.role != Role::kFollowing && v.role != Role::kObserving) return false;
-    if (!v.serving || v.epoch != view(leader).epoch) return false;
+    if (v.role != Role::kFollowing && v.role != Role::kObserving) {
+      return false;
+    }
+    if (!v.serving || v.epoch != view(leader).epoch) {
+      return false;
+    }
   }
   return true;
 }
@@ -285,7 +326,9 @@ void Supervisor::EvaluateCluster() {
     }
     leader_ = leader;
   }
-  if (leader) leader_epoch_ = view(leader).epoch;
+  if (leader) {
+    leader_epoch_ = view(leader).epoch;
+  }
   const bool quorum = RunningVoters() >= QuorumSize();
   if (quorum != quorum_ && !shutting_down_ && !booting_) {
     const std::string counts = std::to_string(RunningVoters()) + " of " +
@@ -295,19 +338,25 @@ void Supervisor::EvaluateCluster() {
              (quorum ? "quorum regained: " : "quorum lost: ") + counts,
              {{"running_voters", RunningVoters()}, {"quorum_size", QuorumSize()}});
   }
-  if (!booting_) quorum_ = quorum;
+  if (!booting_) {
+    quorum_ = quorum;
+  }
   const bool ready = IsReady();
   if (ready && !ready_) {
     int followers = 0, observers = 0;
     for (int id = 1; id <= spec_.nodes(); ++id) {
-      if (id == leader || node(id).state() != NodeProcess::State::kRunning) continue;
+      if (id == leader || node(id).state() != NodeProcess::State::kRunning) {
+        continue;
+      }
       (view(id).role == Role::kObserving ? observers : followers)++;
     }
     std::string text = "ready: node" + std::to_string(leader) +
                        (view(leader).role == Role::kStandalone ? " standalone" : " leads") +
                        " epoch " + std::to_string(view(leader).epoch) + ", " +
                        std::to_string(followers) + " following";
-    if (observers) text += ", " + std::to_string(observers) + " observing";
+    if (observers) {
+      text += ", " + std::to_string(observers) + " observing";
+    }
     AddEvent(0, "ready", text, {{"leader", leader}, {"epoch", view(leader).epoch}});
   }
   ready_ = ready;
@@ -322,24 +371,34 @@ void Supervisor::AddEvent(int node_id, std::string kind, std::string text, nlohm
   event.node = node_id;
   event.kind = std::move(kind);
   event.text = std::move(text);
-  if (!data.is_null()) event.data = std::move(data);
+  if (!data.is_null()) {
+    event.data = std::move(data);
+  }
   const Event& added = timeline_.Add(std::move(event));
   spdlog::info("{}", RenderEvent(added, false));
   const nlohmann::json message = {{"event", EventToJson(added)}};
   for (Connection* conn : std::vector<Connection*>(connections_)) {
-    if (IsSubscriber(conn)) Send(conn, message);
+    if (IsSubscriber(conn)) {
+      Send(conn, message);
+    }
   }
 }
 
 std::string Supervisor::DisplayRole(int id) const {
   switch (node(id).state()) {
-    case NodeProcess::State::kStopped: return "stopped";
-    case NodeProcess::State::kCrashed: return "crashed";
-    case NodeProcess::State::kPaused: return "paused";
-    case NodeProcess::State::kRunning: break;
+    case NodeProcess::State::kStopped:
+      return "stopped";
+    case NodeProcess::State::kCrashed:
+      return "crashed";
+    case NodeProcess::State::kPaused:
+      return "paused";
+    case NodeProcess::State::kRunning:
+      break;
   }
   const NodeView& v = view(id);
-  if (v.role == Role::kUnknown) return "starting";
+  if (v.role == Role::kUnknown) {
+    return "starting";
+  }
   return RoleName(v.role);
 }
 
@@ -390,24 +449,36 @@ nlohmann::json Supervisor::StatusJson() const {
 }
 
 void Supervisor::BeginShutdown(const char* why) {
-  if (shutting_down_) return;
+  if (shutting_down_) {
+    return;
+  }
   AddEvent(0, "down", std::string("stopping every server (") + why + ")");
   shutting_down_ = true;
   restart_pending_.clear();
-  for (auto& n : nodes_) n->Stop(kStopGraceMs);
+  for (auto& n : nodes_) {
+    n->Stop(kStopGraceMs);
+  }
   MaybeFinishShutdown();
 }
 
 void Supervisor::MaybeFinishShutdown() {
-  if (!shutting_down_) return;
+  if (!shutting_down_) {
+    return;
+  }
   for (auto& n : nodes_) {
-    if (n->alive()) return;
+    if (n->alive()) {
+      return;
+    }
   }
   AddEvent(0, "stopped", "every server has stopped; supervisor exits");
-  for (auto& n : nodes_) n->Close();
+  for (auto& n : nodes_) {
+    n->Close();
+  }
   uv_timer_stop(&poll_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&poll_timer_), nullptr);
-  for (auto& s : signals_) uv_close(reinterpret_cast<uv_handle_t*>(&s), nullptr);
+  for (auto& s : signals_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&s), nullptr);
+  }
   StopListening();
 }
 

@@ -15,11 +15,10 @@
 #include <uv.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "supervisor/cluster_spec.h"
 #include "supervisor/engine.h"
@@ -33,7 +32,7 @@ class Supervisor {
  public:
   static constexpr int kStopGraceMs = 5000;
   static constexpr size_t kConnectionsMax = 64;
-  static constexpr size_t kRequestBytesMax = 64 * 1024;
+  static constexpr size_t kRequestBytesMax = size_t{64} * 1024;
 
   Supervisor(ClusterSpec spec, std::string cluster_dir, Launcher launcher, std::string self_exe);
   ~Supervisor();
@@ -52,7 +51,7 @@ class Supervisor {
     int connections = -1;
     bool poll_in_flight = false;
     bool has_events = false;  // zkd sent at least one event: its roles come from events only
-    std::string last_exit;  // "killed by SIGKILL: <last log line>"
+    std::string last_exit;    // "killed by SIGKILL: <last log line>"
     Role last_role = Role::kUnknown;  // last settled role (not looking), for `start followers`
   };
 
@@ -109,10 +108,10 @@ class Supervisor {
   std::vector<int> restart_pending_;  // node ids to start again once they have exited
   Timeline timeline_;
   int64_t start_ms_ = 0;
-  int leader_ = 0;                         // current leader id, 0 = none
-  int64_t leader_epoch_ = -1;              // its epoch
+  int leader_ = 0;                          // current leader id, 0 = none
+  int64_t leader_epoch_ = -1;               // its epoch
   std::optional<int64_t> no_leader_since_;  // loop ms when the last leader was lost (or start)
-  bool quorum_ = false;                    // a quorum of voters is running
+  bool quorum_ = false;                     // a quorum of voters is running
   bool ready_ = false;
   bool shutting_down_ = false;
   bool listening_ = false;

@@ -5,8 +5,8 @@
 //   replies:  {"line":"text for a person"}*  then  {"ok":bool,"error":"...","data":{...}}
 //   `events` with follow: {"event":{...}} lines until the supervisor exits.
 #include <signal.h>
-#include <sys/un.h>
 #include <spdlog/spdlog.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,7 +47,9 @@ std::string Supervisor::Listen() {
   uv_pipe_init(&loop_, &server_, 0);
   server_.data = this;
   int rc = uv_pipe_bind(&server_, path.c_str());
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), 16, OnNewConnection);
+  if (rc == 0) {
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&server_), 16, OnNewConnection);
+  }
   if (rc != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&server_), nullptr);
     return "cannot listen on " + path + ": " + uv_strerror(rc);
@@ -62,14 +64,18 @@ void Supervisor::StopListening() {
     ::unlink(SocketPath(cluster_dir_).c_str());
     listening_ = false;
   }
-  for (Connection* conn : std::vector<Connection*>(connections_)) CloseConnection(conn);
+  for (Connection* conn : std::vector<Connection*>(connections_)) {
+    CloseConnection(conn);
+  }
 }
 
 bool Supervisor::IsSubscriber(const Connection* conn) const { return conn->subscriber; }
 
 void Supervisor::OnNewConnection(uv_stream_t* server, int status) {
   auto* self = static_cast<Supervisor*>(server->data);
-  if (status != 0) return;
+  if (status != 0) {
+    return;
+  }
   auto* conn = new Connection();
   conn->supervisor = self;
   uv_pipe_init(&self->loop_, &conn->pipe, 0);
@@ -118,7 +124,9 @@ void Supervisor::OnConnectionRead(uv_stream_t* stream, ssize_t nread, const uv_b
 }
 
 void Supervisor::Send(Connection* conn, const nlohmann::json& message) {
-  if (conn->closing || conn->close_requested) return;
+  if (conn->closing || conn->close_requested) {
+    return;
+  }
   auto* w = new WriteRequest();
   w->data = message.dump() + "\n";
   w->conn = conn;
@@ -143,13 +151,19 @@ void Supervisor::Send(Connection* conn, const nlohmann::json& message) {
 
 void Supervisor::Reply(Connection* conn, bool ok, const std::string& error, nlohmann::json data) {
   nlohmann::json reply = {{"ok", ok}};
-  if (!error.empty()) reply["error"] = error;
-  if (!data.is_null()) reply["data"] = std::move(data);
+  if (!error.empty()) {
+    reply["error"] = error;
+  }
+  if (!data.is_null()) {
+    reply["data"] = std::move(data);
+  }
   Send(conn, reply);
 }
 
 void Supervisor::CloseConnection(Connection* conn) {
-  if (conn->closing) return;
+  if (conn->closing) {
+    return;
+  }
   if (conn->pending_writes > 0) {
     conn->close_requested = true;
     return;
@@ -166,7 +180,9 @@ void Supervisor::OnRequest(Connection* conn, const nlohmann::json& request) {
   if (cmd == "status") {
     Reply(conn, true, "", StatusJson());
   } else if (cmd == "events") {
-    for (const Event& event : timeline_.events()) Send(conn, {{"event", EventToJson(event)}});
+    for (const Event& event : timeline_.events()) {
+      Send(conn, {{"event", EventToJson(event)}});
+    }
     if (request.value("follow", false)) {
       conn->subscriber = true;
     } else {
@@ -193,7 +209,9 @@ std::vector<int> Supervisor::ResolveTarget(const std::string& action, const std:
   auto with_role = [&](Role role) {
     std::vector<int> found;
     for (int id = 1; id <= spec_.nodes(); ++id) {
-      if (node(id).alive() && view(id).role == role) found.push_back(id);
+      if (node(id).alive() && view(id).role == role) {
+        found.push_back(id);
+      }
     }
     return found;
   };
@@ -209,32 +227,52 @@ std::vector<int> Supervisor::ResolveTarget(const std::string& action, const std:
   auto had_role = [&](Role role) {
     std::vector<int> found;
     for (int id = 1; id <= spec_.nodes(); ++id) {
-      if (!node(id).alive() && view(id).last_role == role) found.push_back(id);
+      if (!node(id).alive() && view(id).last_role == role) {
+        found.push_back(id);
+      }
     }
     return found;
   };
   const bool revive = action == "start" || action == "restart";
   if (target == "all") {
-    for (int id = 1; id <= spec_.nodes(); ++id) ids.push_back(id);
+    for (int id = 1; id <= spec_.nodes(); ++id) {
+      ids.push_back(id);
+    }
   } else if (target == "leader") {
-    if (int leader = LeaderId()) ids.push_back(leader);
-    if (ids.empty() && revive) ids = had_role(Role::kLeading);
-    if (ids.size() > 1) ids.resize(1);
+    if (int leader = LeaderId()) {
+      ids.push_back(leader);
+    }
+    if (ids.empty() && revive) {
+      ids = had_role(Role::kLeading);
+    }
+    if (ids.size() > 1) {
+      ids.resize(1);
+    }
     for (int id : with_role(Role::kStandalone)) {
-      if (ids.empty()) ids.push_back(id);
+      if (ids.empty()) {
+        ids.push_back(id);
+      }
     }
   } else if (target == "follower" || target == "followers") {
     ids = revive ? had_role(Role::kFollowing) : with_role(Role::kFollowing);
     if (action == "restart") {
-      for (int id : with_role(Role::kFollowing)) ids.push_back(id);
+      for (int id : with_role(Role::kFollowing)) {
+        ids.push_back(id);
+      }
     }
-    if (target == "follower" && ids.size() > 1) ids.resize(1);
+    if (target == "follower" && ids.size() > 1) {
+      ids.resize(1);
+    }
   } else if (target == "observer" || target == "observers") {
     ids = revive ? had_role(Role::kObserving) : with_role(Role::kObserving);
     if (action == "restart") {
-      for (int id : with_role(Role::kObserving)) ids.push_back(id);
+      for (int id : with_role(Role::kObserving)) {
+        ids.push_back(id);
+      }
     }
-    if (target == "observer" && ids.size() > 1) ids.resize(1);
+    if (target == "observer" && ids.size() > 1) {
+      ids.resize(1);
+    }
   } else {
     *error = "unknown target '" + target +
              "': use a node id, leader, follower, followers, observer, observers or all";
@@ -247,14 +285,21 @@ std::vector<int> Supervisor::ResolveTarget(const std::string& action, const std:
   return ids;
 }
 
-std::string Supervisor::QuorumWarning(const std::string& action, const std::vector<int>& ids) const {
-  if (action != "kill" && action != "stop" && action != "restart" && action != "pause") return {};
+std::string Supervisor::QuorumWarning(const std::string& action,
+                                      const std::vector<int>& ids) const {
+  if (action != "kill" && action != "stop" && action != "restart" && action != "pause") {
+    return {};
+  }
   int remaining = 0;
   for (int id = 1; id <= spec_.voters; ++id) {
     const bool hit = std::find(ids.begin(), ids.end(), id) != ids.end();
-    if (!hit && node(id).state() == NodeProcess::State::kRunning) ++remaining;
+    if (!hit && node(id).state() == NodeProcess::State::kRunning) {
+      ++remaining;
+    }
   }
-  if (RunningVoters() < QuorumSize() || remaining >= QuorumSize()) return {};
+  if (RunningVoters() < QuorumSize() || remaining >= QuorumSize()) {
+    return {};
+  }
   return "warning: this leaves " + std::to_string(remaining) + " of " +
          std::to_string(spec_.voters) + " voters running and a quorum needs " +
          std::to_string(QuorumSize()) + ": the ensemble stops serving until enough are back" +
@@ -272,11 +317,15 @@ void Supervisor::DoAction(Connection* conn, const std::string& action,
   int signal = SIGKILL;
   if (action == "kill" && request.contains("signal")) {
     std::string name = request.value("signal", "KILL");
-    if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+    if (name.rfind("SIG", 0) == 0) {
+      name = name.substr(3);
+    }
     signal = 0;
     for (int s = 1; s < NSIG; ++s) {
       const char* abbrev = sigabbrev_np(s);
-      if (abbrev && name == abbrev) signal = s;
+      if (abbrev && name == abbrev) {
+        signal = s;
+      }
     }
     if (name.find_first_not_of("0123456789") == std::string::npos && !name.empty()) {
       signal = std::atoi(name.c_str());
@@ -311,8 +360,8 @@ void Supervisor::DoAction(Connection* conn, const std::string& action,
       line = name + ": sent SIG" + sigabbrev_np(signal) + " to pid " + std::to_string(n.pid());
     } else if (action == "stop") {
       n.Stop(kStopGraceMs);
-      line = name + ": stopping (SIGTERM, SIGKILL after " + std::to_string(kStopGraceMs / 1000) +
-             "s)";
+      line =
+          name + ": stopping (SIGTERM, SIGKILL after " + std::to_string(kStopGraceMs / 1000) + "s)";
     } else if (action == "restart") {
       if (n.alive()) {
         restart_pending_.push_back(id);

@@ -17,7 +17,9 @@ Event EventFromJson(const nlohmann::json& j) {
   event.node = j.value("node", 0);
   event.kind = j.value("kind", "");
   event.text = j.value("text", "");
-  if (j.contains("data")) event.data = j["data"];
+  if (j.contains("data")) {
+    event.data = j["data"];
+  }
   return event;
 }
 
@@ -41,7 +43,9 @@ std::string RenderEvent(const Event& event, bool absolute) {
 }
 
 const Event& Timeline::Add(Event event) {
-  if (events_.size() >= kEventsMax) events_.pop_front();
+  if (events_.size() >= kEventsMax) {
+    events_.pop_front();
+  }
   events_.push_back(std::move(event));
   return events_.back();
 }

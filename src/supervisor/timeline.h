@@ -6,9 +6,8 @@
 
 #include <cstdint>
 #include <deque>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace pc {
 
@@ -16,8 +15,9 @@ struct Event {
   int64_t t_ms = 0;     // since the supervisor started
   int64_t wall_ms = 0;  // Unix time
   int node = 0;         // 0: the cluster as a whole
-  std::string kind;     // start, exit, role, leader, no_leader, quorum_lost, quorum_regained, ready, ...
-  std::string text;     // what a person reads
+  std::string
+      kind;  // start, exit, role, leader, no_leader, quorum_lost, quorum_regained, ready, ...
+  std::string text;                                // what a person reads
   nlohmann::json data = nlohmann::json::object();  // kind-specific fields (epoch, signal, ...)
 };
 

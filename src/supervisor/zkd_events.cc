@@ -6,12 +6,18 @@ namespace pc {
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kLooking: return "looking";
-    case Role::kFollowing: return "follower";
-    case Role::kLeading: return "leader";
-    case Role::kObserving: return "observer";
-    case Role::kStandalone: return "standalone";
-    case Role::kUnknown: break;
+    case Role::kLooking:
+      return "looking";
+    case Role::kFollowing:
+      return "follower";
+    case Role::kLeading:
+      return "leader";
+    case Role::kObserving:
+      return "observer";
+    case Role::kStandalone:
+      return "standalone";
+    case Role::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -19,11 +25,21 @@ const char* RoleName(Role role) {
 namespace {
 
 Role ParseState(const std::string& state) {
-  if (state == "LOOKING") return Role::kLooking;
-  if (state == "FOLLOWING") return Role::kFollowing;
-  if (state == "LEADING") return Role::kLeading;
-  if (state == "OBSERVING") return Role::kObserving;
-  if (state == "STANDALONE") return Role::kStandalone;
+  if (state == "LOOKING") {
+    return Role::kLooking;
+  }
+  if (state == "FOLLOWING") {
+    return Role::kFollowing;
+  }
+  if (state == "LEADING") {
+    return Role::kLeading;
+  }
+  if (state == "OBSERVING") {
+    return Role::kObserving;
+  }
+  if (state == "STANDALONE") {
+    return Role::kStandalone;
+  }
   return Role::kUnknown;
 }
 
@@ -32,12 +48,16 @@ Role ParseState(const std::string& state) {
 std::optional<ZkdEvent> ParseZkdEvent(const std::string& line, std::string* error) {
   nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
-    if (error) *error = "not a JSON object";
+    if (error) {
+      *error = "not a JSON object";
+    }
     return std::nullopt;
   }
   auto name = j.find("event");
   if (name == j.end() || !name->is_string()) {
-    if (error) *error = "no \"event\" field";
+    if (error) {
+      *error = "no \"event\" field";
+    }
     return std::nullopt;
   }
   ZkdEvent event;
@@ -48,7 +68,9 @@ std::optional<ZkdEvent> ParseZkdEvent(const std::string& line, std::string* erro
       event.role = ParseState(s->get<std::string>());
     }
     if (event.role == Role::kUnknown) {
-      if (error) *error = "state event without a known \"state\"";
+      if (error) {
+        *error = "state event without a known \"state\"";
+      }
       return std::nullopt;
     }
     if (auto e = j.find("epoch"); e != j.end() && e->is_number_integer()) {

@@ -38,18 +38,17 @@ def port_free(port):
 
 
 def pick_bases(nodes):
-    """Three port ranges of `nodes` consecutive free ports each, below the kernel's ephemeral
-    range (32768+ here), where an outgoing connection could take a quorum port that is not
-    bound yet (only a leader binds it)."""
-    low_ephemeral = 32768
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-            low_ephemeral = int(f.read().split()[0])
-    except (OSError, ValueError):
-        pass
+    """Three port ranges of `nodes` consecutive free ports each.
+
+    Client bases come from [10000, 16000) in steps of 10, quorum = client + 6000, election =
+    client + 12000, so ranges of two tests never overlap even before a leader binds its quorum
+    port; and all of it stays below the kernel's ephemeral range (32768+), where an outgoing
+    connection could take a port that is not bound yet.
+    """
+    assert nodes <= 10
     for _ in range(200):
-        base = random.randrange(10000, max(low_ephemeral, 13100) - 3000, 10)
-        bases = (base, base + 1000, base + 2000)
+        base = random.randrange(10000, 16000, 10)
+        bases = (base, base + 6000, base + 12000)
         if all(port_free(b + i) for b in bases for i in range(nodes)):
             return bases
     raise RuntimeError("no free port ranges found")

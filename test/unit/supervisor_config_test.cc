@@ -1,6 +1,6 @@
 // Cluster layout, port math and cluster-configs/*.ini parsing for the supervisor.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -182,9 +182,10 @@ TEST(LoadClusterIni, ShippedConfigsParse) {
     int voters, observers;
     Engine engine;
   };
-  for (const Expect& e : {Expect{"three.ini", 3, 0, Engine::kZkd}, Expect{"five.ini", 5, 0, Engine::kZkd},
-                          Expect{"three-plus-observer.ini", 3, 1, Engine::kZkd},
-                          Expect{"apache-three.ini", 3, 0, Engine::kApache}}) {
+  for (const Expect& e :
+       {Expect{"three.ini", 3, 0, Engine::kZkd}, Expect{"five.ini", 5, 0, Engine::kZkd},
+        Expect{"three-plus-observer.ini", 3, 1, Engine::kZkd},
+        Expect{"apache-three.ini", 3, 0, Engine::kApache}}) {
     ClusterSpec spec;
     SpecResult r = LoadClusterIni(root + e.file, spec);
     ASSERT_TRUE(r.ok()) << r.error;

@@ -72,8 +72,16 @@ TEST(RenderEvent, RelativeTimeNodeAndText) {
 TEST(RenderStatus, QuorumLineSaysHowManyFailuresItSurvives) {
   nlohmann::json status = {
       {"cluster",
-       {{"name", "c"}, {"engine", "apache"}, {"dir", "/d"}, {"voters", 3}, {"quorum_size", 2},
-        {"running_voters", 3}, {"survives", 1}, {"leader", 2}, {"epoch", 1}, {"ready", true}}},
+       {{"name", "c"},
+        {"engine", "apache"},
+        {"dir", "/d"},
+        {"voters", 3},
+        {"quorum_size", 2},
+        {"running_voters", 3},
+        {"survives", 1},
+        {"leader", 2},
+        {"epoch", 1},
+        {"ready", true}}},
       {"nodes", nlohmann::json::array({{{"id", 1}, {"role", "follower"}, {"pid", 10}}})}};
   std::string text = RenderStatus(status);
   EXPECT_NE(text.find("quorum: 2 of 3 voters; 3 running; survives 1 more failure; leader node2 "

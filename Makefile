@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
 
-.PHONY: all bootstrap build test unit fmt lint fuzz fuzz-smoke bench clean
+.PHONY: all bootstrap build test unit fmt lint fuzz fuzz-smoke bench sim clean
 
 all: build
 
@@ -35,6 +35,11 @@ fuzz-smoke: bootstrap $(FUZZ_BUILD)/build.ninja
 fuzz: bootstrap $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	./scripts/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# More randomized election seeds than `make test` runs: make sim SEEDS=100000
+SEEDS ?= 10000
+sim: build
+	$(BUILD)/sim --seeds $(SEEDS)
 
 bench: build
 	./scripts/run-bench.sh $(BUILD)

@@ -45,7 +45,8 @@ bool Membership::IsQuorum(const std::set<int64_t>& acks) const {
 std::string Membership::Validate() const {
   if (voters_.empty()) return "the ensemble has no voters; at least 1 is needed";
   for (int64_t sid : voters_) {
-    if (observers_.count(sid)) return "server " + std::to_string(sid) + " is both voter and observer";
+    if (observers_.count(sid))
+      return "server " + std::to_string(sid) + " is both voter and observer";
     if (sid < 0 || sid == kNoVote) return "server id " + std::to_string(sid) + " is out of range";
   }
   for (int64_t sid : observers_) {
@@ -306,8 +307,8 @@ void Election::Tick() {
       // No better vote arrived: the proposal stands.
       std::set<int64_t> acks = Agreeing(recvset_, Proposal());
       assert(config_.membership.IsQuorum(acks));
-      Decide(proposed_leader_, proposed_zxid_, proposed_epoch_, DecidedBy::kLookingQuorum,
-             recvset_, acks);
+      Decide(proposed_leader_, proposed_zxid_, proposed_epoch_, DecidedBy::kLookingQuorum, recvset_,
+             acks);
     }
     return;  // ZooKeeper is blocked in the finalize poll: no resends meanwhile
   }

@@ -152,7 +152,7 @@ class Election {
   // Notifications to send, oldest first; the caller delivers them in this order.
   std::vector<OutgoingNotification> TakeMessages();
 
-  std::optional<Decision> decision() const { return decision_; }
+  const std::optional<Decision>& decision() const { return decision_; }
   PeerState state() const { return decision_ ? decision_->state : PeerState::kLooking; }
   bool started() const { return started_; }
   int64_t logical_clock() const { return logical_clock_; }

@@ -1,0 +1,87 @@
+// SimNetwork: the simulated network between ensemble members. Messages are opaque bytes on a
+// channel (election port or quorum port), each given a delivery tick and a tie-break drawn from
+// the simulator's Prng: per-message delay, loss, duplication and reordering (messages due in the
+// same tick are delivered in random order). Partitions block directed links; a symmetric
+// partition blocks both directions. A blocked link drops the message when it is due, so a
+// partition also catches what was already in flight.
+//
+// Deterministic: all choices come from the Prng passed in, in the order Send() is called.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "sim/prng.h"
+
+namespace zk::sim {
+
+enum class Channel : uint8_t { kElection = 0, kQuorum = 1 };
+
+struct SimMessage {
+  int64_t from = 0;
+  int64_t to = 0;
+  Channel channel = Channel::kElection;
+  std::string payload;
+};
+
+struct NetworkFaults {
+  int32_t delay_min_ticks = 0;  // 0: delivered within the tick it was sent (peers on one host)
+  int32_t delay_max_ticks = 0;
+  double slow = 0;  // probability of an extra delay of up to slow_max_ticks
+  int32_t slow_max_ticks = 0;
+  double loss = 0;
+  double duplicate = 0;
+};
+
+struct NetworkStats {
+  uint64_t sent = 0;
+  uint64_t delivered = 0;
+  uint64_t lost = 0;
+  uint64_t duplicated = 0;
+  uint64_t blocked = 0;
+};
+
+class SimNetwork {
+ public:
+  static constexpr size_t kInFlightMax = 1'000'000;
+
+  explicit SimNetwork(Prng* prng) : prng_(prng) {}
+
+  NetworkFaults& faults() { return faults_; }
+  const NetworkStats& stats() const { return stats_; }
+
+  void Send(SimMessage m, int64_t now_tick);
+  // The next message due at or before now_tick, if any; blocked ones are dropped on the way.
+  std::optional<SimMessage> PopDue(int64_t now_tick);
+  // Drops everything in flight to `sid` (a crashed process loses its socket buffers).
+  void DropTo(int64_t sid);
+  size_t in_flight() const { return queue_.size(); }
+
+  void Block(int64_t from, int64_t to) { blocked_.insert({from, to}); }
+  void Unblock(int64_t from, int64_t to) { blocked_.erase({from, to}); }
+  // Blocks both directions between every two members of different groups.
+  void Partition(const std::vector<std::set<int64_t>>& groups);
+  void Heal() { blocked_.clear(); }
+  bool Blocked(int64_t from, int64_t to) const { return blocked_.count({from, to}) > 0; }
+  const std::set<std::pair<int64_t, int64_t>>& blocked() const { return blocked_; }
+
+ private:
+  void Enqueue(SimMessage m, int64_t now_tick);
+
+  Prng* prng_;
+  NetworkFaults faults_;
+  NetworkStats stats_;
+  // (deliver tick, random tie-break, sequence) -> message: an ordered container, so delivery
+  // order depends only on the seed.
+  std::map<std::tuple<int64_t, uint64_t, uint64_t>, SimMessage> queue_;
+  uint64_t seq_ = 0;
+  std::set<std::pair<int64_t, int64_t>> blocked_;
+};
+
+}  // namespace zk::sim

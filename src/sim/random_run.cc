@@ -1,0 +1,177 @@
+#include "sim/random_run.h"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "sim/election_member.h"
+
+namespace zk::sim {
+namespace {
+
+std::vector<int64_t> Ids(const Membership& m) {
+  std::vector<int64_t> ids(m.voters().begin(), m.voters().end());
+  ids.insert(ids.end(), m.observers().begin(), m.observers().end());
+  return ids;
+}
+
+std::string Join(const std::set<int64_t>& s) {
+  std::string out;
+  for (int64_t v : s) out += (out.empty() ? "" : ",") + std::to_string(v);
+  return out;
+}
+
+void RandomFaults(Simulator& sim) {
+  Prng& p = sim.prng();
+  NetworkFaults& f = sim.network().faults();
+  switch (p.Below(4)) {
+    case 0:  // a quiet host
+      f = NetworkFaults{};
+      break;
+    case 1:  // slow and lossy
+      f = NetworkFaults{0, static_cast<int32_t>(p.Range(0, 3)), 0.05, 10, 0.1, 0.02};
+      break;
+    case 2:  // reordering within a few ticks, duplicates
+      f = NetworkFaults{0, static_cast<int32_t>(p.Range(1, 5)), 0, 0, 0, 0.1};
+      break;
+    default:  // bad: long tail and loss
+      f = NetworkFaults{static_cast<int32_t>(p.Range(0, 1)),
+                        static_cast<int32_t>(p.Range(1, 8)),
+                        0.1,
+                        30,
+                        0.3,
+                        0.05};
+      break;
+  }
+  char line[160];
+  snprintf(line, sizeof line, "network delay %d..%d slow %.2f (+%d) loss %.2f duplicate %.2f",
+           f.delay_min_ticks, f.delay_max_ticks, f.slow, f.slow_max_ticks, f.loss, f.duplicate);
+  sim.Note(line);
+}
+
+void RandomPartition(Simulator& sim, const std::vector<int64_t>& ids) {
+  Prng& p = sim.prng();
+  sim.network().Heal();
+  if (p.Chance(0.3)) {
+    // One-way: a few directed links go dark.
+    int n = static_cast<int>(p.Range(1, 3));
+    std::string what;
+    for (int i = 0; i < n; ++i) {
+      int64_t a = ids[p.Below(ids.size())];
+      int64_t b = ids[p.Below(ids.size())];
+      if (a == b) continue;
+      sim.network().Block(a, b);
+      what += " " + std::to_string(a) + "->" + std::to_string(b);
+    }
+    sim.Note("partition one-way" + what);
+    return;
+  }
+  std::set<int64_t> left, right;
+  for (int64_t id : ids) (p.Chance(0.5) ? left : right).insert(id);
+  sim.network().Partition({left, right});
+  sim.Note("partition " + Join(left) + " | " + Join(right));
+}
+
+}  // namespace
+
+RandomRunResult RunRandomElection(uint64_t seed, const RandomRunConfig& config) {
+  std::set<int64_t> voters, observers;
+  for (int i = 1; i <= config.voters; ++i) voters.insert(i);
+  for (int i = 1; i <= config.observers; ++i) observers.insert(config.voters + i);
+  Membership membership(voters, observers);
+
+  ElectionTuning tuning;
+  Simulator sim(seed, membership, [&tuning](int64_t sid, SimDisk* disk, const Membership& m) {
+    return std::make_unique<ElectionMember>(sid, disk, m, tuning);
+  });
+  if (config.echo) sim.set_echo([](const std::string& line) { std::cout << line << "\n"; });
+  RandomRunResult result;
+  InstallElectionInvariants(sim, &result.stats);
+  Prng& p = sim.prng();
+  std::vector<int64_t> ids = Ids(membership);
+
+  // Durable states: an empty ensemble, or histories from a few epochs.
+  bool empty = p.Chance(0.3);
+  for (int64_t id : ids) {
+    SimDisk& d = sim.disk(id);
+    if (empty) continue;
+    d.current_epoch = p.Range(0, 3);
+    d.accepted_epoch = d.current_epoch;
+    d.last_zxid = (d.current_epoch << 32) | p.Range(0, 12);
+  }
+  RandomFaults(sim);
+
+  // Staggered start, then chaos.
+  std::map<int64_t, int64_t> start_at;
+  for (int64_t id : ids) start_at[id] = p.Range(0, 20);
+  for (int64_t t = 0; t < config.chaos_ticks && !sim.failed(); ++t) {
+    for (const auto& [id, at] : start_at) {
+      if (at == t) sim.StartMember(id);
+    }
+    if (t > 20 && p.Chance(0.04)) {
+      switch (p.Below(6)) {
+        case 0:
+        case 1: {
+          int64_t id = ids[p.Below(ids.size())];
+          if (sim.IsUp(id)) {
+            sim.CrashMember(id);
+          } else {
+            sim.StartMember(id);
+          }
+          break;
+        }
+        case 2:
+          RandomPartition(sim, ids);
+          break;
+        case 3:
+          sim.network().Heal();
+          sim.Note("heal");
+          break;
+        case 4:
+          RandomFaults(sim);
+          break;
+        default: {  // a quick restart
+          int64_t id = ids[p.Below(ids.size())];
+          sim.CrashMember(id);
+          sim.StartMember(id);
+          break;
+        }
+      }
+    }
+    sim.RunTicks(1);
+  }
+
+  // Faults stop.
+  if (!sim.failed()) {
+    sim.Note("faults stop: heal, restart everyone, tame network");
+    sim.network().Heal();
+    sim.network().faults() = NetworkFaults{0, 1, 0, 0, 0, 0};
+    for (int64_t id : ids) sim.StartMember(id);
+  }
+  int64_t settled_since = -1;
+  int64_t t = 0;
+  for (; t < config.settle_ticks_max && !sim.failed(); ++t) {
+    sim.RunTicks(1);
+    if (ElectionSettled(sim).empty()) {
+      if (settled_since < 0) settled_since = t;
+      if (t - settled_since >= config.stable_ticks) break;
+    } else {
+      settled_since = -1;
+    }
+  }
+  result.steps = sim.steps();
+  if (sim.failed()) {
+    result.failure = sim.failure();
+  } else if (settled_since < 0 || t - settled_since < config.stable_ticks) {
+    result.failure = "not settled " + std::to_string(config.settle_ticks_max) +
+                     " ticks after the faults stopped: " + ElectionSettled(sim);
+    sim.Note("LIVENESS " + result.failure);
+  } else {
+    result.ok = true;
+    result.settle_ticks = settled_since;
+  }
+  if (!result.ok) result.trace_tail.assign(sim.trace().begin(), sim.trace().end());
+  return result;
+}
+
+}  // namespace zk::sim

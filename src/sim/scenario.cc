@@ -1,0 +1,351 @@
+#include "sim/scenario.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include "sim/election_invariants.h"
+#include "sim/election_member.h"
+
+namespace zk::sim {
+namespace {
+
+std::vector<std::string> Words(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+std::optional<int64_t> Number(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  try {
+    size_t used = 0;
+    long long v = std::stoll(s, &used, 0);
+    if (used != s.size()) return std::nullopt;
+    return v;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+std::optional<std::set<int64_t>> IdList(const std::string& s) {
+  std::set<int64_t> out;
+  std::string part;
+  std::istringstream in(s);
+  while (std::getline(in, part, ',')) {
+    std::optional<int64_t> v = Number(part);
+    if (!v) return std::nullopt;
+    out.insert(*v);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+class Runner {
+ public:
+  Runner(std::string name, const ScenarioOptions& options)
+      : name_(std::move(name)), options_(options) {}
+
+  // Empty on success.
+  std::string Line(int line_no, const std::string& raw);
+  std::string trace() const { return trace_; }
+
+ private:
+  std::string Error(const std::string& what) {
+    return name_ + ":" + std::to_string(line_) + ": " + what;
+  }
+  bool EnsureSim();
+  std::string Expect(const std::vector<std::string>& w);
+  std::string Describe(int64_t sid);
+  void Trace(const std::string& line) {
+    trace_ += line + "\n";
+    if (options_.echo) std::cout << line << "\n";
+  }
+
+  std::string name_;
+  ScenarioOptions options_;
+  int line_ = 0;
+  std::set<int64_t> voters_, observers_;
+  uint64_t seed_ = 1;
+  ElectionTuning tuning_;
+  std::map<int64_t, SimDisk> disks_;  // set before the simulator exists
+  std::unique_ptr<Simulator> sim_;
+  std::string trace_;
+};
+
+bool Runner::EnsureSim() {
+  if (sim_) return true;
+  Membership m(voters_, observers_);
+  if (!m.Validate().empty()) return false;
+  ElectionTuning tuning = tuning_;
+  sim_ = std::make_unique<Simulator>(seed_, m,
+                                     [tuning](int64_t sid, SimDisk* d, const Membership& mm) {
+                                       return std::make_unique<ElectionMember>(sid, d, mm, tuning);
+                                     });
+  sim_->set_echo([this](const std::string& l) { Trace(l); });
+  InstallElectionInvariants(*sim_);
+  for (const auto& [sid, d] : disks_) sim_->disk(sid) = d;
+  return true;
+}
+
+std::string Runner::Describe(int64_t sid) {
+  std::optional<MemberView> v = sim_->view(sid);
+  if (!v) return std::to_string(sid) + " down";
+  std::string s = std::to_string(sid) + " " + PeerStateName(v->state);
+  if (v->state != PeerState::kLooking && v->state != PeerState::kLeading) {
+    s += " " + std::to_string(v->leader);
+  }
+  s += " round " + std::to_string(v->election_epoch);
+  return s;
+}
+
+std::string Runner::Expect(const std::vector<std::string>& w) {
+  if (w.size() < 2) return Error("expect what?");
+  const std::string& what = w[1];
+  const Membership& m = sim_->membership();
+  if (what == "no-leader") {
+    // Optionally restricted to some members: "none of these leads".
+    std::set<int64_t> among;
+    for (size_t i = 2; i < w.size(); ++i) {
+      std::optional<int64_t> v = Number(w[i]);
+      if (!v || !m.IsMember(*v)) return Error("not a member: " + w[i]);
+      among.insert(*v);
+    }
+    for (int64_t sid : m.voters()) {
+      if (!among.empty() && !among.count(sid)) continue;
+      std::optional<MemberView> v = sim_->view(sid);
+      if (v && v->state == PeerState::kLeading)
+        return Error("expected no leader, but " + Describe(sid));
+    }
+    return {};
+  }
+  if (what == "settled") {
+    std::string why = ElectionSettled(*sim_);
+    return why.empty() ? std::string() : Error("expected settled: " + why);
+  }
+  // Ids, then optional modifiers: leader L, round R, epoch E.
+  std::vector<int64_t> ids;
+  std::optional<int64_t> leader, round, epoch;
+  for (size_t i = 2; i < w.size(); ++i) {
+    if ((w[i] == "leader" || w[i] == "round" || w[i] == "epoch") && i + 1 < w.size()) {
+      std::optional<int64_t> v = Number(w[i + 1]);
+      if (!v) return Error("bad number " + w[i + 1]);
+      (w[i] == "leader" ? leader : w[i] == "round" ? round : epoch) = v;
+      ++i;
+      continue;
+    }
+    std::optional<int64_t> v = Number(w[i]);
+    if (!v || !m.IsMember(*v)) return Error("not a member: " + w[i]);
+    ids.push_back(*v);
+  }
+  if (ids.empty()) return Error("expect " + what + " needs member ids");
+  std::optional<PeerState> want;
+  if (what == "leader") want = PeerState::kLeading;
+  if (what == "following") want = PeerState::kFollowing;
+  if (what == "observing") want = PeerState::kObserving;
+  if (what == "looking") want = PeerState::kLooking;
+  if (!want && what != "down") return Error("unknown expectation " + what);
+  for (int64_t sid : ids) {
+    std::optional<MemberView> v = sim_->view(sid);
+    if (what == "down") {
+      if (v) return Error("expected " + std::to_string(sid) + " down, but " + Describe(sid));
+      continue;
+    }
+    bool ok = v && v->state == *want;
+    if (ok && leader) ok = v->leader == *leader;
+    if (ok && round) ok = v->election_epoch == *round;
+    if (ok && epoch) ok = v->peer_epoch == *epoch;
+    if (!ok)
+      return Error("expected " + std::to_string(sid) + " " + PeerStateName(*want) +
+                   (leader ? " " + std::to_string(*leader) : "") +
+                   (round ? " round " + std::to_string(*round) : "") +
+                   (epoch ? " epoch " + std::to_string(*epoch) : "") + ", but " + Describe(sid));
+  }
+  return {};
+}
+
+std::string Runner::Line(int line_no, const std::string& raw) {
+  line_ = line_no;
+  std::string text = raw.substr(0, raw.find('#'));
+  std::vector<std::string> w = Words(text);
+  if (w.empty()) return {};
+  const std::string& cmd = w[0];
+  auto ids_from = [&](size_t first, std::vector<int64_t>* out) -> bool {
+    for (size_t i = first; i < w.size(); ++i) {
+      std::optional<int64_t> v = Number(w[i]);
+      if (!v) return false;
+      out->push_back(*v);
+    }
+    return !out->empty();
+  };
+
+  // Configuration: only before the simulator exists.
+  if (cmd == "voters" || cmd == "observers" || cmd == "seed" || cmd == "tuning") {
+    if (sim_) return Error(cmd + " must come before anything starts");
+    if (cmd == "seed") {
+      std::optional<int64_t> v = w.size() == 2 ? Number(w[1]) : std::nullopt;
+      if (!v) return Error("seed N");
+      seed_ = static_cast<uint64_t>(*v);
+      return {};
+    }
+    if (cmd == "tuning") {
+      for (size_t i = 1; i < w.size(); ++i) {
+        size_t eq = w[i].find('=');
+        if (eq == std::string::npos) return Error("bad tuning " + w[i]);
+        std::string key = w[i].substr(0, eq);
+        int64_t value = Number(w[i].substr(eq + 1)).value_or(0);
+        if (value < 1 || value > 1'000'000) return Error("bad tuning " + w[i]);
+        int32_t n = static_cast<int32_t>(value);
+        if (key == "finalize")
+          tuning_.finalize_wait_ticks = n;
+        else if (key == "min")
+          tuning_.min_notification_ticks = n;
+        else if (key == "max")
+          tuning_.max_notification_ticks = n;
+        else if (key == "lease")
+          tuning_.lease_ticks = n;
+        else
+          return Error("unknown tuning " + key);
+      }
+      return {};
+    }
+    std::vector<int64_t> ids;
+    if (!ids_from(1, &ids)) return Error(cmd + " needs ids");
+    for (int64_t id : ids) (cmd == "voters" ? voters_ : observers_).insert(id);
+    return {};
+  }
+  if (cmd == "set-zxid" || cmd == "set-epoch") {
+    std::optional<int64_t> sid = w.size() == 3 ? Number(w[1]) : std::nullopt;
+    std::optional<int64_t> v = w.size() == 3 ? Number(w[2]) : std::nullopt;
+    if (!sid || !v) return Error(cmd + " SID VALUE");
+    if (!voters_.count(*sid) && !observers_.count(*sid)) return Error("not a member: " + w[1]);
+    SimDisk& d = sim_ ? sim_->disk(*sid) : disks_[*sid];
+    if (cmd == "set-zxid") {
+      d.last_zxid = *v;
+    } else {
+      d.current_epoch = *v;
+      d.accepted_epoch = *v;
+    }
+    return {};
+  }
+
+  if (!EnsureSim()) return Error("bad membership: " + Membership(voters_, observers_).Validate());
+  const Membership& m = sim_->membership();
+  std::string result;
+  if (cmd == "start" || cmd == "crash" || cmd == "restart") {
+    std::vector<int64_t> ids;
+    if (!ids_from(1, &ids)) return Error(cmd + " needs ids");
+    for (int64_t id : ids) {
+      if (!m.IsMember(id)) return Error("not a member: " + std::to_string(id));
+      if (cmd != "start") sim_->CrashMember(id);
+      if (cmd != "crash") sim_->StartMember(id);
+    }
+  } else if (cmd == "partition") {
+    auto arrow = std::find(w.begin(), w.end(), "->");
+    if (arrow != w.end()) {
+      if (w.size() != 4 || arrow != w.begin() + 2) return Error("partition A -> B");
+      std::optional<std::set<int64_t>> a = IdList(w[1]), b = IdList(w[3]);
+      if (!a || !b) return Error("partition A -> B");
+      for (int64_t x : *a) {
+        for (int64_t y : *b) sim_->network().Block(x, y);
+      }
+      sim_->Note("partition " + w[1] + " -> " + w[3]);
+    } else {
+      std::vector<std::set<int64_t>> groups;
+      std::string joined;
+      for (size_t i = 1; i < w.size(); ++i) joined += w[i];
+      std::istringstream in(joined);
+      std::string g;
+      while (std::getline(in, g, '|')) {
+        std::optional<std::set<int64_t>> ids = IdList(g);
+        if (!ids) return Error("partition A,B | C,D");
+        groups.push_back(*ids);
+      }
+      if (groups.size() < 2) return Error("partition needs two groups");
+      sim_->network().Partition(groups);
+      sim_->Note("partition " + text.substr(text.find_first_not_of(" \t", 9)));
+    }
+  } else if (cmd == "heal") {
+    sim_->network().Heal();
+    sim_->Note("heal");
+  } else if (cmd == "net") {
+    if (w.size() < 3) return Error("net delay MIN MAX | net loss P | net duplicate P");
+    NetworkFaults& f = sim_->network().faults();
+    if (w[1] == "delay" && w.size() == 4) {
+      std::optional<int64_t> lo = Number(w[2]), hi = Number(w[3]);
+      if (!lo || !hi || *lo < 0 || *hi < *lo) return Error("net delay MIN MAX");
+      f.delay_min_ticks = static_cast<int32_t>(*lo);
+      f.delay_max_ticks = static_cast<int32_t>(*hi);
+    } else if (w[1] == "loss" || w[1] == "duplicate") {
+      double p = std::stod(w[2]);
+      if (p < 0 || p > 1) return Error("probability in [0, 1]");
+      (w[1] == "loss" ? f.loss : f.duplicate) = p;
+    } else {
+      return Error("net delay MIN MAX | net loss P | net duplicate P");
+    }
+  } else if (cmd == "tick") {
+    std::optional<int64_t> n = w.size() == 2 ? Number(w[1]) : std::nullopt;
+    if (!n || *n < 0) return Error("tick N");
+    sim_->RunTicks(*n);
+  } else if (cmd == "expect") {
+    result = Expect(w);
+    if (result.empty()) Trace("  ok: " + text.substr(text.find("expect")));
+  } else if (cmd == "print") {
+    for (int64_t sid : m.voters()) Trace("  " + Describe(sid));
+    for (int64_t sid : m.observers()) Trace("  " + Describe(sid) + " (observer)");
+  } else {
+    return Error("unknown command " + cmd);
+  }
+  if (sim_->failed()) return Error("invariant violated: " + sim_->failure());
+  return result;
+}
+
+}  // namespace
+
+std::string RunScenarioText(const std::string& name, const std::string& text,
+                            const ScenarioOptions& options, std::string* trace_out) {
+  Runner runner(name, options);
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  std::string error;
+  while (error.empty() && std::getline(in, line)) error = runner.Line(++n, line);
+  if (trace_out) *trace_out = runner.trace();
+  if (!error.empty()) return error + "\n--- trace ---\n" + runner.trace();
+  return {};
+}
+
+std::string RunScenarioFile(const std::string& path, const ScenarioOptions& options) {
+  std::ifstream in(path);
+  if (!in) return path + ": cannot open";
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string trace;
+  std::string error = RunScenarioText(path, buf.str(), options, &trace);
+  if (!error.empty()) return error;
+  std::string golden_path = path + ".golden";
+  if (options.rewrite_golden) {
+    std::ofstream out(golden_path);
+    out << trace;
+    if (!out) return golden_path + ": cannot write";
+    return {};
+  }
+  std::ifstream golden(golden_path);
+  if (golden) {
+    std::stringstream want;
+    want << golden.rdbuf();
+    if (want.str() != trace) {
+      return path + ": trace differs from " + golden_path +
+             " (rerun with --rewrite-golden if the change is intended)\n--- trace ---\n" + trace;
+    }
+  }
+  return {};
+}
+
+}  // namespace zk::sim

@@ -1,0 +1,137 @@
+#include "sim/simulator.h"
+
+#include <cassert>
+
+namespace zk::sim {
+
+Simulator::Simulator(uint64_t seed, Membership membership, MemberFactory factory)
+    : seed_(seed),
+      prng_(seed),
+      network_(&prng_),
+      membership_(std::move(membership)),
+      factory_(std::move(factory)) {
+  assert(membership_.Validate().empty());
+  for (int64_t sid : membership_.voters()) disks_[sid] = SimDisk{};
+  for (int64_t sid : membership_.observers()) disks_[sid] = SimDisk{};
+}
+
+void Simulator::Note(const std::string& line) {
+  std::string stamped = "t=" + std::to_string(now_) + " " + line;
+  if (echo_) echo_(stamped);
+  trace_.push_back(std::move(stamped));
+  while (trace_.size() > kTraceLinesMax) trace_.pop_front();
+}
+
+std::optional<MemberView> Simulator::view(int64_t sid) const {
+  auto it = members_.find(sid);
+  if (it == members_.end()) return std::nullopt;
+  return it->second->view();
+}
+
+SimMember* Simulator::member(int64_t sid) {
+  auto it = members_.find(sid);
+  return it == members_.end() ? nullptr : it->second.get();
+}
+
+void Simulator::StartMember(int64_t sid) {
+  assert(membership_.IsMember(sid));
+  if (failed() || IsUp(sid)) return;
+  members_[sid] = factory_(sid, &disks_[sid], membership_);
+  Note("start " + std::to_string(sid));
+  members_[sid]->Start();
+  Collect(sid);
+  Check();
+}
+
+void Simulator::CrashMember(int64_t sid) {
+  if (failed() || !IsUp(sid)) return;
+  members_.erase(sid);
+  network_.DropTo(sid);
+  Note("crash " + std::to_string(sid));
+  Check();
+}
+
+void Simulator::AddInvariant(std::string name, Invariant check) {
+  invariants_.emplace_back(std::move(name), std::move(check));
+}
+
+void Simulator::AddEventHook(std::string name, EventHook hook) {
+  event_hooks_.emplace_back(std::move(name), std::move(hook));
+}
+
+void Simulator::Collect(int64_t sid) {
+  SimMember* m = member(sid);
+  if (!m) return;
+  for (SimMessage& msg : m->TakeMessages()) {
+    assert(msg.from == sid);
+    network_.Send(std::move(msg), now_);
+  }
+  for (const SimEvent& e : m->TakeEvents()) {
+    Note("s" + std::to_string(e.sid) + " " + e.text);
+    if (failed()) continue;
+    for (const auto& [name, hook] : event_hooks_) {
+      std::string what = hook(*this, e);
+      if (!what.empty()) {
+        failure_ = name + ": " + what;
+        Note("INVARIANT " + failure_);
+        break;
+      }
+    }
+  }
+}
+
+void Simulator::Check() {
+  ++steps_;
+  if (failed() || invariants_.empty()) return;
+  views_.clear();
+  for (const auto& [sid, m] : members_) views_.emplace_back(sid, m->view());
+  for (const auto& [name, check] : invariants_) {
+    std::string what = check(*this);
+    if (!what.empty()) {
+      failure_ = name + ": " + what;
+      Note("INVARIANT " + failure_);
+      return;
+    }
+  }
+}
+
+bool Simulator::Drain() {
+  uint64_t delivered = 0;
+  while (!failed()) {
+    std::optional<SimMessage> m = network_.PopDue(now_);
+    if (!m) break;
+    if (++delivered > kDeliveriesPerTickMax) {
+      failure_ = "message storm: more than " + std::to_string(kDeliveriesPerTickMax) +
+                 " deliveries in one tick";
+      Note("INVARIANT " + failure_);
+      break;
+    }
+    int64_t to = m->to;
+    SimMember* dest = member(to);
+    if (!dest) continue;  // crashed: the message is lost
+    dest->Step(*m);
+    Collect(to);
+    Check();
+  }
+  return !failed();
+}
+
+bool Simulator::RunTicks(int64_t n) {
+  for (int64_t i = 0; i < n && !failed(); ++i) {
+    ++now_;
+    std::vector<int64_t> up;
+    for (const auto& [sid, m] : members_) up.push_back(sid);
+    for (int64_t sid : up) {
+      SimMember* m = member(sid);
+      if (!m) continue;
+      m->Tick();
+      Collect(sid);
+      Check();
+      if (failed()) break;
+    }
+    Drain();
+  }
+  return !failed();
+}
+
+}  // namespace zk::sim

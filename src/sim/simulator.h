@@ -1,0 +1,135 @@
+// Simulator: every ensemble member's pure core in one process, over a SimNetwork, with crashes
+// and restarts, all choices drawn from one seed. After every step (one message delivered, one
+// member ticked, one fault injected) it runs the registered invariant checks; the first
+// violation stops the run and is kept in failure().
+//
+// Extension points for the broadcast (Zab) layer:
+//   - SimMember: wrap any pure peer (today ElectionMember; later election + Zab + tree) behind
+//     Start / Step / Tick / TakeMessages / TakeEvents / view().
+//   - SimDisk: what survives a crash. Today the durable election facts; Zab adds its log (with a
+//     synced prefix: a crash keeps only what was synced) and snapshot.
+//   - AddInvariant (checked after every step, over all members) and AddEventHook (checked on each
+//     event a member reports, e.g. a decision or a commit).
+//
+// Single-threaded and deterministic: members are kept in a std::map and visited in sid order.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/election.h"
+#include "sim/network.h"
+#include "sim/prng.h"
+
+namespace zk::sim {
+
+// What survives a crash. Modelled simply for now: the numbers the election starts from.
+struct SimDisk {
+  int64_t last_zxid = 0;
+  int64_t current_epoch = 0;
+  int64_t accepted_epoch = 0;
+};
+
+// What a member reports about itself, for invariants and scenario expectations.
+struct MemberView {
+  PeerState state = PeerState::kLooking;
+  int64_t leader = 0;          // valid unless LOOKING
+  int64_t election_epoch = 0;  // decided round, or the current logical clock while LOOKING
+  int64_t peer_epoch = 0;
+  int64_t zxid = 0;
+};
+
+// Something a member wants the simulator to know: it goes to the trace and to the event hooks.
+struct SimEvent {
+  int64_t sid = 0;
+  std::string text;                  // one line for the trace
+  std::optional<Decision> decision;  // set when the member just decided
+};
+
+class SimMember {
+ public:
+  virtual ~SimMember() = default;
+  virtual void Start() = 0;  // the process starts, from its SimDisk
+  virtual void Step(const SimMessage& m) = 0;
+  virtual void Tick() = 0;
+  virtual std::vector<SimMessage> TakeMessages() = 0;
+  virtual std::vector<SimEvent> TakeEvents() = 0;
+  virtual MemberView view() const = 0;
+};
+
+class Simulator;
+using MemberFactory =
+    std::function<std::unique_ptr<SimMember>(int64_t sid, SimDisk* disk, const Membership& m)>;
+// An invariant returns an empty string when it holds, else what is wrong.
+using Invariant = std::function<std::string(const Simulator&)>;
+using EventHook = std::function<std::string(const Simulator&, const SimEvent&)>;
+
+class Simulator {
+ public:
+  // Named limits.
+  static constexpr uint64_t kDeliveriesPerTickMax = 200'000;  // more is a message storm
+  static constexpr size_t kTraceLinesMax = 4000;              // older lines are dropped
+
+  Simulator(uint64_t seed, Membership membership, MemberFactory factory);
+
+  uint64_t seed() const { return seed_; }
+  Prng& prng() { return prng_; }
+  SimNetwork& network() { return network_; }
+  const Membership& membership() const { return membership_; }
+  int64_t now() const { return now_; }
+
+  void StartMember(int64_t sid);  // no-op if already up
+  void CrashMember(int64_t sid);  // loses everything but the SimDisk; no-op if down
+  bool IsUp(int64_t sid) const { return members_.count(sid) > 0; }
+  SimDisk& disk(int64_t sid) { return disks_[sid]; }
+  const SimDisk& disk(int64_t sid) const { return disks_.at(sid); }
+  // nullopt while down.
+  std::optional<MemberView> view(int64_t sid) const;
+  // Every up member's (sid, view), in sid order, taken once before the invariants run.
+  const std::vector<std::pair<int64_t, MemberView>>& views() const { return views_; }
+  SimMember* member(int64_t sid);
+
+  // Advances n ticks: each tick, every up member ticks (in sid order), then every message due
+  // is delivered. Returns false as soon as an invariant fails.
+  bool RunTicks(int64_t n);
+  // Delivers what is due now without ticking.
+  bool Drain();
+
+  void AddInvariant(std::string name, Invariant check);
+  void AddEventHook(std::string name, EventHook hook);
+  bool failed() const { return !failure_.empty(); }
+  const std::string& failure() const { return failure_; }
+
+  void Note(const std::string& line);  // a line in the trace, stamped with the tick
+  const std::deque<std::string>& trace() const { return trace_; }
+  void set_echo(std::function<void(const std::string&)> echo) { echo_ = std::move(echo); }
+  uint64_t steps() const { return steps_; }
+
+ private:
+  void Collect(int64_t sid);  // takes a member's messages and events after it stepped
+  void Check();
+
+  uint64_t seed_;
+  Prng prng_;
+  SimNetwork network_;
+  Membership membership_;
+  MemberFactory factory_;
+  int64_t now_ = 0;
+  uint64_t steps_ = 0;
+  std::map<int64_t, SimDisk> disks_;
+  std::map<int64_t, std::unique_ptr<SimMember>> members_;  // up members only
+  std::vector<std::pair<int64_t, MemberView>> views_;      // snapshot for the invariants
+  std::vector<std::pair<std::string, Invariant>> invariants_;
+  std::vector<std::pair<std::string, EventHook>> event_hooks_;
+  std::string failure_;
+  std::deque<std::string> trace_;
+  std::function<void(const std::string&)> echo_;
+};
+
+}  // namespace zk::sim

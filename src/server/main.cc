@@ -1,11 +1,127 @@
-// zkd: a ZooKeeper-compatible server. Usage: zkd zoo.cfg
+// zkd: a ZooKeeper-compatible server. Usage: zkd <zoo.cfg>
+//
+// Reads the config (errors: one line, exit 2), creates dataDir/version-2, builds the Core and the
+// client shell on one libuv loop, reports its state on ZKD_EVENT_FD, and serves until SIGTERM or
+// SIGINT (clean shutdown, exit 0). A taken client port: one line naming it, exit 1.
+#include <uv.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include "core/core.h"
+#include "server/client_server.h"
+#include "server/config.h"
+#include "server/event_writer.h"
+#include "server/version.h"
+
+namespace {
+
+struct Shutdown {
+  zk::ClientServer* server = nullptr;
+  uv_signal_t sigterm{};
+  uv_signal_t sigint{};
+};
+
+void OnSignal(uv_signal_t* handle, int signum) {
+  auto* s = static_cast<Shutdown*>(handle->data);
+  spdlog::info("{} received: shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
+  s->server->Stop();
+  uv_close(reinterpret_cast<uv_handle_t*>(&s->sigterm), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&s->sigint), nullptr);
+}
+
+bool MakeVersionDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(dir) / "version-2", ec);
+  if (ec) {
+    std::fprintf(stderr, "zkd: cannot create %s/version-2: %s\n", dir.c_str(),
+                 ec.message().c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: zkd <zoo.cfg>\n");
+  CLI::App app{"zkd: a ZooKeeper-compatible server (standalone)"};
+  std::string config_path;
+  app.add_option("config", config_path, "path to zoo.cfg")->required();
+  app.set_version_flag("--version", zk::FullVersion());
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
     return 2;
   }
-  std::fprintf(stderr, "zkd: not yet able to serve\n");
-  return 1;
+
+  auto logger = spdlog::stderr_color_mt("zkd");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e [%^%l%$] %v");
+  std::signal(SIGPIPE, SIG_IGN);
+
+  zk::ConfigResult parsed = zk::ParseConfig(config_path);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "zkd: %s\n", parsed.error.c_str());
+    return 2;
+  }
+  const zk::ServerConfig& config = parsed.config;
+  for (const std::string& w : config.warnings) spdlog::warn("{}", w);
+  if (!MakeVersionDir(config.data_dir) || !MakeVersionDir(config.data_log_dir)) return 1;
+
+  zk::CoreConfig core_config;
+  core_config.server_id = config.server_id;
+  core_config.tick_ms = config.tick_ms;
+  core_config.min_session_timeout_ms = config.min_session_timeout_ms;
+  core_config.max_session_timeout_ms = config.max_session_timeout_ms;
+  core_config.extended_types_enabled = config.extended_types_enabled;
+  core_config.super_digest = config.super_digest;
+  core_config.container_check_ticks =
+      std::max<int64_t>(1, (config.container_check_interval_ms + config.tick_ms - 1) /
+                               config.tick_ms);
+  core_config.apply_on_submit = true;
+  core_config.role = zk::CoreRole::kStandalone;
+  int64_t first_session_id = zk::FirstSessionId(zk::WallMs(), config.server_id);
+  zk::Core core(core_config, first_session_id);
+
+  uv_loop_t* loop = uv_default_loop();
+  zk::ClientServer server(loop, config, &core);
+  std::string error = server.Start();
+  if (!error.empty()) {
+    std::fprintf(stderr, "zkd: %s\n", error.c_str());
+    return 1;
+  }
+  spdlog::info("zkd {} serving standalone on {} (dataDir {}, dataLogDir {}, tickTime {} ms, "
+               "sessions {}-{} ms, first session id 0x{:x})",
+               zk::FullVersion(), server.listen_address(), config.data_dir, config.data_log_dir,
+               config.tick_ms, config.min_session_timeout_ms, config.max_session_timeout_ms,
+               static_cast<uint64_t>(first_session_id));
+  spdlog::info("nothing is persisted yet: the tree and sessions live in memory and are lost when "
+               "zkd stops (durability comes with the storage work)");
+
+  zk::EventWriter events = zk::EventWriter::FromEnvironment();
+  events.State("STANDALONE", 0, core.last_zxid(), 0);
+  events.Serving();
+
+  Shutdown shutdown;
+  shutdown.server = &server;
+  uv_signal_init(loop, &shutdown.sigterm);
+  uv_signal_init(loop, &shutdown.sigint);
+  shutdown.sigterm.data = &shutdown;
+  shutdown.sigint.data = &shutdown;
+  uv_signal_start(&shutdown.sigterm, OnSignal, SIGTERM);
+  uv_signal_start(&shutdown.sigint, OnSignal, SIGINT);
+
+  uv_run(loop, UV_RUN_DEFAULT);
+  uv_loop_close(loop);
+  spdlog::info("zkd stopped");
+  return 0;
 }

@@ -1,0 +1,818 @@
+#include "server/client_server.h"
+
+#include <dirent.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+
+#include "proto/jute.h"
+#include "proto/records.h"
+#include "server/version.h"
+
+namespace zk {
+
+namespace {
+
+constexpr int kListenBacklog = 511;
+
+std::string HexId(int64_t v) { return fmt::format("0x{:x}", static_cast<uint64_t>(v)); }
+
+std::string Framed(const std::string& body) {
+  std::string out(4, '\0');
+  StoreBigEndian32(out.data(), static_cast<int32_t>(body.size()));
+  out += body;
+  return out;
+}
+
+int64_t DirectorySize(const std::string& dir) {
+  int64_t total = 0;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return 0;
+  while (dirent* e = readdir(d)) {
+    struct stat st {};
+    std::string path = dir + "/" + e->d_name;
+    if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) total += st.st_size;
+  }
+  closedir(d);
+  return total;
+}
+
+int64_t CountOpenFds() {
+  int64_t n = 0;
+  DIR* d = opendir("/proc/self/fd");
+  if (d == nullptr) return 0;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] != '.') ++n;
+  }
+  closedir(d);
+  return n > 0 ? n - 1 : 0;  // minus the directory stream itself
+}
+
+int64_t MaxFds() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+  return static_cast<int64_t>(rl.rlim_cur);
+}
+
+int64_t MeminfoMb(const char* key) {
+  std::ifstream in("/proc/meminfo");
+  std::string k;
+  int64_t kb = 0;
+  std::string unit;
+  while (in >> k >> kb >> unit) {
+    if (k == key) return kb / 1024;
+  }
+  return 0;
+}
+
+int64_t ResidentMb() {
+  std::ifstream in("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  in >> size >> resident;
+  return resident * sysconf(_SC_PAGESIZE) / (1024 * 1024);
+}
+
+EnvironmentInfo CollectEnvironment() {
+  EnvironmentInfo e;
+  char buf[4096];
+  if (gethostname(buf, sizeof(buf)) == 0) {
+    buf[sizeof(buf) - 1] = '\0';
+    e.host_name = buf;
+  }
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n > 0) e.executable.assign(buf, static_cast<size_t>(n));
+#if defined(__clang__)
+  e.compiler = std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+  e.compiler = std::string("gcc ") + __VERSION__;
+#endif
+  e.libuv_version = uv_version_string();
+  utsname u{};
+  if (uname(&u) == 0) {
+    e.os_name = u.sysname;
+    e.os_arch = std::strcmp(u.machine, "x86_64") == 0 ? "amd64" : u.machine;
+    e.os_version = u.release;
+  }
+  if (passwd* pw = getpwuid(getuid())) {
+    e.user_name = pw->pw_name;
+    e.user_home = pw->pw_dir;
+  }
+  if (getcwd(buf, sizeof(buf)) != nullptr) e.user_dir = buf;
+  return e;
+}
+
+// Resolves clientPortAddress (empty = all interfaces) to a socket address.
+bool ResolveListenAddress(const std::string& host, int port, sockaddr_storage* out) {
+  std::string h = host.empty() ? "0.0.0.0" : host;
+  if (uv_ip4_addr(h.c_str(), port, reinterpret_cast<sockaddr_in*>(out)) == 0) return true;
+  if (uv_ip6_addr(h.c_str(), port, reinterpret_cast<sockaddr_in6*>(out)) == 0) return true;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(h.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) return false;
+  std::memcpy(out, res->ai_addr, res->ai_addrlen);
+  if (res->ai_family == AF_INET) {
+    reinterpret_cast<sockaddr_in*>(out)->sin_port = htons(static_cast<uint16_t>(port));
+  } else {
+    reinterpret_cast<sockaddr_in6*>(out)->sin6_port = htons(static_cast<uint16_t>(port));
+  }
+  freeaddrinfo(res);
+  return true;
+}
+
+bool RemoteAddress(uv_tcp_t* tcp, std::string* ip, int* port) {
+  sockaddr_storage ss{};
+  int len = sizeof(ss);
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    uv_ip4_name(a, buf, sizeof(buf));
+    *port = ntohs(a->sin_port);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    uv_ip6_name(a, buf, sizeof(buf));
+    *port = ntohs(a->sin6_port);
+  }
+  *ip = buf;
+  return true;
+}
+
+ClientConnection* ConnectionOf(void* handle) {
+  return static_cast<ClientConnection*>(static_cast<uv_handle_t*>(handle)->data);
+}
+
+}  // namespace
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t FirstSessionId(int64_t now_ms, int64_t server_id) {
+  uint64_t id = (static_cast<uint64_t>(now_ms) << 24) >> 8;
+  id |= static_cast<uint64_t>(server_id) << 56;
+  return static_cast<int64_t>(id);
+}
+
+ServerLimits ServerLimits::FromConfig(const ServerConfig& config) {
+  ServerLimits l;
+  l.packet_bytes_max = config.jute_max_buffer;
+  l.connections_per_ip_max = config.max_client_cnxns;
+  return l;
+}
+
+void ServerCounters::AddLatency(int64_t ms) {
+  if (latency_count == 0 || ms < latency_min_ms) latency_min_ms = ms;
+  if (ms > latency_max_ms) latency_max_ms = ms;
+  latency_total_ms += ms;
+  ++latency_count;
+}
+
+void ServerCounters::AddResponseSize(int64_t bytes) {
+  last_response_size = bytes;
+  if (min_response_size < 0 || bytes < min_response_size) min_response_size = bytes;
+  if (bytes > max_response_size) max_response_size = bytes;
+}
+
+ClientServer::ClientServer(uv_loop_t* loop, const ServerConfig& config, Core* core)
+    : loop_(loop), config_(config), limits_(ServerLimits::FromConfig(config)), core_(core) {
+  env_ = CollectEnvironment();
+}
+
+ClientServer::~ClientServer() {
+  // Stop() must have run and the loop must have closed every handle.
+  assert(connections_.empty());
+}
+
+int64_t ClientServer::LoopMs() const { return static_cast<int64_t>(uv_now(loop_)); }
+
+std::string ClientServer::listen_address() const {
+  std::string host = config_.client_port_address.empty() ? "0.0.0.0" : config_.client_port_address;
+  return host + ":" + std::to_string(config_.client_port);
+}
+
+std::string ClientServer::Start() {
+  sockaddr_storage addr{};
+  if (!ResolveListenAddress(config_.client_port_address, config_.client_port, &addr)) {
+    return "cannot resolve clientPortAddress " + config_.client_port_address;
+  }
+  uv_tcp_init(loop_, &listener_);
+  listener_.data = this;
+  int rc = uv_tcp_bind(&listener_, reinterpret_cast<sockaddr*>(&addr), 0);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), kListenBacklog, OnConnection);
+  if (rc != 0) {
+    std::string why = rc == UV_EADDRINUSE ? "address already in use" : uv_strerror(rc);
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    return "cannot listen on " + listen_address() + ": " + why;
+  }
+  uv_timer_init(loop_, &tick_timer_);
+  tick_timer_.data = this;
+  uv_timer_start(&tick_timer_, OnTick, config_.tick_ms, config_.tick_ms);
+  uv_check_init(loop_, &flush_check_);
+  flush_check_.data = this;
+  uv_check_start(&flush_check_, OnFlushAfterPoll);
+  uv_prepare_init(loop_, &flush_prepare_);
+  flush_prepare_.data = this;
+  uv_prepare_start(&flush_prepare_, OnFlushBeforePoll);
+  started_ = true;
+  start_loop_ms_ = LoopMs();
+  last_tick_wall_ms_ = WallMs();
+  return {};
+}
+
+void ClientServer::Stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  std::vector<ClientConnection*> all;
+  for (auto& [id, c] : connections_) all.push_back(c);
+  for (ClientConnection* c : all) Close(c, "server shutting down");
+  if (started_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&flush_prepare_), nullptr);
+  }
+}
+
+// ---- accepting ----
+
+void ClientServer::OnConnection(uv_stream_t* server, int status) {
+  auto* self = static_cast<ClientServer*>(server->data);
+  if (status < 0) {
+    spdlog::warn("accept failed: {}", uv_strerror(status));
+    return;
+  }
+  self->Accept();
+}
+
+void ClientServer::Accept() {
+  auto* c = new ClientConnection(this, next_connection_id_++, limits_.packet_bytes_max);
+  uv_tcp_init(loop_, &c->tcp);
+  c->tcp.data = c;
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_),
+                reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp),
+             [](uv_handle_t* h) { delete ConnectionOf(h); });
+    return;
+  }
+  int port = 0;
+  RemoteAddress(&c->tcp, &c->ip, &port);
+  c->stats.remote = "/" + c->ip + ":" + std::to_string(port);
+  c->stats.interest_ops = 1;
+  c->stats.established_ms = WallMs();
+  c->established_loop_ms = LoopMs();
+  c->last_activity_wall_ms = c->stats.established_ms;
+  uv_tcp_nodelay(&c->tcp, 1);
+
+  const char* refusal = nullptr;
+  if (stopping_) {
+    refusal = "server shutting down";
+  } else if (connections_.size() >= limits_.connections_max) {
+    refusal = "connections_max reached";
+  } else if (limits_.connections_per_ip_max > 0 &&
+             per_ip_[c->ip] >= limits_.connections_per_ip_max) {
+    refusal = "per-IP limit reached";
+  }
+  if (refusal != nullptr) {
+    ++counters_.connections_rejected;
+    spdlog::warn("Too many connections from {} - max is {} ({}); closing", c->stats.remote,
+                 refusal[0] == 'p' ? limits_.connections_per_ip_max
+                                   : static_cast<int>(limits_.connections_max),
+                 refusal);
+    c->state = ClientConnection::State::kClosing;
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp),
+             [](uv_handle_t* h) { delete ConnectionOf(h); });
+    return;
+  }
+  connections_[c->id] = c;
+  ++per_ip_[c->ip];
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), OnAlloc, OnRead);
+}
+
+// ---- reading ----
+
+void ClientServer::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
+  ClientConnection* c = ConnectionOf(handle);
+  buf->base = c->read_buffer;
+  buf->len = sizeof(c->read_buffer);
+}
+
+void ClientServer::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  ClientConnection* c = ConnectionOf(stream);
+  ClientServer* self = c->server;
+  if (c->state == ClientConnection::State::kClosing) return;
+  if (nread < 0) {
+    self->Close(c, nread == UV_EOF ? nullptr : uv_strerror(static_cast<int>(nread)));
+    return;
+  }
+  if (nread == 0) return;
+  self->counters_.bytes_received += nread;
+  c->last_activity_wall_ms = WallMs();
+  if (c->state == ClientConnection::State::kFourLetter) return;  // ignore what follows the word
+  c->reader.Feed(std::string_view(buf->base, static_cast<size_t>(nread)));
+  self->HandleBytes(c);
+  self->Drain();
+}
+
+void ClientServer::HandleBytes(ClientConnection* c) {
+  while ((c->state == ClientConnection::State::kHandshake ||
+          c->state == ClientConnection::State::kSession) &&
+         !c->close_after_flush) {
+    // A four-letter word is recognised only as the first 4 bytes of a connection.
+    if (c->state == ClientConnection::State::kHandshake && c->stats.recved == 0) {
+      std::string_view head = c->reader.buffered();
+      if (head.size() < 4) return;
+      if (IsFourLetterWord(head.substr(0, 4))) {
+        HandleFourLetterWord(c);
+        return;
+      }
+    }
+    std::string_view frame;
+    switch (c->reader.Next(&frame)) {
+      case FrameReader::Status::kNeedMore:
+        return;
+      case FrameReader::Status::kBadLength:
+        spdlog::info("closing {}: packet length {} is out of range (0..{} jute.maxbuffer)",
+                     c->stats.remote, c->reader.bad_length(), limits_.packet_bytes_max);
+        Close(c, nullptr);
+        return;
+      case FrameReader::Status::kFrame:
+        break;
+    }
+    ++c->stats.recved;
+    ++counters_.packets_received;
+    if (c->state == ClientConnection::State::kHandshake) {
+      HandleConnect(c, frame);
+    } else {
+      HandleRequest(c, frame);
+    }
+  }
+}
+
+bool ClientServer::HandleFourLetterWord(ClientConnection* c) {
+  std::string word(c->reader.buffered().substr(0, 4));
+  if (word == "stmk") {
+    // Set trace mask: the word is followed by a long.
+    if (c->reader.buffered().size() < 12) return false;
+    trace_mask_ = JuteReader(c->reader.buffered().substr(4, 8)).Long();
+    c->reader.Skip(12);
+  } else {
+    c->reader.Skip(4);
+  }
+  c->state = ClientConnection::State::kFourLetter;
+  c->stats.interest_ops = 0;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp));
+  ++c->stats.recved;
+  ++counters_.packets_received;
+  std::string text;
+  if (!config_.four_letter_whitelist.count(word)) {
+    spdlog::info("four-letter word {} from {} refused: not in 4lw.commands.whitelist", word,
+                 c->stats.remote);
+    text = WhitelistRefusal(word);
+  } else {
+    if (word == "srst") ResetServerStats();
+    if (word == "crst") {
+      for (auto& [id, other] : connections_) other->ResetStats();
+    }
+    text = RenderFourLetterWord(word, Snapshot());
+  }
+  ++counters_.packets_sent;
+  ++c->stats.sent;
+  Send(c, std::move(text));
+  CloseAfterFlush(c);
+  return true;
+}
+
+// ---- handshake ----
+
+void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
+  ++counters_.connection_requests;
+  ConnectRequest req;
+  JuteReader r(frame);
+  if (!req.Read(r)) {
+    ++counters_.unsuccessful_handshakes;
+    spdlog::info("closing {}: malformed ConnectRequest ({} bytes)", c->stats.remote,
+                 frame.size());
+    Close(c, nullptr);
+    return;
+  }
+  c->has_read_only_byte = req.has_read_only;
+  if (req.last_zxid_seen > core_->last_zxid()) {
+    ++counters_.unsuccessful_handshakes;
+    spdlog::info(
+        "Refusing session request for client {} as it has seen zxid {} our last zxid is {} "
+        "client must try another server",
+        c->stats.remote, HexId(req.last_zxid_seen), HexId(core_->last_zxid()));
+    Close(c, nullptr);
+    return;
+  }
+  int64_t now = WallMs();
+  if (req.session_id == 0) {
+    OpenSessionResult s = core_->OpenSession(req.timeout_ms, c->ip, now);
+    c->session_id = s.session_id;
+    c->state = ClientConnection::State::kSession;
+    c->stats.session_id = s.session_id;
+    c->stats.timeout_ms = s.timeout_ms;
+    by_session_[s.session_id] = c;
+    c->pending.push_back({0, OpCode::kCreateSession, LoopMs()});
+    c->stats.queued = static_cast<int64_t>(c->pending.size());
+    // The ConnectResponse goes out with the kSessionOpened output (Drain).
+    return;
+  }
+  // Re-attach: this server's other connection for the session goes first.
+  if (auto it = by_session_.find(req.session_id); it != by_session_.end() && it->second != c) {
+    Close(it->second, "session re-attached from another connection");
+  }
+  int32_t timeout = core_->Reattach(req.session_id, req.passwd, req.timeout_ms, c->ip);
+  ConnectResponse resp;
+  resp.has_read_only = req.has_read_only;
+  if (timeout == 0) {
+    ++counters_.unsuccessful_handshakes;
+    spdlog::info("Invalid session {} for client {}, probably expired", HexId(req.session_id),
+                 c->stats.remote);
+    resp.passwd.assign(16, '\0');
+    JuteWriter w;
+    resp.Write(w);
+    Send(c, Framed(w.data()));
+    ++counters_.packets_sent;
+    ++c->stats.sent;
+    CloseAfterFlush(c);
+    c->state = ClientConnection::State::kFourLetter;  // read nothing more
+    return;
+  }
+  c->session_id = req.session_id;
+  c->state = ClientConnection::State::kSession;
+  c->stats.session_id = req.session_id;
+  c->stats.timeout_ms = timeout;
+  by_session_[req.session_id] = c;
+  resp.timeout_ms = timeout;
+  resp.session_id = req.session_id;
+  resp.passwd = Core::SessionPassword(req.session_id);
+  JuteWriter w;
+  resp.Write(w);
+  Send(c, Framed(w.data()));
+  ++counters_.packets_sent;
+  ++c->stats.sent;
+  spdlog::info("Established session {} with negotiated timeout {} for client {} (re-attached)",
+               HexId(req.session_id), timeout, c->stats.remote);
+}
+
+// ---- requests ----
+
+void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
+  JuteReader r(frame);
+  RequestHeader h;
+  if (!h.Read(r)) {
+    spdlog::info("closing {}: request shorter than its header", c->stats.remote);
+    Close(c, nullptr);
+    return;
+  }
+  int64_t now = LoopMs();
+  if (h.type == ToInt(OpCode::kPing)) {
+    core_->Touch(c->session_id);
+    SendReply(c, kXidPing, core_->last_zxid(), Err::kOk, {});
+    c->RecordResponse(h.xid, core_->last_zxid(), OpCode::kPing, now, now);
+    counters_.AddLatency(0);
+    return;
+  }
+  ClientRequest req;
+  req.session_id = c->session_id;
+  req.xid = h.xid;
+  req.op = static_cast<OpCode>(h.type);
+  req.body.assign(frame.substr(8));
+  c->pending.push_back({h.xid, req.op, now});
+  c->stats.queued = static_cast<int64_t>(c->pending.size());
+  core_->Submit(req, WallMs());
+  // Drain after each frame: a reply may close this connection (unknown op, closeSession).
+  Drain();
+}
+
+// ---- outputs ----
+
+void ClientServer::Drain() {
+  std::vector<Output> outputs = core_->TakeOutputs();
+  for (const Output& o : outputs) Deliver(o);
+}
+
+void ClientServer::Deliver(const Output& o) {
+  auto it = by_session_.find(o.session_id);
+  ClientConnection* c = it == by_session_.end() ? nullptr : it->second;
+  switch (o.kind) {
+    case Output::Kind::kReply: {
+      if (c == nullptr) return;  // the connection went away; the client will retry
+      int64_t now = LoopMs();
+      OpCode op = OpCode::kError;
+      int64_t start = now;
+      if (!c->pending.empty() && c->pending.front().xid == o.xid) {
+        op = c->pending.front().op;
+        start = c->pending.front().start_ms;
+        c->pending.pop_front();
+        c->stats.queued = static_cast<int64_t>(c->pending.size());
+      }
+      if (o.xid == kXidAuth && o.err == Err::kAuthFailed) ++counters_.auth_failed;
+      SendReply(c, o.xid, o.zxid, o.err, o.body);
+      c->RecordResponse(o.xid, o.zxid, op, start, now);
+      counters_.AddLatency(now - start);
+      if (o.close_after) CloseAfterFlush(c);
+      return;
+    }
+    case Output::Kind::kNotification: {
+      if (c == nullptr) return;
+      JuteWriter w;
+      ReplyHeader{kXidNotification, -1, 0}.Write(w);
+      w.Raw(o.body);
+      Send(c, Framed(w.data()));
+      ++counters_.packets_sent;
+      ++c->stats.sent;
+      return;
+    }
+    case Output::Kind::kSessionOpened: {
+      if (c == nullptr) return;
+      ConnectResponse resp;
+      resp.timeout_ms = o.timeout_ms;
+      resp.session_id = o.session_id;
+      resp.passwd = o.body;
+      resp.has_read_only = c->has_read_only_byte;
+      JuteWriter w;
+      resp.Write(w);
+      Send(c, Framed(w.data()));
+      ++counters_.packets_sent;
+      ++c->stats.sent;
+      int64_t now = LoopMs();
+      int64_t start = now;
+      if (!c->pending.empty() && c->pending.front().op == OpCode::kCreateSession) {
+        start = c->pending.front().start_ms;
+        c->pending.pop_front();
+        c->stats.queued = static_cast<int64_t>(c->pending.size());
+      }
+      c->RecordResponse(0, o.zxid, OpCode::kCreateSession, start, now);
+      counters_.AddLatency(now - start);
+      spdlog::info("Established session {} with negotiated timeout {} for client {}",
+                   HexId(o.session_id), o.timeout_ms, c->stats.remote);
+      return;
+    }
+    case Output::Kind::kCloseSession: {
+      if (c == nullptr) return;
+      // The session is gone: nothing to tell the Core when the connection closes.
+      by_session_.erase(it);
+      c->session_id = 0;
+      CloseAfterFlush(c);
+      return;
+    }
+    case Output::Kind::kPersist:
+    case Output::Kind::kForward:
+    case Output::Kind::kSyncDone:
+      // Standalone with apply_on_submit: the Core emits none of these.
+      spdlog::error("unexpected core output kind {} in standalone mode",
+                    static_cast<int>(o.kind));
+      assert(false);
+      return;
+  }
+}
+
+void ClientServer::SendReply(ClientConnection* c, int32_t xid, int64_t zxid, Err err,
+                             const std::string& body) {
+  JuteWriter w;
+  ReplyHeader{xid, zxid, ToInt(err)}.Write(w);
+  if (err == Err::kOk) w.Raw(body);  // errors are header-only
+  counters_.AddResponseSize(static_cast<int64_t>(w.size()));
+  ++counters_.packets_sent;
+  ++c->stats.sent;
+  Send(c, Framed(w.data()));
+}
+
+// ---- writing ----
+
+void ClientServer::Send(ClientConnection* c, std::string bytes) {
+  if (c->state == ClientConnection::State::kClosing) return;
+  if (c->backlog_bytes() + bytes.size() > limits_.buffered_bytes_per_connection_max) {
+    spdlog::warn("closing {}: {} bytes of replies unread (buffered_bytes_per_connection_max {})",
+                 c->stats.remote, c->backlog_bytes() + bytes.size(),
+                 limits_.buffered_bytes_per_connection_max);
+    Close(c, nullptr);
+    return;
+  }
+  c->outbox += bytes;
+  MarkDirty(c);
+}
+
+void ClientServer::MarkDirty(ClientConnection* c) {
+  if (c->dirty) return;
+  c->dirty = true;
+  dirty_.push_back(c->id);
+}
+
+void ClientServer::OnFlushAfterPoll(uv_check_t* check) {
+  static_cast<ClientServer*>(check->data)->FlushDirty();
+}
+
+void ClientServer::OnFlushBeforePoll(uv_prepare_t* prepare) {
+  static_cast<ClientServer*>(prepare->data)->FlushDirty();
+}
+
+void ClientServer::FlushDirty() {
+  std::vector<uint64_t> ids;
+  ids.swap(dirty_);
+  for (uint64_t id : ids) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    it->second->dirty = false;
+    Flush(it->second);
+  }
+}
+
+void ClientServer::Flush(ClientConnection* c) {
+  if (c->state == ClientConnection::State::kClosing || c->write_in_flight) return;
+  if (c->outbox.empty()) {
+    if (c->close_after_flush) {
+      c->state = ClientConnection::State::kClosing;
+      int rc = uv_shutdown(&c->shutdown_req, reinterpret_cast<uv_stream_t*>(&c->tcp), OnShutdown);
+      if (rc != 0) {
+        c->state = ClientConnection::State::kFourLetter;
+        Close(c, nullptr);
+      }
+    }
+    return;
+  }
+  c->writing.swap(c->outbox);
+  c->outbox.clear();
+  uv_buf_t buf = uv_buf_init(c->writing.data(), static_cast<unsigned>(c->writing.size()));
+  c->write_in_flight = true;
+  c->write_req.data = c;
+  int rc = uv_write(&c->write_req, reinterpret_cast<uv_stream_t*>(&c->tcp), &buf, 1, OnWrite);
+  if (rc != 0) {
+    c->write_in_flight = false;
+    Close(c, uv_strerror(rc));
+  }
+}
+
+void ClientServer::OnWrite(uv_write_t* req, int status) {
+  auto* c = static_cast<ClientConnection*>(req->data);
+  ClientServer* self = c->server;
+  c->write_in_flight = false;
+  c->writing.clear();
+  if (c->state == ClientConnection::State::kClosing) return;
+  if (status < 0) {
+    self->Close(c, uv_strerror(status));
+    return;
+  }
+  if (!c->outbox.empty() || c->close_after_flush) self->MarkDirty(c);
+}
+
+void ClientServer::OnShutdown(uv_shutdown_t* req, int) {
+  auto* c = static_cast<ClientConnection*>(req->handle->data);
+  ClientServer* self = c->server;
+  // State is already kClosing; finish the bookkeeping and close the handle.
+  c->state = ClientConnection::State::kFourLetter;
+  self->Close(c, nullptr);
+}
+
+void ClientServer::CloseAfterFlush(ClientConnection* c) {
+  c->close_after_flush = true;
+  MarkDirty(c);
+}
+
+// ---- closing ----
+
+void ClientServer::Close(ClientConnection* c, const char* why) {
+  if (c->state == ClientConnection::State::kClosing) return;
+  if (why != nullptr) {
+    spdlog::info("closing connection {} (session {}): {}", c->stats.remote,
+                 HexId(c->session_id), why);
+  }
+  c->state = ClientConnection::State::kClosing;
+  if (c->session_id != 0) {
+    auto it = by_session_.find(c->session_id);
+    if (it != by_session_.end() && it->second == c) {
+      by_session_.erase(it);
+      core_->ConnectionClosed(c->session_id);
+    }
+  }
+  connections_.erase(c->id);
+  if (auto it = per_ip_.find(c->ip); it != per_ip_.end() && --it->second <= 0) per_ip_.erase(it);
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp));
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), OnClosed);
+}
+
+void ClientServer::OnClosed(uv_handle_t* handle) { delete ConnectionOf(handle); }
+
+// ---- time ----
+
+void ClientServer::OnTick(uv_timer_t* timer) {
+  auto* self = static_cast<ClientServer*>(timer->data);
+  int64_t now = WallMs();
+  self->last_tick_wall_ms_ = now;
+  self->core_->Tick(now);
+  self->Drain();
+  // A connection that never completes its handshake is closed after minSessionTimeout.
+  int64_t loop_now = self->LoopMs();
+  std::vector<ClientConnection*> stale;
+  for (auto& [id, c] : self->connections_) {
+    if (c->state == ClientConnection::State::kHandshake &&
+        loop_now - c->established_loop_ms > self->config_.min_session_timeout_ms) {
+      stale.push_back(c);
+    }
+  }
+  for (ClientConnection* c : stale) {
+    ++self->counters_.unsuccessful_handshakes;
+    self->Close(c, "no ConnectRequest within minSessionTimeout");
+  }
+}
+
+int64_t ClientServer::ExpiryBucketMs(int64_t wall_ms) const {
+  int64_t tick = config_.tick_ms;
+  return (wall_ms / tick + 1) * tick;  // ExpiryQueue.roundToNextInterval
+}
+
+void ClientServer::ResetServerStats() {
+  ServerCounters fresh;
+  fresh.bytes_received = 0;
+  counters_ = fresh;
+}
+
+// ---- four-letter-word snapshot ----
+
+StatsSnapshot ClientServer::Snapshot() const {
+  StatsSnapshot s;
+  s.version = FullVersion();
+  s.mode = "standalone";
+  s.now_ms = WallMs();
+  s.latency_min_ms = counters_.latency_count ? counters_.latency_min_ms : 0;
+  s.latency_max_ms = counters_.latency_max_ms;
+  s.latency_total_ms = counters_.latency_total_ms;
+  s.latency_count = counters_.latency_count;
+  s.packets_received = counters_.packets_received;
+  s.packets_sent = counters_.packets_sent;
+  s.zxid = core_->last_zxid();
+  s.node_count = static_cast<int64_t>(core_->tree().node_count());
+  s.approximate_data_size = core_->tree().approximate_data_size();
+  s.ephemerals_count = static_cast<int64_t>(core_->tree().ephemeral_count());
+  s.watch_count = static_cast<int64_t>(core_->watches().count());
+  s.session_count = static_cast<int64_t>(core_->sessions().size());
+  s.uptime_ms = LoopMs() - start_loop_ms_;
+  s.open_fds = CountOpenFds();
+  s.max_fds = MaxFds();
+  s.last_response_size = counters_.last_response_size;
+  s.min_response_size = counters_.min_response_size;
+  s.max_response_size = counters_.max_response_size;
+  s.auth_failed_count = counters_.auth_failed;
+  s.counters["bytes_received_count"] = counters_.bytes_received;
+  s.counters["connection_rejected"] = counters_.connections_rejected;
+  s.counters["unsuccessful_handshake"] = counters_.unsuccessful_handshakes;
+  s.counters["connection_request_count"] = counters_.connection_requests;
+
+  int64_t outstanding = 0;
+  for (const auto& [id, c] : connections_) {
+    ConnectionStats cs = c->stats;
+    if (c->state == ClientConnection::State::kSession && c->backlog_bytes() > 0) {
+      cs.interest_ops = 5;  // OP_READ | OP_WRITE
+    }
+    int32_t timeout = c->session_id != 0 ? c->stats.timeout_ms : config_.min_session_timeout_ms;
+    cs.expire_at_ms = ExpiryBucketMs(c->last_activity_wall_ms + timeout);
+    outstanding += cs.queued;
+    s.connections.push_back(std::move(cs));
+  }
+  s.outstanding = outstanding;
+
+  const SessionTable& sessions = core_->sessions();
+  for (const auto& [id, session] : sessions.all()) {
+    int64_t ticks_left = session.expire_tick - sessions.now_tick();
+    s.sessions.push_back({id, last_tick_wall_ms_ + ticks_left * config_.tick_ms});
+  }
+  s.ephemerals = &core_->tree().ephemerals();
+  s.watches = &core_->watches();
+
+  s.client_port = config_.client_port;
+  s.data_dir = config_.data_dir;
+  s.data_log_dir = config_.data_log_dir;
+  s.data_dir_size = DirectorySize(config_.data_dir + "/version-2");
+  s.log_dir_size = DirectorySize(config_.data_log_dir + "/version-2");
+  s.tick_ms = config_.tick_ms;
+  s.max_client_cnxns = config_.max_client_cnxns;
+  s.min_session_timeout_ms = config_.min_session_timeout_ms;
+  s.max_session_timeout_ms = config_.max_session_timeout_ms;
+  s.server_id = config_.server_id;
+  s.trace_mask = trace_mask_;
+  s.env = env_;
+  s.env.memory_free_mb = MeminfoMb("MemAvailable:");
+  s.env.memory_max_mb = MeminfoMb("MemTotal:");
+  s.env.memory_total_mb = ResidentMb();
+  return s;
+}
+
+}  // namespace zk

@@ -1,0 +1,140 @@
+// ClientServer: zkd's client-facing I/O shell on one libuv loop.
+//
+// It listens on clientPortAddress:clientPort, frames each connection's bytes (FrameReader),
+// answers four-letter words (first 4 bytes of a connection only), performs the handshake
+// (Core::OpenSession / Core::Reattach), answers pings itself, hands every other request to
+// Core::Submit, and after each input drains Core::TakeOutputs() in order: replies and
+// notifications to the session's connection, kSessionOpened → ConnectResponse, kCloseSession →
+// close. A timer calls Core::Tick every tickTime. Replies are coalesced: one uv_write per
+// connection per loop iteration (uv_check / uv_prepare handles flush dirty connections).
+//
+// Limits (named, see ServerLimits): a frame longer than packet_bytes_max, a client whose unread
+// replies exceed buffered_bytes_per_connection_max, connections beyond connections_per_ip_max or
+// connections_max — each closes that one connection with a log line and nothing else.
+//
+// Owns the connections; the Core is borrowed and must outlive it. Loop thread only.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/core.h"
+#include "server/client_connection.h"
+#include "server/config.h"
+#include "server/four_letter.h"
+
+namespace zk {
+
+struct ServerLimits {
+  int64_t packet_bytes_max = 0xfffff;                        // jute.maxbuffer
+  int connections_per_ip_max = 60;                           // maxClientCnxns; 0 = unlimited
+  size_t buffered_bytes_per_connection_max = 32 * 1024 * 1024;  // unread replies
+  size_t connections_max = 10000;
+  static ServerLimits FromConfig(const ServerConfig& config);
+};
+
+// Server-wide counters (ServerStats): srvr / mntr.
+struct ServerCounters {
+  int64_t packets_received = 0;
+  int64_t packets_sent = 0;
+  int64_t latency_min_ms = 0;
+  int64_t latency_max_ms = 0;
+  int64_t latency_total_ms = 0;
+  int64_t latency_count = 0;
+  int64_t last_response_size = -1;
+  int64_t min_response_size = -1;
+  int64_t max_response_size = -1;
+  int64_t bytes_received = 0;
+  int64_t auth_failed = 0;
+  int64_t connections_rejected = 0;
+  int64_t unsuccessful_handshakes = 0;
+  int64_t connection_requests = 0;
+  void AddLatency(int64_t ms);
+  void AddResponseSize(int64_t bytes);
+};
+
+class ClientServer {
+ public:
+  ClientServer(uv_loop_t* loop, const ServerConfig& config, Core* core);
+  ~ClientServer();
+  ClientServer(const ClientServer&) = delete;
+  ClientServer& operator=(const ClientServer&) = delete;
+
+  // Binds and listens, starts the tick timer. Returns an error line, empty on success.
+  std::string Start();
+  // Closes the listener, the timer and every connection; the loop then runs out.
+  void Stop();
+
+  std::string listen_address() const;  // "127.0.0.1:2181"
+  size_t connection_count() const { return connections_.size(); }
+  const ServerLimits& limits() const { return limits_; }
+
+  // The snapshot the four-letter words render (public for tests and for main's logging).
+  StatsSnapshot Snapshot() const;
+
+ private:
+  static void OnConnection(uv_stream_t* server, int status);
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnShutdown(uv_shutdown_t* req, int status);
+  static void OnClosed(uv_handle_t* handle);
+  static void OnTick(uv_timer_t* timer);
+  static void OnFlushAfterPoll(uv_check_t* check);
+  static void OnFlushBeforePoll(uv_prepare_t* prepare);
+  void FlushDirty();
+
+  void Accept();
+  void HandleBytes(ClientConnection* c);
+  bool HandleFourLetterWord(ClientConnection* c);
+  void HandleConnect(ClientConnection* c, std::string_view frame);
+  void HandleRequest(ClientConnection* c, std::string_view frame);
+  void Drain();
+  void Deliver(const Output& o);
+  void Send(ClientConnection* c, std::string frame);
+  void SendReply(ClientConnection* c, int32_t xid, int64_t zxid, Err err, const std::string& body);
+  void MarkDirty(ClientConnection* c);
+  void Flush(ClientConnection* c);
+  void Close(ClientConnection* c, const char* why);
+  void CloseAfterFlush(ClientConnection* c);
+  void ResetServerStats();
+  int64_t LoopMs() const;
+  int64_t ExpiryBucketMs(int64_t wall_ms) const;
+
+  uv_loop_t* loop_;
+  ServerConfig config_;
+  ServerLimits limits_;
+  Core* core_;
+  uv_tcp_t listener_{};
+  uv_timer_t tick_timer_{};
+  // Dirty connections are flushed after each poll (replies to what was just read) and before
+  // the next one (what timers and write completions produced), so nothing waits for a wakeup.
+  uv_check_t flush_check_{};
+  uv_prepare_t flush_prepare_{};
+  bool started_ = false;
+  bool stopping_ = false;
+
+  uint64_t next_connection_id_ = 1;
+  std::map<uint64_t, ClientConnection*> connections_;  // by id: iteration order = accept order
+  std::map<int64_t, ClientConnection*> by_session_;
+  std::map<std::string, int> per_ip_;
+  std::vector<uint64_t> dirty_;
+
+  ServerCounters counters_;
+  int64_t start_loop_ms_ = 0;
+  int64_t last_tick_wall_ms_ = 0;
+  int64_t trace_mask_ = 306;
+  EnvironmentInfo env_;
+};
+
+// Wall-clock milliseconds since the epoch.
+int64_t WallMs();
+// ZooKeeper's first session id: ((now_ms << 24) >>> 8) | (myid << 56).
+int64_t FirstSessionId(int64_t now_ms, int64_t server_id);
+
+}  // namespace zk

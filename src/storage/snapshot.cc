@@ -275,6 +275,9 @@ Status ReadSnapshot(const std::string& path, LoadedSnapshot* out) {
   if (!r.ok()) return error("truncated session / ACL section");
 
   out->tree = DataTree();
+  // Every node record takes at least 78 bytes: an upper bound on the count, so the tree's hash
+  // map is sized once instead of rehashing ~20 times on the way to a million nodes.
+  out->tree.Reserve(r.remaining() / 78 + 16);
   out->node_count = 0;
   const AclList* last_acl = nullptr;
   int64_t last_ref = 0;

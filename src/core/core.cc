@@ -515,7 +515,8 @@ void Core::ReplyToWrite(const ClientRequest& req, const std::vector<OpCode>& mul
         w.Int(ToInt(sub.err));
       } else {
         MultiHeader{ToInt(multi_ops[i]), false, 0}.Write(w);
-        WriteResultRecord(w, multi_ops[i], sub);
+        // Inside a multi a check's result has no body (a lone check answers with a Stat).
+        if (multi_ops[i] != OpCode::kCheck) WriteResultRecord(w, multi_ops[i], sub);
       }
     }
     MultiHeader{-1, true, -1}.Write(w);

@@ -51,7 +51,7 @@ void Core::Read(const ClientRequest& req) {
         return Reply(req, Err::kThrottledOp);
       }
       if (req.op == OpCode::kGetData) {
-        w.Buffer(n->data);
+        w.MaybeNullBuffer(n->data, n->data_null);
         ClientStat(n->stat).Write(w);
       } else {
         WriteChildren(w, *n);
@@ -238,7 +238,7 @@ void Core::Read(const ClientRequest& req) {
         } else {
           MultiHeader{ToInt(ops[i]), false, 0}.Write(w);
           if (ops[i] == OpCode::kGetData) {
-            w.Buffer(n->data);
+            w.MaybeNullBuffer(n->data, n->data_null);
             ClientStat(n->stat).Write(w);
           } else {
             WriteChildren(w, *n);

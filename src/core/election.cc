@@ -102,7 +102,6 @@ void Election::Start(int64_t last_zxid, int64_t current_epoch) {
   recvset_.clear();
   outofelection_.clear();
   finalize_ticks_left_ = 0;
-  silent_ticks_ = 0;
   round_ticks_ = 0;
   notification_interval_ticks_ = config_.min_notification_ticks;
   ++logical_clock_;
@@ -134,6 +133,7 @@ void Election::Send(int64_t to, const Vote& v, PeerState state) {
 }
 
 void Election::SendNotifications() {
+  ticks_since_broadcast_ = 0;
   Vote v = Proposal();
   for (int64_t sid : config_.membership.voters()) {
     if (sid == config_.my_id) {
@@ -215,13 +215,19 @@ void Election::Step(const Notification& n) {
     return;
   }
 
-  // LOOKING: a looking voter in an older round gets our vote (the WorkerReceiver rule). Observers
-  // do not answer: voters never count what an observer says.
-  if (n.state == PeerState::kLooking && n.election_epoch < logical_clock_ && !IsObserverSelf()) {
-    Send(n.sid, Proposal(), PeerState::kLooking);
+  // LOOKING: a looking voter in an older round gets our vote (the WorkerReceiver rule). So does
+  // one in our round whose vote ours beats — ZooKeeper leaves that to the sender's resend timer;
+  // answering at once turns a timeout into a round trip (votes only grow within a round, so the
+  // answers stop). Observers do not answer: voters never count what an observer says.
+  if (n.state == PeerState::kLooking && !IsObserverSelf()) {
+    if (n.election_epoch < logical_clock_ ||
+        (n.election_epoch == logical_clock_ &&
+         VoteBeats(m, proposed_leader_, proposed_zxid_, proposed_epoch_, n.leader, n.zxid,
+                   n.peer_epoch))) {
+      Send(n.sid, Proposal(), PeerState::kLooking);
+    }
   }
   if (!m.IsVoter(n.leader)) return;  // a vote for a non-voter is not a vote
-  silent_ticks_ = 0;
 
   if (finalize_ticks_left_ > 0) {
     // finalizeWait: only a better vote interrupts it; anything else is consumed and dropped.
@@ -312,8 +318,9 @@ void Election::Tick() {
     }
     return;  // ZooKeeper is blocked in the finalize poll: no resends meanwhile
   }
-  if (++silent_ticks_ >= notification_interval_ticks_) {
-    silent_ticks_ = 0;
+  // ZooKeeper resends after notTimeout without any notification; we count from our own last
+  // broadcast instead, so a server that only hears stale chatter still re-announces itself.
+  if (++ticks_since_broadcast_ >= notification_interval_ticks_) {
     SendNotifications();
     notification_interval_ticks_ =
         std::min(notification_interval_ticks_ * 2, config_.max_notification_ticks);

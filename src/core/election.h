@@ -108,7 +108,8 @@ struct ElectionConfig {
   // finalizeWait: after a quorum agrees with our proposal, wait this many ticks for a better vote.
   // ZooKeeper waits 200 ms; peers on one host answer in microseconds, so a couple of ticks.
   int32_t finalize_wait_ticks = 2;
-  // Resend backoff while LOOKING and nothing arrives: starts here, doubles, capped.
+  // Resend backoff while LOOKING: our vote goes out again this many ticks after we last sent it;
+  // the interval starts here at each Start(), doubles on each resend, and is capped.
   int32_t min_notification_ticks = 2;
   int32_t max_notification_ticks = 32;
   // Named limit: at most this many notifications queued between TakeMessages() calls.
@@ -198,7 +199,7 @@ class Election {
   std::optional<Decision> decision_;
   // Resend backoff and finalize wait, in ticks.
   int32_t notification_interval_ticks_ = 0;
-  int32_t silent_ticks_ = 0;
+  int32_t ticks_since_broadcast_ = 0;
   int32_t finalize_ticks_left_ = 0;
   int64_t round_ticks_ = 0;
   std::vector<OutgoingNotification> outbox_;

@@ -91,6 +91,7 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
                          : OpCode::kCreate;
   out->path = path;
   out->data = req.data;
+  out->data_null = req.data_null;
   out->acl = acl;
   out->ephemeral = ephemeral;
   out->parent_cversion = new_cversion;
@@ -161,6 +162,7 @@ Err PrepareWrite(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
       out->type = OpCode::kSetData;
       out->path = req.path;
       out->data = req.data;
+      out->data_null = req.data_null;
       out->version = next;
       node->stat.version = next;
       node->stat.mzxid = c.zxid;

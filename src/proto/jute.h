@@ -51,6 +51,14 @@ class JuteWriter {
   void Bool(bool v);
   void Buffer(std::string_view v);
   void NullBuffer() { Int(-1); }
+  // A buffer that may be null (length -1), as jute writes a null byte[].
+  void MaybeNullBuffer(std::string_view v, bool is_null) {
+    if (is_null) {
+      NullBuffer();
+    } else {
+      Buffer(v);
+    }
+  }
   void String(std::string_view v) { Buffer(v); }
   void StringVector(const std::vector<std::string>& v);
   void Raw(std::string_view v) { out_.append(v); }

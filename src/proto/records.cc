@@ -133,14 +133,18 @@ bool ConnectResponse::Read(JuteReader& r) {
 
 void CreateRequest::Write(JuteWriter& w, bool with_ttl) const {
   w.String(path);
-  w.Buffer(data);
+  if (data_null) {
+    w.NullBuffer();
+  } else {
+    w.Buffer(data);
+  }
   WriteAcls(w, acl);
   w.Int(flags);
   if (with_ttl) w.Long(ttl);
 }
 bool CreateRequest::Read(JuteReader& r, bool with_ttl) {
   path = r.String();
-  data = r.Buffer();
+  data = r.Buffer(&data_null);
   acl = ReadAcls(r);
   flags = r.Int();
   if (with_ttl) ttl = r.Long();
@@ -169,12 +173,16 @@ bool PathAndWatch::Read(JuteReader& r) {
 
 void SetDataRequest::Write(JuteWriter& w) const {
   w.String(path);
-  w.Buffer(data);
+  if (data_null) {
+    w.NullBuffer();
+  } else {
+    w.Buffer(data);
+  }
   w.Int(version);
 }
 bool SetDataRequest::Read(JuteReader& r) {
   path = r.String();
-  data = r.Buffer();
+  data = r.Buffer(&data_null);
   version = r.Int();
   return r.ok();
 }

@@ -94,6 +94,7 @@ struct CreateRequest {
   AclList acl;
   int32_t flags = 0;
   int64_t ttl = 0;  // only on the wire for createTTL
+  bool data_null = false;  // a null buffer (length -1), which getData returns as null
   void Write(JuteWriter& w, bool with_ttl) const;
   bool Read(JuteReader& r, bool with_ttl);
 };
@@ -116,6 +117,7 @@ struct SetDataRequest {
   std::string path;
   std::string data;
   int32_t version = -1;
+  bool data_null = false;
   void Write(JuteWriter& w) const;
   bool Read(JuteReader& r);
 };

@@ -76,7 +76,11 @@ int64_t SnapshotSerializer::AclRef(const AclList& acl) {
 
 void SnapshotSerializer::WriteNode(const std::string& path, const Node& node) {
   PutBuffer(&nodes_, path == "/" ? std::string_view() : std::string_view(path));
-  PutBuffer(&nodes_, node.data);
+  if (node.data_null) {
+    PutInt(&nodes_, -1);
+  } else {
+    PutBuffer(&nodes_, node.data);
+  }
   PutLong(&nodes_, AclRef(node.acl));
   const Stat& s = node.stat;
   PutLong(&nodes_, s.czxid);
@@ -287,7 +291,7 @@ Status ReadSnapshot(const std::string& path, LoadedSnapshot* out) {
     if (!r.ok()) return error("truncated node list");
     if (node_path == "/") break;
     Node node;
-    node.data = r.Buffer();
+    node.data = r.Buffer(&node.data_null);
     int64_t ref = r.Long();
     if (!last_acl || ref != last_ref) {
       auto it = acls.find(ref);

@@ -85,6 +85,8 @@ bool DataTree::Restore(const std::string& path, Node node) {
   if (path == "/" || path.empty()) {
     Node& root = nodes_.at("/");
     root.data = std::move(node.data);
+    root.data_null = node.data_null;
+    root.stat.data_length = static_cast<int32_t>(root.data.size());
     root.acl = std::move(node.acl);
     root.stat = node.stat;
     root.stat.num_children = static_cast<int32_t>(root.children.size());
@@ -170,6 +172,7 @@ ApplyResult DataTree::ApplyOp(const TxnHeader& h, const TxnOp& op, std::vector<T
       Node& n = it->second;
       data_size_ += static_cast<int64_t>(op.data.size()) - static_cast<int64_t>(n.data.size());
       n.data = op.data;
+      n.data_null = op.data_null;
       n.stat.data_length = static_cast<int32_t>(op.data.size());
       n.stat.version = op.version;
       n.stat.mzxid = h.zxid;
@@ -250,6 +253,7 @@ Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
 
   Node n;
   n.data = op.data;
+  n.data_null = op.data_null;
   n.acl = op.acl;
   n.stat.czxid = n.stat.mzxid = n.stat.pzxid = h.zxid;
   n.stat.ctime = n.stat.mtime = h.time_ms;

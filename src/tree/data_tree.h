@@ -22,6 +22,7 @@ namespace zk {
 
 struct Node {
   std::string data;
+  bool data_null = false;  // created or set with a null buffer: getData answers null
   AclList acl;
   Stat stat;  // data_length and num_children are kept in step with data and children
   std::set<std::string> children;  // names, not paths

@@ -23,21 +23,21 @@ void TxnOp::Write(JuteWriter& w) const {
   switch (type) {
     case OpCode::kCreate:
       w.String(path);
-      w.Buffer(data);
+      w.MaybeNullBuffer(data, data_null);
       WriteAcls(w, acl);
       w.Bool(ephemeral);
       w.Int(parent_cversion);
       break;
     case OpCode::kCreateTtl:
       w.String(path);
-      w.Buffer(data);
+      w.MaybeNullBuffer(data, data_null);
       WriteAcls(w, acl);
       w.Int(parent_cversion);
       w.Long(ttl);
       break;
     case OpCode::kCreateContainer:
       w.String(path);
-      w.Buffer(data);
+      w.MaybeNullBuffer(data, data_null);
       WriteAcls(w, acl);
       w.Int(parent_cversion);
       break;
@@ -47,7 +47,7 @@ void TxnOp::Write(JuteWriter& w) const {
       break;
     case OpCode::kSetData:
       w.String(path);
-      w.Buffer(data);
+      w.MaybeNullBuffer(data, data_null);
       w.Int(version);
       break;
     case OpCode::kSetAcl:
@@ -78,21 +78,21 @@ bool TxnOp::Read(JuteReader& r, OpCode t) {
   switch (t) {
     case OpCode::kCreate:
       path = r.String();
-      data = r.Buffer();
+      data = r.Buffer(&data_null);
       acl = ReadAcls(r);
       ephemeral = r.Bool();
       parent_cversion = r.Int();
       break;
     case OpCode::kCreateTtl:
       path = r.String();
-      data = r.Buffer();
+      data = r.Buffer(&data_null);
       acl = ReadAcls(r);
       parent_cversion = r.Int();
       ttl = r.Long();
       break;
     case OpCode::kCreateContainer:
       path = r.String();
-      data = r.Buffer();
+      data = r.Buffer(&data_null);
       acl = ReadAcls(r);
       parent_cversion = r.Int();
       break;
@@ -102,7 +102,7 @@ bool TxnOp::Read(JuteReader& r, OpCode t) {
       break;
     case OpCode::kSetData:
       path = r.String();
-      data = r.Buffer();
+      data = r.Buffer(&data_null);
       version = r.Int();
       break;
     case OpCode::kSetAcl:

@@ -35,6 +35,7 @@ struct TxnOp {
   OpCode type = OpCode::kError;
   std::string path;
   std::string data;
+  bool data_null = false;
   AclList acl;
   bool ephemeral = false;
   int32_t parent_cversion = 0;

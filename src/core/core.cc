@@ -441,7 +441,7 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
     well_formed = DecodeWrite(req.op, r, &w);
   }
   if (!well_formed) {
-    Reply(req, Err::kMarshallingError, {}, /*close_after=*/true);
+    Reply(req, Err::kMarshallingError);  // as ZooKeeper: header-only -5, connection kept
     return;
   }
 

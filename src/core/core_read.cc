@@ -21,7 +21,8 @@ void Core::Read(const ClientRequest& req) {
   Session* session = sessions_.Find(req.session_id);
   static const std::vector<Id> kNone;
   const std::vector<Id>& auth = session ? session->auth : kNone;
-  auto malformed = [&] { Reply(req, Err::kMarshallingError, {}, /*close_after=*/true); };
+  // An undecodable record: header-only MARSHALLINGERROR, as ZooKeeper; the connection stays.
+  auto malformed = [&] { Reply(req, Err::kMarshallingError); };
   auto watch = [&](const std::string& path, WatchKind kind) {
     return watches_.Add(path, req.session_id, kind);
   };

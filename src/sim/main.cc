@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   std::clock_t began = std::clock();
   uint64_t steps = 0, two_leader_rounds = 0, leading = 0;
   int64_t settle_max = 0, settle_sum = 0;
+  uint64_t slowest_seed = 0;
   for (uint64_t i = 0; i < seeds; ++i) {
     uint64_t seed = first_seed + i;
     zk::sim::RandomRunResult r = zk::sim::RunRandomElection(seed, config);
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
     two_leader_rounds += r.stats.rounds_with_two_leaders;
     leading += r.stats.leading_decisions;
     if (r.ok) {
+      if (r.settle_ticks > settle_max) slowest_seed = seed;
       settle_max = std::max(settle_max, r.settle_ticks);
       settle_sum += r.settle_ticks;
       continue;
@@ -87,12 +89,13 @@ int main(int argc, char** argv) {
   }
   double secs = static_cast<double>(std::clock() - began) / CLOCKS_PER_SEC;
   std::printf(
-      "%llu seeds (%d voters, %d observers), %d failed; settle ticks mean %.1f max %lld; "
+      "%llu seeds (%d voters, %d observers), %d failed; settle ticks mean %.1f max %lld (seed %llu); "
       "%llu steps; LEADING decisions %llu, rounds with two LEADING deciders %llu; "
       "%.2fs cpu, %.0f seeds/s\n",
       static_cast<unsigned long long>(seeds), members, observers, failures,
       seeds > 0 ? static_cast<double>(settle_sum) / static_cast<double>(seeds) : 0.0,
-      static_cast<long long>(settle_max), static_cast<unsigned long long>(steps),
+      static_cast<long long>(settle_max), static_cast<unsigned long long>(slowest_seed),
+      static_cast<unsigned long long>(steps),
       static_cast<unsigned long long>(leading), static_cast<unsigned long long>(two_leader_rounds),
       secs, secs > 0 ? static_cast<double>(seeds) / secs : 0.0);
   return failures == 0 ? 0 : 1;

@@ -176,6 +176,11 @@ std::string Runner::Line(int line_no, const std::string& raw) {
   std::vector<std::string> w = Words(text);
   if (w.empty()) return {};
   const std::string& cmd = w[0];
+  {
+    std::string echo;
+    for (const std::string& word : w) echo += (echo.empty() ? "> " : " ") + word;
+    Trace(echo);
+  }
   auto ids_from = [&](size_t first, std::vector<int64_t>* out) -> bool {
     for (size_t i = first; i < w.size(); ++i) {
       std::optional<int64_t> v = Number(w[i]);
@@ -295,7 +300,6 @@ std::string Runner::Line(int line_no, const std::string& raw) {
     sim_->RunTicks(*n);
   } else if (cmd == "expect") {
     result = Expect(w);
-    if (result.empty()) Trace("  ok: " + text.substr(text.find("expect")));
   } else if (cmd == "print") {
     for (int64_t sid : m.voters()) Trace("  " + Describe(sid));
     for (int64_t sid : m.observers()) Trace("  " + Describe(sid) + " (observer)");

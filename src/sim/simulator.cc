@@ -41,6 +41,7 @@ void Simulator::StartMember(int64_t sid) {
   members_[sid]->Start();
   Collect(sid);
   Check();
+  Drain();  // peers on one host answer at once, not a tick later
 }
 
 void Simulator::CrashMember(int64_t sid) {

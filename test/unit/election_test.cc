@@ -126,14 +126,19 @@ TEST(Election, ResendsOnSilenceWithDoublingCappedBackoff) {
   EXPECT_EQ(resend_ticks, (std::vector<int>{2, 6, 14, 22, 30, 38}));
 }
 
-TEST(Election, ANotificationResetsTheSilence) {
-  Election e(Config(1, Voters({1, 2, 3})));
+TEST(Election, ResendTimerCountsFromOurLastBroadcast) {
+  Election e(Config(1, Voters({1, 2, 3, 4, 5})));
   e.Start(0, 0);
   e.TakeMessages();
   e.Tick();
-  e.Step(Looking(2, 1, 0, 1, 0));  // agrees with us; nothing to send
+  e.Step(Looking(2, 2, 0, 1, 0));  // adopt 2 and broadcast: the timer starts again
+  EXPECT_EQ(e.TakeMessages().size(), 4u);
   e.Tick();
   EXPECT_TRUE(e.TakeMessages().empty());
+  e.Step(Looking(3, 1, 0, 1, 0));  // a worse vote is answered, and does not delay the resend
+  EXPECT_EQ(e.TakeMessages().size(), 1u);
+  e.Tick();
+  EXPECT_EQ(Recipients(e.TakeMessages()), (std::set<int64_t>{2, 3, 4, 5}));
 }
 
 // ---- the LOOKING rules ----
@@ -149,13 +154,18 @@ TEST(Election, SameRoundBetterVoteIsAdoptedAndBroadcast) {
   EXPECT_EQ(e.current_vote().zxid, 0x100000008);
 }
 
-TEST(Election, SameRoundWorseVoteIsRecordedNotAdopted) {
+TEST(Election, SameRoundWorseVoteIsRecordedNotAdoptedAndItsSenderToldOurs) {
   Election e(Config(3, Voters({1, 2, 3, 4, 5})));
   e.Start(0x100000008, 1);
   e.TakeMessages();
   e.Step(Looking(1, 1, 0x100000008, 1, 1));
-  EXPECT_TRUE(e.TakeMessages().empty());
+  auto out = e.TakeMessages();
+  ASSERT_EQ(out.size(), 1u);  // only the sender, and only because our vote beats its own
+  EXPECT_EQ(out[0].to, 1);
+  EXPECT_EQ(out[0].n, (Notification{3, PeerState::kLooking, 3, 0x100000008, 1, 1}));
   EXPECT_EQ(e.current_vote().leader, 3);
+  e.Step(Looking(2, 3, 0x100000008, 1, 1));  // agrees: nothing to say
+  EXPECT_TRUE(e.TakeMessages().empty());
 }
 
 TEST(Election, HigherRoundIsJoinedWithTheBetterOfItsVoteAndOurs) {

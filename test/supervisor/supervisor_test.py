@@ -386,9 +386,18 @@ class ZkdContractTest(ClusterTest):
 class CommandLineTest(ClusterTest):
     def test_taken_port_fails_before_forking(self):
         c = self.cluster()
-        bases = pick_bases(3)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
-            holder.bind(("127.0.0.1", bases[0] + 1))
+        holder = None
+        for _ in range(20):  # another test may take a range between the check and our bind
+            bases = pick_bases(3)
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                sock.bind(("127.0.0.1", bases[0] + 1))
+                holder = sock
+                break
+            except OSError:
+                sock.close()
+        self.assertIsNotNone(holder, "no free port to hold")
+        with holder:
             holder.listen(1)
             proc = c.pc("up", "3", "--engine", "apache", "-d",
                         "--base-ports", ",".join(map(str, bases)), check=False)

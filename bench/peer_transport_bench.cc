@@ -37,9 +37,9 @@ void BM_PeerTransportZabRoundTrip(benchmark::State& state) {
   uv_loop_t loop;
   uv_loop_init(&loop);
   std::vector<int> fds;
-  std::map<int64_t, PeerAddress> table;
+  std::map<int64_t, PeerEndpoint> table;
   for (int64_t sid : {1, 2}) {
-    table[sid] = PeerAddress{"127.0.0.1", ReservePort(&fds), ReservePort(&fds)};
+    table[sid] = PeerEndpoint{"127.0.0.1", ReservePort(&fds), ReservePort(&fds)};
   }
   auto config = [&](int64_t sid) {
     PeerTransportConfig c;

@@ -71,7 +71,7 @@
 
 namespace zk {
 
-struct PeerAddress {
+struct PeerEndpoint {
   std::string host = "127.0.0.1";  // numeric, or a name resolved once in Start()
   int quorum_port = 0;
   int election_port = 0;
@@ -94,7 +94,7 @@ struct PeerTransportConfig {
   std::string host = "127.0.0.1";  // both listeners bind here
   int election_port = 0;           // 0 = any free port (tests), see election_port()
   int quorum_port = 0;
-  std::map<int64_t, PeerAddress> peers;  // every member; an entry for my_sid is ignored
+  std::map<int64_t, PeerEndpoint> peers;  // every member; an entry for my_sid is ignored
   PeerTransportLimits limits;
 };
 

@@ -235,6 +235,17 @@ bool SnapshotLooksComplete(const std::string& path) {
 Status ReadSnapshot(const std::string& path, LoadedSnapshot* out) {
   std::string data;
   if (Status s = ReadFile(path, &data); !s.ok()) return s;
+  return ParseSnapshot(data, path, out);
+}
+
+std::string SealedSnapshot(const SnapshotImage& image) {
+  uint32_t checksum = Adler32(image.head);
+  checksum = static_cast<uint32_t>(
+      adler32_z(checksum, reinterpret_cast<const Bytef*>(image.nodes.data()), image.nodes.size()));
+  return image.head + image.nodes + Seal(checksum);
+}
+
+Status ParseSnapshot(std::string_view data, const std::string& path, LoadedSnapshot* out) {
   auto error = [&](const std::string& what) {
     return Status::Error("snapshot " + path + ": " + what);
   };
@@ -324,6 +335,7 @@ Status ReadSnapshot(const std::string& path, LoadedSnapshot* out) {
   }
   out->end_zxid = r.Long();
   if (!r.ok() || !r.AtEnd()) return error("bad trailer after the node list");
+  if (path.rfind('.') == std::string::npos) return Status::Ok();  // bytes in memory: no name
   // The name is authoritative for zxid (as ZooKeeper): snapshot.<hex>.
   std::string hex = path.substr(path.rfind('.') + 1);
   char* end = nullptr;

@@ -97,6 +97,10 @@ struct LoadedSnapshot {
 };
 // Reads and validates (seal first, then structure) one snapshot file.
 Status ReadSnapshot(const std::string& path, LoadedSnapshot* out);
+// The same checks over bytes in memory (a SNAP from a leader); `path` names them in errors.
+Status ParseSnapshot(std::string_view data, const std::string& path, LoadedSnapshot* out);
+// The image with its seal, as the file would hold it.
+std::string SealedSnapshot(const SnapshotImage& image);
 // snapshot.<hex> files in `<dataDir>/version-2`, newest first.
 std::vector<ZxidFile> FindSnapshots(const std::string& data_dir);
 // Cheap check (size and the trailing seal) without reading the file, as ZooKeeper's

@@ -89,7 +89,7 @@ class Ensemble {
     uv_timer_start(
         &guard_, [](uv_timer_t*) {}, 5, 5);
     for (int64_t sid = 1; sid <= n; ++sid) {
-      table_[sid] = PeerAddress{"127.0.0.1", ReservePort(&reserved_), ReservePort(&reserved_)};
+      table_[sid] = PeerEndpoint{"127.0.0.1", ReservePort(&reserved_), ReservePort(&reserved_)};
     }
   }
   ~Ensemble() {
@@ -113,7 +113,7 @@ class Ensemble {
   }
 
   uv_loop_t* loop() { return &loop_; }
-  const PeerAddress& address(int64_t sid) { return table_[sid]; }
+  const PeerEndpoint& address(int64_t sid) { return table_[sid]; }
   PeerTransport& t(int64_t sid) { return *transports_.at(sid); }
   Inbox& in(int64_t sid) { return inbox_[sid]; }
   bool running(int64_t sid) const { return transports_.count(sid) > 0; }
@@ -224,7 +224,7 @@ class Ensemble {
   uv_loop_t loop_{};
   uv_timer_t guard_{};
   std::vector<int> reserved_;  // port reservations, see ReservePort
-  std::map<int64_t, PeerAddress> table_;
+  std::map<int64_t, PeerEndpoint> table_;
   std::map<int64_t, Inbox> inbox_;
   std::vector<std::unique_ptr<RawClient>> raw_;  // freed after the loop has closed them
   std::map<int64_t, std::unique_ptr<PeerTransport>> transports_;

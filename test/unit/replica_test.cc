@@ -235,3 +235,30 @@ TEST(Replica, ObserverFollowsButNeverLeadsOrVotes) {
 
 }  // namespace
 }  // namespace zk
+
+#include "storage/snapshot_codec.h"
+
+namespace zk {
+namespace {
+
+TEST(SnapshotCodec, RoundTripsTheCoreStateForSnap) {
+  Core core(CoreConfig{}, 0x42);
+  auto s = core.OpenSession(30000, "127.0.0.1", 1);
+  JuteWriter w;
+  CreateRequest{"/snap", "v", OpenAclUnsafe(), 1, 0}.Write(w, false);
+  core.Submit({s.session_id, 1, OpCode::kCreate, w.Take(), 0, {}}, 1);
+  storage::SnapshotCodec codec;
+  std::string bytes = codec.Encode(core);
+  DataTree tree;
+  std::map<int64_t, int32_t> sessions;
+  ASSERT_TRUE(codec.Decode(bytes, &tree, &sessions));
+  ASSERT_NE(tree.Find("/snap"), nullptr);
+  EXPECT_EQ(tree.Find("/snap")->stat.ephemeral_owner, s.session_id);
+  EXPECT_EQ(sessions.count(s.session_id), 1u);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  DataTree bad;
+  EXPECT_FALSE(codec.Decode(bytes, &bad, &sessions));
+}
+
+}  // namespace
+}  // namespace zk

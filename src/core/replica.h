@@ -100,6 +100,8 @@ class Replica {
   Core& core() { return core_; }
   const Core& core() const { return core_; }
   void Start();
+  // Recovery read the epoch files after construction.
+  void SetDurable(const DurableState& durable) { durable_ = durable; }
 
   void StepElection(const Notification& n);
   void StepZab(int64_t from, const ZabPacket& p);

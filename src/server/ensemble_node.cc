@@ -1,0 +1,272 @@
+#include "server/ensemble_node.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "storage/disk.h"
+#include "storage/epoch_file.h"
+#include "storage/recovery.h"
+#include "storage/snapshot.h"
+
+namespace zk {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const char* StateWord(PeerState s) {
+  switch (s) {
+    case PeerState::kLeading: return "LEADING";
+    case PeerState::kFollowing: return "FOLLOWING";
+    case PeerState::kObserving: return "OBSERVING";
+    default: return "LOOKING";
+  }
+}
+
+}  // namespace
+
+CoreConfig CoreConfigFor(const ServerConfig& config) {
+  CoreConfig c;
+  c.server_id = config.server_id;
+  c.tick_ms = config.tick_ms;
+  c.min_session_timeout_ms = config.min_session_timeout_ms;
+  c.max_session_timeout_ms = config.max_session_timeout_ms;
+  c.extended_types_enabled = config.extended_types_enabled;
+  c.super_digest = config.super_digest;
+  c.container_check_ticks = std::max<int64_t>(
+      1, (config.container_check_interval_ms + config.tick_ms - 1) / config.tick_ms);
+  return c;
+}
+
+EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWriter* events)
+    : loop_(loop), config_(config), events_(events) {}
+
+EnsembleNode::~EnsembleNode() { Stop(); }
+
+std::string EnsembleNode::Start(int64_t first_session_id) {
+  std::set<int64_t> voters, observers;
+  std::map<int64_t, PeerEndpoint> peers;
+  const PeerAddress* me = nullptr;
+  for (const auto& s : config_.servers) {
+    (s.observer ? observers : voters).insert(s.id);
+    peers[s.id] = PeerEndpoint{s.host, s.quorum_port, s.election_port};
+    if (s.id == config_.server_id) me = &s;
+  }
+  if (!me) return config_.path + ": myid " + std::to_string(config_.server_id) + " is not in the server list";
+
+  ReplicaConfig rc;
+  rc.my_id = config_.server_id;
+  rc.membership = Membership(voters, observers);
+  rc.tick_ms = static_cast<int32_t>(TickMs());
+  rc.ticks_per_tick_time = std::max<int32_t>(1, config_.tick_ms / rc.tick_ms);
+  rc.init_limit = config_.init_limit > 0 ? config_.init_limit : 10;
+  rc.sync_limit = config_.sync_limit > 0 ? config_.sync_limit : 5;
+
+  CoreConfig cc = CoreConfigFor(config_);
+  cc.role = CoreRole::kLearner;
+  cc.apply_on_submit = false;
+  replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
+
+  storage::RecoveryResult recovered;
+  if (auto s = storage::Recover(config_.data_dir, config_.data_log_dir, replica_->core(),
+                                &recovered);
+      !s.ok()) {
+    return s.message();
+  }
+  int64_t last_epoch = ZxidEpoch(replica_->core().last_zxid());
+  DurableState durable;
+  if (auto s = storage::ReadEpoch(config_.data_dir, storage::kAcceptedEpochFile, last_epoch,
+                                  &durable.accepted_epoch);
+      !s.ok()) {
+    return s.message();
+  }
+  if (auto s = storage::ReadEpoch(config_.data_dir, storage::kCurrentEpochFile, last_epoch,
+                                  &durable.current_epoch);
+      !s.ok()) {
+    return s.message();
+  }
+  if (durable.accepted_epoch < durable.current_epoch) {
+    return config_.data_dir + "/version-2: acceptedEpoch " +
+           std::to_string(durable.accepted_epoch) + " is less than currentEpoch " +
+           std::to_string(durable.current_epoch) + "; the epoch files are damaged";
+  }
+  // The Replica was built before recovery filled its Core; give it the durable epochs now.
+  replica_->SetDurable(durable);
+
+  log_ = std::make_unique<storage::TxnLog>(
+      config_.data_log_dir,
+      storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
+
+  PeerTransportConfig tc;
+  tc.my_sid = config_.server_id;
+  tc.host = me->host;
+  tc.election_port = me->election_port;
+  tc.quorum_port = me->quorum_port;
+  tc.peers = peers;
+  PeerTransportCallbacks cb;
+  auto after = [this] {
+    if (on_outputs) {
+      on_outputs();
+    } else {
+      TakeClientOutputs();
+    }
+  };
+  cb.on_notification = [this, after](const Notification& n) {
+    replica_->StepElection(n);
+    after();
+  };
+  cb.on_zab = [this, after](int64_t from, const ZabPacket& p) {
+    replica_->StepZab(from, p);
+    after();
+  };
+  cb.on_peer_lost = [this, after](int64_t sid) {
+    replica_->PeerDisconnected(sid);
+    after();
+  };
+  transport_ = std::make_unique<PeerTransport>(loop_, tc, cb);
+  if (std::string e = transport_->Start(); !e.empty()) return e;
+
+  uv_timer_init(loop_, &tick_timer_);
+  tick_timer_.data = this;
+  uv_timer_start(&tick_timer_, OnTick, TickMs(), TickMs());
+  timer_started_ = true;
+
+  spdlog::info("zkd member {} of {} voters{}: recovered zxid 0x{:x}, acceptedEpoch {}, "
+               "currentEpoch {}; quorum {}, election {}",
+               config_.server_id, voters.size(),
+               observers.empty() ? "" : " + " + std::to_string(observers.size()) + " observers",
+               static_cast<uint64_t>(replica_->core().last_zxid()), durable.accepted_epoch,
+               durable.current_epoch, me->quorum_port, me->election_port);
+  replica_->Start();
+  after();
+  return {};
+}
+
+void EnsembleNode::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (timer_started_) uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
+  if (transport_) transport_->Close();
+  if (log_) (void)log_->Sync();
+}
+
+std::string EnsembleNode::mode() const {
+  switch (replica_->state()) {
+    case PeerState::kLeading: return "leader";
+    case PeerState::kFollowing: return "follower";
+    case PeerState::kObserving: return "observer";
+    default: return "looking";
+  }
+}
+
+void EnsembleNode::OnTick(uv_timer_t* timer) {
+  auto* self = static_cast<EnsembleNode*>(timer->data);
+  if (self->stopped_) return;
+  self->replica_->Tick(NowMs());
+  if (self->on_outputs) {
+    self->on_outputs();
+  } else {
+    self->TakeClientOutputs();
+  }
+}
+
+std::vector<Output> EnsembleNode::TakeClientOutputs() {
+  Ready ready = replica_->TakeReady();
+  Carry(ready);
+  std::vector<Output> out;
+  out.swap(client_outputs_);
+  return out;
+}
+
+void EnsembleNode::Carry(Ready& ready) {
+  if (ready.empty()) return;
+  if (ready.accepted_epoch) {
+    if (auto s = storage::WriteEpoch(config_.data_dir, storage::kAcceptedEpochFile,
+                                     *ready.accepted_epoch);
+        !s.ok()) {
+      spdlog::error("{}", s.message());
+    }
+  }
+  if (ready.current_epoch) {
+    if (auto s = storage::WriteEpoch(config_.data_dir, storage::kCurrentEpochFile,
+                                     *ready.current_epoch);
+        !s.ok()) {
+      spdlog::error("{}", s.message());
+    }
+  }
+  if (ready.snapshot_zxid) {
+    // The leader replaced our state: snapshot it, and drop every log file (what they hold
+    // beyond the snapshot is another history; the leader sends what follows).
+    const Core& core = replica_->core();
+    if (auto s = storage::SaveSnapshot(config_.data_dir, core.tree(),
+                                       storage::SessionsOf(core.sessions()), *ready.snapshot_zxid);
+        !s.ok()) {
+      spdlog::error("{}", s.message());
+    }
+    (void)log_->Roll();
+    for (const auto& f :
+         storage::ListZxidFiles(storage::VersionDir(config_.data_log_dir), "log")) {
+      ::unlink(f.path.c_str());
+    }
+    log_ = std::make_unique<storage::TxnLog>(
+        config_.data_log_dir,
+        storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
+    spdlog::info("state replaced by the leader's snapshot at zxid 0x{:x}",
+                 static_cast<uint64_t>(*ready.snapshot_zxid));
+  }
+  bool synced = true;
+  if (!ready.log_appends.empty()) {
+    for (const auto& a : ready.log_appends) {
+      if (auto s = log_->Append(a.zxid, a.txn); !s.ok()) spdlog::error("{}", s.message());
+    }
+    if (auto s = log_->Sync(); !s.ok()) {
+      spdlog::error("{}: not acknowledging until the log syncs", s.message());
+      synced = false;
+    } else {
+      replica_->Persisted(log_->last_synced_zxid());
+      if (log_->entries_in_file() >= config_.snap_count) {
+        (void)log_->Roll();
+        const Core& core = replica_->core();
+        (void)storage::SaveSnapshot(config_.data_dir, core.tree(),
+                                    storage::SessionsOf(core.sessions()), core.last_zxid());
+      }
+    }
+  }
+  for (const auto& m : ready.election_messages) transport_->SendNotification(m.to, m.n);
+  if (synced) {
+    for (const auto& [to, p] : ready.zab_messages) transport_->SendZab(to, p);
+  }
+  for (auto& o : ready.client_outputs) client_outputs_.push_back(std::move(o));
+  for (const auto& e : ready.events) ReportEvent(e);
+  bool serving = replica_->serving();
+  if (was_serving_ && !serving && on_stopped_serving) on_stopped_serving();
+  was_serving_ = serving;
+}
+
+void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
+  int64_t election_ms = e.election_ticks * TickMs();
+  if (e.what == "serving") {
+    spdlog::info("{} in epoch {} (leader {}), serving; {} ms since the election began",
+                 StateWord(e.state), e.epoch, e.leader, election_ms);
+    if (events_) {
+      events_->State(StateWord(e.state), e.epoch, e.zxid, election_ms);
+      events_->Serving();
+    }
+    return;
+  }
+  if (e.what == "quorum_lost") spdlog::warn("quorum lost: no longer serving");
+  spdlog::info("state {} (epoch {}, zxid 0x{:x}{})", StateWord(e.state), e.epoch,
+               static_cast<uint64_t>(e.zxid),
+               e.leader ? ", leader " + std::to_string(e.leader) : std::string());
+  if (events_ && e.state == PeerState::kLooking) {
+    events_->State("LOOKING", e.epoch, e.zxid, 0);
+  }
+}
+
+}  // namespace zk

@@ -240,7 +240,8 @@ void ClientServer::Stop() {
   stopping_ = true;
   std::vector<ClientConnection*> all;
   for (auto& [id, c] : connections_) all.push_back(c);
-  for (ClientConnection* c : all) Close(c, "server shutting down");
+  if (!all.empty()) spdlog::info("closing {} client connections", all.size());
+  for (ClientConnection* c : all) Close(c, nullptr);
   if (started_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
@@ -412,6 +413,12 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
     return;
   }
   c->has_read_only_byte = req.has_read_only;
+  if (ensemble_.serving && !ensemble_.serving()) {
+    // As ZooKeeper: a member without a leader closes the connection without a response.
+    ++counters_.unsuccessful_handshakes;
+    Close(c, nullptr);
+    return;
+  }
   if (req.last_zxid_seen > core_->last_zxid()) {
     ++counters_.unsuccessful_handshakes;
     spdlog::info(
@@ -490,6 +497,14 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
     counters_.AddLatency(0);
     return;
   }
+  if (storage_.accepting_writes && IsWriteOp(static_cast<OpCode>(h.type)) &&
+      !storage_.accepting_writes()) {
+    // The log cannot be written (durable_store.h): refuse before the write takes a zxid.
+    SendReply(c, h.xid, core_->last_zxid(), Err::kNotReadOnly, {});
+    c->RecordResponse(h.xid, core_->last_zxid(), static_cast<OpCode>(h.type), now, now);
+    counters_.AddLatency(0);
+    return;
+  }
   ClientRequest req;
   req.session_id = c->session_id;
   req.xid = h.xid;
@@ -505,7 +520,8 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
 // ---- outputs ----
 
 void ClientServer::Drain() {
-  std::vector<Output> outputs = core_->TakeOutputs();
+  std::vector<Output> outputs =
+      ensemble_.take_outputs ? ensemble_.take_outputs() : core_->TakeOutputs();
   for (const Output& o : outputs) Deliver(o);
 }
 
@@ -575,14 +591,38 @@ void ClientServer::Deliver(const Output& o) {
       return;
     }
     case Output::Kind::kPersist:
+      if (storage_.persist) {
+        storage_.persist(o);
+        return;
+      }
+      [[fallthrough]];
     case Output::Kind::kForward:
     case Output::Kind::kSyncDone:
-      // Standalone with apply_on_submit: the Core emits none of these.
+      // Standalone: no kForward / kSyncDone; kPersist only reaches here without storage.
       spdlog::error("unexpected core output kind {} in standalone mode",
                     static_cast<int>(o.kind));
       assert(false);
       return;
   }
+}
+
+void ClientServer::DeliverOutputs() {
+  Drain();
+  FlushDirty();
+}
+
+void ClientServer::CloseClientConnections(const char* why) {
+  std::vector<ClientConnection*> clients;
+  for (auto& [id, c] : connections_) {
+    if (c->state != ClientConnection::State::kFourLetter) clients.push_back(c);
+  }
+  if (!clients.empty()) spdlog::info("closing {} client connections: {}", clients.size(), why);
+  for (ClientConnection* c : clients) Close(c, nullptr);
+}
+
+void ClientServer::CloseSessionConnection(int64_t session_id, const char* why) {
+  auto it = by_session_.find(session_id);
+  if (it != by_session_.end()) Close(it->second, why);
 }
 
 void ClientServer::SendReply(ClientConnection* c, int32_t xid, int64_t zxid, Err err,
@@ -717,7 +757,7 @@ void ClientServer::OnTick(uv_timer_t* timer) {
   auto* self = static_cast<ClientServer*>(timer->data);
   int64_t now = WallMs();
   self->last_tick_wall_ms_ = now;
-  self->core_->Tick(now);
+  if (!self->ensemble_.take_outputs) self->core_->Tick(now);  // a Replica ticks its own Core
   self->Drain();
   // A connection that never completes its handshake is closed after minSessionTimeout.
   int64_t loop_now = self->LoopMs();
@@ -750,7 +790,8 @@ void ClientServer::ResetServerStats() {
 StatsSnapshot ClientServer::Snapshot() const {
   StatsSnapshot s;
   s.version = FullVersion();
-  s.mode = "standalone";
+  s.mode = ensemble_.mode ? ensemble_.mode() : "standalone";
+  if (ensemble_.serving) s.serving = ensemble_.serving();
   s.now_ms = WallMs();
   s.latency_min_ms = counters_.latency_count ? counters_.latency_min_ms : 0;
   s.latency_max_ms = counters_.latency_max_ms;

@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -77,6 +78,33 @@ class ClientServer {
   // The snapshot the four-letter words render (public for tests and for main's logging).
   StatsSnapshot Snapshot() const;
 
+  // ---- durable storage (server/durable_store.h), set by main before Start ----
+  // kPersist outputs go to `persist`, in order. While `accepting_writes` says no, a write
+  // request is answered at once with NOTREADONLY (-119) and never reaches the Core. Unset: the
+  // Core applies on submit and emits no kPersist.
+  struct Storage {
+    std::function<void(const Output&)> persist;
+    std::function<bool()> accepting_writes;
+  };
+  void SetStorage(Storage storage) { storage_ = std::move(storage); }
+  // Drains the Core's outputs and flushes the connections they touched (after a commit).
+  void DeliverOutputs();
+  // Closes this server's connection of `session_id`, if any (its requests were dropped).
+  void CloseSessionConnection(int64_t session_id, const char* why);
+
+  // ---- ensemble member (server/ensemble_node.h), set by RunEnsemble before Start ----
+  // Client outputs come from the Replica (which also handles persistence and peers), the Core
+  // is ticked by the Replica, new sessions are refused while the member is not serving, and
+  // srvr's Mode says leader / follower / observer.
+  struct Ensemble {
+    std::function<std::vector<Output>()> take_outputs;
+    std::function<bool()> serving;
+    std::function<std::string()> mode;
+  };
+  void SetEnsemble(Ensemble ensemble) { ensemble_ = std::move(ensemble); }
+  // Closes every client connection (the member left its role; clients reconnect elsewhere).
+  void CloseClientConnections(const char* why);
+
  private:
   static void OnConnection(uv_stream_t* server, int status);
   static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
@@ -94,6 +122,8 @@ class ClientServer {
   bool HandleFourLetterWord(ClientConnection* c);
   void HandleConnect(ClientConnection* c, std::string_view frame);
   void HandleRequest(ClientConnection* c, std::string_view frame);
+  void AnswerPing(ClientConnection* c, int64_t start_ms);
+  void AnswerQueuedPings(ClientConnection* c);
   void Drain();
   void Deliver(const Output& o);
   void Send(ClientConnection* c, std::string frame);
@@ -130,6 +160,8 @@ class ClientServer {
   int64_t last_tick_wall_ms_ = 0;
   int64_t trace_mask_ = 306;
   EnvironmentInfo env_;
+  Storage storage_;
+  Ensemble ensemble_;
 };
 
 // Wall-clock milliseconds since the epoch.

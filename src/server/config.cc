@@ -208,6 +208,7 @@ class Parser {
                    "expected a number of hours (0 = never purge)");
     }
     if (key == "initLimit" || key == "syncLimit") {
+      (key == "initLimit" ? init_limit_missing_ : sync_limit_missing_) = false;
       return IntTo(key, value, 1, kIntMax,
                    key == "initLimit" ? &config_.init_limit : &config_.sync_limit,
                    "expected a positive number of ticks");
@@ -317,17 +318,18 @@ class Parser {
     }
     if (c.data_log_dir.empty()) c.data_log_dir = c.data_dir;
     int voters = 0;
-    std::string names;
-    for (const PeerAddress& p : c.servers) {
-      if (p.observer) continue;
-      ++voters;
-      names += (names.empty() ? "server." : ", server.") + std::to_string(p.id);
+    for (const PeerAddress& p : c.servers) voters += p.observer ? 0 : 1;
+    if (!c.servers.empty() && voters == 0) {
+      error = name_ + ": every server.N is an observer: an ensemble needs at least 1 voter";
+      return false;
     }
-    if (voters > 1 || (voters == 1 && c.servers.size() > 1)) {
-      error = name_ + ": names an ensemble (" + std::to_string(c.servers.size()) +
-              " servers, " + std::to_string(voters) + " voting: " + names +
-              "); ensembles are not supported by this zkd build yet: list at most one server.N "
-              "(or none) to run standalone";
+    ensemble_ = c.servers.size() > 1;
+    if (ensemble_ && init_limit_missing_) {
+      error = name_ + ": initLimit is not set: expected initLimit=<ticks> (e.g. 10) for an ensemble";
+      return false;
+    }
+    if (ensemble_ && sync_limit_missing_) {
+      error = name_ + ": syncLimit is not set: expected syncLimit=<ticks> (e.g. 5) for an ensemble";
       return false;
     }
     if (c.client_port == 0) {
@@ -358,7 +360,12 @@ class Parser {
   bool ReadMyid() {
     std::string path = config_.data_dir + "/myid";
     std::ifstream in(path);
-    if (!in) return true;  // one server: standalone, the id only seeds session ids
+    if (!in) {
+      if (!ensemble_) return true;  // one server: standalone, the id only seeds session ids
+      error = path + " is missing: an ensemble member needs its server id there (e.g. "
+              "echo 1 > " + path + ")";
+      return false;
+    }
     std::string line;
     std::getline(in, line);
     line = Trim(line);
@@ -368,11 +375,26 @@ class Parser {
       return false;
     }
     config_.server_id = id;
-    return true;
+    if (!ensemble_) return true;
+    for (const PeerAddress& p : config_.servers) {
+      if (p.id != id) continue;
+      if (p.observer != config_.observer) {
+        error = name_ + ": peerType=" + (config_.observer ? "observer" : "participant") +
+                " disagrees with server." + std::to_string(id) + " (" +
+                (p.observer ? "observer" : "participant") + ")";
+        return false;
+      }
+      return true;
+    }
+    error = path + ": myid " + std::to_string(id) + " is not in the server list of " + name_;
+    return false;
   }
 
   std::string name_;
   bool read_myid_;
+  bool ensemble_ = false;
+  bool init_limit_missing_ = true;
+  bool sync_limit_missing_ = true;
   ServerConfig config_;
   int32_t min_timeout_ = -1;
   int32_t max_timeout_ = -1;

@@ -44,22 +44,11 @@ CoreConfig CoreConfigFor(const ServerConfig& config) {
   return c;
 }
 
-EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWriter* events)
-    : loop_(loop), config_(config), events_(events) {}
-
-EnsembleNode::~EnsembleNode() { Stop(); }
-
-std::string EnsembleNode::Start(int64_t first_session_id) {
+EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWriter* events,
+                           int64_t first_session_id)
+    : loop_(loop), config_(config), events_(events) {
   std::set<int64_t> voters, observers;
-  std::map<int64_t, PeerEndpoint> peers;
-  const PeerAddress* me = nullptr;
-  for (const auto& s : config_.servers) {
-    (s.observer ? observers : voters).insert(s.id);
-    peers[s.id] = PeerEndpoint{s.host, s.quorum_port, s.election_port};
-    if (s.id == config_.server_id) me = &s;
-  }
-  if (!me) return config_.path + ": myid " + std::to_string(config_.server_id) + " is not in the server list";
-
+  for (const auto& s : config_.servers) (s.observer ? observers : voters).insert(s.id);
   ReplicaConfig rc;
   rc.my_id = config_.server_id;
   rc.membership = Membership(voters, observers);
@@ -67,11 +56,25 @@ std::string EnsembleNode::Start(int64_t first_session_id) {
   rc.ticks_per_tick_time = std::max<int32_t>(1, config_.tick_ms / rc.tick_ms);
   rc.init_limit = config_.init_limit > 0 ? config_.init_limit : 10;
   rc.sync_limit = config_.sync_limit > 0 ? config_.sync_limit : 5;
-
   CoreConfig cc = CoreConfigFor(config_);
   cc.role = CoreRole::kLearner;
   cc.apply_on_submit = false;
   replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
+}
+
+EnsembleNode::~EnsembleNode() { Stop(); }
+
+std::string EnsembleNode::Start() {
+  const PeerAddress* me = nullptr;
+  std::map<int64_t, PeerEndpoint> peers;
+  for (const auto& s : config_.servers) {
+    peers[s.id] = PeerEndpoint{s.host, s.quorum_port, s.election_port};
+    if (s.id == config_.server_id) me = &s;
+  }
+  if (!me) {
+    return config_.path + ": myid " + std::to_string(config_.server_id) +
+           " is not in the server list";
+  }
 
   storage::RecoveryResult recovered;
   if (auto s = storage::Recover(config_.data_dir, config_.data_log_dir, replica_->core(),
@@ -137,10 +140,9 @@ std::string EnsembleNode::Start(int64_t first_session_id) {
   uv_timer_start(&tick_timer_, OnTick, TickMs(), TickMs());
   timer_started_ = true;
 
-  spdlog::info("zkd member {} of {} voters{}: recovered zxid 0x{:x}, acceptedEpoch {}, "
-               "currentEpoch {}; quorum {}, election {}",
-               config_.server_id, voters.size(),
-               observers.empty() ? "" : " + " + std::to_string(observers.size()) + " observers",
+  spdlog::info("zkd member {} of {}: recovered zxid 0x{:x}, acceptedEpoch {}, "
+               "currentEpoch {}; quorum port {}, election port {}",
+               config_.server_id, replica_->config().membership.voters().size(),
                static_cast<uint64_t>(replica_->core().last_zxid()), durable.accepted_epoch,
                durable.current_epoch, me->quorum_port, me->election_port);
   replica_->Start();

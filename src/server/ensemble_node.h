@@ -31,13 +31,14 @@ CoreConfig CoreConfigFor(const ServerConfig& config);
 
 class EnsembleNode {
  public:
-  EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWriter* events);
+  EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWriter* events,
+               int64_t first_session_id);
   ~EnsembleNode();
   EnsembleNode(const EnsembleNode&) = delete;
   EnsembleNode& operator=(const EnsembleNode&) = delete;
 
   // Recovery, epoch files, ports, then the first election. An error line on failure.
-  std::string Start(int64_t first_session_id);
+  std::string Start();
   void Stop();
 
   Core* core() { return &replica_->core(); }

@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "server/client_server.h"
 #include "server/config.h"
+#include "server/ensemble_main.h"
 #include "server/event_writer.h"
 #include "server/version.h"
 
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
   const zk::ServerConfig& config = parsed.config;
   for (const std::string& w : config.warnings) spdlog::warn("{}", w);
   if (!MakeVersionDir(config.data_dir) || !MakeVersionDir(config.data_log_dir)) return 1;
+  if (config.servers.size() > 1) return zk::RunEnsemble(config);
 
   zk::CoreConfig core_config;
   core_config.server_id = config.server_id;

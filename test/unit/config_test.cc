@@ -174,14 +174,29 @@ TEST(Config, ClientPortFromServerLine) {
   EXPECT_EQ(r.config.client_port_address, "127.0.0.1");
 }
 
-TEST(Config, Ensemble_RefusedWithOneClearLine) {
-  ConfigResult r = Parse(std::string(kMinimal) +
+TEST(Config, Ensemble_AcceptedWithLimits) {
+  ConfigResult r = Parse(std::string(kMinimal) + "initLimit=10\nsyncLimit=5\n" +
                          "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:2889:3889\n"
-                         "server.3=127.0.0.1:2890:3890\n");
+                         "server.3=127.0.0.1:2890:3890:observer\n");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.config.servers.size(), 3u);
+  EXPECT_TRUE(r.config.servers[2].observer);
+}
+
+TEST(Config, Ensemble_NeedsInitAndSyncLimit) {
+  ConfigResult r = Parse(std::string(kMinimal) +
+                         "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.1:2889:3889\n");
   EXPECT_FALSE(r.ok());
-  EXPECT_NE(r.error.find("ensembles are not supported by this zkd build yet"), std::string::npos)
-      << r.error;
+  EXPECT_NE(r.error.find("initLimit is not set"), std::string::npos) << r.error;
   EXPECT_EQ(r.error.find('\n'), std::string::npos);
+}
+
+TEST(Config, Ensemble_NeedsAVoter) {
+  ConfigResult r = Parse(std::string(kMinimal) + "initLimit=10\nsyncLimit=5\n" +
+                         "server.1=127.0.0.1:2888:3888:observer\n"
+                         "server.2=127.0.0.1:2889:3889:observer\n");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("at least 1 voter"), std::string::npos) << r.error;
 }
 
 TEST(Config, ServerLine_Malformed) {

@@ -492,9 +492,14 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
   int64_t now = LoopMs();
   if (h.type == ToInt(OpCode::kPing)) {
     core_->Touch(c->session_id);
-    SendReply(c, kXidPing, core_->last_zxid(), Err::kOk, {});
-    c->RecordResponse(h.xid, core_->last_zxid(), OpCode::kPing, now, now);
-    counters_.AddLatency(0);
+    if (c->pending.empty()) {
+      AnswerPing(c, now);
+    } else {
+      // Replies leave in request order (as ZooKeeper's pipeline keeps them): the ping is
+      // answered once the requests before it are.
+      c->pending.push_back({kXidPing, OpCode::kPing, now});
+      c->stats.queued = static_cast<int64_t>(c->pending.size());
+    }
     return;
   }
   if (storage_.accepting_writes && IsWriteOp(static_cast<OpCode>(h.type)) &&
@@ -515,6 +520,22 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
   core_->Submit(req, WallMs());
   // Drain after each frame: a reply may close this connection (unknown op, closeSession).
   Drain();
+}
+
+void ClientServer::AnswerPing(ClientConnection* c, int64_t start_ms) {
+  int64_t now = LoopMs();
+  SendReply(c, kXidPing, core_->last_zxid(), Err::kOk, {});
+  c->RecordResponse(kXidPing, core_->last_zxid(), OpCode::kPing, start_ms, now);
+  counters_.AddLatency(now - start_ms);
+}
+
+void ClientServer::AnswerQueuedPings(ClientConnection* c) {
+  while (!c->pending.empty() && c->pending.front().op == OpCode::kPing) {
+    int64_t start = c->pending.front().start_ms;
+    c->pending.pop_front();
+    c->stats.queued = static_cast<int64_t>(c->pending.size());
+    AnswerPing(c, start);
+  }
 }
 
 // ---- outputs ----
@@ -544,7 +565,11 @@ void ClientServer::Deliver(const Output& o) {
       SendReply(c, o.xid, o.zxid, o.err, o.body);
       c->RecordResponse(o.xid, o.zxid, op, start, now);
       counters_.AddLatency(now - start);
-      if (o.close_after) CloseAfterFlush(c);
+      if (o.close_after) {
+        CloseAfterFlush(c);
+        return;
+      }
+      AnswerQueuedPings(c);
       return;
     }
     case Output::Kind::kNotification: {
@@ -578,6 +603,7 @@ void ClientServer::Deliver(const Output& o) {
       }
       c->RecordResponse(0, o.zxid, OpCode::kCreateSession, start, now);
       counters_.AddLatency(now - start);
+      AnswerQueuedPings(c);
       spdlog::info("Established session {} with negotiated timeout {} for client {}",
                    HexId(o.session_id), o.timeout_ms, c->stats.remote);
       return;

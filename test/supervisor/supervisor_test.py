@@ -198,7 +198,7 @@ class ApacheTest(ClusterTest):
         old_epoch = status["cluster"]["epoch"]
 
         # A second `up` of the same cluster refuses and harms nothing.
-        again = c.pc("up", "3", "--engine", "apache", "-d", check=False)
+        again = c.pc("up", "3", "--engine", self.engine, "-d", check=False)
         self.assertNotEqual(again.returncode, 0)
         self.assertIn("already running", again.stderr)
 
@@ -297,6 +297,11 @@ class ApacheTest(ClusterTest):
         # The next `up` notices the leftovers and starts again on the same data.
         proc = c.up()
         self.assertIn("leftovers", proc.stderr)
+
+
+class ZkdEnsembleTest(ApacheTest):
+    """The same scenarios on real zkd ensembles (the default engine)."""
+    engine = "zkd"
 
 
 FAKE_ZKD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_zkd.py")

@@ -19,6 +19,7 @@
 
 #include "core/replica.h"
 #include "proto/jute.h"
+#include "storage/snapshot_codec.h"
 #include "tree/acl.h"
 
 namespace zk {
@@ -587,48 +588,6 @@ TEST(PeerTransport, PortZeroBindsAFreePortAndCloseIsFinal) {
 
 // ---- end to end: three Replicas over PeerTransport ----
 
-// The in-memory state codec of replica_test.cc: sessions, then nodes in pre-order.
-class TestCodec : public StateCodec {
- public:
-  std::string Encode(const Core& core) override {
-    JuteWriter w;
-    w.Int(static_cast<int32_t>(core.sessions().size()));
-    for (const auto& [sid, s] : core.sessions().all()) {
-      w.Long(sid);
-      w.Int(s.timeout_ms);
-    }
-    core.tree().ForEachDescendant("/", [&](const std::string& path, const Node& n) {
-      w.Bool(true);
-      w.String(path);
-      w.Buffer(n.data);
-      WriteAcls(w, n.acl);
-      n.stat.Write(w);
-    });
-    w.Bool(false);
-    return w.Take();
-  }
-  bool Decode(std::string_view bytes, DataTree* tree,
-              std::map<int64_t, int32_t>* sessions) override {
-    JuteReader r(bytes);
-    int32_t n = r.Int();
-    for (int32_t i = 0; i < n && r.ok(); ++i) {
-      int64_t sid = r.Long();
-      (*sessions)[sid] = r.Int();
-    }
-    while (r.ok() && r.Bool()) {
-      std::string path = r.String();
-      Node node;
-      node.data = r.Buffer();
-      node.acl = ReadAcls(r);
-      node.stat.Read(r);
-      if (!tree->Restore(path, node)) {
-        return false;
-      }
-    }
-    return r.ok();
-  }
-};
-
 // One member: a Replica driven by its transport and a 10 ms tick, "persisting" at once.
 struct Member {
   std::unique_ptr<Replica> replica;
@@ -655,7 +614,7 @@ struct Member {
 
 TEST(PeerTransport, ThreeReplicasElectSid3AndAWriteThroughMember1ReachesAll) {
   Ensemble e(3);
-  TestCodec codec;
+  storage::SnapshotCodec codec;
   std::map<int64_t, Member> members;
   std::map<int64_t, std::unique_ptr<PeerTransport>> transports;
   for (int64_t sid = 1; sid <= 3; ++sid) {

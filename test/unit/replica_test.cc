@@ -6,50 +6,11 @@
 
 #include <memory>
 
+#include "storage/snapshot_codec.h"
 #include "tree/acl.h"
 
 namespace zk {
 namespace {
-
-// A minimal in-memory state codec for tests: sessions, then nodes in pre-order.
-class TestCodec : public StateCodec {
- public:
-  std::string Encode(const Core& core) override {
-    JuteWriter w;
-    w.Int(static_cast<int32_t>(core.sessions().size()));
-    for (const auto& [sid, s] : core.sessions().all()) {
-      w.Long(sid);
-      w.Int(s.timeout_ms);
-    }
-    core.tree().ForEachDescendant("/", [&](const std::string& path, const Node& n) {
-      w.Bool(true);
-      w.String(path);
-      w.Buffer(n.data);
-      WriteAcls(w, n.acl);
-      n.stat.Write(w);
-    });
-    w.Bool(false);
-    return w.Take();
-  }
-  bool Decode(std::string_view bytes, DataTree* tree,
-              std::map<int64_t, int32_t>* sessions) override {
-    JuteReader r(bytes);
-    int32_t n = r.Int();
-    for (int32_t i = 0; i < n && r.ok(); ++i) {
-      int64_t sid = r.Long();
-      (*sessions)[sid] = r.Int();
-    }
-    while (r.ok() && r.Bool()) {
-      std::string path = r.String();
-      Node node;
-      node.data = r.Buffer();
-      node.acl = ReadAcls(r);
-      node.stat.Read(r);
-      if (!tree->Restore(path, node)) return false;
-    }
-    return r.ok();
-  }
-};
 
 class Cluster {
  public:
@@ -141,7 +102,7 @@ class Cluster {
   }
 
  private:
-  TestCodec codec_;
+  storage::SnapshotCodec codec_;
   std::map<int64_t, std::unique_ptr<Replica>> replicas_;
   std::set<int64_t> up_;
   std::map<int64_t, std::vector<Output>> outputs_;
@@ -235,8 +196,6 @@ TEST(Replica, ObserverFollowsButNeverLeadsOrVotes) {
 
 }  // namespace
 }  // namespace zk
-
-#include "storage/snapshot_codec.h"
 
 namespace zk {
 namespace {

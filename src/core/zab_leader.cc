@@ -19,6 +19,12 @@ void Replica::LeadStep(int64_t from, const ZabPacket& p) {
     fresh.observer = observer;
     fresh.info = true;
     fresh.accepted_epoch = ZxidEpoch(p.zxid);
+    if (epoch_proposed_ && fresh.accepted_epoch > new_epoch_) {
+      // It promised a later epoch (to a leader that never established it) and will refuse
+      // ours forever: only a new election, whose epoch exceeds every promise, lets it in.
+      LeaveRole("learner_epoch_ahead");
+      return;
+    }
     fresh.last_heard_tick = ticks_;
     learners_[from] = fresh;
     newleader_acks_.erase(from);

@@ -9,6 +9,11 @@ namespace zk {
 void Replica::LearnStep(const ZabPacket& p) {
   leader_heard_tick_ = ticks_;
   const bool observer = state_ == PeerState::kObserving;
+  if (phase_ == Phase::kDiscovery && p.type != ZabType::kLeaderInfo && p.type != ZabType::kPing) {
+    // Left over from before we left our role on this same connection (a timeout does not
+    // close it): the leader's stream for us starts again with LEADERINFO.
+    return;
+  }
   switch (p.type) {
     case ZabType::kLeaderInfo: {
       if (phase_ != Phase::kDiscovery) return;
@@ -47,6 +52,11 @@ void Replica::LearnStep(const ZabPacket& p) {
     case ZabType::kProposal:
     case ZabType::kInform: {
       if (p.zxid <= last_logged_ && p.zxid <= core_.last_zxid()) return;  // already have it
+      if (p.type == ZabType::kInform && unapplied_.count(p.zxid) > 0) {
+        // An observer got it as a PROPOSAL in its sync stream and logged it: only apply.
+        LearnerApply(p.zxid);
+        return;
+      }
       unapplied_[p.zxid] = p.data;
       ready_.log_appends.push_back({p.zxid, p.data});
       last_logged_ = std::max(last_logged_, p.zxid);
@@ -66,6 +76,12 @@ void Replica::LearnStep(const ZabPacket& p) {
       newleader_seen_ = true;
       SetCurrent(ZxidEpoch(p.zxid));
       SendZab(leader_, ZabType::kAck, p.zxid);
+      // Proposals of the sync stream that no COMMIT followed are still outstanding on the
+      // leader: ack them now that we are in its epoch (as ZooKeeper's follower does once it
+      // logs them at NEWLEADER), or they may never reach a quorum and its commits stall.
+      if (!observer) {
+        for (const auto& [zxid, txn] : unapplied_) SendZab(leader_, ZabType::kAck, zxid);
+      }
       return;
     }
     case ZabType::kUpToDate: {

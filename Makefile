@@ -40,6 +40,7 @@ fuzz: bootstrap $(FUZZ_BUILD)/build.ninja
 SEEDS ?= 10000
 sim: build
 	$(BUILD)/sim --seeds $(SEEDS)
+	$(BUILD)/sim --replica --seeds $(SEEDS)
 
 bench: build
 	./scripts/run-bench.sh $(BUILD)

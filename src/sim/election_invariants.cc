@@ -92,6 +92,8 @@ void InstallElectionInvariants(Simulator& sim, ElectionStats* stats) {
   });
 }
 
+void InstallRoleInvariants(Simulator& sim) { sim.AddInvariant("roles", CheckRoles); }
+
 std::string ElectionSettled(const Simulator& sim) {
   const Membership& m = sim.membership();
   int64_t leader = -1;

@@ -36,6 +36,9 @@ struct ElectionStats {
 //    it claims in the election is its own durable state.
 // `stats` (optional) is updated on each decision and must outlive `sim`.
 void InstallElectionInvariants(Simulator& sim, ElectionStats* stats = nullptr);
+// Only the `roles` check (state-based, so it holds for any member; the Replica simulation uses
+// it next to Zab's own invariants).
+void InstallRoleInvariants(Simulator& sim);
 
 // Every member is up and decided, exactly one leads, every voter follows it and every observer
 // observes it. Empty if so, else what is missing.

@@ -1,12 +1,15 @@
 // sim: the deterministic simulator's command line.
 //
 //   sim --seeds 1000 [--seed 1] [--members 3] [--observers 0]   randomized election runs
-//   sim --seed 4242                                             replay one seed, with its trace
+//   sim --replica --seeds 1000 [...]                            the same with the real Replica
+//                                                               (Zab, clients, disks)
+//   sim [--replica] --seed 4242                                 replay one seed, with its trace
 //   sim --scenario test/scenarios/foo.txt ...                   run scenario files
 //
 // Exit status 0 when everything passed. A failing seed prints SEED=<n> and the command that
 // replays it.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -15,6 +18,82 @@
 
 #include "sim/random_run.h"
 #include "sim/scenario.h"
+
+namespace {
+
+// An assertion in the core aborts the process: still say which seed did it.
+volatile uint64_t g_current_seed = 0;
+volatile bool g_in_seed = false;
+
+void OnAbort(int) {
+  if (g_in_seed) {
+    char buf[64];
+    int n = snprintf(buf, sizeof buf, "\nSEED=%llu aborted\n",
+                     static_cast<unsigned long long>(g_current_seed));
+    if (n > 0) fwrite(buf, 1, static_cast<size_t>(n), stdout);
+    fflush(stdout);
+  }
+  std::signal(SIGABRT, SIG_DFL);
+  std::raise(SIGABRT);
+}
+
+int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbose, int members,
+                    int observers, int clients, int64_t chaos_ticks, bool trace_zab,
+                    const char* argv0) {
+  zk::sim::ReplicaRunConfig config;
+  config.trace_zab = trace_zab;
+  config.voters = members;
+  config.observers = observers;
+  config.clients = clients;
+  config.chaos_ticks = chaos_ticks;
+  config.echo = replay || verbose;
+  std::clock_t began = std::clock();
+  int failures = 0;
+  uint64_t steps = 0, acked = 0, requests = 0, epochs = 0, ledger = 0;
+  int64_t settle_max = 0, settle_sum = 0;
+  uint64_t slowest_seed = 0;
+  for (uint64_t i = 0; i < seeds; ++i) {
+    uint64_t seed = first_seed + i;
+    g_current_seed = seed;
+    g_in_seed = true;
+    zk::sim::ReplicaRunResult r = zk::sim::RunRandomReplica(seed, config);
+    g_in_seed = false;
+    steps += r.steps;
+    acked += r.clients.acked_writes;
+    requests += r.clients.requests;
+    epochs += r.zab.epochs_served;
+    ledger += r.zab.ledger_txns;
+    if (r.ok) {
+      if (r.settle_ticks > settle_max) slowest_seed = seed;
+      settle_max = std::max(settle_max, r.settle_ticks);
+      settle_sum += r.settle_ticks;
+      continue;
+    }
+    ++failures;
+    if (!config.echo) {
+      for (const std::string& line : r.trace_tail) std::cout << line << "\n";
+    }
+    std::cout << "SEED=" << seed << " FAILED: " << r.failure << "\n"
+              << "replay: " << argv0 << " --replica --seed " << seed << " --members " << members
+              << " --observers " << observers << " --clients " << clients << " --chaos-ticks "
+              << chaos_ticks << "\n";
+  }
+  double secs = static_cast<double>(std::clock() - began) / CLOCKS_PER_SEC;
+  std::printf(
+      "replica: %llu seeds (%d voters, %d observers, %d clients), %d failed; settle ticks mean "
+      "%.1f max %lld (seed %llu); %llu steps; %llu requests, %llu acknowledged writes, %llu "
+      "committed txns checked, %llu epochs served; %.2fs cpu, %.0f seeds/s\n",
+      static_cast<unsigned long long>(seeds), members, observers, clients, failures,
+      seeds > 0 ? static_cast<double>(settle_sum) / static_cast<double>(seeds) : 0.0,
+      static_cast<long long>(settle_max), static_cast<unsigned long long>(slowest_seed),
+      static_cast<unsigned long long>(steps), static_cast<unsigned long long>(requests),
+      static_cast<unsigned long long>(acked), static_cast<unsigned long long>(ledger),
+      static_cast<unsigned long long>(epochs), secs,
+      secs > 0 ? static_cast<double>(seeds) / secs : 0.0);
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"pseudo-cluster deterministic simulator"};
@@ -25,6 +104,9 @@ int main(int argc, char** argv) {
   int64_t chaos_ticks = 300;
   bool verbose = false;
   bool rewrite_golden = false;
+  bool replica = false;
+  bool trace_zab = false;
+  int clients = 3;
   std::vector<std::string> scenarios;
   auto* seeds_opt = app.add_option("--seeds", seeds, "number of seeds to run");
   auto* seed_opt = app.add_option("--seed", first_seed, "first seed (alone: replay this seed)");
@@ -34,6 +116,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000000));
   app.add_option("--scenario", scenarios, "scenario files to run")->check(CLI::ExistingFile);
   app.add_flag("-v,--verbose", verbose, "print the trace");
+  app.add_flag("--replica", replica,
+               "randomized runs of the real Replica (Zab, disks, clients) instead of election only");
+  app.add_flag("--trace-zab", trace_zab, "trace every Zab packet delivered (--replica)");
+  app.add_option("--clients", clients, "simulated clients (--replica)")->check(CLI::Range(0, 50));
   app.add_flag("--rewrite-golden", rewrite_golden, "write <scenario>.golden from this run");
   CLI11_PARSE(app, argc, argv);
 
@@ -56,6 +142,11 @@ int main(int argc, char** argv) {
   }
   if (seeds_opt->count() == 0) seeds = 1;
   bool replay = seeds_opt->count() == 0;
+  std::signal(SIGABRT, OnAbort);
+  if (replica) {
+    return std::max(failures, RunReplicaSeeds(first_seed, seeds, replay, verbose, members,
+                                              observers, clients, chaos_ticks, trace_zab, argv[0]));
+  }
 
   zk::sim::RandomRunConfig config;
   config.voters = members;

@@ -11,13 +11,62 @@ void SimNetwork::Enqueue(SimMessage m, int64_t now_tick) {
   uint64_t tie = prng_->Next();
   if (queue_.size() >= kInFlightMax) {
     ++stats_.lost;  // past the limit the network drops, as a full socket buffer would
+    if (quorum_connections_ && m.channel == Channel::kQuorum) Break(m.from, m.to);
     return;
   }
-  queue_.emplace(std::make_tuple(now_tick + delay, tie, seq_++), std::move(m));
+  Key key = std::make_tuple(now_tick + delay, tie, seq_++);
+  if (quorum_connections_ && m.channel == Channel::kQuorum) {
+    // FIFO within the connection: never ahead of what was sent before on it.
+    Connection& c = connections_[Ends(m.from, m.to)];
+    auto last = c.last_key.find(m.from);
+    if (last != c.last_key.end() && key < last->second) {
+      // Delivered right behind the previous one (the sequence number is always larger).
+      key = std::make_tuple(std::get<0>(last->second), std::get<1>(last->second), std::get<2>(key));
+    }
+    c.last_key[m.from] = key;
+  }
+  queue_.emplace(key, std::move(m));
+}
+
+void SimNetwork::Break(int64_t a, int64_t b) {
+  Connection& c = connections_[Ends(a, b)];
+  if (c.breaking) return;
+  c.breaking = true;
+  ++stats_.breaks;
+  breaks_.push_back(Ends(a, b));
+}
+
+std::optional<std::pair<int64_t, int64_t>> SimNetwork::TakeBreak() {
+  if (breaks_.empty()) return std::nullopt;
+  std::pair<int64_t, int64_t> b = breaks_.front();
+  breaks_.erase(breaks_.begin());
+  return b;
+}
+
+void SimNetwork::FinishBreak(int64_t a, int64_t b) {
+  Connection& c = connections_[Ends(a, b)];
+  c.breaking = false;
+  ++c.generation;  // what is still in flight carries the old one and is dropped when due
+  c.last_key.clear();
 }
 
 void SimNetwork::Send(SimMessage m, int64_t now_tick) {
   ++stats_.sent;
+  if (quorum_connections_ && m.channel == Channel::kQuorum) {
+    Connection& c = connections_[Ends(m.from, m.to)];
+    if (c.breaking) {
+      ++stats_.lost;  // written to a dead socket
+      return;
+    }
+    m.connection = c.generation;
+    if (prng_->Chance(faults_.loss)) {
+      ++stats_.lost;
+      Break(m.from, m.to);  // TCP does not lose one message: it loses the connection
+      return;
+    }
+    Enqueue(std::move(m), now_tick);
+    return;
+  }
   if (prng_->Chance(faults_.loss)) {
     ++stats_.lost;
     return;
@@ -35,8 +84,17 @@ std::optional<SimMessage> SimNetwork::PopDue(int64_t now_tick) {
     if (std::get<0>(it->first) > now_tick) return std::nullopt;
     SimMessage m = std::move(it->second);
     queue_.erase(it);
+    const bool quorum = quorum_connections_ && m.channel == Channel::kQuorum;
+    if (quorum) {
+      const Connection& c = connections_[Ends(m.from, m.to)];
+      if (c.breaking || c.generation != m.connection) {
+        ++stats_.lost;  // the connection it was sent on is gone
+        continue;
+      }
+    }
     if (Blocked(m.from, m.to)) {
       ++stats_.blocked;
+      if (quorum) Break(m.from, m.to);  // a partition outlasts TCP's patience
       continue;
     }
     ++stats_.delivered;

@@ -5,6 +5,14 @@
 // partition blocks both directions. A blocked link drops the message when it is due, so a
 // partition also catches what was already in flight.
 //
+// Quorum connections (set_quorum_connections(true), for Zab): the quorum channel between two
+// members is one TCP-like connection, FIFO in each direction until it breaks. Delay still
+// varies, but a message is never delivered before one sent earlier on the same connection; it is
+// never duplicated; loss, or reaching a blocked link, breaks the connection instead: what is in
+// flight on it (both directions) is dropped, and anything sent before the simulator has told
+// both ends (TakeBreak / FinishBreak) is dropped too. The next message opens a new connection.
+// Election notifications stay datagram-like (delay, loss, duplication, reordering).
+//
 // Deterministic: all choices come from the Prng passed in, in the order Send() is called.
 #pragma once
 
@@ -28,6 +36,7 @@ struct SimMessage {
   int64_t to = 0;
   Channel channel = Channel::kElection;
   std::string payload;
+  uint64_t connection = 0;  // quorum connections: the generation it was sent on
 };
 
 struct NetworkFaults {
@@ -45,6 +54,7 @@ struct NetworkStats {
   uint64_t lost = 0;
   uint64_t duplicated = 0;
   uint64_t blocked = 0;
+  uint64_t breaks = 0;  // quorum connections broken
 };
 
 class SimNetwork {
@@ -62,6 +72,9 @@ class SimNetwork {
   // Drops everything in flight to `sid` (a crashed process loses its socket buffers).
   void DropTo(int64_t sid);
   size_t in_flight() const { return queue_.size(); }
+  bool HasDue(int64_t now_tick) const {
+    return !queue_.empty() && std::get<0>(queue_.begin()->first) <= now_tick;
+  }
 
   void Block(int64_t from, int64_t to) { blocked_.insert({from, to}); }
   void Unblock(int64_t from, int64_t to) { blocked_.erase({from, to}); }
@@ -70,6 +83,16 @@ class SimNetwork {
   void Heal() { blocked_.clear(); }
   bool Blocked(int64_t from, int64_t to) const { return blocked_.count({from, to}) > 0; }
   const std::set<std::pair<int64_t, int64_t>>& blocked() const { return blocked_; }
+
+  // Quorum connections (off by default: the election-only simulation keeps datagrams).
+  void set_quorum_connections(bool on) { quorum_connections_ = on; }
+  bool quorum_connections() const { return quorum_connections_; }
+  // Breaks the quorum connection between a and b (no-op if already breaking).
+  void Break(int64_t a, int64_t b);
+  // A broken connection whose ends have not been told yet, as (low sid, high sid).
+  std::optional<std::pair<int64_t, int64_t>> TakeBreak();
+  // The ends were told: messages sent from now on travel on a new connection.
+  void FinishBreak(int64_t a, int64_t b);
 
  private:
   void Enqueue(SimMessage m, int64_t now_tick);
@@ -82,6 +105,19 @@ class SimNetwork {
   std::map<std::tuple<int64_t, uint64_t, uint64_t>, SimMessage> queue_;
   uint64_t seq_ = 0;
   std::set<std::pair<int64_t, int64_t>> blocked_;
+
+  using Key = std::tuple<int64_t, uint64_t, uint64_t>;
+  struct Connection {
+    uint64_t generation = 1;
+    bool breaking = false;
+    std::map<int64_t, Key> last_key;  // by sender: the last key queued in that direction
+  };
+  static std::pair<int64_t, int64_t> Ends(int64_t a, int64_t b) {
+    return a < b ? std::make_pair(a, b) : std::make_pair(b, a);
+  }
+  bool quorum_connections_ = false;
+  std::map<std::pair<int64_t, int64_t>, Connection> connections_;
+  std::vector<std::pair<int64_t, int64_t>> breaks_;  // to be told, in order
 };
 
 }  // namespace zk::sim

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "sim/election_member.h"
+#include "sim/replica_member.h"
 
 namespace zk::sim {
 namespace {
@@ -166,6 +167,123 @@ RandomRunResult RunRandomElection(uint64_t seed, const RandomRunConfig& config) 
     result.failure = "not settled " + std::to_string(config.settle_ticks_max) +
                      " ticks after the faults stopped: " + ElectionSettled(sim);
     sim.Note("LIVENESS " + result.failure);
+  } else {
+    result.ok = true;
+    result.settle_ticks = settled_since;
+  }
+  if (!result.ok) result.trace_tail.assign(sim.trace().begin(), sim.trace().end());
+  return result;
+}
+
+ReplicaRunResult RunRandomReplica(uint64_t seed, const ReplicaRunConfig& config) {
+  std::set<int64_t> voters, observers;
+  for (int i = 1; i <= config.voters; ++i) voters.insert(i);
+  for (int i = 1; i <= config.observers; ++i) observers.insert(config.voters + i);
+  Membership membership(voters, observers);
+
+  ReplicaContext ctx;
+  std::unique_ptr<ClientLoad> clients;
+  Simulator sim(seed, membership, [&ctx](int64_t sid, SimDisk* disk, const Membership& m) {
+    return std::make_unique<ReplicaMember>(sid, disk, m, ctx);
+  });
+  if (config.echo) sim.set_echo([](const std::string& line) { std::cout << line << "\n"; });
+  sim.network().set_quorum_connections(true);
+  Prng& p = sim.prng();
+  ClientLoadConfig cc;
+  cc.clients = config.clients;
+  clients = std::make_unique<ClientLoad>(&sim, cc);
+  ctx.sim = &sim;
+  ctx.prng = &p;
+  ctx.clients = clients.get();
+  ctx.tuning.trace_zab = config.trace_zab;
+  if (p.Chance(0.5)) {
+    ctx.tuning.sync_delay_chance = 0.3;
+    ctx.tuning.sync_delay_max_ticks = static_cast<int32_t>(p.Range(1, 4));
+  }
+  ZabChecker checker(clients.get());
+  InstallRoleInvariants(sim);
+  checker.Install(sim);
+  std::vector<int64_t> ids = Ids(membership);
+  RandomFaults(sim);
+
+  std::map<int64_t, int64_t> start_at;
+  for (int64_t id : ids) start_at[id] = p.Range(0, 20);
+  for (int64_t t = 0; t < config.chaos_ticks && !sim.failed(); ++t) {
+    for (const auto& [id, at] : start_at) {
+      if (at == t) sim.StartMember(id);
+    }
+    if (t > 20 && p.Chance(0.04)) {
+      switch (p.Below(7)) {
+        case 0:
+        case 1: {
+          int64_t id = ids[p.Below(ids.size())];
+          if (sim.IsUp(id)) {
+            sim.CrashMember(id);
+          } else {
+            sim.StartMember(id);
+          }
+          break;
+        }
+        case 2:
+          RandomPartition(sim, ids);
+          break;
+        case 3:
+          sim.network().Heal();
+          sim.Note("heal");
+          break;
+        case 4:
+          RandomFaults(sim);
+          break;
+        case 5: {  // one quorum connection breaks
+          int64_t a = ids[p.Below(ids.size())];
+          int64_t b = ids[p.Below(ids.size())];
+          if (a != b) sim.network().Break(a, b);
+          break;
+        }
+        default: {  // a quick restart
+          int64_t id = ids[p.Below(ids.size())];
+          sim.CrashMember(id);
+          sim.StartMember(id);
+          break;
+        }
+      }
+    }
+    clients->Tick();
+    sim.RunTicks(1);
+  }
+
+  if (!sim.failed()) {
+    sim.Note("faults stop: heal, restart everyone, tame network, clients stop writing");
+    sim.network().Heal();
+    sim.network().faults() = NetworkFaults{0, 1, 0, 0, 0, 0};
+    clients->set_writing(false);
+    for (int64_t id : ids) sim.StartMember(id);
+  }
+  ReplicaRunResult result;
+  int64_t settled_since = -1;
+  int64_t t = 0;
+  for (; t < config.settle_ticks_max && !sim.failed(); ++t) {
+    clients->Tick();
+    sim.RunTicks(1);
+    if (!sim.failed() && ZabSettled(sim).empty()) {
+      if (settled_since < 0) settled_since = t;
+      if (t - settled_since >= config.stable_ticks) break;
+    } else {
+      settled_since = -1;
+    }
+  }
+  result.steps = sim.steps();
+  result.zab = checker.stats();
+  result.clients = clients->stats();
+  if (sim.failed()) {
+    result.failure = sim.failure();
+  } else if (settled_since < 0 || t - settled_since < config.stable_ticks) {
+    result.failure = "not settled " + std::to_string(config.settle_ticks_max) +
+                     " ticks after the faults stopped: " + ZabSettled(sim);
+    sim.Note("LIVENESS " + result.failure);
+  } else if (std::string e = checker.CheckAllAcked(sim); !e.empty()) {
+    result.failure = "after settling: " + e;
+    sim.Note("INVARIANT " + result.failure);
   } else {
     result.ok = true;
     result.settle_ticks = settled_since;

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "sim/client_load.h"
 #include "sim/election_invariants.h"
+#include "sim/replica_invariants.h"
 
 namespace zk::sim {
 
@@ -33,5 +35,33 @@ struct RandomRunResult {
 };
 
 RandomRunResult RunRandomElection(uint64_t seed, const RandomRunConfig& config);
+
+// The same chaos with the real Replica (election + Zab + Core) on simulated disks, quorum
+// connections that are FIFO until they break (loss and partitions break them), slow fsyncs,
+// and simulated clients writing and reading throughout the chaos. Checked after every step:
+// roles and Zab's invariants (ZabChecker). After the faults stop: settled (ZabSettled) within
+// settle_ticks_max, then every acknowledged write is on every member.
+struct ReplicaRunConfig {
+  int voters = 3;
+  int observers = 0;
+  int clients = 3;
+  int64_t chaos_ticks = 400;
+  int64_t settle_ticks_max = 3000;
+  int64_t stable_ticks = 20;
+  bool echo = false;
+  bool trace_zab = false;  // every Zab packet into the trace
+};
+
+struct ReplicaRunResult {
+  bool ok = false;
+  std::string failure;
+  int64_t settle_ticks = 0;
+  uint64_t steps = 0;
+  ZabStats zab;
+  ClientStats clients;
+  std::vector<std::string> trace_tail;  // on failure
+};
+
+ReplicaRunResult RunRandomReplica(uint64_t seed, const ReplicaRunConfig& config);
 
 }  // namespace zk::sim

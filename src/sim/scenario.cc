@@ -8,8 +8,11 @@
 #include <sstream>
 #include <vector>
 
+#include "sim/client_load.h"
 #include "sim/election_invariants.h"
 #include "sim/election_member.h"
+#include "sim/replica_invariants.h"
+#include "sim/replica_member.h"
 
 namespace zk::sim {
 namespace {
@@ -75,7 +78,11 @@ class Runner {
   uint64_t seed_ = 1;
   ElectionTuning tuning_;
   std::map<int64_t, SimDisk> disks_;  // set before the simulator exists
-  std::unique_ptr<Simulator> sim_;
+  bool replica_ = false;
+  ReplicaContext ctx_;
+  std::unique_ptr<ClientLoad> clients_;
+  std::unique_ptr<ZabChecker> checker_;
+  std::unique_ptr<Simulator> sim_;  // destroyed first: its members point at the above
   std::string trace_;
 };
 
@@ -83,13 +90,35 @@ bool Runner::EnsureSim() {
   if (sim_) return true;
   Membership m(voters_, observers_);
   if (!m.Validate().empty()) return false;
-  ElectionTuning tuning = tuning_;
-  sim_ = std::make_unique<Simulator>(seed_, m,
-                                     [tuning](int64_t sid, SimDisk* d, const Membership& mm) {
-                                       return std::make_unique<ElectionMember>(sid, d, mm, tuning);
-                                     });
-  sim_->set_echo([this](const std::string& l) { Trace(l); });
-  InstallElectionInvariants(*sim_);
+  if (replica_) {
+    ReplicaContext* ctx = &ctx_;
+    sim_ = std::make_unique<Simulator>(seed_, m,
+                                       [ctx](int64_t sid, SimDisk* d, const Membership& mm) {
+                                         return std::make_unique<ReplicaMember>(sid, d, mm, *ctx);
+                                       });
+    sim_->set_echo([this](const std::string& l) { Trace(l); });
+    sim_->network().set_quorum_connections(true);
+    ClientLoadConfig cc;
+    cc.clients = 0;  // scripted writes only
+    clients_ = std::make_unique<ClientLoad>(sim_.get(), cc);
+    checker_ = std::make_unique<ZabChecker>(clients_.get());
+    ctx_.sim = sim_.get();
+    ctx_.prng = &sim_->prng();
+    ctx_.clients = clients_.get();
+    ctx_.tuning.finalize_wait_ticks = tuning_.finalize_wait_ticks;
+    ctx_.tuning.min_notification_ticks = tuning_.min_notification_ticks;
+    ctx_.tuning.max_notification_ticks = tuning_.max_notification_ticks;
+    InstallRoleInvariants(*sim_);
+    checker_->Install(*sim_);
+  } else {
+    ElectionTuning tuning = tuning_;
+    sim_ = std::make_unique<Simulator>(seed_, m,
+                                       [tuning](int64_t sid, SimDisk* d, const Membership& mm) {
+                                         return std::make_unique<ElectionMember>(sid, d, mm, tuning);
+                                       });
+    sim_->set_echo([this](const std::string& l) { Trace(l); });
+    InstallElectionInvariants(*sim_);
+  }
   for (const auto& [sid, d] : disks_) sim_->disk(sid) = d;
   return true;
 }
@@ -100,6 +129,11 @@ std::string Runner::Describe(int64_t sid) {
   std::string s = std::to_string(sid) + " " + PeerStateName(v->state);
   if (v->state != PeerState::kLooking && v->state != PeerState::kLeading) {
     s += " " + std::to_string(v->leader);
+  }
+  if (replica_) {
+    s += std::string(v->serving ? " serving" : "") + " epoch " + std::to_string(v->peer_epoch) +
+         " zxid " + std::to_string(v->zxid >> 32) + ":" + std::to_string(v->zxid & 0xffffffff);
+    return s;
   }
   s += " round " + std::to_string(v->election_epoch);
   return s;
@@ -126,8 +160,49 @@ std::string Runner::Expect(const std::vector<std::string>& w) {
     return {};
   }
   if (what == "settled") {
-    std::string why = ElectionSettled(*sim_);
+    std::string why = replica_ ? ZabSettled(*sim_) : ElectionSettled(*sim_);
+    if (why.empty() && replica_) why = checker_->CheckAllAcked(*sim_);
     return why.empty() ? std::string() : Error("expected settled: " + why);
+  }
+  if (replica_ && what == "acked") {
+    std::optional<int64_t> n = w.size() == 3 ? Number(w[2]) : std::nullopt;
+    if (!n) return Error("expect acked N");
+    int64_t got = static_cast<int64_t>(clients_->acked().size());
+    if (got != *n) {
+      return Error("expected " + std::to_string(*n) + " acknowledged writes, got " +
+                   std::to_string(got));
+    }
+    return {};
+  }
+  if (replica_ && what == "same-digest") {
+    std::optional<uint64_t> digest;
+    int64_t zxid = 0, first = 0;
+    for (const auto& [sid, v] : sim_->views()) {
+      const auto* rm = dynamic_cast<const ReplicaMember*>(sim_->member(sid));
+      if (!rm) continue;
+      const Core& core = rm->replica().core();
+      uint64_t d = TreeDigest(core.tree());
+      if (!digest) {
+        digest = d;
+        zxid = core.last_zxid();
+        first = sid;
+      } else if (d != *digest || core.last_zxid() != zxid) {
+        return Error("members " + std::to_string(first) + " and " + std::to_string(sid) +
+                     " differ: " + Describe(first) + " / " + Describe(sid));
+      }
+    }
+    return {};
+  }
+  if (replica_ && what == "epoch") {
+    std::optional<int64_t> sid = w.size() == 4 ? Number(w[2]) : std::nullopt;
+    std::optional<int64_t> e = w.size() == 4 ? Number(w[3]) : std::nullopt;
+    if (!sid || !e || !m.IsMember(*sid)) return Error("expect epoch ID N");
+    std::optional<MemberView> v = sim_->view(*sid);
+    if (!v || v->peer_epoch != *e) {
+      return Error("expected " + std::to_string(*sid) + " in epoch " + std::to_string(*e) +
+                   ", but " + Describe(*sid));
+    }
+    return {};
   }
   // Ids, then optional modifiers: leader L, round R, epoch E.
   std::vector<int64_t> ids;
@@ -150,9 +225,17 @@ std::string Runner::Expect(const std::vector<std::string>& w) {
   if (what == "following") want = PeerState::kFollowing;
   if (what == "observing") want = PeerState::kObserving;
   if (what == "looking") want = PeerState::kLooking;
-  if (!want && what != "down") return Error("unknown expectation " + what);
+  const bool serving_check = replica_ && (what == "serving" || what == "not-serving");
+  if (!want && what != "down" && !serving_check) return Error("unknown expectation " + what);
   for (int64_t sid : ids) {
     std::optional<MemberView> v = sim_->view(sid);
+    if (serving_check) {
+      bool serving = v && v->serving;
+      if (serving != (what == "serving")) {
+        return Error("expected " + std::to_string(sid) + " " + what + ", but " + Describe(sid));
+      }
+      continue;
+    }
     if (what == "down") {
       if (v) return Error("expected " + std::to_string(sid) + " down, but " + Describe(sid));
       continue;
@@ -191,8 +274,16 @@ std::string Runner::Line(int line_no, const std::string& raw) {
   };
 
   // Configuration: only before the simulator exists.
-  if (cmd == "voters" || cmd == "observers" || cmd == "seed" || cmd == "tuning") {
+  if (cmd == "voters" || cmd == "observers" || cmd == "seed" || cmd == "tuning" ||
+      cmd == "mode") {
     if (sim_) return Error(cmd + " must come before anything starts");
+    if (cmd == "mode") {
+      if (w.size() != 2 || (w[1] != "replica" && w[1] != "election")) {
+        return Error("mode replica | mode election");
+      }
+      replica_ = w[1] == "replica";
+      return {};
+    }
     if (cmd == "seed") {
       std::optional<int64_t> v = w.size() == 2 ? Number(w[1]) : std::nullopt;
       if (!v) return Error("seed N");
@@ -297,7 +388,19 @@ std::string Runner::Line(int line_no, const std::string& raw) {
   } else if (cmd == "tick") {
     std::optional<int64_t> n = w.size() == 2 ? Number(w[1]) : std::nullopt;
     if (!n || *n < 0) return Error("tick N");
-    sim_->RunTicks(*n);
+    if (replica_) {
+      for (int64_t i = 0; i < *n && !sim_->failed(); ++i) {
+        clients_->Tick();
+        sim_->RunTicks(1);
+      }
+    } else {
+      sim_->RunTicks(*n);
+    }
+  } else if (cmd == "write" && replica_) {
+    std::optional<int64_t> sid = w.size() >= 2 ? Number(w[1]) : std::nullopt;
+    std::optional<int64_t> n = w.size() == 3 ? Number(w[2]) : std::optional<int64_t>(1);
+    if (!sid || !m.IsMember(*sid) || !n || *n < 1 || w.size() > 3) return Error("write ID [N]");
+    clients_->ScriptedWrites(*sid, static_cast<int>(*n));
   } else if (cmd == "expect") {
     result = Expect(w);
   } else if (cmd == "print") {

@@ -18,6 +18,19 @@
 //   expect looking 4 5 | expect down 3 | expect no-leader | expect settled
 //   print                       the members' states, into the trace
 //
+// With `mode replica` (first), the members are the real Replica (election + Zab + Core) on
+// simulated disks, over quorum connections, with Zab's invariants checked after every step:
+//   write 2 [N]                 N (default 1) creates through a client attached to member 2
+//                               (it waits until 2 serves)
+//   expect acked N              N writes acknowledged so far
+//   expect serving 1 2 | expect not-serving 3
+//   expect epoch 2 3            member 2's current Zab epoch is 3
+//   expect same-digest          every member up has applied the same zxid, with the same tree
+//   expect settled              one serving leader, everyone serving under it, same digest, and
+//                               every acknowledged write on every member
+//   (expect leader / following / observing / looking / down work as before; their `epoch` is
+//   the Zab epoch)
+//
 // Every run is seeded (seed 1 unless `seed N` is given), with a quiet network by default, so a
 // scenario is deterministic. The election invariants are checked after every step.
 // If `<file>.golden` exists, the trace must equal it; RunScenario can rewrite it.

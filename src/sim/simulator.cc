@@ -33,22 +33,69 @@ SimMember* Simulator::member(int64_t sid) {
   return it == members_.end() ? nullptr : it->second.get();
 }
 
+const SimMember* Simulator::member(int64_t sid) const {
+  auto it = members_.find(sid);
+  return it == members_.end() ? nullptr : it->second.get();
+}
+
+void Simulator::Poke(int64_t sid) {
+  if (failed() || !IsUp(sid)) return;
+  AfterStep(sid);
+}
+
+void Simulator::AfterStep(int64_t sid) {
+  Collect(sid);
+  HandleBreaks();
+  Check();
+}
+
+void Simulator::BreakConnection(int64_t a, int64_t b) {
+  network_.FinishBreak(a, b);
+  Note("connection " + std::to_string(a) + "-" + std::to_string(b) + " broken");
+  for (auto [end, other] : {std::make_pair(a, b), std::make_pair(b, a)}) {
+    SimMember* m = member(end);
+    if (!m) continue;
+    m->PeerDisconnected(other);
+    Collect(end);
+  }
+}
+
+bool Simulator::HandleBreaks() {
+  // Telling an end may make it send, which may break another connection: until quiet.
+  bool any = false;
+  while (std::optional<std::pair<int64_t, int64_t>> b = network_.TakeBreak()) {
+    BreakConnection(b->first, b->second);
+    any = true;
+  }
+  return any;
+}
+
 void Simulator::StartMember(int64_t sid) {
   assert(membership_.IsMember(sid));
   if (failed() || IsUp(sid)) return;
   members_[sid] = factory_(sid, &disks_[sid], membership_);
   Note("start " + std::to_string(sid));
   members_[sid]->Start();
-  Collect(sid);
-  Check();
+  AfterStep(sid);
   Drain();  // peers on one host answer at once, not a tick later
 }
 
 void Simulator::CrashMember(int64_t sid) {
   if (failed() || !IsUp(sid)) return;
+  members_[sid]->Crash();
   members_.erase(sid);
   network_.DropTo(sid);
   Note("crash " + std::to_string(sid));
+  if (network_.quorum_connections()) {
+    // The kernel closes the dead process's sockets: every peer sees its connection go.
+    for (int64_t other : membership_.voters()) {
+      if (other != sid) network_.Break(sid, other);
+    }
+    for (int64_t other : membership_.observers()) {
+      if (other != sid) network_.Break(sid, other);
+    }
+    HandleBreaks();
+  }
   Check();
 }
 
@@ -100,7 +147,11 @@ bool Simulator::Drain() {
   uint64_t delivered = 0;
   while (!failed()) {
     std::optional<SimMessage> m = network_.PopDue(now_);
-    if (!m) break;
+    if (HandleBreaks()) Check();  // a message found its link blocked
+    if (!m) {
+      if (network_.HasDue(now_)) continue;
+      break;
+    }
     if (++delivered > kDeliveriesPerTickMax) {
       failure_ = "message storm: more than " + std::to_string(kDeliveriesPerTickMax) +
                  " deliveries in one tick";
@@ -111,8 +162,7 @@ bool Simulator::Drain() {
     SimMember* dest = member(to);
     if (!dest) continue;  // crashed: the message is lost
     dest->Step(*m);
-    Collect(to);
-    Check();
+    AfterStep(to);
   }
   return !failed();
 }
@@ -126,8 +176,7 @@ bool Simulator::RunTicks(int64_t n) {
       SimMember* m = member(sid);
       if (!m) continue;
       m->Tick();
-      Collect(sid);
-      Check();
+      AfterStep(sid);
       if (failed()) break;
     }
     Drain();

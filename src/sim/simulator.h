@@ -3,13 +3,16 @@
 // member ticked, one fault injected) it runs the registered invariant checks; the first
 // violation stops the run and is kept in failure().
 //
-// Extension points for the broadcast (Zab) layer:
-//   - SimMember: wrap any pure peer (today ElectionMember; later election + Zab + tree) behind
-//     Start / Step / Tick / TakeMessages / TakeEvents / view().
-//   - SimDisk: what survives a crash. Today the durable election facts; Zab adds its log (with a
-//     synced prefix: a crash keeps only what was synced) and snapshot.
+// Extension points:
+//   - SimMember: wrap any pure peer behind Start / Step / Tick / TakeMessages / TakeEvents /
+//     view() (+ PeerDisconnected / Crash): ElectionMember (election with a stand-in for Zab's
+//     liveness) or ReplicaMember (the real Replica: election + Zab + Core).
+//   - SimDisk: what survives a crash: the durable election facts, and for a ReplicaMember its
+//     epoch files, installed snapshot and log (with a synced prefix).
 //   - AddInvariant (checked after every step, over all members) and AddEventHook (checked on each
-//     event a member reports, e.g. a decision or a commit).
+//     event a member reports, e.g. a decision).
+//   - network().set_quorum_connections(true): the quorum channel becomes FIFO connections that
+//     break (loss, partitions, crashes); the simulator tells both ends (PeerDisconnected).
 //
 // Single-threaded and deterministic: members are kept in a std::map and visited in sid order.
 #pragma once
@@ -29,11 +32,26 @@
 
 namespace zk::sim {
 
-// What survives a crash. Modelled simply for now: the numbers the election starts from.
+// One transaction in a simulated log.
+struct SimLogEntry {
+  int64_t zxid = 0;
+  std::string txn;  // an encoded Txn
+};
+
+// What survives a crash. The election-only member uses the three numbers the election starts
+// from; a ReplicaMember keeps them in step (for views) and owns the rest: the epoch files, the
+// snapshot a leader's SNAP installed, and the transaction log, of which only the first
+// `log_synced` entries are sure to survive a crash.
 struct SimDisk {
   int64_t last_zxid = 0;
   int64_t current_epoch = 0;
   int64_t accepted_epoch = 0;
+  std::vector<SimLogEntry> log;
+  size_t log_synced = 0;
+  bool has_snapshot = false;
+  int64_t snapshot_zxid = 0;
+  std::string snapshot;  // StateCodec bytes
+  int64_t boots = 0;     // process starts, for unique session ids
 };
 
 // What a member reports about itself, for invariants and scenario expectations.
@@ -43,6 +61,7 @@ struct MemberView {
   int64_t election_epoch = 0;  // decided round, or the current logical clock while LOOKING
   int64_t peer_epoch = 0;
   int64_t zxid = 0;
+  bool serving = false;  // Zab: the member serves clients (leader or synced learner)
 };
 
 // Something a member wants the simulator to know: it goes to the trace and to the event hooks.
@@ -61,6 +80,10 @@ class SimMember {
   virtual std::vector<SimMessage> TakeMessages() = 0;
   virtual std::vector<SimEvent> TakeEvents() = 0;
   virtual MemberView view() const = 0;
+  // The quorum connection to `sid` broke (network.quorum_connections() only).
+  virtual void PeerDisconnected(int64_t sid) {}
+  // The process dies now (before it is destroyed): what was not synced may be lost.
+  virtual void Crash() {}
 };
 
 class Simulator;
@@ -94,6 +117,10 @@ class Simulator {
   // Every up member's (sid, view), in sid order, taken once before the invariants run.
   const std::vector<std::pair<int64_t, MemberView>>& views() const { return views_; }
   SimMember* member(int64_t sid);
+  const SimMember* member(int64_t sid) const;
+  // Someone outside the simulator (a simulated client) gave `sid` input directly: collect what
+  // it produced and check the invariants, as after any step.
+  void Poke(int64_t sid);
 
   // Advances n ticks: each tick, every up member ticks (in sid order), then every message due
   // is delivered. Returns false as soon as an invariant fails.
@@ -113,6 +140,9 @@ class Simulator {
 
  private:
   void Collect(int64_t sid);  // takes a member's messages and events after it stepped
+  void AfterStep(int64_t sid);  // Collect, tell the ends of broken connections, Check
+  bool HandleBreaks();  // true if any
+  void BreakConnection(int64_t a, int64_t b);
   void Check();
 
   uint64_t seed_;

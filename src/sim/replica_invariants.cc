@@ -1,0 +1,186 @@
+#include "sim/replica_invariants.h"
+
+#include <cstdio>
+
+namespace zk::sim {
+namespace {
+
+std::string S(int64_t v) { return std::to_string(v); }
+
+std::string Z(int64_t zxid) {
+  char buf[48];
+  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(zxid));
+  return buf;
+}
+
+const ReplicaMember* AsReplica(const Simulator& sim, int64_t sid) {
+  return dynamic_cast<const ReplicaMember*>(sim.member(sid));
+}
+
+}  // namespace
+
+void ZabChecker::Install(Simulator& sim) {
+  sim.AddInvariant("zab", [this](const Simulator& s) { return Check(s); });
+}
+
+std::string ZabChecker::CheckAck(const ReplicaMember& m, const AckedWrite& a) const {
+  const Node* n = m.replica().core().tree().Find(a.path);
+  if (n && n->data == a.data && n->stat.czxid == a.zxid) return {};
+  return "acknowledged write " + a.path + " ('" + a.data + "', zxid " + Z(a.zxid) +
+         ", acked by " + S(a.member) + ") is " + (n ? "different" : "missing") + " on member " +
+         S(m.sid()) + " (applied " + Z(m.replica().core().last_zxid()) + ")";
+}
+
+std::string ZabChecker::CheckAcks(const ReplicaMember& m, int64_t after, int64_t upto) const {
+  const std::vector<AckedWrite>& acked = clients_->acked();
+  for (auto it = acked_by_zxid_.upper_bound(after); it != acked_by_zxid_.end() && it->first <= upto;
+       ++it) {
+    if (std::string e = CheckAck(m, acked[it->second]); !e.empty()) return e;
+  }
+  return {};
+}
+
+std::string ZabChecker::CheckHistory(const ReplicaMember& m, Seen& s) {
+  // One history means one successor and one predecessor per zxid, and one txn per zxid. (A
+  // member that started from a snapshot knows its history only from the snapshot's zxid on;
+  // that zxid is still a point of the history, so the links from it are checked too.)
+  const int64_t last = m.replica().core().last_zxid();
+  const std::map<int64_t, uint64_t>& txns = m.txns();
+  int64_t prev = s.applied;
+  for (auto it = txns.upper_bound(prev); it != txns.end() && it->first <= last; ++it) {
+    const int64_t z = it->first;
+    auto [entry, inserted] = ledger_.emplace(z, LedgerEntry{it->second, prev});
+    if (inserted) {
+      ++stats_.ledger_txns;
+    } else {
+      if (entry->second.hash != it->second) {
+        return "member " + S(m.sid()) + " applied other bytes at " + Z(z) +
+               " than the committed history";
+      }
+      if (entry->second.prev != prev) {
+        return "member " + S(m.sid()) + " applied " + Z(z) + " right after " + Z(prev) +
+               ", but in the committed history it follows " + Z(entry->second.prev);
+      }
+    }
+    auto [next, fresh] = next_.emplace(prev, z);
+    if (!fresh && next->second != z) {
+      return "member " + S(m.sid()) + " applied " + Z(z) + " right after " + Z(prev) +
+             ", but in the committed history " + Z(next->second) + " follows it";
+    }
+    prev = z;
+  }
+  if (prev < last) {
+    // Applied without a txn we know of: only a snapshot may do that.
+    if (last != m.history_base()) {
+      return "member " + S(m.sid()) + " applied up to " + Z(last) + " but logged only up to " +
+             Z(prev);
+    }
+    prev = last;
+  }
+  s.applied = prev;
+  return {};
+}
+
+std::string ZabChecker::Check(const Simulator& sim) {
+  if (!clients_->failure().empty()) return clients_->failure();
+  // Index new acknowledged writes; check each at once on the members already past it.
+  const std::vector<AckedWrite>& acked = clients_->acked();
+  for (; acks_indexed_ < acked.size(); ++acks_indexed_) {
+    const AckedWrite& a = acked[acks_indexed_];
+    auto [it, inserted] = acked_by_zxid_.emplace(a.zxid, acks_indexed_);
+    if (!inserted) {
+      const AckedWrite& other = acked[it->second];
+      if (other.path != a.path || other.data != a.data) {
+        return "two acknowledged writes with zxid " + Z(a.zxid) + ": " + other.path + " and " +
+               a.path;
+      }
+    }
+    for (const auto& [sid, v] : sim.views()) {
+      const ReplicaMember* m = AsReplica(sim, sid);
+      if (!m || !v.serving || m->replica().core().last_zxid() < a.zxid) continue;
+      ++stats_.ack_checks;
+      if (std::string e = CheckAck(*m, a); !e.empty()) return e;
+    }
+  }
+  for (const auto& [sid, v] : sim.views()) {
+    const ReplicaMember* m = AsReplica(sim, sid);
+    if (!m) continue;
+    if (!m->failure().empty()) return m->failure();
+    if (v.state == PeerState::kLeading && v.serving) {
+      auto [it, inserted] = leader_of_epoch_.emplace(v.peer_epoch, sid);
+      if (inserted) ++stats_.epochs_served;
+      if (it->second != sid) {
+        return "members " + S(it->second) + " and " + S(sid) + " both served as leader in epoch " +
+               S(v.peer_epoch);
+      }
+    }
+    Seen& s = seen_[sid];
+    if (s.boot != m->boot() || s.generation != m->history_generation()) {
+      s = Seen{m->boot(), m->history_generation(), false, m->history_base()};
+    }
+    if (!v.serving) {
+      s.serving = false;
+      continue;
+    }
+    const int64_t before = s.serving ? s.applied : 0;
+    if (std::string e = CheckHistory(*m, s); !e.empty()) return e;
+    s.serving = true;
+    ++stats_.ack_checks;
+    if (std::string e = CheckAcks(*m, before, s.applied); !e.empty()) return e;
+  }
+  return {};
+}
+
+std::string ZabChecker::CheckAllAcked(const Simulator& sim) const {
+  const Membership& mm = sim.membership();
+  for (const std::set<int64_t>* group : {&mm.voters(), &mm.observers()}) {
+    for (int64_t sid : *group) {
+      const ReplicaMember* m = AsReplica(sim, sid);
+      if (!m) return "member " + S(sid) + " is down";
+      for (const AckedWrite& a : clients_->acked()) {
+        if (std::string e = CheckAck(*m, a); !e.empty()) return e;
+      }
+    }
+  }
+  return {};
+}
+
+std::string ZabSettled(const Simulator& sim) {
+  const Membership& mm = sim.membership();
+  int64_t leader = -1;
+  for (int64_t sid : mm.voters()) {
+    const ReplicaMember* m = AsReplica(sim, sid);
+    if (!m) return S(sid) + " is down";
+    if (m->replica().state() == PeerState::kLeading && m->replica().serving()) {
+      if (leader != -1) return "two serving leaders: " + S(leader) + " and " + S(sid);
+      leader = sid;
+    }
+  }
+  if (leader == -1) return "no serving leader";
+  const Replica& l = AsReplica(sim, leader)->replica();
+  const int64_t zxid = l.core().last_zxid();
+  const uint64_t digest = TreeDigest(l.core().tree());
+  for (const std::set<int64_t>* group : {&mm.voters(), &mm.observers()}) {
+    for (int64_t sid : *group) {
+      if (sid == leader) continue;
+      const ReplicaMember* m = AsReplica(sim, sid);
+      if (!m) return S(sid) + " is down";
+      const Replica& r = m->replica();
+      PeerState want = mm.IsVoter(sid) ? PeerState::kFollowing : PeerState::kObserving;
+      if (r.state() != want || r.leader() != leader || !r.serving() || r.epoch() != l.epoch()) {
+        return S(sid) + " is " + PeerStateName(r.state()) + " " + S(r.leader()) +
+               (r.serving() ? " serving" : " not serving") + " epoch " + S(r.epoch()) + ", not " +
+               PeerStateName(want) + " " + S(leader) + " serving epoch " + S(l.epoch());
+      }
+      if (r.core().last_zxid() != zxid) {
+        return S(sid) + " applied " + Z(r.core().last_zxid()) + ", leader " + Z(zxid);
+      }
+      if (TreeDigest(r.core().tree()) != digest) {
+        return S(sid) + " has another tree digest than leader " + S(leader) + " at " + Z(zxid);
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace zk::sim

@@ -1,0 +1,326 @@
+#include "sim/replica_member.h"
+
+#include <cassert>
+#include <cstdio>
+
+#include "core/peer_wire.h"
+#include "core/zab_packet.h"
+#include "proto/jute.h"
+#include "proto/records.h"
+
+namespace zk::sim {
+namespace {
+
+std::string Hex(int64_t v) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+uint64_t Mix(uint64_t h, int64_t v) {
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
+  return Fnv1a(std::string_view(bytes, 8), h);
+}
+
+}  // namespace
+
+uint64_t Fnv1a(std::string_view bytes, uint64_t h) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+uint64_t TreeDigest(const DataTree& tree) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  tree.ForEachDescendant("/", [&](const std::string& path, const Node& n) {
+    h = Fnv1a(path, h);
+    h = Mix(h, static_cast<int64_t>(n.data.size()));
+    h = Fnv1a(n.data, h);
+    h = Mix(h, n.data_null ? 1 : 0);
+    const Stat& s = n.stat;
+    for (int64_t v : {s.czxid, s.mzxid, s.ctime, s.mtime, s.ephemeral_owner, s.pzxid,
+                      int64_t{s.version}, int64_t{s.cversion}, int64_t{s.aversion},
+                      int64_t{s.num_children}}) {
+      h = Mix(h, v);
+    }
+  });
+  return h;
+}
+
+std::string SimStateCodec::Encode(const Core& core) {
+  JuteWriter w;
+  w.Int(static_cast<int32_t>(core.sessions().all().size()));
+  for (const auto& [sid, s] : core.sessions().all()) {
+    w.Long(sid);
+    w.Int(s.timeout_ms);
+  }
+  core.tree().ForEachDescendant("/", [&](const std::string& path, const Node& n) {
+    w.Bool(true);
+    w.String(path);
+    w.MaybeNullBuffer(n.data, n.data_null);
+    WriteAcls(w, n.acl);
+    n.stat.Write(w);
+  });
+  w.Bool(false);
+  return w.Take();
+}
+
+bool SimStateCodec::Decode(std::string_view bytes, DataTree* tree,
+                           std::map<int64_t, int32_t>* sessions) {
+  JuteReader r(bytes);
+  int32_t n = r.Int();
+  for (int32_t i = 0; i < n && r.ok(); ++i) {
+    int64_t sid = r.Long();
+    (*sessions)[sid] = r.Int();
+  }
+  while (r.ok() && r.Bool()) {
+    std::string path = r.String();
+    Node node;
+    node.data = r.Buffer(&node.data_null);
+    node.acl = ReadAcls(r);
+    node.stat.Read(r);
+    if (!r.ok() || !tree->Restore(path, node)) return false;
+  }
+  return r.ok() && r.AtEnd();
+}
+
+ReplicaMember::ReplicaMember(int64_t sid, SimDisk* disk, const Membership& membership,
+                             ReplicaContext ctx)
+    : sid_(sid), disk_(disk), membership_(membership), ctx_(ctx) {}
+
+void ReplicaMember::Start() {
+  const ReplicaTuning& t = ctx_.tuning;
+  boot_ = ++disk_->boots;
+  ReplicaConfig rc;
+  rc.my_id = sid_;
+  rc.membership = membership_;
+  rc.tick_ms = t.tick_ms;
+  rc.ticks_per_tick_time = t.ticks_per_tick_time;
+  rc.init_limit = t.init_limit;
+  rc.sync_limit = t.sync_limit;
+  rc.election.finalize_wait_ticks = t.finalize_wait_ticks;
+  rc.election.min_notification_ticks = t.min_notification_ticks;
+  rc.election.max_notification_ticks = t.max_notification_ticks;
+  CoreConfig cc;
+  cc.server_id = sid_;
+  cc.tick_ms = t.tick_ms * t.ticks_per_tick_time;
+  cc.min_session_timeout_ms = t.session_timeout_min_ms;
+  cc.max_session_timeout_ms = t.session_timeout_max_ms;
+  cc.role = CoreRole::kLearner;
+  cc.apply_on_submit = false;
+  const int64_t first_session_id = (sid_ << 56) | (boot_ << 40);
+  replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
+
+  // Recovery: snapshot, then the log, into the Replica's Core.
+  Core& core = replica_->core();
+  if (disk_->has_snapshot) {
+    DataTree tree;
+    std::map<int64_t, int32_t> sessions;
+    bool ok = codec_.Decode(disk_->snapshot, &tree, &sessions);
+    assert(ok);
+    core.Restore(std::move(tree), sessions, disk_->snapshot_zxid);
+    history_base_ = disk_->snapshot_zxid;
+  }
+  for (const SimLogEntry& e : disk_->log) {
+    Remember(e.zxid, e.txn);
+    if (e.zxid <= core.last_zxid()) continue;
+    Txn txn;
+    bool ok = Txn::Decode(e.txn, &txn);
+    assert(ok);
+    core.ApplyTxn(txn);
+  }
+  replica_->SetDurable(DurableState{disk_->accepted_epoch, disk_->current_epoch});
+  events_.push_back(SimEvent{sid_,
+                             "boot " + std::to_string(boot_) + " zxid=" + Hex(core.last_zxid()) +
+                                 " accepted=" + std::to_string(disk_->accepted_epoch) +
+                                 " current=" + std::to_string(disk_->current_epoch) +
+                                 (disk_->has_snapshot ? " snapshot=" + Hex(disk_->snapshot_zxid)
+                                                      : std::string()),
+                             std::nullopt});
+  replica_->Start();
+  Pump();
+}
+
+void ReplicaMember::Remember(int64_t zxid, const std::string& txn) {
+  uint64_t h = Fnv1a(txn);
+  auto [it, inserted] = txns_.emplace(zxid, h);
+  if (!inserted && it->second != h && failure_.empty()) {
+    failure_ = "member " + std::to_string(sid_) + " logged txn " + Hex(zxid) +
+               " again with different bytes, without a snapshot in between";
+  }
+  it->second = h;
+}
+
+void ReplicaMember::Step(const SimMessage& m) {
+  if (m.channel == Channel::kElection) {
+    std::optional<WireNotification> wn = DecodeNotification(m.payload);
+    if (!wn || wn->n.sid != m.from) {
+      ++malformed_;
+      return;
+    }
+    replica_->StepElection(wn->n);
+    return;
+  }
+  std::optional<ZabPacket> p = DecodeZabPacket(m.payload);
+  if (!p) {
+    ++malformed_;
+    return;
+  }
+  if (ctx_.tuning.trace_zab && p->type != ZabType::kPing) {
+    events_.push_back(SimEvent{sid_,
+                               "<- " + std::to_string(m.from) + " " + ZabTypeName(p->type) + " " +
+                                   Hex(p->zxid),
+                               std::nullopt});
+  }
+  replica_->StepZab(m.from, *p);
+}
+
+void ReplicaMember::Tick() {
+  ++ticks_;
+  replica_->Tick(ctx_.sim->now() * ctx_.tuning.tick_ms);
+}
+
+void ReplicaMember::PeerDisconnected(int64_t sid) {
+  ++disconnects_[sid];
+  replica_->PeerDisconnected(sid);
+}
+
+void ReplicaMember::Crash() {
+  // The unsynced tail of the log: lost, or (the OS wrote some pages) a prefix of it survives.
+  size_t keep = disk_->log_synced;
+  size_t unsynced = disk_->log.size() - disk_->log_synced;
+  if (unsynced > 0 && ctx_.tuning.crash_keeps_some_unsynced && ctx_.prng->Chance(0.5)) {
+    keep += static_cast<size_t>(ctx_.prng->Range(0, static_cast<int64_t>(unsynced)));
+  }
+  disk_->log.resize(keep);
+  disk_->log_synced = keep;
+  disk_->last_zxid = disk_->log.empty() ? (disk_->has_snapshot ? disk_->snapshot_zxid : 0)
+                                        : disk_->log.back().zxid;
+  queue_.clear();
+  if (ctx_.clients) ctx_.clients->Dropped(sid_);
+}
+
+std::vector<SimMessage> ReplicaMember::TakeMessages() {
+  Pump();
+  std::vector<SimMessage> out;
+  out.swap(outbox_);
+  return out;
+}
+
+std::vector<SimEvent> ReplicaMember::TakeEvents() {
+  std::vector<SimEvent> out;
+  out.swap(events_);
+  return out;
+}
+
+void ReplicaMember::Pump() {
+  for (;;) {
+    Ready ready = replica_->TakeReady();
+    bool took = !ready.empty();
+    if (took) {
+      Queued q;
+      q.serving_after = replica_->serving();
+      if (ready.snapshot_zxid) {
+        // The state was just replaced (one SNAP per step): it is the snapshot, taken now.
+        assert(replica_->core().last_zxid() == *ready.snapshot_zxid);
+        q.snapshot = codec_.Encode(replica_->core());
+        txns_.clear();
+        history_base_ = *ready.snapshot_zxid;
+        ++history_generation_;
+      }
+      for (const Ready::Append& a : ready.log_appends) Remember(a.zxid, a.txn);
+      for (const auto& [to, p] : ready.zab_messages) q.connection.push_back(disconnects_[to]);
+      q.ready = std::move(ready);
+      queue_.push_back(std::move(q));
+    }
+    bool moved = CarryOut();
+    if (!took && !moved) return;
+  }
+}
+
+bool ReplicaMember::CarryOut() {
+  bool moved = false;
+  while (!queue_.empty()) {
+    Queued& q = queue_.front();
+    Ready& r = q.ready;
+    if (!q.on_disk) {
+      q.on_disk = true;
+      moved = true;
+      // 1. epoch files, 2. snapshot (the log goes), 3. log appends (synced below).
+      if (r.accepted_epoch) disk_->accepted_epoch = *r.accepted_epoch;
+      if (r.current_epoch) disk_->current_epoch = *r.current_epoch;
+      if (r.snapshot_zxid) {
+        disk_->has_snapshot = true;
+        disk_->snapshot_zxid = *r.snapshot_zxid;
+        disk_->snapshot = std::move(q.snapshot);
+        disk_->log.clear();
+        disk_->log_synced = 0;
+        disk_->last_zxid = *r.snapshot_zxid;
+      }
+      for (const Ready::Append& a : r.log_appends) {
+        int64_t last = disk_->log.empty() ? (disk_->has_snapshot ? disk_->snapshot_zxid : 0)
+                                          : disk_->log.back().zxid;
+        if (a.zxid <= last && failure_.empty()) {
+          failure_ = "member " + std::to_string(sid_) + " appends " + Hex(a.zxid) +
+                     " to a log that ends at " + Hex(last);
+        }
+        disk_->log.push_back(SimLogEntry{a.zxid, a.txn});
+        disk_->last_zxid = a.zxid;
+      }
+      if (!r.log_appends.empty()) {
+        q.sync_at_tick = ticks_;
+        const ReplicaTuning& t = ctx_.tuning;
+        if (t.sync_delay_max_ticks > 0 && ctx_.prng->Chance(t.sync_delay_chance)) {
+          q.sync_at_tick += ctx_.prng->Range(1, t.sync_delay_max_ticks);
+        }
+      }
+    }
+    if (!r.log_appends.empty()) {
+      if (ticks_ < q.sync_at_tick) break;  // the fsync is still running
+      disk_->log_synced = disk_->log.size();
+      replica_->Persisted(r.log_appends.back().zxid);
+    }
+    // 4. messages, 5. client outputs, then events.
+    for (const OutgoingNotification& o : r.election_messages) {
+      outbox_.push_back(SimMessage{sid_, o.to, Channel::kElection, EncodeNotification(o.n)});
+    }
+    for (size_t i = 0; i < r.zab_messages.size(); ++i) {
+      const auto& [to, p] = r.zab_messages[i];
+      if (disconnects_[to] != q.connection[i]) continue;  // its connection is gone
+      outbox_.push_back(SimMessage{sid_, to, Channel::kQuorum, EncodeZabPacket(p)});
+    }
+    if (ctx_.clients) {
+      for (const Output& o : r.client_outputs) ctx_.clients->Deliver(sid_, o);
+    }
+    for (const ReplicaEvent& e : r.events) {
+      std::string text = std::string(PeerStateName(e.state));
+      if (e.state == PeerState::kFollowing || e.state == PeerState::kObserving) {
+        text += " " + std::to_string(e.leader);
+      }
+      text += " " + e.what + " epoch " + std::to_string(e.epoch) + " zxid=" + Hex(e.zxid) + " (" +
+              std::to_string(e.election_ticks) + " ticks)";
+      events_.push_back(SimEvent{sid_, text, std::nullopt});
+    }
+    bool stopped = was_serving_ && !q.serving_after;
+    was_serving_ = q.serving_after;
+    queue_.pop_front();
+    moved = true;
+    if (stopped && ctx_.clients) ctx_.clients->Dropped(sid_);
+  }
+  return moved;
+}
+
+MemberView ReplicaMember::view() const {
+  MemberView v;
+  v.state = replica_->state();
+  v.leader = v.state == PeerState::kLooking ? 0 : replica_->leader();
+  v.peer_epoch = replica_->epoch();
+  v.zxid = replica_->last_logged_zxid();
+  v.serving = replica_->serving();
+  return v;
+}
+
+}  // namespace zk::sim

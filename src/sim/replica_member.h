@@ -1,0 +1,150 @@
+// ReplicaMember: a SimMember that is the real zk::Replica (election + Zab + Core), the same code
+// zkd runs, over a simulated disk (SimDisk: epoch files, an installed snapshot, a log with a
+// synced prefix).
+//
+// The shell's contract (replica.h) is carried out the way EnsembleNode does it, one Ready after
+// another in the order taken: write the epoch files, install the snapshot (the log is dropped),
+// append to the log and sync it, then Persisted(last zxid), then send the election and Zab
+// messages, deliver the client outputs and report the events. The sync may take a few ticks
+// (ReplicaTuning): until it completes, that Ready and every later one wait, as behind a slow
+// fsync. A crash loses what was not synced — or keeps a random prefix of it, as an OS that wrote
+// some pages would — and every Ready not yet carried out.
+//
+// A restart rebuilds the Core as recovery does: decode the snapshot (if a SNAP installed one),
+// replay the log through Core::ApplyTxn, read the epoch files, then Replica::Start().
+//
+// For the invariants, the member keeps what it knows of its history: every txn it logged or
+// replayed, by zxid, as a hash of the bytes (txns()); those at or below history_base() came in
+// a snapshot and are not known one by one. Client outputs go to a ClientSink (the simulated
+// clients), which also hears when the member drops its client connections.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/replica.h"
+#include "sim/simulator.h"
+
+namespace zk::sim {
+
+struct ReplicaTuning {
+  // Election (ticks).
+  int32_t finalize_wait_ticks = 2;
+  int32_t min_notification_ticks = 2;
+  int32_t max_notification_ticks = 32;
+  // Zab: one sim tick is tick_ms of wall clock; tickTime = ticks_per_tick_time ticks.
+  int32_t tick_ms = 10;
+  int32_t ticks_per_tick_time = 10;
+  int32_t init_limit = 10;  // tickTimes
+  int32_t sync_limit = 5;   // tickTimes
+  int32_t session_timeout_min_ms = 200;
+  int32_t session_timeout_max_ms = 4000;
+  // Disk: with this probability a log sync completes 1..sync_delay_max_ticks ticks after the
+  // append instead of within the step.
+  double sync_delay_chance = 0;
+  int32_t sync_delay_max_ticks = 0;
+  // Crash: a random prefix of the unsynced log tail may survive.
+  bool crash_keeps_some_unsynced = true;
+  // Trace every Zab packet delivered (but pings).
+  bool trace_zab = false;
+};
+
+// Where a member's client outputs go (the simulated clients).
+class ClientSink {
+ public:
+  virtual ~ClientSink() = default;
+  virtual void Deliver(int64_t member, const Output& o) = 0;
+  // The member closed its client connections: it crashed or stopped serving.
+  virtual void Dropped(int64_t member) = 0;
+};
+
+struct ReplicaContext {
+  const Simulator* sim = nullptr;  // the clock (now) for txn times
+  Prng* prng = nullptr;            // the simulator's: disk delays, crash losses
+  ClientSink* clients = nullptr;   // may be null
+  ReplicaTuning tuning;
+};
+
+// The state as bytes for SNAP and for the simulated snapshot file: sessions, then the nodes in
+// pre-order. In-memory only.
+class SimStateCodec : public StateCodec {
+ public:
+  std::string Encode(const Core& core) override;
+  bool Decode(std::string_view bytes, DataTree* tree,
+              std::map<int64_t, int32_t>* sessions) override;
+};
+
+// FNV-1a, for txn hashes and digests.
+uint64_t Fnv1a(std::string_view bytes, uint64_t h = 0xcbf29ce484222325ULL);
+// A deterministic digest of the tree: every node under "/" in sorted pre-order with its data and
+// stat.
+uint64_t TreeDigest(const DataTree& tree);
+
+class ReplicaMember : public SimMember {
+ public:
+  ReplicaMember(int64_t sid, SimDisk* disk, const Membership& membership, ReplicaContext ctx);
+
+  void Start() override;
+  void Step(const SimMessage& m) override;
+  void Tick() override;
+  std::vector<SimMessage> TakeMessages() override;
+  std::vector<SimEvent> TakeEvents() override;
+  MemberView view() const override;
+  void PeerDisconnected(int64_t sid) override;
+  void Crash() override;
+
+  int64_t sid() const { return sid_; }
+  Replica& replica() { return *replica_; }
+  const Replica& replica() const { return *replica_; }
+  // What this member holds, by zxid: hash of the txn bytes (logged, replayed or proposed).
+  const std::map<int64_t, uint64_t>& txns() const { return txns_; }
+  // Txns at or below this zxid came in a snapshot (0: none).
+  int64_t history_base() const { return history_base_; }
+  // Bumped whenever the known history is replaced (a SNAP).
+  uint64_t history_generation() const { return history_generation_; }
+  int64_t boot() const { return boot_; }
+  // A disk-level inconsistency seen while carrying out a Ready (empty if none).
+  const std::string& failure() const { return failure_; }
+  uint64_t malformed() const { return malformed_; }
+
+ private:
+  struct Queued {
+    Ready ready;
+    bool serving_after = false;
+    std::string snapshot;  // encoded state when ready.snapshot_zxid is set
+    // Per Zab message: the connection it was written for (disconnects_ of its peer then). A
+    // message that waits behind a slow sync dies with that connection, as a socket's would.
+    std::vector<uint64_t> connection;
+    bool on_disk = false;
+    int64_t sync_at_tick = 0;
+  };
+  void Pump();          // takes Readies and carries out what it can
+  bool CarryOut();      // the queue, in order; false if nothing moved
+  void Remember(int64_t zxid, const std::string& txn);
+
+  int64_t sid_;
+  SimDisk* disk_;
+  Membership membership_;
+  ReplicaContext ctx_;
+  SimStateCodec codec_;
+  std::unique_ptr<Replica> replica_;
+  int64_t ticks_ = 0;
+  int64_t boot_ = 0;
+  bool was_serving_ = false;
+  std::deque<Queued> queue_;
+  std::map<int64_t, uint64_t> disconnects_;  // by peer: PeerDisconnected() calls
+  std::map<int64_t, uint64_t> txns_;
+  int64_t history_base_ = 0;
+  uint64_t history_generation_ = 0;
+  std::string failure_;
+  uint64_t malformed_ = 0;
+  std::vector<SimMessage> outbox_;
+  std::vector<SimEvent> events_;
+};
+
+}  // namespace zk::sim

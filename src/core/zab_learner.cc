@@ -73,6 +73,13 @@ void Replica::LearnStep(const ZabPacket& p) {
       return;
     case ZabType::kNewLeader: {
       if (phase_ != Phase::kSync) return;
+      if (ZxidEpoch(p.zxid) != new_epoch_) {
+        // We accepted another epoch: our LEADERINFO was a stale one from this leader's previous
+        // term on the same connection. Acking would join a quorum for an epoch we never
+        // promised (and make currentEpoch exceed acceptedEpoch): start over instead.
+        LeaveRole("stale_leaderinfo");
+        return;
+      }
       newleader_seen_ = true;
       SetCurrent(ZxidEpoch(p.zxid));
       SendZab(leader_, ZabType::kAck, p.zxid);

@@ -205,6 +205,11 @@ void Core::StartEpoch(int64_t epoch) {
 }
 
 void Core::DropInFlight() {
+  // A dropped close never happened: the session may be closed (or expire) again later.
+  for (const InFlight& f : in_flight_) {
+    if (f.req.op != OpCode::kCloseSession || f.what == InFlight::What::kRead) continue;
+    if (Session* s = sessions_.Find(f.req.session_id)) s->closing = false;
+  }
   in_flight_.clear();
   writes_in_flight_.clear();
   pending_.Clear();

@@ -138,8 +138,9 @@ class Core {
   void Synced(int64_t session_id, int32_t xid);
   // Learner: sessions touched since the last call, with their timeouts, for the leader's PING.
   std::vector<std::pair<int64_t, int32_t>> TakeTouchedSessions();
-  // The server left its role (leader lost, new election): local requests in flight will never
-  // be answered; drop them (the shell closes client connections) and forget pending changes.
+  // The server left its role (leader lost, new election), or (standalone) the log could not be
+  // synced: requests in flight will never be answered; drop them (the shell closes their
+  // client connections) and forget pending changes. Their zxids are handed out again.
   void DropInFlight();
 
   std::vector<Output> TakeOutputs();

@@ -1,8 +1,10 @@
 // zkd: a ZooKeeper-compatible server. Usage: zkd <zoo.cfg>
 //
-// Reads the config (errors: one line, exit 2), creates dataDir/version-2, builds the Core and the
-// client shell on one libuv loop, reports its state on ZKD_EVENT_FD, and serves until SIGTERM or
-// SIGINT (clean shutdown, exit 0). A taken client port: one line naming it, exit 1.
+// Reads the config (errors: one line, exit 2), creates dataDir/version-2, recovers the state from
+// the snapshot and the txn log (a failed recovery: the storage error line, exit 1, nothing
+// served), builds the Core, the DurableStore and the client shell on one libuv loop, reports its
+// state on ZKD_EVENT_FD, and serves until SIGTERM or SIGINT (clean shutdown, exit 0). A taken
+// client port: one line naming it, exit 1.
 #include <uv.h>
 
 #include <CLI/CLI.hpp>
@@ -12,10 +14,12 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <system_error>
 
 #include "core/core.h"
 #include "server/client_server.h"
+#include "server/durable_store.h"
 #include "server/config.h"
 #include "server/ensemble_main.h"
 #include "server/event_writer.h"
@@ -25,6 +29,7 @@ namespace {
 
 struct Shutdown {
   zk::ClientServer* server = nullptr;
+  zk::DurableStore* store = nullptr;
   uv_signal_t sigterm{};
   uv_signal_t sigint{};
 };
@@ -33,6 +38,7 @@ void OnSignal(uv_signal_t* handle, int signum) {
   auto* s = static_cast<Shutdown*>(handle->data);
   spdlog::info("{} received: shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
   s->server->Stop();
+  s->store->Stop();
   uv_close(reinterpret_cast<uv_handle_t*>(&s->sigterm), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&s->sigint), nullptr);
 }
@@ -89,25 +95,42 @@ int main(int argc, char** argv) {
   core_config.container_check_ticks =
       std::max<int64_t>(1, (config.container_check_interval_ms + config.tick_ms - 1) /
                                config.tick_ms);
-  core_config.apply_on_submit = true;
+  core_config.apply_on_submit = false;  // applied on Commit, once the log is synced
   core_config.role = zk::CoreRole::kStandalone;
   int64_t first_session_id = zk::FirstSessionId(zk::WallMs(), config.server_id);
   zk::Core core(core_config, first_session_id);
 
   uv_loop_t* loop = uv_default_loop();
+  // Recovery first: Core::Restore / ApplyTxn move next_session_id past every recovered session.
+  zk::DurableStore store(loop, zk::DurableStoreOptions::FromConfig(config), &core);
+  zk::storage::RecoveryResult recovered;
+  if (std::string error = store.Recover(&recovered); !error.empty()) {
+    spdlog::error("recovery failed, not serving: {}", error);
+    std::fprintf(stderr, "zkd: %s\n", error.c_str());
+    return 1;
+  }
+  first_session_id = core.next_session_id();
+
   zk::ClientServer server(loop, config, &core);
+  server.SetStorage({[&store](const zk::Output& o) { store.Persist(o); },
+                     [&store] { return store.accepting_writes(); }});
+  store.on_outputs = [&server] { server.DeliverOutputs(); };
+  store.on_dropped = [&server](const std::set<int64_t>& sessions) {
+    for (int64_t sid : sessions) {
+      server.CloseSessionConnection(sid, "its requests were dropped: the txn log cannot be written");
+    }
+  };
   std::string error = server.Start();
   if (!error.empty()) {
     std::fprintf(stderr, "zkd: %s\n", error.c_str());
     return 1;
   }
+  store.Start();
   spdlog::info("zkd {} serving standalone on {} (dataDir {}, dataLogDir {}, tickTime {} ms, "
                "sessions {}-{} ms, first session id 0x{:x})",
                zk::FullVersion(), server.listen_address(), config.data_dir, config.data_log_dir,
                config.tick_ms, config.min_session_timeout_ms, config.max_session_timeout_ms,
                static_cast<uint64_t>(first_session_id));
-  spdlog::info("nothing is persisted yet: the tree and sessions live in memory and are lost when "
-               "zkd stops (durability comes with the storage work)");
 
   zk::EventWriter events = zk::EventWriter::FromEnvironment();
   events.State("STANDALONE", 0, core.last_zxid(), 0);
@@ -115,6 +138,7 @@ int main(int argc, char** argv) {
 
   Shutdown shutdown;
   shutdown.server = &server;
+  shutdown.store = &store;
   uv_signal_init(loop, &shutdown.sigterm);
   uv_signal_init(loop, &shutdown.sigint);
   shutdown.sigterm.data = &shutdown;

@@ -171,6 +171,32 @@ Status TxnLog::Roll() {
   return Status::Ok();
 }
 
+Status TxnLog::DiscardPending() {
+  if (buffer_.empty()) return Status::Ok();
+  entries_in_file_ -= static_cast<int64_t>(pending_entries_);
+  buffer_.clear();
+  pending_entries_ = 0;
+  pending_last_zxid_ = last_synced_zxid_;
+  last_appended_zxid_ = last_synced_zxid_;
+  if (write_offset_ == 0) {
+    // Not even the header was synced: the file holds nothing; the next Append recreates it.
+    std::string path = path_;
+    CloseFile();
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return Status::Error(ErrnoMessage("remove unsynced log file", path, errno));
+    }
+    return Status::Ok();
+  }
+  if (::ftruncate(fd_, write_offset_) != 0) {
+    return Status::Error(ErrnoMessage("truncate unsynced batch of", path_, errno));
+  }
+  allocated_ = write_offset_;
+  if (options_.force_sync && ::fdatasync(fd_) != 0) {
+    return Status::Error(ErrnoMessage("fdatasync", path_, errno));
+  }
+  return Status::Ok();
+}
+
 // ---------------------------------------------------------------------------------------------
 // TxnLogReader
 
@@ -299,7 +325,8 @@ bool TxnLogReader::Next(TxnLogEntry* out) {
         return Fail(at, "zxid " + Hex(zxid) + " does not increase (previous " + Hex(prev) + ")");
       }
       return Fail(at, "zxid " + Hex(zxid) + " does not follow " + Hex(prev) +
-                          ": history is missing (a log file deleted or lost?)");
+                          ": history is missing (log file " + ZxidFileName("log", prev + 1) +
+                          " deleted or lost?)");
     }
     last_zxid_ = zxid;
     have_last_ = true;

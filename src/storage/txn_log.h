@@ -70,6 +70,10 @@ class TxnLog {
   // Syncs, then closes the current file; the next Append starts `log.<its zxid>`. The caller
   // rolls after snapCount entries (entries_in_file()) and takes a snapshot at the same point.
   Status Roll();
+  // Gives up the batch a failed Sync() left (the server dropped those txns and will reuse their
+  // zxids): the file is cut back to the end of its last synced entry (removed if it has none),
+  // so no part of the batch can be read back after a crash or survive under a later batch.
+  Status DiscardPending();
 
   int64_t last_appended_zxid() const { return last_appended_zxid_; }
   int64_t last_synced_zxid() const { return last_synced_zxid_; }

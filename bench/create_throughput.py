@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Pipelined create throughput, Apache ZooKeeper 3.8 vs zkd, in one run.
+
+    /usr/bin/python3 bench/create_throughput.py --zkd build/zkd \\
+        [--writer build/test/durability/create_writer] [--inflight 256] [--seconds 10] \\
+        [--rounds 2] [--kinds apache,zkd]
+
+Each server is started in turn through test/integration/zkserver.py with the same zoo.cfg
+(forceSync=yes, snapCount left at its default, the data directory on the same filesystem as
+the system temp dir), then the Debian C client (libzookeeper_mt) in create_writer keeps
+--inflight asynchronous zoo_acreate calls (PERSISTENT_SEQUENTIAL, 16 bytes) outstanding for
+--seconds, after a short warm-up run. Servers alternate round by round and never run at the
+same time; the best round per server is reported. Prints creates/s for each and zkd/apache.
+For closing notes, not a test: nothing is asserted.
+"""
+
+import argparse
+import os
+import platform
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "test", "integration"))
+import zkserver  # noqa: E402
+
+WARMUP_S = 2
+WRITER_SLACK_S = 120
+
+
+def run_writer(args, hostport, parent, seconds):
+    cmd = [args.writer, hostport, parent, str(args.inflight), str(seconds)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + WRITER_SLACK_S)
+    summary = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
+    m = re.search(r"acked (\d+) failed (\d+) .* elapsed_s ([\d.]+) creates_per_s (\d+)", summary)
+    if proc.returncode != 0 or not m:
+        raise RuntimeError("writer failed (status %d): %s" % (proc.returncode, proc.stderr))
+    if int(m.group(2)) != 0:
+        raise RuntimeError("writer saw failed creates: %s" % summary)
+    return int(m.group(1)), float(m.group(3)), float(m.group(4))
+
+
+def one_round(kind, args, round_no):
+    srv = zkserver.Server(kind, zkd_binary=args.zkd, quiet=True,
+                          extra_cfg={"forceSync": "yes"})
+    srv.start()
+    try:
+        run_writer(args, srv.hostport, "/warmup", WARMUP_S)
+        acked, elapsed, rate = run_writer(args, srv.hostport, "/bench", args.seconds)
+        print("  round %d %-6s %8d creates in %6.2f s = %9.0f creates/s"
+              % (round_no, kind, acked, elapsed, rate), flush=True)
+        return rate
+    finally:
+        srv.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--zkd", required=True)
+    ap.add_argument("--writer", default=None)
+    ap.add_argument("--inflight", type=int, default=256)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--kinds", default="apache,zkd")
+    args = ap.parse_args()
+    if args.writer is None:
+        args.writer = os.path.join(os.path.dirname(os.path.abspath(args.zkd)), "test",
+                                   "durability", "create_writer")
+    kinds = args.kinds.split(",")
+    print("create throughput: C client, %d async creates in flight, %.0f s per round, "
+          "forceSync=yes, data in %s; %s, %d cpus" % (
+              args.inflight, args.seconds, os.environ.get("TMPDIR", "/tmp"),
+              platform.platform(), os.cpu_count()), flush=True)
+    best = {}
+    for r in range(args.rounds):
+        for kind in kinds:
+            try:
+                best[kind] = max(best.get(kind, 0.0), one_round(kind, args, r))
+            except (zkserver.ServerError, RuntimeError, subprocess.TimeoutExpired) as e:
+                print("  round %d %s: %s" % (r, kind, e), flush=True)
+    print()
+    print("%-8s %12s" % ("server", "creates/s"))
+    for kind in kinds:
+        print("%-8s %12s" % (kind, "%.0f" % best[kind] if kind in best else "n/a"))
+    if best.get("apache") and best.get("zkd"):
+        print("zkd/apache: %.2fx" % (best["zkd"] / best["apache"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

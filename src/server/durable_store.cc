@@ -1,0 +1,350 @@
+#include "server/durable_store.h"
+
+#include <fcntl.h>
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "storage/disk.h"
+
+namespace zk {
+namespace {
+
+constexpr int64_t kProbeBytesMin = 64 * 1024;
+constexpr int64_t kMsPerHour = 3600LL * 1000;
+
+std::string HexZxid(int64_t v) { return fmt::format("0x{:x}", static_cast<uint64_t>(v)); }
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Can the log directory take another preallocation step? Allocates `bytes` in a scratch file,
+// writes and syncs a page of it, and removes it.
+storage::Status ProbeWritable(const std::string& dir, int64_t bytes) {
+  std::string path = dir + "/.zkd-write-probe";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return storage::Status::Error(storage::ErrnoMessage("probe: create", path, errno));
+  storage::Status status;
+  int rc = ::posix_fallocate(fd, 0, bytes);
+  if (rc == EOPNOTSUPP || rc == EINVAL) rc = 0;  // the write below still tests the space
+  if (rc != 0) {
+    status = storage::Status::Error(storage::ErrnoMessage("probe: allocate", path, rc));
+  } else {
+    std::string page(4096, '\0');
+    status = storage::PWriteAll(fd, page, 0, path);
+    if (status.ok() && ::fdatasync(fd) != 0) {
+      status = storage::Status::Error(storage::ErrnoMessage("probe: fdatasync", path, errno));
+    }
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  return status;
+}
+
+}  // namespace
+
+struct DurableStore::SnapshotWork {
+  uv_work_t req{};
+  DurableStore* store = nullptr;
+  std::string data_dir;
+  storage::SnapshotImage image;
+  storage::Status status;
+  int64_t started_ms = 0;
+};
+
+struct DurableStore::PurgeWork {
+  uv_work_t req{};
+  DurableStore* store = nullptr;
+  std::string data_dir;
+  std::string data_log_dir;
+  int retain = 3;
+  std::vector<std::string> removed;
+  storage::Status status;
+};
+
+DurableStoreOptions DurableStoreOptions::FromConfig(const ServerConfig& config) {
+  DurableStoreOptions o;
+  o.data_dir = config.data_dir;
+  o.data_log_dir = config.data_log_dir;
+  o.snap_count = config.snap_count;
+  o.server_id = config.server_id;
+  o.force_sync = config.force_sync;
+  o.preallocate_bytes = config.prealloc_kb * 1024;
+  o.snap_retain_count = config.snap_retain_count;
+  o.purge_interval_hours = config.purge_interval_hours;
+  return o;
+}
+
+int64_t RollAfterEntries(int64_t snap_count, int64_t server_id) {
+  int64_t half = std::max<int64_t>(1, snap_count / 2);
+  uint64_t spread = (static_cast<uint64_t>(server_id) * 0x9E3779B97F4A7C15ULL) >> 32;
+  return half + static_cast<int64_t>(spread % static_cast<uint64_t>(half));
+}
+
+DurableStore::DurableStore(uv_loop_t* loop, DurableStoreOptions options, Core* core)
+    : loop_(loop),
+      options_(std::move(options)),
+      core_(core),
+      log_(std::make_unique<storage::TxnLog>(
+          options_.data_log_dir,
+          storage::TxnLogOptions{options_.preallocate_bytes, options_.force_sync})),
+      roll_after_entries_(RollAfterEntries(options_.snap_count, options_.server_id)) {}
+
+DurableStore::~DurableStore() = default;
+
+std::string DurableStore::Recover(storage::RecoveryResult* result) {
+  int64_t start = SteadyMs();
+  storage::Status s = storage::Recover(options_.data_dir, options_.data_log_dir, *core_, result);
+  if (!s.ok()) return s.message();
+  spdlog::info(
+      "recovered zxid {} in {} ms: {} ({} nodes) + {} txns from the log; {} sessions",
+      HexZxid(result->last_zxid), SteadyMs() - start,
+      result->snapshot.empty() ? std::string("no snapshot") : "snapshot " + result->snapshot,
+      result->snapshot_nodes, result->txns_replayed, core_->sessions().size());
+  return {};
+}
+
+void DurableStore::Start() {
+  uv_check_init(loop_, &check_);
+  check_.data = this;
+  uv_check_start(&check_, OnCheck);
+  uv_prepare_init(loop_, &prepare_);
+  prepare_.data = this;
+  uv_prepare_start(&prepare_, OnPrepare);
+  uv_idle_init(loop_, &idle_);
+  idle_.data = this;
+  uv_timer_init(loop_, &retry_timer_);
+  retry_timer_.data = this;
+  uv_timer_init(loop_, &purge_timer_);
+  purge_timer_.data = this;
+  if (options_.purge_interval_hours > 0) {
+    uint64_t period = static_cast<uint64_t>(options_.purge_interval_hours) * kMsPerHour;
+    uv_timer_start(&purge_timer_, OnPurgeTimer, 0, period);
+    spdlog::info("autopurge: every {} h, keeping {} snapshots", options_.purge_interval_hours,
+                 options_.snap_retain_count);
+  }
+  started_ = true;
+  spdlog::info(
+      "txn log in {} (forceSync={}, preAllocSize={} KB); roll and snapshot after {} "
+      "entries (snapCount {})",
+      log_->dir(), options_.force_sync ? "yes" : "no", options_.preallocate_bytes / 1024,
+      roll_after_entries_, options_.snap_count);
+}
+
+void DurableStore::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (healthy_ && log_->pending_entries() > 0) {
+    // Not answered any more, but durable is no worse than lost for an unanswered request.
+    if (storage::Status s = log_->Sync(); !s.ok()) spdlog::warn("{}", s.message());
+  }
+  serializer_.reset();
+  if (syncs_ > 0) {
+    spdlog::info("txn log: {} entries in {} group commits ({:.1f} per sync), {} snapshots",
+                 entries_synced_, syncs_, static_cast<double>(entries_synced_) / syncs_,
+                 snapshots_written_);
+  }
+  if (!started_) return;
+  for (uv_handle_t* h :
+       {reinterpret_cast<uv_handle_t*>(&check_), reinterpret_cast<uv_handle_t*>(&prepare_),
+        reinterpret_cast<uv_handle_t*>(&idle_), reinterpret_cast<uv_handle_t*>(&retry_timer_),
+        reinterpret_cast<uv_handle_t*>(&purge_timer_)}) {
+    uv_close(h, nullptr);
+  }
+}
+
+void DurableStore::Persist(const Output& o) {
+  if (stopped_) return;
+  unsynced_sessions_.insert(o.session_id);
+  if (append_error_) return;  // the batch is given up at the next sync point anyway
+  if (storage::Status s = log_->Append(o.zxid, o.body); !s.ok()) append_error_ = s;
+}
+
+// ---- group commit ----
+
+void DurableStore::OnCheck(uv_check_t* handle) {
+  static_cast<DurableStore*>(handle->data)->SyncAndCommit();
+}
+
+void DurableStore::OnPrepare(uv_prepare_t* handle) {
+  static_cast<DurableStore*>(handle->data)->SyncAndCommit();
+}
+
+void DurableStore::SyncAndCommit() {
+  if (stopped_) return;
+  if (append_error_) {
+    storage::Status s = *append_error_;
+    append_error_.reset();
+    Fail(s);
+    return;
+  }
+  if (log_->pending_entries() == 0) return;
+  if (!healthy_) {
+    DropPending();  // writes the Core made by itself while stopped; it retries them
+    return;
+  }
+  size_t entries = log_->pending_entries();
+  if (storage::Status s = log_->Sync(); !s.ok()) {
+    Fail(s);
+    return;
+  }
+  ++syncs_;
+  entries_synced_ += static_cast<int64_t>(entries);
+  unsynced_sessions_.clear();
+  core_->Commit(log_->last_synced_zxid());
+  if (on_outputs) on_outputs();
+  MaybeRoll();
+}
+
+void DurableStore::Fail(const storage::Status& status) {
+  ++sync_failures_;
+  if (healthy_) {
+    healthy_ = false;
+    stopped_since_ms_ = static_cast<int64_t>(uv_now(loop_));
+    spdlog::error(
+        "{}: writes stopped (write requests get NOTREADONLY, reads are served); "
+        "probing {} every {} ms",
+        status.message(), log_->dir(), options_.sync_retry_ms);
+    uv_timer_start(&retry_timer_, OnRetry, static_cast<uint64_t>(options_.sync_retry_ms),
+                   static_cast<uint64_t>(options_.sync_retry_ms));
+  } else {
+    spdlog::debug("{} (writes still stopped)", status.message());
+  }
+  DropPending();
+}
+
+void DurableStore::DropPending() {
+  if (storage::Status s = log_->DiscardPending(); !s.ok()) {
+    // The half-written batch cannot be taken back: stop here, and let recovery at the next
+    // start treat it as the torn tail it is.
+    spdlog::critical("{}: cannot undo a failed log write; exiting", s.message());
+    spdlog::default_logger()->flush();
+    ::_exit(1);
+  }
+  core_->DropInFlight();
+  std::set<int64_t> sessions;
+  sessions.swap(unsynced_sessions_);
+  sessions.erase(0);
+  if (on_dropped && !sessions.empty()) on_dropped(sessions);
+  if (on_outputs) on_outputs();
+}
+
+void DurableStore::OnRetry(uv_timer_t* handle) {
+  static_cast<DurableStore*>(handle->data)->Probe();
+}
+
+void DurableStore::Probe() {
+  if (healthy_ || stopped_) return;
+  storage::Status s =
+      ProbeWritable(log_->dir(), std::max<int64_t>(kProbeBytesMin, options_.preallocate_bytes));
+  if (!s.ok()) {
+    spdlog::debug("{}", s.message());
+    return;
+  }
+  healthy_ = true;
+  uv_timer_stop(&retry_timer_);
+  spdlog::info("txn log directory {} is writable again after {} ms: accepting writes", log_->dir(),
+               static_cast<int64_t>(uv_now(loop_)) - stopped_since_ms_);
+}
+
+// ---- roll and snapshot ----
+
+void DurableStore::MaybeRoll() {
+  if (log_->entries_in_file() < roll_after_entries_ || log_->pending_entries() > 0) return;
+  if (storage::Status s = log_->Roll(); !s.ok()) {
+    Fail(s);
+    return;
+  }
+  if (serializer_ || snapshot_writing_) {
+    spdlog::warn("Too busy to snap, skipping (the previous snapshot is still being taken)");
+    return;
+  }
+  serializer_ = std::make_unique<storage::SnapshotSerializer>(
+      core_->tree(), storage::SessionsOf(core_->sessions()), core_->last_zxid());
+  snapshot_started_ms_ = SteadyMs();
+  uv_idle_start(&idle_, OnIdle);
+}
+
+void DurableStore::OnIdle(uv_idle_t* handle) {
+  static_cast<DurableStore*>(handle->data)->StepSnapshot();
+}
+
+void DurableStore::StepSnapshot() {
+  if (!serializer_ || stopped_) {
+    uv_idle_stop(&idle_);
+    return;
+  }
+  if (!serializer_->Step(options_.snapshot_step_nodes)) return;
+  uv_idle_stop(&idle_);
+  auto* work = new SnapshotWork;
+  work->req.data = work;
+  work->store = this;
+  work->data_dir = options_.data_dir;
+  work->image = serializer_->Finish(core_->last_zxid());
+  work->started_ms = snapshot_started_ms_;
+  serializer_.reset();
+  snapshot_writing_ = true;
+  uv_queue_work(
+      loop_, &work->req,
+      [](uv_work_t* req) {
+        auto* w = static_cast<SnapshotWork*>(req->data);
+        w->status = storage::WriteSnapshot(w->data_dir, w->image);
+      },
+      [](uv_work_t* req, int) {
+        auto* w = static_cast<SnapshotWork*>(req->data);
+        DurableStore* self = w->store;
+        self->snapshot_writing_ = false;
+        if (w->status.ok()) {
+          ++self->snapshots_written_;
+          spdlog::info("snapshot at zxid {} written: {} nodes, fuzzy up to {}, {} ms",
+                       HexZxid(w->image.zxid), w->image.node_count, HexZxid(w->image.end_zxid),
+                       SteadyMs() - w->started_ms);
+        } else {
+          // Not fatal: the log still holds everything; the next roll tries again.
+          spdlog::warn("snapshot at zxid {} failed: {}", HexZxid(w->image.zxid),
+                       w->status.message());
+        }
+        delete w;
+      });
+}
+
+// ---- autopurge ----
+
+void DurableStore::OnPurgeTimer(uv_timer_t* handle) {
+  auto* self = static_cast<DurableStore*>(handle->data);
+  if (self->purging_ || self->stopped_) return;
+  self->purging_ = true;
+  auto* work = new PurgeWork;
+  work->req.data = work;
+  work->store = self;
+  work->data_dir = self->options_.data_dir;
+  work->data_log_dir = self->options_.data_log_dir;
+  work->retain = self->options_.snap_retain_count;
+  uv_queue_work(
+      self->loop_, &work->req,
+      [](uv_work_t* req) {
+        auto* w = static_cast<PurgeWork*>(req->data);
+        w->status = storage::Purge(w->data_dir, w->data_log_dir, w->retain, &w->removed);
+      },
+      [](uv_work_t* req, int) {
+        auto* w = static_cast<PurgeWork*>(req->data);
+        w->store->purging_ = false;
+        if (!w->status.ok()) {
+          spdlog::warn("autopurge: {}", w->status.message());
+        } else {
+          spdlog::info("autopurge: {} old files removed (keeping {} snapshots)", w->removed.size(),
+                       w->retain);
+        }
+        delete w;
+      });
+}
+
+}  // namespace zk

@@ -1,0 +1,146 @@
+// DurableStore: standalone zkd's storage, carried out on the loop around the Core.
+//
+// Start-up: Recover() loads the newest valid snapshot and replays the log into the Core (the
+// caller must not serve if it fails). Serving, with CoreConfig::apply_on_submit = false:
+//   - Persist(): the shell hands over every kPersist output, in order; it is appended to the
+//     TxnLog in memory (no syscall).
+//   - Once per loop iteration (a uv_check after the poll that read the requests, and a
+//     uv_prepare before the next poll for what timers produced) the batch is synced — one write,
+//     one fdatasync for every request read in that iteration (group commit) — then
+//     Core::Commit(last synced zxid) releases the replies and on_outputs() lets the shell drain
+//     and flush them. Nothing is answered before the sync that covers it returned ok.
+//   - After RollAfterEntries() entries in one log file the log rolls and a fuzzy snapshot starts:
+//     SnapshotSerializer::Step(snapshot_step_nodes) per loop turn (a uv_idle handle, only while a
+//     walk is running) and WriteSnapshot on a worker thread (uv_queue_work).
+//   - autopurge.purgeInterval > 0: a timer runs Purge on a worker thread (first run at start, as
+//     ZooKeeper's DatadirCleanupManager).
+//
+// A failed write or sync (disk full, I/O error): the batch is given up — the log file is cut back
+// to its last synced entry (TxnLog::DiscardPending) and the Core drops its requests in flight
+// (Core::DropInFlight), so memory and disk agree. The sessions that had requests in that batch
+// are handed to on_dropped (the shell closes their connections: the client sees
+// CONNECTIONLOSS, "may or may not have been applied", reconnects and keeps its session). From
+// then on accepting_writes() is false: the shell answers every later write request at once with
+// NOTREADONLY (-119, ZooKeeper's answer from a server that serves reads only; the write was not
+// applied), reads are served as usual, and a timer probes the log directory every
+// sync_retry_ms; when the probe can allocate a preallocation step again, writes resume. One log
+// line when writes stop, one when they resume. Writes the Core makes by itself while stopped
+// (session expiry, container checks, new sessions) are dropped the same way and retried by it.
+//
+// Owned by main; borrows the Core and the loop (both outlive it). Loop thread only, except the
+// snapshot and purge work, which touch only their own data and files.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "core/core.h"
+#include "server/config.h"
+#include "storage/recovery.h"
+#include "storage/snapshot.h"
+#include "storage/txn_log.h"
+
+namespace zk {
+
+struct DurableStoreOptions {
+  std::string data_dir;
+  std::string data_log_dir;
+  int64_t snap_count = 100000;           // snapCount
+  int64_t server_id = 0;                 // spreads the roll point of ensemble members
+  bool force_sync = true;                // forceSync
+  int64_t preallocate_bytes = 64 << 20;  // preAllocSize (KB in zoo.cfg)
+  int snap_retain_count = 3;             // autopurge.snapRetainCount
+  int purge_interval_hours = 0;          // autopurge.purgeInterval; 0 = off
+  int64_t sync_retry_ms = 1000;          // probe period while writes are stopped
+  size_t snapshot_step_nodes = 2000;     // nodes serialized per loop turn
+  static DurableStoreOptions FromConfig(const ServerConfig& config);
+};
+
+// After how many entries in one file the log rolls and a snapshot starts. ZooKeeper draws it
+// from [snapCount/2, snapCount) at random so members do not snapshot together; here the point
+// is fixed by myid (a multiplicative hash), so it is deterministic: standalone (myid 0) rolls at
+// snapCount/2. At least 1.
+int64_t RollAfterEntries(int64_t snap_count, int64_t server_id);
+
+class DurableStore {
+ public:
+  DurableStore(uv_loop_t* loop, DurableStoreOptions options, Core* core);
+  ~DurableStore();
+  DurableStore(const DurableStore&) = delete;
+  DurableStore& operator=(const DurableStore&) = delete;
+
+  // Before Start(): recovery into the Core. Returns the storage error line, empty on success.
+  std::string Recover(storage::RecoveryResult* result);
+  // Starts the loop handles (sync, snapshot steps, retry and purge timers).
+  void Start();
+  // Syncs what is pending (nothing more is answered) and closes the handles. A snapshot walk
+  // in progress is abandoned; a snapshot or purge already on a worker thread finishes.
+  void Stop();
+
+  // One kPersist output of the Core, in order.
+  void Persist(const Output& o);
+  // False after a failed sync until the retry probe succeeds: refuse write requests.
+  bool accepting_writes() const { return healthy_; }
+
+  // The Core has outputs (replies released by a commit): drain and flush them.
+  std::function<void()> on_outputs;
+  // A failed sync dropped the requests of these sessions: close their connections.
+  std::function<void(const std::set<int64_t>&)> on_dropped;
+
+  int64_t last_synced_zxid() const { return log_->last_synced_zxid(); }
+  int64_t snapshots_written() const { return snapshots_written_; }
+  int64_t sync_failures() const { return sync_failures_; }
+
+ private:
+  struct SnapshotWork;
+  struct PurgeWork;
+
+  static void OnCheck(uv_check_t* handle);
+  static void OnPrepare(uv_prepare_t* handle);
+  static void OnIdle(uv_idle_t* handle);
+  static void OnRetry(uv_timer_t* handle);
+  static void OnPurgeTimer(uv_timer_t* handle);
+
+  void SyncAndCommit();
+  void Fail(const storage::Status& status);
+  void DropPending();
+  void Probe();
+  void MaybeRoll();
+  void StepSnapshot();
+
+  uv_loop_t* loop_;
+  DurableStoreOptions options_;
+  Core* core_;
+  std::unique_ptr<storage::TxnLog> log_;
+  int64_t roll_after_entries_;
+
+  uv_check_t check_{};
+  uv_prepare_t prepare_{};
+  uv_idle_t idle_{};
+  uv_timer_t retry_timer_{};
+  uv_timer_t purge_timer_{};
+  bool started_ = false;
+  bool stopped_ = false;
+
+  bool healthy_ = true;
+  int64_t stopped_since_ms_ = 0;                 // loop time writes stopped
+  std::optional<storage::Status> append_error_;  // handled at the next sync point
+  std::set<int64_t> unsynced_sessions_;          // sessions with entries in the pending batch
+
+  std::unique_ptr<storage::SnapshotSerializer> serializer_;
+  int64_t snapshot_started_ms_ = 0;
+  bool snapshot_writing_ = false;
+  bool purging_ = false;
+  int64_t snapshots_written_ = 0;
+  int64_t sync_failures_ = 0;
+  int64_t syncs_ = 0;           // successful syncs with entries (group commits)
+  int64_t entries_synced_ = 0;  // entries they covered
+};
+
+}  // namespace zk

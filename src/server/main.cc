@@ -22,6 +22,7 @@
 #include "server/durable_store.h"
 #include "server/config.h"
 #include "server/ensemble_main.h"
+#include "server/ensemble_node.h"
 #include "server/event_writer.h"
 #include "server/version.h"
 
@@ -85,16 +86,7 @@ int main(int argc, char** argv) {
   if (!MakeVersionDir(config.data_dir) || !MakeVersionDir(config.data_log_dir)) return 1;
   if (config.servers.size() > 1) return zk::RunEnsemble(config);
 
-  zk::CoreConfig core_config;
-  core_config.server_id = config.server_id;
-  core_config.tick_ms = config.tick_ms;
-  core_config.min_session_timeout_ms = config.min_session_timeout_ms;
-  core_config.max_session_timeout_ms = config.max_session_timeout_ms;
-  core_config.extended_types_enabled = config.extended_types_enabled;
-  core_config.super_digest = config.super_digest;
-  core_config.container_check_ticks =
-      std::max<int64_t>(1, (config.container_check_interval_ms + config.tick_ms - 1) /
-                               config.tick_ms);
+  zk::CoreConfig core_config = zk::CoreConfigFor(config);
   core_config.apply_on_submit = false;  // applied on Commit, once the log is synced
   core_config.role = zk::CoreRole::kStandalone;
   int64_t first_session_id = zk::FirstSessionId(zk::WallMs(), config.server_id);

@@ -1,4 +1,4 @@
-// Transaction log group commit: entries appended per Sync() = 1, 10, 100 (one pwrite + one
+// Transaction log group commit: entries appended per Sync() = 1, 16, 256 (one pwrite + one
 // fdatasync per Sync), ~120-byte create txns, on the file system holding /tmp. items/s is
 // entries made durable per second; with forceSync=yes it is bounded by fdatasync latency, which
 // group commit amortizes. The "NoSync" variant (forceSync=no) shows the CPU + write cost alone.
@@ -52,10 +52,10 @@ void RunLog(benchmark::State& state, bool force_sync) {
 }
 
 void BM_TxnLog_GroupCommit_FSync(benchmark::State& state) { RunLog(state, true); }
-BENCHMARK(BM_TxnLog_GroupCommit_FSync)->Arg(1)->Arg(10)->Arg(100)->UseRealTime();
+BENCHMARK(BM_TxnLog_GroupCommit_FSync)->Arg(1)->Arg(16)->Arg(256)->UseRealTime();
 
 void BM_TxnLog_GroupCommit_NoSync(benchmark::State& state) { RunLog(state, false); }
-BENCHMARK(BM_TxnLog_GroupCommit_NoSync)->Arg(1)->Arg(10)->Arg(100)->UseRealTime();
+BENCHMARK(BM_TxnLog_GroupCommit_NoSync)->Arg(1)->Arg(16)->Arg(256)->UseRealTime();
 
 }  // namespace
 }  // namespace zk::storage

@@ -60,6 +60,12 @@ struct DurableStore::SnapshotWork {
   int64_t started_ms = 0;
 };
 
+struct DurableStore::SyncWork {
+  uv_work_t req{};
+  DurableStore* store = nullptr;
+  storage::SyncJob job;
+};
+
 struct DurableStore::PurgeWork {
   uv_work_t req{};
   DurableStore* store = nullptr;
@@ -142,7 +148,8 @@ void DurableStore::Start() {
 void DurableStore::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  if (healthy_ && log_->pending_entries() > 0) {
+  // With a batch on the worker, SyncDone() syncs the rest when it comes back.
+  if (healthy_ && log_->pending_entries() > 0 && !log_->sync_in_flight()) {
     // Not answered any more, but durable is no worse than lost for an unanswered request.
     if (storage::Status s = log_->Sync(); !s.ok()) spdlog::warn("{}", s.message());
   }
@@ -179,7 +186,7 @@ void DurableStore::OnPrepare(uv_prepare_t* handle) {
 }
 
 void DurableStore::SyncAndCommit() {
-  if (stopped_) return;
+  if (stopped_ || log_->sync_in_flight()) return;  // SyncDone() comes back here
   if (append_error_) {
     storage::Status s = *append_error_;
     append_error_.reset();
@@ -191,17 +198,51 @@ void DurableStore::SyncAndCommit() {
     DropPending();  // writes the Core made by itself while stopped; it retries them
     return;
   }
-  size_t entries = log_->pending_entries();
-  if (storage::Status s = log_->Sync(); !s.ok()) {
+  StartSync();
+}
+
+void DurableStore::StartSync() {
+  auto* work = new SyncWork;
+  work->req.data = work;
+  work->store = this;
+  if (!log_->BeginSync(&work->job)) {
+    delete work;
+    return;
+  }
+  sessions_in_sync_.swap(unsynced_sessions_);
+  unsynced_sessions_.clear();
+  uv_queue_work(
+      loop_, &work->req, [](uv_work_t* req) { static_cast<SyncWork*>(req->data)->job.Run(); },
+      [](uv_work_t* req, int) {
+        auto* w = static_cast<SyncWork*>(req->data);
+        w->store->SyncDone(w);
+      });
+}
+
+void DurableStore::SyncDone(SyncWork* work) {
+  size_t entries = work->job.entries;
+  storage::Status s = log_->EndSync(&work->job);
+  delete work;
+  if (stopped_) {
+    // Not answered any more, but durable is no worse than lost for an unanswered request.
+    if (s.ok()) s = log_->Sync();
+    if (!s.ok()) spdlog::warn("{}", s.message());
+    return;
+  }
+  if (!s.ok()) {
+    // The failed batch is pending again, ahead of what came after it: both are given up.
+    unsynced_sessions_.insert(sessions_in_sync_.begin(), sessions_in_sync_.end());
+    sessions_in_sync_.clear();
     Fail(s);
     return;
   }
   ++syncs_;
   entries_synced_ += static_cast<int64_t>(entries);
-  unsynced_sessions_.clear();
+  sessions_in_sync_.clear();
   core_->Commit(log_->last_synced_zxid());
   if (on_outputs) on_outputs();
   MaybeRoll();
+  SyncAndCommit();  // what arrived while this batch was on its way
 }
 
 void DurableStore::Fail(const storage::Status& status) {
@@ -258,10 +299,20 @@ void DurableStore::Probe() {
 // ---- roll and snapshot ----
 
 void DurableStore::MaybeRoll() {
-  if (log_->entries_in_file() < roll_after_entries_ || log_->pending_entries() > 0) return;
+  if (log_->entries_in_file() < roll_after_entries_ || log_->sync_in_flight()) return;
+  // Roll() syncs the batch that gathered meanwhile on the loop (one sync per roll), so the
+  // snapshot below starts from a tree with nothing in flight.
+  int64_t pending = static_cast<int64_t>(log_->pending_entries());
   if (storage::Status s = log_->Roll(); !s.ok()) {
     Fail(s);
     return;
+  }
+  if (pending > 0) {
+    ++syncs_;
+    entries_synced_ += pending;
+    unsynced_sessions_.clear();
+    core_->Commit(log_->last_synced_zxid());
+    if (on_outputs) on_outputs();
   }
   if (serializer_ || snapshot_writing_) {
     spdlog::warn("Too busy to snap, skipping (the previous snapshot is still being taken)");

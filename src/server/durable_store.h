@@ -5,10 +5,13 @@
 //   - Persist(): the shell hands over every kPersist output, in order; it is appended to the
 //     TxnLog in memory (no syscall).
 //   - Once per loop iteration (a uv_check after the poll that read the requests, and a
-//     uv_prepare before the next poll for what timers produced) the batch is synced — one write,
-//     one fdatasync for every request read in that iteration (group commit) — then
-//     Core::Commit(last synced zxid) releases the replies and on_outputs() lets the shell drain
-//     and flush them. Nothing is answered before the sync that covers it returned ok.
+//     uv_prepare before the next poll for what timers produced) the pending batch goes to a
+//     worker thread (uv_queue_work) — one write, one fdatasync for every request gathered
+//     (group commit). While it is on its way, the loop keeps reading, preparing and appending
+//     the next batch; at most one batch is out at a time. When it comes back,
+//     Core::Commit(last synced zxid) releases the replies, on_outputs() lets the shell drain and
+//     flush them, and the next batch leaves at once. Nothing is answered before the sync that
+//     covers it returned ok.
 //   - After RollAfterEntries() entries in one log file the log rolls and a fuzzy snapshot starts:
 //     SnapshotSerializer::Step(snapshot_step_nodes) per loop turn (a uv_idle handle, only while a
 //     walk is running) and WriteSnapshot on a worker thread (uv_queue_work).
@@ -99,6 +102,7 @@ class DurableStore {
 
  private:
   struct SnapshotWork;
+  struct SyncWork;
   struct PurgeWork;
 
   static void OnCheck(uv_check_t* handle);
@@ -108,6 +112,8 @@ class DurableStore {
   static void OnPurgeTimer(uv_timer_t* handle);
 
   void SyncAndCommit();
+  void StartSync();
+  void SyncDone(SyncWork* work);
   void Fail(const storage::Status& status);
   void DropPending();
   void Probe();
@@ -132,6 +138,7 @@ class DurableStore {
   int64_t stopped_since_ms_ = 0;                 // loop time writes stopped
   std::optional<storage::Status> append_error_;  // handled at the next sync point
   std::set<int64_t> unsynced_sessions_;          // sessions with entries in the pending batch
+  std::set<int64_t> sessions_in_sync_;           // ... in the batch on the worker
 
   std::unique_ptr<storage::SnapshotSerializer> serializer_;
   int64_t snapshot_started_ms_ = 0;

@@ -127,51 +127,102 @@ Status TxnLog::Append(int64_t zxid, std::string_view txn_bytes) {
   return Status::Ok();
 }
 
-Status TxnLog::Preallocate(int64_t end) {
-  if (end <= allocated_) return Status::Ok();
-  if (options_.preallocate_bytes <= 0) {
-    allocated_ = end;
-    return Status::Ok();
-  }
-  int64_t size = allocated_;
-  while (size < end) size += options_.preallocate_bytes;
-  int rc = ::fallocate(fd_, 0, allocated_, size - allocated_);
-  if (rc != 0 && (errno == EOPNOTSUPP || errno == ENOSYS)) rc = ::ftruncate(fd_, size);
+namespace {
+
+Status PreallocateRange(int fd, const std::string& path, int64_t from, int64_t to) {
+  int rc = ::fallocate(fd, 0, from, to - from);
+  if (rc != 0 && (errno == EOPNOTSUPP || errno == ENOSYS)) rc = ::ftruncate(fd, to);
   if (rc != 0) {
     return Status::Error(
-        ErrnoMessage("preallocate " + std::to_string(size) + " bytes for", path_, errno));
+        ErrnoMessage("preallocate " + std::to_string(to) + " bytes for", path, errno));
   }
-  allocated_ = size;
+  return Status::Ok();
+}
+
+}  // namespace
+
+void SyncJob::Run() {
+  status = Status::Ok();
+  if (allocate_to > allocate_from) {
+    status = PreallocateRange(fd, path, allocate_from, allocate_to);
+    if (!status.ok()) return;
+  }
+  status = PWriteAll(fd, bytes, offset, path);
+  if (!status.ok() || !force_sync) return;
+  if (::fdatasync(fd) != 0) {
+    status = Status::Error(ErrnoMessage("fdatasync", path, errno));
+    return;
+  }
+  if (!sync_dir.empty()) status = SyncDir(sync_dir);
+}
+
+bool TxnLog::BeginSync(SyncJob* job) {
+  if (in_flight_ || buffer_.empty()) return false;
+  assert(fd_ >= 0);
+  int64_t end = write_offset_ + static_cast<int64_t>(buffer_.size());
+  job->fd = fd_;
+  job->path = path_;
+  job->offset = write_offset_;
+  job->allocate_from = job->allocate_to = 0;
+  if (end > allocated_) {
+    if (options_.preallocate_bytes <= 0) {
+      allocated_ = end;  // nothing to allocate ahead; the write grows the file
+    } else {
+      int64_t size = allocated_;
+      while (size < end) size += options_.preallocate_bytes;
+      job->allocate_from = allocated_;
+      job->allocate_to = size;
+    }
+  }
+  job->force_sync = options_.force_sync;
+  job->sync_dir = options_.force_sync && !dir_synced_ ? dir_ : std::string();
+  job->entries = pending_entries_;
+  job->last_zxid = pending_last_zxid_;
+  job->bytes.swap(buffer_);
+  buffer_.swap(spare_);
+  buffer_.clear();
+  pending_entries_ = 0;
+  in_flight_ = true;
+  return true;
+}
+
+Status TxnLog::EndSync(SyncJob* job) {
+  assert(in_flight_);
+  in_flight_ = false;
+  if (!job->status.ok()) {
+    // Back in front of what was appended since: the next sync rewrites it all at job->offset.
+    job->bytes.append(buffer_);
+    buffer_.swap(job->bytes);
+    pending_entries_ += job->entries;
+    job->bytes.clear();
+    return job->status;
+  }
+  write_offset_ = job->offset + static_cast<int64_t>(job->bytes.size());
+  if (job->allocate_to > allocated_) allocated_ = job->allocate_to;
+  if (!job->sync_dir.empty()) dir_synced_ = true;
+  last_synced_zxid_ = job->last_zxid;
+  job->bytes.clear();
+  spare_.swap(job->bytes);
   return Status::Ok();
 }
 
 Status TxnLog::Sync() {
-  if (buffer_.empty()) return Status::Ok();
-  assert(fd_ >= 0);
-  int64_t end = write_offset_ + static_cast<int64_t>(buffer_.size());
-  if (Status s = Preallocate(end); !s.ok()) return s;
-  if (Status s = PWriteAll(fd_, buffer_, write_offset_, path_); !s.ok()) return s;
-  if (options_.force_sync) {
-    if (::fdatasync(fd_) != 0) return Status::Error(ErrnoMessage("fdatasync", path_, errno));
-    if (!dir_synced_) {
-      if (Status s = SyncDir(dir_); !s.ok()) return s;
-      dir_synced_ = true;
-    }
-  }
-  write_offset_ = end;
-  buffer_.clear();
-  pending_entries_ = 0;
-  last_synced_zxid_ = pending_last_zxid_;
-  return Status::Ok();
+  assert(!in_flight_);
+  SyncJob job;
+  if (!BeginSync(&job)) return Status::Ok();
+  job.Run();
+  return EndSync(&job);
 }
 
 Status TxnLog::Roll() {
+  assert(!in_flight_);
   if (Status s = Sync(); !s.ok()) return s;
   CloseFile();
   return Status::Ok();
 }
 
 Status TxnLog::DiscardPending() {
+  assert(!in_flight_);
   if (buffer_.empty()) return Status::Ok();
   entries_in_file_ -= static_cast<int64_t>(pending_entries_);
   buffer_.clear();

@@ -20,7 +20,14 @@
 //     follow the previous one (a missing file in the middle) is an error naming file and offset.
 // "Follows": zxid == previous + 1, or the first zxid of a newer epoch (counter 1).
 //
-// Threads: one owner per object; the writer is meant for the server's log thread (or loop).
+// Sync() in two halves, for a server that keeps appending while a batch is on its way to disk:
+// BeginSync() (owner thread) moves the pending batch into a SyncJob; SyncJob::Run() (any thread;
+// it touches only the job and the open file) preallocates, writes and syncs it; EndSync() (owner
+// thread) records the result. Between the two, Append() goes on filling the next batch. A failed
+// job goes back in front of the pending batch, as after a failed Sync(). At most one job at a
+// time; Roll() and DiscardPending() need none in flight.
+//
+// Threads: one owner per object; only SyncJob::Run() may run elsewhere.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +59,23 @@ struct TxnLogOptions {
   bool force_sync = true;                // forceSync
 };
 
+// One batch on its way to disk (see BeginSync).
+struct SyncJob {
+  int fd = -1;
+  std::string path;
+  std::string bytes;
+  int64_t offset = 0;
+  int64_t allocate_from = 0;  // preallocate [allocate_from, allocate_to) first, if non-empty
+  int64_t allocate_to = 0;
+  bool force_sync = true;
+  std::string sync_dir;  // also sync this directory (the file is new), if not empty
+  size_t entries = 0;
+  int64_t last_zxid = 0;
+  Status status;  // set by Run()
+
+  void Run();
+};
+
 class TxnLog {
  public:
   // `data_log_dir` is zoo.cfg's dataLogDir; files go to its version-2 directory (created).
@@ -67,6 +91,11 @@ class TxnLog {
   Status Append(int64_t zxid, std::string_view txn_bytes);
   // Makes every appended entry durable: one write, one fdatasync. Ok with nothing pending.
   Status Sync();
+  // The two halves of Sync() (see the top of this file). BeginSync() returns false with nothing
+  // pending or a job already out; EndSync() takes the job back after Run(), and returns its status.
+  bool BeginSync(SyncJob* job);
+  Status EndSync(SyncJob* job);
+  bool sync_in_flight() const { return in_flight_; }
   // Syncs, then closes the current file; the next Append starts `log.<its zxid>`. The caller
   // rolls after snapCount entries (entries_in_file()) and takes a snapshot at the same point.
   Status Roll();
@@ -86,7 +115,6 @@ class TxnLog {
  private:
   Status OpenFile(int64_t first_zxid);
   void CloseFile();
-  Status Preallocate(int64_t end);
 
   std::string dir_;
   TxnLogOptions options_;
@@ -96,6 +124,8 @@ class TxnLog {
   int64_t write_offset_ = 0;  // where buffer_ goes
   int64_t allocated_ = 0;     // file size after preallocation
   std::string buffer_;        // the pending batch
+  std::string spare_;         // a written batch's buffer, kept for its capacity
+  bool in_flight_ = false;    // a SyncJob is out
   size_t pending_entries_ = 0;
   int64_t pending_last_zxid_ = 0;
   int64_t entries_in_file_ = 0;

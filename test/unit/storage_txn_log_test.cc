@@ -371,6 +371,71 @@ TEST(TxnLogTest, FailedSync_KeepsTheBatchForTheNextSync) {
   EXPECT_EQ(Read(dir.path()).zxids, Range(1, 3));
 }
 
+TEST(TxnLogTest, SplitSync_AppendsContinueWhileABatchIsOut) {
+  TempDir dir;
+  TxnLog log(dir.path(), {.preallocate_bytes = 4096});
+  for (int64_t z = 1; z <= 3; ++z) ASSERT_TRUE(log.Append(z, TxnBytes(z)).ok());
+  SyncJob job;
+  ASSERT_TRUE(log.BeginSync(&job));
+  EXPECT_TRUE(log.sync_in_flight());
+  EXPECT_FALSE(log.BeginSync(&job));  // one batch out at a time
+  EXPECT_EQ(job.entries, 3u);
+  EXPECT_EQ(job.last_zxid, 3);
+  EXPECT_EQ(log.pending_entries(), 0u);
+  // The next batch gathers while the first is on its way.
+  for (int64_t z = 4; z <= 6; ++z) ASSERT_TRUE(log.Append(z, TxnBytes(z)).ok());
+  EXPECT_EQ(log.last_synced_zxid(), 0);
+  job.Run();
+  ASSERT_TRUE(log.EndSync(&job).ok());
+  EXPECT_EQ(log.last_synced_zxid(), 3);
+  EXPECT_EQ(log.pending_entries(), 3u);
+  ASSERT_TRUE(log.Sync().ok());
+  EXPECT_EQ(log.last_synced_zxid(), 6);
+  ReadAll all = Read(dir.path());
+  EXPECT_TRUE(all.status.ok()) << all.status.message();
+  EXPECT_EQ(all.zxids, Range(1, 6));
+}
+
+TEST(TxnLogTest, SplitSync_FailedBatchGoesBackAheadOfLaterEntries) {
+  TempDir dir;
+  TxnLog log(dir.path(), {.preallocate_bytes = 4096});
+  for (int64_t z = 1; z <= 2; ++z) ASSERT_TRUE(log.Append(z, TxnBytes(z)).ok());
+  ASSERT_TRUE(log.Sync().ok());
+  for (int64_t z = 3; z <= 4; ++z) ASSERT_TRUE(log.Append(z, TxnBytes(z)).ok());
+  SyncJob job;
+  ASSERT_TRUE(log.BeginSync(&job));
+  for (int64_t z = 5; z <= 6; ++z) ASSERT_TRUE(log.Append(z, TxnBytes(z)).ok());
+  job.status = Status::Error("injected: no space left on device");  // as if Run() failed
+  EXPECT_FALSE(log.EndSync(&job).ok());
+  EXPECT_FALSE(log.sync_in_flight());
+  EXPECT_EQ(log.last_synced_zxid(), 2);
+  EXPECT_EQ(log.pending_entries(), 4u);
+  // A retry writes 3..6 in order where the failed batch was to go.
+  ASSERT_TRUE(log.Sync().ok());
+  EXPECT_EQ(Read(dir.path()).zxids, Range(1, 6));
+}
+
+TEST(TxnLogTest, SplitSync_FailedBatchThenDiscard_KeepsOnlyWhatWasSynced) {
+  TempDir dir;
+  TxnLog log(dir.path(), {.preallocate_bytes = 4096});
+  ASSERT_TRUE(log.Append(1, TxnBytes(1)).ok());
+  ASSERT_TRUE(log.Sync().ok());
+  ASSERT_TRUE(log.Append(2, TxnBytes(2)).ok());
+  SyncJob job;
+  ASSERT_TRUE(log.BeginSync(&job));
+  job.Run();  // on disk, but the server is told it failed: it must not survive a discard
+  job.status = Status::Error("injected: fdatasync failed");
+  ASSERT_TRUE(log.Append(3, TxnBytes(3)).ok());
+  EXPECT_FALSE(log.EndSync(&job).ok());
+  ASSERT_TRUE(log.DiscardPending().ok());
+  EXPECT_EQ(log.last_appended_zxid(), 1);
+  EXPECT_EQ(Read(dir.path()).zxids, Range(1, 1));
+  // The server reuses zxid 2 for its next write.
+  ASSERT_TRUE(log.Append(2, TxnBytes(2, "/other")).ok());
+  ASSERT_TRUE(log.Sync().ok());
+  EXPECT_EQ(Read(dir.path()).zxids, Range(1, 2));
+}
+
 TEST(TxnLogTest, ZxidFollows_SameEpochPlusOneOrNewEpochAtOne) {
   int64_t e1 = int64_t{1} << 32;
   EXPECT_TRUE(ZxidFollows(e1 | 5, e1 | 6));

@@ -60,12 +60,6 @@ struct DurableStore::SnapshotWork {
   int64_t started_ms = 0;
 };
 
-struct DurableStore::SyncWork {
-  uv_work_t req{};
-  DurableStore* store = nullptr;
-  storage::SyncJob job;
-};
-
 struct DurableStore::PurgeWork {
   uv_work_t req{};
   DurableStore* store = nullptr;
@@ -102,7 +96,8 @@ DurableStore::DurableStore(uv_loop_t* loop, DurableStoreOptions options, Core* c
       log_(std::make_unique<storage::TxnLog>(
           options_.data_log_dir,
           storage::TxnLogOptions{options_.preallocate_bytes, options_.force_sync})),
-      roll_after_entries_(RollAfterEntries(options_.snap_count, options_.server_id)) {}
+      roll_after_entries_(RollAfterEntries(options_.snap_count, options_.server_id)),
+      syncer_(loop) {}
 
 DurableStore::~DurableStore() = default;
 
@@ -131,6 +126,7 @@ void DurableStore::Start() {
   retry_timer_.data = this;
   uv_timer_init(loop_, &purge_timer_);
   purge_timer_.data = this;
+  syncer_.Start([this](storage::SyncJob& job) { SyncDone(job); });
   if (options_.purge_interval_hours > 0) {
     uint64_t period = static_cast<uint64_t>(options_.purge_interval_hours) * kMsPerHour;
     uv_timer_start(&purge_timer_, OnPurgeTimer, 0, period);
@@ -148,8 +144,8 @@ void DurableStore::Start() {
 void DurableStore::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  // With a batch on the worker, SyncDone() syncs the rest when it comes back.
-  if (healthy_ && log_->pending_entries() > 0 && !log_->sync_in_flight()) {
+  syncer_.Wait();  // a batch on its way comes back first (SyncDone syncs the rest)
+  if (healthy_ && log_->pending_entries() > 0) {
     // Not answered any more, but durable is no worse than lost for an unanswered request.
     if (storage::Status s = log_->Sync(); !s.ok()) spdlog::warn("{}", s.message());
   }
@@ -160,6 +156,7 @@ void DurableStore::Stop() {
                  snapshots_written_);
   }
   if (!started_) return;
+  syncer_.Stop();
   for (uv_handle_t* h :
        {reinterpret_cast<uv_handle_t*>(&check_), reinterpret_cast<uv_handle_t*>(&prepare_),
         reinterpret_cast<uv_handle_t*>(&idle_), reinterpret_cast<uv_handle_t*>(&retry_timer_),
@@ -202,27 +199,16 @@ void DurableStore::SyncAndCommit() {
 }
 
 void DurableStore::StartSync() {
-  auto* work = new SyncWork;
-  work->req.data = work;
-  work->store = this;
-  if (!log_->BeginSync(&work->job)) {
-    delete work;
-    return;
-  }
+  storage::SyncJob job;
+  if (!log_->BeginSync(&job)) return;
   sessions_in_sync_.swap(unsynced_sessions_);
   unsynced_sessions_.clear();
-  uv_queue_work(
-      loop_, &work->req, [](uv_work_t* req) { static_cast<SyncWork*>(req->data)->job.Run(); },
-      [](uv_work_t* req, int) {
-        auto* w = static_cast<SyncWork*>(req->data);
-        w->store->SyncDone(w);
-      });
+  syncer_.Submit(std::move(job));
 }
 
-void DurableStore::SyncDone(SyncWork* work) {
-  size_t entries = work->job.entries;
-  storage::Status s = log_->EndSync(&work->job);
-  delete work;
+void DurableStore::SyncDone(storage::SyncJob& job) {
+  size_t entries = job.entries;
+  storage::Status s = log_->EndSync(&job);
   if (stopped_) {
     // Not answered any more, but durable is no worse than lost for an unanswered request.
     if (s.ok()) s = log_->Sync();

@@ -5,8 +5,8 @@
 //   - Persist(): the shell hands over every kPersist output, in order; it is appended to the
 //     TxnLog in memory (no syscall).
 //   - Once per loop iteration (a uv_check after the poll that read the requests, and a
-//     uv_prepare before the next poll for what timers produced) the pending batch goes to a
-//     worker thread (uv_queue_work) — one write, one fdatasync for every request gathered
+//     uv_prepare before the next poll for what timers produced) the pending batch goes to the
+//     log's own thread (LogSyncer) — one write, one fdatasync for every request gathered
 //     (group commit). While it is on its way, the loop keeps reading, preparing and appending
 //     the next batch; at most one batch is out at a time. When it comes back,
 //     Core::Commit(last synced zxid) releases the replies, on_outputs() lets the shell drain and
@@ -45,6 +45,7 @@
 
 #include "core/core.h"
 #include "server/config.h"
+#include "server/log_syncer.h"
 #include "storage/recovery.h"
 #include "storage/snapshot.h"
 #include "storage/txn_log.h"
@@ -102,7 +103,6 @@ class DurableStore {
 
  private:
   struct SnapshotWork;
-  struct SyncWork;
   struct PurgeWork;
 
   static void OnCheck(uv_check_t* handle);
@@ -113,7 +113,7 @@ class DurableStore {
 
   void SyncAndCommit();
   void StartSync();
-  void SyncDone(SyncWork* work);
+  void SyncDone(storage::SyncJob& job);
   void Fail(const storage::Status& status);
   void DropPending();
   void Probe();
@@ -125,6 +125,7 @@ class DurableStore {
   Core* core_;
   std::unique_ptr<storage::TxnLog> log_;
   int64_t roll_after_entries_;
+  LogSyncer syncer_;
 
   uv_check_t check_{};
   uv_prepare_t prepare_{};

@@ -1,0 +1,64 @@
+// LogSyncer: the transaction log's syncs on a thread of their own, so the loop keeps reading,
+// preparing and appending the next batch while one batch is on its way to disk.
+//
+//   loop:   log.BeginSync(&job) -> syncer.Submit(job)   ... Append(), Append() ...
+//   thread: job.Run()   (pwrite + fdatasync; touches only the job and the file)
+//   loop:   on_done(job) -> log.EndSync(&job), then acknowledge what it covered
+//
+// One job at a time. Wait() blocks the loop until the job out has come back (and runs on_done
+// for it), for the rare moments that need the log idle: a roll, a replaced state, a stop.
+// A dedicated thread rather than libuv's pool: a snapshot or purge on the pool never delays a
+// sync, and Wait() can block on it.
+#pragma once
+
+#include <uv.h>
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "storage/txn_log.h"
+
+namespace zk {
+
+class LogSyncer {
+ public:
+  using Done = std::function<void(storage::SyncJob& job)>;
+
+  explicit LogSyncer(uv_loop_t* loop) : loop_(loop) {}
+  ~LogSyncer();
+  LogSyncer(const LogSyncer&) = delete;
+  LogSyncer& operator=(const LogSyncer&) = delete;
+
+  // Starts the thread and the loop's wake-up handle; on_done runs on the loop thread.
+  void Start(Done on_done);
+  // Hands a job to the thread. Loop thread; not while busy().
+  void Submit(storage::SyncJob job);
+  bool busy() const { return busy_; }
+  // Blocks until the job out (if any) is done and runs on_done for it.
+  void Wait();
+  // Wait(), then ends the thread and closes the handle (the loop can then end).
+  void Stop();
+
+ private:
+  static void OnAsync(uv_async_t* handle);
+  void ThreadMain();
+  void Complete();
+
+  uv_loop_t* loop_;
+  uv_async_t async_{};
+  Done on_done_;
+  std::thread thread_;
+  bool started_ = false;
+  bool busy_ = false;  // loop's view: a job is out and on_done has not run
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  storage::SyncJob job_;  // owned by the thread between Submit and done_
+  bool has_job_ = false;
+  bool done_ = false;
+  bool quit_ = false;
+};
+
+}  // namespace zk

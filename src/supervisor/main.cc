@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "loadgen/bench.h"
 #include "supervisor/cluster_spec.h"
 #include "supervisor/commands.h"
 
@@ -121,6 +122,58 @@ static int Run(int argc, char** argv) {
       ->check(CLI::IsMember({"zkd", "apache"}));
   AddClusterRef(export_cmd, ref);
 
+  auto* bench = app.add_subcommand(
+      "bench", "load generator on the Apache C client: latency, throughput, failover, start-up");
+  pc::BenchOptions bo;
+  bench->add_option("WORKLOAD", bo.workload,
+                    "latency, throughput (write, read, mix), failover, startup or all (default)");
+  bench->add_option("--engine", bo.engine, "zkd (default) or apache, for clusters it brings up")
+      ->check(CLI::IsMember({"zkd", "apache"}));
+  bench->add_flag("--compare", bo.compare,
+                  "run zkd and Apache ZooKeeper alternately and print them side by side");
+  bench->add_option("--cluster", bo.cluster, "run against this running cluster (by name)");
+  bench->add_option("--dir", bo.dir, "run against the running cluster in this directory");
+  bench->add_option("--nodes", bo.voters, "voters in clusters it brings up (default 3)")
+      ->check(CLI::Range(1, 15));
+  bench->add_option("--observers", bo.observers, "observers in clusters it brings up")
+      ->check(CLI::Range(0, 15));
+  bench->add_option("--tick-time", bo.tick_time_ms, "tickTime of clusters it brings up (2000)")
+      ->check(CLI::Range(50, 60000));
+  bench->add_option("--target", bo.target,
+                    "members the sessions connect to: leader, followers, observers or all "
+                    "(default all, leader first; failover: followers)");
+  bench->add_option("--requests", bo.requests, "latency: requests per operation (2000)")
+      ->check(CLI::Range(1, 10000000));
+  bench->add_option("--warmup-requests", bo.warmup_requests, "latency: untimed first (200)")
+      ->check(CLI::Range(0, 10000000));
+  bench->add_option("-c,--connections", bo.connections, "throughput: sessions (3)")
+      ->check(CLI::Range(1, 256));
+  bench->add_option("--inflight", bo.inflight, "throughput: requests in flight per session (64)")
+      ->check(CLI::Range(1, 4096));
+  bench->add_option("--duration", bo.duration_s, "throughput: measured seconds per kind (5)")
+      ->check(CLI::Range(0.1, 3600.0));
+  bench->add_option("--warmup", bo.warmup_s, "throughput: unmeasured seconds first (1)")
+      ->check(CLI::Range(0.0, 600.0));
+  bench->add_option("--value-size", bo.value_bytes, "bytes per value (100)")
+      ->check(CLI::Range(0, 1000000));
+  bench->add_option("--read-pct", bo.read_pct, "mix: percent of reads (90)")
+      ->check(CLI::Range(0, 100));
+  auto* rounds_opt = bench
+                         ->add_option("--rounds", bo.rounds,
+                                      "failover rounds (5); with `bench startup`, its rounds")
+                         ->check(CLI::Range(1, 1000));
+  bench->add_option("--startup-rounds", bo.startup_rounds, "start-up rounds (3)")
+      ->check(CLI::Range(1, 1000));
+  bench->add_option("--failover-clients", bo.failover_clients, "failover: writing sessions (2)")
+      ->check(CLI::Range(1, 64));
+  bench
+      ->add_option("--session-timeout", bo.session_timeout_ms,
+                   "client session timeout in ms (4000)")
+      ->check(CLI::Range(1000, 600000));
+  bench->add_flag("--json", bo.json, "machine-readable output");
+  bench->add_option("--plot", bo.plot, "draw latency distributions and failover timelines (PNG)");
+  bench->add_flag("--keep", bo.keep, "keep the bench's state directory (logs, data)");
+
   CLI11_PARSE(app, argc, argv);
 
   if (up->parsed()) {
@@ -197,6 +250,12 @@ static int Run(int argc, char** argv) {
   }
   if (list->parsed()) {
     return pc::CmdList(json);
+  }
+  if (bench->parsed()) {
+    if (bo.workload == "startup" && rounds_opt->count() > 0) {
+      bo.startup_rounds = bo.rounds;
+    }
+    return pc::CmdBench(bo);
   }
   if (export_cmd->parsed()) {
     return pc::CmdExport(ref, hosts, out_dir, export_engine);

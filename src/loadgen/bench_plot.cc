@@ -1,0 +1,164 @@
+#include "loadgen/bench_plot.h"
+
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "loadgen/samples.h"
+
+namespace fs = std::filesystem;
+
+namespace pc::loadgen {
+
+namespace {
+
+// Writes (nines, ms) of a latency distribution; false when there are no samples.
+bool WriteCurve(const std::vector<int64_t>& samples, const std::string& path) {
+  if (samples.empty()) {
+    return false;
+  }
+  std::ofstream out(path);
+  for (const auto& [p, us] : PercentileCurve(samples)) {
+    out << -std::log10(1.0 - p / 100.0) << " " << us / 1000.0 << "\n";
+  }
+  return true;
+}
+
+// A gnuplot single-quoted string: a quote inside is written twice.
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    out += c == '\'' ? std::string("''") : std::string(1, c);
+  }
+  return out + "'";
+}
+
+// One color per engine, one dash pattern per operation.
+std::string Style(size_t engine, int dash) {
+  return std::string(" with lines lw 2 dt ") + std::to_string(dash) + " lc rgb " +
+         (engine == 0 ? "'#1f77b4'" : "'#d62728'");
+}
+
+std::string CurvePanel(const std::string& title, const std::vector<std::string>& plots) {
+  std::ostringstream p;
+  p << "set title " << Quote(title) << "\n"
+    << "unset arrow; unset label\n"
+    << "set logscale y; set grid\n"
+    << "set xlabel 'percentile'; set ylabel 'latency (ms)'\n"
+    << "set xrange [0:*]; set yrange [*:*]\n"
+    << "set xtics ('0' 0, '90' 1, '99' 2, '99.9' 3, '99.99' 4, '99.999' 5)\n"
+    << "set key top left\n"
+    << "plot ";
+  for (size_t i = 0; i < plots.size(); ++i) {
+    p << (i ? ", " : "") << plots[i];
+  }
+  p << "\n";
+  return p.str();
+}
+
+}  // namespace
+
+std::string WritePlot(const std::vector<EngineResult>& results, const std::string& png,
+                      const std::string& work_dir) {
+  std::error_code ec;
+  fs::create_directories(work_dir, ec);
+  std::vector<std::string> panels;
+  std::vector<std::string> one_client, pipelined;
+  for (size_t e = 0; e < results.size(); ++e) {
+    const EngineResult& r = results[e];
+    int dash = 0;
+    for (const char* op : {"get", "set"}) {
+      ++dash;
+      const std::string path = work_dir + "/lat-" + r.engine + "-" + op + ".dat";
+      auto it = r.latency_ns.find(op);
+      if (it != r.latency_ns.end() && WriteCurve(it->second, path)) {
+        one_client.push_back(Quote(path) + " using 1:2" + Style(e, dash) + " title " +
+                             Quote(r.engine + " " + op));
+      }
+    }
+    dash = 0;
+    for (const char* kind : {"write", "read", "mix"}) {
+      ++dash;
+      const std::string path = work_dir + "/tp-" + r.engine + "-" + kind + ".dat";
+      auto it = r.latency_ns.find(std::string("pipelined ") + kind);
+      if (it != r.latency_ns.end() && WriteCurve(it->second, path)) {
+        pipelined.push_back(Quote(path) + " using 1:2" + Style(e, dash) + " title " +
+                            Quote(r.engine + " " + kind));
+      }
+    }
+  }
+  if (!one_client.empty()) {
+    panels.push_back(CurvePanel("latency, one client, one request at a time", one_client));
+  }
+  if (!pipelined.empty()) {
+    panels.push_back(CurvePanel("latency of pipelined requests (throughput runs)", pipelined));
+  }
+  for (const EngineResult& r : results) {
+    if (r.failover_points.empty()) {
+      continue;
+    }
+    const std::string ok = work_dir + "/fo-" + r.engine + "-ok.dat";
+    const std::string failed = work_dir + "/fo-" + r.engine + "-failed.dat";
+    std::ofstream ok_out(ok), failed_out(failed);
+    bool any_failed = false;
+    for (const FailoverPoint& p : r.failover_points) {
+      (p.ok ? ok_out : failed_out)
+          << p.t_ms / 1000.0 << " " << std::max(p.latency_ms, 0.001) << " " << p.round << "\n";
+      any_failed = any_failed || !p.ok;
+    }
+    std::ostringstream p;
+    p << "set title "
+      << Quote(r.engine + ": failover, latency of every write, " +
+               std::to_string(r.failover_rounds.size()) + " rounds overlaid (x = issue time)")
+      << "\n"
+      << "unset arrow; unset label\n"
+      << "set logscale y; set grid\n"
+      << "set xlabel 'seconds since the leader was killed'; set ylabel 'write latency (ms)'\n"
+      << "set xrange [*:*]; set yrange [*:*]; set xtics autofreq\n"
+      << "set arrow from 0, graph 0 to 0, graph 1 nohead lw 2 lc rgb 'red'\n"
+      << "set label 'leader killed' at 0, graph 0.95 offset 0.5,0 textcolor rgb 'red'\n"
+      << "set key top right\n"
+      << "plot " << Quote(ok) << " using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' title 'ok'";
+    if (any_failed) {
+      p << ", " << Quote(failed)
+        << " using 1:2 with points pt 2 ps 0.8 lc rgb '#d62728' title 'failed'";
+    }
+    p << "\n";
+    panels.push_back(p.str());
+  }
+  if (panels.empty()) {
+    return "--plot: nothing to draw (run latency, throughput or failover)";
+  }
+  const int cols = panels.size() > 1 ? 2 : 1;
+  const int rows = static_cast<int>((panels.size() + 1) / 2);
+  const std::string script = work_dir + "/plot.gp";
+  {
+    std::ofstream out(script);
+    out << "set terminal pngcairo size " << 800 * cols << "," << 560 * rows << " font 'sans,10'\n"
+        << "set output " << Quote(png) << "\n"
+        << "set multiplot layout " << rows << "," << cols
+        << " title 'pseudo-cluster bench' font 'sans,13'\n";
+    for (const auto& panel : panels) {
+      out << panel;
+    }
+    out << "unset multiplot\n";
+  }
+  const std::string command = "gnuplot " + Quote(script) + " 2>" + Quote(work_dir + "/gnuplot.err");
+  const int rc = std::system(command.c_str());
+  if (rc != 0) {
+    if (WIFEXITED(rc) && WEXITSTATUS(rc) == 127) {
+      return "--plot: gnuplot not found; install it with scripts/bootstrap.sh (gnuplot-nox)";
+    }
+    std::ifstream err(work_dir + "/gnuplot.err");
+    std::string first;
+    std::getline(err, first);
+    return "--plot: gnuplot failed on " + script + ": " + first;
+  }
+  return {};
+}
+
+}  // namespace pc::loadgen

@@ -1,0 +1,18 @@
+// --plot FILE.png: writes the samples as gnuplot data files and a generated script into
+// `work_dir`, then runs gnuplot (pngcairo). Panels: the latency distribution per engine as
+// percentile curves (one client: get and set; pipelined: write and read), and per engine the
+// failover timeline — every write's latency over time, all rounds overlaid, the kill at t = 0.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "loadgen/bench_result.h"
+
+namespace pc::loadgen {
+
+// Empty string on success, else one line saying what failed.
+std::string WritePlot(const std::vector<EngineResult>& results, const std::string& png,
+                      const std::string& work_dir);
+
+}  // namespace pc::loadgen

@@ -1,0 +1,303 @@
+#include "loadgen/bench_report.h"
+
+#include <sys/utsname.h>
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+namespace pc::loadgen {
+
+namespace {
+
+std::string Format(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+std::string FirstLineOf(const std::string& path, const std::string& prefix) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) {
+      return line;
+    }
+  }
+  return {};
+}
+
+std::string CommandFirstLine(const char* command) {
+  std::string out;
+  if (std::FILE* p = ::popen(command, "r")) {
+    char buf[512];
+    if (std::fgets(buf, sizeof buf, p)) {
+      out = buf;
+    }
+    ::pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) {
+    out.pop_back();
+  }
+  return out;
+}
+
+const nlohmann::json* At(const nlohmann::json& j, const std::string& pointer) {
+  const nlohmann::json::json_pointer p(pointer);
+  if (!j.contains(p) || !j.at(p).is_number()) {
+    return nullptr;
+  }
+  return &j.at(p);
+}
+
+std::string Ms(const nlohmann::json& summary, const char* key) {
+  return Format("%9.3f", summary.value(key, 0.0) / 1000.0);
+}
+
+struct Figure {
+  std::string name, pointer, unit;
+  bool lower_is_better;
+  double target;  // 0: none
+};
+
+std::vector<Figure> Figures() {
+  std::vector<Figure> f = {
+      {"read latency p50 (get, one client)", "/latency/ops/get/latency/p50_us", "us", true, 1.3},
+      {"write latency p50 (set, one client)", "/latency/ops/set/latency/p50_us", "us", true, 2.5},
+      {"pipelined write throughput", "/throughput/write/ops_per_s", "ops/s", false, 4},
+      {"pipelined read throughput", "/throughput/read/ops_per_s", "ops/s", false, 2},
+      {"failover window (median)", "/failover/window_ms/median", "ms", true, 5},
+      {"start-up to ready (median)", "/startup/ready_ms/median", "ms", true, 20},
+      {"RSS per server after the run (mean)", "/memory/rss_kb_mean", "KiB", true, 20},
+  };
+  for (const char* op : {"create", "get", "exists", "set", "multi", "delete"}) {
+    const std::string base = std::string("/latency/ops/") + op + "/latency/";
+    if (std::string(op) != "get" && std::string(op) != "set") {
+      f.push_back({std::string(op) + " latency p50 (one client)", base + "p50_us", "us", true, 0});
+    }
+    f.push_back({std::string(op) + " latency p99 (one client)", base + "p99_us", "us", true, 0});
+    f.push_back({std::string(op) + " latency max (one client)", base + "max_us", "us", true, 0});
+  }
+  for (const char* kind : {"write", "read", "mix"}) {
+    const std::string base = std::string("/throughput/") + kind;
+    if (std::string(kind) == "mix") {
+      f.push_back({"pipelined mix throughput", base + "/ops_per_s", "ops/s", false, 0});
+    }
+    f.push_back({std::string("pipelined ") + kind + " latency p50", base + "/latency/p50_us", "us",
+                 true, 0});
+    f.push_back({std::string("pipelined ") + kind + " latency p99", base + "/latency/p99_us", "us",
+                 true, 0});
+  }
+  f.push_back({"failover window (worst)", "/failover/window_ms/worst", "ms", true, 0});
+  f.push_back(
+      {"largest gap between writes (median)", "/failover/max_gap_ms/median", "ms", true, 0});
+  f.push_back({"largest gap between writes (worst)", "/failover/max_gap_ms/worst", "ms", true, 0});
+  f.push_back(
+      {"start-up to first write (median)", "/startup/first_write_ms/median", "ms", true, 0});
+  f.push_back(
+      {"start-up to `up -d` returning (median)", "/startup/up_returned_ms/median", "ms", true, 0});
+  f.push_back(
+      {"RSS per server, peak during the run (max)", "/memory/rss_peak_kb_max", "KiB", true, 0});
+  return f;
+}
+
+std::string Value(double v, const std::string& unit) {
+  if (unit == "us") {
+    return Format("%.3f ms", v / 1000.0);
+  }
+  if (unit == "ops/s") {
+    return Format("%.0f ops/s", v);
+  }
+  if (unit == "KiB") {
+    return Format("%.1f MiB", v / 1024.0);
+  }
+  return Format("%.1f ms", v);
+}
+
+}  // namespace
+
+nlohmann::json MachineJson() {
+  utsname u{};
+  ::uname(&u);
+  std::string model = FirstLineOf("/proc/cpuinfo", "model name");
+  if (auto colon = model.find(": "); colon != std::string::npos) {
+    model = model.substr(colon + 2);
+  }
+  const std::string mem = FirstLineOf("/proc/meminfo", "MemTotal:");
+  std::string debian;
+  std::getline(std::ifstream("/etc/debian_version") >> std::ws, debian);
+  char date[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return {{"nproc", std::thread::hardware_concurrency()},
+          {"cpu_model", model},
+          {"mem_total_kb", mem.size() > 9 ? std::atoll(mem.c_str() + 9) : 0},
+          {"kernel", std::string(u.sysname) + " " + u.release},
+          {"debian", debian},
+          {"java", CommandFirstLine("java -version 2>&1")},
+          {"date_utc", date}};
+}
+
+std::string RenderEngine(const nlohmann::json& e) {
+  std::string out;
+  auto line = [&](const std::string& s) { out += s + "\n"; };
+  const auto& c = e.value("cluster", nlohmann::json::object());
+  line("== " + e.value("engine", std::string("?")) + ": " + std::to_string(c.value("voters", 0)) +
+       " voters + " + std::to_string(c.value("observers", 0)) +
+       " observers, forceSync=" + c.value("force_sync", std::string("?")) + ", tickTime=" +
+       std::to_string(c.value("tick_time_ms", 0)) + " ms, " + c.value("dir", std::string("")));
+  if (e.contains("latency")) {
+    const auto& l = e["latency"];
+    line("latency: one session to " + l.value("host", std::string("")) +
+         ", one request at a time, " + std::to_string(l.value("value_bytes", 0)) +
+         "-byte values (ms)");
+    line("  op        requests errors      p50       p90       p99     p99.9       max");
+    for (const std::string op : {"create", "get", "exists", "set", "multi", "delete"}) {
+      if (!l["ops"].contains(op)) {
+        continue;
+      }
+      const auto& r = l["ops"][op];
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "  %-9s %8d %6d ", op.c_str(), r.value("requests", 0),
+                    r.value("errors", 0));
+      const auto& s = r["latency"];
+      line(buf + Ms(s, "p50_us") + " " + Ms(s, "p90_us") + " " + Ms(s, "p99_us") + " " +
+           Ms(s, "p999_us") + " " + Ms(s, "max_us"));
+    }
+  }
+  if (e.contains("throughput")) {
+    line("throughput: pipelined (sessions x requests in flight), latency in ms");
+    line("  kind   sessions x inflight     ops/s   requests  errors      p50       p99       max");
+    for (const std::string kind : {"write", "read", "mix"}) {
+      if (!e["throughput"].contains(kind)) {
+        continue;
+      }
+      const auto& t = e["throughput"][kind];
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "  %-6s %8d x %-8d %9.0f %10lld %7lld ", kind.c_str(),
+                    t.value("connections", 0), t.value("inflight", 0), t.value("ops_per_s", 0.0),
+                    static_cast<long long>(t.value("requests", int64_t{0})),
+                    static_cast<long long>(t.value("errors", int64_t{0})));
+      const auto& s = t["latency"];
+      line(buf + Ms(s, "p50_us") + " " + Ms(s, "p99_us") + " " + Ms(s, "max_us") +
+           (kind == "mix" ? "  (" + std::to_string(t.value("read_pct", 0)) + "% reads)" : ""));
+    }
+  }
+  if (e.contains("failover")) {
+    const auto& f = e["failover"];
+    line(
+        "failover: leader killed with SIGKILL each round; window = kill -> first successful write");
+    line("  round killed new-leader  window ms  largest gap ms  ok  failed  ready again ms");
+    for (const auto& r : f["rounds"]) {
+      char buf[256];
+      std::snprintf(
+          buf, sizeof buf, "  %5d %6d %10d %10s %15.1f %4lld %7lld %15.1f", r.value("round", 0),
+          r.value("killed", 0), r.value("new_leader", 0),
+          r["window_ms"].is_number() ? Format("%.1f", r["window_ms"].get<double>()).c_str()
+                                     : "never",
+          r.value("max_gap_ms", 0.0), static_cast<long long>(r.value("writes_ok", 0)),
+          static_cast<long long>(r.value("writes_failed", 0)), r.value("ready_again_ms", 0.0));
+      line(buf);
+    }
+    if (f.contains("window_ms")) {
+      line("  window median " + Format("%.1f", f["window_ms"].value("median", 0.0)) +
+           " ms, worst " +
+           (f["window_ms"]["worst"].is_number()
+                ? Format("%.1f", f["window_ms"]["worst"].get<double>()) + " ms"
+                : std::string("never recovered")) +
+           "; largest gap median " + Format("%.1f", f["max_gap_ms"].value("median", 0.0)) +
+           " ms, worst " + Format("%.1f", f["max_gap_ms"].value("worst", 0.0)) + " ms");
+    }
+  }
+  if (e.contains("startup")) {
+    const auto& s = e["startup"];
+    line("start-up: `up -d` of a fresh cluster until ... (ms)");
+    line("  round     ready  first write  up returned");
+    for (const auto& r : s["rounds"]) {
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "  %5d %9.1f %12.1f %12.1f", r.value("round", 0),
+                    r.value("ready_ms", 0.0), r.value("first_write_ms", 0.0),
+                    r.value("up_returned_ms", 0.0));
+      line(buf);
+    }
+  }
+  if (e.contains("memory")) {
+    const auto& m = e["memory"];
+    line("memory: RSS per server (" + m.value("when", std::string("")) + ")");
+    line("  node role        pid      RSS MiB  peak MiB");
+    for (const auto& n : m["nodes"]) {
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "  %4d %-10s %7d %9.1f %9.1f", n.value("id", 0),
+                    n.value("role", std::string("")).c_str(), n.value("pid", 0),
+                    n.value("rss_kb", 0) / 1024.0, n.value("rss_peak_kb", 0) / 1024.0);
+      line(buf);
+    }
+  }
+  return out;
+}
+
+nlohmann::json CompareJson(const nlohmann::json& zkd, const nlohmann::json& apache) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const Figure& f : Figures()) {
+    const nlohmann::json* z = At(zkd, f.pointer);
+    const nlohmann::json* a = At(apache, f.pointer);
+    if (z == nullptr || a == nullptr) {
+      continue;
+    }
+    const double zv = z->get<double>(), av = a->get<double>();
+    nlohmann::json row = {
+        {"figure", f.name}, {"unit", f.unit}, {"better", f.lower_is_better ? "lower" : "higher"},
+        {"zkd", zv},        {"apache", av},   {"advantage", nullptr},
+        {"target", nullptr}};
+    const double num = f.lower_is_better ? av : zv, den = f.lower_is_better ? zv : av;
+    if (den > 0) {
+      row["advantage"] = num / den;
+    }
+    if (f.target > 0) {
+      const bool met = den > 0 && num / den >= f.target;
+      row["target"] = {
+          {"text", (f.lower_is_better ? "<= Apache/" : ">= Apache x ") + Format("%g", f.target)},
+          {"factor", f.target},
+          {"met", met}};
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string RenderCompare(const nlohmann::json& rows) {
+  std::string out =
+      "zkd vs Apache ZooKeeper, same machine, same run. \"zkd x\" = how many times better zkd "
+      "is\n(apache/zkd for times and memory, zkd/apache for throughput); > 1 means zkd is "
+      "better.\n\n";
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%-42s %14s %14s %8s  %-18s %s\n", "figure", "zkd", "apache",
+                "zkd x", "target", "");
+  out += buf;
+  for (const auto& r : rows) {
+    const std::string unit = r.value("unit", "");
+    std::string adv = r["advantage"].is_number() ? Format("%.2fx", r["advantage"].get<double>())
+                                                 : std::string("-");
+    std::string target = "-", verdict;
+    if (r["target"].is_object()) {
+      const double factor = r["target"].value("factor", 0.0);
+      target = r["target"].value("text", "");
+      if (r["target"].value("met", false)) {
+        verdict = "met";
+      } else {
+        const double have = r["advantage"].is_number() ? r["advantage"].get<double>() : 0;
+        verdict = "MISSED (" + Format("%.2fx", have) + " of " + Format("%gx", factor) + ")";
+      }
+    }
+    std::snprintf(buf, sizeof buf, "%-42s %14s %14s %8s  %-18s %s\n", r.value("figure", "").c_str(),
+                  Value(r.value("zkd", 0.0), unit).c_str(),
+                  Value(r.value("apache", 0.0), unit).c_str(), adv.c_str(), target.c_str(),
+                  verdict.c_str());
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace pc::loadgen

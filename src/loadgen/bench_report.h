@@ -1,0 +1,25 @@
+// The bench's output for people and machines: one engine's results as tables, the side-by-side
+// comparison of zkd and Apache ZooKeeper with the targets, and the machine description.
+// Pure functions over EngineResult JSON (MachineJson reads /proc and runs `java -version`).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "loadgen/bench_result.h"
+
+namespace pc::loadgen {
+
+// {"nproc", "cpu_model", "mem_total_kb", "kernel", "debian", "java", "date_utc"}
+nlohmann::json MachineJson();
+
+std::string RenderEngine(const nlohmann::json& engine);
+
+// One row per figure both engines have:
+// {"figure", "unit", "better": "lower"|"higher", "zkd", "apache", "advantage",
+//  "target": null | {"text", "factor", "met"}}. advantage = how many times better zkd is:
+// apache / zkd for lower-is-better figures, zkd / apache for higher-is-better ones.
+nlohmann::json CompareJson(const nlohmann::json& zkd, const nlohmann::json& apache);
+std::string RenderCompare(const nlohmann::json& rows);
+
+}  // namespace pc::loadgen

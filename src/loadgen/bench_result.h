@@ -1,0 +1,26 @@
+// What one engine's bench run produced: the JSON the report prints (and --json emits), plus the
+// raw samples the plot draws. Filled by bench.cc, read by bench_report.cc and bench_plot.cc.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "loadgen/failover_workload.h"
+
+namespace pc::loadgen {
+
+struct EngineResult {
+  std::string engine;  // zkd or apache
+  // {"engine", "cluster": {...}, "latency": {...}, "throughput": {"write", "read", "mix"},
+  //  "failover": {...}, "startup": {...}, "memory": {...}}; absent keys: workload not run
+  nlohmann::json json;
+  std::map<std::string, std::vector<int64_t>> latency_ns;  // "get", "set", ..., "write", "read"
+  std::vector<FailoverPoint> failover_points;
+  std::vector<nlohmann::json> failover_rounds, startup_rounds;
+  std::map<int, int64_t> rss_peak_kb;  // by node id
+};
+
+}  // namespace pc::loadgen

@@ -1,0 +1,33 @@
+// Progress: what the bench is doing, on stderr. On a terminal one line redrawn in place (at most
+// five times a second); otherwise one plain line per phase, so logs stay readable. Also carries
+// the Ctrl-C flag every workload loop checks, so an interrupted bench still brings its clusters
+// down. Called from the bench's main thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace pc::loadgen {
+
+class Progress {
+ public:
+  Progress();
+  // A new phase, e.g. "zkd latency". Ends the previous line.
+  void Phase(const std::string& name);
+  // Detail for the current phase ("get 812/2000"); shown on terminals only.
+  void Update(const std::string& detail);
+  // Clears the line (terminals) before normal output.
+  void Clear();
+
+ private:
+  bool tty_;
+  std::string phase_;
+  int64_t last_ns_ = 0;
+  bool drawn_ = false;
+};
+
+// SIGINT / SIGTERM set a flag instead of killing the bench.
+void CatchInterrupts();
+bool Interrupted();
+
+}  // namespace pc::loadgen

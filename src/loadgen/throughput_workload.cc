@@ -1,0 +1,201 @@
+#include "loadgen/throughput_workload.h"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "loadgen/samples.h"
+#include "loadgen/zk_client.h"
+
+namespace pc::loadgen {
+
+namespace {
+
+struct Driver;
+
+struct Session {
+  std::unique_ptr<ZkClient> client;
+  std::string path;
+  std::atomic<int64_t> sequence{0};
+  std::atomic<int> inflight{0};
+  std::mutex mu;  // guards the counters below (completion thread vs. the final read)
+  std::vector<int64_t> samples;
+  int64_t ok = 0, errors = 0, reads = 0, writes = 0;
+};
+
+struct Slot : Pending {
+  Driver* driver = nullptr;
+  Session* session = nullptr;
+  int64_t start_ns = 0;
+  bool read = false;
+  void Done(int rc) override;
+};
+
+struct Driver {
+  const ThroughputOptions* options;
+  std::string value;
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> window_start{0}, window_end{0};
+
+  void Record(Session* s, bool read, int64_t start, int64_t now, int rc) {
+    if (now < window_start || now > window_end) {
+      return;
+    }
+    std::lock_guard<std::mutex> lock(s->mu);
+    (read ? s->reads : s->writes)++;
+    if (rc == ZOK) {
+      s->ok++;
+      s->samples.push_back(now - start);
+    } else {
+      s->errors++;
+    }
+  }
+
+  // Issues the slot's next request; on a refused issue the slot retires.
+  void Issue(Slot* slot) {
+    Session* s = slot->session;
+    const int64_t n = s->sequence++;
+    const std::string& kind = options->kind;
+    // 37 is coprime with 100: every block of 100 requests has exactly read_pct reads, spread out.
+    slot->read = kind == "read" || (kind == "mix" && (n * 37) % 100 < options->read_pct);
+    slot->start_ns = NowNs();
+    const int rc = s->client->Issue(slot->read ? Op::kGet : Op::kSet, s->path, value, slot);
+    if (rc != ZOK) {
+      Record(s, slot->read, slot->start_ns, NowNs(), rc);
+      s->inflight--;
+    }
+  }
+
+  void OnDone(Slot* slot, int rc) {
+    const int64_t now = NowNs();
+    Record(slot->session, slot->read, slot->start_ns, now, rc);
+    if (!stop && now < window_end) {
+      Issue(slot);
+    } else {
+      slot->session->inflight--;
+    }
+  }
+};
+
+void Slot::Done(int rc) { driver->OnDone(this, rc); }
+
+}  // namespace
+
+ThroughputRun RunThroughput(const std::vector<std::string>& hosts, const std::string& root,
+                            const ThroughputOptions& options, Progress& progress,
+                            const std::function<void()>& every_second) {
+  ThroughputRun run;
+  Driver driver;
+  driver.options = &options;
+  driver.value.assign(static_cast<size_t>(options.value_bytes), 'v');
+  std::vector<std::unique_ptr<Session>> sessions;
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    auto s = std::make_unique<Session>();
+    s->client = ZkClient::Connect(hosts[i], options.session_timeout_ms, 30000, &run.error);
+    if (!s->client) {
+      return run;
+    }
+    s->path = root + "/tp-" + std::to_string(i);
+    if (!s->client->Ensure(s->path, driver.value)) {
+      run.error = "cannot create " + s->path + " through " + hosts[i];
+      return run;
+    }
+    sessions.push_back(std::move(s));
+  }
+  const int64_t t0 = NowNs();
+  driver.window_start = t0 + static_cast<int64_t>(options.warmup_s * 1e9);
+  driver.window_end = driver.window_start + static_cast<int64_t>(options.duration_s * 1e9);
+  std::vector<std::unique_ptr<Slot>> slots;
+  for (auto& s : sessions) {
+    for (int d = 0; d < options.inflight; ++d) {
+      auto slot = std::make_unique<Slot>();
+      slot->driver = &driver;
+      slot->session = s.get();
+      s->inflight++;
+      driver.Issue(slot.get());
+      slots.push_back(std::move(slot));
+    }
+  }
+  int64_t next_second = t0 + 1000000000;
+  for (int64_t now = NowNs(); now < driver.window_end; now = NowNs()) {
+    if (Interrupted()) {
+      driver.window_end = now;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    int64_t ok = 0;
+    for (auto& s : sessions) {
+      std::lock_guard<std::mutex> lock(s->mu);
+      ok += s->ok;
+    }
+    const double in_window_s = static_cast<double>(now - driver.window_start) / 1e9;
+    progress.Update(now < driver.window_start ? std::string("warming up")
+                                              : std::to_string(ok) + " ok, " +
+                                                    std::to_string(static_cast<int64_t>(
+                                                        ok / std::max(in_window_s, 0.001))) +
+                                                    " ops/s");
+    if (now >= next_second) {
+      next_second += 1000000000;
+      if (every_second) {
+        every_second();
+      }
+    }
+  }
+  driver.stop = true;
+  const int64_t drain_deadline = NowNs() + int64_t{30} * 1000000000;
+  auto outstanding = [&] {
+    int n = 0;
+    for (auto& s : sessions) {
+      n += s->inflight;
+    }
+    return n;
+  };
+  while (outstanding() > 0 && NowNs() < drain_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // Closing the sessions completes anything still outstanding (ZCLOSING) before slots go away.
+  const double duration_s = static_cast<double>(driver.window_end - driver.window_start) / 1e9;
+  int64_t ok = 0, errors = 0, reads = 0, writes = 0;
+  nlohmann::json host_list = nlohmann::json::array();
+  for (size_t i = 0; i < sessions.size(); ++i) {
+    host_list.push_back(hosts[i]);
+  }
+  for (auto& s : sessions) {
+    s->client.reset();
+    ok += s->ok;
+    errors += s->errors;
+    reads += s->reads;
+    writes += s->writes;
+    run.samples_ns.insert(run.samples_ns.end(), s->samples.begin(), s->samples.end());
+  }
+  // Clean up through a fresh session: the measured ones are closed.
+  std::string ignored;
+  if (auto client = ZkClient::Connect(hosts[0], options.session_timeout_ms, 10000, &ignored)) {
+    std::vector<std::string> paths;
+    for (auto& s : sessions) {
+      paths.push_back(s->path);
+    }
+    client->DeleteMany(paths);
+  }
+  run.json = {{"kind", options.kind},
+              {"connections", static_cast<int>(hosts.size())},
+              {"inflight", options.inflight},
+              {"hosts", host_list},
+              {"value_bytes", options.value_bytes},
+              {"duration_s", duration_s},
+              {"requests", ok + errors},
+              {"ok", ok},
+              {"errors", errors},
+              {"ops_per_s", duration_s > 0 ? static_cast<double>(ok) / duration_s : 0.0},
+              {"latency", SummaryJson(Summarize(run.samples_ns))}};
+  if (options.kind == "mix") {
+    run.json["read_pct"] = options.read_pct;
+    run.json["reads"] = reads;
+    run.json["writes"] = writes;
+  }
+  return run;
+}
+
+}  // namespace pc::loadgen

@@ -1,0 +1,263 @@
+#include "loadgen/zk_client.h"
+
+#include <time.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+namespace pc::loadgen {
+
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+void RedirectClientLog(const std::string& path) {
+  static std::FILE* log = nullptr;
+  if (log == nullptr) {
+    log = std::fopen(path.c_str(), "a");
+  }
+  // Connection losses during failover are expected; only warnings and errors are kept.
+  zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
+  if (log != nullptr) {
+    zoo_set_log_stream(log);
+  }
+}
+
+const char* OpName(Op op) {
+  switch (op) {
+    case Op::kCreate:
+      return "create";
+    case Op::kGet:
+      return "get";
+    case Op::kSet:
+      return "set";
+    case Op::kExists:
+      return "exists";
+    case Op::kDelete:
+      return "delete";
+    case Op::kMulti:
+      return "multi";
+  }
+  return "?";
+}
+
+namespace {
+
+Pending* AsPending(const void* data) { return static_cast<Pending*>(const_cast<void*>(data)); }
+
+void OnString(int rc, const char*, const void* data) { AsPending(data)->Done(rc); }
+void OnData(int rc, const char*, int, const Stat*, const void* data) { AsPending(data)->Done(rc); }
+void OnStat(int rc, const Stat*, const void* data) { AsPending(data)->Done(rc); }
+void OnVoid(int rc, const void* data) { AsPending(data)->Done(rc); }
+
+// A multi's ops and results must outlive the call until its completion: they live here.
+struct MultiCall : Pending {
+  Pending* inner = nullptr;
+  std::string create_path, set_path, value;
+  zoo_op_t ops[2];
+  zoo_op_result_t results[2];
+  char created[256];
+  Stat stat;
+  void Done(int rc) override {
+    inner->Done(rc);
+    delete this;
+  }
+};
+
+// Call(): a waiter that stays alive until both the caller and the completion are done with it.
+struct Waiter : Pending {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  int rc = 0;
+  int64_t done_ns = 0;
+  std::shared_ptr<Waiter> self;  // the completion's reference
+  void Done(int result) override {
+    const int64_t now = NowNs();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+      rc = result;
+      done_ns = now;
+      cv.notify_all();
+    }
+    std::shared_ptr<Waiter> keep = std::move(self);  // may free this at scope end
+  }
+};
+
+}  // namespace
+
+void ZkClient::Watcher(zhandle_t*, int type, int state, const char*, void* ctx) {
+  if (type != ZOO_SESSION_EVENT) {
+    return;
+  }
+  auto* self = static_cast<ZkClient*>(ctx);
+  std::lock_guard<std::mutex> lock(self->mu_);
+  self->state_ = state;
+  self->cv_.notify_all();
+}
+
+std::unique_ptr<ZkClient> ZkClient::Connect(const std::string& hosts, int session_timeout_ms,
+                                            int wait_ms, std::string* error) {
+  std::unique_ptr<ZkClient> client(new ZkClient(nullptr));
+  client->zh_ =
+      zookeeper_init(hosts.c_str(), Watcher, session_timeout_ms, nullptr, client.get(), 0);
+  if (client->zh_ == nullptr) {
+    *error = "zookeeper_init(" + hosts + ") failed: " + std::strerror(errno);
+    return nullptr;
+  }
+  std::unique_lock<std::mutex> lock(client->mu_);
+  const bool connected = client->cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] {
+    return client->state_ == ZOO_CONNECTED_STATE;
+  });
+  lock.unlock();
+  if (!connected) {
+    *error = "no session with " + hosts + " after " + std::to_string(wait_ms) + " ms";
+    return nullptr;
+  }
+  return client;
+}
+
+ZkClient::~ZkClient() {
+  if (zh_ != nullptr) {
+    zookeeper_close(zh_);
+  }
+}
+
+bool ZkClient::usable() const {
+  if (zh_ == nullptr) {
+    return false;
+  }
+  const int state = zoo_state(zh_);
+  return state != ZOO_EXPIRED_SESSION_STATE && state != ZOO_AUTH_FAILED_STATE;
+}
+
+int ZkClient::Issue(Op op, const std::string& path, const std::string& value, Pending* pending) {
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
+  const int len = static_cast<int>(value.size());
+  switch (op) {
+    case Op::kCreate:
+      return zoo_acreate(zh_, path.c_str(), value.data(), len, &ZOO_OPEN_ACL_UNSAFE, 0, OnString,
+                         pending);
+    case Op::kGet:
+      return zoo_aget(zh_, path.c_str(), 0, OnData, pending);
+    case Op::kSet:
+      return zoo_aset(zh_, path.c_str(), value.data(), len, -1, OnStat, pending);
+    case Op::kExists:
+      return zoo_aexists(zh_, path.c_str(), 0, OnStat, pending);
+    case Op::kDelete:
+      return zoo_adelete(zh_, path.c_str(), -1, OnVoid, pending);
+    case Op::kMulti: {
+      auto* call = new MultiCall();
+      call->inner = pending;
+      call->create_path = path + "-m";
+      call->set_path = path;
+      call->value = value;
+      zoo_create_op_init(&call->ops[0], call->create_path.c_str(), call->value.data(), len,
+                         &ZOO_OPEN_ACL_UNSAFE, 0, call->created, sizeof call->created);
+      zoo_set_op_init(&call->ops[1], call->set_path.c_str(), call->value.data(), len, -1,
+                      &call->stat);
+      const int rc = zoo_amulti(zh_, 2, call->ops, call->results, OnVoid, call);
+      if (rc != ZOK) {
+        delete call;
+      }
+      return rc;
+    }
+  }
+  return ZBADARGUMENTS;
+}
+
+int ZkClient::Call(Op op, const std::string& path, const std::string& value, int timeout_ms,
+                   int64_t* latency_ns) {
+  auto waiter = std::make_shared<Waiter>();
+  waiter->self = waiter;
+  const int64_t start = NowNs();
+  const int rc = Issue(op, path, value, waiter.get());
+  if (rc != ZOK) {
+    waiter->self.reset();
+    return rc;
+  }
+  std::unique_lock<std::mutex> lock(waiter->mu);
+  if (!waiter->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                           [&] { return waiter->done; })) {
+    return ZOPERATIONTIMEOUT;
+  }
+  if (latency_ns != nullptr) {
+    *latency_ns = waiter->done_ns - start;
+  }
+  return waiter->rc;
+}
+
+bool ZkClient::Ensure(const std::string& path, const std::string& value) {
+  const int rc = Call(Op::kCreate, path, value, 30000);
+  return rc == ZOK || rc == ZNODEEXISTS;
+}
+
+namespace {
+
+// Counts completions of many requests in flight at once.
+struct Batch : Pending {
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t outstanding = 0;
+  void Done(int) override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (--outstanding == 0) {
+      cv.notify_all();
+    }
+  }
+};
+
+}  // namespace
+
+void ZkClient::DeleteMany(const std::vector<std::string>& paths) {
+  Batch batch;
+  constexpr size_t kInFlightMax = 256;
+  for (const std::string& path : paths) {
+    std::unique_lock<std::mutex> lock(batch.mu);
+    batch.cv.wait_for(lock, std::chrono::seconds(30),
+                      [&] { return batch.outstanding < kInFlightMax; });
+    if (batch.outstanding >= kInFlightMax) {
+      break;  // the server stopped answering; leave the rest
+    }
+    ++batch.outstanding;
+    lock.unlock();
+    if (Issue(Op::kDelete, path, "", &batch) != ZOK) {
+      lock.lock();
+      --batch.outstanding;
+    }
+  }
+  std::unique_lock<std::mutex> lock(batch.mu);
+  if (!batch.cv.wait_for(lock, std::chrono::seconds(30), [&] { return batch.outstanding == 0; })) {
+    // Completions still pointing at `batch` would outlive it: close the session first.
+    lock.unlock();
+    zookeeper_close(zh_);
+    zh_ = nullptr;
+  }
+}
+
+void ZkClient::RemoveTree(const std::string& path) {
+  if (zh_ == nullptr) {
+    return;
+  }
+  String_vector children{};
+  if (zoo_get_children(zh_, path.c_str(), 0, &children) == ZOK) {
+    std::vector<std::string> paths;
+    for (int i = 0; i < children.count; ++i) {
+      paths.push_back(path + "/" + children.data[i]);
+    }
+    deallocate_String_vector(&children);
+    DeleteMany(paths);
+  }
+  if (zh_ != nullptr) {
+    zoo_delete(zh_, path.c_str(), -1);
+  }
+}
+
+}  // namespace pc::loadgen

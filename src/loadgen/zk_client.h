@@ -1,0 +1,72 @@
+// ZkClient: one session of Debian's libzookeeper-mt C client, the client `pseudo-cluster bench`
+// measures both engines with (so zkd and Apache ZooKeeper see the very same bytes).
+//
+// Threads: the C library runs an I/O thread and a completion thread per handle. Async
+// completions (Pending::Done) run on that handle's completion thread; everything else here may be
+// called from any one thread at a time. Never call the destructor from a completion.
+#pragma once
+
+#include <zookeeper.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace pc::loadgen {
+
+int64_t NowNs();  // CLOCK_MONOTONIC
+
+// Sends the C library's log lines to `path` (appending) instead of stderr, at warning level.
+void RedirectClientLog(const std::string& path);
+
+enum class Op { kCreate, kGet, kSet, kExists, kDelete, kMulti };
+const char* OpName(Op op);
+
+// An outstanding async request. Done() runs once on the completion thread with the result code.
+struct Pending {
+  virtual ~Pending() = default;
+  virtual void Done(int rc) = 0;
+};
+
+class ZkClient {
+ public:
+  // Connects to `hosts` ("127.0.0.1:p1,127.0.0.1:p2") and waits up to wait_ms for the session.
+  // Returns nullptr and sets *error when there is no session by then.
+  static std::unique_ptr<ZkClient> Connect(const std::string& hosts, int session_timeout_ms,
+                                           int wait_ms, std::string* error);
+  ~ZkClient();
+  ZkClient(const ZkClient&) = delete;
+  ZkClient& operator=(const ZkClient&) = delete;
+
+  // Issues one async request; `pending` gets Done() unless this returns non-ZOK. kMulti is a
+  // create of `path` + "-m" and a set of `path` in one transaction.
+  int Issue(Op op, const std::string& path, const std::string& value, Pending* pending);
+
+  // One request, waiting at most timeout_ms. Returns the ZooKeeper code, or ZOPERATIONTIMEOUT
+  // when no answer came in time. *latency_ns is issue-to-completion time (completion thread).
+  int Call(Op op, const std::string& path, const std::string& value, int timeout_ms,
+           int64_t* latency_ns = nullptr);
+
+  // Untimed housekeeping: creates `path` (an existing one is fine); deletes every path, many in
+  // flight at once, and then `path`'s remaining children and `path` itself (RemoveTree).
+  bool Ensure(const std::string& path, const std::string& value);
+  void DeleteMany(const std::vector<std::string>& paths);
+  void RemoveTree(const std::string& path);
+
+  // False once the session expired or was closed: the handle will never reconnect.
+  bool usable() const;
+
+ private:
+  explicit ZkClient(zhandle_t* zh) : zh_(zh) {}
+  static void Watcher(zhandle_t* zh, int type, int state, const char* path, void* ctx);
+
+  zhandle_t* zh_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int state_ = 0;
+};
+
+}  // namespace pc::loadgen

@@ -879,6 +879,7 @@ StatsSnapshot ClientServer::Snapshot() const {
   s.env.memory_free_mb = MeminfoMb("MemAvailable:");
   s.env.memory_max_mb = MeminfoMb("MemTotal:");
   s.env.memory_total_mb = ResidentMb();
+  if (ensemble_.fill_stats) ensemble_.fill_stats(&s);
   return s;
 }
 

@@ -100,6 +100,7 @@ class ClientServer {
     std::function<std::vector<Output>()> take_outputs;
     std::function<bool()> serving;
     std::function<std::string()> mode;
+    std::function<void(StatsSnapshot*)> fill_stats;  // the quorum part of the 4lw snapshot
   };
   void SetEnsemble(Ensemble ensemble) { ensemble_ = std::move(ensemble); }
   // Closes every client connection (the member left its role; clients reconnect elsewhere).

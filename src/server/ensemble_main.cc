@@ -38,7 +38,8 @@ int RunEnsemble(const ServerConfig& config) {
   EnsembleNode node(loop, config, &events, FirstSessionId(WallMs(), config.server_id));
   ClientServer server(loop, config, node.core());
   server.SetEnsemble({[&node] { return node.TakeClientOutputs(); },
-                      [&node] { return node.serving(); }, [&node] { return node.mode(); }});
+                      [&node] { return node.serving(); }, [&node] { return node.mode(); },
+                      [&node](StatsSnapshot* s) { node.FillStats(s); }});
   node.on_outputs = [&server] { server.DeliverOutputs(); };
   node.on_stopped_serving = [&server] {
     server.CloseClientConnections("this server left its role: no leader / quorum");
@@ -47,16 +48,15 @@ int RunEnsemble(const ServerConfig& config) {
     std::fprintf(stderr, "zkd: %s\n", error.c_str());
     return 1;
   }
-  if (std::string error = node.Start();
-      !error.empty()) {
+  if (std::string error = node.Start(); !error.empty()) {
     std::fprintf(stderr, "zkd: %s\n", error.c_str());
     server.Stop();
     node.Stop();
     uv_run(loop, UV_RUN_DEFAULT);
     return 1;
   }
-  spdlog::info("zkd {} member {} serving clients on {} once a leader is established",
-               FullVersion(), config.server_id, server.listen_address());
+  spdlog::info("zkd {} member {} serving clients on {} once a leader is established", FullVersion(),
+               config.server_id, server.listen_address());
 
   Stopper stopper;
   stopper.server = &server;

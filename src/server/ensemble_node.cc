@@ -20,12 +20,22 @@ int64_t NowMs() {
       .count();
 }
 
+int64_t MonotonicMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 const char* StateWord(PeerState s) {
   switch (s) {
-    case PeerState::kLeading: return "LEADING";
-    case PeerState::kFollowing: return "FOLLOWING";
-    case PeerState::kObserving: return "OBSERVING";
-    default: return "LOOKING";
+    case PeerState::kLeading:
+      return "LEADING";
+    case PeerState::kFollowing:
+      return "FOLLOWING";
+    case PeerState::kObserving:
+      return "OBSERVING";
+    default:
+      return "LOOKING";
   }
 }
 
@@ -44,6 +54,25 @@ CoreConfig CoreConfigFor(const ServerConfig& config) {
   return c;
 }
 
+std::string MembershipText(const ServerConfig& config) {
+  std::vector<const PeerAddress*> servers;
+  for (const auto& s : config.servers) servers.push_back(&s);
+  std::sort(servers.begin(), servers.end(),
+            [](const PeerAddress* a, const PeerAddress* b) { return a->id < b->id; });
+  std::string out;
+  for (const PeerAddress* s : servers) {
+    out += "server." + std::to_string(s->id) + "=" + s->host + ":" +
+           std::to_string(s->quorum_port) + ":" + std::to_string(s->election_port) + ":" +
+           (s->observer ? "observer" : "participant");
+    if (s->client_port > 0) {
+      out += ";" + (s->client_host.empty() ? std::string("0.0.0.0") : s->client_host) + ":" +
+             std::to_string(s->client_port);
+    }
+    out += "\n";
+  }
+  return out + "version=0";
+}
+
 EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWriter* events,
                            int64_t first_session_id)
     : loop_(loop), config_(config), events_(events) {
@@ -59,6 +88,7 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
   CoreConfig cc = CoreConfigFor(config_);
   cc.role = CoreRole::kLearner;
   cc.apply_on_submit = false;
+  cc.config_text = MembershipText(config_);
   replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
 }
 
@@ -77,8 +107,8 @@ std::string EnsembleNode::Start() {
   }
 
   storage::RecoveryResult recovered;
-  if (auto s = storage::Recover(config_.data_dir, config_.data_log_dir, replica_->core(),
-                                &recovered);
+  if (auto s =
+          storage::Recover(config_.data_dir, config_.data_log_dir, replica_->core(), &recovered);
       !s.ok()) {
     return s.message();
   }
@@ -103,8 +133,7 @@ std::string EnsembleNode::Start() {
   replica_->SetDurable(durable);
 
   log_ = std::make_unique<storage::TxnLog>(
-      config_.data_log_dir,
-      storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
+      config_.data_log_dir, storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
 
   PeerTransportConfig tc;
   tc.my_sid = config_.server_id;
@@ -140,11 +169,12 @@ std::string EnsembleNode::Start() {
   uv_timer_start(&tick_timer_, OnTick, TickMs(), TickMs());
   timer_started_ = true;
 
-  spdlog::info("zkd member {} of {}: recovered zxid 0x{:x}, acceptedEpoch {}, "
-               "currentEpoch {}; quorum port {}, election port {}",
-               config_.server_id, replica_->config().membership.voters().size(),
-               static_cast<uint64_t>(replica_->core().last_zxid()), durable.accepted_epoch,
-               durable.current_epoch, me->quorum_port, me->election_port);
+  spdlog::info(
+      "zkd member {} of {}: recovered zxid 0x{:x}, acceptedEpoch {}, "
+      "currentEpoch {}; quorum port {}, election port {}",
+      config_.server_id, replica_->config().membership.voters().size(),
+      static_cast<uint64_t>(replica_->core().last_zxid()), durable.accepted_epoch,
+      durable.current_epoch, me->quorum_port, me->election_port);
   replica_->Start();
   after();
   return {};
@@ -160,11 +190,64 @@ void EnsembleNode::Stop() {
 
 std::string EnsembleNode::mode() const {
   switch (replica_->state()) {
-    case PeerState::kLeading: return "leader";
-    case PeerState::kFollowing: return "follower";
-    case PeerState::kObserving: return "observer";
-    default: return "looking";
+    case PeerState::kLeading:
+      return "leader";
+    case PeerState::kFollowing:
+      return "follower";
+    case PeerState::kObserving:
+      return "observer";
+    default:
+      return "looking";
   }
+}
+
+void EnsembleNode::FillStats(StatsSnapshot* s) const {
+  QuorumStats q;
+  const Replica& r = *replica_;
+  const char* doing = "looking";
+  switch (r.state()) {
+    case PeerState::kLeading:
+      doing = "leading";
+      break;
+    case PeerState::kFollowing:
+      doing = "following";
+      break;
+    case PeerState::kObserving:
+      doing = "observing";
+      break;
+    default:
+      break;
+  }
+  // ZooKeeper prints "<state> - <zab phase>" and the phase is broadcast while serving; between
+  // roles nothing is served and the words answer "not currently serving" anyway.
+  q.peer_state = r.state() == PeerState::kLooking ? std::string(doing)
+                 : r.serving()                    ? std::string(doing) + " - broadcast"
+                                                  : std::string(doing) + " - synchronization";
+  q.quorum_size = static_cast<int64_t>(r.config().membership.voters().size());
+  if (r.state() == PeerState::kObserving) q.observer_master_id = r.leader();
+  q.init_limit = r.config().init_limit;
+  q.sync_limit = r.config().sync_limit;
+  for (const auto& p : config_.servers) {
+    if (p.id != config_.server_id) continue;
+    q.election_port = p.election_port;
+    q.quorum_port = p.quorum_port;
+    q.observer = p.observer;
+  }
+  q.membership = MembershipText(config_);
+  if (r.state() == PeerState::kLeading) {
+    q.leader = true;
+    q.learners = static_cast<int64_t>(r.learner_count());
+    q.synced_followers = static_cast<int64_t>(r.synced_follower_count());
+    q.synced_observers = static_cast<int64_t>(r.synced_observer_count());
+    q.pending_syncs = static_cast<int64_t>(r.pending_syncs());
+    q.leader_uptime_ms = leading_since_ms_ > 0 ? MonotonicMs() - leading_since_ms_ : 0;
+    q.last_proposal_size = last_proposal_size_;
+    q.min_proposal_size = min_proposal_size_;
+    q.max_proposal_size = max_proposal_size_;
+  }
+  s->quorum = std::move(q);
+  s->counters["looking_count"] = looking_count_;
+  s->counters["proposal_count"] = proposal_count_;
 }
 
 void EnsembleNode::OnTick(uv_timer_t* timer) {
@@ -196,8 +279,8 @@ void EnsembleNode::Carry(Ready& ready) {
     }
   }
   if (ready.current_epoch) {
-    if (auto s = storage::WriteEpoch(config_.data_dir, storage::kCurrentEpochFile,
-                                     *ready.current_epoch);
+    if (auto s =
+            storage::WriteEpoch(config_.data_dir, storage::kCurrentEpochFile, *ready.current_epoch);
         !s.ok()) {
       spdlog::error("{}", s.message());
     }
@@ -212,8 +295,7 @@ void EnsembleNode::Carry(Ready& ready) {
       spdlog::error("{}", s.message());
     }
     (void)log_->Roll();
-    for (const auto& f :
-         storage::ListZxidFiles(storage::VersionDir(config_.data_log_dir), "log")) {
+    for (const auto& f : storage::ListZxidFiles(storage::VersionDir(config_.data_log_dir), "log")) {
       ::unlink(f.path.c_str());
     }
     log_ = std::make_unique<storage::TxnLog>(
@@ -221,6 +303,15 @@ void EnsembleNode::Carry(Ready& ready) {
         storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
     spdlog::info("state replaced by the leader's snapshot at zxid 0x{:x}",
                  static_cast<uint64_t>(*ready.snapshot_zxid));
+  }
+  if (replica_->state() == PeerState::kLeading) {
+    for (const auto& a : ready.log_appends) {
+      auto size = static_cast<int64_t>(a.txn.size());
+      last_proposal_size_ = size;
+      min_proposal_size_ = min_proposal_size_ < 0 ? size : std::min(min_proposal_size_, size);
+      max_proposal_size_ = std::max(max_proposal_size_, size);
+      ++proposal_count_;
+    }
   }
   bool synced = true;
   if (!ready.log_appends.empty()) {
@@ -253,6 +344,16 @@ void EnsembleNode::Carry(Ready& ready) {
 
 void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
   int64_t election_ms = e.election_ticks * TickMs();
+  if (e.what == "state") {
+    if (e.state == PeerState::kLooking) ++looking_count_;
+    if (e.state == PeerState::kLeading) {
+      // A new leadership term: its own uptime and proposal sizes, as a new ZooKeeper Leader.
+      leading_since_ms_ = MonotonicMs();
+      last_proposal_size_ = min_proposal_size_ = max_proposal_size_ = -1;
+    } else {
+      leading_since_ms_ = 0;
+    }
+  }
   if (e.what == "serving") {
     spdlog::info("{} in epoch {} (leader {}), serving; {} ms since the election began",
                  StateWord(e.state), e.epoch, e.leader, election_ms);

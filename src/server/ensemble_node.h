@@ -20,6 +20,7 @@
 #include "core/replica.h"
 #include "server/config.h"
 #include "server/event_writer.h"
+#include "server/four_letter.h"
 #include "server/peer_transport.h"
 #include "storage/snapshot_codec.h"
 #include "storage/txn_log.h"
@@ -28,6 +29,11 @@ namespace zk {
 
 // The Core settings a zoo.cfg asks for (shared by standalone and ensemble start-up).
 CoreConfig CoreConfigFor(const ServerConfig& config);
+
+// The membership as ZooKeeper 3.8 keeps it in /zookeeper/config and prints it in `conf`: one
+// "server.N=host:quorumPort:electionPort:participant|observer[;clientHost:clientPort]" line per
+// member by id, then "version=0" (a static config's version), without a final newline.
+std::string MembershipText(const ServerConfig& config);
 
 class EnsembleNode {
  public:
@@ -45,6 +51,8 @@ class EnsembleNode {
   const Replica& replica() const { return *replica_; }
   bool serving() const { return replica_ && replica_->serving(); }
   std::string mode() const;  // srvr's Mode: leader / follower / observer (or "looking")
+  // The ensemble's part of the four-letter words (quorum lines, leader gauges, counters).
+  void FillStats(StatsSnapshot* s) const;
 
   // Carries out what the Replica produced and returns the client outputs, in order.
   std::vector<Output> TakeClientOutputs();
@@ -71,6 +79,15 @@ class EnsembleNode {
   std::vector<Output> client_outputs_;
   bool was_serving_ = false;
   bool stopped_ = false;
+
+  // For the four-letter words. Proposal sizes and uptime belong to one leadership term, as
+  // ZooKeeper keeps them in its Leader object.
+  int64_t leading_since_ms_ = 0;  // monotonic; 0 while not leading
+  int64_t last_proposal_size_ = -1;
+  int64_t min_proposal_size_ = -1;
+  int64_t max_proposal_size_ = -1;
+  int64_t proposal_count_ = 0;
+  int64_t looking_count_ = 0;
 };
 
 }  // namespace zk

@@ -12,7 +12,8 @@ namespace zk {
 
 namespace {
 
-constexpr std::string_view kNotServing = "This ZooKeeper instance is not currently serving requests\n";
+constexpr std::string_view kNotServing =
+    "This ZooKeeper instance is not currently serving requests\n";
 
 std::string Hex(int64_t v) {
   char buf[32];
@@ -56,6 +57,12 @@ void AppendServerBody(std::string& out, const StatsSnapshot& s) {
   out += "Zxid: 0x" + Hex(s.zxid) + "\n";
   out += "Mode: " + s.mode + "\n";
   out += "Node count: " + std::to_string(s.node_count) + "\n";
+  if (s.quorum && s.quorum->leader) {
+    // LeaderZooKeeperServer's addition to ServerStats.
+    out += "Proposal sizes last/min/max: " + std::to_string(s.quorum->last_proposal_size) + "/" +
+           std::to_string(s.quorum->min_proposal_size) + "/" +
+           std::to_string(s.quorum->max_proposal_size) + "\n";
+  }
 }
 
 std::string Srvr(const StatsSnapshot& s, bool with_clients) {
@@ -97,6 +104,18 @@ std::string Conf(const StatsSnapshot& s) {
   out += "maxSessionTimeout=" + std::to_string(s.max_session_timeout_ms) + "\n";
   out += "clientPortListenBacklog=-1\n";
   out += "serverId=" + std::to_string(s.server_id) + "\n";
+  if (s.quorum) {
+    // QuorumZooKeeperServer.dumpConf: the cluster keys, then the membership as /zookeeper/config
+    // holds it (which ends without a newline).
+    const QuorumStats& q = *s.quorum;
+    out += "initLimit=" + std::to_string(q.init_limit) + "\n";
+    out += "syncLimit=" + std::to_string(q.sync_limit) + "\n";
+    out += "electionAlg=3\n";
+    out += "electionPort=" + std::to_string(q.election_port) + "\n";
+    out += "quorumPort=" + std::to_string(q.quorum_port) + "\n";
+    out += std::string("peerType=") + (q.observer ? "1" : "0") + "\n";
+    out += "membership: \n" + q.membership;
+  }
   return out;
 }
 
@@ -252,11 +271,18 @@ std::string Mntr(const StatsSnapshot& s) {
     out += "\t" + value + "\n";
   };
   auto num = [&line](std::string_view key, int64_t v) { line(key, std::to_string(v)); };
+  // Apache registers the gauges in one hash map, so a leader's own gauges are interleaved with
+  // the server's; `lead` prints one only on a leader, `quorum` only on an ensemble member.
+  const QuorumStats* q = s.quorum ? &*s.quorum : nullptr;
+  const QuorumStats* lead = q && q->leader ? q : nullptr;
   line("version", s.version);
   line("server_state", s.mode);
+  if (q) line("peer_state", q->peer_state);
+  if (q && q->observer_master_id >= 0) num("observer_master_id", q->observer_master_id);
   num("ephemerals_count", s.ephemerals_count);
   num("num_alive_connections", static_cast<int64_t>(s.connections.size()));
   line("avg_latency", JavaDouble(AverageRounded(s.latency_total_ms, s.latency_count)));
+  if (lead) num("min_proposal_size", lead->min_proposal_size);
   num("outstanding_requests", s.outstanding);
   num("znode_count", s.node_count);
   num("global_sessions", s.session_count);
@@ -264,20 +290,29 @@ std::string Mntr(const StatsSnapshot& s) {
   num("last_client_response_size", s.last_response_size);
   num("packets_sent", s.packets_sent);
   num("packets_received", s.packets_received);
+  if (lead) num("max_proposal_size", lead->max_proposal_size);
   num("max_client_response_size", s.max_response_size);
+  if (lead) num("synced_followers", lead->synced_followers);
   line("connection_drop_probability", "0.0");
   num("watch_count", s.watch_count);
+  if (lead) num("synced_non_voting_followers", lead->synced_non_voting_followers);
+  if (lead) num("synced_observers", lead->synced_observers);
   num("auth_failed_count", s.auth_failed_count);
   num("min_latency", s.latency_min_ms);
   num("max_file_descriptor_count", s.max_fds);
   num("approximate_data_size", s.approximate_data_size);
   num("open_file_descriptor_count", s.open_fds);
+  if (lead) num("last_proposal_size", lead->last_proposal_size);
+  if (lead) num("pending_syncs", lead->pending_syncs);
+  if (lead) num("leader_uptime", lead->leader_uptime_ms);
   num("local_sessions", 0);
   num("uptime", s.uptime_ms);
   num("max_latency", s.latency_max_ms);
   num("outstanding_tls_handshake", 0);
+  if (lead) num("learners", lead->learners);
   num("min_client_response_size", s.min_response_size);
   num("non_mtls_local_conn_count", 0);
+  if (q) num("quorum_size", q->quorum_size);
   for (std::string_view name : kMntrCounters) {
     auto it = s.counters.find(std::string(name));
     num(name, it == s.counters.end() ? 0 : it->second);

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -21,11 +22,11 @@ class Watches;
 
 // Per-connection counters, as ServerCnxn keeps them (cons / stat / dump).
 struct ConnectionStats {
-  std::string remote;     // "/127.0.0.1:41224", as Java prints an InetSocketAddress
-  int interest_ops = 1;   // 0 for a four-letter-word connection, 1 reading, 5 reading + writing
-  int64_t queued = 0;     // requests submitted and not yet answered
-  int64_t recved = 0;     // packets received
-  int64_t sent = 0;       // packets sent
+  std::string remote;      // "/127.0.0.1:41224", as Java prints an InetSocketAddress
+  int interest_ops = 1;    // 0 for a four-letter-word connection, 1 reading, 5 reading + writing
+  int64_t queued = 0;      // requests submitted and not yet answered
+  int64_t recved = 0;      // packets received
+  int64_t sent = 0;        // packets sent
   int64_t session_id = 0;  // 0 before the handshake (then only the brief form is printed)
   std::string last_op = "NA";
   int64_t established_ms = 0;  // wall clock
@@ -56,8 +57,35 @@ struct EnvironmentInfo {
   int64_t memory_free_mb = 0, memory_max_mb = 0, memory_total_mb = 0;
 };
 
+// What an ensemble member adds (QuorumZooKeeperServer, Leader, Learner in ZooKeeper); absent in
+// standalone. Filled by the EnsembleNode from its Replica and config.
+struct QuorumStats {
+  std::string peer_state;           // mntr zk_peer_state: "leading - broadcast", "looking", ...
+  int64_t quorum_size = 0;          // voters (zk_quorum_size)
+  int64_t observer_master_id = -1;  // an observer's leader (zk_observer_master_id); -1 otherwise
+  // conf
+  int32_t init_limit = 0;
+  int32_t sync_limit = 0;
+  int election_port = 0;
+  int quorum_port = 0;
+  bool observer = false;   // peerType 1
+  std::string membership;  // server.N=... lines then "version=<hex>" (no newline), as
+                           // /zookeeper/config holds it
+  // Leader only (srvr's "Proposal sizes" line, mntr's leader gauges).
+  bool leader = false;
+  int64_t learners = 0;                     // learners connected (followers + observers)
+  int64_t synced_followers = 0;             // voters synced (UPTODATE sent)
+  int64_t synced_non_voting_followers = 0;  // zkd has none: every follower votes
+  int64_t synced_observers = 0;
+  int64_t pending_syncs = 0;  // learners being synchronised
+  int64_t leader_uptime_ms = 0;
+  int64_t last_proposal_size = -1;  // bytes; -1 before the first proposal
+  int64_t min_proposal_size = -1;
+  int64_t max_proposal_size = -1;
+};
+
 struct StatsSnapshot {
-  std::string version;          // "3.8.6-zkd, built on 2025-01-01 00:00 UTC"
+  std::string version;              // "3.8.6-zkd, built on 2025-01-01 00:00 UTC"
   std::string mode = "standalone";  // srvr's Mode, mntr's zk_server_state
   bool serving = true;
   bool read_only = false;
@@ -89,13 +117,13 @@ struct StatsSnapshot {
   std::map<std::string, int64_t> counters;
 
   std::vector<ConnectionStats> connections;
-  std::vector<SessionExpiry> sessions;  // dump
+  std::vector<SessionExpiry> sessions;                                   // dump
   const std::map<int64_t, std::set<std::string>>* ephemerals = nullptr;  // session → paths
   const Watches* watches = nullptr;
 
   // conf / dirs
   int client_port = 0;
-  std::string data_dir;      // as configured; rendered with "/version-2"
+  std::string data_dir;  // as configured; rendered with "/version-2"
   std::string data_log_dir;
   int64_t data_dir_size = 0;
   int64_t log_dir_size = 0;
@@ -107,6 +135,8 @@ struct StatsSnapshot {
 
   int64_t trace_mask = 306;  // gtmk / stmk
   EnvironmentInfo env;
+
+  std::optional<QuorumStats> quorum;  // set on an ensemble member: its lines are printed
 };
 
 // Is `word` (the first 4 bytes of a connection) a four-letter word? Anything else is a length.

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "server/config.h"
+#include "server/ensemble_node.h"
 #include "tree/watches.h"
 
 namespace zk {
@@ -290,6 +291,214 @@ TEST(FourLetter, JavaDouble_AsJavaPrints) {
 TEST(FourLetter, JavaDate_Utc) {
   EXPECT_EQ(JavaDate(1795325434000), "Sun Nov 22 05:30:34 UTC 2026");
   EXPECT_EQ(JavaDate(0), "Thu Jan 01 00:00:00 UTC 1970");
+}
+
+// ---- ensemble members: captured from a 3-voter Apache 3.8.0 ensemble (and a 2 voters +
+// 1 observer one) on 127.0.0.1, tickTime 2000, initLimit 10, syncLimit 5.
+
+QuorumStats ThreeVoters(int64_t id) {
+  QuorumStats q;
+  q.quorum_size = 3;
+  q.init_limit = 10;
+  q.sync_limit = 5;
+  q.election_port = 25880 + static_cast<int>(id);
+  q.quorum_port = 24880 + static_cast<int>(id);
+  q.membership =
+      "server.1=127.0.0.1:24881:25881:participant\n"
+      "server.2=127.0.0.1:24882:25882:participant\n"
+      "server.3=127.0.0.1:24883:25883:participant\n"
+      "version=0";
+  return q;
+}
+
+StatsSnapshot LeaderIdle() {
+  StatsSnapshot s = Idle();
+  s.mode = "leader";
+  s.zxid = 0x100000000;
+  QuorumStats q = ThreeVoters(3);
+  q.peer_state = "leading - broadcast";
+  q.leader = true;
+  q.learners = 2;
+  q.synced_followers = 2;
+  s.quorum = q;
+  return s;
+}
+
+StatsSnapshot FollowerIdle() {
+  StatsSnapshot s = Idle();
+  s.mode = "follower";
+  QuorumStats q = ThreeVoters(1);
+  q.peer_state = "following - broadcast";
+  s.quorum = q;
+  return s;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+// The keys of mntr up to zk_proposal_count (the gauges, where the roles differ).
+std::vector<std::string> GaugeKeys(const std::string& text) {
+  std::vector<std::string> keys;
+  for (const std::string& l : Lines(text)) {
+    keys.push_back(l.substr(0, l.find('\t')));
+    if (keys.back() == "zk_proposal_count") break;
+  }
+  return keys;
+}
+
+TEST(FourLetterEnsemble, Srvr_LeaderAddsProposalSizes) {
+  EXPECT_EQ(RenderFourLetterWord("srvr", LeaderIdle()),
+            "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\n"
+            "Latency min/avg/max: 0/0.0/0\nReceived: 2\nSent: 1\nConnections: 1\n"
+            "Outstanding: 0\nZxid: 0x100000000\nMode: leader\nNode count: 5\n"
+            "Proposal sizes last/min/max: -1/-1/-1\n");
+  StatsSnapshot s = LeaderIdle();
+  s.quorum->last_proposal_size = 36;
+  s.quorum->min_proposal_size = 36;
+  s.quorum->max_proposal_size = 91;
+  EXPECT_NE(RenderFourLetterWord("srvr", s).find("\nProposal sizes last/min/max: 36/36/91\n"),
+            std::string::npos);
+}
+
+TEST(FourLetterEnsemble, Stat_LeaderAddsProposalSizesFollowerDoesNot) {
+  EXPECT_EQ(RenderFourLetterWord("stat", LeaderIdle()),
+            "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\n"
+            "Clients:\n /127.0.0.1:41134[0](queued=0,recved=1,sent=0)\n\n"
+            "Latency min/avg/max: 0/0.0/0\nReceived: 2\nSent: 1\nConnections: 1\n"
+            "Outstanding: 0\nZxid: 0x100000000\nMode: leader\nNode count: 5\n"
+            "Proposal sizes last/min/max: -1/-1/-1\n");
+  EXPECT_EQ(RenderFourLetterWord("srvr", FollowerIdle()),
+            "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\n"
+            "Latency min/avg/max: 0/0.0/0\nReceived: 2\nSent: 1\nConnections: 1\n"
+            "Outstanding: 0\nZxid: 0x0\nMode: follower\nNode count: 5\n");
+}
+
+TEST(FourLetterEnsemble, Conf_ClusterKeysThenMembershipWithoutFinalNewline) {
+  StatsSnapshot s = FollowerIdle();
+  s.client_port = 24281;
+  s.data_dir = s.data_log_dir = "/tmp/ens-apache/n1/data";
+  s.data_dir_size = s.log_dir_size = 597;
+  s.server_id = 1;
+  EXPECT_EQ(RenderFourLetterWord("conf", s),
+            "clientPort=24281\nsecureClientPort=-1\n"
+            "dataDir=/tmp/ens-apache/n1/data/version-2\ndataDirSize=597\n"
+            "dataLogDir=/tmp/ens-apache/n1/data/version-2\ndataLogSize=597\n"
+            "tickTime=2000\nmaxClientCnxns=60\nminSessionTimeout=4000\n"
+            "maxSessionTimeout=40000\nclientPortListenBacklog=-1\nserverId=1\n"
+            "initLimit=10\nsyncLimit=5\nelectionAlg=3\nelectionPort=25881\nquorumPort=24881\n"
+            "peerType=0\nmembership: \n"
+            "server.1=127.0.0.1:24881:25881:participant\n"
+            "server.2=127.0.0.1:24882:25882:participant\n"
+            "server.3=127.0.0.1:24883:25883:participant\n"
+            "version=0");
+}
+
+TEST(FourLetterEnsemble, Conf_ObserverIsPeerType1) {
+  StatsSnapshot s = FollowerIdle();
+  s.mode = "observer";
+  s.quorum->observer = true;
+  std::string text = RenderFourLetterWord("conf", s);
+  EXPECT_NE(text.find("\npeerType=1\nmembership: \n"), std::string::npos) << text;
+}
+
+TEST(FourLetterEnsemble, Mntr_LeaderGaugesInApacheOrder) {
+  StatsSnapshot s = LeaderIdle();
+  s.quorum->pending_syncs = 1;
+  s.quorum->leader_uptime_ms = 14906;
+  s.quorum->max_proposal_size = 91;
+  std::string text = RenderFourLetterWord("mntr", s);
+  // clang-format off
+  EXPECT_EQ(GaugeKeys(text),
+            (std::vector<std::string>{
+                "zk_version", "zk_server_state", "zk_peer_state", "zk_ephemerals_count",
+                "zk_num_alive_connections", "zk_avg_latency", "zk_min_proposal_size",
+                "zk_outstanding_requests", "zk_znode_count", "zk_global_sessions",
+                "zk_non_mtls_remote_conn_count", "zk_last_client_response_size",
+                "zk_packets_sent", "zk_packets_received", "zk_max_proposal_size",
+                "zk_max_client_response_size", "zk_synced_followers",
+                "zk_connection_drop_probability", "zk_watch_count",
+                "zk_synced_non_voting_followers", "zk_synced_observers", "zk_auth_failed_count",
+                "zk_min_latency", "zk_max_file_descriptor_count", "zk_approximate_data_size",
+                "zk_open_file_descriptor_count", "zk_last_proposal_size", "zk_pending_syncs",
+                "zk_leader_uptime", "zk_local_sessions", "zk_uptime", "zk_max_latency",
+                "zk_outstanding_tls_handshake", "zk_learners", "zk_min_client_response_size",
+                "zk_non_mtls_local_conn_count", "zk_quorum_size", "zk_proposal_count"}));
+  // clang-format on
+  EXPECT_NE(text.find("\nzk_server_state\tleader\nzk_peer_state\tleading - broadcast\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("\nzk_synced_followers\t2\n"), std::string::npos);
+  EXPECT_NE(text.find("\nzk_synced_observers\t0\n"), std::string::npos);
+  EXPECT_NE(text.find("\nzk_pending_syncs\t1\n"), std::string::npos);
+  EXPECT_NE(text.find("\nzk_leader_uptime\t14906\n"), std::string::npos);
+  EXPECT_NE(text.find("\nzk_learners\t2\n"), std::string::npos);
+  EXPECT_NE(text.find("\nzk_quorum_size\t3\n"), std::string::npos);
+  EXPECT_NE(text.find("\nzk_min_proposal_size\t-1\n"), std::string::npos);
+  EXPECT_NE(text.find("\nzk_max_proposal_size\t91\n"), std::string::npos);
+  // On top of everything a standalone server prints: peer_state, quorum_size and the nine
+  // leader gauges.
+  EXPECT_EQ(Lines(text).size(), Lines(RenderFourLetterWord("mntr", Idle())).size() + 11);
+}
+
+TEST(FourLetterEnsemble, Mntr_FollowerAddsPeerStateAndQuorumSizeOnly) {
+  std::string text = RenderFourLetterWord("mntr", FollowerIdle());
+  std::vector<std::string> keys = GaugeKeys(text);
+  std::vector<std::string> standalone = GaugeKeys(RenderFourLetterWord("mntr", Idle()));
+  standalone.insert(standalone.begin() + 2, "zk_peer_state");
+  standalone.insert(standalone.end() - 1, "zk_quorum_size");
+  EXPECT_EQ(keys, standalone);
+  EXPECT_NE(text.find("\nzk_server_state\tfollower\nzk_peer_state\tfollowing - broadcast\n"
+                      "zk_ephemerals_count\t0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("\nzk_non_mtls_local_conn_count\t0\nzk_quorum_size\t3\n"
+                      "zk_proposal_count\t0\n"),
+            std::string::npos);
+  EXPECT_EQ(text.find("zk_learners"), std::string::npos);
+  EXPECT_EQ(text.find("zk_observer_master_id"), std::string::npos);
+}
+
+TEST(FourLetterEnsemble, Mntr_ObserverNamesItsMaster) {
+  StatsSnapshot s = FollowerIdle();
+  s.mode = "observer";
+  s.quorum->peer_state = "observing - broadcast";
+  s.quorum->observer_master_id = 2;
+  s.quorum->quorum_size = 2;
+  std::string text = RenderFourLetterWord("mntr", s);
+  EXPECT_NE(text.find("zk_server_state\tobserver\nzk_peer_state\tobserving - broadcast\n"
+                      "zk_observer_master_id\t2\nzk_ephemerals_count\t0\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nzk_quorum_size\t2\n"), std::string::npos);
+}
+
+TEST(FourLetterEnsemble, NotServing_SameTextAsStandalone) {
+  StatsSnapshot s = LeaderIdle();
+  s.serving = false;
+  for (const char* w : {"srvr", "stat", "mntr", "conf", "cons"}) {
+    EXPECT_EQ(RenderFourLetterWord(w, s),
+              "This ZooKeeper instance is not currently serving requests\n")
+        << w;
+  }
+  EXPECT_EQ(RenderFourLetterWord("ruok", s), "imok");
+  EXPECT_EQ(RenderFourLetterWord("isro", s), "null");
+}
+
+TEST(FourLetterEnsemble, MembershipText_ById_ObserverRole_ClientPart) {
+  ServerConfig c;
+  PeerAddress s3{3, "127.0.0.1", 24983, 25983, true, "", 0};
+  PeerAddress s1{1, "127.0.0.1", 24981, 25981, false, "", 0};
+  PeerAddress s2{2, "localhost", 24982, 25982, false, "", 2182};
+  PeerAddress s4{4, "127.0.0.1", 24984, 25984, false, "127.0.0.1", 2184};
+  c.servers = {s3, s1, s2, s4};
+  EXPECT_EQ(MembershipText(c),
+            "server.1=127.0.0.1:24981:25981:participant\n"
+            "server.2=localhost:24982:25982:participant;0.0.0.0:2182\n"
+            "server.3=127.0.0.1:24983:25983:observer\n"
+            "server.4=127.0.0.1:24984:25984:participant;127.0.0.1:2184\n"
+            "version=0");
 }
 
 }  // namespace

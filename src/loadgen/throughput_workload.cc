@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -23,6 +24,7 @@ struct Session {
   std::mutex mu;  // guards the counters below (completion thread vs. the final read)
   std::vector<int64_t> samples;
   int64_t ok = 0, errors = 0, reads = 0, writes = 0;
+  std::map<int, int64_t> error_codes;
 };
 
 struct Slot : Pending {
@@ -50,6 +52,7 @@ struct Driver {
       s->samples.push_back(now - start);
     } else {
       s->errors++;
+      s->error_codes[rc]++;
     }
   }
 
@@ -159,6 +162,7 @@ ThroughputRun RunThroughput(const std::vector<std::string>& hosts, const std::st
   const double duration_s = static_cast<double>(driver.window_end - driver.window_start) / 1e9;
   int64_t ok = 0, errors = 0, reads = 0, writes = 0;
   nlohmann::json host_list = nlohmann::json::array();
+  nlohmann::json error_codes = nlohmann::json::object();
   for (size_t i = 0; i < sessions.size(); ++i) {
     host_list.push_back(hosts[i]);
   }
@@ -168,6 +172,9 @@ ThroughputRun RunThroughput(const std::vector<std::string>& hosts, const std::st
     errors += s->errors;
     reads += s->reads;
     writes += s->writes;
+    for (const auto& [code, n] : s->error_codes) {
+      error_codes[zerror(code)] = error_codes.value(zerror(code), int64_t{0}) + n;
+    }
     run.samples_ns.insert(run.samples_ns.end(), s->samples.begin(), s->samples.end());
   }
   // Clean up through a fresh session: the measured ones are closed.
@@ -188,6 +195,7 @@ ThroughputRun RunThroughput(const std::vector<std::string>& hosts, const std::st
               {"requests", ok + errors},
               {"ok", ok},
               {"errors", errors},
+              {"error_codes", error_codes},
               {"ops_per_s", duration_s > 0 ? static_cast<double>(ok) / duration_s : 0.0},
               {"latency", SummaryJson(Summarize(run.samples_ns))}};
   if (options.kind == "mix") {

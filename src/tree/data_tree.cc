@@ -49,7 +49,7 @@ DataTree::DataTree() {
 }
 
 const Node* DataTree::Find(std::string_view path) const {
-  auto it = nodes_.find(std::string(path.empty() ? "/" : path));
+  auto it = nodes_.find(path.empty() ? std::string_view("/") : path);
   return it == nodes_.end() ? nullptr : &it->second;
 }
 

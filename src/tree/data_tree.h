@@ -80,7 +80,12 @@ class DataTree {
   Err CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out, std::vector<Trigger>* triggers);
   Err DeleteNode(const std::string& path, int64_t zxid, std::vector<Trigger>* triggers);
 
-  std::unordered_map<std::string, Node> nodes_;
+  // Transparent: Find(string_view) looks up without building a std::string.
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view p) const { return std::hash<std::string_view>{}(p); }
+  };
+  std::unordered_map<std::string, Node, PathHash, std::equal_to<>> nodes_;
   std::map<int64_t, std::set<std::string>> ephemerals_;
   std::set<std::string> containers_;
   std::set<std::string> ttls_;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 
@@ -42,6 +43,14 @@ struct Subject {
   std::optional<BenchCluster> cluster;
   std::string root;  // znode the workloads write under
 };
+
+// "1.02 0.87 0.55": the 1, 5 and 15 minute load averages.
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
 
 std::string FileSystemOf(const std::string& path) {
   struct statfs s {};
@@ -163,6 +172,7 @@ int CmdBench(const BenchOptions& o) {
   const bool borrowed = !o.cluster.empty() || !o.dir.empty();
   CatchInterrupts();
   Progress progress;
+  const std::string loadavg_start = LoadAverage();
 
   std::string tmp = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
   std::string home_template = tmp + "/pc-bench-XXXXXX";
@@ -404,6 +414,9 @@ int CmdBench(const BenchOptions& o) {
   }
 
   nlohmann::json doc = {{"machine", MachineJson()}, {"settings", SettingsJson(o)}};
+  // Other work on the machine shows in the figures: say how busy it was.
+  doc["machine"]["loadavg_start"] = loadavg_start;
+  doc["machine"]["loadavg_end"] = LoadAverage();
   std::vector<EngineResult> results;
   for (Subject& s : subjects) {
     s.result.json["engine"] = s.result.engine;
@@ -421,6 +434,14 @@ int CmdBench(const BenchOptions& o) {
   if (o.json) {
     std::printf("%s\n", doc.dump(2).c_str());
   } else {
+    const auto& m = doc["machine"];
+    std::printf(
+        "machine: %u x %s, %.1f GiB RAM, %s, Debian %s, %s; load average %s at start, %s "
+        "at end\n\n",
+        m.value("nproc", 0u), m.value("cpu_model", "").c_str(),
+        m.value("mem_total_kb", int64_t{0}) / 1048576.0, m.value("kernel", "").c_str(),
+        m.value("debian", "").c_str(), m.value("java", "").c_str(),
+        m.value("loadavg_start", "").c_str(), m.value("loadavg_end", "").c_str());
     for (const auto& r : results) {
       std::printf("%s\n", RenderEngine(doc["engines"][r.engine]).c_str());
     }

@@ -263,34 +263,37 @@ int CmdBench(const BenchOptions& o) {
     return true;
   };
   int step = 0;
+  // --compare: every step in two parts, A B then B A (see AddLatency).
+  const int parts = subjects.size() > 1 ? 2 : 1;
   if (failure.empty() && want("latency")) {
-    for (size_t i : Order(subjects.size(), step++)) {
-      Subject& s = subjects[i];
-      std::vector<Member> m;
-      if (!failure.empty() || !members(s, target, &m)) {
-        break;
+    for (int part = 0; part < parts; ++part) {
+      for (size_t i : Order(subjects.size(), step++)) {
+        Subject& s = subjects[i];
+        std::vector<Member> m;
+        if (!failure.empty() || Interrupted() || !members(s, target, &m)) {
+          break;
+        }
+        progress.Phase(s.result.engine + " latency, one request at a time" +
+                       (parts > 1 ? ", part " + std::to_string(part + 1) : ""));
+        LatencyOptions lo;
+        lo.requests = o.requests / parts + (part == 0 ? o.requests % parts : 0);
+        lo.warmup = o.warmup_requests;
+        lo.value_bytes = o.value_bytes;
+        lo.session_timeout_ms = o.session_timeout_ms;
+        LatencyRun run = RunLatency(HostOf(m[0]), s.root, lo, progress);
+        if (!run.error.empty()) {
+          failure = s.result.engine + " latency: " + run.error;
+          break;
+        }
+        run.json["target"] = target;
+        AddLatency(s.result, std::move(run));
+        SampleMemory(s);
       }
-      progress.Phase(s.result.engine + " latency, one request at a time");
-      LatencyOptions lo;
-      lo.requests = o.requests;
-      lo.warmup = o.warmup_requests;
-      lo.value_bytes = o.value_bytes;
-      lo.session_timeout_ms = o.session_timeout_ms;
-      LatencyRun run = RunLatency(HostOf(m[0]), s.root, lo, progress);
-      if (!run.error.empty()) {
-        failure = s.result.engine + " latency: " + run.error;
-        break;
-      }
-      run.json["target"] = target;
-      s.result.json["latency"] = run.json;
-      for (auto& [op, samples] : run.samples_ns) {
-        s.result.latency_ns[op] = std::move(samples);
-      }
-      SampleMemory(s);
     }
   }
   if (want("throughput")) {
-    for (const char* kind : {"write", "read", "mix"}) {
+    for (int n = 0; n < 3 * parts; ++n) {
+      const std::string kind = n / parts == 0 ? "write" : n / parts == 1 ? "read" : "mix";
       for (size_t i : Order(subjects.size(), step++)) {
         Subject& s = subjects[i];
         std::vector<Member> m;
@@ -303,7 +306,7 @@ int CmdBench(const BenchOptions& o) {
         ThroughputOptions to;
         to.kind = kind;
         to.inflight = o.inflight;
-        to.duration_s = o.duration_s;
+        to.duration_s = o.duration_s / parts;
         to.warmup_s = o.warmup_s;
         to.value_bytes = o.value_bytes;
         to.read_pct = o.read_pct;
@@ -318,8 +321,7 @@ int CmdBench(const BenchOptions& o) {
           break;
         }
         run.json["target"] = target;
-        s.result.json["throughput"][kind] = run.json;
-        s.result.latency_ns[std::string("pipelined ") + kind] = std::move(run.samples_ns);
+        AddThroughput(s.result, kind, std::move(run));
         SampleMemory(s);
       }
     }
@@ -430,6 +432,13 @@ int CmdBench(const BenchOptions& o) {
   }
   if (!failure.empty()) {
     doc["error"] = failure;
+  }
+  if (!o.json_file.empty()) {
+    std::ofstream out(o.json_file);
+    out << doc.dump(2) << "\n";
+    if (!out) {
+      failure = "cannot write " + o.json_file;
+    }
   }
   if (o.json) {
     std::printf("%s\n", doc.dump(2).c_str());

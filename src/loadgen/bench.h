@@ -23,8 +23,9 @@ struct BenchOptions {
   int rounds = 5, startup_rounds = 3, failover_clients = 2;
   int session_timeout_ms = 4000;
   bool json = false;
-  std::string plot;   // FILE.png
-  bool keep = false;  // keep the private state root (logs, data dirs)
+  std::string json_file;  // also write the JSON document here
+  std::string plot;       // FILE.png
+  bool keep = false;      // keep the private state root (logs, data dirs)
 };
 
 int CmdBench(const BenchOptions& options);

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "loadgen/failover_workload.h"
+#include "loadgen/latency_workload.h"
+#include "loadgen/throughput_workload.h"
 
 namespace pc::loadgen {
 
@@ -22,5 +24,11 @@ struct EngineResult {
   std::vector<nlohmann::json> failover_rounds, startup_rounds;
   std::map<int, int64_t> rss_peak_kb;  // by node id
 };
+
+// --compare runs each step in parts, alternating engines (A B, then B A) so that other load on
+// the machine drifting over time weighs on both alike. These add one part's run: counts add up,
+// summaries are recomputed over every sample so far. The first part sets the other fields.
+void AddLatency(EngineResult& r, LatencyRun run);
+void AddThroughput(EngineResult& r, const std::string& kind, ThroughputRun run);
 
 }  // namespace pc::loadgen

@@ -171,6 +171,7 @@ static int Run(int argc, char** argv) {
                    "client session timeout in ms (4000)")
       ->check(CLI::Range(1000, 600000));
   bench->add_flag("--json", bo.json, "machine-readable output");
+  bench->add_option("--json-file", bo.json_file, "also write the JSON document to this file");
   bench->add_option("--plot", bo.plot, "draw latency distributions and failover timelines (PNG)");
   bench->add_flag("--keep", bo.keep, "keep the bench's state directory (logs, data)");
 

@@ -17,8 +17,8 @@ ElectionConfig ElectionFor(const ReplicaConfig& c) {
 
 bool Ready::empty() const {
   return !accepted_epoch && !current_epoch && !snapshot_zxid && log_appends.empty() &&
-         election_messages.empty() && zab_messages.empty() && client_outputs.empty() &&
-         events.empty();
+         election_messages.empty() && quorum_disconnects.empty() && zab_messages.empty() &&
+         client_outputs.empty() && events.empty();
 }
 
 Replica::Replica(ReplicaConfig config, CoreConfig core_config, DurableState durable,
@@ -104,13 +104,19 @@ void Replica::OnDecision(const Decision& d) {
     leader_heard_tick_ = ticks_;
     unapplied_.clear();
     Event("state");
-    SendZab(leader_, state_ == PeerState::kObserving ? ZabType::kObserverInfo
-                                                     : ZabType::kFollowerInfo,
+    SendZab(leader_,
+            state_ == PeerState::kObserving ? ZabType::kObserverInfo : ZabType::kFollowerInfo,
             MakeZxid(durable_.accepted_epoch, 0), EncodeLong(config_.my_id));
   }
 }
 
 void Replica::LeaveRole(const std::string& why) {
+  // End the Zab relationships of the role being left, so the other ends know at once.
+  if (state_ == PeerState::kLeading) {
+    for (const auto& [sid, l] : learners_) Disconnect(sid);
+  } else if (state_ != PeerState::kLooking && leader_ != 0) {
+    Disconnect(leader_);
+  }
   // Bring memory up to the log, as a restart would: logged txns are part of this server's
   // history until a leader says otherwise (by SNAP).
   core_.DropInFlight();
@@ -153,7 +159,9 @@ void Replica::StepZab(int64_t from, const ZabPacket& p) {
 
 void Replica::PeerDisconnected(int64_t sid) {
   if (state_ == PeerState::kLeading) {
-    learners_.erase(sid);
+    // Close the other direction too, so the learner learns it at once. Only for a learner we
+    // had: a peer told of our own disconnect must not answer with another.
+    if (learners_.erase(sid) > 0) Disconnect(sid);
     newleader_acks_.erase(sid);
     if (serving_ && !HasQuorumOfSynced()) LeaveRole("quorum_lost");
   } else if (state_ != PeerState::kLooking && sid == leader_) {
@@ -227,6 +235,15 @@ void Replica::RecordHistory(int64_t zxid, const std::string& txn) {
 
 void Replica::SendZab(int64_t to, ZabType type, int64_t zxid, std::string data) {
   ready_.zab_messages.emplace_back(to, ZabPacket{type, zxid, std::move(data)});
+}
+
+void Replica::Disconnect(int64_t sid) {
+  auto& msgs = ready_.zab_messages;
+  msgs.erase(
+      std::remove_if(msgs.begin(), msgs.end(), [sid](const auto& m) { return m.first == sid; }),
+      msgs.end());
+  auto& d = ready_.quorum_disconnects;
+  if (std::find(d.begin(), d.end(), sid) == d.end()) d.push_back(sid);
 }
 
 void Replica::SetAccepted(int64_t epoch) {

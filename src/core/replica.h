@@ -12,7 +12,9 @@
 //             1. write the epoch files (accepted, then current) if set,
 //             2. install a snapshot if set (state replaced by a leader's SNAP),
 //             3. append `log_appends` to the transaction log and sync it,
-//             4. only then send `election_messages` and `zab_messages`,
+//             4. only then close the quorum connections of `quorum_disconnects` and send
+//                `election_messages` and `zab_messages` (a message to a disconnected peer goes
+//                on a new connection),
 //             5. then deliver `client_outputs` to client connections,
 //           and report the sync with Persisted(last appended zxid).
 //
@@ -52,13 +54,13 @@ class StateCodec {
 struct ReplicaConfig {
   int64_t my_id = 0;
   Membership membership;
-  int32_t tick_ms = 10;              // one replica tick, for event times
-  int32_t ticks_per_tick_time = 200; // tickTime / tick_ms
-  int32_t init_limit = 10;           // in tickTime units (zoo.cfg initLimit)
-  int32_t sync_limit = 5;            // in tickTime units (zoo.cfg syncLimit)
-  int32_t ping_interval_ticks = 0;   // 0 = tickTime / 2
-  size_t history_max = 10'000;       // committed txns kept in memory for DIFF
-  ElectionConfig election;           // my_id and membership are filled in
+  int32_t tick_ms = 10;               // one replica tick, for event times
+  int32_t ticks_per_tick_time = 200;  // tickTime / tick_ms
+  int32_t init_limit = 10;            // in tickTime units (zoo.cfg initLimit)
+  int32_t sync_limit = 5;             // in tickTime units (zoo.cfg syncLimit)
+  int32_t ping_interval_ticks = 0;    // 0 = tickTime / 2
+  size_t history_max = 10'000;        // committed txns kept in memory for DIFF
+  ElectionConfig election;            // my_id and membership are filled in
 };
 
 struct DurableState {
@@ -85,6 +87,12 @@ struct Ready {
   };
   std::vector<Append> log_appends;
   std::vector<OutgoingNotification> election_messages;
+  // Peers whose quorum connections (both directions) must close before any message is sent: this
+  // server left the Zab relationship with them — a learner its leader, a leader a learner it
+  // dropped, or all of its learners when it stops leading. The peer then notices at once
+  // (PeerDisconnected) instead of after syncLimit, and nothing sent before can arrive after:
+  // a later message opens a new connection. What this Ready held for them before is removed.
+  std::vector<int64_t> quorum_disconnects;
   std::vector<std::pair<int64_t, ZabPacket>> zab_messages;
   std::vector<Output> client_outputs;
   std::vector<ReplicaEvent> events;
@@ -128,12 +136,12 @@ class Replica {
   enum class Phase { kElection, kDiscovery, kSync, kBroadcast };
   struct LearnerState {
     bool observer = false;
-    bool info = false;         // FOLLOWERINFO / OBSERVERINFO received
+    bool info = false;  // FOLLOWERINFO / OBSERVERINFO received
     int64_t accepted_epoch = 0;
     bool acked_epoch = false;
     int64_t current_epoch = 0;
     int64_t last_zxid = 0;
-    bool forwarding = false;   // sync stream sent; gets proposals from now on
+    bool forwarding = false;  // sync stream sent; gets proposals from now on
     bool acked_newleader = false;
     bool uptodate = false;
     int64_t last_heard_tick = 0;
@@ -162,6 +170,7 @@ class Replica {
   void DrainCore();
   void RecordHistory(int64_t zxid, const std::string& txn);
   void SendZab(int64_t to, ZabType type, int64_t zxid, std::string data = {});
+  void Disconnect(int64_t sid);
   void SetAccepted(int64_t epoch);
   void SetCurrent(int64_t epoch);
 
@@ -176,24 +185,24 @@ class Replica {
   Phase phase_ = Phase::kElection;
   bool serving_ = false;
   int64_t leader_ = 0;
-  int64_t new_epoch_ = 0;       // the epoch being established / established
+  int64_t new_epoch_ = 0;  // the epoch being established / established
   int64_t ticks_ = 0;
   int64_t now_ms_ = 0;
   int64_t phase_start_tick_ = 0;
   int64_t election_start_tick_ = 0;
-  int64_t last_logged_ = 0;     // last zxid appended to the log (durable or about to be)
+  int64_t last_logged_ = 0;  // last zxid appended to the log (durable or about to be)
 
   // recent txns (committed, or logged by this server) for DIFF, in zxid order
   std::deque<std::pair<int64_t, std::string>> history_;
-  int64_t history_base_ = 0;    // the zxid just before history_.front()
+  int64_t history_base_ = 0;  // the zxid just before history_.front()
 
   // leader
   std::map<int64_t, LearnerState> learners_;
   bool epoch_proposed_ = false;
   bool epoch_established_ = false;
   std::set<int64_t> newleader_acks_;
-  std::map<int64_t, std::set<int64_t>> acks_;            // outstanding zxid → ackers
-  std::map<int64_t, std::string> outstanding_;           // outstanding zxid → txn
+  std::map<int64_t, std::set<int64_t>> acks_;   // outstanding zxid → ackers
+  std::map<int64_t, std::string> outstanding_;  // outstanding zxid → txn
   int64_t self_persisted_ = 0;
   int64_t last_committed_ = 0;
   int64_t next_ping_tick_ = 0;

@@ -47,8 +47,9 @@ void Replica::LeadStep(int64_t from, const ZabPacket& p) {
       if (!ok) return;
       l.acked_epoch = true;
       l.last_zxid = p.zxid;
-      if (!l.observer && (l.current_epoch > durable_.current_epoch ||
-                          (l.current_epoch == durable_.current_epoch && l.last_zxid > last_logged_))) {
+      if (!l.observer &&
+          (l.current_epoch > durable_.current_epoch ||
+           (l.current_epoch == durable_.current_epoch && l.last_zxid > last_logged_))) {
         LeaveRole("learner_ahead");  // it must lead, not us
         return;
       }
@@ -231,8 +232,11 @@ void Replica::LeaderTick() {
   const int64_t limit = static_cast<int64_t>(config_.sync_limit) * config_.ticks_per_tick_time;
   for (auto it = learners_.begin(); it != learners_.end();) {
     if (ticks_ - it->second.last_heard_tick > limit) {
+      // Silent for syncLimit: dropped, and told so by its connections closing (it may only be
+      // slow, and would otherwise go on serving and forwarding to a leader that ignores it).
       newleader_acks_.erase(it->first);
-      it = learners_.erase(it);  // silent for syncLimit: dropped; it will reconnect
+      Disconnect(it->first);
+      it = learners_.erase(it);
     } else {
       ++it;
     }

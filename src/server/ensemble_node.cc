@@ -331,6 +331,7 @@ void EnsembleNode::Carry(Ready& ready) {
       }
     }
   }
+  for (int64_t sid : ready.quorum_disconnects) transport_->DisconnectQuorum(sid);
   for (const auto& m : ready.election_messages) transport_->SendNotification(m.to, m.n);
   if (synced) {
     for (const auto& [to, p] : ready.zab_messages) transport_->SendZab(to, p);
@@ -363,10 +364,16 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
     }
     return;
   }
-  if (e.what == "quorum_lost") spdlog::warn("quorum lost: no longer serving");
-  spdlog::info("state {} (epoch {}, zxid 0x{:x}{})", StateWord(e.state), e.epoch,
-               static_cast<uint64_t>(e.zxid),
-               e.leader ? ", leader " + std::to_string(e.leader) : std::string());
+  std::string where = "epoch " + std::to_string(e.epoch) + ", zxid 0x" +
+                      fmt::format("{:x}", static_cast<uint64_t>(e.zxid)) +
+                      (e.leader ? ", leader " + std::to_string(e.leader) : std::string());
+  if (e.what == "quorum_lost") {
+    spdlog::warn("quorum lost: {} no longer serving ({})", StateWord(e.state), where);
+  } else if (e.what == "left") {
+    spdlog::info("left {}: no longer serving ({})", StateWord(e.state), where);
+  } else {
+    spdlog::info("state {} ({})", StateWord(e.state), where);
+  }
   if (events_ && e.state == PeerState::kLooking) {
     events_->State("LOOKING", e.epoch, e.zxid, 0);
   }

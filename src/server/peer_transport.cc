@@ -206,8 +206,10 @@ struct PeerTransport::State {
   void OnBytes(PeerConnection* c, std::string_view bytes);
   void ProtocolError(PeerConnection* c, const std::string& why);
   // Closes one connection; `why` (if any) is logged. Fires on_peer_lost for an established
-  // quorum connection unless the transport itself is closing.
-  void CloseConnection(PeerConnection* c, const char* why);
+  // quorum connection unless the transport itself is closing or `deliberate` (this server
+  // asked: DisconnectQuorum), which also skips the reconnect delay.
+  void CloseConnection(PeerConnection* c, const char* why, bool deliberate = false);
+  void DisconnectQuorum(int64_t sid);
   void Sweep();
 
   // libuv callbacks
@@ -697,7 +699,7 @@ void PeerTransport::State::Sweep() {
 
 // ---- closing one connection ----
 
-void PeerTransport::State::CloseConnection(PeerConnection* c, const char* why) {
+void PeerTransport::State::CloseConnection(PeerConnection* c, const char* why, bool deliberate) {
   if (c->closing) {
     return;
   }
@@ -727,10 +729,14 @@ void PeerTransport::State::CloseConnection(PeerConnection* c, const char* why) {
         spdlog::debug("{}: cannot reach sid {} at {}: {}", Tag(), c->sid, c->remote, why);
       }
     }
-    if (!established) {
+    if (!established && !deliberate) {
       l->failing = true;
     }
-    ScheduleRetry(*l);
+    if (deliberate) {
+      DropQueue(*l);  // the next message dials a new connection at once
+    } else {
+      ScheduleRetry(*l);
+    }
   } else {
     inbound.erase(c);
     if (why != nullptr && established && !closing) {
@@ -740,12 +746,35 @@ void PeerTransport::State::CloseConnection(PeerConnection* c, const char* why) {
   }
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp));
   uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), OnConnectionClosed);
-  if (c->port == Port::kQuorum && established && !closing) {
+  if (c->port == Port::kQuorum && established && !closing && !deliberate) {
     ++counters.peers_lost;
     if (cb.on_peer_lost) {
       cb.on_peer_lost(c->sid);  // c stays valid until its close callback
     }
   }
+}
+
+void PeerTransport::State::DisconnectQuorum(int64_t sid) {
+  auto it = peers.find(sid);
+  if (!started || closing || it == peers.end()) {
+    return;
+  }
+  PeerLink& l = it->second->quorum;
+  if (l.conn != nullptr) {
+    CloseConnection(l.conn, nullptr, /*deliberate=*/true);
+  } else {
+    DropQueue(l);
+  }
+  std::vector<PeerConnection*> from;
+  for (PeerConnection* c : inbound) {
+    if (c->port == Port::kQuorum && c->hello_seen && c->sid == sid) from.push_back(c);
+  }
+  for (PeerConnection* c : from) {
+    CloseConnection(c, nullptr, /*deliberate=*/true);
+  }
+  ++counters.quorum_disconnects;
+  spdlog::info("{}: closed the quorum connections with sid {} (left the Zab relationship)", Tag(),
+               sid);
 }
 
 // ---- the public face ----
@@ -777,6 +806,8 @@ void PeerTransport::SendNotification(int64_t to, const Notification& n) {
 void PeerTransport::SendZab(int64_t to, const ZabPacket& p) {
   state_->Send(to, Port::kQuorum, EncodeFrame(EncodeZabPacket(p)));
 }
+
+void PeerTransport::DisconnectQuorum(int64_t sid) { state_->DisconnectQuorum(sid); }
 
 void PeerTransport::Close() { state_->Close(); }
 

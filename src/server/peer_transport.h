@@ -117,6 +117,7 @@ struct PeerTransportCounters {
   int64_t connections_rejected = 0;  // over connections_max
   int64_t protocol_errors = 0;       // bad hello, unknown sid, bad frame, hello timeout
   int64_t peers_lost = 0;            // on_peer_lost calls
+  int64_t quorum_disconnects = 0;    // DisconnectQuorum calls
 };
 
 class PeerTransport {
@@ -136,6 +137,13 @@ class PeerTransport {
   // my_sid whatever it says.
   void SendNotification(int64_t to, const Notification& n);
   void SendZab(int64_t to, const ZabPacket& p);
+
+  // Ends the quorum-port relationship with `sid` (the Replica left it: Ready::quorum_disconnects):
+  // drops what is queued for sid and closes both quorum connections, ours to sid and sid's to us,
+  // so that sid notices at once (its on_peer_lost) and nothing sent before can arrive after.
+  // on_peer_lost does not fire here for these connections. The next SendZab to sid dials a new
+  // connection at once.
+  void DisconnectQuorum(int64_t sid);
 
   // Closes the listeners and every connection; no callback fires afterwards. Idempotent.
   void Close();

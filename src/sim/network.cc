@@ -1,5 +1,7 @@
 #include "sim/network.h"
 
+#include <algorithm>
+
 namespace zk::sim {
 
 void SimNetwork::Enqueue(SimMessage m, int64_t now_tick) {
@@ -48,6 +50,13 @@ void SimNetwork::FinishBreak(int64_t a, int64_t b) {
   c.breaking = false;
   ++c.generation;  // what is still in flight carries the old one and is dropped when due
   c.last_key.clear();
+}
+
+void SimNetwork::Close(int64_t a, int64_t b) {
+  std::pair<int64_t, int64_t> ends = Ends(a, b);
+  breaks_.erase(std::remove(breaks_.begin(), breaks_.end(), ends), breaks_.end());
+  ++stats_.closes;
+  FinishBreak(a, b);
 }
 
 void SimNetwork::Send(SimMessage m, int64_t now_tick) {

@@ -37,6 +37,8 @@ struct SimMessage {
   Channel channel = Channel::kElection;
   std::string payload;
   uint64_t connection = 0;  // quorum connections: the generation it was sent on
+  // Not a message: the sender closes its quorum connection with `to` (Ready::quorum_disconnects).
+  bool close = false;
 };
 
 struct NetworkFaults {
@@ -55,6 +57,7 @@ struct NetworkStats {
   uint64_t duplicated = 0;
   uint64_t blocked = 0;
   uint64_t breaks = 0;  // quorum connections broken
+  uint64_t closes = 0;  // quorum connections closed on purpose by one end
 };
 
 class SimNetwork {
@@ -93,6 +96,10 @@ class SimNetwork {
   std::optional<std::pair<int64_t, int64_t>> TakeBreak();
   // The ends were told: messages sent from now on travel on a new connection.
   void FinishBreak(int64_t a, int64_t b);
+  // End `a` closes the connection on purpose: what is in flight (both directions) is dropped, a
+  // break not yet told is forgotten (the simulator tells only the other end, as a socket's
+  // owner hears nothing of its own close), and messages from now on travel on a new connection.
+  void Close(int64_t a, int64_t b);
 
  private:
   void Enqueue(SimMessage m, int64_t now_tick);

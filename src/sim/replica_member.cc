@@ -232,6 +232,8 @@ void ReplicaMember::Pump() {
         ++history_generation_;
       }
       for (const Ready::Append& a : ready.log_appends) Remember(a.zxid, a.txn);
+      // Closing a connection kills what earlier Readies still hold for it behind a slow sync.
+      for (int64_t to : ready.quorum_disconnects) ++disconnects_[to];
       for (const auto& [to, p] : ready.zab_messages) q.connection.push_back(disconnects_[to]);
       q.ready = std::move(ready);
       queue_.push_back(std::move(q));
@@ -286,6 +288,11 @@ bool ReplicaMember::CarryOut() {
     // 4. messages, 5. client outputs, then events.
     for (const OutgoingNotification& o : r.election_messages) {
       outbox_.push_back(SimMessage{sid_, o.to, Channel::kElection, EncodeNotification(o.n)});
+    }
+    for (int64_t to : r.quorum_disconnects) {
+      SimMessage close{sid_, to, Channel::kQuorum, {}};
+      close.close = true;
+      outbox_.push_back(std::move(close));
     }
     for (size_t i = 0; i < r.zab_messages.size(); ++i) {
       const auto& [to, p] = r.zab_messages[i];

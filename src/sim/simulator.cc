@@ -110,8 +110,16 @@ void Simulator::AddEventHook(std::string name, EventHook hook) {
 void Simulator::Collect(int64_t sid) {
   SimMember* m = member(sid);
   if (!m) return;
+  std::vector<int64_t> closed;  // peers whose connection with sid it closed
   for (SimMessage& msg : m->TakeMessages()) {
     assert(msg.from == sid);
+    if (msg.close) {
+      network_.Close(sid, msg.to);
+      Note("connection " + std::to_string(sid) + "-" + std::to_string(msg.to) + " closed by " +
+           std::to_string(sid));
+      closed.push_back(msg.to);
+      continue;
+    }
     network_.Send(std::move(msg), now_);
   }
   for (const SimEvent& e : m->TakeEvents()) {
@@ -125,6 +133,13 @@ void Simulator::Collect(int64_t sid) {
         break;
       }
     }
+  }
+  // The other end reads EOF (and may answer, on a new connection).
+  for (int64_t other : closed) {
+    SimMember* o = member(other);
+    if (!o || !IsUp(other)) continue;
+    o->PeerDisconnected(sid);
+    Collect(other);
   }
 }
 

@@ -74,7 +74,10 @@ def run_round(ens, args, rng, r, acked, workdir):
         if len(ens.members) >= 5 and r % 2 == 1:
             victims.append(rng.choice(followers))
         for sid in victims:
-            ens.kill9(sid)
+            if args.fault == "pause":
+                ens.pause(sid)
+            else:
+                ens.kill9(sid)
         writer.wait(timeout=WRITER_EXIT_S)
     finally:
         if writer.poll() is None:
@@ -83,7 +86,8 @@ def run_round(ens, args, rng, r, acked, workdir):
     summary = open(err_path).read().strip().splitlines()
     got = [line.split(" ", 1)[1] for line in open(out_path).read().splitlines()
            if line.startswith("ack ")]
-    print("round %d: killed %s; writer: %s; %d acks" % (r, victims,
+    print("round %d: %s %s; writer: %s; %d acks" % (r, {"pause": "paused"}.get(args.fault,
+                                                                           "killed"), victims,
                                                       summary[-1] if summary else "?", len(got)),
           flush=True)
     if not got:
@@ -96,7 +100,10 @@ def run_round(ens, args, rng, r, acked, workdir):
     print("round %d: member %d leads the remaining %s" % (r, new_leader, ens.running()),
           flush=True)
     for sid in victims:
-        ens.start(sid)
+        if args.fault == "pause":
+            ens.resume(sid)
+        else:
+            ens.start(sid)
     ens.wait_until(lambda: ens.is_serving(list(ens.members)),
                    "round %d: the restarted %s rejoin as followers" % (r, victims))
     if ens.leader() != new_leader:
@@ -111,6 +118,9 @@ def main():
     ap.add_argument("--voters", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--fault", choices=("kill", "pause"), default="kill",
+                    help="kill: SIGKILL the leader, then start it again; pause: SIGSTOP it "
+                         "until the others elect a new leader, then SIGCONT")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     print("seed %d (rerun with --seed %d)" % (seed, seed), flush=True)

@@ -64,6 +64,7 @@ class Member:
         self.data_dir = os.path.join(self.dir, "data")
         self.client_port = self.quorum_port = self.election_port = None
         self.proc = None
+        self.paused = False
         self.starts = 0
         self.log_path = None
         self._log = None
@@ -161,8 +162,20 @@ class Ensemble:
                     self.kill9(sid)
                 self._layout()
 
+    def pause(self, sid):
+        """SIGSTOP: the process keeps its sockets but answers nothing."""
+        m = self.members[sid]
+        m.proc.send_signal(signal.SIGSTOP)
+        m.paused = True
+
+    def resume(self, sid):
+        m = self.members[sid]
+        m.proc.send_signal(signal.SIGCONT)
+        m.paused = False
+
     def kill9(self, sid):
         m = self.members[sid]
+        m.paused = False
         if m.proc is not None:
             if m.proc.poll() is None:
                 m.proc.send_signal(signal.SIGKILL)
@@ -190,7 +203,8 @@ class Ensemble:
             m._log = None
 
     def running(self):
-        return [sid for sid, m in self.members.items() if m.running()]
+        """Members whose process runs and is not paused."""
+        return [sid for sid, m in self.members.items() if m.running() and not m.paused]
 
     def cleanup(self):
         for sid in self.members:

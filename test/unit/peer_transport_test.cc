@@ -369,6 +369,28 @@ TEST(PeerTransport, ClosedPeerIsReportedLostByTheOthers) {
   EXPECT_EQ(e.in(2).lost.size(), 2u);
 }
 
+// A Replica leaving a Zab relationship (Ready::quorum_disconnects): the peer hears both
+// connections close, the closing side hears nothing, and the next message goes at once on a
+// new connection and arrives after the peer heard of the close.
+TEST(PeerTransport, DisconnectQuorumTellsOnlyThePeerAndTheNextMessageOpensANewConnection) {
+  Ensemble e(3);
+  e.StartAll();
+  ConnectQuorumMesh(e, {1, 2, 3});
+  e.t(1).DisconnectQuorum(2);
+  e.t(1).SendZab(2, Packet(9));  // after the close: a new connection
+  ASSERT_TRUE(e.RunUntil([&] { return e.in(2).lost.size() == 2 && e.in(2).zabs.size() == 3; }));
+  EXPECT_EQ(e.in(2).lost, (std::vector<int64_t>{1, 1}));
+  EXPECT_EQ(e.in(2).zabs.back(), std::make_pair(int64_t{1}, Packet(9)));
+  e.t(2).SendZab(1, Packet(10));  // 2's side redials too
+  ASSERT_TRUE(e.RunUntil([&] { return e.in(1).zabs.size() == 3; }));
+  EXPECT_EQ(e.in(1).zabs.back(), std::make_pair(int64_t{2}, Packet(10)));
+  e.RunFor(20);
+  EXPECT_TRUE(e.in(1).lost.empty());
+  EXPECT_TRUE(e.in(3).lost.empty());
+  EXPECT_EQ(e.t(1).counters().quorum_disconnects, 1);
+  EXPECT_EQ(e.t(1).counters().dial_failures, 0);
+}
+
 TEST(PeerTransport, RestartedPeerOnTheSamePortsGetsTrafficAgain) {
   Ensemble e(3);
   e.StartAll();

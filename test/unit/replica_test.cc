@@ -35,7 +35,21 @@ class Cluster {
     up_.erase(id);
     for (int64_t other : up_) replicas_[other]->PeerDisconnected(id);
   }
+  // SIGSTOP / SIGCONT: a paused member neither ticks nor reads; what it is sent meanwhile is
+  // lost, except a closed connection, which it notices when it resumes (a socket's EOF).
+  void Pause(int64_t id) {
+    up_.erase(id);
+    paused_.insert(id);
+  }
+  void Resume(int64_t id) {
+    paused_.erase(id);
+    up_.insert(id);
+    for (int64_t from : eof_[id]) replicas_[id]->PeerDisconnected(from);
+    eof_[id].clear();
+    Pump();
+  }
   Replica& r(int64_t id) { return *replicas_[id]; }
+  int disconnects() const { return disconnects_; }
 
   // Delivers everything until quiet; client outputs are kept per replica.
   void Pump(int max_rounds = 1000) {
@@ -47,6 +61,11 @@ class Cluster {
         if (ready.empty()) continue;
         moved = true;
         if (!ready.log_appends.empty()) replicas_[id]->Persisted(ready.log_appends.back().zxid);
+        for (int64_t to : ready.quorum_disconnects) {
+          ++disconnects_;
+          if (up_.count(to)) replicas_[to]->PeerDisconnected(id);
+          if (paused_.count(to)) eof_[to].insert(id);
+        }
         for (auto& m : ready.election_messages) {
           if (up_.count(m.to)) replicas_[m.to]->StepElection(m.n);
         }
@@ -105,6 +124,9 @@ class Cluster {
   storage::SnapshotCodec codec_;
   std::map<int64_t, std::unique_ptr<Replica>> replicas_;
   std::set<int64_t> up_;
+  std::set<int64_t> paused_;
+  std::map<int64_t, std::set<int64_t>> eof_;  // paused member -> peers that closed on it
+  int disconnects_ = 0;
   std::map<int64_t, std::vector<Output>> outputs_;
   int64_t now_ms_ = 1'000'000;
 };
@@ -199,6 +221,47 @@ TEST(Replica, ObserverFollowsButNeverLeadsOrVotes) {
 
 namespace zk {
 namespace {
+
+// A follower that stalls past syncLimit (SIGSTOP, a long fsync) is dropped by the leader. The
+// leader closes its connections, so the follower learns it the moment it runs again, instead of
+// serving and forwarding writes, which the leader ignores, until its own syncLimit runs out.
+TEST(Replica, StalledFollowerDroppedByTheLeader_RejoinsAtOnceAndItsWritesWork) {
+  Cluster c(3);
+  for (int i = 1; i <= 3; ++i) c.Start(i);
+  c.Ticks(20);
+  ASSERT_EQ(c.Leader(), 3);
+  int64_t session = c.OpenSession(1);
+  c.Pause(1);
+  c.Ticks(5 * 10 + 5);  // syncLimit (5) x ticks per tickTime (10), and a few
+  EXPECT_EQ(c.r(3).learner_count(), 1u);
+  EXPECT_GE(c.disconnects(), 1);
+  c.Resume(1);
+  c.Ticks(3);  // far less than syncLimit: only the closed connection can have told it
+  EXPECT_EQ(c.r(1).state(), PeerState::kFollowing);
+  EXPECT_TRUE(c.r(1).serving());
+  EXPECT_EQ(c.r(3).learner_count(), 2u);
+  EXPECT_EQ(c.Create(1, session, "/after", 1).err, Err::kOk);
+  for (int i = 1; i <= 3; ++i) EXPECT_NE(c.r(i).core().tree().Find("/after"), nullptr) << i;
+}
+
+// The followers of a stalled leader elect a new one and close their connections to the old
+// one; when it runs again it steps down at once instead of serving stale reads as a second
+// leader until its syncLimit runs out.
+TEST(Replica, StalledLeaderReplaced_StepsDownAtOnceWhenItRunsAgain) {
+  Cluster c(3);
+  for (int i = 1; i <= 3; ++i) c.Start(i);
+  c.Ticks(20);
+  ASSERT_EQ(c.Leader(), 3);
+  c.Pause(3);
+  c.Ticks(5 * 10 + 40);
+  ASSERT_EQ(c.Leader(), 2);
+  c.Resume(3);
+  EXPECT_FALSE(c.r(3).state() == PeerState::kLeading && c.r(3).serving());
+  EXPECT_EQ(c.Leader(), 2);  // also fails on two serving leaders
+  c.Ticks(3);
+  EXPECT_EQ(c.r(3).state(), PeerState::kFollowing);
+  EXPECT_EQ(c.r(3).leader(), 2);
+}
 
 TEST(SnapshotCodec, RoundTripsTheCoreStateForSnap) {
   Core core(CoreConfig{}, 0x42);

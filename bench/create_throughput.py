@@ -3,7 +3,7 @@
 
     /usr/bin/python3 bench/create_throughput.py --zkd build/zkd \\
         [--writer build/test/durability/create_writer] [--inflight 256] [--seconds 10] \\
-        [--rounds 2] [--kinds apache,zkd]
+        [--rounds 2] [--kinds apache,zkd] [--connections 1]
 
 Each server is started in turn through test/integration/zkserver.py with the same zoo.cfg
 (forceSync=yes, snapCount left at its default, the data directory on the same filesystem as
@@ -30,7 +30,8 @@ WRITER_SLACK_S = 120
 
 
 def run_writer(args, hostport, parent, seconds):
-    cmd = [args.writer, hostport, parent, str(args.inflight), str(seconds)]
+    cmd = [args.writer, hostport, parent, str(args.inflight), str(seconds),
+           "--connections", str(args.connections)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + WRITER_SLACK_S)
     summary = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
     m = re.search(r"acked (\d+) failed (\d+) .* elapsed_s ([\d.]+) creates_per_s (\d+)", summary)
@@ -63,15 +64,17 @@ def main():
     ap.add_argument("--inflight", type=int, default=256)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--connections", type=int, default=1,
+                    help="writer sessions, each with --inflight creates outstanding")
     ap.add_argument("--kinds", default="apache,zkd")
     args = ap.parse_args()
     if args.writer is None:
         args.writer = os.path.join(os.path.dirname(os.path.abspath(args.zkd)), "test",
                                    "durability", "create_writer")
     kinds = args.kinds.split(",")
-    print("create throughput: C client, %d async creates in flight, %.0f s per round, "
-          "forceSync=yes, data in %s; %s, %d cpus" % (
-              args.inflight, args.seconds, os.environ.get("TMPDIR", "/tmp"),
+    print("create throughput: C client, %d session(s) x %d async creates in flight, %.0f s per "
+          "round, forceSync=yes, data in %s; %s, %d cpus" % (
+              args.connections, args.inflight, args.seconds, os.environ.get("TMPDIR", "/tmp"),
               platform.platform(), os.cpu_count()), flush=True)
     best = {}
     for r in range(args.rounds):

@@ -79,8 +79,11 @@ class Member:
 
 class Ensemble:
     def __init__(self, binary, voters=3, observers=0, tick_time=200, init_limit=10,
-                 sync_limit=5, extra_cfg=None, name="ens"):
-        self.binary = os.path.abspath(binary)
+                 sync_limit=5, extra_cfg=None, name="ens", engine="zkd"):
+        """engine "apache" runs Debian's Apache ZooKeeper (QuorumPeerMain) on the same layout;
+        binary is then ignored."""
+        self.engine = engine
+        self.binary = os.path.abspath(binary) if binary else None
         self.tick_time = tick_time
         self.init_limit = init_limit
         self.sync_limit = sync_limit
@@ -136,12 +139,19 @@ class Ensemble:
             raise EnsembleError("member %d is already running" % sid)
         self._close_log(m)
         m.starts += 1
-        m.log_path = os.path.join(m.dir, "zkd.%d.log" % m.starts)
+        m.log_path = os.path.join(m.dir, "%s.%d.log" % (self.engine, m.starts))
         m._log = open(m.log_path, "wb")
-        m.proc = subprocess.Popen([self.binary, os.path.join(m.dir, "zoo.cfg")], cwd=m.dir,
+        m.proc = subprocess.Popen(self._command(os.path.join(m.dir, "zoo.cfg")), cwd=m.dir,
                                   stdin=subprocess.DEVNULL, stdout=m._log,
                                   stderr=subprocess.STDOUT,
                                   preexec_fn=zkserver._die_with_parent)
+
+    def _command(self, cfg):
+        if self.engine == "zkd":
+            return [self.binary, cfg]
+        return [shutil.which("java") or "/usr/bin/java", "-Xmx128m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Dzookeeper.jmx.log4j.disable=true",
+                "-cp", zkserver.apache_classpath(), zkserver.APACHE_QUORUM_MAIN, cfg]
 
     def start_all(self):
         """Starts every member and waits until the ensemble serves (one leader, every other
@@ -271,7 +281,8 @@ class Ensemble:
         deadline = time.monotonic() + timeout_s
         while True:
             for sid, m in self.members.items():
-                if m.proc is not None and m.proc.poll() is not None and m.proc.returncode != -9:
+                if (m.proc is not None and m.proc.poll() is not None and
+                        m.proc.returncode not in (-9, -15, 143)):
                     self.fail("member %d exited with status %s" % (sid, m.proc.returncode))
             if predicate():
                 return

@@ -203,6 +203,18 @@ int CmdBench(const BenchOptions& o) {
     }
   }
 
+  // Clusters the bench brought up go down on every way out, an exception included.
+  struct DownOnExit {
+    std::vector<Subject>* subjects;
+    ~DownOnExit() {
+      for (Subject& s : *subjects) {
+        if (s.cluster) {
+          s.cluster->BringDown();
+        }
+      }
+    }
+  } down_on_exit{&subjects};
+
   // Steady-state workloads share one cluster per engine, all of them up at once.
   OwnClusterOptions own;
   own.voters = o.voters;

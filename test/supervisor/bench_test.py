@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,16 +38,44 @@ class BenchChecks(unittest.TestCase):
         # The bench's private state root goes under TMPDIR: a fresh one shows what it leaves.
         self.tmp = tempfile.mkdtemp(prefix="pc-bench-test-")
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.addCleanup(self.kill_leftovers)
         self.env = dict(os.environ, TMPDIR=self.tmp,
                         PSEUDO_CLUSTER_HOME=os.path.join(self.tmp, "home"))
 
     def bench(self, *args, check=True, timeout=240):
-        proc = subprocess.run([BINARY, "bench", *args], env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
+        proc = subprocess.Popen([BINARY, "bench", *args], env=self.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # SIGTERM lets the bench bring its clusters down; SIGKILL would orphan them.
+            proc.terminate()
+            out, err = proc.communicate(timeout=90)
+            self.fail(f"bench {' '.join(args)} took over {timeout}s\n{err[-3000:]}")
+        proc = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
         if check and proc.returncode != 0:
             self.fail(f"bench {' '.join(args)} exited {proc.returncode}\n"
                       f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}")
         return proc
+
+    def kill_leftovers(self):
+        """Whatever still runs from this test's directory after a failure: kill it, so a failing
+        test does not leave servers behind (check_nothing_left is what reports them)."""
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            seen = ""
+            for part in ("cmdline", "environ"):  # supervisors carry TMPDIR in their environment
+                try:
+                    with open(f"/proc/{pid}/{part}", "rb") as f:
+                        seen += f.read().decode(errors="replace")
+                except OSError:
+                    pass
+            if self.tmp in seen and int(pid) != os.getpid():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
 
     def assert_summary(self, summary, count, where):
         self.assertEqual(summary["count"], count, where)

@@ -75,7 +75,7 @@ std::string MembershipText(const ServerConfig& config) {
 
 EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWriter* events,
                            int64_t first_session_id)
-    : loop_(loop), config_(config), events_(events) {
+    : loop_(loop), config_(config), events_(events), syncer_(loop) {
   std::set<int64_t> voters, observers;
   for (const auto& s : config_.servers) (s.observer ? observers : voters).insert(s.id);
   ReplicaConfig rc;
@@ -134,6 +134,7 @@ std::string EnsembleNode::Start() {
 
   log_ = std::make_unique<storage::TxnLog>(
       config_.data_log_dir, storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
+  syncer_.Start([this](storage::SyncJob& job) { SyncFinished(job); });
 
   PeerTransportConfig tc;
   tc.my_sid = config_.server_id;
@@ -184,8 +185,9 @@ void EnsembleNode::Stop() {
   if (stopped_) return;
   stopped_ = true;
   if (timer_started_) uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
+  if (log_) FlushLog();  // the last ACKs may still go out
+  syncer_.Stop();
   if (transport_) transport_->Close();
-  if (log_) (void)log_->Sync();
 }
 
 std::string EnsembleNode::mode() const {
@@ -254,6 +256,7 @@ void EnsembleNode::OnTick(uv_timer_t* timer) {
   auto* self = static_cast<EnsembleNode*>(timer->data);
   if (self->stopped_) return;
   self->replica_->Tick(NowMs());
+  self->KickSync();  // retries a batch whose sync failed
   if (self->on_outputs) {
     self->on_outputs();
   } else {
@@ -271,6 +274,7 @@ std::vector<Output> EnsembleNode::TakeClientOutputs() {
 
 void EnsembleNode::Carry(Ready& ready) {
   if (ready.empty()) return;
+  if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid) FlushLog();
   if (ready.accepted_epoch) {
     if (auto s = storage::WriteEpoch(config_.data_dir, storage::kAcceptedEpochFile,
                                      *ready.accepted_epoch);
@@ -294,7 +298,7 @@ void EnsembleNode::Carry(Ready& ready) {
         !s.ok()) {
       spdlog::error("{}", s.message());
     }
-    (void)log_->Roll();
+    (void)log_->Roll();  // idle: FlushLog above
     for (const auto& f : storage::ListZxidFiles(storage::VersionDir(config_.data_log_dir), "log")) {
       ::unlink(f.path.c_str());
     }
@@ -313,34 +317,91 @@ void EnsembleNode::Carry(Ready& ready) {
       ++proposal_count_;
     }
   }
-  bool synced = true;
-  if (!ready.log_appends.empty()) {
-    for (const auto& a : ready.log_appends) {
-      if (auto s = log_->Append(a.zxid, a.txn); !s.ok()) spdlog::error("{}", s.message());
-    }
-    if (auto s = log_->Sync(); !s.ok()) {
-      spdlog::error("{}: not acknowledging until the log syncs", s.message());
-      synced = false;
-    } else {
-      replica_->Persisted(log_->last_synced_zxid());
-      if (log_->entries_in_file() >= config_.snap_count) {
-        (void)log_->Roll();
-        const Core& core = replica_->core();
-        (void)storage::SaveSnapshot(config_.data_dir, core.tree(),
-                                    storage::SessionsOf(core.sessions()), core.last_zxid());
-      }
-    }
+  for (const auto& a : ready.log_appends) {
+    if (auto s = log_->Append(a.zxid, a.txn); !s.ok()) spdlog::error("{}", s.message());
   }
-  for (int64_t sid : ready.quorum_disconnects) transport_->DisconnectQuorum(sid);
-  for (const auto& m : ready.election_messages) transport_->SendNotification(m.to, m.n);
-  if (synced) {
-    for (const auto& [to, p] : ready.zab_messages) transport_->SendZab(to, p);
-  }
-  for (auto& o : ready.client_outputs) client_outputs_.push_back(std::move(o));
-  for (const auto& e : ready.events) ReportEvent(e);
+  int64_t barrier = ready.log_appends.empty() ? 0 : log_->last_appended_zxid();
   bool serving = replica_->serving();
   if (was_serving_ && !serving && on_stopped_serving) on_stopped_serving();
   was_serving_ = serving;
+  Held held{std::move(ready), barrier, {}};
+  for (int64_t sid : held.ready.quorum_disconnects) ++quorum_generation_[sid];
+  for (const auto& [to, p] : held.ready.zab_messages) {
+    held.connection.push_back(quorum_generation_[to]);
+  }
+  held_.push_back(std::move(held));
+  Release();
+  KickSync();
+}
+
+void EnsembleNode::Release() {
+  int64_t synced = log_->last_synced_zxid();
+  while (!held_.empty() && held_.front().barrier <= synced) {
+    Held held = std::move(held_.front());
+    held_.pop_front();
+    Ready& ready = held.ready;
+    for (const auto& m : ready.election_messages) transport_->SendNotification(m.to, m.n);
+    for (int64_t sid : ready.quorum_disconnects) transport_->DisconnectQuorum(sid);
+    for (size_t i = 0; i < ready.zab_messages.size(); ++i) {
+      const auto& [to, p] = ready.zab_messages[i];
+      if (held.connection[i] != quorum_generation_[to]) continue;  // its connection is gone
+      transport_->SendZab(to, p);
+    }
+    for (auto& o : ready.client_outputs) client_outputs_.push_back(std::move(o));
+    for (const auto& e : ready.events) ReportEvent(e);
+  }
+}
+
+void EnsembleNode::KickSync() {
+  if (stopped_ || syncer_.busy() || !log_ || log_->pending_entries() == 0) return;
+  storage::SyncJob job;
+  if (log_->BeginSync(&job)) syncer_.Submit(std::move(job));
+}
+
+void EnsembleNode::SyncFinished(storage::SyncJob& job) {
+  if (auto s = log_->EndSync(&job); !s.ok()) {
+    // The batch is pending again; the next tick retries it. Nothing it covers is acknowledged.
+    spdlog::error("{}: not acknowledging until the log syncs", s.message());
+    return;
+  }
+  replica_->Persisted(log_->last_synced_zxid());
+  if (!flushing_) AfterSync();
+}
+
+void EnsembleNode::AfterSync() {
+  Release();
+  MaybeRoll();
+  // Persisted() may have committed (leader), and Release() handed over client outputs.
+  if (on_outputs) {
+    on_outputs();
+  } else {
+    TakeClientOutputs();
+  }
+  KickSync();
+}
+
+void EnsembleNode::FlushLog() {
+  flushing_ = true;
+  syncer_.Wait();
+  if (log_->pending_entries() > 0) {
+    if (auto s = log_->Sync(); !s.ok()) {
+      spdlog::error("{}: not acknowledging until the log syncs", s.message());
+    } else {
+      replica_->Persisted(log_->last_synced_zxid());
+    }
+  }
+  flushing_ = false;
+  Release();
+}
+
+void EnsembleNode::MaybeRoll() {
+  if (log_->entries_in_file() < config_.snap_count) return;
+  FlushLog();
+  if (log_->pending_entries() > 0) return;  // the sync failed; a later batch tries again
+  (void)log_->Roll();
+  const Core& core = replica_->core();
+  (void)storage::SaveSnapshot(config_.data_dir, core.tree(), storage::SessionsOf(core.sessions()),
+                              core.last_zxid());
 }
 
 void EnsembleNode::ReportEvent(const ReplicaEvent& e) {

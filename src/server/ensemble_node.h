@@ -2,8 +2,12 @@
 //
 // It recovers the member's state from its data directories, reads the epoch files, runs the
 // PeerTransport (election and quorum ports) and a 10 ms tick timer, and carries out each Ready in
-// the Replica's order: epoch files, snapshot install, log appends + one fsync, then the messages,
-// then hands the client outputs to the client shell. State changes are logged (one line each,
+// the Replica's order: epoch files, snapshot install, log appends (synced), then the messages,
+// then hands the client outputs to the client shell. The log syncs on its own thread
+// (LogSyncer): while a batch is on its way the loop keeps stepping the Replica and appending, and
+// each Ready's messages, client outputs and events wait in a FIFO until the sync covering its
+// appends is done (the simulator's model: src/sim/replica_member.cc). Epoch files and a
+// replaced state first wait for the log to be idle, so the disk changes in the Replica's order. State changes are logged (one line each,
 // with the time the election took) and written to the supervisor's event fd.
 //
 // Owned by main; the ClientServer borrows core() and pulls client outputs through
@@ -12,7 +16,9 @@
 
 #include <uv.h>
 
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +27,7 @@
 #include "server/config.h"
 #include "server/event_writer.h"
 #include "server/four_letter.h"
+#include "server/log_syncer.h"
 #include "server/peer_transport.h"
 #include "storage/snapshot_codec.h"
 #include "storage/txn_log.h"
@@ -64,6 +71,14 @@ class EnsembleNode {
  private:
   static void OnTick(uv_timer_t* timer);
   void Carry(Ready& ready);
+  // The rest of a Ready once the sync covering its appends is done, in order.
+  void Release();
+  void KickSync();
+  void SyncFinished(storage::SyncJob& job);
+  void AfterSync();
+  // Everything appended is durable and released (blocks the loop; rare: epochs, SNAP, roll).
+  void FlushLog();
+  void MaybeRoll();
   void ReportEvent(const ReplicaEvent& e);
   int64_t TickMs() const { return 10; }
 
@@ -74,6 +89,17 @@ class EnsembleNode {
   std::unique_ptr<Replica> replica_;
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<storage::TxnLog> log_;
+  LogSyncer syncer_;
+  bool flushing_ = false;  // inside FlushLog: its caller does what AfterSync would
+  struct Held {
+    Ready ready;
+    int64_t barrier = 0;             // released once the log is synced up to here (0: no appends)
+    std::vector<int64_t> connection;  // per zab message: its peer's quorum_generation_ then
+  };
+  std::deque<Held> held_;
+  // Bumped when a Ready closes the quorum connection to a peer: messages that earlier Readies
+  // still hold for it behind a sync belonged to the closed connection and are dropped.
+  std::map<int64_t, int64_t> quorum_generation_;
   uv_timer_t tick_timer_{};
   bool timer_started_ = false;
   std::vector<Output> client_outputs_;

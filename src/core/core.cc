@@ -83,6 +83,7 @@ OpenSessionResult Core::OpenSession(int32_t requested_timeout_ms, const std::str
 bool Core::Writes(const InFlight& f) const {
   switch (f.what) {
     case InFlight::What::kRead:
+    case InFlight::What::kReply:
     case InFlight::What::kForwardedSync:
       return false;
     default:
@@ -131,8 +132,8 @@ void Core::Commit(int64_t zxid) {
     if (Writes(front) && front.txn.header.zxid > zxid) break;
     InFlight f = std::move(front);
     in_flight_.pop_front();
-    if (f.what == InFlight::What::kRead) {
-      Read(f.req);
+    if (f.what == InFlight::What::kRead || f.what == InFlight::What::kReply) {
+      ServeWaiting(f);
     } else if (f.what == InFlight::What::kForwardedSync) {
       Output o;
       o.kind = Output::Kind::kSyncDone;
@@ -186,11 +187,45 @@ void Core::Synced(int64_t session_id, int32_t xid) {
 }
 
 void Core::DrainReads() {
-  while (!in_flight_.empty() && in_flight_.front().what == InFlight::What::kRead) {
+  while (!in_flight_.empty() && (in_flight_.front().what == InFlight::What::kRead ||
+                                 in_flight_.front().what == InFlight::What::kReply)) {
     InFlight f = std::move(in_flight_.front());
     in_flight_.pop_front();
-    Read(f.req);
+    ServeWaiting(f);
   }
+}
+
+bool Core::Waiting(int64_t session_id) const {
+  return writes_in_flight_.count(session_id) > 0 || reads_waiting_.count(session_id) > 0;
+}
+
+void Core::ReplyInOrder(const ClientRequest& req, Err err, bool close_after, bool unknown_op) {
+  if (!Waiting(req.session_id)) {
+    Reply(req, err, {}, close_after);
+    if (unknown_op) outputs_.back().zxid = -1;  // as ZooKeeper answers an unknown opcode
+    return;
+  }
+  InFlight f;
+  f.what = InFlight::What::kReply;
+  f.req = req;
+  f.err = err;
+  f.close_after = close_after;
+  f.unknown_op = unknown_op;
+  ++reads_waiting_[req.session_id];
+  in_flight_.push_back(std::move(f));
+}
+
+void Core::ServeWaiting(InFlight& f) {
+  if (auto it = reads_waiting_.find(f.req.session_id);
+      it != reads_waiting_.end() && --it->second <= 0) {
+    reads_waiting_.erase(it);
+  }
+  if (f.what == InFlight::What::kRead) {
+    Read(f.req);
+    return;
+  }
+  Reply(f.req, f.err, {}, f.close_after);
+  if (f.unknown_op) outputs_.back().zxid = -1;
 }
 
 void Core::SetRole(CoreRole role) {
@@ -212,6 +247,7 @@ void Core::DropInFlight() {
   }
   in_flight_.clear();
   writes_in_flight_.clear();
+  reads_waiting_.clear();
   pending_.Clear();
   last_prepared_zxid_ = last_zxid_;
 }
@@ -409,8 +445,7 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms) {
 void Core::Submit(const ClientRequest& req, int64_t now_ms) {
   Touch(req.session_id);
   if (!IsKnownClientOp(req.op) || req.op == OpCode::kDeleteContainer) {
-    Reply(req, Err::kUnimplemented, {}, /*close_after=*/true);
-    outputs_.back().zxid = -1;  // as ZooKeeper answers an unknown opcode
+    ReplyInOrder(req, Err::kUnimplemented, /*close_after=*/true, /*unknown_op=*/true);
     return;
   }
   if (req.op == OpCode::kSync && config_.role == CoreRole::kLearner) {
@@ -421,11 +456,13 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
     return;
   }
   if (!IsWriteOp(req.op)) {
-    if (writes_in_flight_.count(req.session_id)) {
-      // Wait behind this session's writes: replies stay in order and reads see the writes.
+    if (Waiting(req.session_id)) {
+      // Wait behind this session's writes (and reads already waiting): replies stay in order
+      // and reads see the writes.
       InFlight f;
       f.what = InFlight::What::kRead;
       f.req = req;
+      ++reads_waiting_[req.session_id];
       in_flight_.push_back(std::move(f));
     } else {
       Read(req);
@@ -446,12 +483,12 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
     well_formed = DecodeWrite(req.op, r, &w);
   }
   if (!well_formed) {
-    Reply(req, Err::kMarshallingError);  // as ZooKeeper: header-only -5, connection kept
+    ReplyInOrder(req, Err::kMarshallingError);  // as ZooKeeper: header-only -5, connection kept
     return;
   }
 
   if (in_flight_.size() >= config_.in_flight_max) {
-    Reply(req, Err::kThrottledOp);
+    ReplyInOrder(req, Err::kThrottledOp);
     return;
   }
   InFlight f;

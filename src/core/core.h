@@ -117,6 +117,10 @@ class Core {
   // Handles every opcode except ping (which the shell answers): writes go through
   // Prepare → Apply, reads straight to the tree. Produces exactly one reply per request.
   void Submit(const ClientRequest& req, int64_t now_ms);
+  // Answers `req` with `err` and nothing else (no zxid taken), after the replies to the
+  // session's earlier requests: the shell's refusals (NOTREADONLY while the log cannot be
+  // written) keep the session's reply order too.
+  void Refuse(const ClientRequest& req, Err err) { ReplyInOrder(req, err); }
   // One tickTime elapsed: expire silent sessions, check containers and TTL nodes.
   void Tick(int64_t now_ms);
   // Every txn up to `zxid` is durable: apply them in order and release their replies and the
@@ -169,7 +173,8 @@ class Core {
   struct InFlight {
     enum class What {
       kWrite,          // a local client's write (learner: forwarded, awaiting the commit)
-      kRead,           // a local read waiting behind its session's writes
+      kRead,           // a local read waiting behind its session's earlier requests
+      kReply,          // an error answer (no zxid) waiting behind its session's earlier requests
       kOpenSession,    // a local new session
       kExpire,         // the leader closing an expired session
       kInternal,       // the container / TTL checker
@@ -182,11 +187,20 @@ class Core {
     std::vector<OpCode> multi_ops;
     Txn txn;
     std::string client_ip;  // kOpenSession
+    Err err = Err::kOk;     // kReply
+    bool close_after = false;
+    bool unknown_op = false;  // kReply to an unknown op code: zxid -1, as ZooKeeper
   };
   Txn Prepare(const ClientRequest& req, int64_t now_ms);
   void Enqueue(InFlight f);
   void Finish(InFlight& f, const ApplyResult& result);
   void DrainReads();
+  // Replies to a session come out in the order of its requests: a read or an error answer
+  // waits while anything of its session is in flight (a write, or an earlier waiting read).
+  bool Waiting(int64_t session_id) const;
+  void ReplyInOrder(const ClientRequest& req, Err err, bool close_after = false,
+                    bool unknown_op = false);
+  void ServeWaiting(InFlight& f);
   bool Writes(const InFlight& f) const;
   void ReplyToWrite(const ClientRequest& req, const std::vector<OpCode>& multi_ops,
                     const ApplyResult& result);
@@ -203,6 +217,7 @@ class Core {
   PendingView pending_;
   std::deque<InFlight> in_flight_;
   std::map<int64_t, int32_t> writes_in_flight_;  // per session
+  std::map<int64_t, int32_t> reads_waiting_;     // per session: kRead and kReply entries
   std::set<int64_t> touched_;                    // learner: since the last PING
   int64_t last_zxid_ = 0;           // applied
   int64_t last_prepared_zxid_ = 0;  // handed out

@@ -502,14 +502,6 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
     }
     return;
   }
-  if (storage_.accepting_writes && IsWriteOp(static_cast<OpCode>(h.type)) &&
-      !storage_.accepting_writes()) {
-    // The log cannot be written (durable_store.h): refuse before the write takes a zxid.
-    SendReply(c, h.xid, core_->last_zxid(), Err::kNotReadOnly, {});
-    c->RecordResponse(h.xid, core_->last_zxid(), static_cast<OpCode>(h.type), now, now);
-    counters_.AddLatency(0);
-    return;
-  }
   ClientRequest req;
   req.session_id = c->session_id;
   req.xid = h.xid;
@@ -517,7 +509,13 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
   req.body.assign(frame.substr(8));
   c->pending.push_back({h.xid, req.op, now});
   c->stats.queued = static_cast<int64_t>(c->pending.size());
-  core_->Submit(req, WallMs());
+  if (storage_.accepting_writes && IsWriteOp(req.op) && !storage_.accepting_writes()) {
+    // The log cannot be written (durable_store.h): refuse before the write takes a zxid,
+    // in the session's reply order.
+    core_->Refuse(req, Err::kNotReadOnly);
+  } else {
+    core_->Submit(req, WallMs());
+  }
   // Drain after each frame: a reply may close this connection (unknown op, closeSession).
   Drain();
 }

@@ -315,6 +315,53 @@ TEST_F(PipelinedCoreTest, ReadOfTheWritingSessionWaitsOtherSessionsDoNot) {
   EXPECT_EQ(outs[1].err, Err::kOk);  // sees its own write
 }
 
+// Found by `pseudo-cluster bench` (pipelined mix through the C client: "run time
+// inconsistency"): a read waiting behind its session's write stayed queued behind another
+// session's write after its own write was done, and the session's next read overtook it.
+TEST_F(PipelinedCoreTest, ReadBehindAnotherSessionsWrite_NextReadOfTheSessionWaitsToo) {
+  int64_t a = Open();
+  int64_t b = Open();
+  core_.Submit({a, 1, OpCode::kCreate, CreateBody("/a")}, 1000);
+  core_.Submit({b, 1, OpCode::kCreate, CreateBody("/b")}, 1000);
+  core_.Submit({a, 2, OpCode::kExists, PathWatchBody("/a")}, 1000);
+  auto outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 2u);  // two persists
+  core_.Commit(outs[0].zxid);  // a's write only
+  outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 1u);
+  EXPECT_EQ(outs[0].xid, 1);
+  // a:2 still waits behind b's write; a:3 and an unknown op a:4 must come after it.
+  core_.Submit({a, 3, OpCode::kExists, PathWatchBody("/a")}, 1000);
+  core_.Submit({a, 4, static_cast<OpCode>(999), ""}, 1000);
+  EXPECT_TRUE(core_.TakeOutputs().empty());
+  core_.Commit(outs[0].zxid + 1);
+  outs = core_.TakeOutputs();
+  std::vector<int32_t> a_xids;
+  for (const Output& o : outs) {
+    if (o.session_id == a) a_xids.push_back(o.xid);
+  }
+  EXPECT_EQ(a_xids, (std::vector<int32_t>{2, 3, 4}));
+  EXPECT_EQ(outs.back().zxid, -1);  // the unknown op's answer, as ZooKeeper's
+  EXPECT_TRUE(outs.back().close_after);
+  // Nothing waits any more: the next read is answered at once.
+  core_.Submit({a, 5, OpCode::kExists, PathWatchBody("/a")}, 1000);
+  EXPECT_EQ(core_.TakeOutputs().size(), 1u);
+}
+
+TEST_F(PipelinedCoreTest, RefusalWaitsBehindTheSessionsWrite) {
+  int64_t a = Open();
+  core_.Submit({a, 1, OpCode::kCreate, CreateBody("/a")}, 1000);
+  core_.Refuse({a, 2, OpCode::kCreate, CreateBody("/x")}, Err::kNotReadOnly);
+  auto outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 1u);  // the persist only
+  core_.Commit(outs[0].zxid);
+  outs = core_.TakeOutputs();
+  ASSERT_EQ(outs.size(), 2u);
+  EXPECT_EQ(outs[0].xid, 1);
+  EXPECT_EQ(outs[1].xid, 2);
+  EXPECT_EQ(outs[1].err, Err::kNotReadOnly);
+}
+
 TEST_F(PipelinedCoreTest, PreparedWritesSeeEachOtherBeforeCommit) {
   int64_t sid = Open();
   core_.Submit({sid, 1, OpCode::kCreate, CreateBody("/p")}, 1000);

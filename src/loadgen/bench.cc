@@ -220,6 +220,7 @@ int CmdBench(const BenchOptions& o) {
   own.voters = o.voters;
   own.observers = o.observers;
   own.tick_time_ms = o.tick_time_ms;
+  own.apache_jvm = o.apache_jvm;
   if (steady) {
     for (Subject& s : subjects) {
       if (!s.cluster) {
@@ -250,6 +251,7 @@ int CmdBench(const BenchOptions& o) {
                                   {"voters", view->voters},
                                   {"observers", view->observers},
                                   {"tick_time_ms", view->tick_time_ms},
+                                  {"apache_jvm", borrowed ? "as running" : o.apache_jvm},
                                   {"force_sync", s.cluster->ForceSync()},
                                   {"dir", s.cluster->dir()},
                                   {"filesystem", FileSystemOf(s.cluster->dir())},

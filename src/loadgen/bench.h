@@ -15,6 +15,7 @@ struct BenchOptions {
   bool compare = false;          // both engines, own clusters
   std::string cluster, dir;      // a running cluster instead of own ones
   int voters = 3, observers = 0, tick_time_ms = 2000;  // own clusters
+  std::string apache_jvm = "stock";                    // own Apache clusters' JVM
   std::string target;  // leader, followers, observers, all; "" = all (failover: followers)
   int requests = 2000, warmup_requests = 200;  // latency, per operation
   int connections = 3, inflight = 64;          // throughput

@@ -125,11 +125,11 @@ std::optional<BenchCluster> BenchCluster::BringUp(const std::string& home, const
       *error = "no free port ranges between 10000 and 28000";
       return std::nullopt;
     }
-    const int rc =
-        RunSelf({"up", std::to_string(options.voters), "-d", "--fresh", "--name", name, "--engine",
-                 options.engine, "--observers", std::to_string(options.observers), "--base-ports",
-                 ports, "--tick-time", std::to_string(options.tick_time_ms)},
-                home, log, true);
+    const int rc = RunSelf(
+        {"up", std::to_string(options.voters), "-d", "--fresh", "--name", name, "--engine",
+         options.engine, "--observers", std::to_string(options.observers), "--base-ports", ports,
+         "--tick-time", std::to_string(options.tick_time_ms), "--apache-jvm", options.apache_jvm},
+        home, log, true);
     if (rc == 0) {
       BenchCluster cluster(home + "/" + name);
       cluster.home_ = home;

@@ -36,6 +36,7 @@ struct OwnClusterOptions {
   int voters = 3;
   int observers = 0;
   int tick_time_ms = 2000;
+  std::string apache_jvm = "stock";  // Apache engine: Java's defaults, as zkServer.sh starts it
 };
 
 class BenchCluster {

@@ -146,8 +146,12 @@ std::string RenderEngine(const nlohmann::json& e) {
   const auto& c = e.value("cluster", nlohmann::json::object());
   line("== " + e.value("engine", std::string("?")) + ": " + std::to_string(c.value("voters", 0)) +
        " voters + " + std::to_string(c.value("observers", 0)) +
-       " observers, forceSync=" + c.value("force_sync", std::string("?")) + ", tickTime=" +
-       std::to_string(c.value("tick_time_ms", 0)) + " ms, " + c.value("dir", std::string("")));
+       " observers, forceSync=" + c.value("force_sync", std::string("?")) +
+       ", tickTime=" + std::to_string(c.value("tick_time_ms", 0)) + " ms" +
+       (e.value("engine", std::string()) == "apache"
+            ? ", JVM " + c.value("apache_jvm", std::string("?"))
+            : std::string()) +
+       ", " + c.value("dir", std::string("")));
   if (e.contains("latency")) {
     const auto& l = e["latency"];
     line("latency: one session to " + l.value("host", std::string("")) +

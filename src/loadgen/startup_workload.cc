@@ -65,7 +65,7 @@ StartupRound RunStartupRound(const std::string& home, const std::string& name, i
     const int64_t t0 = NowNs();
     if (RunSelf({"up", std::to_string(c.voters), "-d", "--fresh", "--name", name, "--engine",
                  c.engine, "--observers", std::to_string(c.observers), "--base-ports", ports_arg,
-                 "--tick-time", std::to_string(c.tick_time_ms)},
+                 "--tick-time", std::to_string(c.tick_time_ms), "--apache-jvm", c.apache_jvm},
                 home, log, false, &up_pid) != 0) {
       result.error = "cannot run `pseudo-cluster up`";
       return result;

@@ -91,10 +91,15 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
     spec.dir = v;
   } else if (k == "zookeeper_home") {
     spec.zookeeper_home = v;
+  } else if (k == "apache_jvm") {
+    if (v != "tuned" && v != "stock") {
+      return fail("bad value '" + v + "' for apache_jvm: expected tuned or stock");
+    }
+    spec.apache_jvm = v;
   } else {
     return fail("unknown key '" + k +
                 "' (known: name, size, observers, engine, base_ports, tick_time, init_limit, "
-                "sync_limit, dir, zookeeper_home)");
+                "sync_limit, dir, zookeeper_home, apache_jvm)");
   }
   return 1;
 }
@@ -191,7 +196,8 @@ nlohmann::json SpecToJson(const ClusterSpec& spec) {
           {"init_limit", spec.init_limit},
           {"sync_limit", spec.sync_limit},
           {"dir", spec.dir},
-          {"zookeeper_home", spec.zookeeper_home}};
+          {"zookeeper_home", spec.zookeeper_home},
+          {"apache_jvm", spec.apache_jvm}};
 }
 
 ClusterSpec SpecFromJson(const nlohmann::json& j) {
@@ -208,6 +214,7 @@ ClusterSpec SpecFromJson(const nlohmann::json& j) {
   spec.sync_limit = j.value("sync_limit", spec.sync_limit);
   spec.dir = j.value("dir", "");
   spec.zookeeper_home = j.value("zookeeper_home", "");
+  spec.apache_jvm = j.value("apache_jvm", spec.apache_jvm);
   return spec;
 }
 

@@ -30,6 +30,10 @@ struct ClusterSpec {
   int sync_limit = 5;
   std::string dir;             // cluster directory; empty = default under the state root
   std::string zookeeper_home;  // Apache engine: where the jars are; empty = search
+  // Apache engine's JVM: "tuned" (small heap, serial GC, C1 only: quick start and a small
+  // footprint for several JVMs on one laptop) or "stock" (Java's defaults, as zkServer.sh
+  // starts it; what benchmarks compare against).
+  std::string apache_jvm = "tuned";
 
   int nodes() const { return voters + observers; }
   bool is_observer(int id) const { return id > voters; }
@@ -53,6 +57,7 @@ struct SpecResult {
 //   sync_limit = 5
 //   dir = ./clusters/three
 //   zookeeper_home = /opt/zookeeper
+//   apache_jvm = tuned | stock
 SpecResult LoadClusterIni(const std::string& path, ClusterSpec& spec);
 
 // Parses "2181,2881,3881".

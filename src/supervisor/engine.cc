@@ -107,13 +107,17 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
     return launcher;
   }
   launcher.program = java;
-  launcher.args = {"-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                   "-Djava.net.preferIPv4Stack=true", "-Dzookeeper.admin.enableServer=false",
-                   "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                   "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss,SSS",
-                   // The supervisor polls `srvr` several times a second: keep that out of the log.
-                   "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.NIOServerCnxn=warn",
-                   "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain"};
+  if (spec.apache_jvm != "stock") {
+    launcher.args = {"-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"};
+  }
+  std::vector<std::string> common = {
+      "-Djava.net.preferIPv4Stack=true", "-Dzookeeper.admin.enableServer=false",
+      "-Dorg.slf4j.simpleLogger.showDateTime=true",
+      "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss,SSS",
+      // The supervisor polls `srvr` several times a second: keep that out of the log.
+      "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.NIOServerCnxn=warn", "-cp",
+      classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain"};
+  launcher.args.insert(launcher.args.end(), common.begin(), common.end());
   return launcher;
 }
 

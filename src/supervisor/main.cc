@@ -29,7 +29,7 @@ static int Run(int argc, char** argv) {
   // up
   auto* up = app.add_subcommand("up", "lay out, start and supervise a cluster");
   int size = 0, observers = -1, timeout_s = 120;
-  std::string engine, config, name, dir, base_ports, zookeeper_home;
+  std::string engine, config, name, dir, base_ports, zookeeper_home, apache_jvm;
   int tick_time = 0, init_limit = 0, sync_limit = 0;
   bool detach = false, fresh = false;
   up->add_option("N", size, "number of voting servers (default 3)")->check(CLI::Range(1, 15));
@@ -49,6 +49,10 @@ static int Run(int argc, char** argv) {
   up->add_option("--sync-limit", sync_limit, "syncLimit in ticks (default 5)");
   up->add_option("--zookeeper-home", zookeeper_home,
                  "Apache ZooKeeper installation (apache engine)");
+  up->add_option("--apache-jvm", apache_jvm,
+                 "apache engine's JVM: tuned (default: small heap, quick start) or stock "
+                 "(Java's defaults, as zkServer.sh)")
+      ->check(CLI::IsMember({"tuned", "stock"}));
   up->add_option("--timeout", timeout_s, "seconds to wait for readiness (default 120)");
   up->add_flag("-d,--detach", detach, "return once ready; the supervisor stays in the background");
   up->add_flag("--fresh", fresh, "wipe the node directories first");
@@ -137,6 +141,11 @@ static int Run(int argc, char** argv) {
       ->check(CLI::Range(1, 15));
   bench->add_option("--observers", bo.observers, "observers in clusters it brings up")
       ->check(CLI::Range(0, 15));
+  bench
+      ->add_option("--apache-jvm", bo.apache_jvm,
+                   "JVM of the Apache clusters it brings up: stock (default: Java's defaults, "
+                   "as zkServer.sh) or tuned (small heap, C1 only, as `up` starts it)")
+      ->check(CLI::IsMember({"tuned", "stock"}));
   bench->add_option("--tick-time", bo.tick_time_ms, "tickTime of clusters it brings up (2000)")
       ->check(CLI::Range(50, 60000));
   bench->add_option("--target", bo.target,
@@ -226,6 +235,9 @@ static int Run(int argc, char** argv) {
     }
     if (!zookeeper_home.empty()) {
       spec.zookeeper_home = zookeeper_home;
+    }
+    if (!apache_jvm.empty()) {
+      spec.apache_jvm = apache_jvm;
     }
     return pc::CmdUp(options);
   }

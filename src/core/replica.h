@@ -195,6 +195,7 @@ class Replica {
   // recent txns (committed, or logged by this server) for DIFF, in zxid order
   std::deque<std::pair<int64_t, std::string>> history_;
   int64_t history_base_ = 0;  // the zxid just before history_.front()
+  int64_t diff_committed_ = -1;  // learner: the leader's commit point its DIFF named (-1: none)
 
   // leader
   std::map<int64_t, LearnerState> learners_;

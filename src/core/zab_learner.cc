@@ -25,6 +25,7 @@ void Replica::LearnStep(const ZabPacket& p) {
       if (epoch > durable_.accepted_epoch) SetAccepted(epoch);
       new_epoch_ = epoch;
       newleader_seen_ = false;
+      diff_committed_ = -1;
       phase_ = Phase::kSync;
       JuteWriter w;
       w.Long(durable_.current_epoch);
@@ -32,6 +33,7 @@ void Replica::LearnStep(const ZabPacket& p) {
       return;
     }
     case ZabType::kDiff:
+      if (phase_ == Phase::kSync) diff_committed_ = p.zxid;
       return;
     case ZabType::kSnap: {
       if (phase_ != Phase::kSync || !codec_) return;
@@ -88,6 +90,18 @@ void Replica::LearnStep(const ZabPacket& p) {
       // logs them at NEWLEADER), or they may never reach a quorum and its commits stall.
       if (!observer) {
         for (const auto& [zxid, txn] : unapplied_) SendZab(leader_, ZabType::kAck, zxid);
+        // Also what we logged before (re)joining and the DIFF did not cover: the leader's
+        // proposals beyond its commit point that we already had (a learner that left applied
+        // them, so they are not in unapplied_). The DIFF means our log is a prefix of the
+        // leader's history, so they are its outstanding proposals; unacked, they would block
+        // every later commit.
+        if (diff_committed_ >= 0) {
+          for (const auto& [zxid, txn] : history_) {
+            if (zxid > diff_committed_ && zxid <= last_logged_ && unapplied_.count(zxid) == 0) {
+              SendZab(leader_, ZabType::kAck, zxid);
+            }
+          }
+        }
       }
       return;
     }

@@ -324,6 +324,18 @@ void EnsembleNode::Carry(Ready& ready) {
   bool serving = replica_->serving();
   if (was_serving_ && !serving && on_stopped_serving) on_stopped_serving();
   was_serving_ = serving;
+  if (SendsAtOnce()) {
+    // A leader's messages do not wait for its own fsync (its ACK counts only once Persisted()
+    // says so), as ZooKeeper's leader sends a PROPOSAL while logging it: one fsync on the
+    // write path instead of two in a row.
+    for (int64_t sid : ready.quorum_disconnects) {
+      ++quorum_generation_[sid];
+      transport_->DisconnectQuorum(sid);
+    }
+    for (const auto& [to, p] : ready.zab_messages) transport_->SendZab(to, p);
+    ready.quorum_disconnects.clear();
+    ready.zab_messages.clear();
+  }
   Held held{std::move(ready), barrier, {}};
   for (int64_t sid : held.ready.quorum_disconnects) ++quorum_generation_[sid];
   for (const auto& [to, p] : held.ready.zab_messages) {
@@ -332,6 +344,14 @@ void EnsembleNode::Carry(Ready& ready) {
   held_.push_back(std::move(held));
   Release();
   KickSync();
+}
+
+bool EnsembleNode::SendsAtOnce() const {
+  if (replica_->state() != PeerState::kLeading) return false;
+  for (const Held& h : held_) {  // nothing may overtake what earlier Readies still hold
+    if (!h.ready.zab_messages.empty() || !h.ready.quorum_disconnects.empty()) return false;
+  }
+  return true;
 }
 
 void EnsembleNode::Release() {

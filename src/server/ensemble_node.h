@@ -6,7 +6,8 @@
 // then hands the client outputs to the client shell. The log syncs on its own thread
 // (LogSyncer): while a batch is on its way the loop keeps stepping the Replica and appending, and
 // each Ready's messages, client outputs and events wait in a FIFO until the sync covering its
-// appends is done (the simulator's model: src/sim/replica_member.cc). Epoch files and a
+// appends is done (the simulator's model: src/sim/replica_member.cc) — except a leader's quorum
+// messages, which leave at once, as ZooKeeper's leader sends a PROPOSAL while logging it. Epoch files and a
 // replaced state first wait for the log to be idle, so the disk changes in the Replica's order. State changes are logged (one line each,
 // with the time the election took) and written to the supervisor's event fd.
 //
@@ -73,6 +74,7 @@ class EnsembleNode {
   void Carry(Ready& ready);
   // The rest of a Ready once the sync covering its appends is done, in order.
   void Release();
+  bool SendsAtOnce() const;  // a leader's quorum messages leave ahead of its own log sync
   void KickSync();
   void SyncFinished(storage::SyncJob& job);
   void AfterSync();

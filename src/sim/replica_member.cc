@@ -232,6 +232,21 @@ void ReplicaMember::Pump() {
         ++history_generation_;
       }
       for (const Ready::Append& a : ready.log_appends) Remember(a.zxid, a.txn);
+      if (SendsAtOnce(ready)) {
+        // A leader's messages do not wait for its own fsync (its ACK counts only once
+        // Persisted() says so), as ZooKeeper's leader sends a PROPOSAL while logging it.
+        for (int64_t to : ready.quorum_disconnects) {
+          ++disconnects_[to];
+          SimMessage close{sid_, to, Channel::kQuorum, {}};
+          close.close = true;
+          outbox_.push_back(std::move(close));
+        }
+        for (const auto& [to, p] : ready.zab_messages) {
+          outbox_.push_back(SimMessage{sid_, to, Channel::kQuorum, EncodeZabPacket(p)});
+        }
+        ready.quorum_disconnects.clear();
+        ready.zab_messages.clear();
+      }
       // Closing a connection kills what earlier Readies still hold for it behind a slow sync.
       for (int64_t to : ready.quorum_disconnects) ++disconnects_[to];
       for (const auto& [to, p] : ready.zab_messages) q.connection.push_back(disconnects_[to]);
@@ -241,6 +256,17 @@ void ReplicaMember::Pump() {
     bool moved = CarryOut();
     if (!took && !moved) return;
   }
+}
+
+bool ReplicaMember::SendsAtOnce(const Ready& ready) const {
+  if (replica_->state() != PeerState::kLeading) return false;
+  // Epochs and a replaced state reach the disk first; and nothing may overtake what earlier
+  // Readies still hold.
+  if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid) return false;
+  for (const Queued& q : queue_) {
+    if (!q.ready.zab_messages.empty() || !q.ready.quorum_disconnects.empty()) return false;
+  }
+  return true;
 }
 
 bool ReplicaMember::CarryOut() {

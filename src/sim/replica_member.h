@@ -113,6 +113,8 @@ class ReplicaMember : public SimMember {
   uint64_t malformed() const { return malformed_; }
 
  private:
+  // A leader's quorum messages leave when taken, ahead of its own log sync.
+  bool SendsAtOnce(const Ready& ready) const;
   struct Queued {
     Ready ready;
     bool serving_after = false;

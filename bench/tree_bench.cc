@@ -220,7 +220,7 @@ void BM_Tree_GetChildrenWide(benchmark::State& state) {
     if (!n) std::abort();
     JuteWriter w;
     w.Int(static_cast<int32_t>(n->children.size()));
-    for (const auto& c : n->children) w.String(c);
+    for (const auto& [name, child] : n->children) w.String(name);
     bytes = w.size();
     benchmark::DoNotOptimize(w.data().data());
   }

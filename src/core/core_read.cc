@@ -11,7 +11,7 @@ namespace {
 
 void WriteChildren(JuteWriter& w, const Node& n) {
   w.Int(static_cast<int32_t>(n.children.size()));
-  for (const auto& c : n.children) w.String(c);
+  for (const auto& [name, child] : n.children) w.String(name);
 }
 
 }  // namespace

@@ -5,16 +5,19 @@
 namespace zk {
 
 std::optional<NodeRecord> PendingView::Get(const std::string& path) const {
-  if (auto it = changes_.find(path); it != changes_.end()) return it->second.back().second;
+  if (auto it = index_.find(path); it != index_.end()) return At(it->second.newest).record;
   const Node* n = tree_->Find(path);
   if (!n) return std::nullopt;
   return NodeRecord{n->stat, static_cast<int32_t>(n->children.size()), n->acl};
 }
 
 void PendingView::Push(int64_t zxid, const std::string& path, std::optional<NodeRecord> record) {
-  assert(order_.empty() || order_.back().first <= zxid);
-  changes_[path].emplace_back(zxid, std::move(record));
-  order_.emplace_back(zxid, path);
+  assert(changes_.empty() || changes_.back().zxid <= zxid);
+  uint64_t seq = first_seq_ + changes_.size();
+  Index::value_type& entry = *index_.try_emplace(path).first;
+  changes_.push_back({zxid, &entry, std::move(record), entry.second.newest});
+  entry.second.count++;
+  entry.second.newest = seq;
 }
 
 void PendingView::Put(int64_t zxid, const std::string& path, NodeRecord record) {
@@ -23,29 +26,34 @@ void PendingView::Put(int64_t zxid, const std::string& path, NodeRecord record) 
 
 void PendingView::Erase(int64_t zxid, const std::string& path) { Push(zxid, path, std::nullopt); }
 
+// One change of `path` is gone; the path leaves the index with its last one.
+void PendingView::Drop(Index::value_type* path) {
+  if (--path->second.count == 0) index_.erase(index_.find(path->first));
+}
+
 void PendingView::Rollback(int64_t zxid) {
-  while (!order_.empty() && order_.back().first == zxid) {
-    auto it = changes_.find(order_.back().second);
-    assert(it != changes_.end() && it->second.back().first == zxid);
-    it->second.pop_back();
-    if (it->second.empty()) changes_.erase(it);
-    order_.pop_back();
+  while (!changes_.empty() && changes_.back().zxid == zxid) {
+    Change& c = changes_.back();
+    // If older changes of the path remain, the newest of them is the one this change covered.
+    c.path->second.newest = c.previous;
+    Drop(c.path);
+    changes_.pop_back();
   }
 }
 
 void PendingView::Forget(int64_t zxid) {
-  while (!order_.empty() && order_.front().first <= zxid) {
-    auto it = changes_.find(order_.front().second);
-    assert(it != changes_.end());
-    it->second.pop_front();
-    if (it->second.empty()) changes_.erase(it);
-    order_.pop_front();
+  while (!changes_.empty() && changes_.front().zxid <= zxid) {
+    // The oldest change of its path: if newer ones remain, the newest is still theirs.
+    Drop(changes_.front().path);
+    changes_.pop_front();
+    ++first_seq_;
   }
 }
 
 void PendingView::Clear() {
+  index_.clear();
   changes_.clear();
-  order_.clear();
+  first_seq_ = 0;
 }
 
 }  // namespace zk

@@ -4,10 +4,11 @@
 // forgotten (the tree has them). Pure.
 #pragma once
 
+#include <cstdint>
 #include <deque>
-#include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -36,14 +37,33 @@ class PendingView {
   // The txns up to `zxid` are applied to the tree: their changes are no longer pending.
   void Forget(int64_t zxid);
   void Clear();
-  size_t size() const { return order_.size(); }
+  size_t size() const { return changes_.size(); }
 
  private:
-  using Change = std::pair<int64_t, std::optional<NodeRecord>>;
+  // Per path with pending changes: how many, and which is the newest (its sequence number in
+  // changes_). Elements of an unordered_map keep their address until erased, so a change can
+  // point at its path's entry for as long as the change exists.
+  struct PathChanges {
+    size_t count = 0;
+    uint64_t newest = 0;
+  };
+  using Index = std::unordered_map<std::string, PathChanges>;
+  // One change, in zxid order; `previous` is the sequence number of the change it covers for
+  // the same path (used by Rollback while that change is still pending).
+  struct Change {
+    int64_t zxid;
+    Index::value_type* path;
+    std::optional<NodeRecord> record;
+    uint64_t previous;
+  };
   void Push(int64_t zxid, const std::string& path, std::optional<NodeRecord> record);
+  void Drop(Index::value_type* path);
+  const Change& At(uint64_t seq) const { return changes_[seq - first_seq_]; }
+
   const DataTree* tree_;
-  std::map<std::string, std::deque<Change>> changes_;
-  std::deque<std::pair<int64_t, std::string>> order_;
+  Index index_;
+  std::deque<Change> changes_;
+  uint64_t first_seq_ = 0;  // sequence number of changes_.front()
 };
 
 }  // namespace zk

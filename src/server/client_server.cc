@@ -29,6 +29,9 @@ constexpr int kListenBacklog = 511;
 
 std::string HexId(int64_t v) { return fmt::format("0x{:x}", static_cast<uint64_t>(v)); }
 
+// ReplyHeader on the wire: xid (int), zxid (long), err (int).
+constexpr size_t kReplyHeaderBytes = 16;
+
 std::string Framed(const std::string& body) {
   std::string out(4, '\0');
   StoreBigEndian32(out.data(), static_cast<int32_t>(body.size()));
@@ -651,27 +654,35 @@ void ClientServer::CloseSessionConnection(int64_t session_id, const char* why) {
 
 void ClientServer::SendReply(ClientConnection* c, int32_t xid, int64_t zxid, Err err,
                              const std::string& body) {
-  JuteWriter w;
-  ReplyHeader{xid, zxid, ToInt(err)}.Write(w);
-  if (err == Err::kOk) w.Raw(body);  // errors are header-only
-  counters_.AddResponseSize(static_cast<int64_t>(w.size()));
+  // Frame length and ReplyHeader (xid, zxid, err) are built on the stack and go straight into
+  // the outbox with the body: this runs once per reply.
+  std::string_view payload = err == Err::kOk ? std::string_view(body) : std::string_view();
+  char head[4 + kReplyHeaderBytes];
+  StoreBigEndian32(head, static_cast<int32_t>(kReplyHeaderBytes + payload.size()));
+  StoreBigEndian32(head + 4, xid);
+  StoreBigEndian32(head + 8, static_cast<int32_t>(static_cast<uint64_t>(zxid) >> 32));
+  StoreBigEndian32(head + 12, static_cast<int32_t>(zxid));
+  StoreBigEndian32(head + 16, ToInt(err));
+  counters_.AddResponseSize(static_cast<int64_t>(kReplyHeaderBytes + payload.size()));
   ++counters_.packets_sent;
   ++c->stats.sent;
-  Send(c, Framed(w.data()));
+  Send(c, std::string_view(head, sizeof head), payload);
 }
 
 // ---- writing ----
 
-void ClientServer::Send(ClientConnection* c, std::string bytes) {
+void ClientServer::Send(ClientConnection* c, std::string_view frame, std::string_view more) {
   if (c->state == ClientConnection::State::kClosing) return;
-  if (c->backlog_bytes() + bytes.size() > limits_.buffered_bytes_per_connection_max) {
+  size_t bytes = frame.size() + more.size();
+  if (c->backlog_bytes() + bytes > limits_.buffered_bytes_per_connection_max) {
     spdlog::warn("closing {}: {} bytes of replies unread (buffered_bytes_per_connection_max {})",
-                 c->stats.remote, c->backlog_bytes() + bytes.size(),
+                 c->stats.remote, c->backlog_bytes() + bytes,
                  limits_.buffered_bytes_per_connection_max);
     Close(c, nullptr);
     return;
   }
-  c->outbox += bytes;
+  c->outbox.append(frame);
+  c->outbox.append(more);
   MarkDirty(c);
 }
 

@@ -127,7 +127,8 @@ class ClientServer {
   void AnswerQueuedPings(ClientConnection* c);
   void Drain();
   void Deliver(const Output& o);
-  void Send(ClientConnection* c, std::string frame);
+  // Appends `frame` then `more` (a frame's head and its body) to the connection's outbox.
+  void Send(ClientConnection* c, std::string_view frame, std::string_view more = {});
   void SendReply(ClientConnection* c, int32_t xid, int64_t zxid, Err err, const std::string& body);
   void MarkDirty(ClientConnection* c);
   void Flush(ClientConnection* c);

@@ -27,6 +27,24 @@ void PutBuffer(std::string* out, std::string_view v) {
   PutInt(out, static_cast<int32_t>(v.size()));
   out->append(v);
 }
+// A node's fixed-size fields, big-endian, gathered on the stack: the snapshot walk appends
+// them to its buffer once per node rather than once per field.
+class FixedFields {
+ public:
+  void Int(int32_t v) { Put(static_cast<uint32_t>(v), 4); }
+  void Long(int64_t v) { Put(static_cast<uint64_t>(v), 8); }
+  void AppendTo(std::string* out) const { out->append(buf_, len_); }
+
+ private:
+  void Put(uint64_t v, size_t bytes) {
+    for (size_t i = 0; i < bytes; ++i)
+      buf_[len_ + i] = static_cast<char>(v >> (8 * (bytes - 1 - i)));
+    len_ += bytes;
+  }
+  char buf_[80];
+  size_t len_ = 0;
+};
+
 void PutAcls(std::string* out, const AclList& acls) {
   PutInt(out, static_cast<int32_t>(acls.size()));
   for (const Acl& a : acls) {
@@ -81,17 +99,19 @@ void SnapshotSerializer::WriteNode(const std::string& path, const Node& node) {
   } else {
     PutBuffer(&nodes_, node.data);
   }
-  PutLong(&nodes_, AclRef(node.acl));
   const Stat& s = node.stat;
-  PutLong(&nodes_, s.czxid);
-  PutLong(&nodes_, s.mzxid);
-  PutLong(&nodes_, s.ctime);
-  PutLong(&nodes_, s.mtime);
-  PutInt(&nodes_, s.version);
-  PutInt(&nodes_, s.cversion);
-  PutInt(&nodes_, s.aversion);
-  PutLong(&nodes_, s.ephemeral_owner);
-  PutLong(&nodes_, s.pzxid);
+  FixedFields f;  // aclRef, then StatPersisted
+  f.Long(AclRef(node.acl));
+  f.Long(s.czxid);
+  f.Long(s.mzxid);
+  f.Long(s.ctime);
+  f.Long(s.mtime);
+  f.Int(s.version);
+  f.Int(s.cversion);
+  f.Int(s.aversion);
+  f.Long(s.ephemeral_owner);
+  f.Long(s.pzxid);
+  f.AppendTo(&nodes_);
   ++node_count_;
 }
 
@@ -102,7 +122,7 @@ bool SnapshotSerializer::Step(size_t max_nodes) {
   // between calls, so each call rebuilds the stack from the path of the last node written.
   struct Frame {
     const Node* node;
-    std::set<std::string>::const_iterator next;
+    Children::const_iterator next;
     size_t path_len;
   };
   std::vector<Frame> stack;
@@ -121,17 +141,17 @@ bool SnapshotSerializer::Step(size_t max_nodes) {
     while (start < cursor_.size()) {
       size_t slash = cursor_.find('/', start);
       if (slash == std::string::npos) slash = cursor_.size();
-      std::string name = cursor_.substr(start, slash - start);
+      std::string_view name(cursor_.data() + start, slash - start);
       // Resume this ancestor after the child we were inside.
       stack.push_back({node, node->children.upper_bound(name), path.size()});
-      std::string child_path = path.size() == 1 ? "/" + name : path + "/" + name;
-      const Node* child = tree_.Find(child_path);
-      if (!child) {
+      auto child = node->children.find(name);
+      if (child == node->children.end()) {
         cursor_exists = false;  // deleted since: carry on with its next sibling
         break;
       }
-      node = child;
-      path = std::move(child_path);
+      if (path.size() > 1) path += '/';
+      path += name;
+      node = child->second;
       start = slash + 1;
     }
     if (cursor_exists) stack.push_back({node, node->children.begin(), path.size()});
@@ -142,13 +162,11 @@ bool SnapshotSerializer::Step(size_t max_nodes) {
       stack.pop_back();
       continue;
     }
-    const std::string& name = *f.next;
+    const auto& [name, child] = *f.next;
     ++f.next;
     path.resize(f.path_len);
     if (f.path_len > 1) path += '/';
     path += name;
-    const Node* child = tree_.Find(path);
-    assert(child);
     WriteNode(path, *child);
     --max_nodes;
     stack.push_back({child, child->children.begin(), path.size()});

@@ -30,11 +30,9 @@ std::string_view BaseName(std::string_view path) {
 DataTree::DataTree() {
   Node root;
   root.acl = OpenAclUnsafe();
-  root.children = {"zookeeper"};
   root.stat.num_children = 1;
   Node zookeeper;
   zookeeper.acl = OpenAclUnsafe();
-  zookeeper.children = {"config", "quota"};
   zookeeper.stat.num_children = 2;
   Node quota;
   quota.acl = OpenAclUnsafe();
@@ -45,7 +43,13 @@ DataTree::DataTree() {
   nodes_.emplace("/zookeeper", std::move(zookeeper));
   nodes_.emplace("/zookeeper/quota", std::move(quota));
   nodes_.emplace("/zookeeper/config", std::move(config));
-  data_size_ = static_cast<int64_t>(std::string("/zookeeper/zookeeper/quota/zookeeper/config").size());
+  Node& root_node = nodes_.at("/");
+  Node& zookeeper_node = nodes_.at("/zookeeper");
+  root_node.children.emplace("zookeeper", &zookeeper_node);
+  zookeeper_node.children.emplace("config", &nodes_.at("/zookeeper/config"));
+  zookeeper_node.children.emplace("quota", &nodes_.at("/zookeeper/quota"));
+  data_size_ =
+      static_cast<int64_t>(std::string("/zookeeper/zookeeper/quota/zookeeper/config").size());
 }
 
 const Node* DataTree::Find(std::string_view path) const {
@@ -72,11 +76,9 @@ void DataTree::ForEachDescendant(
   const Node* n = Find(path);
   if (!n) return;
   std::string prefix = path == "/" ? "/" : path + "/";
-  for (const auto& child : n->children) {
-    std::string child_path = prefix + child;
-    const Node* c = Find(child_path);
-    assert(c);
-    fn(child_path, *c);
+  for (const auto& [name, child] : n->children) {
+    std::string child_path = prefix + name;
+    fn(child_path, *child);
     ForEachDescendant(child_path, fn);
   }
 }
@@ -107,9 +109,10 @@ bool DataTree::Restore(const std::string& path, Node node) {
     nodes_.erase(old);
   }
   data_size_ += static_cast<int64_t>(path.size() + node.data.size());
-  nodes_.emplace(path, std::move(node));
+  const Node* placed = &nodes_.emplace(path, std::move(node)).first->second;
   Node& parent = pit->second;
-  parent.children.insert(std::string(BaseName(path)));
+  // A replaced built-in node has moved: point its parent at the new one.
+  parent.children.insert_or_assign(std::string(BaseName(path)), placed);
   parent.stat.num_children = static_cast<int32_t>(parent.children.size());
   if (owner == kContainerOwner) {
     containers_.insert(path);
@@ -248,9 +251,6 @@ Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
     parent.stat.cversion = parent_cversion;
     parent.stat.pzxid = h.zxid;
   }
-  parent.children.insert(name);
-  parent.stat.num_children = static_cast<int32_t>(parent.children.size());
-
   Node n;
   n.data = op.data;
   n.data_null = op.data_null;
@@ -261,7 +261,9 @@ Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
   n.stat.data_length = static_cast<int32_t>(op.data.size());
   *out = n.stat;
   data_size_ += static_cast<int64_t>(op.path.size() + op.data.size());
-  nodes_.emplace(op.path, std::move(n));
+  const Node* placed = &nodes_.emplace(op.path, std::move(n)).first->second;
+  parent.children.emplace(std::move(name), placed);
+  parent.stat.num_children = static_cast<int32_t>(parent.children.size());
 
   if (owner == kContainerOwner) {
     containers_.insert(op.path);
@@ -286,7 +288,9 @@ Err DataTree::DeleteNode(const std::string& path, int64_t zxid, std::vector<Trig
   nodes_.erase(it);
 
   Node& parent = pit->second;
-  parent.children.erase(std::string(BaseName(path)));
+  if (auto c = parent.children.find(BaseName(path)); c != parent.children.end()) {
+    parent.children.erase(c);
+  }
   parent.stat.num_children = static_cast<int32_t>(parent.children.size());
   if (zxid > parent.stat.pzxid) parent.stat.pzxid = zxid;
 

@@ -1,8 +1,8 @@
 // The ZooKeeper data tree: znodes with data, ACL and Stat, the built-in /zookeeper nodes,
 // ephemeral / container / TTL bookkeeping, and Apply(Txn) — the only way the tree changes.
 // Apply is deterministic: the same txns in the same order give the same tree on every replica.
-// Pure: no I/O. Lookups by full path (hash map); children and bookkeeping in ordered sets, which
-// is what every iteration (dumps, digests, snapshots) uses.
+// Pure: no I/O. Lookups by full path (hash map); children and bookkeeping in ordered maps and
+// sets, which is what every iteration (dumps, digests, snapshots) uses.
 #pragma once
 
 #include <cstdint>
@@ -20,12 +20,18 @@
 
 namespace zk {
 
+struct Node;
+// A node's children by name, sorted, each with its node: a walk of the tree (snapshots, dumps)
+// follows these pointers instead of looking every path up in the hash map. The nodes live in
+// DataTree's unordered_map, whose elements keep their address until erased.
+using Children = std::map<std::string, const Node*, std::less<>>;
+
 struct Node {
   std::string data;
   bool data_null = false;  // created or set with a null buffer: getData answers null
   AclList acl;
   Stat stat;  // data_length and num_children are kept in step with data and children
-  std::set<std::string> children;  // names, not paths
+  Children children;
 };
 
 // The result of applying one op; for multi, one entry per sub-op in `multi`.
@@ -46,6 +52,11 @@ struct Trigger {
 class DataTree {
  public:
   DataTree();
+  // Children point into nodes_: a copy would point into the original.
+  DataTree(const DataTree&) = delete;
+  DataTree& operator=(const DataTree&) = delete;
+  DataTree(DataTree&&) = default;
+  DataTree& operator=(DataTree&&) = default;
 
   const Node* Find(std::string_view path) const;
   // ZooKeeper's node count: its table holds the root twice ("" and "/"), and `srvr` / `mntr`

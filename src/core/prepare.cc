@@ -1,6 +1,7 @@
 #include "core/prepare.h"
 
 #include <cstdio>
+#include <utility>
 
 #include "tree/acl.h"
 #include "tree/path.h"
@@ -101,15 +102,15 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   updated_parent.child_count++;
   updated_parent.stat.cversion = new_cversion;
   updated_parent.stat.pzxid = c.zxid;
-  c.view.Put(c.zxid, *parent_path, updated_parent);
+  c.view.Put(c.zxid, *parent_path, std::move(updated_parent));
   NodeRecord child;
   child.stat.czxid = child.stat.mzxid = child.stat.pzxid = c.zxid;
   child.stat.ephemeral_owner = container ? kContainerOwner
                                : ttl_mode ? (kTtlOwnerMask | ttl)
                                : ephemeral ? c.session_id
                                            : 0;
-  child.acl = acl;
-  c.view.Put(c.zxid, path, child);
+  child.acl = std::move(acl);
+  c.view.Put(c.zxid, path, std::move(child));
   return Err::kOk;
 }
 
@@ -133,7 +134,7 @@ Err PrepareDelete(const PrepareContext& c, const std::string& path, int32_t vers
   NodeRecord updated_parent = *parent;
   updated_parent.child_count--;
   updated_parent.stat.pzxid = c.zxid;
-  c.view.Put(c.zxid, *parent_path, updated_parent);
+  c.view.Put(c.zxid, *parent_path, std::move(updated_parent));
   c.view.Erase(c.zxid, path);
   return Err::kOk;
 }
@@ -166,7 +167,7 @@ Err PrepareWrite(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
       out->version = next;
       node->stat.version = next;
       node->stat.mzxid = c.zxid;
-      c.view.Put(c.zxid, req.path, *node);
+      c.view.Put(c.zxid, req.path, std::move(*node));
       return Err::kOk;
     }
     case OpCode::kSetAcl: {
@@ -184,8 +185,8 @@ Err PrepareWrite(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
       out->acl = acl;
       out->version = next;
       node->stat.aversion = next;
-      node->acl = acl;
-      c.view.Put(c.zxid, req.path, *node);
+      node->acl = std::move(acl);
+      c.view.Put(c.zxid, req.path, std::move(*node));
       return Err::kOk;
     }
     case OpCode::kCheck: {

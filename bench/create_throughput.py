@@ -10,10 +10,10 @@ Each server is started in turn through test/integration/zkserver.py with the sam
 the system temp dir), then the Debian C client (libzookeeper_mt) in create_writer keeps
 --inflight asynchronous zoo_acreate calls (PERSISTENT_SEQUENTIAL, 16 bytes) outstanding for
 --seconds, after a short warm-up run. Servers alternate round by round and never run at the
-same time; the best round per server is reported. Prints creates/s for each and zkd/apache,
-and the server's CPU time (all threads) per acknowledged create: on a small machine the client
-library's own CPU caps the rate both servers can show, and the CPU per create says how much of
-the machine each server needed for it.
+same time. Prints the best and the median round per server, zkd/apache for both, and the CPU
+time per acknowledged create of the server (all threads) and of the client process: on a small
+machine the client library's own CPU caps the rate both servers can show, and the CPU per create
+says how much of the machine each side needed for it.
 For closing notes, not a test: nothing is asserted.
 """
 
@@ -21,6 +21,8 @@ import argparse
 import os
 import platform
 import re
+import resource
+import statistics
 import subprocess
 import sys
 
@@ -42,14 +44,17 @@ def cpu_seconds(pid):
 def run_writer(args, hostport, parent, seconds):
     cmd = [args.writer, hostport, parent, str(args.inflight), str(seconds),
            "--connections", str(args.connections)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + WRITER_SLACK_S)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     summary = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
     m = re.search(r"acked (\d+) failed (\d+) .* elapsed_s ([\d.]+) creates_per_s (\d+)", summary)
     if proc.returncode != 0 or not m:
         raise RuntimeError("writer failed (status %d): %s" % (proc.returncode, proc.stderr))
     if int(m.group(2)) != 0:
         raise RuntimeError("writer saw failed creates: %s" % summary)
-    return int(m.group(1)), float(m.group(3)), float(m.group(4))
+    return int(m.group(1)), float(m.group(3)), float(m.group(4)), client_cpu
 
 
 def one_round(kind, args, round_no):
@@ -59,10 +64,13 @@ def one_round(kind, args, round_no):
     try:
         run_writer(args, srv.hostport, "/warmup", WARMUP_S)
         cpu_before = cpu_seconds(srv.proc.pid)
-        acked, elapsed, rate = run_writer(args, srv.hostport, "/bench", args.seconds)
+        acked, elapsed, rate, client_cpu = run_writer(args, srv.hostport, "/bench",
+                                                      args.seconds)
         cpu_us = (cpu_seconds(srv.proc.pid) - cpu_before) * 1e6 / max(acked, 1)
-        print("  round %d %-6s %8d creates in %6.2f s = %9.0f creates/s, server CPU %6.1f us "
-              "per create" % (round_no, kind, acked, elapsed, rate, cpu_us), flush=True)
+        client_us = client_cpu * 1e6 / max(acked, 1)
+        print("  round %d %-6s %8d creates in %6.2f s = %9.0f creates/s, CPU per create: "
+              "server %6.1f us, client %5.1f us" % (round_no, kind, acked, elapsed, rate, cpu_us,
+                                                   client_us), flush=True)
         return rate, cpu_us
     finally:
         srv.stop()
@@ -88,24 +96,31 @@ def main():
           "round, forceSync=yes, data in %s; %s, %d cpus" % (
               args.connections, args.inflight, args.seconds, os.environ.get("TMPDIR", "/tmp"),
               platform.platform(), os.cpu_count()), flush=True)
-    best = {}
-    cpu = {}
+    rates = {kind: [] for kind in kinds}
+    cpu = {kind: [] for kind in kinds}
     for r in range(args.rounds):
         for kind in kinds:
             try:
                 rate, cpu_us = one_round(kind, args, r)
-                best[kind] = max(best.get(kind, 0.0), rate)
-                cpu[kind] = min(cpu.get(kind, float("inf")), cpu_us)
+                rates[kind].append(rate)
+                cpu[kind].append(cpu_us)
             except (zkserver.ServerError, RuntimeError, subprocess.TimeoutExpired) as e:
                 print("  round %d %s: %s" % (r, kind, e), flush=True)
     print()
-    print("%-8s %12s %22s" % ("server", "creates/s", "server CPU us/create"))
+    print("%-8s %12s %12s %22s" % ("server", "best/s", "median/s", "server CPU us/create"))
     for kind in kinds:
-        print("%-8s %12s %22s" % (kind, "%.0f" % best[kind] if kind in best else "n/a",
-                                  "%.1f" % cpu[kind] if kind in cpu else "n/a"))
-    if best.get("apache") and best.get("zkd"):
-        print("throughput zkd/apache: %.2fx" % (best["zkd"] / best["apache"]))
-        print("server CPU per create apache/zkd: %.2fx" % (cpu["apache"] / cpu["zkd"]))
+        if rates[kind]:
+            print("%-8s %12.0f %12.0f %22.1f" % (kind, max(rates[kind]),
+                                                  statistics.median(rates[kind]),
+                                                  statistics.median(cpu[kind])))
+        else:
+            print("%-8s %12s %12s %22s" % (kind, "n/a", "n/a", "n/a"))
+    if rates.get("apache") and rates.get("zkd"):
+        print("throughput zkd/apache: best %.2fx, median %.2fx" % (
+            max(rates["zkd"]) / max(rates["apache"]),
+            statistics.median(rates["zkd"]) / statistics.median(rates["apache"])))
+        print("server CPU per create apache/zkd (medians): %.2fx" % (
+            statistics.median(cpu["apache"]) / statistics.median(cpu["zkd"])))
     return 0
 
 

@@ -7,6 +7,7 @@
 
 #include <cassert>
 #include <cerrno>
+#include <cstring>
 #include <unordered_map>
 
 #include "proto/jute.h"
@@ -37,8 +38,8 @@ class FixedFields {
 
  private:
   void Put(uint64_t v, size_t bytes) {
-    for (size_t i = 0; i < bytes; ++i)
-      buf_[len_ + i] = static_cast<char>(v >> (8 * (bytes - 1 - i)));
+    uint64_t be = __builtin_bswap64(v << (8 * (8 - bytes)));  // the low `bytes`, big-endian
+    std::memcpy(buf_ + len_, &be, bytes);
     len_ += bytes;
   }
   char buf_[80];

@@ -300,8 +300,8 @@ void Core::Finish(InFlight& f, const ApplyResult& result) {
   }
 }
 
-int32_t Core::Reattach(int64_t session_id, const std::string& passwd,
-                       int32_t requested_timeout_ms, const std::string& client_ip) {
+int32_t Core::Reattach(int64_t session_id, const std::string& passwd, int32_t requested_timeout_ms,
+                       const std::string& client_ip) {
   Session* s = sessions_.Find(session_id);
   if (!s || s->closing || passwd != SessionPassword(session_id)) return 0;
   int32_t timeout = std::clamp(requested_timeout_ms, config_.min_session_timeout_ms,
@@ -356,7 +356,8 @@ void Core::Notify(const std::vector<WatchEvent>& events) {
 }
 
 ApplyResult Core::ApplyTxn(const Txn& txn) {
-  std::vector<Trigger> triggers;
+  std::vector<Trigger>& triggers = triggers_;
+  triggers.clear();
   ApplyResult result = tree_.Apply(txn, &triggers);
   if (txn.header.zxid > last_zxid_) last_zxid_ = txn.header.zxid;
   if (last_zxid_ > last_prepared_zxid_) last_prepared_zxid_ = last_zxid_;
@@ -375,7 +376,7 @@ ApplyResult Core::ApplyTxn(const Txn& txn) {
   return result;
 }
 
-Txn Core::Prepare(const ClientRequest& req, int64_t now_ms) {
+Txn Core::Prepare(const ClientRequest& req, int64_t now_ms, WriteRequest* decoded) {
   Txn txn;
   txn.header = {req.session_id, req.xid, NextZxid(), now_ms, ToInt(req.op)};
   const Session* session = sessions_.Find(req.session_id);
@@ -436,7 +437,11 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms) {
     }
     default: {
       WriteRequest w;
-      DecodeWrite(req.op, r, &w);
+      if (decoded) {
+        w = std::move(*decoded);
+      } else {
+        DecodeWrite(req.op, r, &w);
+      }
       if (Err e = PrepareWrite(ctx, w, &txn.op); e != Err::kOk) return fail(e);
       txn.header.type = ToInt(txn.op.type);
       return txn;
@@ -473,6 +478,8 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
   }
   // Refuse malformed requests before they take a zxid: the connection is closed.
   std::vector<OpCode> multi_ops;
+  WriteRequest decoded;  // single writes: decoded once, here, and handed to Prepare
+  bool single = false;
   bool well_formed = true;
   if (req.op == OpCode::kMulti) {
     well_formed = DecodeMultiOps(req.body, false, &multi_ops);
@@ -481,8 +488,8 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
     well_formed = ReconfigRequest().Read(r);
   } else if (req.op != OpCode::kCloseSession) {
     JuteReader r(req.body);
-    WriteRequest w;
-    well_formed = DecodeWrite(req.op, r, &w);
+    well_formed = DecodeWrite(req.op, r, &decoded);
+    single = true;
   }
   if (!well_formed) {
     ReplyInOrder(req, Err::kMarshallingError);  // as ZooKeeper: header-only -5, connection kept
@@ -497,7 +504,7 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
   f.what = InFlight::What::kWrite;
   f.req = req;
   f.multi_ops = std::move(multi_ops);
-  if (config_.role != CoreRole::kLearner) f.txn = Prepare(req, now_ms);
+  if (config_.role != CoreRole::kLearner) f.txn = Prepare(req, now_ms, single ? &decoded : nullptr);
   if (req.op == OpCode::kCloseSession) {
     if (Session* s = sessions_.Find(req.session_id)) s->closing = true;
   }
@@ -517,8 +524,8 @@ void Core::SubmitForwarded(const ClientRequest& req, int64_t now_ms) {
   f.what = InFlight::What::kForwarded;
   if (req.op == OpCode::kCreateSession) {
     JuteReader r(req.body);
-    int32_t timeout = std::clamp(r.Int(), config_.min_session_timeout_ms,
-                                 config_.max_session_timeout_ms);
+    int32_t timeout =
+        std::clamp(r.Int(), config_.min_session_timeout_ms, config_.max_session_timeout_ms);
     f.txn.header = {req.session_id, 0, NextZxid(), now_ms, ToInt(OpCode::kCreateSession)};
     f.txn.op.type = OpCode::kCreateSession;
     f.txn.op.timeout_ms = timeout;
@@ -530,8 +537,10 @@ void Core::SubmitForwarded(const ClientRequest& req, int64_t now_ms) {
     bool well_formed = req.op == OpCode::kCloseSession || req.op == OpCode::kReconfig ||
                        (req.op == OpCode::kMulti ? DecodeMultiOps(req.body, false, &ignored)
                                                  : DecodeWrite(req.op, r, &w));
+    bool single =
+        req.op != OpCode::kCloseSession && req.op != OpCode::kReconfig && req.op != OpCode::kMulti;
     if (well_formed && IsWriteOp(req.op)) {
-      f.txn = Prepare(req, now_ms);
+      f.txn = Prepare(req, now_ms, single ? &w : nullptr);
     } else {
       f.txn.header = {req.session_id, req.xid, NextZxid(), now_ms, ToInt(OpCode::kError)};
       f.txn.op = ErrorOp(Err::kMarshallingError);

@@ -39,24 +39,26 @@ namespace zk {
 enum class CoreRole { kStandalone, kLeader, kLearner };
 
 struct CoreConfig {
-  int64_t server_id = 0;            // myid; 0 in standalone
-  int32_t tick_ms = 2000;           // tickTime
+  int64_t server_id = 0;   // myid; 0 in standalone
+  int32_t tick_ms = 2000;  // tickTime
   int32_t min_session_timeout_ms = 4000;
   int32_t max_session_timeout_ms = 40000;
   bool extended_types_enabled = false;  // TTL nodes
-  std::string super_digest;         // "super:<base64 sha1>", empty = none
+  std::string super_digest;             // "super:<base64 sha1>", empty = none
   int64_t container_check_ticks = 30;   // how often containers / TTLs are checked
   size_t watches_max = 1'000'000;       // named limit on registered watches
   size_t sessions_max = 100'000;
-  std::string config_text;          // contents of /zookeeper/config
+  std::string config_text;  // contents of /zookeeper/config
   // Apply each prepared txn immediately (nothing to persist). When false, every txn is emitted
   // as a kPersist output and applied only when the shell calls Commit(zxid) after syncing it.
   bool apply_on_submit = true;
-  size_t in_flight_max = 100'000;   // prepared-but-unapplied requests
+  size_t in_flight_max = 100'000;  // prepared-but-unapplied requests
   CoreRole role = CoreRole::kStandalone;
 };
 
 // One client request as it came off the wire, after the RequestHeader.
+struct WriteRequest;  // core/prepare.h
+
 struct ClientRequest {
   int64_t session_id = 0;
   int32_t xid = 0;
@@ -70,22 +72,22 @@ struct ClientRequest {
 // What the shell must do, in order.
 struct Output {
   enum class Kind {
-    kReply,         // send header(+body) to the session's connection
-    kNotification,  // send a WatcherEvent (xid -1) to the session's connection
-    kCloseSession,  // the session is gone (expired / closed): close its connection
-    kPersist,       // log `body` (an encoded Txn) with `zxid`; then Commit(zxid) once synced
-    kSessionOpened, // OpenSession is durable: send the ConnectResponse (timeout_ms, passwd=body)
-    kForward,       // learner: send this request (session_id, xid, op, body, auth) to the leader
-    kSyncDone,      // leader: tell learner `origin` that the sync (session_id, xid) is answered
+    kReply,          // send header(+body) to the session's connection
+    kNotification,   // send a WatcherEvent (xid -1) to the session's connection
+    kCloseSession,   // the session is gone (expired / closed): close its connection
+    kPersist,        // log `body` (an encoded Txn) with `zxid`; then Commit(zxid) once synced
+    kSessionOpened,  // OpenSession is durable: send the ConnectResponse (timeout_ms, passwd=body)
+    kForward,        // learner: send this request (session_id, xid, op, body, auth) to the leader
+    kSyncDone,       // leader: tell learner `origin` that the sync (session_id, xid) is answered
   };
   Kind kind = Kind::kReply;
   int64_t session_id = 0;
   int32_t xid = 0;
   int64_t zxid = 0;
   Err err = Err::kOk;
-  std::string body;         // reply record (only when err == kOk), or encoded WatcherEvent
-  bool close_after = false; // close the connection once this reply is sent
-  int32_t timeout_ms = 0;   // kSessionOpened: the negotiated timeout
+  std::string body;           // reply record (only when err == kOk), or encoded WatcherEvent
+  bool close_after = false;   // close the connection once this reply is sent
+  int32_t timeout_ms = 0;     // kSessionOpened: the negotiated timeout
   OpCode op = OpCode::kPing;  // kForward
   std::vector<Id> auth;       // kForward
   int64_t origin = 0;         // kSyncDone
@@ -191,7 +193,9 @@ class Core {
     bool close_after = false;
     bool unknown_op = false;  // kReply to an unknown op code: zxid -1, as ZooKeeper
   };
-  Txn Prepare(const ClientRequest& req, int64_t now_ms);
+  // `decoded`: the request's WriteRequest if the caller has decoded it already (it is moved
+  // from); otherwise Prepare decodes req.body itself.
+  Txn Prepare(const ClientRequest& req, int64_t now_ms, WriteRequest* decoded = nullptr);
   void Enqueue(InFlight f);
   void Finish(InFlight& f, const ApplyResult& result);
   void DrainReads();
@@ -219,11 +223,12 @@ class Core {
   std::map<int64_t, int32_t> writes_in_flight_;  // per session
   std::map<int64_t, int32_t> reads_waiting_;     // per session: kRead and kReply entries
   std::set<int64_t> touched_;                    // learner: since the last PING
-  int64_t last_zxid_ = 0;           // applied
-  int64_t last_prepared_zxid_ = 0;  // handed out
+  int64_t last_zxid_ = 0;                        // applied
+  int64_t last_prepared_zxid_ = 0;               // handed out
   int64_t next_session_id_;
   int64_t ticks_ = 0;
   std::vector<Output> outputs_;
+  std::vector<Trigger> triggers_;  // ApplyTxn's, kept to reuse its capacity
 };
 
 }  // namespace zk

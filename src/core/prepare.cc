@@ -49,7 +49,6 @@ bool IsNormalEphemeralOwner(int64_t owner) {
   return owner != 0 && owner != kContainerOwner && !IsTtlOwner(owner);
 }
 
-
 // Parent of a path for create/delete: "" for paths without a slash (BADARGUMENTS).
 std::optional<std::string> ParentForWrite(const std::string& path) {
   auto slash = path.rfind('/');
@@ -62,8 +61,8 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   int32_t flags = req.flags;
   if (flags < 0 || flags > 6) return Err::kBadArguments;
   auto mode = static_cast<CreateMode>(flags);
-  bool ttl_mode = mode == CreateMode::kPersistentWithTtl ||
-                  mode == CreateMode::kPersistentSequentialWithTtl;
+  bool ttl_mode =
+      mode == CreateMode::kPersistentWithTtl || mode == CreateMode::kPersistentSequentialWithTtl;
   bool sequential = mode == CreateMode::kPersistentSequential ||
                     mode == CreateMode::kEphemeralSequential ||
                     mode == CreateMode::kPersistentSequentialWithTtl;
@@ -87,7 +86,7 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   if (IsNormalEphemeralOwner(parent->stat.ephemeral_owner)) return Err::kNoChildrenForEphemerals;
 
   int32_t new_cversion = parent->stat.cversion + 1;
-  out->type = container ? OpCode::kCreateContainer
+  out->type = container  ? OpCode::kCreateContainer
               : ttl_mode ? OpCode::kCreateTtl
                          : OpCode::kCreate;
   out->path = path;
@@ -98,15 +97,15 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   out->parent_cversion = new_cversion;
   out->ttl = ttl_mode ? ttl : 0;
 
-  NodeRecord updated_parent = *parent;
+  NodeRecord updated_parent = std::move(*parent);
   updated_parent.child_count++;
   updated_parent.stat.cversion = new_cversion;
   updated_parent.stat.pzxid = c.zxid;
   c.view.Put(c.zxid, *parent_path, std::move(updated_parent));
   NodeRecord child;
   child.stat.czxid = child.stat.mzxid = child.stat.pzxid = c.zxid;
-  child.stat.ephemeral_owner = container ? kContainerOwner
-                               : ttl_mode ? (kTtlOwnerMask | ttl)
+  child.stat.ephemeral_owner = container   ? kContainerOwner
+                               : ttl_mode  ? (kTtlOwnerMask | ttl)
                                : ephemeral ? c.session_id
                                            : 0;
   child.acl = std::move(acl);
@@ -114,8 +113,8 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   return Err::kOk;
 }
 
-Err PrepareDelete(const PrepareContext& c, const std::string& path, int32_t version,
-                  bool container, TxnOp* out) {
+Err PrepareDelete(const PrepareContext& c, const std::string& path, int32_t version, bool container,
+                  TxnOp* out) {
   auto parent_path = ParentForWrite(path);
   if (!parent_path || IsSpecialPath(path)) return Err::kBadArguments;
   auto parent = c.view.Get(*parent_path);
@@ -131,7 +130,7 @@ Err PrepareDelete(const PrepareContext& c, const std::string& path, int32_t vers
   if (container && IsNormalEphemeralOwner(node->stat.ephemeral_owner)) return Err::kBadVersion;
   out->type = container ? OpCode::kDeleteContainer : OpCode::kDelete;
   out->path = path;
-  NodeRecord updated_parent = *parent;
+  NodeRecord updated_parent = std::move(*parent);
   updated_parent.child_count--;
   updated_parent.stat.pzxid = c.zxid;
   c.view.Put(c.zxid, *parent_path, std::move(updated_parent));
@@ -216,14 +215,33 @@ TxnOp ErrorOp(Err e) {
 
 bool IsKnownClientOp(OpCode op) {
   switch (op) {
-    case OpCode::kCreate: case OpCode::kDelete: case OpCode::kExists: case OpCode::kGetData:
-    case OpCode::kSetData: case OpCode::kGetAcl: case OpCode::kSetAcl: case OpCode::kGetChildren:
-    case OpCode::kSync: case OpCode::kGetChildren2: case OpCode::kCheck: case OpCode::kMulti:
-    case OpCode::kCreate2: case OpCode::kReconfig: case OpCode::kCheckWatches:
-    case OpCode::kRemoveWatches: case OpCode::kCreateContainer: case OpCode::kCreateTtl:
-    case OpCode::kMultiRead: case OpCode::kAuth: case OpCode::kSetWatches:
-    case OpCode::kGetEphemerals: case OpCode::kGetAllChildrenNumber: case OpCode::kSetWatches2:
-    case OpCode::kAddWatch: case OpCode::kWhoAmI: case OpCode::kCloseSession:
+    case OpCode::kCreate:
+    case OpCode::kDelete:
+    case OpCode::kExists:
+    case OpCode::kGetData:
+    case OpCode::kSetData:
+    case OpCode::kGetAcl:
+    case OpCode::kSetAcl:
+    case OpCode::kGetChildren:
+    case OpCode::kSync:
+    case OpCode::kGetChildren2:
+    case OpCode::kCheck:
+    case OpCode::kMulti:
+    case OpCode::kCreate2:
+    case OpCode::kReconfig:
+    case OpCode::kCheckWatches:
+    case OpCode::kRemoveWatches:
+    case OpCode::kCreateContainer:
+    case OpCode::kCreateTtl:
+    case OpCode::kMultiRead:
+    case OpCode::kAuth:
+    case OpCode::kSetWatches:
+    case OpCode::kGetEphemerals:
+    case OpCode::kGetAllChildrenNumber:
+    case OpCode::kSetWatches2:
+    case OpCode::kAddWatch:
+    case OpCode::kWhoAmI:
+    case OpCode::kCloseSession:
     case OpCode::kDeleteContainer:
       return true;
     default:

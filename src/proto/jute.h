@@ -62,6 +62,7 @@ class JuteWriter {
   void String(std::string_view v) { Buffer(v); }
   void StringVector(const std::vector<std::string>& v);
   void Raw(std::string_view v) { out_.append(v); }
+  void Reserve(size_t bytes) { out_.reserve(bytes); }
 
   // Overwrites 4 bytes at `offset` (used for a length prefix written after the body).
   void PatchInt(size_t offset, int32_t v);

@@ -88,8 +88,7 @@ std::string Sha1(std::string_view data) {
 }
 
 std::string Base64(std::string_view bytes) {
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   size_t i = 0;
   while (i + 2 < bytes.size()) {
@@ -170,12 +169,17 @@ bool CheckAcl(const AclList& acl, int32_t perm, const std::vector<Id>& auth) {
 bool FixupAcl(const AclList& in, const std::vector<Id>& auth, AclList* out) {
   out->clear();
   if (in.empty()) return false;
-  AclList unique;
-  for (const auto& a : in) {
-    bool seen = false;
-    for (const auto& u : unique) seen = seen || u == a;
-    if (!seen) unique.push_back(a);
+  // Duplicates count once; a single entry (the usual case) needs no copy to find out.
+  AclList deduplicated;
+  if (in.size() > 1) {
+    for (const auto& a : in) {
+      bool seen = false;
+      for (const auto& u : deduplicated) seen = seen || u == a;
+      if (!seen) deduplicated.push_back(a);
+    }
   }
+  const AclList& unique = in.size() > 1 ? deduplicated : in;
+  out->reserve(unique.size());
   for (const auto& a : unique) {
     const Id& id = a.id;
     if (id.scheme == "world" && id.id == "anyone") {

@@ -129,7 +129,8 @@ def main():
     ens = zkd_ensemble.Ensemble(args.zkd, voters=args.voters, name="failover%d" % args.voters)
     workdir = tempfile.mkdtemp(prefix="writer-", dir=ens.root)
     acked = set()
-    try:
+
+    def body():
         ens.start_all()
         for r in range(args.rounds):
             run_round(ens, args, rng, r, acked, workdir)
@@ -137,13 +138,7 @@ def main():
         count = tree_check.check_views(views, acked, "after %d rounds" % args.rounds)
         print("ok: %d rounds, %d acknowledged creates, %d children identical on members %s"
               % (args.rounds, len(acked), count, sorted(views)), flush=True)
-    except AssertionError as e:
-        ens.failed = True
-        print("FAIL: %s" % e, flush=True)
-        return 1
-    finally:
-        ens.cleanup()
-    return 0
+    return zkd_ensemble.run_checked([ens], body)
 
 
 if __name__ == "__main__":

@@ -162,16 +162,11 @@ def main():
     else:
         ens = zkd_ensemble.Ensemble(args.zkd, voters=3, name="followers")
     t = Test(ens)
-    try:
+
+    def body():
         (case_observer if args.case == "observer" else case_followers)(t)
         print("ok: %d writes on every member" % len(t.written), flush=True)
-    except AssertionError as e:
-        ens.failed = True
-        print("FAIL: %s" % e, flush=True)
-        return 1
-    finally:
-        ens.cleanup()
-    return 0
+    return zkd_ensemble.run_checked([ens], body)
 
 
 if __name__ == "__main__":

@@ -339,3 +339,19 @@ class Ensemble:
                 return "accepted" if reply else "refused"
         except ConnectionRefusedError:
             return None
+
+
+def run_checked(ensembles, body):
+    """A test's main part: runs body(). An AssertionError prints FAIL and keeps the ensembles'
+    files for a look; the ensembles are always stopped. Returns the exit status."""
+    try:
+        body()
+    except AssertionError as e:
+        for ens in ensembles:
+            ens.failed = True
+        print("FAIL: %s" % e, flush=True)
+        return 1
+    finally:
+        for ens in ensembles:
+            ens.cleanup()
+    return 0

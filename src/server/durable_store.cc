@@ -199,11 +199,9 @@ void DurableStore::SyncAndCommit() {
 }
 
 void DurableStore::StartSync() {
-  storage::SyncJob job;
-  if (!log_->BeginSync(&job)) return;
+  if (!syncer_.Kick(*log_)) return;
   sessions_in_sync_.swap(unsynced_sessions_);
   unsynced_sessions_.clear();
-  syncer_.Submit(std::move(job));
 }
 
 void DurableStore::SyncDone(storage::SyncJob& job) {

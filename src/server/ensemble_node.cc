@@ -373,19 +373,22 @@ void EnsembleNode::Release() {
 }
 
 void EnsembleNode::KickSync() {
-  if (stopped_ || syncer_.busy() || !log_ || log_->pending_entries() == 0) return;
-  storage::SyncJob job;
-  if (log_->BeginSync(&job)) syncer_.Submit(std::move(job));
+  if (stopped_ || !log_) return;
+  syncer_.Kick(*log_);
 }
 
 void EnsembleNode::SyncFinished(storage::SyncJob& job) {
+  if (EndBatch(job)) AfterSync();
+}
+
+bool EnsembleNode::EndBatch(storage::SyncJob& job) {
   if (auto s = log_->EndSync(&job); !s.ok()) {
     // The batch is pending again; the next tick retries it. Nothing it covers is acknowledged.
     spdlog::error("{}: not acknowledging until the log syncs", s.message());
-    return;
+    return false;
   }
   replica_->Persisted(log_->last_synced_zxid());
-  if (!flushing_) AfterSync();
+  return true;
 }
 
 void EnsembleNode::AfterSync() {
@@ -401,8 +404,8 @@ void EnsembleNode::AfterSync() {
 }
 
 void EnsembleNode::FlushLog() {
-  flushing_ = true;
-  syncer_.Wait();
+  // The batch out is ended here, not through SyncFinished: the caller does what AfterSync would.
+  if (storage::SyncJob job; syncer_.Await(&job)) EndBatch(job);
   if (log_->pending_entries() > 0) {
     if (auto s = log_->Sync(); !s.ok()) {
       spdlog::error("{}: not acknowledging until the log syncs", s.message());
@@ -410,7 +413,6 @@ void EnsembleNode::FlushLog() {
       replica_->Persisted(log_->last_synced_zxid());
     }
   }
-  flushing_ = false;
   Release();
 }
 

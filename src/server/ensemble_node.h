@@ -77,6 +77,8 @@ class EnsembleNode {
   bool SendsAtOnce() const;  // a leader's quorum messages leave ahead of its own log sync
   void KickSync();
   void SyncFinished(storage::SyncJob& job);
+  // Ends a finished batch: on success the replica hears what is on disk. False if it failed.
+  bool EndBatch(storage::SyncJob& job);
   void AfterSync();
   // Everything appended is durable and released (blocks the loop; rare: epochs, SNAP, roll).
   void FlushLog();
@@ -92,7 +94,6 @@ class EnsembleNode {
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<storage::TxnLog> log_;
   LogSyncer syncer_;
-  bool flushing_ = false;  // inside FlushLog: its caller does what AfterSync would
   struct Held {
     Ready ready;
     int64_t barrier = 0;             // released once the log is synced up to here (0: no appends)

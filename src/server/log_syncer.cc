@@ -33,6 +33,14 @@ void LogSyncer::Submit(storage::SyncJob job) {
   cv_.notify_all();
 }
 
+bool LogSyncer::Kick(storage::TxnLog& log) {
+  if (busy_ || log.pending_entries() == 0) return false;
+  storage::SyncJob job;
+  if (!log.BeginSync(&job)) return false;
+  Submit(std::move(job));
+  return true;
+}
+
 void LogSyncer::ThreadMain() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
@@ -51,23 +59,33 @@ void LogSyncer::ThreadMain() {
 void LogSyncer::OnAsync(uv_async_t* handle) { static_cast<LogSyncer*>(handle->data)->Complete(); }
 
 void LogSyncer::Complete() {
+  storage::SyncJob job;
+  if (TakeDone(&job)) on_done_(job);
+}
+
+bool LogSyncer::TakeDone(storage::SyncJob* job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!done_) return;  // a wake-up for a job Wait() already completed
+    if (!done_) return false;  // a wake-up for a job Wait() or Await() already took
     done_ = false;
   }
   busy_ = false;
-  storage::SyncJob job = std::move(job_);  // on_done may Submit the next one
-  on_done_(job);
+  *job = std::move(job_);  // the caller may Submit the next one
+  return true;
 }
 
-void LogSyncer::Wait() {
-  if (!busy_) return;
+bool LogSyncer::Await(storage::SyncJob* job) {
+  if (!busy_) return false;
   {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return done_; });
   }
-  Complete();
+  return TakeDone(job);
+}
+
+void LogSyncer::Wait() {
+  storage::SyncJob job;
+  if (Await(&job)) on_done_(job);
 }
 
 void LogSyncer::Stop() {

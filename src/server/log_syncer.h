@@ -5,8 +5,10 @@
 //   thread: job.Run()   (pwrite + fdatasync; touches only the job and the file)
 //   loop:   on_done(job) -> log.EndSync(&job), then acknowledge what it covered
 //
-// One job at a time. Wait() blocks the loop until the job out has come back (and runs on_done
-// for it), for the rare moments that need the log idle: a roll, a replaced state, a stop.
+// One job at a time: Kick(log) starts one when none is out and the log has entries waiting.
+// Wait() blocks the loop until the job out has come back (and runs on_done for it), for the rare
+// moments that need the log idle: a roll, a replaced state, a stop; Await() does the same but
+// hands the job to its caller instead.
 // A dedicated thread rather than libuv's pool: a snapshot or purge on the pool never delays a
 // sync, and Wait() can block on it.
 #pragma once
@@ -35,9 +37,15 @@ class LogSyncer {
   void Start(Done on_done);
   // Hands a job to the thread. Loop thread; not while busy().
   void Submit(storage::SyncJob job);
+  // Starts a sync of `log`'s pending entries unless one is out or nothing waits. Loop thread.
+  // Returns whether it started one.
+  bool Kick(storage::TxnLog& log);
   bool busy() const { return busy_; }
   // Blocks until the job out (if any) is done and runs on_done for it.
   void Wait();
+  // Blocks until the job out is done and moves it to *job instead of running on_done (the
+  // caller ends it with TxnLog::EndSync). False if no job was out.
+  bool Await(storage::SyncJob* job);
   // Wait(), then ends the thread and closes the handle (the loop can then end).
   void Stop();
 
@@ -45,6 +53,8 @@ class LogSyncer {
   static void OnAsync(uv_async_t* handle);
   void ThreadMain();
   void Complete();
+  // Loop thread: moves a finished job out (false if none is finished).
+  bool TakeDone(storage::SyncJob* job);
 
   uv_loop_t* loop_;
   uv_async_t async_{};

@@ -78,5 +78,35 @@ TEST(LogSyncerTest, WaitBlocksUntilTheJobIsBackAndRunsOnDone) {
   EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
+TEST(LogSyncerTest, KickStartsOnlyWhenIdleWithEntriesWaiting_AwaitHandsTheJobBack) {
+  storage::testing::TempDir dir;
+  storage::TxnLog log(dir.path(), {.preallocate_bytes = 4096});
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  LogSyncer syncer(&loop);
+  int on_done_calls = 0;
+  syncer.Start([&](storage::SyncJob&) { ++on_done_calls; });
+  EXPECT_FALSE(syncer.Kick(log));  // nothing waits
+  storage::SyncJob job;
+  EXPECT_FALSE(syncer.Await(&job));  // nothing out
+
+  ASSERT_TRUE(log.Append(1, TxnBytes(1)).ok());
+  EXPECT_TRUE(syncer.Kick(log));
+  ASSERT_TRUE(log.Append(2, TxnBytes(2)).ok());
+  EXPECT_FALSE(syncer.Kick(log));  // one at a time: 2 waits for the next batch
+  ASSERT_TRUE(syncer.Await(&job));
+  EXPECT_EQ(job.entries, 1u);
+  EXPECT_TRUE(log.EndSync(&job).ok());
+  EXPECT_EQ(log.last_synced_zxid(), 1);
+  EXPECT_FALSE(syncer.busy());
+
+  EXPECT_TRUE(syncer.Kick(log));  // now 2 goes
+  syncer.Stop();                  // Stop waits, and runs on_done for it
+  EXPECT_EQ(on_done_calls, 1);
+  uv_run(&loop, UV_RUN_DEFAULT);  // late wake-ups find nothing to complete
+  EXPECT_EQ(on_done_calls, 1);
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+}
+
 }  // namespace
 }  // namespace zk

@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <vector>
 
 #include "sim/election_member.h"
 #include "sim/replica_member.h"
@@ -75,6 +77,55 @@ void RandomPartition(Simulator& sim, const std::vector<int64_t>& ids) {
 
 }  // namespace
 
+// The faults a randomized run injects while it is in its chaos phase.
+enum class Chaos { kCrashOrStart, kPartition, kHeal, kFaults, kBreakConnection, kQuickRestart };
+
+void Inject(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, Chaos kind) {
+  switch (kind) {
+    case Chaos::kCrashOrStart: {
+      int64_t id = ids[p.Below(ids.size())];
+      if (sim.IsUp(id)) {
+        sim.CrashMember(id);
+      } else {
+        sim.StartMember(id);
+      }
+      break;
+    }
+    case Chaos::kPartition:
+      RandomPartition(sim, ids);
+      break;
+    case Chaos::kHeal:
+      sim.network().Heal();
+      sim.Note("heal");
+      break;
+    case Chaos::kFaults:
+      RandomFaults(sim);
+      break;
+    case Chaos::kBreakConnection: {  // one quorum connection breaks
+      int64_t a = ids[p.Below(ids.size())];
+      int64_t b = ids[p.Below(ids.size())];
+      if (a != b) sim.network().Break(a, b);
+      break;
+    }
+    case Chaos::kQuickRestart: {
+      int64_t id = ids[p.Below(ids.size())];
+      sim.CrashMember(id);
+      sim.StartMember(id);
+      break;
+    }
+  }
+}
+
+// One tick of the chaos phase before the simulator runs it: members start at their staggered
+// times, and after tick 20 a fault from `kinds` (equally likely) comes with chance 0.04.
+void ChaosTick(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, int64_t t,
+               const std::map<int64_t, int64_t>& start_at, const std::vector<Chaos>& kinds) {
+  for (const auto& [id, at] : start_at) {
+    if (at == t) sim.StartMember(id);
+  }
+  if (t > 20 && p.Chance(0.04)) Inject(sim, ids, p, kinds[p.Below(kinds.size())]);
+}
+
 RandomRunResult RunRandomElection(uint64_t seed, const RandomRunConfig& config) {
   std::set<int64_t> voters, observers;
   for (int i = 1; i <= config.voters; ++i) voters.insert(i);
@@ -105,40 +156,11 @@ RandomRunResult RunRandomElection(uint64_t seed, const RandomRunConfig& config) 
   // Staggered start, then chaos.
   std::map<int64_t, int64_t> start_at;
   for (int64_t id : ids) start_at[id] = p.Range(0, 20);
+  const std::vector<Chaos> kinds = {Chaos::kCrashOrStart, Chaos::kCrashOrStart,
+                                    Chaos::kPartition,    Chaos::kHeal,
+                                    Chaos::kFaults,       Chaos::kQuickRestart};
   for (int64_t t = 0; t < config.chaos_ticks && !sim.failed(); ++t) {
-    for (const auto& [id, at] : start_at) {
-      if (at == t) sim.StartMember(id);
-    }
-    if (t > 20 && p.Chance(0.04)) {
-      switch (p.Below(6)) {
-        case 0:
-        case 1: {
-          int64_t id = ids[p.Below(ids.size())];
-          if (sim.IsUp(id)) {
-            sim.CrashMember(id);
-          } else {
-            sim.StartMember(id);
-          }
-          break;
-        }
-        case 2:
-          RandomPartition(sim, ids);
-          break;
-        case 3:
-          sim.network().Heal();
-          sim.Note("heal");
-          break;
-        case 4:
-          RandomFaults(sim);
-          break;
-        default: {  // a quick restart
-          int64_t id = ids[p.Below(ids.size())];
-          sim.CrashMember(id);
-          sim.StartMember(id);
-          break;
-        }
-      }
-    }
+    ChaosTick(sim, ids, p, t, start_at, kinds);
     sim.RunTicks(1);
   }
 
@@ -208,46 +230,11 @@ ReplicaRunResult RunRandomReplica(uint64_t seed, const ReplicaRunConfig& config)
 
   std::map<int64_t, int64_t> start_at;
   for (int64_t id : ids) start_at[id] = p.Range(0, 20);
+  const std::vector<Chaos> kinds = {
+      Chaos::kCrashOrStart, Chaos::kCrashOrStart,    Chaos::kPartition,   Chaos::kHeal,
+      Chaos::kFaults,       Chaos::kBreakConnection, Chaos::kQuickRestart};
   for (int64_t t = 0; t < config.chaos_ticks && !sim.failed(); ++t) {
-    for (const auto& [id, at] : start_at) {
-      if (at == t) sim.StartMember(id);
-    }
-    if (t > 20 && p.Chance(0.04)) {
-      switch (p.Below(7)) {
-        case 0:
-        case 1: {
-          int64_t id = ids[p.Below(ids.size())];
-          if (sim.IsUp(id)) {
-            sim.CrashMember(id);
-          } else {
-            sim.StartMember(id);
-          }
-          break;
-        }
-        case 2:
-          RandomPartition(sim, ids);
-          break;
-        case 3:
-          sim.network().Heal();
-          sim.Note("heal");
-          break;
-        case 4:
-          RandomFaults(sim);
-          break;
-        case 5: {  // one quorum connection breaks
-          int64_t a = ids[p.Below(ids.size())];
-          int64_t b = ids[p.Below(ids.size())];
-          if (a != b) sim.network().Break(a, b);
-          break;
-        }
-        default: {  // a quick restart
-          int64_t id = ids[p.Below(ids.size())];
-          sim.CrashMember(id);
-          sim.StartMember(id);
-          break;
-        }
-      }
-    }
+    ChaosTick(sim, ids, p, t, start_at, kinds);
     clients->Tick();
     sim.RunTicks(1);
   }

@@ -9,6 +9,7 @@
 // Exit status 0 when everything passed. A failing seed prints SEED=<n> and the command that
 // replays it.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -37,6 +38,29 @@ void OnAbort(int) {
   std::raise(SIGABRT);
 }
 
+// Settle times of the runs that passed, for the summary line.
+struct SettleTally {
+  int64_t max = 0;
+  int64_t sum = 0;
+  uint64_t slowest_seed = 0;
+};
+
+// Counts a passed run's settle time and returns true; for a failed run prints its trace tail
+// (unless the trace was echoed as it ran) and returns false.
+template <typename Result>
+bool Tally(uint64_t seed, const Result& r, bool echoed, SettleTally* t) {
+  if (r.ok) {
+    if (r.settle_ticks > t->max) t->slowest_seed = seed;
+    t->max = std::max(t->max, r.settle_ticks);
+    t->sum += r.settle_ticks;
+    return true;
+  }
+  if (!echoed) {
+    for (const std::string& line : r.trace_tail) std::cout << line << "\n";
+  }
+  return false;
+}
+
 int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbose, int members,
                     int observers, int clients, int64_t chaos_ticks, bool trace_zab,
                     const char* argv0) {
@@ -50,8 +74,7 @@ int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbo
   std::clock_t began = std::clock();
   int failures = 0;
   uint64_t steps = 0, acked = 0, requests = 0, epochs = 0, ledger = 0;
-  int64_t settle_max = 0, settle_sum = 0;
-  uint64_t slowest_seed = 0;
+  SettleTally settle;
   for (uint64_t i = 0; i < seeds; ++i) {
     uint64_t seed = first_seed + i;
     g_current_seed = seed;
@@ -63,16 +86,8 @@ int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbo
     requests += r.clients.requests;
     epochs += r.zab.epochs_served;
     ledger += r.zab.ledger_txns;
-    if (r.ok) {
-      if (r.settle_ticks > settle_max) slowest_seed = seed;
-      settle_max = std::max(settle_max, r.settle_ticks);
-      settle_sum += r.settle_ticks;
-      continue;
-    }
+    if (Tally(seed, r, config.echo, &settle)) continue;
     ++failures;
-    if (!config.echo) {
-      for (const std::string& line : r.trace_tail) std::cout << line << "\n";
-    }
     std::cout << "SEED=" << seed << " FAILED: " << r.failure << "\n"
               << "replay: " << argv0 << " --replica --seed " << seed << " --members " << members
               << " --observers " << observers << " --clients " << clients << " --chaos-ticks "
@@ -84,8 +99,8 @@ int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbo
       "%.1f max %lld (seed %llu); %llu steps; %llu requests, %llu acknowledged writes, %llu "
       "committed txns checked, %llu epochs served; %.2fs cpu, %.0f seeds/s\n",
       static_cast<unsigned long long>(seeds), members, observers, clients, failures,
-      seeds > 0 ? static_cast<double>(settle_sum) / static_cast<double>(seeds) : 0.0,
-      static_cast<long long>(settle_max), static_cast<unsigned long long>(slowest_seed),
+      seeds > 0 ? static_cast<double>(settle.sum) / static_cast<double>(seeds) : 0.0,
+      static_cast<long long>(settle.max), static_cast<unsigned long long>(settle.slowest_seed),
       static_cast<unsigned long long>(steps), static_cast<unsigned long long>(requests),
       static_cast<unsigned long long>(acked), static_cast<unsigned long long>(ledger),
       static_cast<unsigned long long>(epochs), secs,
@@ -156,24 +171,15 @@ int main(int argc, char** argv) {
   // CPU time only reports throughput; it never feeds the simulation.
   std::clock_t began = std::clock();
   uint64_t steps = 0, two_leader_rounds = 0, leading = 0;
-  int64_t settle_max = 0, settle_sum = 0;
-  uint64_t slowest_seed = 0;
+  SettleTally settle;
   for (uint64_t i = 0; i < seeds; ++i) {
     uint64_t seed = first_seed + i;
     zk::sim::RandomRunResult r = zk::sim::RunRandomElection(seed, config);
     steps += r.steps;
     two_leader_rounds += r.stats.rounds_with_two_leaders;
     leading += r.stats.leading_decisions;
-    if (r.ok) {
-      if (r.settle_ticks > settle_max) slowest_seed = seed;
-      settle_max = std::max(settle_max, r.settle_ticks);
-      settle_sum += r.settle_ticks;
-      continue;
-    }
+    if (Tally(seed, r, config.echo, &settle)) continue;
     ++failures;
-    if (!config.echo) {
-      for (const std::string& line : r.trace_tail) std::cout << line << "\n";
-    }
     std::cout << "SEED=" << seed << " FAILED: " << r.failure << "\n"
               << "replay: " << argv[0] << " --seed " << seed << " --members " << members
               << " --observers " << observers << " --chaos-ticks " << chaos_ticks << "\n";
@@ -184,8 +190,8 @@ int main(int argc, char** argv) {
       "%llu steps; LEADING decisions %llu, rounds with two LEADING deciders %llu; "
       "%.2fs cpu, %.0f seeds/s\n",
       static_cast<unsigned long long>(seeds), members, observers, failures,
-      seeds > 0 ? static_cast<double>(settle_sum) / static_cast<double>(seeds) : 0.0,
-      static_cast<long long>(settle_max), static_cast<unsigned long long>(slowest_seed),
+      seeds > 0 ? static_cast<double>(settle.sum) / static_cast<double>(seeds) : 0.0,
+      static_cast<long long>(settle.max), static_cast<unsigned long long>(settle.slowest_seed),
       static_cast<unsigned long long>(steps),
       static_cast<unsigned long long>(leading), static_cast<unsigned long long>(two_leader_rounds),
       secs, secs > 0 ? static_cast<double>(seeds) / secs : 0.0);

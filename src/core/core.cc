@@ -31,7 +31,9 @@ Core::Core(CoreConfig config, int64_t first_session_id)
       pending_(tree_),
       next_session_id_(first_session_id) {
   watches_.set_limit(config_.watches_max);
-  if (!config_.config_text.empty()) tree_.SetConfig(config_.config_text, 0);
+  if (!config_.config_text.empty()) {
+    tree_.SetConfig(config_.config_text, 0, config_.config_written_ms);
+  }
 }
 
 void Core::Restore(DataTree tree, const std::map<int64_t, int32_t>& sessions, int64_t zxid) {
@@ -45,7 +47,9 @@ void Core::Restore(DataTree tree, const std::map<int64_t, int32_t>& sessions, in
     sessions_.Add(id, timeout);
     if (id >= next_session_id_ && (id >> 56) == (next_session_id_ >> 56)) next_session_id_ = id + 1;
   }
-  if (!config_.config_text.empty()) tree_.SetConfig(config_.config_text, 0);
+  if (!config_.config_text.empty()) {
+    tree_.SetConfig(config_.config_text, 0, config_.config_written_ms);
+  }
 }
 
 std::string Core::SessionPassword(int64_t session_id) {

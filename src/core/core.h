@@ -49,6 +49,7 @@ struct CoreConfig {
   size_t watches_max = 1'000'000;       // named limit on registered watches
   size_t sessions_max = 100'000;
   std::string config_text;  // contents of /zookeeper/config
+  int64_t config_written_ms = 0;  // its mtime: wall-clock time the shell started the member
   // Apply each prepared txn immediately (nothing to persist). When false, every txn is emitted
   // as a kPersist output and applied only when the shell calls Commit(zxid) after syncing it.
   bool apply_on_submit = true;

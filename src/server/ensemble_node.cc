@@ -89,6 +89,9 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
   cc.role = CoreRole::kLearner;
   cc.apply_on_submit = false;
   cc.config_text = MembershipText(config_);
+  cc.config_written_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
 }
 

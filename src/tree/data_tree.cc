@@ -63,12 +63,14 @@ size_t DataTree::ephemeral_count() const {
   return n;
 }
 
-void DataTree::SetConfig(const std::string& text, int64_t version) {
+void DataTree::SetConfig(const std::string& text, int64_t version, int64_t wall_ms) {
   Node& n = nodes_.at("/zookeeper/config");
   data_size_ += static_cast<int64_t>(text.size()) - static_cast<int64_t>(n.data.size());
   n.data = text;
   n.stat.data_length = static_cast<int32_t>(text.size());
   n.stat.mzxid = version;
+  n.stat.version = -1;
+  n.stat.mtime = wall_ms;
 }
 
 void DataTree::ForEachDescendant(

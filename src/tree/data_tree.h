@@ -64,8 +64,9 @@ class DataTree {
   size_t node_count() const { return nodes_.size() + 1; }
   // Applies one txn. Appends the watch triggers it causes, in order, to *triggers.
   ApplyResult Apply(const Txn& txn, std::vector<Trigger>* triggers);
-  // Replaces the data of /zookeeper/config (membership text) with mzxid = version.
-  void SetConfig(const std::string& text, int64_t version);
+  // Writes /zookeeper/config (membership text) as ZooKeeper does at start-up: mzxid = config
+  // version, Stat version -1, mtime = `wall_ms` (the member's clock when it wrote the node).
+  void SetConfig(const std::string& text, int64_t version, int64_t wall_ms);
 
   const std::map<int64_t, std::set<std::string>>& ephemerals() const { return ephemerals_; }
   size_t ephemeral_count() const;

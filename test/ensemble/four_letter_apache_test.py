@@ -8,7 +8,9 @@ limits) on 127.0.0.1. For the leader, the follower and the observer of each:
     in the same order, with the same zk_server_state, zk_peer_state, zk_quorum_size and, on the
     leader, the same learner counts; an observer names its leader in zk_observer_master_id;
   - conf has the same keys, and its membership, like /zookeeper/config, is the layout's
-    server.N=host:quorumPort:electionPort:participant|observer lines and version=0.
+    server.N=host:quorumPort:electionPort:participant|observer lines and version=0;
+    /zookeeper/config's Stat is the same (version -1, as ZooKeeper writes it at start-up), its
+    mtime the wall-clock time it was written.
 Then the follower voter of each is killed: the leader and the observer of both engines must
 answer srvr / stat / mntr / conf / ruok / isro with the same text.
 
@@ -18,6 +20,7 @@ answer srvr / stat / mntr / conf / ruok / isro with the same text.
 import argparse
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import four_letter_check  # noqa: E402
@@ -89,13 +92,33 @@ def compare_role(role, z, zs, a, as_, problems):
 
 
 def config_znode(ens, sid):
+    """(text, Stat) of /zookeeper/config on one member."""
     zk = KazooClient(hosts=ens.hostport(sid), timeout=10)
     zk.start(timeout=60)
     try:
-        return zk.get("/zookeeper/config")[0].decode()
+        data, stat = zk.get("/zookeeper/config")
+        return data.decode(), stat
     finally:
         zk.stop()
         zk.close()
+
+
+# Stat fields of /zookeeper/config that must be equal on both engines; the times must be the
+# wall-clock time the member wrote the node (not 0), which differs from run to run.
+CONFIG_STAT_EQUAL = ("czxid", "mzxid", "pzxid", "version", "cversion", "aversion",
+                     "ephemeralOwner", "dataLength", "numChildren")
+
+
+def config_stat_problems(name, sid, stat, reference, started_ms):
+    out = []
+    for field in CONFIG_STAT_EQUAL:
+        if getattr(stat, field) != getattr(reference, field):
+            out.append("%s member %d /zookeeper/config %s %r, apache %r" % (
+                name, sid, field, getattr(stat, field), getattr(reference, field)))
+    if not started_ms - 60000 <= stat.mtime <= time.time() * 1000 + 60000:
+        out.append("%s member %d /zookeeper/config mtime %d is not the time it was written"
+                   % (name, sid, stat.mtime))
+    return out
 
 
 def main():
@@ -105,6 +128,7 @@ def main():
     shape = dict(voters=2, observers=1)
     z = zkd_ensemble.Ensemble(args.zkd, name="4lw-zkd", **shape)
     a = zkd_ensemble.Ensemble(None, name="4lw-apache", engine="apache", **shape)
+    started_ms = time.time() * 1000
     try:
         a.start_all()
         z.start_all()
@@ -112,11 +136,14 @@ def main():
         problems = []
         for role in ("leader", "follower", "observer"):
             compare_role(role, z, zr[role], a, ar[role], problems)
-        for name, ens in (("zkd", z), ("apache", a)):
+        reference = None
+        for name, ens in (("apache", a), ("zkd", z)):
             for sid in ens.members:
-                got = config_znode(ens, sid)
+                got, stat = config_znode(ens, sid)
                 if got != four_letter_check.membership(ens):
                     problems.append("%s member %d /zookeeper/config %r" % (name, sid, got))
+                reference = reference or stat
+                problems += config_stat_problems(name, sid, stat, reference, started_ms)
         if problems:
             z.fail("serving ensembles differ:\n" + "\n".join(problems))
         print("serving: srvr / stat / mntr gauges / conf / /zookeeper/config agree for leader, "

@@ -144,7 +144,8 @@ void DurableStore::Start() {
 void DurableStore::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  syncer_.Wait();  // a batch on its way comes back first (SyncDone syncs the rest)
+  // A batch on its way comes back first (SyncDone, being stopped, syncs the rest).
+  if (storage::SyncJob job; syncer_.Wait(&job)) SyncDone(job);
   if (healthy_ && log_->pending_entries() > 0) {
     // Not answered any more, but durable is no worse than lost for an unanswered request.
     if (storage::Status s = log_->Sync(); !s.ok()) spdlog::warn("{}", s.message());

@@ -408,7 +408,7 @@ void EnsembleNode::AfterSync() {
 
 void EnsembleNode::FlushLog() {
   // The batch out is ended here, not through SyncFinished: the caller does what AfterSync would.
-  if (storage::SyncJob job; syncer_.Await(&job)) EndBatch(job);
+  if (storage::SyncJob job; syncer_.Wait(&job)) EndBatch(job);
   if (log_->pending_entries() > 0) {
     if (auto s = log_->Sync(); !s.ok()) {
       spdlog::error("{}: not acknowledging until the log syncs", s.message());

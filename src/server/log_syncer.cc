@@ -66,7 +66,7 @@ void LogSyncer::Complete() {
 bool LogSyncer::TakeDone(storage::SyncJob* job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!done_) return false;  // a wake-up for a job Wait() or Await() already took
+    if (!done_) return false;  // a wake-up for a job Wait() already took
     done_ = false;
   }
   busy_ = false;
@@ -74,7 +74,7 @@ bool LogSyncer::TakeDone(storage::SyncJob* job) {
   return true;
 }
 
-bool LogSyncer::Await(storage::SyncJob* job) {
+bool LogSyncer::Wait(storage::SyncJob* job) {
   if (!busy_) return false;
   {
     std::unique_lock<std::mutex> lock(mu_);
@@ -83,15 +83,10 @@ bool LogSyncer::Await(storage::SyncJob* job) {
   return TakeDone(job);
 }
 
-void LogSyncer::Wait() {
-  storage::SyncJob job;
-  if (Await(&job)) on_done_(job);
-}
-
 void LogSyncer::Stop() {
   if (!started_) return;
   started_ = false;
-  Wait();
+  if (storage::SyncJob job; Wait(&job)) on_done_(job);
   {
     std::lock_guard<std::mutex> lock(mu_);
     quit_ = true;

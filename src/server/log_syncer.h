@@ -6,9 +6,11 @@
 //   loop:   on_done(job) -> log.EndSync(&job), then acknowledge what it covered
 //
 // One job at a time: Kick(log) starts one when none is out and the log has entries waiting.
-// Wait() blocks the loop until the job out has come back (and runs on_done for it), for the rare
-// moments that need the log idle: a roll, a replaced state, a stop; Await() does the same but
-// hands the job to its caller instead.
+// Wait() blocks the loop until the job out has come back, for the rare moments that need the log
+// idle: a roll, a replaced state, a stop. It hands the job to its caller rather than running
+// on_done, because a caller that waits goes on differently from a batch that came back by itself.
+// Rolling the log stays with the callers: what a roll brings along (a fuzzy snapshot on the loop,
+// or a flush and a snapshot in place) differs between the standalone and the ensemble server.
 // A dedicated thread rather than libuv's pool: a snapshot or purge on the pool never delays a
 // sync, and Wait() can block on it.
 #pragma once
@@ -41,19 +43,18 @@ class LogSyncer {
   // Returns whether it started one.
   bool Kick(storage::TxnLog& log);
   bool busy() const { return busy_; }
-  // Blocks until the job out (if any) is done and runs on_done for it.
-  void Wait();
-  // Blocks until the job out is done and moves it to *job instead of running on_done (the
+  // Blocks until the job out is done and moves it to *job; on_done does not run for it (the
   // caller ends it with TxnLog::EndSync). False if no job was out.
-  bool Await(storage::SyncJob* job);
-  // Wait(), then ends the thread and closes the handle (the loop can then end).
+  bool Wait(storage::SyncJob* job);
+  // Waits for the job out (if any) and runs on_done for it, then ends the thread and closes the
+  // handle (the loop can then end).
   void Stop();
 
  private:
   static void OnAsync(uv_async_t* handle);
   void ThreadMain();
   void Complete();
-  // Loop thread: moves a finished job out (false if none is finished).
+  // Loop thread: moves a finished job out (false if none is finished: Wait() took it).
   bool TakeDone(storage::SyncJob* job);
 
   uv_loop_t* loop_;

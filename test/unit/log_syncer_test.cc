@@ -53,32 +53,46 @@ TEST(LogSyncerTest, BatchesComeBackOnTheLoopInOrder_NextGathersMeanwhile) {
   EXPECT_EQ(n, 4);
 }
 
-TEST(LogSyncerTest, WaitBlocksUntilTheJobIsBackAndRunsOnDone) {
+TEST(LogSyncerTest, WaitHandsTheJobBackWithoutOnDone_AFailedOneGoesAheadOfLaterEntries) {
   storage::testing::TempDir dir;
   storage::TxnLog log(dir.path(), {.preallocate_bytes = 4096});
   uv_loop_t loop;
   uv_loop_init(&loop);
   LogSyncer syncer(&loop);
-  int done = 0;
-  syncer.Start([&](storage::SyncJob& job) {
-    EXPECT_TRUE(log.EndSync(&job).ok());
-    ++done;
-  });
+  int on_done_calls = 0;
+  syncer.Start([&](storage::SyncJob&) { ++on_done_calls; });
   ASSERT_TRUE(log.Append(1, TxnBytes(1)).ok());
   storage::SyncJob job;
   ASSERT_TRUE(log.BeginSync(&job));
+  job.fd = -1;  // the write fails
   syncer.Submit(std::move(job));
-  syncer.Wait();  // without running the loop
-  EXPECT_EQ(done, 1);
-  EXPECT_EQ(log.last_synced_zxid(), 1);
-  EXPECT_FALSE(log.sync_in_flight());
+  ASSERT_TRUE(log.Append(2, TxnBytes(2)).ok());
+  ASSERT_TRUE(syncer.Wait(&job));  // without running the loop
+  EXPECT_FALSE(syncer.busy());
+  EXPECT_FALSE(job.status.ok());
+  EXPECT_FALSE(log.EndSync(&job).ok());
+  EXPECT_EQ(log.pending_entries(), 2u);  // 1 is back, ahead of 2
+  EXPECT_EQ(log.last_synced_zxid(), 0);
+
+  ASSERT_TRUE(syncer.Kick(log));
+  ASSERT_TRUE(syncer.Wait(&job));
+  EXPECT_EQ(job.entries, 2u);
+  ASSERT_TRUE(log.EndSync(&job).ok());
+  EXPECT_EQ(log.last_synced_zxid(), 2);
   syncer.Stop();
-  uv_run(&loop, UV_RUN_DEFAULT);  // the late wake-up finds nothing to complete
-  EXPECT_EQ(done, 1);
+  uv_run(&loop, UV_RUN_DEFAULT);  // the late wake-ups find nothing to complete
+  EXPECT_EQ(on_done_calls, 0);
   EXPECT_EQ(uv_loop_close(&loop), 0);
+
+  storage::TxnLogReader reader(dir.path(), 1);
+  storage::TxnLogEntry e;
+  int64_t n = 0;
+  while (reader.Next(&e)) EXPECT_EQ(e.zxid, ++n);
+  EXPECT_TRUE(reader.status().ok()) << reader.status().message();
+  EXPECT_EQ(n, 2);
 }
 
-TEST(LogSyncerTest, KickStartsOnlyWhenIdleWithEntriesWaiting_AwaitHandsTheJobBack) {
+TEST(LogSyncerTest, KickStartsOnlyWhenIdleWithEntriesWaiting_StopRunsOnDone) {
   storage::testing::TempDir dir;
   storage::TxnLog log(dir.path(), {.preallocate_bytes = 4096});
   uv_loop_t loop;
@@ -88,13 +102,13 @@ TEST(LogSyncerTest, KickStartsOnlyWhenIdleWithEntriesWaiting_AwaitHandsTheJobBac
   syncer.Start([&](storage::SyncJob&) { ++on_done_calls; });
   EXPECT_FALSE(syncer.Kick(log));  // nothing waits
   storage::SyncJob job;
-  EXPECT_FALSE(syncer.Await(&job));  // nothing out
+  EXPECT_FALSE(syncer.Wait(&job));  // nothing out
 
   ASSERT_TRUE(log.Append(1, TxnBytes(1)).ok());
   EXPECT_TRUE(syncer.Kick(log));
   ASSERT_TRUE(log.Append(2, TxnBytes(2)).ok());
   EXPECT_FALSE(syncer.Kick(log));  // one at a time: 2 waits for the next batch
-  ASSERT_TRUE(syncer.Await(&job));
+  ASSERT_TRUE(syncer.Wait(&job));
   EXPECT_EQ(job.entries, 1u);
   EXPECT_TRUE(log.EndSync(&job).ok());
   EXPECT_EQ(log.last_synced_zxid(), 1);

@@ -12,6 +12,13 @@
 namespace zk::sim {
 namespace {
 
+Membership MakeMembership(int voters, int observers) {
+  std::set<int64_t> v, o;
+  for (int i = 1; i <= voters; ++i) v.insert(i);
+  for (int i = 1; i <= observers; ++i) o.insert(voters + i);
+  return Membership(v, o);
+}
+
 std::vector<int64_t> Ids(const Membership& m) {
   std::vector<int64_t> ids(m.voters().begin(), m.voters().end());
   ids.insert(ids.end(), m.observers().begin(), m.observers().end());
@@ -126,11 +133,63 @@ void ChaosTick(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, int64_t
   if (t > 20 && p.Chance(0.04)) Inject(sim, ids, p, kinds[p.Below(kinds.size())]);
 }
 
+// Each member's start tick for the staggered start, drawn in member order.
+std::map<int64_t, int64_t> StartTimes(Prng& p, const std::vector<int64_t>& ids) {
+  std::map<int64_t, int64_t> start_at;
+  for (int64_t id : ids) start_at[id] = p.Range(0, 20);
+  return start_at;
+}
+
+// The end of the chaos (unless an invariant already failed): the network heals and turns tame,
+// every member that is down starts.
+void StopFaults(Simulator& sim, const std::vector<int64_t>& ids, const std::string& note) {
+  if (sim.failed()) return;
+  sim.Note(note);
+  sim.network().Heal();
+  sim.network().faults() = NetworkFaults{0, 1, 0, 0, 0, 0};
+  for (int64_t id : ids) sim.StartMember(id);
+}
+
+// After the faults stop: runs tick by tick (tick() first, for what else runs, e.g. clients)
+// until why_unsettled(sim) has said "" for config.stable_ticks ticks in a row, or
+// config.settle_ticks_max ticks have gone, or an invariant failed. Then the verdict, in
+// `result`: the invariant's failure, else not settled in time (a liveness failure, with what
+// was still unsettled), else what after() finds once settled ("" when nothing), else ok. A
+// failed run keeps its trace.
+template <typename Config, typename Result, typename Tick, typename WhyUnsettled, typename After>
+void SettleAndJudge(Simulator& sim, const Config& config, Tick tick, WhyUnsettled why_unsettled,
+                    After after, Result* result) {
+  int64_t settled_since = -1;
+  int64_t t = 0;
+  for (; t < config.settle_ticks_max && !sim.failed(); ++t) {
+    tick();
+    sim.RunTicks(1);
+    if (!sim.failed() && why_unsettled(sim).empty()) {
+      if (settled_since < 0) settled_since = t;
+      if (t - settled_since >= config.stable_ticks) break;
+    } else {
+      settled_since = -1;
+    }
+  }
+  result->steps = sim.steps();
+  if (sim.failed()) {
+    result->failure = sim.failure();
+  } else if (settled_since < 0 || t - settled_since < config.stable_ticks) {
+    result->failure = "not settled " + std::to_string(config.settle_ticks_max) +
+                      " ticks after the faults stopped: " + why_unsettled(sim);
+    sim.Note("LIVENESS " + result->failure);
+  } else if (std::string e = after(); !e.empty()) {
+    result->failure = "after settling: " + e;
+    sim.Note("INVARIANT " + result->failure);
+  } else {
+    result->ok = true;
+    result->settle_ticks = settled_since;
+  }
+  if (!result->ok) result->trace_tail.assign(sim.trace().begin(), sim.trace().end());
+}
+
 RandomRunResult RunRandomElection(uint64_t seed, const RandomRunConfig& config) {
-  std::set<int64_t> voters, observers;
-  for (int i = 1; i <= config.voters; ++i) voters.insert(i);
-  for (int i = 1; i <= config.observers; ++i) observers.insert(config.voters + i);
-  Membership membership(voters, observers);
+  Membership membership = MakeMembership(config.voters, config.observers);
 
   ElectionTuning tuning;
   Simulator sim(seed, membership, [&tuning](int64_t sid, SimDisk* disk, const Membership& m) {
@@ -154,8 +213,7 @@ RandomRunResult RunRandomElection(uint64_t seed, const RandomRunConfig& config) 
   RandomFaults(sim);
 
   // Staggered start, then chaos.
-  std::map<int64_t, int64_t> start_at;
-  for (int64_t id : ids) start_at[id] = p.Range(0, 20);
+  std::map<int64_t, int64_t> start_at = StartTimes(p, ids);
   const std::vector<Chaos> kinds = {Chaos::kCrashOrStart, Chaos::kCrashOrStart,
                                     Chaos::kPartition,    Chaos::kHeal,
                                     Chaos::kFaults,       Chaos::kQuickRestart};
@@ -164,44 +222,14 @@ RandomRunResult RunRandomElection(uint64_t seed, const RandomRunConfig& config) 
     sim.RunTicks(1);
   }
 
-  // Faults stop.
-  if (!sim.failed()) {
-    sim.Note("faults stop: heal, restart everyone, tame network");
-    sim.network().Heal();
-    sim.network().faults() = NetworkFaults{0, 1, 0, 0, 0, 0};
-    for (int64_t id : ids) sim.StartMember(id);
-  }
-  int64_t settled_since = -1;
-  int64_t t = 0;
-  for (; t < config.settle_ticks_max && !sim.failed(); ++t) {
-    sim.RunTicks(1);
-    if (ElectionSettled(sim).empty()) {
-      if (settled_since < 0) settled_since = t;
-      if (t - settled_since >= config.stable_ticks) break;
-    } else {
-      settled_since = -1;
-    }
-  }
-  result.steps = sim.steps();
-  if (sim.failed()) {
-    result.failure = sim.failure();
-  } else if (settled_since < 0 || t - settled_since < config.stable_ticks) {
-    result.failure = "not settled " + std::to_string(config.settle_ticks_max) +
-                     " ticks after the faults stopped: " + ElectionSettled(sim);
-    sim.Note("LIVENESS " + result.failure);
-  } else {
-    result.ok = true;
-    result.settle_ticks = settled_since;
-  }
-  if (!result.ok) result.trace_tail.assign(sim.trace().begin(), sim.trace().end());
+  StopFaults(sim, ids, "faults stop: heal, restart everyone, tame network");
+  SettleAndJudge(
+      sim, config, [] {}, ElectionSettled, [] { return std::string(); }, &result);
   return result;
 }
 
 ReplicaRunResult RunRandomReplica(uint64_t seed, const ReplicaRunConfig& config) {
-  std::set<int64_t> voters, observers;
-  for (int i = 1; i <= config.voters; ++i) voters.insert(i);
-  for (int i = 1; i <= config.observers; ++i) observers.insert(config.voters + i);
-  Membership membership(voters, observers);
+  Membership membership = MakeMembership(config.voters, config.observers);
 
   ReplicaContext ctx;
   std::unique_ptr<ClientLoad> clients;
@@ -228,8 +256,7 @@ ReplicaRunResult RunRandomReplica(uint64_t seed, const ReplicaRunConfig& config)
   std::vector<int64_t> ids = Ids(membership);
   RandomFaults(sim);
 
-  std::map<int64_t, int64_t> start_at;
-  for (int64_t id : ids) start_at[id] = p.Range(0, 20);
+  std::map<int64_t, int64_t> start_at = StartTimes(p, ids);
   const std::vector<Chaos> kinds = {
       Chaos::kCrashOrStart, Chaos::kCrashOrStart,    Chaos::kPartition,   Chaos::kHeal,
       Chaos::kFaults,       Chaos::kBreakConnection, Chaos::kQuickRestart};
@@ -239,43 +266,15 @@ ReplicaRunResult RunRandomReplica(uint64_t seed, const ReplicaRunConfig& config)
     sim.RunTicks(1);
   }
 
-  if (!sim.failed()) {
-    sim.Note("faults stop: heal, restart everyone, tame network, clients stop writing");
-    sim.network().Heal();
-    sim.network().faults() = NetworkFaults{0, 1, 0, 0, 0, 0};
-    clients->set_writing(false);
-    for (int64_t id : ids) sim.StartMember(id);
-  }
+  // Clients only read from here on (a flag only their Tick reads, so it may be set first).
+  clients->set_writing(false);
+  StopFaults(sim, ids, "faults stop: heal, restart everyone, tame network, clients stop writing");
   ReplicaRunResult result;
-  int64_t settled_since = -1;
-  int64_t t = 0;
-  for (; t < config.settle_ticks_max && !sim.failed(); ++t) {
-    clients->Tick();
-    sim.RunTicks(1);
-    if (!sim.failed() && ZabSettled(sim).empty()) {
-      if (settled_since < 0) settled_since = t;
-      if (t - settled_since >= config.stable_ticks) break;
-    } else {
-      settled_since = -1;
-    }
-  }
-  result.steps = sim.steps();
+  SettleAndJudge(
+      sim, config, [&clients] { clients->Tick(); }, ZabSettled,
+      [&] { return checker.CheckAllAcked(sim); }, &result);
   result.zab = checker.stats();
   result.clients = clients->stats();
-  if (sim.failed()) {
-    result.failure = sim.failure();
-  } else if (settled_since < 0 || t - settled_since < config.stable_ticks) {
-    result.failure = "not settled " + std::to_string(config.settle_ticks_max) +
-                     " ticks after the faults stopped: " + ZabSettled(sim);
-    sim.Note("LIVENESS " + result.failure);
-  } else if (std::string e = checker.CheckAllAcked(sim); !e.empty()) {
-    result.failure = "after settling: " + e;
-    sim.Note("INVARIANT " + result.failure);
-  } else {
-    result.ok = true;
-    result.settle_ticks = settled_since;
-  }
-  if (!result.ok) result.trace_tail.assign(sim.trace().begin(), sim.trace().end());
   return result;
 }
 

@@ -61,6 +61,28 @@ bool Tally(uint64_t seed, const Result& r, bool echoed, SettleTally* t) {
   return false;
 }
 
+// Runs the seeds first_seed, first_seed + 1, ... through run(seed), which returns the run's
+// result and adds its figures to the caller's summary, and tallies them (an abort meanwhile
+// names the seed). A failed seed prints SEED=<n> and the command that replays it:
+// `program --seed <n>` and replay_args. Returns the number of failed seeds.
+template <typename Run>
+int RunSeeds(uint64_t first_seed, uint64_t seeds, bool echoed, const std::string& program,
+             const std::string& replay_args, Run run, SettleTally* settle) {
+  int failures = 0;
+  for (uint64_t i = 0; i < seeds; ++i) {
+    uint64_t seed = first_seed + i;
+    g_current_seed = seed;
+    g_in_seed = true;
+    auto r = run(seed);
+    g_in_seed = false;
+    if (Tally(seed, r, echoed, settle)) continue;
+    ++failures;
+    std::cout << "SEED=" << seed << " FAILED: " << r.failure << "\n"
+              << "replay: " << program << " --seed " << seed << replay_args << "\n";
+  }
+  return failures;
+}
+
 int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbose, int members,
                     int observers, int clients, int64_t chaos_ticks, bool trace_zab,
                     const char* argv0) {
@@ -72,27 +94,23 @@ int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbo
   config.chaos_ticks = chaos_ticks;
   config.echo = replay || verbose;
   std::clock_t began = std::clock();
-  int failures = 0;
   uint64_t steps = 0, acked = 0, requests = 0, epochs = 0, ledger = 0;
   SettleTally settle;
-  for (uint64_t i = 0; i < seeds; ++i) {
-    uint64_t seed = first_seed + i;
-    g_current_seed = seed;
-    g_in_seed = true;
-    zk::sim::ReplicaRunResult r = zk::sim::RunRandomReplica(seed, config);
-    g_in_seed = false;
-    steps += r.steps;
-    acked += r.clients.acked_writes;
-    requests += r.clients.requests;
-    epochs += r.zab.epochs_served;
-    ledger += r.zab.ledger_txns;
-    if (Tally(seed, r, config.echo, &settle)) continue;
-    ++failures;
-    std::cout << "SEED=" << seed << " FAILED: " << r.failure << "\n"
-              << "replay: " << argv0 << " --replica --seed " << seed << " --members " << members
-              << " --observers " << observers << " --clients " << clients << " --chaos-ticks "
-              << chaos_ticks << "\n";
-  }
+  std::string replay_args = " --members " + std::to_string(members) + " --observers " +
+                            std::to_string(observers) + " --clients " + std::to_string(clients) +
+                            " --chaos-ticks " + std::to_string(chaos_ticks);
+  int failures = RunSeeds(
+      first_seed, seeds, config.echo, std::string(argv0) + " --replica", replay_args,
+      [&](uint64_t seed) {
+        zk::sim::ReplicaRunResult r = zk::sim::RunRandomReplica(seed, config);
+        steps += r.steps;
+        acked += r.clients.acked_writes;
+        requests += r.clients.requests;
+        epochs += r.zab.epochs_served;
+        ledger += r.zab.ledger_txns;
+        return r;
+      },
+      &settle);
   double secs = static_cast<double>(std::clock() - began) / CLOCKS_PER_SEC;
   std::printf(
       "replica: %llu seeds (%d voters, %d observers, %d clients), %d failed; settle ticks mean "
@@ -131,8 +149,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000000));
   app.add_option("--scenario", scenarios, "scenario files to run")->check(CLI::ExistingFile);
   app.add_flag("-v,--verbose", verbose, "print the trace");
-  app.add_flag("--replica", replica,
-               "randomized runs of the real Replica (Zab, disks, clients) instead of election only");
+  app.add_flag(
+      "--replica", replica,
+      "randomized runs of the real Replica (Zab, disks, clients) instead of election only");
   app.add_flag("--trace-zab", trace_zab, "trace every Zab packet delivered (--replica)");
   app.add_option("--clients", clients, "simulated clients (--replica)")->check(CLI::Range(0, 50));
   app.add_flag("--rewrite-golden", rewrite_golden, "write <scenario>.golden from this run");
@@ -172,28 +191,30 @@ int main(int argc, char** argv) {
   std::clock_t began = std::clock();
   uint64_t steps = 0, two_leader_rounds = 0, leading = 0;
   SettleTally settle;
-  for (uint64_t i = 0; i < seeds; ++i) {
-    uint64_t seed = first_seed + i;
-    zk::sim::RandomRunResult r = zk::sim::RunRandomElection(seed, config);
-    steps += r.steps;
-    two_leader_rounds += r.stats.rounds_with_two_leaders;
-    leading += r.stats.leading_decisions;
-    if (Tally(seed, r, config.echo, &settle)) continue;
-    ++failures;
-    std::cout << "SEED=" << seed << " FAILED: " << r.failure << "\n"
-              << "replay: " << argv[0] << " --seed " << seed << " --members " << members
-              << " --observers " << observers << " --chaos-ticks " << chaos_ticks << "\n";
-  }
+  std::string replay_args = " --members " + std::to_string(members) + " --observers " +
+                            std::to_string(observers) + " --chaos-ticks " +
+                            std::to_string(chaos_ticks);
+  // The summary's count also holds the failed scenarios, as it always has.
+  failures += RunSeeds(
+      first_seed, seeds, config.echo, argv[0], replay_args,
+      [&](uint64_t seed) {
+        zk::sim::RandomRunResult r = zk::sim::RunRandomElection(seed, config);
+        steps += r.steps;
+        two_leader_rounds += r.stats.rounds_with_two_leaders;
+        leading += r.stats.leading_decisions;
+        return r;
+      },
+      &settle);
   double secs = static_cast<double>(std::clock() - began) / CLOCKS_PER_SEC;
   std::printf(
-      "%llu seeds (%d voters, %d observers), %d failed; settle ticks mean %.1f max %lld (seed %llu); "
-      "%llu steps; LEADING decisions %llu, rounds with two LEADING deciders %llu; "
+      "%llu seeds (%d voters, %d observers), %d failed; settle ticks mean %.1f max %lld "
+      "(seed %llu); %llu steps; LEADING decisions %llu, rounds with two LEADING deciders %llu; "
       "%.2fs cpu, %.0f seeds/s\n",
       static_cast<unsigned long long>(seeds), members, observers, failures,
       seeds > 0 ? static_cast<double>(settle.sum) / static_cast<double>(seeds) : 0.0,
       static_cast<long long>(settle.max), static_cast<unsigned long long>(settle.slowest_seed),
-      static_cast<unsigned long long>(steps),
-      static_cast<unsigned long long>(leading), static_cast<unsigned long long>(two_leader_rounds),
-      secs, secs > 0 ? static_cast<double>(seeds) / secs : 0.0);
+      static_cast<unsigned long long>(steps), static_cast<unsigned long long>(leading),
+      static_cast<unsigned long long>(two_leader_rounds), secs,
+      secs > 0 ? static_cast<double>(seeds) / secs : 0.0);
   return failures == 0 ? 0 : 1;
 }

@@ -93,10 +93,13 @@ def main():
         return SKIP
     z = zkd_process.Zkd(args.zkd, work.path("data"), data_log_dir=mnt,
                         cfg={"preAllocSize": 64, "snapCount": 1000000})
-    zk = None
-    try:
+
+    def umount():
+        subprocess.run(["umount", "-l", mnt], capture_output=True)
+
+    with zkd_process.Run(z, work, cleanups=[umount]) as run:
         z.start()
-        zk = KazooClient(hosts=z.hostport, timeout=30)
+        zk = run.client(KazooClient(hosts=z.hostport, timeout=30))
         zk.start(timeout=30)
         zk.create("/df", b"")
         acked = []
@@ -163,10 +166,9 @@ def main():
 
         zk.stop()
         zk.close()
-        zk = None
         assert z.stop() == 0
         z.start()
-        zk = KazooClient(hosts=z.hostport, timeout=30)
+        zk = run.client(KazooClient(hosts=z.hostport, timeout=30))
         zk.start(timeout=30)
         present = set("/df/" + c for c in zk.get_children("/df"))
         lost = [p for p in acked if p not in present]
@@ -177,16 +179,6 @@ def main():
               flush=True)
         print("ok disk_full_test", flush=True)
         return 0
-    except Exception:
-        sys.stderr.write("----- last zkd log -----\n%s\n" % z.log_text())
-        raise
-    finally:
-        if zk is not None:
-            zk.stop()
-            zk.close()
-        z.cleanup()
-        subprocess.run(["umount", "-l", mnt], capture_output=True)
-        work.cleanup()
 
 
 if __name__ == "__main__":

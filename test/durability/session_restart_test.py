@@ -28,10 +28,9 @@ def main():
     args = ap.parse_args()
     work = zkd_process.WorkDir()
     z = zkd_process.Zkd(args.zkd, work.path("data"), tick_time=2000)
-    zk = None
-    try:
+    with zkd_process.Run(z, work) as run:
         z.start()
-        zk = KazooClient(hosts=z.hostport, timeout=SESSION_TIMEOUT_S)
+        zk = run.client(KazooClient(hosts=z.hostport, timeout=SESSION_TIMEOUT_S))
         states = []
         connected = threading.Event()
 
@@ -78,7 +77,6 @@ def main():
 
         zk.stop()
         zk.close()
-        zk = None
         other = KazooClient(hosts=z.hostport, timeout=10)
         other.start(timeout=30)
         try:
@@ -90,15 +88,6 @@ def main():
         assert z.stop() == 0
         print("ok session_restart_test", flush=True)
         return 0
-    except Exception:
-        sys.stderr.write("----- last zkd log -----\n%s\n" % z.log_text())
-        raise
-    finally:
-        if zk is not None:
-            zk.stop()
-            zk.close()
-        z.cleanup()
-        work.cleanup()
 
 
 if __name__ == "__main__":

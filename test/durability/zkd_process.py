@@ -12,6 +12,9 @@ copies. So:
     rc, log = z.run_to_exit()             # start expecting it to refuse (recovery errors)
     z.stop()
 
+    with Run(z, work) as run:             # zkd's log on stderr if the block raises; at its end
+        zk = run.client(KazooClient(...)) # clients closed, zkd killed, work dir removed
+
 The server dies with the test process (PR_SET_PDEATHSIG via zkserver._die_with_parent).
 """
 
@@ -171,6 +174,42 @@ class Zkd:
     def cleanup(self):
         self._reap(signal.SIGKILL)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Run:
+    """One test's zkd, work dir and kazoo clients, for a with block. An exception out of the
+    block first puts zkd's log on stderr (where the failure is read); leaving the block in any way
+    stops and closes every client given to client() (kazoo lets a closed client be closed again,
+    so the block may close its own early), kills zkd, calls the cleanups (e.g. an umount) and
+    removes the work dir, in that order."""
+
+    def __init__(self, z, work, cleanups=()):
+        self.z = z
+        self.work = work
+        self.cleanups = list(cleanups)
+        self.clients = []
+
+    def client(self, client):
+        """Closes this (kazoo) client when the block ends; returns it."""
+        self.clients.append(client)
+        return client
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is not None and issubclass(exc_type, Exception):
+                sys.stderr.write("----- last zkd log -----\n%s\n" % self.z.log_text())
+        finally:
+            for client in self.clients:
+                client.stop()
+                client.close()
+            self.z.cleanup()
+            for cleanup in self.cleanups:
+                cleanup()
+            self.work.cleanup()
+        return False
 
 
 def log_entries(path):

@@ -38,21 +38,23 @@ void OnAbort(int) {
   std::raise(SIGABRT);
 }
 
-// Settle times of the runs that passed, for the summary line.
-struct SettleTally {
-  int64_t max = 0;
-  int64_t sum = 0;
+// What a loop over seeds found, for its summary line.
+struct SeedsTally {
+  int failures = 0;
+  int64_t settle_max = 0;  // settle times of the runs that passed
+  int64_t settle_sum = 0;
   uint64_t slowest_seed = 0;
+  double cpu_secs = 0;  // reports throughput only; never feeds the simulation
 };
 
 // Counts a passed run's settle time and returns true; for a failed run prints its trace tail
 // (unless the trace was echoed as it ran) and returns false.
 template <typename Result>
-bool Tally(uint64_t seed, const Result& r, bool echoed, SettleTally* t) {
+bool Tally(uint64_t seed, const Result& r, bool echoed, SeedsTally* t) {
   if (r.ok) {
-    if (r.settle_ticks > t->max) t->slowest_seed = seed;
-    t->max = std::max(t->max, r.settle_ticks);
-    t->sum += r.settle_ticks;
+    if (r.settle_ticks > t->settle_max) t->slowest_seed = seed;
+    t->settle_max = std::max(t->settle_max, r.settle_ticks);
+    t->settle_sum += r.settle_ticks;
     return true;
   }
   if (!echoed) {
@@ -64,23 +66,41 @@ bool Tally(uint64_t seed, const Result& r, bool echoed, SettleTally* t) {
 // Runs the seeds first_seed, first_seed + 1, ... through run(seed), which returns the run's
 // result and adds its figures to the caller's summary, and tallies them (an abort meanwhile
 // names the seed). A failed seed prints SEED=<n> and the command that replays it:
-// `program --seed <n>` and replay_args. Returns the number of failed seeds.
+// `program --seed <n>` and replay_args.
 template <typename Run>
-int RunSeeds(uint64_t first_seed, uint64_t seeds, bool echoed, const std::string& program,
-             const std::string& replay_args, Run run, SettleTally* settle) {
-  int failures = 0;
+SeedsTally RunSeeds(uint64_t first_seed, uint64_t seeds, bool echoed, const std::string& program,
+                    const std::string& replay_args, Run run) {
+  SeedsTally t;
+  std::clock_t began = std::clock();
   for (uint64_t i = 0; i < seeds; ++i) {
     uint64_t seed = first_seed + i;
     g_current_seed = seed;
     g_in_seed = true;
     auto r = run(seed);
     g_in_seed = false;
-    if (Tally(seed, r, echoed, settle)) continue;
-    ++failures;
+    if (Tally(seed, r, echoed, &t)) continue;
+    ++t.failures;
     std::cout << "SEED=" << seed << " FAILED: " << r.failure << "\n"
               << "replay: " << program << " --seed " << seed << replay_args << "\n";
   }
-  return failures;
+  t.cpu_secs = static_cast<double>(std::clock() - began) / CLOCKS_PER_SEC;
+  return t;
+}
+
+// The summary line's settle times and throughput.
+std::string SettleText(const SeedsTally& t, uint64_t seeds) {
+  char buf[128];
+  snprintf(buf, sizeof buf, "settle ticks mean %.1f max %lld (seed %llu)",
+           seeds > 0 ? static_cast<double>(t.settle_sum) / static_cast<double>(seeds) : 0.0,
+           static_cast<long long>(t.settle_max), static_cast<unsigned long long>(t.slowest_seed));
+  return buf;
+}
+
+std::string CpuText(const SeedsTally& t, uint64_t seeds) {
+  char buf[96];
+  snprintf(buf, sizeof buf, "%.2fs cpu, %.0f seeds/s", t.cpu_secs,
+           t.cpu_secs > 0 ? static_cast<double>(seeds) / t.cpu_secs : 0.0);
+  return buf;
 }
 
 int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbose, int members,
@@ -93,37 +113,30 @@ int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbo
   config.clients = clients;
   config.chaos_ticks = chaos_ticks;
   config.echo = replay || verbose;
-  std::clock_t began = std::clock();
   uint64_t steps = 0, acked = 0, requests = 0, epochs = 0, ledger = 0;
-  SettleTally settle;
   std::string replay_args = " --members " + std::to_string(members) + " --observers " +
                             std::to_string(observers) + " --clients " + std::to_string(clients) +
                             " --chaos-ticks " + std::to_string(chaos_ticks);
-  int failures = RunSeeds(
-      first_seed, seeds, config.echo, std::string(argv0) + " --replica", replay_args,
-      [&](uint64_t seed) {
-        zk::sim::ReplicaRunResult r = zk::sim::RunRandomReplica(seed, config);
-        steps += r.steps;
-        acked += r.clients.acked_writes;
-        requests += r.clients.requests;
-        epochs += r.zab.epochs_served;
-        ledger += r.zab.ledger_txns;
-        return r;
-      },
-      &settle);
-  double secs = static_cast<double>(std::clock() - began) / CLOCKS_PER_SEC;
+  SeedsTally t = RunSeeds(first_seed, seeds, config.echo, std::string(argv0) + " --replica",
+                          replay_args, [&](uint64_t seed) {
+                            zk::sim::ReplicaRunResult r = zk::sim::RunRandomReplica(seed, config);
+                            steps += r.steps;
+                            acked += r.clients.acked_writes;
+                            requests += r.clients.requests;
+                            epochs += r.zab.epochs_served;
+                            ledger += r.zab.ledger_txns;
+                            return r;
+                          });
   std::printf(
-      "replica: %llu seeds (%d voters, %d observers, %d clients), %d failed; settle ticks mean "
-      "%.1f max %lld (seed %llu); %llu steps; %llu requests, %llu acknowledged writes, %llu "
-      "committed txns checked, %llu epochs served; %.2fs cpu, %.0f seeds/s\n",
-      static_cast<unsigned long long>(seeds), members, observers, clients, failures,
-      seeds > 0 ? static_cast<double>(settle.sum) / static_cast<double>(seeds) : 0.0,
-      static_cast<long long>(settle.max), static_cast<unsigned long long>(settle.slowest_seed),
-      static_cast<unsigned long long>(steps), static_cast<unsigned long long>(requests),
-      static_cast<unsigned long long>(acked), static_cast<unsigned long long>(ledger),
-      static_cast<unsigned long long>(epochs), secs,
-      secs > 0 ? static_cast<double>(seeds) / secs : 0.0);
-  return failures == 0 ? 0 : 1;
+      "replica: %llu seeds (%d voters, %d observers, %d clients), %d failed; %s; %llu steps; "
+      "%llu requests, %llu acknowledged writes, %llu committed txns checked, %llu epochs "
+      "served; %s\n",
+      static_cast<unsigned long long>(seeds), members, observers, clients, t.failures,
+      SettleText(t, seeds).c_str(), static_cast<unsigned long long>(steps),
+      static_cast<unsigned long long>(requests), static_cast<unsigned long long>(acked),
+      static_cast<unsigned long long>(ledger), static_cast<unsigned long long>(epochs),
+      CpuText(t, seeds).c_str());
+  return t.failures == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -187,34 +200,25 @@ int main(int argc, char** argv) {
   config.observers = observers;
   config.chaos_ticks = chaos_ticks;
   config.echo = replay || verbose;
-  // CPU time only reports throughput; it never feeds the simulation.
-  std::clock_t began = std::clock();
   uint64_t steps = 0, two_leader_rounds = 0, leading = 0;
-  SettleTally settle;
   std::string replay_args = " --members " + std::to_string(members) + " --observers " +
                             std::to_string(observers) + " --chaos-ticks " +
                             std::to_string(chaos_ticks);
+  SeedsTally t = RunSeeds(first_seed, seeds, config.echo, argv[0], replay_args, [&](uint64_t seed) {
+    zk::sim::RandomRunResult r = zk::sim::RunRandomElection(seed, config);
+    steps += r.steps;
+    two_leader_rounds += r.stats.rounds_with_two_leaders;
+    leading += r.stats.leading_decisions;
+    return r;
+  });
   // The summary's count also holds the failed scenarios, as it always has.
-  failures += RunSeeds(
-      first_seed, seeds, config.echo, argv[0], replay_args,
-      [&](uint64_t seed) {
-        zk::sim::RandomRunResult r = zk::sim::RunRandomElection(seed, config);
-        steps += r.steps;
-        two_leader_rounds += r.stats.rounds_with_two_leaders;
-        leading += r.stats.leading_decisions;
-        return r;
-      },
-      &settle);
-  double secs = static_cast<double>(std::clock() - began) / CLOCKS_PER_SEC;
+  failures += t.failures;
   std::printf(
-      "%llu seeds (%d voters, %d observers), %d failed; settle ticks mean %.1f max %lld "
-      "(seed %llu); %llu steps; LEADING decisions %llu, rounds with two LEADING deciders %llu; "
-      "%.2fs cpu, %.0f seeds/s\n",
+      "%llu seeds (%d voters, %d observers), %d failed; %s; %llu steps; LEADING decisions %llu, "
+      "rounds with two LEADING deciders %llu; %s\n",
       static_cast<unsigned long long>(seeds), members, observers, failures,
-      seeds > 0 ? static_cast<double>(settle.sum) / static_cast<double>(seeds) : 0.0,
-      static_cast<long long>(settle.max), static_cast<unsigned long long>(settle.slowest_seed),
-      static_cast<unsigned long long>(steps), static_cast<unsigned long long>(leading),
-      static_cast<unsigned long long>(two_leader_rounds), secs,
-      secs > 0 ? static_cast<double>(seeds) / secs : 0.0);
+      SettleText(t, seeds).c_str(), static_cast<unsigned long long>(steps),
+      static_cast<unsigned long long>(leading), static_cast<unsigned long long>(two_leader_rounds),
+      CpuText(t, seeds).c_str());
   return failures == 0 ? 0 : 1;
 }

@@ -83,12 +83,6 @@ DurableStoreOptions DurableStoreOptions::FromConfig(const ServerConfig& config) 
   return o;
 }
 
-int64_t RollAfterEntries(int64_t snap_count, int64_t server_id) {
-  int64_t half = std::max<int64_t>(1, snap_count / 2);
-  uint64_t spread = (static_cast<uint64_t>(server_id) * 0x9E3779B97F4A7C15ULL) >> 32;
-  return half + static_cast<int64_t>(spread % static_cast<uint64_t>(half));
-}
-
 DurableStore::DurableStore(uv_loop_t* loop, DurableStoreOptions options, Core* core)
     : loop_(loop),
       options_(std::move(options)),
@@ -96,7 +90,7 @@ DurableStore::DurableStore(uv_loop_t* loop, DurableStoreOptions options, Core* c
       log_(std::make_unique<storage::TxnLog>(
           options_.data_log_dir,
           storage::TxnLogOptions{options_.preallocate_bytes, options_.force_sync})),
-      roll_after_entries_(RollAfterEntries(options_.snap_count, options_.server_id)),
+      roll_after_entries_(storage::RollAfterEntries(options_.snap_count, options_.server_id, 0)),
       syncer_(loop) {}
 
 DurableStore::~DurableStore() = default;
@@ -135,9 +129,10 @@ void DurableStore::Start() {
   }
   started_ = true;
   spdlog::info(
-      "txn log in {} (forceSync={}, preAllocSize={} KB); roll and snapshot after {} "
-      "entries (snapCount {})",
+      "txn log in {} (forceSync={}, preAllocSize={} KB); roll and snapshot after {}..{} "
+      "entries, drawn per roll, first {} (snapCount {})",
       log_->dir(), options_.force_sync ? "yes" : "no", options_.preallocate_bytes / 1024,
+      std::max<int64_t>(1, options_.snap_count) / 2 + 1, std::max<int64_t>(1, options_.snap_count),
       roll_after_entries_, options_.snap_count);
 }
 
@@ -208,6 +203,7 @@ void DurableStore::StartSync() {
 void DurableStore::SyncDone(storage::SyncJob& job) {
   size_t entries = job.entries;
   storage::Status s = log_->EndSync(&job);
+  int64_t job_zxid = log_->last_synced_zxid();
   if (stopped_) {
     // Not answered any more, but durable is no worse than lost for an unanswered request.
     if (s.ok()) s = log_->Sync();
@@ -224,10 +220,15 @@ void DurableStore::SyncDone(storage::SyncJob& job) {
   ++syncs_;
   entries_synced_ += static_cast<int64_t>(entries);
   sessions_in_sync_.clear();
-  core_->Commit(log_->last_synced_zxid());
+  // What arrived while this batch was on its way leaves at once, before this batch is applied
+  // and answered, so the disk is not idle while the loop works through the replies. Not when a
+  // roll is due (the roll wants the log idle) or a failure is to be handled: that goes through
+  // Fail, which must come after this batch's commit.
+  if (!RollDue() && !append_error_ && healthy_) StartSync();
+  core_->Commit(job_zxid);
   if (on_outputs) on_outputs();
   MaybeRoll();
-  SyncAndCommit();  // what arrived while this batch was on its way
+  SyncAndCommit();
 }
 
 void DurableStore::Fail(const storage::Status& status) {
@@ -283,8 +284,10 @@ void DurableStore::Probe() {
 
 // ---- roll and snapshot ----
 
+bool DurableStore::RollDue() const { return log_->entries_in_file() >= roll_after_entries_; }
+
 void DurableStore::MaybeRoll() {
-  if (log_->entries_in_file() < roll_after_entries_ || log_->sync_in_flight()) return;
+  if (!RollDue() || log_->sync_in_flight()) return;
   // Roll() syncs the batch that gathered meanwhile on the loop (one sync per roll), so the
   // snapshot below starts from a tree with nothing in flight.
   int64_t pending = static_cast<int64_t>(log_->pending_entries());
@@ -292,6 +295,7 @@ void DurableStore::MaybeRoll() {
     Fail(s);
     return;
   }
+  roll_after_entries_ = storage::RollAfterEntries(options_.snap_count, options_.server_id, ++rolls_);
   if (pending > 0) {
     ++syncs_;
     entries_synced_ += pending;
@@ -304,7 +308,8 @@ void DurableStore::MaybeRoll() {
     return;
   }
   serializer_ = std::make_unique<storage::SnapshotSerializer>(
-      core_->tree(), storage::SessionsOf(core_->sessions()), core_->last_zxid());
+      core_->tree(), storage::SessionsOf(core_->sessions()), core_->last_zxid(),
+      std::move(snapshot_buffer_));
   snapshot_started_ms_ = SteadyMs();
   uv_idle_start(&idle_, OnIdle);
 }
@@ -338,6 +343,7 @@ void DurableStore::StepSnapshot() {
         auto* w = static_cast<SnapshotWork*>(req->data);
         DurableStore* self = w->store;
         self->snapshot_writing_ = false;
+        self->snapshot_buffer_ = std::move(w->image.nodes);
         if (w->status.ok()) {
           ++self->snapshots_written_;
           spdlog::info("snapshot at zxid {} written: {} nodes, fuzzy up to {}, {} ms",

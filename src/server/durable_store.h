@@ -12,7 +12,7 @@
 //     Core::Commit(last synced zxid) releases the replies, on_outputs() lets the shell drain and
 //     flush them, and the next batch leaves at once. Nothing is answered before the sync that
 //     covers it returned ok.
-//   - After RollAfterEntries() entries in one log file the log rolls and a fuzzy snapshot starts:
+//   - After storage::RollAfterEntries() entries in one log file the log rolls and a fuzzy snapshot starts:
 //     SnapshotSerializer::Step(snapshot_step_nodes) per loop turn (a uv_idle handle, only while a
 //     walk is running) and WriteSnapshot on a worker thread (uv_queue_work).
 //   - autopurge.purgeInterval > 0: a timer runs Purge on a worker thread (first run at start, as
@@ -66,12 +66,6 @@ struct DurableStoreOptions {
   static DurableStoreOptions FromConfig(const ServerConfig& config);
 };
 
-// After how many entries in one file the log rolls and a snapshot starts. ZooKeeper draws it
-// from [snapCount/2, snapCount) at random so members do not snapshot together; here the point
-// is fixed by myid (a multiplicative hash), so it is deterministic: standalone (myid 0) rolls at
-// snapCount/2. At least 1.
-int64_t RollAfterEntries(int64_t snap_count, int64_t server_id);
-
 class DurableStore {
  public:
   DurableStore(uv_loop_t* loop, DurableStoreOptions options, Core* core);
@@ -117,6 +111,7 @@ class DurableStore {
   void Fail(const storage::Status& status);
   void DropPending();
   void Probe();
+  bool RollDue() const;
   void MaybeRoll();
   void StepSnapshot();
 
@@ -124,6 +119,7 @@ class DurableStore {
   DurableStoreOptions options_;
   Core* core_;
   std::unique_ptr<storage::TxnLog> log_;
+  int64_t rolls_ = 0;  // log rolls so far
   int64_t roll_after_entries_;
   LogSyncer syncer_;
 
@@ -144,6 +140,7 @@ class DurableStore {
   std::unique_ptr<storage::SnapshotSerializer> serializer_;
   int64_t snapshot_started_ms_ = 0;
   bool snapshot_writing_ = false;
+  std::string snapshot_buffer_;  // the last image's nodes buffer, reused by the next snapshot
   bool purging_ = false;
   int64_t snapshots_written_ = 0;
   int64_t sync_failures_ = 0;

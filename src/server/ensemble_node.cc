@@ -75,7 +75,8 @@ std::string MembershipText(const ServerConfig& config) {
 
 EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWriter* events,
                            int64_t first_session_id)
-    : loop_(loop), config_(config), events_(events), syncer_(loop) {
+    : loop_(loop), config_(config), events_(events), syncer_(loop),
+      roll_after_entries_(storage::RollAfterEntries(config.snap_count, config.server_id, 0)) {
   std::set<int64_t> voters, observers;
   for (const auto& s : config_.servers) (s.observer ? observers : voters).insert(s.id);
   ReplicaConfig rc;
@@ -420,10 +421,11 @@ void EnsembleNode::FlushLog() {
 }
 
 void EnsembleNode::MaybeRoll() {
-  if (log_->entries_in_file() < config_.snap_count) return;
+  if (log_->entries_in_file() < roll_after_entries_) return;
   FlushLog();
   if (log_->pending_entries() > 0) return;  // the sync failed; a later batch tries again
   (void)log_->Roll();
+  roll_after_entries_ = storage::RollAfterEntries(config_.snap_count, config_.server_id, ++rolls_);
   const Core& core = replica_->core();
   (void)storage::SaveSnapshot(config_.data_dir, core.tree(), storage::SessionsOf(core.sessions()),
                               core.last_zxid());

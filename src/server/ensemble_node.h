@@ -94,6 +94,8 @@ class EnsembleNode {
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<storage::TxnLog> log_;
   LogSyncer syncer_;
+  int64_t rolls_ = 0;  // log rolls so far
+  int64_t roll_after_entries_;
   struct Held {
     Ready ready;
     int64_t barrier = 0;             // released once the log is synced up to here (0: no appends)

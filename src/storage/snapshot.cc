@@ -73,8 +73,10 @@ SessionMap SessionsOf(const SessionTable& sessions) {
 // ---------------------------------------------------------------------------------------------
 // SnapshotSerializer
 
-SnapshotSerializer::SnapshotSerializer(const DataTree& tree, SessionMap sessions, int64_t zxid)
-    : tree_(tree), sessions_(std::move(sessions)), zxid_(zxid) {
+SnapshotSerializer::SnapshotSerializer(const DataTree& tree, SessionMap sessions, int64_t zxid,
+                                       std::string buffer)
+    : tree_(tree), sessions_(std::move(sessions)), zxid_(zxid), nodes_(std::move(buffer)) {
+  nodes_.clear();
   // Per node: path and data lengths (8), aclRef (8), StatPersisted (60).
   nodes_.reserve(tree.node_count() * 80 + static_cast<size_t>(tree.approximate_data_size()) + 64);
 }

@@ -53,7 +53,10 @@ struct SnapshotImage {
 class SnapshotSerializer {
  public:
   // `tree` must outlive the serializer; `zxid` is the tree's last applied zxid now.
-  SnapshotSerializer(const DataTree& tree, SessionMap sessions, int64_t zxid);
+  // `buffer`: the nodes buffer of an earlier image to write into again (cleared, its capacity
+  // kept), so a server taking snapshots one after another does not fault in fresh pages for each.
+  SnapshotSerializer(const DataTree& tree, SessionMap sessions, int64_t zxid,
+                     std::string buffer = {});
 
   // Serializes up to `max_nodes` more nodes in pre-order, resuming after the last one written
   // even if the tree changed since (deleted ancestors are skipped, new nodes after the cursor

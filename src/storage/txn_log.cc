@@ -407,4 +407,17 @@ Status TruncateLog(const std::string& file, int64_t offset) {
   return Status::Ok();
 }
 
+int64_t RollAfterEntries(int64_t snap_count, int64_t server_id, int64_t roll) {
+  snap_count = std::max<int64_t>(1, snap_count);
+  int64_t half = snap_count / 2;
+  int64_t span = snap_count - half;  // values half+1 .. snap_count
+  // splitmix64 of (myid, roll): a different point per member and per roll.
+  uint64_t z = static_cast<uint64_t>(server_id) * 0x9E3779B97F4A7C15ULL +
+               static_cast<uint64_t>(roll) * 0xD1B54A32D192ED03ULL + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return half + 1 + static_cast<int64_t>(z % static_cast<uint64_t>(span));
+}
+
 }  // namespace zk::storage

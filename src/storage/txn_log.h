@@ -54,6 +54,12 @@ int64_t TxnZxid(std::string_view txn_bytes);
 // b follows a: same epoch and counter + 1, or a newer epoch starting at counter 1.
 bool ZxidFollows(int64_t a, int64_t b);
 
+// After how many entries in one file the log rolls and a snapshot starts, for the roll-th roll
+// of this server (0 = the first file). ZooKeeper draws it anew after every snapshot from
+// [snapCount/2 + 1, snapCount] at random so members do not snapshot together; here it is a hash
+// of (myid, roll), deterministic from run to run, over the same range. At least 1.
+int64_t RollAfterEntries(int64_t snap_count, int64_t server_id, int64_t roll);
+
 struct TxnLogOptions {
   int64_t preallocate_bytes = 64 << 20;  // zookeeper.preAllocSize
   bool force_sync = true;                // forceSync

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Injected faults on copies of a real zkd data directory.
 
-zkd (snapCount=200: a log roll and a fuzzy snapshot every 100 txns) takes 1000 creates and a
+zkd (snapCount=200: a log roll and a fuzzy snapshot every 101 to 200 txns) takes 1000 creates and a
 few setData; the session closes and zkd stops. Then, each on a fresh copy of those directories:
   truncated_tail   the newest log file cut in the middle of its last entry: zkd starts, logs one
                    line saying how many bytes were dropped, and has everything but that txn;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 
 #include "storage/disk.h"
 #include "storage/txn_log.h"
@@ -443,6 +444,27 @@ TEST(TxnLogTest, ZxidFollows_SameEpochPlusOneOrNewEpochAtOne) {
   EXPECT_TRUE(ZxidFollows(e1 | 5, (e1 << 1) | 1));
   EXPECT_FALSE(ZxidFollows(e1 | 5, (e1 << 1) | 2));
   EXPECT_TRUE(ZxidFollows(0, 1));
+}
+
+TEST(TxnLogTest, RollAfterEntries_InZooKeepersRange_DrawnAnewPerRollAndPerMember) {
+  std::set<int64_t> points;
+  int64_t sum = 0;
+  for (int64_t roll = 0; roll < 1000; ++roll) {
+    int64_t n = RollAfterEntries(100000, 0, roll);
+    ASSERT_GE(n, 50001) << roll;
+    ASSERT_LE(n, 100000) << roll;
+    points.insert(n);
+    sum += n;
+    EXPECT_EQ(n, RollAfterEntries(100000, 0, roll)) << "deterministic";
+  }
+  EXPECT_GT(points.size(), 900u);
+  EXPECT_NEAR(sum / 1000.0, 75000, 3000);  // ZooKeeper's average: 3/4 of snapCount
+  EXPECT_NE(RollAfterEntries(100000, 1, 0), RollAfterEntries(100000, 2, 0));
+  for (int64_t roll = 0; roll < 10; ++roll) {
+    EXPECT_EQ(RollAfterEntries(1, 0, roll), 1);
+    EXPECT_EQ(RollAfterEntries(2, 0, roll), 2);
+    EXPECT_EQ(RollAfterEntries(0, 0, roll), 1);
+  }
 }
 
 }  // namespace

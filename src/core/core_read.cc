@@ -66,7 +66,7 @@ void Core::Read(const ClientRequest& req) {
       const Node* n = tree_.Find(path);
       if (!n) return Reply(req, Err::kNoNode);
       if (!CheckAcl(n->acl, perm::kRead | perm::kAdmin, auth)) return Reply(req, Err::kNoAuth);
-      AclList acl = n->acl;
+      AclList acl = *n->acl;
       if (!CheckAcl(n->acl, perm::kAdmin, auth)) {
         for (auto& a : acl) {
           if (a.id.scheme == "digest") a.id.id = a.id.id.substr(0, a.id.id.find(':')) + ":x";

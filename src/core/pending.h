@@ -20,7 +20,7 @@ namespace zk {
 struct NodeRecord {
   Stat stat;
   int32_t child_count = 0;
-  AclList acl;
+  SharedAcl acl;
 };
 
 class PendingView {

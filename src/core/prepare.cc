@@ -74,7 +74,7 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
 
   auto parent_path = ParentForWrite(req.path);
   if (!parent_path) return Err::kBadArguments;
-  AclList acl;
+  SharedAcl acl;
   if (!FixupAcl(req.acl, c.auth, &acl)) return Err::kInvalidAcl;
   auto parent = c.view.Get(*parent_path);
   if (!parent) return Err::kNoNode;
@@ -172,7 +172,7 @@ Err PrepareWrite(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
     case OpCode::kSetAcl: {
       const auto& req = w.set_acl;
       if (!IsValidPath(req.path)) return Err::kBadArguments;
-      AclList acl;
+      SharedAcl acl;
       if (!FixupAcl(req.acl, c.auth, &acl)) return Err::kInvalidAcl;
       auto node = c.view.Get(req.path);
       if (!node) return Err::kNoNode;

@@ -61,7 +61,7 @@ std::string SimStateCodec::Encode(const Core& core) {
     w.Bool(true);
     w.String(path);
     w.MaybeNullBuffer(n.data, n.data_null);
-    WriteAcls(w, n.acl);
+    WriteAcls(w, *n.acl);
     n.stat.Write(w);
   });
   w.Bool(false);

@@ -81,13 +81,14 @@ SnapshotSerializer::SnapshotSerializer(const DataTree& tree, SessionMap sessions
   nodes_.reserve(tree.node_count() * 80 + static_cast<size_t>(tree.approximate_data_size()) + 64);
 }
 
-int64_t SnapshotSerializer::AclRef(const AclList& acl) {
-  if (last_ref_ != -2 && acl == last_acl_) return last_ref_;
+int64_t SnapshotSerializer::AclRef(const SharedAcl& acl) {
+  // Nodes share their list objects, and a walk meets long runs of the same one.
+  if (last_ref_ != -2 && acl.SameObject(last_acl_)) return last_ref_;
   int64_t ref;
-  if (acl == OpenAclUnsafe()) {
+  if (acl.SameObject(SharedAcl::Open()) || *acl == OpenAclUnsafe()) {
     ref = kOpenAclRef;
   } else {
-    auto [it, inserted] = acl_refs_.emplace(acl, static_cast<int64_t>(acl_refs_.size() + 1));
+    auto [it, inserted] = acl_refs_.emplace(*acl, static_cast<int64_t>(acl_refs_.size() + 1));
     ref = it->second;
   }
   last_acl_ = acl;
@@ -301,9 +302,9 @@ Status ParseSnapshot(std::string_view data, const std::string& path, LoadedSnaps
   if (acl_count < 0 || static_cast<size_t>(acl_count) > r.remaining() / 12) {
     return error("bad ACL cache size " + std::to_string(acl_count));
   }
-  std::unordered_map<int64_t, AclList> acls;
+  std::unordered_map<int64_t, SharedAcl> acls;  // one list per ref, shared by its nodes
   acls.reserve(static_cast<size_t>(acl_count) + 1);
-  acls[kOpenAclRef] = OpenAclUnsafe();
+  acls[kOpenAclRef] = SharedAcl::Open();
   for (int32_t i = 0; i < acl_count; ++i) {
     int64_t ref = r.Long();
     acls[ref] = ReadAcls(r);
@@ -315,7 +316,7 @@ Status ParseSnapshot(std::string_view data, const std::string& path, LoadedSnaps
   // map is sized once instead of rehashing ~20 times on the way to a million nodes.
   out->tree.Reserve(r.remaining() / 78 + 16);
   out->node_count = 0;
-  const AclList* last_acl = nullptr;
+  const SharedAcl* last_acl = nullptr;
   int64_t last_ref = 0;
   while (true) {
     size_t offset = static_cast<size_t>(r.position() - data.data());

@@ -69,14 +69,14 @@ class SnapshotSerializer {
 
  private:
   void WriteNode(const std::string& path, const Node& node);
-  int64_t AclRef(const AclList& acl);
+  int64_t AclRef(const SharedAcl& acl);
 
   const DataTree& tree_;
   SessionMap sessions_;
   int64_t zxid_;
   std::string nodes_;
   std::map<AclList, int64_t> acl_refs_;
-  AclList last_acl_;
+  SharedAcl last_acl_;
   int64_t last_ref_ = -2;
   std::string cursor_;  // path of the last node written
   bool started_ = false;

@@ -217,4 +217,56 @@ bool FixupAcl(const AclList& in, const std::vector<Id>& auth, AclList* out) {
   return true;
 }
 
+namespace {
+
+bool IsWorldAnyone(const AclList& list, int32_t perms) {
+  return list.size() == 1 && list[0].perms == perms && list[0].id.scheme == "world" &&
+         list[0].id.id == "anyone";
+}
+
+const std::shared_ptr<const AclList>& SharedOpen() {
+  static const auto* open = new std::shared_ptr<const AclList>(
+      std::make_shared<const AclList>(OpenAclUnsafe()));
+  return *open;
+}
+
+const std::shared_ptr<const AclList>& SharedEmpty() {
+  static const auto* empty =
+      new std::shared_ptr<const AclList>(std::make_shared<const AclList>());
+  return *empty;
+}
+
+const std::shared_ptr<const AclList>& SharedRead() {
+  static const auto* read = new std::shared_ptr<const AclList>(
+      std::make_shared<const AclList>(ReadAclUnsafe()));
+  return *read;
+}
+
+}  // namespace
+
+SharedAcl::SharedAcl() : list_(SharedEmpty()) {}
+
+SharedAcl SharedAcl::Open() { return SharedAcl(SharedOpen()); }
+
+SharedAcl::SharedAcl(AclList list) {
+  if (IsWorldAnyone(list, perm::kAll)) {
+    list_ = SharedOpen();
+  } else if (IsWorldAnyone(list, perm::kRead)) {
+    list_ = SharedRead();
+  } else {
+    list_ = std::make_shared<const AclList>(std::move(list));
+  }
+}
+
+bool FixupAcl(const AclList& in, const std::vector<Id>& auth, SharedAcl* out) {
+  if (IsWorldAnyone(in, perm::kAll)) {
+    *out = SharedAcl::Open();
+    return true;
+  }
+  AclList fixed;
+  if (!FixupAcl(in, auth, &fixed)) return false;
+  *out = SharedAcl(std::move(fixed));
+  return true;
+}
+
 }  // namespace zk

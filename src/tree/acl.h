@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,5 +35,33 @@ bool IpMatches(std::string_view pattern, std::string_view client_ip);
 
 inline AclList OpenAclUnsafe() { return {Acl{perm::kAll, Id{"world", "anyone"}}}; }
 inline AclList ReadAclUnsafe() { return {Acl{perm::kRead, Id{"world", "anyone"}}}; }
+
+// The ACL a node, a pending record or a txn holds: one immutable list shared by every copy (a
+// reference count), as ZooKeeper's DataTree keeps one list per distinct ACL. OPEN_ACL_UNSAFE
+// and READ_ACL_UNSAFE are built once, so the usual million nodes created with the open ACL hold
+// a pointer each instead of a list each, and copying a node's ACL costs no allocation.
+class SharedAcl {
+ public:
+  SharedAcl();  // the empty list (no entry: nobody but super may do anything)
+  SharedAcl(AclList list);  // NOLINT(google-explicit-constructor): a list converts as is
+  static SharedAcl Open();   // OPEN_ACL_UNSAFE, without building a list
+  const AclList& operator*() const { return *list_; }
+  const AclList* operator->() const { return list_.get(); }
+  // Same list object (not only equal contents): a quick test before comparing contents.
+  bool SameObject(const SharedAcl& other) const { return list_ == other.list_; }
+  friend bool operator==(const SharedAcl& a, const SharedAcl& b) {
+    return a.list_ == b.list_ || *a.list_ == *b.list_;
+  }
+
+ private:
+  explicit SharedAcl(std::shared_ptr<const AclList> list) : list_(std::move(list)) {}
+  std::shared_ptr<const AclList> list_;
+};
+
+inline bool CheckAcl(const SharedAcl& acl, int32_t perm, const std::vector<Id>& auth) {
+  return CheckAcl(*acl, perm, auth);
+}
+// FixupAcl into a SharedAcl: OPEN_ACL_UNSAFE (the usual request) needs no allocation.
+bool FixupAcl(const AclList& in, const std::vector<Id>& auth, SharedAcl* out);
 
 }  // namespace zk

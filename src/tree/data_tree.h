@@ -29,7 +29,7 @@ using Children = std::map<std::string, const Node*, std::less<>>;
 struct Node {
   std::string data;
   bool data_null = false;  // created or set with a null buffer: getData answers null
-  AclList acl;
+  SharedAcl acl;
   Stat stat;  // data_length and num_children are kept in step with data and children
   Children children;
 };

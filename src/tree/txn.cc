@@ -24,21 +24,21 @@ void TxnOp::Write(JuteWriter& w) const {
     case OpCode::kCreate:
       w.String(path);
       w.MaybeNullBuffer(data, data_null);
-      WriteAcls(w, acl);
+      WriteAcls(w, *acl);
       w.Bool(ephemeral);
       w.Int(parent_cversion);
       break;
     case OpCode::kCreateTtl:
       w.String(path);
       w.MaybeNullBuffer(data, data_null);
-      WriteAcls(w, acl);
+      WriteAcls(w, *acl);
       w.Int(parent_cversion);
       w.Long(ttl);
       break;
     case OpCode::kCreateContainer:
       w.String(path);
       w.MaybeNullBuffer(data, data_null);
-      WriteAcls(w, acl);
+      WriteAcls(w, *acl);
       w.Int(parent_cversion);
       break;
     case OpCode::kDelete:
@@ -52,7 +52,7 @@ void TxnOp::Write(JuteWriter& w) const {
       break;
     case OpCode::kSetAcl:
       w.String(path);
-      WriteAcls(w, acl);
+      WriteAcls(w, *acl);
       w.Int(version);
       break;
     case OpCode::kCheck:
@@ -133,7 +133,7 @@ bool TxnOp::Read(JuteReader& r, OpCode t) {
 std::string Txn::Encode() const {
   JuteWriter w;
   // Header (28 bytes), then the op: its strings plus a few ints, so one allocation for most.
-  w.Reserve(64 + op.path.size() + op.data.size() + 32 * op.acl.size());
+  w.Reserve(64 + op.path.size() + op.data.size() + 32 * op.acl->size());
   header.Write(w);
   if (header.type == ToInt(OpCode::kMulti)) {
     w.Int(static_cast<int32_t>(multi.size()));

@@ -9,6 +9,7 @@
 
 #include "proto/codes.h"
 #include "proto/records.h"
+#include "tree/acl.h"
 
 namespace zk {
 
@@ -36,7 +37,7 @@ struct TxnOp {
   std::string path;
   std::string data;
   bool data_null = false;
-  AclList acl;
+  SharedAcl acl;
   bool ephemeral = false;
   int32_t parent_cversion = 0;
   int64_t ttl = 0;

@@ -55,6 +55,28 @@ TEST(SnapshotTest, SaveThenRead_RoundTripsNodesStatsAclsSessions) {
   EXPECT_EQ(snap.tree.approximate_data_size(), tree.approximate_data_size());
 }
 
+TEST(SnapshotTest, LoadedNodesWithOneAclRef_ShareOneList) {
+  TempDir dir;
+  TxnMaker m;
+  DataTree tree;
+  std::vector<Trigger> t;
+  AclList digest{Acl{perm::kAll, Id{"digest", "u:h"}}};
+  tree.Apply(m.Create(tree, "/a", "", 0, false, digest), &t);
+  tree.Apply(m.Create(tree, "/b", "", 0, false, digest), &t);  // its own list, equal contents
+  tree.Apply(m.Create(tree, "/c", ""), &t);
+  ASSERT_FALSE(tree.Find("/a")->acl.SameObject(tree.Find("/b")->acl));
+  ASSERT_TRUE(SaveSnapshot(dir.path(), tree, {}, m.next_zxid() - 1).ok());
+  LoadedSnapshot loaded;
+  ASSERT_TRUE(ReadSnapshot(FindSnapshots(dir.path())[0].path, &loaded).ok());
+  const Node* a = loaded.tree.Find("/a");
+  const Node* b = loaded.tree.Find("/b");
+  const Node* c = loaded.tree.Find("/c");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(*a->acl, digest);
+  EXPECT_TRUE(a->acl.SameObject(b->acl)) << "one ACL cache entry, one list";
+  EXPECT_TRUE(c->acl.SameObject(SharedAcl::Open()));
+}
+
 TEST(SnapshotTest, FileStartsWithZooKeepersHeaderAndEndsWithSeal) {
   TempDir dir;
   TxnMaker m;

@@ -123,9 +123,9 @@ struct NodeDump {
 inline std::map<std::string, NodeDump> Dump(const DataTree& tree) {
   std::map<std::string, NodeDump> out;
   const Node* root = tree.Find("/");
-  out["/"] = {root->data, root->acl, root->stat};
+  out["/"] = {root->data, *root->acl, root->stat};
   tree.ForEachDescendant("/", [&](const std::string& path, const Node& n) {
-    out[path] = {n.data, n.acl, n.stat};
+    out[path] = {n.data, *n.acl, n.stat};
   });
   return out;
 }

@@ -11,6 +11,15 @@ std::optional<NodeRecord> PendingView::Get(const std::string& path) const {
   return NodeRecord{n->stat, static_cast<int32_t>(n->children.size()), n->acl};
 }
 
+bool PendingView::ChildExists(std::string_view parent_path, const std::string& path) const {
+  if (path == "/") return true;  // the root is no one's child, and always there
+  if (auto it = index_.find(path); it != index_.end()) {
+    return At(it->second.newest).record.has_value();
+  }
+  const Node* parent = tree_->Find(parent_path);
+  return parent && DataTree::HasChild(*parent, BaseName(path));
+}
+
 void PendingView::Push(int64_t zxid, const std::string& path, std::optional<NodeRecord> record) {
   assert(changes_.empty() || changes_.back().zxid <= zxid);
   uint64_t seq = first_seq_ + changes_.size();

@@ -30,6 +30,10 @@ class PendingView {
 
   // The node as the next request must see it; nullopt if it does not exist.
   std::optional<NodeRecord> Get(const std::string& path) const;
+  // Whether `path`, a child of `parent_path`, exists as the next request must see it: Get
+  // without the record, and without a lookup of `path` in the tree (its parent's children
+  // answer, at once for a name after the last child).
+  bool ChildExists(std::string_view parent_path, const std::string& path) const;
   void Put(int64_t zxid, const std::string& path, NodeRecord record);
   void Erase(int64_t zxid, const std::string& path);
   // Drops the changes made under `zxid` (a multi that failed part-way).

@@ -82,7 +82,7 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   std::string path = req.path;
   if (sequential) path += SequenceSuffix(parent->stat.cversion);
   if (!IsValidPath(path)) return Err::kBadArguments;
-  if (c.view.Get(path)) return Err::kNodeExists;
+  if (c.view.ChildExists(*parent_path, path)) return Err::kNodeExists;
   if (IsNormalEphemeralOwner(parent->stat.ephemeral_owner)) return Err::kNoChildrenForEphemerals;
 
   int32_t new_cversion = parent->stat.cversion + 1;

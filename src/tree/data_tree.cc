@@ -229,6 +229,12 @@ ApplyResult DataTree::ApplyOp(const TxnHeader& h, const TxnOp& op, std::vector<T
   return r;
 }
 
+bool DataTree::HasChild(const Node& parent, std::string_view name) {
+  const Children& siblings = parent.children;
+  if (siblings.empty() || siblings.rbegin()->first < name) return false;
+  return siblings.find(name) != siblings.end();
+}
+
 Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
                          std::vector<Trigger>* triggers) {
   std::string parent_path(ParentPath(op.path));
@@ -236,7 +242,9 @@ Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
   if (pit == nodes_.end()) return Err::kNoNode;
   Node& parent = pit->second;
   std::string name(BaseName(op.path));
-  if (parent.children.count(name)) return Err::kNodeExists;
+  Children& siblings = parent.children;
+  bool last = siblings.empty() || siblings.rbegin()->first < name;  // sequential: always
+  if (!last && siblings.count(name)) return Err::kNodeExists;
 
   int64_t owner = 0;
   if (op.type == OpCode::kCreateContainer) {
@@ -264,7 +272,11 @@ Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
   *out = n.stat;
   data_size_ += static_cast<int64_t>(op.path.size() + op.data.size());
   const Node* placed = &nodes_.emplace(op.path, std::move(n)).first->second;
-  parent.children.emplace(std::move(name), placed);
+  if (last) {
+    siblings.emplace_hint(siblings.end(), std::move(name), placed);
+  } else {
+    siblings.emplace(std::move(name), placed);
+  }
   parent.stat.num_children = static_cast<int32_t>(parent.children.size());
 
   if (owner == kContainerOwner) {

@@ -59,6 +59,9 @@ class DataTree {
   DataTree& operator=(DataTree&&) = default;
 
   const Node* Find(std::string_view path) const;
+  // Is `name` a child of `parent`? A name after the last child (a sequential create) is answered
+  // without a search.
+  static bool HasChild(const Node& parent, std::string_view name);
   // ZooKeeper's node count: its table holds the root twice ("" and "/"), and `srvr` / `mntr`
   // report that size, so a fresh server shows 5.
   size_t node_count() const { return nodes_.size() + 1; }

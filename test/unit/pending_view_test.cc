@@ -74,5 +74,48 @@ TEST(PendingViewTest, ManyChangesOfOneParent_ForgottenInOrder) {
   EXPECT_EQ(VersionOf(view, "/"), 0);  // the tree's root
 }
 
+TEST(PendingViewTest, ChildExists_AgreesWithGet_ForTreeAndPendingChildren) {
+  DataTree tree;
+  std::vector<Trigger> triggers;
+  int64_t zxid = 0;
+  auto create = [&](const std::string& path) {
+    Txn t;
+    t.header = {1, 1, ++zxid, 0, ToInt(OpCode::kCreate)};
+    t.op.type = OpCode::kCreate;
+    t.op.path = path;
+    t.op.acl = OpenAclUnsafe();
+    tree.Apply(t, &triggers);
+  };
+  create("/q");
+  create("/q/b");
+  create("/q/d");
+  PendingView view(tree);
+  view.Put(10, "/q/e", NodeRecord{});  // pending create after the last child
+  view.Erase(11, "/q/b");              // pending delete of a child in the tree
+  view.Put(12, "/p", NodeRecord{});    // a pending parent with a pending child
+  view.Put(13, "/p/x", NodeRecord{});
+  for (std::string path : {"/q/a", "/q/b", "/q/c", "/q/d", "/q/e", "/q/f", "/p/x", "/p/y",
+                           "/none/x", "/"}) {
+    EXPECT_EQ(view.ChildExists(ParentPath(path), path), view.Get(path).has_value()) << path;
+  }
+  EXPECT_TRUE(view.ChildExists("/q", "/q/d"));
+  EXPECT_FALSE(view.ChildExists("/q", "/q/b"));
+  EXPECT_TRUE(view.ChildExists("/q", "/q/e"));
+  EXPECT_FALSE(view.ChildExists("/q", "/q/c"));
+}
+
+TEST(DataTreeTest, HasChild_BeforeBetweenAndAfterTheChildren) {
+  Node parent;
+  Node child;
+  EXPECT_FALSE(DataTree::HasChild(parent, "a"));
+  parent.children.emplace("b", &child);
+  parent.children.emplace("d", &child);
+  EXPECT_FALSE(DataTree::HasChild(parent, "a"));
+  EXPECT_TRUE(DataTree::HasChild(parent, "b"));
+  EXPECT_FALSE(DataTree::HasChild(parent, "c"));
+  EXPECT_TRUE(DataTree::HasChild(parent, "d"));
+  EXPECT_FALSE(DataTree::HasChild(parent, "e"));
+}
+
 }  // namespace
 }  // namespace zk

@@ -323,6 +323,11 @@ void Core::Touch(int64_t session_id) {
 
 void Core::ConnectionClosed(int64_t session_id) { watches_.RemoveSession(session_id); }
 
+void Core::TakeOutputs(std::vector<Output>* out) {
+  out->clear();
+  out->swap(outputs_);
+}
+
 std::vector<Output> Core::TakeOutputs() {
   std::vector<Output> out;
   out.swap(outputs_);
@@ -453,7 +458,7 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms, WriteRequest* decode
   }
 }
 
-void Core::Submit(const ClientRequest& req, int64_t now_ms) {
+void Core::Submit(ClientRequest req, int64_t now_ms) {
   Touch(req.session_id);
   if (!IsKnownClientOp(req.op) || req.op == OpCode::kDeleteContainer) {
     ReplyInOrder(req, Err::kUnimplemented, /*close_after=*/true, /*unknown_op=*/true);
@@ -462,7 +467,7 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
   if (req.op == OpCode::kSync && config_.role == CoreRole::kLearner) {
     InFlight f;
     f.what = InFlight::What::kSync;
-    f.req = req;
+    f.req = std::move(req);
     Enqueue(std::move(f));
     return;
   }
@@ -472,8 +477,8 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
       // and reads see the writes.
       InFlight f;
       f.what = InFlight::What::kRead;
-      f.req = req;
       ++reads_waiting_[req.session_id];
+      f.req = std::move(req);
       in_flight_.push_back(std::move(f));
     } else {
       Read(req);
@@ -506,12 +511,12 @@ void Core::Submit(const ClientRequest& req, int64_t now_ms) {
   }
   InFlight f;
   f.what = InFlight::What::kWrite;
-  f.req = req;
   f.multi_ops = std::move(multi_ops);
   if (config_.role != CoreRole::kLearner) f.txn = Prepare(req, now_ms, single ? &decoded : nullptr);
   if (req.op == OpCode::kCloseSession) {
     if (Session* s = sessions_.Find(req.session_id)) s->closing = true;
   }
+  f.req = std::move(req);
   Enqueue(std::move(f));
 }
 

@@ -119,7 +119,7 @@ class Core {
   void ConnectionClosed(int64_t session_id);
   // Handles every opcode except ping (which the shell answers): writes go through
   // Prepare → Apply, reads straight to the tree. Produces exactly one reply per request.
-  void Submit(const ClientRequest& req, int64_t now_ms);
+  void Submit(ClientRequest req, int64_t now_ms);
   // Answers `req` with `err` and nothing else (no zxid taken), after the replies to the
   // session's earlier requests: the shell's refusals (NOTREADONLY while the log cannot be
   // written) keep the session's reply order too.
@@ -151,6 +151,9 @@ class Core {
   void DropInFlight();
 
   std::vector<Output> TakeOutputs();
+  // The same into *out (cleared first); the queue keeps *out's old buffer, so a caller that
+  // hands the same vector back each time allocates nothing once the batches stop growing.
+  void TakeOutputs(std::vector<Output>* out);
 
   // Read-only views for the four-letter words.
   const DataTree& tree() const { return tree_; }

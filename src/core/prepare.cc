@@ -1,6 +1,5 @@
 #include "core/prepare.h"
 
-#include <cstdio>
 #include <utility>
 
 #include "tree/acl.h"
@@ -29,6 +28,20 @@ bool DecodeWrite(OpCode op, JuteReader& r, WriteRequest* w) {
   }
 }
 
+void AppendSequenceSuffix(std::string* path, int32_t cversion) {
+  char digits[10];
+  uint32_t rest = cversion < 0 ? 0u - static_cast<uint32_t>(cversion) : cversion;
+  size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + rest % 10);
+    rest /= 10;
+  } while (rest != 0);
+  size_t width = cversion < 0 ? 9 : 10;
+  if (cversion < 0) path->push_back('-');
+  if (n < width) path->append(width - n, '0');
+  while (n > 0) path->push_back(digits[--n]);
+}
+
 namespace {
 
 // ZooKeeper's checkAndIncVersion.
@@ -36,13 +49,6 @@ Err CheckVersion(int32_t current, int32_t expected, int32_t* next) {
   if (expected != -1 && expected != current) return Err::kBadVersion;
   *next = current == INT32_MAX ? 1 : current + 1;
   return Err::kOk;
-}
-
-std::string SequenceSuffix(int32_t cversion) {
-  char buf[16];
-  // %010d of a signed int, as String.format does.
-  std::snprintf(buf, sizeof buf, "%010d", cversion);
-  return buf;
 }
 
 bool IsNormalEphemeralOwner(int64_t owner) {
@@ -80,7 +86,7 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   if (!parent) return Err::kNoNode;
   if (!CheckAcl(parent->acl, perm::kCreate, c.auth)) return Err::kNoAuth;
   std::string path = req.path;
-  if (sequential) path += SequenceSuffix(parent->stat.cversion);
+  if (sequential) AppendSequenceSuffix(&path, parent->stat.cversion);
   if (!IsValidPath(path)) return Err::kBadArguments;
   if (c.view.ChildExists(*parent_path, path)) return Err::kNodeExists;
   if (IsNormalEphemeralOwner(parent->stat.ephemeral_owner)) return Err::kNoChildrenForEphemerals;

@@ -44,6 +44,9 @@ struct PrepareContext {
 // Checks the request and fills *out; on success the change is recorded in c.view under c.zxid.
 Err PrepareWrite(const PrepareContext& c, const WriteRequest& w, TxnOp* out);
 TxnOp ErrorOp(Err e);
+// The sequential node suffix: %010d of the parent's cversion, as Java's String.format writes it
+// (at least 10 characters, zero padded after the sign).
+void AppendSequenceSuffix(std::string* path, int32_t cversion);
 
 // The reply record of a successful write (CreateResponse, Create2Response, Stat, or nothing).
 void WriteResultRecord(JuteWriter& w, OpCode request_op, const ApplyResult& r);

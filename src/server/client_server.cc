@@ -517,7 +517,7 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
     // in the session's reply order.
     core_->Refuse(req, Err::kNotReadOnly);
   } else {
-    core_->Submit(req, WallMs());
+    core_->Submit(std::move(req), WallMs());
   }
   // Drain after each frame: a reply may close this connection (unknown op, closeSession).
   Drain();
@@ -542,9 +542,18 @@ void ClientServer::AnswerQueuedPings(ClientConnection* c) {
 // ---- outputs ----
 
 void ClientServer::Drain() {
-  std::vector<Output> outputs =
-      ensemble_.take_outputs ? ensemble_.take_outputs() : core_->TakeOutputs();
+  // The spare buffer goes out and comes back, so a drain per request allocates nothing; a
+  // drain nested in Deliver finds no spare and simply allocates.
+  std::vector<Output> outputs;
+  outputs.swap(drain_spare_);
+  if (ensemble_.take_outputs) {
+    outputs = ensemble_.take_outputs();
+  } else {
+    core_->TakeOutputs(&outputs);
+  }
   for (const Output& o : outputs) Deliver(o);
+  outputs.clear();
+  if (outputs.capacity() > drain_spare_.capacity()) drain_spare_.swap(outputs);
 }
 
 void ClientServer::Deliver(const Output& o) {

@@ -156,6 +156,7 @@ class ClientServer {
   std::map<int64_t, ClientConnection*> by_session_;
   std::map<std::string, int> per_ip_;
   std::vector<uint64_t> dirty_;
+  std::vector<Output> drain_spare_;  // Drain's output buffer between drains
 
   ServerCounters counters_;
   int64_t start_loop_ms_ = 0;

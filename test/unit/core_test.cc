@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
+#include <cstdio>
+
+#include "core/prepare.h"
 #include "tree/acl.h"
 
 namespace zk {
@@ -83,6 +87,17 @@ TEST_F(CoreTest, FailedWriteStillTakesAZxidAndRepliesHeaderOnly) {
   EXPECT_TRUE(r.body.empty());
   EXPECT_EQ(r.zxid, 2);
   EXPECT_EQ(core_.last_zxid(), 2);
+}
+
+TEST(SequenceSuffixTest, SameAsPrintfPercent010d) {
+  for (int32_t v : {0, 1, 9, 10, 123456789, 999999999, 1000000000, INT32_MAX, -1, -9, -10,
+                    -99999999, -999999999, -1000000000, INT32_MIN}) {
+    std::string path = "/p/n-";
+    AppendSequenceSuffix(&path, v);
+    char expected[32];
+    std::snprintf(expected, sizeof expected, "/p/n-%010d", v);
+    EXPECT_EQ(path, expected) << v;
+  }
 }
 
 TEST_F(CoreTest, SequentialSuffixComesFromParentCversion) {

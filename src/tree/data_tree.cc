@@ -39,22 +39,19 @@ DataTree::DataTree() {
   Node config;
   config.acl = ReadAclUnsafe();
   config.stat.aversion = -1;
-  nodes_.emplace("/", std::move(root));
-  nodes_.emplace("/zookeeper", std::move(zookeeper));
-  nodes_.emplace("/zookeeper/quota", std::move(quota));
-  nodes_.emplace("/zookeeper/config", std::move(config));
-  Node& root_node = nodes_.at("/");
-  Node& zookeeper_node = nodes_.at("/zookeeper");
+  Node& root_node = *nodes_.Emplace("/", std::move(root)).first;
+  Node& zookeeper_node = *nodes_.Emplace("/zookeeper", std::move(zookeeper)).first;
+  const Node* quota_node = nodes_.Emplace("/zookeeper/quota", std::move(quota)).first;
+  const Node* config_node = nodes_.Emplace("/zookeeper/config", std::move(config)).first;
   root_node.children.emplace("zookeeper", &zookeeper_node);
-  zookeeper_node.children.emplace("config", &nodes_.at("/zookeeper/config"));
-  zookeeper_node.children.emplace("quota", &nodes_.at("/zookeeper/quota"));
+  zookeeper_node.children.emplace("config", config_node);
+  zookeeper_node.children.emplace("quota", quota_node);
   data_size_ =
       static_cast<int64_t>(std::string("/zookeeper/zookeeper/quota/zookeeper/config").size());
 }
 
 const Node* DataTree::Find(std::string_view path) const {
-  auto it = nodes_.find(path.empty() ? std::string_view("/") : path);
-  return it == nodes_.end() ? nullptr : &it->second;
+  return nodes_.Find(path.empty() ? std::string_view("/") : path);
 }
 
 size_t DataTree::ephemeral_count() const {
@@ -64,7 +61,7 @@ size_t DataTree::ephemeral_count() const {
 }
 
 void DataTree::SetConfig(const std::string& text, int64_t version, int64_t wall_ms) {
-  Node& n = nodes_.at("/zookeeper/config");
+  Node& n = *nodes_.Find("/zookeeper/config");
   data_size_ += static_cast<int64_t>(text.size()) - static_cast<int64_t>(n.data.size());
   n.data = text;
   n.stat.data_length = static_cast<int32_t>(text.size());
@@ -87,7 +84,7 @@ void DataTree::ForEachDescendant(
 
 bool DataTree::Restore(const std::string& path, Node node) {
   if (path == "/" || path.empty()) {
-    Node& root = nodes_.at("/");
+    Node& root = *nodes_.Find("/");
     root.data = std::move(node.data);
     root.data_null = node.data_null;
     root.stat.data_length = static_cast<int32_t>(root.data.size());
@@ -97,25 +94,24 @@ bool DataTree::Restore(const std::string& path, Node node) {
     return true;
   }
   std::string parent_path(ParentPath(path));
-  auto pit = nodes_.find(parent_path);
-  if (pit == nodes_.end()) return false;
+  Node* parent = nodes_.Find(parent_path);
+  if (!parent) return false;
   node.children.clear();
   node.stat.data_length = static_cast<int32_t>(node.data.size());
   node.stat.num_children = 0;
   int64_t owner = node.stat.ephemeral_owner;
-  if (auto old = nodes_.find(path); old != nodes_.end()) {
+  if (Node* old = nodes_.Find(path)) {
     // A built-in node: keep its children, take the stored data and stat.
-    node.children = std::move(old->second.children);
+    node.children = std::move(old->children);
     node.stat.num_children = static_cast<int32_t>(node.children.size());
-    data_size_ -= static_cast<int64_t>(path.size() + old->second.data.size());
-    nodes_.erase(old);
+    data_size_ -= static_cast<int64_t>(path.size() + old->data.size());
+    nodes_.Erase(path);
   }
   data_size_ += static_cast<int64_t>(path.size() + node.data.size());
-  const Node* placed = &nodes_.emplace(path, std::move(node)).first->second;
-  Node& parent = pit->second;
+  const Node* placed = nodes_.Emplace(path, std::move(node)).first;
   // A replaced built-in node has moved: point its parent at the new one.
-  parent.children.insert_or_assign(std::string(BaseName(path)), placed);
-  parent.stat.num_children = static_cast<int32_t>(parent.children.size());
+  parent->children.insert_or_assign(std::string(BaseName(path)), placed);
+  parent->stat.num_children = static_cast<int32_t>(parent->children.size());
   if (owner == kContainerOwner) {
     containers_.insert(path);
   } else if (IsTtlOwner(owner)) {
@@ -169,12 +165,12 @@ ApplyResult DataTree::ApplyOp(const TxnHeader& h, const TxnOp& op, std::vector<T
       break;
     case OpCode::kSetData: {
       r.path = op.path;
-      auto it = nodes_.find(op.path);
-      if (it == nodes_.end()) {
+      Node* found = nodes_.Find(op.path);
+      if (!found) {
         r.err = Err::kNoNode;
         break;
       }
-      Node& n = it->second;
+      Node& n = *found;
       data_size_ += static_cast<int64_t>(op.data.size()) - static_cast<int64_t>(n.data.size());
       n.data = op.data;
       n.data_null = op.data_null;
@@ -188,23 +184,22 @@ ApplyResult DataTree::ApplyOp(const TxnHeader& h, const TxnOp& op, std::vector<T
     }
     case OpCode::kSetAcl: {
       r.path = op.path;
-      auto it = nodes_.find(op.path);
-      if (it == nodes_.end()) {
+      Node* n = nodes_.Find(op.path);
+      if (!n) {
         r.err = Err::kNoNode;
         break;
       }
-      it->second.acl = op.acl;
-      it->second.stat.aversion = op.version;
-      r.stat = it->second.stat;
+      n->acl = op.acl;
+      n->stat.aversion = op.version;
+      r.stat = n->stat;
       break;
     }
     case OpCode::kCheck: {
       r.path = op.path;
-      auto it = nodes_.find(op.path);
-      if (it == nodes_.end()) {
-        r.err = Err::kNoNode;
+      if (const Node* n = nodes_.Find(op.path)) {
+        r.stat = n->stat;
       } else {
-        r.stat = it->second.stat;
+        r.err = Err::kNoNode;
       }
       break;
     }
@@ -238,9 +233,9 @@ bool DataTree::HasChild(const Node& parent, std::string_view name) {
 Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
                          std::vector<Trigger>* triggers) {
   std::string parent_path(ParentPath(op.path));
-  auto pit = nodes_.find(parent_path);
-  if (pit == nodes_.end()) return Err::kNoNode;
-  Node& parent = pit->second;
+  Node* parent_node = nodes_.Find(parent_path);
+  if (!parent_node) return Err::kNoNode;
+  Node& parent = *parent_node;
   std::string name(BaseName(op.path));
   Children& siblings = parent.children;
   bool last = siblings.empty() || siblings.rbegin()->first < name;  // sequential: always
@@ -271,7 +266,7 @@ Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
   n.stat.data_length = static_cast<int32_t>(op.data.size());
   *out = n.stat;
   data_size_ += static_cast<int64_t>(op.path.size() + op.data.size());
-  const Node* placed = &nodes_.emplace(op.path, std::move(n)).first->second;
+  const Node* placed = nodes_.Emplace(op.path, std::move(n)).first;
   if (last) {
     siblings.emplace_hint(siblings.end(), std::move(name), placed);
   } else {
@@ -292,16 +287,16 @@ Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
 }
 
 Err DataTree::DeleteNode(const std::string& path, int64_t zxid, std::vector<Trigger>* triggers) {
-  auto it = nodes_.find(path);
-  if (it == nodes_.end()) return Err::kNoNode;
+  const Node* node = nodes_.Find(path);
+  if (!node) return Err::kNoNode;
   std::string parent_path(ParentPath(path));
-  auto pit = nodes_.find(parent_path);
-  if (pit == nodes_.end()) return Err::kNoNode;
-  int64_t owner = it->second.stat.ephemeral_owner;
-  data_size_ -= static_cast<int64_t>(path.size() + it->second.data.size());
-  nodes_.erase(it);
+  Node* parent_node = nodes_.Find(parent_path);
+  if (!parent_node) return Err::kNoNode;
+  int64_t owner = node->stat.ephemeral_owner;
+  data_size_ -= static_cast<int64_t>(path.size() + node->data.size());
+  nodes_.Erase(path);
 
-  Node& parent = pit->second;
+  Node& parent = *parent_node;
   if (auto c = parent.children.find(BaseName(path)); c != parent.children.end()) {
     parent.children.erase(c);
   }

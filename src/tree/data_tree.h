@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "proto/records.h"
+#include "tree/path_map.h"
 #include "tree/txn.h"
 #include "tree/watches.h"
 
@@ -88,19 +89,14 @@ class DataTree {
   bool Restore(const std::string& path, Node node);
   void set_last_processed_zxid(int64_t zxid) { last_zxid_ = zxid; }
   // Snapshot loading: room for `nodes` nodes, so a million arrive without rehashing.
-  void Reserve(size_t nodes) { nodes_.reserve(nodes); }
+  void Reserve(size_t nodes) { nodes_.Reserve(nodes); }
 
  private:
   ApplyResult ApplyOp(const TxnHeader& h, const TxnOp& op, std::vector<Trigger>* triggers);
   Err CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out, std::vector<Trigger>* triggers);
   Err DeleteNode(const std::string& path, int64_t zxid, std::vector<Trigger>* triggers);
 
-  // Transparent: Find(string_view) looks up without building a std::string.
-  struct PathHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view p) const { return std::hash<std::string_view>{}(p); }
-  };
-  std::unordered_map<std::string, Node, PathHash, std::equal_to<>> nodes_;
+  PathMap<Node> nodes_;  // every node but none of the built-in ones is special here
   std::map<int64_t, std::set<std::string>> ephemerals_;
   std::set<std::string> containers_;
   std::set<std::string> ttls_;

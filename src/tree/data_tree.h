@@ -11,7 +11,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "proto/records.h"
@@ -24,7 +23,7 @@ namespace zk {
 struct Node;
 // A node's children by name, sorted, each with its node: a walk of the tree (snapshots, dumps)
 // follows these pointers instead of looking every path up in the hash map. The nodes live in
-// DataTree's unordered_map, whose elements keep their address until erased.
+// DataTree's PathMap, whose entries keep their address until erased.
 using Children = std::map<std::string, const Node*, std::less<>>;
 
 struct Node {

@@ -129,10 +129,9 @@ void DurableStore::Start() {
   }
   started_ = true;
   spdlog::info(
-      "txn log in {} (forceSync={}, preAllocSize={} KB); roll and snapshot after {}..{} "
-      "entries, drawn per roll, first {} (snapCount {})",
+      "txn log in {} (forceSync={}, preAllocSize={} KB); roll and snapshot after {} entries "
+      "this time, drawn per roll from snapCount/2+1..snapCount (snapCount {})",
       log_->dir(), options_.force_sync ? "yes" : "no", options_.preallocate_bytes / 1024,
-      std::max<int64_t>(1, options_.snap_count) / 2 + 1, std::max<int64_t>(1, options_.snap_count),
       roll_after_entries_, options_.snap_count);
 }
 
@@ -295,7 +294,8 @@ void DurableStore::MaybeRoll() {
     Fail(s);
     return;
   }
-  roll_after_entries_ = storage::RollAfterEntries(options_.snap_count, options_.server_id, ++rolls_);
+  ++rolls_;
+  roll_after_entries_ = storage::RollAfterEntries(options_.snap_count, options_.server_id, rolls_);
   if (pending > 0) {
     ++syncs_;
     entries_synced_ += pending;

@@ -12,7 +12,8 @@
 //     Core::Commit(last synced zxid) releases the replies, on_outputs() lets the shell drain and
 //     flush them, and the next batch leaves at once. Nothing is answered before the sync that
 //     covers it returned ok.
-//   - After storage::RollAfterEntries() entries in one log file the log rolls and a fuzzy snapshot starts:
+//   - After storage::RollAfterEntries() entries in one log file the log rolls and a fuzzy
+//     snapshot starts:
 //     SnapshotSerializer::Step(snapshot_step_nodes) per loop turn (a uv_idle handle, only while a
 //     walk is running) and WriteSnapshot on a worker thread (uv_queue_work).
 //   - autopurge.purgeInterval > 0: a timer runs Purge on a worker thread (first run at start, as

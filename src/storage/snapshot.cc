@@ -85,7 +85,7 @@ int64_t SnapshotSerializer::AclRef(const SharedAcl& acl) {
   // Nodes share their list objects, and a walk meets long runs of the same one.
   if (last_ref_ != -2 && acl.SameObject(last_acl_)) return last_ref_;
   int64_t ref;
-  if (acl.SameObject(SharedAcl::Open()) || *acl == OpenAclUnsafe()) {
+  if (acl.SameObject(SharedAcl::Open())) {  // SharedAcl keeps every open list as this one
     ref = kOpenAclRef;
   } else {
     auto [it, inserted] = acl_refs_.emplace(*acl, static_cast<int64_t>(acl_refs_.size() + 1));

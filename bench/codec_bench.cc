@@ -1,7 +1,7 @@
 // Wire codec: what a request and its reply cost to encode and decode, as whole framed packets
 // (4-byte length, RequestHeader / ReplyHeader, record), and what FrameReader costs to split a
 // byte stream into packets. Encoders write into a fresh JuteWriter each time, as the server and
-// the C client do; decoders read the fields the server reads (DecodeMultiOps for a multi, the
+// the C client do; decoders read the fields the server reads (DecodeWriteRequest for a multi, the
 // request path's own decoder).
 // items_per_second = packets (or, for frames, frames) per second.
 #include <benchmark/benchmark.h>
@@ -249,14 +249,16 @@ void BM_Codec_MultiRequest_Decode(benchmark::State& state) {
   const int ops = static_cast<int>(state.range(0));
   const std::string packet =
       Framed({7, ToInt(OpCode::kMulti)}, [&](JuteWriter& w) { WriteMultiBody(w, ops); });
-  std::vector<OpCode> decoded;
+  DecodedWrite decoded;
   for (auto _ : state) {
-    decoded.clear();
+    decoded.multi.clear();
     // The body after the RequestHeader, as the request path hands it to the core.
-    if (!DecodeMultiOps(std::string_view(packet).substr(12), false, &decoded)) std::abort();
-    benchmark::DoNotOptimize(decoded.data());
+    if (!DecodeWriteRequest(OpCode::kMulti, std::string_view(packet).substr(12), &decoded)) {
+      std::abort();
+    }
+    benchmark::DoNotOptimize(decoded.multi.data());
   }
-  if (decoded.size() != static_cast<size_t>(ops)) std::abort();
+  if (decoded.multi.size() != static_cast<size_t>(ops)) std::abort();
   Count(state, packet.size());
   state.counters["ops_per_second"] = benchmark::Counter(
       static_cast<double>(state.iterations() * ops), benchmark::Counter::kIsRate);

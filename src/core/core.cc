@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "core/prepare.h"
+#include "core/reads.h"
 #include "tree/acl.h"
 
 namespace zk {
@@ -336,6 +337,23 @@ std::vector<Output> Core::TakeOutputs() {
   return out;
 }
 
+void Core::Read(const ClientRequest& req) {
+  ReadFn serve = FindRead(req.op);
+  if (!serve) {
+    Reply(req, Err::kUnimplemented, {}, /*close_after=*/true);
+    return;
+  }
+  Session* session = sessions_.Find(req.session_id);
+  static const std::vector<Id> kNoAuth;
+  ReadContext c{config_, tree_, watches_, session, session ? session->auth : kNoAuth,
+                req.session_id, req.op, req.body, {}};
+  JuteReader r(req.body);
+  ReadReply reply = serve(c, r);
+  Notify(c.fire);
+  Reply(req, reply.err, std::move(reply.body), reply.close_after);
+  if (reply.zero_zxid) outputs_.back().zxid = 0;
+}
+
 void Core::Reply(const ClientRequest& req, Err err, std::string body, bool close_after) {
   Output o;
   o.kind = Output::Kind::kReply;
@@ -385,14 +403,13 @@ ApplyResult Core::ApplyTxn(const Txn& txn) {
   return result;
 }
 
-Txn Core::Prepare(const ClientRequest& req, int64_t now_ms, WriteRequest* decoded) {
+Txn Core::Prepare(const ClientRequest& req, int64_t now_ms, const DecodedWrite& w) {
   Txn txn;
   txn.header = {req.session_id, req.xid, NextZxid(), now_ms, ToInt(req.op)};
   const Session* session = sessions_.Find(req.session_id);
   static const std::vector<Id> kNoAuth;
   const std::vector<Id>& auth = req.origin != 0 ? req.auth : session ? session->auth : kNoAuth;
   PrepareContext ctx{config_, req.session_id, txn.header.zxid, auth, pending_};
-  JuteReader r(req.body);
 
   auto fail = [&](Err e) {
     txn.header.type = ToInt(OpCode::kError);
@@ -407,17 +424,11 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms, WriteRequest* decode
   switch (req.op) {
     case OpCode::kMulti: {
       bool failed = false;
-      while (true) {
-        MultiHeader mh;
-        if (!mh.Read(r)) break;
-        if (mh.done) break;
-        WriteRequest w;
-        auto op = static_cast<OpCode>(mh.type);
-        if (!DecodeWrite(op, r, &w)) break;  // malformed: caught by the caller's decode check
+      for (const WriteRequest& sub : w.multi) {
         TxnOp out;
         if (failed) {
           out = ErrorOp(Err::kRuntimeInconsistency);
-        } else if (Err e = PrepareWrite(ctx, w, &out); e != Err::kOk) {
+        } else if (Err e = PrepareWrite(ctx, sub, &out); e != Err::kOk) {
           failed = true;
           pending_.Rollback(txn.header.zxid);
           for (auto& earlier : txn.multi) earlier = ErrorOp(Err::kOk);
@@ -436,22 +447,8 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms, WriteRequest* decode
     }
     case OpCode::kReconfig:
       return fail(Err::kReconfigDisabled);
-    case OpCode::kDeleteContainer: {
-      WriteRequest w;
-      w.op = req.op;
-      w.raw_path = req.body;
-      if (Err e = PrepareWrite(ctx, w, &txn.op); e != Err::kOk) return fail(e);
-      txn.header.type = ToInt(txn.op.type);
-      return txn;
-    }
     default: {
-      WriteRequest w;
-      if (decoded) {
-        w = std::move(*decoded);
-      } else {
-        DecodeWrite(req.op, r, &w);
-      }
-      if (Err e = PrepareWrite(ctx, w, &txn.op); e != Err::kOk) return fail(e);
+      if (Err e = PrepareWrite(ctx, w.single, &txn.op); e != Err::kOk) return fail(e);
       txn.header.type = ToInt(txn.op.type);
       return txn;
     }
@@ -485,22 +482,9 @@ void Core::Submit(ClientRequest req, int64_t now_ms) {
     }
     return;
   }
-  // Refuse malformed requests before they take a zxid: the connection is closed.
-  std::vector<OpCode> multi_ops;
-  WriteRequest decoded;  // single writes: decoded once, here, and handed to Prepare
-  bool single = false;
-  bool well_formed = true;
-  if (req.op == OpCode::kMulti) {
-    well_formed = DecodeMultiOps(req.body, false, &multi_ops);
-  } else if (req.op == OpCode::kReconfig) {
-    JuteReader r(req.body);
-    well_formed = ReconfigRequest().Read(r);
-  } else if (req.op != OpCode::kCloseSession) {
-    JuteReader r(req.body);
-    well_formed = DecodeWrite(req.op, r, &decoded);
-    single = true;
-  }
-  if (!well_formed) {
+  // Refuse malformed requests before they take a zxid; the one decode, handed to Prepare.
+  DecodedWrite decoded;
+  if (!DecodeWriteRequest(req.op, req.body, &decoded)) {
     ReplyInOrder(req, Err::kMarshallingError);  // as ZooKeeper: header-only -5, connection kept
     return;
   }
@@ -511,8 +495,8 @@ void Core::Submit(ClientRequest req, int64_t now_ms) {
   }
   InFlight f;
   f.what = InFlight::What::kWrite;
-  f.multi_ops = std::move(multi_ops);
-  if (config_.role != CoreRole::kLearner) f.txn = Prepare(req, now_ms, single ? &decoded : nullptr);
+  f.multi_ops = decoded.MultiOps();
+  if (config_.role != CoreRole::kLearner) f.txn = Prepare(req, now_ms, decoded);
   if (req.op == OpCode::kCloseSession) {
     if (Session* s = sessions_.Find(req.session_id)) s->closing = true;
   }
@@ -540,16 +524,9 @@ void Core::SubmitForwarded(const ClientRequest& req, int64_t now_ms) {
     f.txn.op.timeout_ms = timeout;
   } else {
     // Every forwarded request must produce a txn: the learner waits for its commit.
-    std::vector<OpCode> ignored;
-    JuteReader r(req.body);
-    WriteRequest w;
-    bool well_formed = req.op == OpCode::kCloseSession || req.op == OpCode::kReconfig ||
-                       (req.op == OpCode::kMulti ? DecodeMultiOps(req.body, false, &ignored)
-                                                 : DecodeWrite(req.op, r, &w));
-    bool single =
-        req.op != OpCode::kCloseSession && req.op != OpCode::kReconfig && req.op != OpCode::kMulti;
-    if (well_formed && IsWriteOp(req.op)) {
-      f.txn = Prepare(req, now_ms, single ? &w : nullptr);
+    DecodedWrite decoded;
+    if (IsWriteOp(req.op) && DecodeWriteRequest(req.op, req.body, &decoded)) {
+      f.txn = Prepare(req, now_ms, decoded);
     } else {
       f.txn.header = {req.session_id, req.xid, NextZxid(), now_ms, ToInt(OpCode::kError)};
       f.txn.op = ErrorOp(Err::kMarshallingError);
@@ -601,7 +578,7 @@ void Core::ExpireSession(int64_t session_id, int64_t now_ms) {
   f.what = InFlight::What::kExpire;
   f.req.session_id = session_id;
   f.req.op = OpCode::kCloseSession;
-  f.txn = Prepare(f.req, now_ms);
+  f.txn = Prepare(f.req, now_ms, DecodedWrite{});
   s->closing = true;
   Enqueue(std::move(f));
 }
@@ -628,7 +605,10 @@ void Core::Tick(int64_t now_ms) {
     f.what = InFlight::What::kInternal;
     f.req.op = OpCode::kDeleteContainer;
     f.req.body = path;
-    f.txn = Prepare(f.req, now_ms);
+    DecodedWrite w;
+    w.single.op = OpCode::kDeleteContainer;
+    w.single.raw_path = path;
+    f.txn = Prepare(f.req, now_ms, w);
     Enqueue(std::move(f));
   }
 }

@@ -1,18 +1,26 @@
-// Core: the single request path of a ZooKeeper server, pure and deterministic.
+// Core: the single request path of a ZooKeeper server, pure and deterministic. Shells never
+// call it directly: a Machine (core/machine.h — Standalone or Replica) owns it and is the one
+// way in and out.
 //
-//   client request ──► Prepare (checks against tree + pending changes, next zxid, Txn;
-//                               failed writes get an error Txn too)
-//                  ──► Persist (Output kPersist; the shell logs and syncs, then calls Commit)
+//   client request ──► decode once (DecodeWriteRequest) ──► Prepare (checks against tree +
+//                      pending changes, next zxid, Txn; failed writes get an error Txn too)
+//                  ──► Persist (Output kPersist; logged and synced, then Commit)
 //                  ──► Apply (mutate the tree, fire watches) ──► Reply
+//   read request   ──► one function per op (core/reads.h) ──► Reply
 //
 // With `apply_on_submit` (no log yet) a prepared Txn is applied at once. Reads of a session
 // that has writes in flight wait behind them, so each session sees its replies in request order
 // and reads its own writes. Reads of other sessions are answered at once from the tree.
 //
-// Inputs only: OpenSession / Reattach / Submit / Auth / Touch / ConnectionClosed / Tick, each
-// with the caller's wall-clock ms where ZooKeeper records a time. No I/O, clock, threads or
-// randomness inside. Outputs are queued and taken with TakeOutputs(), in the order they must
-// be delivered. Single-threaded: one owner calls everything.
+// Inputs, each with the caller's wall-clock ms where ZooKeeper records a time:
+//   every role:  OpenSession, Reattach, Touch, ConnectionClosed, Submit (auth packets and
+//                SetWatches included), Refuse, Tick, Restore + ApplyTxn (recovery)
+//   standalone / leader:  Commit (the txns up to zxid are durable), DropInFlight
+//   leader:      SetRole, StartEpoch, SubmitForwarded (a learner's request)
+//   learner:     SetRole, ApplyCommitted, Synced, TakeTouchedSessions
+// No I/O, clock, threads or randomness inside. Outputs are queued and taken with
+// TakeOutputs(), in the order they must be delivered. Single-threaded: one owner calls
+// everything.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "core/core_config.h"
 #include "core/pending.h"
 #include "core/sessions.h"
 #include "proto/codes.h"
@@ -32,33 +41,8 @@
 
 namespace zk {
 
-// Where this server stands in the request path.
-//   kStandalone / kLeader: prepares txns (local and forwarded requests), applies on Commit.
-//   kLearner: forwards writes and syncs to the leader (kForward outputs), serves reads locally,
-//             applies what the leader committed (ApplyCommitted), expires no sessions.
-enum class CoreRole { kStandalone, kLeader, kLearner };
-
-struct CoreConfig {
-  int64_t server_id = 0;   // myid; 0 in standalone
-  int32_t tick_ms = 2000;  // tickTime
-  int32_t min_session_timeout_ms = 4000;
-  int32_t max_session_timeout_ms = 40000;
-  bool extended_types_enabled = false;  // TTL nodes
-  std::string super_digest;             // "super:<base64 sha1>", empty = none
-  int64_t container_check_ticks = 30;   // how often containers / TTLs are checked
-  size_t watches_max = 1'000'000;       // named limit on registered watches
-  size_t sessions_max = 100'000;
-  std::string config_text;  // contents of /zookeeper/config
-  int64_t config_written_ms = 0;  // its mtime: wall-clock time the shell started the member
-  // Apply each prepared txn immediately (nothing to persist). When false, every txn is emitted
-  // as a kPersist output and applied only when the shell calls Commit(zxid) after syncing it.
-  bool apply_on_submit = true;
-  size_t in_flight_max = 100'000;  // prepared-but-unapplied requests
-  CoreRole role = CoreRole::kStandalone;
-};
-
 // One client request as it came off the wire, after the RequestHeader.
-struct WriteRequest;  // core/prepare.h
+struct DecodedWrite;  // core/prepare.h
 
 struct ClientRequest {
   int64_t session_id = 0;
@@ -197,9 +181,9 @@ class Core {
     bool close_after = false;
     bool unknown_op = false;  // kReply to an unknown op code: zxid -1, as ZooKeeper
   };
-  // `decoded`: the request's WriteRequest if the caller has decoded it already (it is moved
-  // from); otherwise Prepare decodes req.body itself.
-  Txn Prepare(const ClientRequest& req, int64_t now_ms, WriteRequest* decoded = nullptr);
+  // Checks a decoded write against the tree and the pending changes and makes its Txn (an error
+  // Txn if it fails; every write takes a zxid).
+  Txn Prepare(const ClientRequest& req, int64_t now_ms, const DecodedWrite& decoded);
   void Enqueue(InFlight f);
   void Finish(InFlight& f, const ApplyResult& result);
   void DrainReads();

@@ -7,6 +7,8 @@
 
 namespace zk {
 
+namespace {
+
 bool DecodeWrite(OpCode op, JuteReader& r, WriteRequest* w) {
   w->op = op;
   switch (op) {
@@ -27,6 +29,10 @@ bool DecodeWrite(OpCode op, JuteReader& r, WriteRequest* w) {
       return false;
   }
 }
+
+constexpr size_t kMultiOpsMax = 100'000;  // more ops than a jute.maxbuffer frame can hold
+
+}  // namespace
 
 void AppendSequenceSuffix(std::string* path, int32_t cversion) {
   char digits[10];
@@ -144,72 +150,88 @@ Err PrepareDelete(const PrepareContext& c, const std::string& path, int32_t vers
   return Err::kOk;
 }
 
+Err PrepareSetData(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
+  const auto& req = w.set_data;
+  if (!IsValidPath(req.path)) return Err::kBadArguments;
+  auto node = c.view.Get(req.path);
+  if (!node) return Err::kNoNode;
+  if (!CheckAcl(node->acl, perm::kWrite, c.auth)) return Err::kNoAuth;
+  int32_t next = 0;
+  if (Err e = CheckVersion(node->stat.version, req.version, &next); e != Err::kOk) return e;
+  out->type = OpCode::kSetData;
+  out->path = req.path;
+  out->data = req.data;
+  out->data_null = req.data_null;
+  out->version = next;
+  node->stat.version = next;
+  node->stat.mzxid = c.zxid;
+  c.view.Put(c.zxid, req.path, std::move(*node));
+  return Err::kOk;
+}
+
+Err PrepareSetAcl(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
+  const auto& req = w.set_acl;
+  if (!IsValidPath(req.path)) return Err::kBadArguments;
+  SharedAcl acl;
+  if (!FixupAcl(req.acl, c.auth, &acl)) return Err::kInvalidAcl;
+  auto node = c.view.Get(req.path);
+  if (!node) return Err::kNoNode;
+  if (!CheckAcl(node->acl, perm::kAdmin, c.auth)) return Err::kNoAuth;
+  int32_t next = 0;
+  if (Err e = CheckVersion(node->stat.aversion, req.version, &next); e != Err::kOk) return e;
+  out->type = OpCode::kSetAcl;
+  out->path = req.path;
+  out->acl = acl;
+  out->version = next;
+  node->stat.aversion = next;
+  node->acl = std::move(acl);
+  c.view.Put(c.zxid, req.path, std::move(*node));
+  return Err::kOk;
+}
+
+Err PrepareCheck(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
+  const auto& req = w.path_version;
+  if (!IsValidPath(req.path)) return Err::kBadArguments;
+  auto node = c.view.Get(req.path);
+  if (!node) return Err::kNoNode;
+  if (!CheckAcl(node->acl, perm::kRead, c.auth)) return Err::kNoAuth;
+  int32_t next = 0;
+  if (Err e = CheckVersion(node->stat.version, req.version, &next); e != Err::kOk) return e;
+  out->type = OpCode::kCheck;
+  out->path = req.path;
+  out->version = next;
+  return Err::kOk;
+}
+
+Err PrepareDeleteNode(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
+  return PrepareDelete(c, w.path_version.path, w.path_version.version, false, out);
+}
+
+Err PrepareDeleteContainer(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
+  return PrepareDelete(c, w.raw_path, -1, true, out);
+}
+
+using PrepareFn = Err (*)(const PrepareContext& c, const WriteRequest& w, TxnOp* out);
+
+constexpr std::pair<OpCode, PrepareFn> kWrites[] = {
+    {OpCode::kCreate, PrepareCreate},
+    {OpCode::kCreate2, PrepareCreate},
+    {OpCode::kCreateContainer, PrepareCreate},
+    {OpCode::kCreateTtl, PrepareCreate},
+    {OpCode::kDelete, PrepareDeleteNode},
+    {OpCode::kDeleteContainer, PrepareDeleteContainer},
+    {OpCode::kSetData, PrepareSetData},
+    {OpCode::kSetAcl, PrepareSetAcl},
+    {OpCode::kCheck, PrepareCheck},
+};
+
 }  // namespace
 
 Err PrepareWrite(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
-  switch (w.op) {
-    case OpCode::kCreate:
-    case OpCode::kCreate2:
-    case OpCode::kCreateContainer:
-    case OpCode::kCreateTtl:
-      return PrepareCreate(c, w, out);
-    case OpCode::kDelete:
-      return PrepareDelete(c, w.path_version.path, w.path_version.version, false, out);
-    case OpCode::kDeleteContainer:
-      return PrepareDelete(c, w.raw_path, -1, true, out);
-    case OpCode::kSetData: {
-      const auto& req = w.set_data;
-      if (!IsValidPath(req.path)) return Err::kBadArguments;
-      auto node = c.view.Get(req.path);
-      if (!node) return Err::kNoNode;
-      if (!CheckAcl(node->acl, perm::kWrite, c.auth)) return Err::kNoAuth;
-      int32_t next = 0;
-      if (Err e = CheckVersion(node->stat.version, req.version, &next); e != Err::kOk) return e;
-      out->type = OpCode::kSetData;
-      out->path = req.path;
-      out->data = req.data;
-      out->data_null = req.data_null;
-      out->version = next;
-      node->stat.version = next;
-      node->stat.mzxid = c.zxid;
-      c.view.Put(c.zxid, req.path, std::move(*node));
-      return Err::kOk;
-    }
-    case OpCode::kSetAcl: {
-      const auto& req = w.set_acl;
-      if (!IsValidPath(req.path)) return Err::kBadArguments;
-      SharedAcl acl;
-      if (!FixupAcl(req.acl, c.auth, &acl)) return Err::kInvalidAcl;
-      auto node = c.view.Get(req.path);
-      if (!node) return Err::kNoNode;
-      if (!CheckAcl(node->acl, perm::kAdmin, c.auth)) return Err::kNoAuth;
-      int32_t next = 0;
-      if (Err e = CheckVersion(node->stat.aversion, req.version, &next); e != Err::kOk) return e;
-      out->type = OpCode::kSetAcl;
-      out->path = req.path;
-      out->acl = acl;
-      out->version = next;
-      node->stat.aversion = next;
-      node->acl = std::move(acl);
-      c.view.Put(c.zxid, req.path, std::move(*node));
-      return Err::kOk;
-    }
-    case OpCode::kCheck: {
-      const auto& req = w.path_version;
-      if (!IsValidPath(req.path)) return Err::kBadArguments;
-      auto node = c.view.Get(req.path);
-      if (!node) return Err::kNoNode;
-      if (!CheckAcl(node->acl, perm::kRead, c.auth)) return Err::kNoAuth;
-      int32_t next = 0;
-      if (Err e = CheckVersion(node->stat.version, req.version, &next); e != Err::kOk) return e;
-      out->type = OpCode::kCheck;
-      out->path = req.path;
-      out->version = next;
-      return Err::kOk;
-    }
-    default:
-      return Err::kUnimplemented;
+  for (const auto& [op, prepare] : kWrites) {
+    if (op == w.op) return prepare(c, w, out);
   }
+  return Err::kUnimplemented;
 }
 
 TxnOp ErrorOp(Err e) {
@@ -255,26 +277,47 @@ bool IsKnownClientOp(OpCode op) {
   }
 }
 
-// Decodes the ops of a multi / multiRead request; false if malformed or an op is not allowed.
-bool DecodeMultiOps(std::string_view body, bool read_only, std::vector<OpCode>* ops) {
+std::vector<OpCode> DecodedWrite::MultiOps() const {
+  std::vector<OpCode> ops;
+  ops.reserve(multi.size());
+  for (const WriteRequest& w : multi) ops.push_back(w.op);
+  return ops;
+}
+
+bool DecodeWriteRequest(OpCode op, std::string_view body, DecodedWrite* out) {
+  JuteReader r(body);
+  switch (op) {
+    case OpCode::kCloseSession:
+      return true;
+    case OpCode::kReconfig:
+      return ReconfigRequest().Read(r);
+    case OpCode::kMulti:
+      while (true) {
+        MultiHeader mh;
+        if (!mh.Read(r)) return false;
+        if (mh.done) return true;
+        auto sub = static_cast<OpCode>(mh.type);
+        if (sub == OpCode::kSetAcl || out->multi.size() >= kMultiOpsMax) return false;
+        WriteRequest& w = out->multi.emplace_back();
+        if (!DecodeWrite(sub, r, &w)) return false;
+      }
+    default:
+      return DecodeWrite(op, r, &out->single);
+  }
+}
+
+bool DecodeMultiReadOps(std::string_view body, std::vector<OpCode>* ops) {
   JuteReader r(body);
   while (true) {
     MultiHeader mh;
     if (!mh.Read(r)) return false;
     if (mh.done) return true;
     auto op = static_cast<OpCode>(mh.type);
-    if (read_only) {
-      if (op != OpCode::kGetChildren && op != OpCode::kGetData) return false;
-      PathAndWatch pw;
-      if (!pw.Read(r)) return false;
-    } else {
-      WriteRequest w;
-      if (op == OpCode::kDeleteContainer || op == OpCode::kSetAcl || !DecodeWrite(op, r, &w)) {
-        return false;
-      }
-    }
+    if (op != OpCode::kGetChildren && op != OpCode::kGetData) return false;
+    PathAndWatch pw;
+    if (!pw.Read(r)) return false;
     ops->push_back(op);
-    if (ops->size() > 100'000) return false;  // more ops than a jute.maxbuffer frame can hold
+    if (ops->size() > kMultiOpsMax) return false;
   }
 }
 

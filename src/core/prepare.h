@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/core_config.h"
 #include "core/pending.h"
-#include "core/core.h"
 #include "proto/records.h"
 #include "tree/data_tree.h"
 #include "tree/txn.h"
@@ -28,9 +28,20 @@ struct WriteRequest {
   std::string raw_path;         // deleteContainer carries the bare path bytes
 };
 
-bool DecodeWrite(OpCode op, JuteReader& r, WriteRequest* w);
-// Decodes the ops of a multi / multiRead request; false if malformed or an op is not allowed.
-bool DecodeMultiOps(std::string_view body, bool read_only, std::vector<OpCode>* ops);
+// A client's write request, decoded once from its body (Core::Submit / SubmitForwarded) and
+// handed as it is to Core::Prepare.
+struct DecodedWrite {
+  WriteRequest single;              // a lone write; deleteContainer's bare path (internal only)
+  std::vector<WriteRequest> multi;  // kMulti: its ops, in order
+  std::vector<OpCode> MultiOps() const;
+};
+
+// Decodes the body of a client's write request `op`: a lone write's record, a multi's ops (not
+// setACL, no more than a jute.maxbuffer frame can hold), reconfig's record (checked, not kept),
+// nothing for closeSession. False if malformed or `op` is no client write.
+bool DecodeWriteRequest(OpCode op, std::string_view body, DecodedWrite* out);
+// Decodes the ops of a multiRead request (getChildren / getData only); false if malformed.
+bool DecodeMultiReadOps(std::string_view body, std::vector<OpCode>* ops);
 bool IsKnownClientOp(OpCode op);
 
 struct PrepareContext {

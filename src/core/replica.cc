@@ -15,16 +15,10 @@ ElectionConfig ElectionFor(const ReplicaConfig& c) {
 
 }  // namespace
 
-bool Ready::empty() const {
-  return !accepted_epoch && !current_epoch && !snapshot_zxid && log_appends.empty() &&
-         election_messages.empty() && quorum_disconnects.empty() && zab_messages.empty() &&
-         client_outputs.empty() && events.empty();
-}
-
 Replica::Replica(ReplicaConfig config, CoreConfig core_config, DurableState durable,
                  int64_t first_session_id, StateCodec* codec)
-    : config_(std::move(config)),
-      core_(std::move(core_config), first_session_id),
+    : Machine(std::move(core_config), first_session_id),
+      config_(std::move(config)),
       election_(ElectionFor(config_)),
       durable_(durable),
       codec_(codec) {
@@ -191,11 +185,10 @@ void Replica::Persisted(int64_t zxid) {
   MaybeCommit();
 }
 
-Ready Replica::TakeReady() {
+void Replica::TakeReady(Ready* out) {
   DrainCore();
-  Ready out;
-  std::swap(out, ready_);
-  return out;
+  out->Clear();
+  std::swap(*out, ready_);
 }
 
 void Replica::DrainCore() {

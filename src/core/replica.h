@@ -1,26 +1,16 @@
 // Replica: one ensemble member — leader election, Zab (discovery, synchronisation, broadcast)
-// and the request path (Core) — as one pure, deterministic state machine.
+// and the request path (Core) — as one pure, deterministic Machine (core/machine.h: the client,
+// time and storage inputs, and the order in which the shell carries out a Ready).
 //
-// Inputs:   StepElection(notification)   from the election port
-//           StepZab(from_sid, packet)    from the quorum port
-//           PeerDisconnected(sid)        the quorum connection to sid closed
-//           Tick(now_ms)                 one replica tick (the shell's timer; e.g. 10 ms), with
-//                                        the wall clock that txn headers record
-//           Persisted(zxid)              the log is synced up to zxid (leader's own ack)
-//           core()                       client requests go to the Core directly
-// Outputs:  TakeReady() — in this order, the shell must:
-//             1. write the epoch files (accepted, then current) if set,
-//             2. install a snapshot if set (state replaced by a leader's SNAP),
-//             3. append `log_appends` to the transaction log and sync it,
-//             4. only then close the quorum connections of `quorum_disconnects` and send
-//                `election_messages` and `zab_messages` (a message to a disconnected peer goes
-//                on a new connection),
-//             5. then deliver `client_outputs` to client connections,
-//           and report the sync with Persisted(last appended zxid).
-//
-// State changes are reported as `events` (LOOKING → LEADING / FOLLOWING / OBSERVING, new epoch,
-// quorum lost) for the log and the supervisor. Time is ticks; no I/O, clock, threads or global
-// randomness; ordered containers only. Single-threaded: one owner calls everything.
+// Its own inputs:  StepElection(notification)   from the election port
+//                  StepZab(from_sid, packet)    from the quorum port
+//                  PeerDisconnected(sid)        the quorum connection to sid closed
+//                  Tick(now_ms)                 one replica tick (the shell's timer; e.g. 10 ms)
+//                  Persisted(zxid)              the log is synced up to zxid (the leader's own
+//                                               ack; a learner's ACK to its leader)
+// State changes are reported as Ready::events (LOOKING → LEADING / FOLLOWING / OBSERVING, new
+// epoch, quorum lost) for the log and the supervisor. Time is ticks; no I/O, clock, threads or
+// global randomness; ordered containers only. Single-threaded: one owner calls everything.
 //
 // Simplifications against ZooKeeper, on purpose: a learner that is not an exact prefix of the
 // leader's recent history is brought up by SNAP (ZooKeeper would TRUNC + DIFF where it can).
@@ -38,6 +28,7 @@
 
 #include "core/core.h"
 #include "core/election.h"
+#include "core/machine.h"
 #include "core/zab_packet.h"
 
 namespace zk {
@@ -68,45 +59,13 @@ struct DurableState {
   int64_t current_epoch = 0;
 };
 
-struct ReplicaEvent {
-  PeerState state = PeerState::kLooking;
-  int64_t epoch = 0;
-  int64_t zxid = 0;
-  int64_t leader = 0;
-  int64_t election_ticks = 0;  // LOOKING → this state
-  std::string what;            // "state", "serving", "quorum_lost"
-};
-
-struct Ready {
-  std::optional<int64_t> accepted_epoch;
-  std::optional<int64_t> current_epoch;
-  std::optional<int64_t> snapshot_zxid;  // state replaced: snapshot it, discard later log
-  struct Append {
-    int64_t zxid;
-    std::string txn;
-  };
-  std::vector<Append> log_appends;
-  std::vector<OutgoingNotification> election_messages;
-  // Peers whose quorum connections (both directions) must close before any message is sent: this
-  // server left the Zab relationship with them — a learner its leader, a leader a learner it
-  // dropped, or all of its learners when it stops leading. The peer then notices at once
-  // (PeerDisconnected) instead of after syncLimit, and nothing sent before can arrive after:
-  // a later message opens a new connection. What this Ready held for them before is removed.
-  std::vector<int64_t> quorum_disconnects;
-  std::vector<std::pair<int64_t, ZabPacket>> zab_messages;
-  std::vector<Output> client_outputs;
-  std::vector<ReplicaEvent> events;
-  bool empty() const;
-};
-
-class Replica {
+class Replica final : public Machine {
  public:
   Replica(ReplicaConfig config, CoreConfig core_config, DurableState durable,
           int64_t first_session_id, StateCodec* codec);
 
-  // Recovery loaded the durable state into core() first; then Start() begins an election.
-  Core& core() { return core_; }
-  const Core& core() const { return core_; }
+  // Recovery loaded the durable state into the Core first (Machine::Recover); then Start()
+  // begins an election.
   void Start();
   // Recovery read the epoch files after construction.
   void SetDurable(const DurableState& durable) { durable_ = durable; }
@@ -114,12 +73,15 @@ class Replica {
   void StepElection(const Notification& n);
   void StepZab(int64_t from, const ZabPacket& p);
   void PeerDisconnected(int64_t sid);
-  void Tick(int64_t now_ms);
-  void Persisted(int64_t zxid);
-  Ready TakeReady();
+  // One replica tick (the shell's timer; e.g. 10 ms), with the wall clock that txn headers record.
+  void Tick(int64_t now_ms) override;
+  // The log is synced up to zxid (the leader's own ack; a learner's ACK to its leader).
+  void Persisted(int64_t zxid) override;
+  void TakeReady(Ready* out) override;
+  using Machine::TakeReady;
 
   PeerState state() const { return state_; }
-  bool serving() const { return serving_; }
+  bool serving() const override { return serving_; }
   int64_t leader() const { return leader_; }
   int64_t epoch() const { return durable_.current_epoch; }
   const DurableState& durable() const { return durable_; }
@@ -175,7 +137,6 @@ class Replica {
   void SetCurrent(int64_t epoch);
 
   ReplicaConfig config_;
-  Core core_;
   Election election_;
   DurableState durable_;
   StateCodec* codec_;

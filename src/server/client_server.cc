@@ -192,8 +192,8 @@ void ServerCounters::AddResponseSize(int64_t bytes) {
   if (bytes > max_response_size) max_response_size = bytes;
 }
 
-ClientServer::ClientServer(uv_loop_t* loop, const ServerConfig& config, Core* core)
-    : loop_(loop), config_(config), limits_(ServerLimits::FromConfig(config)), core_(core) {
+ClientServer::ClientServer(uv_loop_t* loop, const ServerConfig& config, Machine* machine)
+    : loop_(loop), config_(config), limits_(ServerLimits::FromConfig(config)), machine_(machine) {
   env_ = CollectEnvironment();
 }
 
@@ -422,18 +422,18 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
     Close(c, nullptr);
     return;
   }
-  if (req.last_zxid_seen > core_->last_zxid()) {
+  if (req.last_zxid_seen > machine_->core().last_zxid()) {
     ++counters_.unsuccessful_handshakes;
     spdlog::info(
         "Refusing session request for client {} as it has seen zxid {} our last zxid is {} "
         "client must try another server",
-        c->stats.remote, HexId(req.last_zxid_seen), HexId(core_->last_zxid()));
+        c->stats.remote, HexId(req.last_zxid_seen), HexId(machine_->core().last_zxid()));
     Close(c, nullptr);
     return;
   }
   int64_t now = WallMs();
   if (req.session_id == 0) {
-    OpenSessionResult s = core_->OpenSession(req.timeout_ms, c->ip, now);
+    OpenSessionResult s = machine_->OpenSession(req.timeout_ms, c->ip, now);
     c->session_id = s.session_id;
     c->state = ClientConnection::State::kSession;
     c->stats.session_id = s.session_id;
@@ -448,7 +448,7 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
   if (auto it = by_session_.find(req.session_id); it != by_session_.end() && it->second != c) {
     Close(it->second, "session re-attached from another connection");
   }
-  int32_t timeout = core_->Reattach(req.session_id, req.passwd, req.timeout_ms, c->ip);
+  int32_t timeout = machine_->Reattach(req.session_id, req.passwd, req.timeout_ms, c->ip);
   ConnectResponse resp;
   resp.has_read_only = req.has_read_only;
   if (timeout == 0) {
@@ -494,7 +494,7 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
   }
   int64_t now = LoopMs();
   if (h.type == ToInt(OpCode::kPing)) {
-    core_->Touch(c->session_id);
+    machine_->Touch(c->session_id);
     if (c->pending.empty()) {
       AnswerPing(c, now);
     } else {
@@ -515,9 +515,9 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
   if (storage_.accepting_writes && IsWriteOp(req.op) && !storage_.accepting_writes()) {
     // The log cannot be written (durable_store.h): refuse before the write takes a zxid,
     // in the session's reply order.
-    core_->Refuse(req, Err::kNotReadOnly);
+    machine_->Refuse(req, Err::kNotReadOnly);
   } else {
-    core_->Submit(std::move(req), WallMs());
+    machine_->Submit(std::move(req), WallMs());
   }
   // Drain after each frame: a reply may close this connection (unknown op, closeSession).
   Drain();
@@ -525,8 +525,8 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
 
 void ClientServer::AnswerPing(ClientConnection* c, int64_t start_ms) {
   int64_t now = LoopMs();
-  SendReply(c, kXidPing, core_->last_zxid(), Err::kOk, {});
-  c->RecordResponse(kXidPing, core_->last_zxid(), OpCode::kPing, start_ms, now);
+  SendReply(c, kXidPing, machine_->core().last_zxid(), Err::kOk, {});
+  c->RecordResponse(kXidPing, machine_->core().last_zxid(), OpCode::kPing, start_ms, now);
   counters_.AddLatency(now - start_ms);
 }
 
@@ -546,10 +546,12 @@ void ClientServer::Drain() {
   // drain nested in Deliver finds no spare and simply allocates.
   std::vector<Output> outputs;
   outputs.swap(drain_spare_);
-  if (ensemble_.take_outputs) {
-    outputs = ensemble_.take_outputs();
+  if (take_client_outputs_) {
+    take_client_outputs_(&outputs);
   } else {
-    core_->TakeOutputs(&outputs);
+    machine_->TakeReady(&ready_);
+    assert(ready_.log_appends.empty());  // nothing to persist: the Core applies on submit
+    outputs.swap(ready_.client_outputs);
   }
   for (const Output& o : outputs) Deliver(o);
   outputs.clear();
@@ -627,15 +629,10 @@ void ClientServer::Deliver(const Output& o) {
       return;
     }
     case Output::Kind::kPersist:
-      if (storage_.persist) {
-        storage_.persist(o);
-        return;
-      }
-      [[fallthrough]];
     case Output::Kind::kForward:
     case Output::Kind::kSyncDone:
-      // Standalone: no kForward / kSyncDone; kPersist only reaches here without storage.
-      spdlog::error("unexpected core output kind {} in standalone mode",
+      // The Machine turns these into log appends and messages; none is a client output.
+      spdlog::error("unexpected core output kind {} among the client outputs",
                     static_cast<int>(o.kind));
       assert(false);
       return;
@@ -784,7 +781,7 @@ void ClientServer::Close(ClientConnection* c, const char* why) {
     auto it = by_session_.find(c->session_id);
     if (it != by_session_.end() && it->second == c) {
       by_session_.erase(it);
-      core_->ConnectionClosed(c->session_id);
+      machine_->ConnectionClosed(c->session_id);
     }
   }
   connections_.erase(c->id);
@@ -801,7 +798,7 @@ void ClientServer::OnTick(uv_timer_t* timer) {
   auto* self = static_cast<ClientServer*>(timer->data);
   int64_t now = WallMs();
   self->last_tick_wall_ms_ = now;
-  if (!self->ensemble_.take_outputs) self->core_->Tick(now);  // a Replica ticks its own Core
+  if (!self->ensemble_.serving) self->machine_->Tick(now);  // a Replica ticks on its own timer
   self->Drain();
   // A connection that never completes its handshake is closed after minSessionTimeout.
   int64_t loop_now = self->LoopMs();
@@ -843,12 +840,12 @@ StatsSnapshot ClientServer::Snapshot() const {
   s.latency_count = counters_.latency_count;
   s.packets_received = counters_.packets_received;
   s.packets_sent = counters_.packets_sent;
-  s.zxid = core_->last_zxid();
-  s.node_count = static_cast<int64_t>(core_->tree().node_count());
-  s.approximate_data_size = core_->tree().approximate_data_size();
-  s.ephemerals_count = static_cast<int64_t>(core_->tree().ephemeral_count());
-  s.watch_count = static_cast<int64_t>(core_->watches().count());
-  s.session_count = static_cast<int64_t>(core_->sessions().size());
+  s.zxid = machine_->core().last_zxid();
+  s.node_count = static_cast<int64_t>(machine_->core().tree().node_count());
+  s.approximate_data_size = machine_->core().tree().approximate_data_size();
+  s.ephemerals_count = static_cast<int64_t>(machine_->core().tree().ephemeral_count());
+  s.watch_count = static_cast<int64_t>(machine_->core().watches().count());
+  s.session_count = static_cast<int64_t>(machine_->core().sessions().size());
   s.uptime_ms = LoopMs() - start_loop_ms_;
   s.open_fds = CountOpenFds();
   s.max_fds = MaxFds();
@@ -874,13 +871,13 @@ StatsSnapshot ClientServer::Snapshot() const {
   }
   s.outstanding = outstanding;
 
-  const SessionTable& sessions = core_->sessions();
+  const SessionTable& sessions = machine_->core().sessions();
   for (const auto& [id, session] : sessions.all()) {
     int64_t ticks_left = session.expire_tick - sessions.now_tick();
     s.sessions.push_back({id, last_tick_wall_ms_ + ticks_left * config_.tick_ms});
   }
-  s.ephemerals = &core_->tree().ephemerals();
-  s.watches = &core_->watches();
+  s.ephemerals = &machine_->core().tree().ephemerals();
+  s.watches = &machine_->core().watches();
 
   s.client_port = config_.client_port;
   s.data_dir = config_.data_dir;

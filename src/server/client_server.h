@@ -2,17 +2,20 @@
 //
 // It listens on clientPortAddress:clientPort, frames each connection's bytes (FrameReader),
 // answers four-letter words (first 4 bytes of a connection only), performs the handshake
-// (Core::OpenSession / Core::Reattach), answers pings itself, hands every other request to
-// Core::Submit, and after each input drains Core::TakeOutputs() in order: replies and
-// notifications to the session's connection, kSessionOpened → ConnectResponse, kCloseSession →
-// close. A timer calls Core::Tick every tickTime. Replies are coalesced: one uv_write per
-// connection per loop iteration (uv_check / uv_prepare handles flush dirty connections).
+// (Machine::OpenSession / Machine::Reattach), answers pings itself, hands every other request to
+// Machine::Submit, and after each input delivers the client outputs of the Machine's Ready in
+// order: replies and notifications to the session's connection, kSessionOpened →
+// ConnectResponse, kCloseSession → close. The rest of the Ready (log appends, peer messages) is
+// carried out by the Machine's other shell (DurableStore or EnsembleNode), which hands the client
+// outputs over. Standalone, a timer calls Machine::Tick every tickTime. Replies are coalesced: one
+// uv_write per connection per loop iteration (uv_check / uv_prepare handles flush dirty
+// connections).
 //
 // Limits (named, see ServerLimits): a frame longer than packet_bytes_max, a client whose unread
 // replies exceed buffered_bytes_per_connection_max, connections beyond connections_per_ip_max or
 // connections_max — each closes that one connection with a log line and nothing else.
 //
-// Owns the connections; the Core is borrowed and must outlive it. Loop thread only.
+// Owns the connections; the Machine is borrowed and must outlive it. Loop thread only.
 #pragma once
 
 #include <uv.h>
@@ -24,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "core/core.h"
+#include "core/machine.h"
 #include "server/client_connection.h"
 #include "server/config.h"
 #include "server/four_letter.h"
@@ -61,7 +64,7 @@ struct ServerCounters {
 
 class ClientServer {
  public:
-  ClientServer(uv_loop_t* loop, const ServerConfig& config, Core* core);
+  ClientServer(uv_loop_t* loop, const ServerConfig& config, Machine* machine);
   ~ClientServer();
   ClientServer(const ClientServer&) = delete;
   ClientServer& operator=(const ClientServer&) = delete;
@@ -78,26 +81,30 @@ class ClientServer {
   // The snapshot the four-letter words render (public for tests and for main's logging).
   StatsSnapshot Snapshot() const;
 
+  // ---- the Machine's other shell, set before Start ----
+  // Takes the Machine's Ready, carries out its storage and peer parts in order, and hands its
+  // client outputs over in *out (replaced): DurableStore (standalone) or EnsembleNode. Unset:
+  // the Machine applies on submit, and the ClientServer takes the Ready itself.
+  void SetReadyCarrier(std::function<void(std::vector<Output>*)> take_client_outputs) {
+    take_client_outputs_ = std::move(take_client_outputs);
+  }
+
   // ---- durable storage (server/durable_store.h), set by main before Start ----
-  // kPersist outputs go to `persist`, in order. While `accepting_writes` says no, a write
-  // request is answered at once with NOTREADONLY (-119) and never reaches the Core. Unset: the
-  // Core applies on submit and emits no kPersist.
+  // While `accepting_writes` says no, a write request is answered at once with NOTREADONLY
+  // (-119) and never reaches the Machine.
   struct Storage {
-    std::function<void(const Output&)> persist;
     std::function<bool()> accepting_writes;
   };
   void SetStorage(Storage storage) { storage_ = std::move(storage); }
-  // Drains the Core's outputs and flushes the connections they touched (after a commit).
+  // Delivers the Machine's client outputs and flushes the connections they touched.
   void DeliverOutputs();
   // Closes this server's connection of `session_id`, if any (its requests were dropped).
   void CloseSessionConnection(int64_t session_id, const char* why);
 
   // ---- ensemble member (server/ensemble_node.h), set by RunEnsemble before Start ----
-  // Client outputs come from the Replica (which also handles persistence and peers), the Core
-  // is ticked by the Replica, new sessions are refused while the member is not serving, and
-  // srvr's Mode says leader / follower / observer.
+  // The Replica ticks on the node's timer, new sessions are refused while the member is not
+  // serving, and srvr's Mode says leader / follower / observer.
   struct Ensemble {
-    std::function<std::vector<Output>()> take_outputs;
     std::function<bool()> serving;
     std::function<std::string()> mode;
     std::function<void(StatsSnapshot*)> fill_stats;  // the quorum part of the 4lw snapshot
@@ -141,7 +148,7 @@ class ClientServer {
   uv_loop_t* loop_;
   ServerConfig config_;
   ServerLimits limits_;
-  Core* core_;
+  Machine* machine_;
   uv_tcp_t listener_{};
   uv_timer_t tick_timer_{};
   // Dirty connections are flushed after each poll (replies to what was just read) and before
@@ -157,6 +164,7 @@ class ClientServer {
   std::map<std::string, int> per_ip_;
   std::vector<uint64_t> dirty_;
   std::vector<Output> drain_spare_;  // Drain's output buffer between drains
+  Ready ready_;                      // Drain's, without a carrier
 
   ServerCounters counters_;
   int64_t start_loop_ms_ = 0;
@@ -164,6 +172,7 @@ class ClientServer {
   int64_t trace_mask_ = 306;
   EnvironmentInfo env_;
   Storage storage_;
+  std::function<void(std::vector<Output>*)> take_client_outputs_;
   Ensemble ensemble_;
 };
 

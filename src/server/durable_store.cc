@@ -83,10 +83,10 @@ DurableStoreOptions DurableStoreOptions::FromConfig(const ServerConfig& config) 
   return o;
 }
 
-DurableStore::DurableStore(uv_loop_t* loop, DurableStoreOptions options, Core* core)
+DurableStore::DurableStore(uv_loop_t* loop, DurableStoreOptions options, Standalone* machine)
     : loop_(loop),
       options_(std::move(options)),
-      core_(core),
+      machine_(machine),
       log_(std::make_unique<storage::TxnLog>(
           options_.data_log_dir,
           storage::TxnLogOptions{options_.preallocate_bytes, options_.force_sync})),
@@ -97,13 +97,15 @@ DurableStore::~DurableStore() = default;
 
 std::string DurableStore::Recover(storage::RecoveryResult* result) {
   int64_t start = SteadyMs();
-  storage::Status s = storage::Recover(options_.data_dir, options_.data_log_dir, *core_, result);
+  storage::Status s = machine_->Recover([&](Core& core) {
+    return storage::Recover(options_.data_dir, options_.data_log_dir, core, result);
+  });
   if (!s.ok()) return s.message();
   spdlog::info(
       "recovered zxid {} in {} ms: {} ({} nodes) + {} txns from the log; {} sessions",
       HexZxid(result->last_zxid), SteadyMs() - start,
       result->snapshot.empty() ? std::string("no snapshot") : "snapshot " + result->snapshot,
-      result->snapshot_nodes, result->txns_replayed, core_->sessions().size());
+      result->snapshot_nodes, result->txns_replayed, machine_->core().sessions().size());
   return {};
 }
 
@@ -160,11 +162,17 @@ void DurableStore::Stop() {
   }
 }
 
-void DurableStore::Persist(const Output& o) {
+void DurableStore::TakeClientOutputs(std::vector<Output>* out) {
+  machine_->TakeReady(&ready_);
+  for (const Ready::Append& a : ready_.log_appends) Append(a);
+  out->swap(ready_.client_outputs);
+}
+
+void DurableStore::Append(const Ready::Append& a) {
   if (stopped_) return;
-  unsynced_sessions_.insert(o.session_id);
+  unsynced_sessions_.insert(a.session_id);
   if (append_error_) return;  // the batch is given up at the next sync point anyway
-  if (storage::Status s = log_->Append(o.zxid, o.body); !s.ok()) append_error_ = s;
+  if (storage::Status s = log_->Append(a.zxid, a.txn); !s.ok()) append_error_ = s;
 }
 
 // ---- group commit ----
@@ -224,7 +232,7 @@ void DurableStore::SyncDone(storage::SyncJob& job) {
   // roll is due (the roll wants the log idle) or a failure is to be handled: that goes through
   // Fail, which must come after this batch's commit.
   if (!RollDue() && !append_error_ && healthy_) StartSync();
-  core_->Commit(job_zxid);
+  machine_->Persisted(job_zxid);
   if (on_outputs) on_outputs();
   MaybeRoll();
   SyncAndCommit();
@@ -255,7 +263,7 @@ void DurableStore::DropPending() {
     spdlog::default_logger()->flush();
     ::_exit(1);
   }
-  core_->DropInFlight();
+  machine_->DropInFlight();
   std::set<int64_t> sessions;
   sessions.swap(unsynced_sessions_);
   sessions.erase(0);
@@ -300,7 +308,7 @@ void DurableStore::MaybeRoll() {
     ++syncs_;
     entries_synced_ += pending;
     unsynced_sessions_.clear();
-    core_->Commit(log_->last_synced_zxid());
+    machine_->Persisted(log_->last_synced_zxid());
     if (on_outputs) on_outputs();
   }
   if (serializer_ || snapshot_writing_) {
@@ -308,7 +316,7 @@ void DurableStore::MaybeRoll() {
     return;
   }
   serializer_ = std::make_unique<storage::SnapshotSerializer>(
-      core_->tree(), storage::SessionsOf(core_->sessions()), core_->last_zxid(),
+      machine_->core().tree(), storage::SessionsOf(machine_->core().sessions()), machine_->core().last_zxid(),
       std::move(snapshot_buffer_));
   snapshot_started_ms_ = SteadyMs();
   uv_idle_start(&idle_, OnIdle);
@@ -329,7 +337,7 @@ void DurableStore::StepSnapshot() {
   work->req.data = work;
   work->store = this;
   work->data_dir = options_.data_dir;
-  work->image = serializer_->Finish(core_->last_zxid());
+  work->image = serializer_->Finish(machine_->core().last_zxid());
   work->started_ms = snapshot_started_ms_;
   serializer_.reset();
   snapshot_writing_ = true;

@@ -1,15 +1,16 @@
-// DurableStore: standalone zkd's storage, carried out on the loop around the Core.
+// DurableStore: standalone zkd's storage, the shell that carries out the log part of the
+// Standalone machine's Ready (core/standalone.h) on the loop.
 //
-// Start-up: Recover() loads the newest valid snapshot and replays the log into the Core (the
+// Start-up: Recover() loads the newest valid snapshot and replays the log into the machine (the
 // caller must not serve if it fails). Serving, with CoreConfig::apply_on_submit = false:
-//   - Persist(): the shell hands over every kPersist output, in order; it is appended to the
-//     TxnLog in memory (no syscall).
+//   - TakeClientOutputs(): takes the machine's Ready, appends its log_appends to the TxnLog in
+//     memory (no syscall), in order, and hands the client outputs to the client shell.
 //   - Once per loop iteration (a uv_check after the poll that read the requests, and a
 //     uv_prepare before the next poll for what timers produced) the pending batch goes to the
 //     log's own thread (LogSyncer) — one write, one fdatasync for every request gathered
 //     (group commit). While it is on its way, the loop keeps reading, preparing and appending
 //     the next batch; at most one batch is out at a time. When it comes back,
-//     Core::Commit(last synced zxid) releases the replies, on_outputs() lets the shell drain and
+//     Standalone::Persisted(last synced zxid) releases the replies, on_outputs() lets the shell drain and
 //     flush them, and the next batch leaves at once. Nothing is answered before the sync that
 //     covers it returned ok.
 //   - After storage::RollAfterEntries() entries in one log file the log rolls and a fuzzy
@@ -20,18 +21,18 @@
 //     ZooKeeper's DatadirCleanupManager).
 //
 // A failed write or sync (disk full, I/O error): the batch is given up — the log file is cut back
-// to its last synced entry (TxnLog::DiscardPending) and the Core drops its requests in flight
-// (Core::DropInFlight), so memory and disk agree. The sessions that had requests in that batch
+// to its last synced entry (TxnLog::DiscardPending) and the machine drops its requests in flight
+// (Standalone::DropInFlight), so memory and disk agree. The sessions that had requests in that batch
 // are handed to on_dropped (the shell closes their connections: the client sees
 // CONNECTIONLOSS, "may or may not have been applied", reconnects and keeps its session). From
 // then on accepting_writes() is false: the shell answers every later write request at once with
 // NOTREADONLY (-119, ZooKeeper's answer from a server that serves reads only; the write was not
 // applied), reads are served as usual, and a timer probes the log directory every
 // sync_retry_ms; when the probe can allocate a preallocation step again, writes resume. One log
-// line when writes stop, one when they resume. Writes the Core makes by itself while stopped
+// line when writes stop, one when they resume. Writes the machine makes by itself while stopped
 // (session expiry, container checks, new sessions) are dropped the same way and retried by it.
 //
-// Owned by main; borrows the Core and the loop (both outlive it). Loop thread only, except the
+// Owned by main; borrows the machine and the loop (both outlive it). Loop thread only, except the
 // snapshot and purge work, which touch only their own data and files.
 #pragma once
 
@@ -44,7 +45,9 @@
 #include <set>
 #include <string>
 
-#include "core/core.h"
+#include <vector>
+
+#include "core/standalone.h"
 #include "server/config.h"
 #include "server/log_syncer.h"
 #include "storage/recovery.h"
@@ -69,12 +72,12 @@ struct DurableStoreOptions {
 
 class DurableStore {
  public:
-  DurableStore(uv_loop_t* loop, DurableStoreOptions options, Core* core);
+  DurableStore(uv_loop_t* loop, DurableStoreOptions options, Standalone* machine);
   ~DurableStore();
   DurableStore(const DurableStore&) = delete;
   DurableStore& operator=(const DurableStore&) = delete;
 
-  // Before Start(): recovery into the Core. Returns the storage error line, empty on success.
+  // Before Start(): recovery into the machine. Returns the storage error line, empty on success.
   std::string Recover(storage::RecoveryResult* result);
   // Starts the loop handles (sync, snapshot steps, retry and purge timers).
   void Start();
@@ -82,12 +85,13 @@ class DurableStore {
   // in progress is abandoned; a snapshot or purge already on a worker thread finishes.
   void Stop();
 
-  // One kPersist output of the Core, in order.
-  void Persist(const Output& o);
+  // Takes the machine's Ready: its log appends go to the log (synced by the next group commit),
+  // its client outputs into *out (replaced), for the client shell.
+  void TakeClientOutputs(std::vector<Output>* out);
   // False after a failed sync until the retry probe succeeds: refuse write requests.
   bool accepting_writes() const { return healthy_; }
 
-  // The Core has outputs (replies released by a commit): drain and flush them.
+  // The machine has outputs (replies released by a commit): drain and flush them.
   std::function<void()> on_outputs;
   // A failed sync dropped the requests of these sessions: close their connections.
   std::function<void(const std::set<int64_t>&)> on_dropped;
@@ -106,6 +110,7 @@ class DurableStore {
   static void OnRetry(uv_timer_t* handle);
   static void OnPurgeTimer(uv_timer_t* handle);
 
+  void Append(const Ready::Append& a);
   void SyncAndCommit();
   void StartSync();
   void SyncDone(storage::SyncJob& job);
@@ -118,7 +123,8 @@ class DurableStore {
 
   uv_loop_t* loop_;
   DurableStoreOptions options_;
-  Core* core_;
+  Standalone* machine_;
+  Ready ready_;  // TakeClientOutputs', kept for its buffers
   std::unique_ptr<storage::TxnLog> log_;
   int64_t rolls_ = 0;  // log rolls so far
   int64_t roll_after_entries_;

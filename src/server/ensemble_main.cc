@@ -36,9 +36,9 @@ int RunEnsemble(const ServerConfig& config) {
   uv_loop_t* loop = uv_default_loop();
   EventWriter events = EventWriter::FromEnvironment();
   EnsembleNode node(loop, config, &events, FirstSessionId(WallMs(), config.server_id));
-  ClientServer server(loop, config, node.core());
-  server.SetEnsemble({[&node] { return node.TakeClientOutputs(); },
-                      [&node] { return node.serving(); }, [&node] { return node.mode(); },
+  ClientServer server(loop, config, node.machine());
+  server.SetReadyCarrier([&node](std::vector<Output>* out) { node.TakeClientOutputs(out); });
+  server.SetEnsemble({[&node] { return node.serving(); }, [&node] { return node.mode(); },
                       [&node](StatsSnapshot* s) { node.FillStats(s); }});
   node.on_outputs = [&server] { server.DeliverOutputs(); };
   node.on_stopped_serving = [&server] {

@@ -111,8 +111,9 @@ std::string EnsembleNode::Start() {
   }
 
   storage::RecoveryResult recovered;
-  if (auto s =
-          storage::Recover(config_.data_dir, config_.data_log_dir, replica_->core(), &recovered);
+  if (auto s = replica_->Recover([&](Core& core) {
+        return storage::Recover(config_.data_dir, config_.data_log_dir, core, &recovered);
+      });
       !s.ok()) {
     return s.message();
   }
@@ -147,13 +148,7 @@ std::string EnsembleNode::Start() {
   tc.quorum_port = me->quorum_port;
   tc.peers = peers;
   PeerTransportCallbacks cb;
-  auto after = [this] {
-    if (on_outputs) {
-      on_outputs();
-    } else {
-      TakeClientOutputs();
-    }
-  };
+  auto after = [this] { HandOver(); };
   cb.on_notification = [this, after](const Notification& n) {
     replica_->StepElection(n);
     after();
@@ -261,19 +256,23 @@ void EnsembleNode::OnTick(uv_timer_t* timer) {
   if (self->stopped_) return;
   self->replica_->Tick(NowMs());
   self->KickSync();  // retries a batch whose sync failed
-  if (self->on_outputs) {
-    self->on_outputs();
-  } else {
-    self->TakeClientOutputs();
-  }
+  self->HandOver();
 }
 
-std::vector<Output> EnsembleNode::TakeClientOutputs() {
+void EnsembleNode::HandOver() {
+  if (on_outputs) {
+    on_outputs();
+    return;
+  }
+  std::vector<Output> unclaimed;  // no client shell: carried out, and nobody to deliver to
+  TakeClientOutputs(&unclaimed);
+}
+
+void EnsembleNode::TakeClientOutputs(std::vector<Output>* out) {
   Ready ready = replica_->TakeReady();
   Carry(ready);
-  std::vector<Output> out;
-  out.swap(client_outputs_);
-  return out;
+  out->clear();
+  out->swap(client_outputs_);
 }
 
 void EnsembleNode::Carry(Ready& ready) {
@@ -399,11 +398,7 @@ void EnsembleNode::AfterSync() {
   Release();
   MaybeRoll();
   // Persisted() may have committed (leader), and Release() handed over client outputs.
-  if (on_outputs) {
-    on_outputs();
-  } else {
-    TakeClientOutputs();
-  }
+  HandOver();
   KickSync();
 }
 

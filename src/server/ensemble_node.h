@@ -11,8 +11,8 @@
 // replaced state first wait for the log to be idle, so the disk changes in the Replica's order. State changes are logged (one line each,
 // with the time the election took) and written to the supervisor's event fd.
 //
-// Owned by main; the ClientServer borrows core() and pulls client outputs through
-// TakeClientOutputs(). Loop thread only.
+// Owned by main; the ClientServer borrows machine() for the client inputs and pulls client
+// outputs through TakeClientOutputs(). Loop thread only.
 #pragma once
 
 #include <uv.h>
@@ -55,15 +55,16 @@ class EnsembleNode {
   std::string Start();
   void Stop();
 
-  Core* core() { return &replica_->core(); }
+  Machine* machine() { return replica_.get(); }
   const Replica& replica() const { return *replica_; }
   bool serving() const { return replica_ && replica_->serving(); }
   std::string mode() const;  // srvr's Mode: leader / follower / observer (or "looking")
   // The ensemble's part of the four-letter words (quorum lines, leader gauges, counters).
   void FillStats(StatsSnapshot* s) const;
 
-  // Carries out what the Replica produced and returns the client outputs, in order.
-  std::vector<Output> TakeClientOutputs();
+  // Carries out what the Replica produced and hands its released client outputs over in *out
+  // (replaced), in order.
+  void TakeClientOutputs(std::vector<Output>* out);
   // Called after every input the node handles itself (peer messages, ticks), so the client
   // shell delivers their outputs; and when the member stops serving (it closes its clients).
   std::function<void()> on_outputs;
@@ -71,6 +72,8 @@ class EnsembleNode {
 
  private:
   static void OnTick(uv_timer_t* timer);
+  // After an input the node handled itself: the client shell takes and delivers the outputs.
+  void HandOver();
   void Carry(Ready& ready);
   // The rest of a Ready once the sync covering its appends is done, in order.
   void Release();

@@ -2,7 +2,7 @@
 //
 // Reads the config (errors: one line, exit 2), creates dataDir/version-2, recovers the state from
 // the snapshot and the txn log (a failed recovery: the storage error line, exit 1, nothing
-// served), builds the Core, the DurableStore and the client shell on one libuv loop, reports its
+// served), builds the Standalone machine, the DurableStore and the client shell on one libuv loop, reports its
 // state on ZKD_EVENT_FD, and serves until SIGTERM or SIGINT (clean shutdown, exit 0). A taken
 // client port: one line naming it, exit 1.
 #include <uv.h>
@@ -17,7 +17,7 @@
 #include <set>
 #include <system_error>
 
-#include "core/core.h"
+#include "core/standalone.h"
 #include "server/client_server.h"
 #include "server/durable_store.h"
 #include "server/config.h"
@@ -87,25 +87,24 @@ int main(int argc, char** argv) {
   if (config.servers.size() > 1) return zk::RunEnsemble(config);
 
   zk::CoreConfig core_config = zk::CoreConfigFor(config);
-  core_config.apply_on_submit = false;  // applied on Commit, once the log is synced
-  core_config.role = zk::CoreRole::kStandalone;
+  core_config.apply_on_submit = false;  // applied on Persisted, once the log is synced
   int64_t first_session_id = zk::FirstSessionId(zk::WallMs(), config.server_id);
-  zk::Core core(core_config, first_session_id);
+  zk::Standalone machine(core_config, first_session_id);
 
   uv_loop_t* loop = uv_default_loop();
   // Recovery first: Core::Restore / ApplyTxn move next_session_id past every recovered session.
-  zk::DurableStore store(loop, zk::DurableStoreOptions::FromConfig(config), &core);
+  zk::DurableStore store(loop, zk::DurableStoreOptions::FromConfig(config), &machine);
   zk::storage::RecoveryResult recovered;
   if (std::string error = store.Recover(&recovered); !error.empty()) {
     spdlog::error("recovery failed, not serving: {}", error);
     std::fprintf(stderr, "zkd: %s\n", error.c_str());
     return 1;
   }
-  first_session_id = core.next_session_id();
+  first_session_id = machine.core().next_session_id();
 
-  zk::ClientServer server(loop, config, &core);
-  server.SetStorage({[&store](const zk::Output& o) { store.Persist(o); },
-                     [&store] { return store.accepting_writes(); }});
+  zk::ClientServer server(loop, config, &machine);
+  server.SetReadyCarrier([&store](std::vector<zk::Output>* out) { store.TakeClientOutputs(out); });
+  server.SetStorage({[&store] { return store.accepting_writes(); }});
   store.on_outputs = [&server] { server.DeliverOutputs(); };
   store.on_dropped = [&server](const std::set<int64_t>& sessions) {
     for (int64_t sid : sessions) {
@@ -125,7 +124,7 @@ int main(int argc, char** argv) {
                static_cast<uint64_t>(first_session_id));
 
   zk::EventWriter events = zk::EventWriter::FromEnvironment();
-  events.State("STANDALONE", 0, core.last_zxid(), 0);
+  events.State("STANDALONE", 0, machine.core().last_zxid(), 0);
   events.Serving();
 
   Shutdown shutdown;

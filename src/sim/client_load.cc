@@ -68,20 +68,20 @@ void ClientLoad::Attach(Client& c) {
   }
   if (candidates.empty()) return;
   int64_t sid = candidates[sim_->prng().Below(candidates.size())];
-  Core& core = Member(sid)->replica().core();
+  Replica& member = Member(sid)->replica();
   const std::string ip = "10.0.0." + std::to_string(c.id);
   c.member = sid;
   c.last_ping_tick = sim_->now();
   if (c.session != 0 &&
-      core.Reattach(c.session, Core::SessionPassword(c.session), config_.session_timeout_ms, ip) >
-          0) {
+      member.Reattach(c.session, Core::SessionPassword(c.session), config_.session_timeout_ms,
+                      ip) > 0) {
     c.ready = true;
     ++stats_.reattached;
     sim_->Note("client " + std::to_string(c.id) + " re-attaches to " + std::to_string(sid));
     return;
   }
   if (c.session != 0) by_session_.erase(c.session);
-  OpenSessionResult r = core.OpenSession(config_.session_timeout_ms, ip, sim_->now() * 10);
+  OpenSessionResult r = member.OpenSession(config_.session_timeout_ms, ip, sim_->now() * 10);
   c.session = r.session_id;
   c.ready = false;
   by_session_[c.session] = static_cast<size_t>(c.id - 1);
@@ -114,9 +114,9 @@ void ClientLoad::Issue(Client& c) {
         .Write(w, false);
   }
   int32_t xid = c.next_xid++;
-  Core& core = Member(c.member)->replica().core();
-  core.Touch(c.session);
-  core.Submit(ClientRequest{c.session, xid, req.op, w.Take(), 0, {}}, sim_->now() * 10);
+  Replica& member = Member(c.member)->replica();
+  member.Touch(c.session);
+  member.Submit(ClientRequest{c.session, xid, req.op, w.Take(), 0, {}}, sim_->now() * 10);
   c.outstanding[xid] = std::move(req);
   ++stats_.requests;
   sim_->Poke(c.member);
@@ -142,7 +142,7 @@ void ClientLoad::Tick() {
     if (!c.ready) continue;
     if (sim_->now() - c.last_ping_tick >= config_.ping_ticks) {
       c.last_ping_tick = sim_->now();
-      Member(c.member)->replica().core().Touch(c.session);
+      Member(c.member)->replica().Touch(c.session);
     }
     if (writing_ && c.outstanding.size() < config_.pipeline_max &&
         p.Chance(config_.request_chance)) {

@@ -115,26 +115,27 @@ void ReplicaMember::Start() {
   replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
 
   // Recovery: snapshot, then the log, into the Replica's Core.
-  Core& core = replica_->core();
-  if (disk_->has_snapshot) {
-    DataTree tree;
-    std::map<int64_t, int32_t> sessions;
-    bool ok = codec_.Decode(disk_->snapshot, &tree, &sessions);
-    assert(ok);
-    core.Restore(std::move(tree), sessions, disk_->snapshot_zxid);
-    history_base_ = disk_->snapshot_zxid;
-  }
-  for (const SimLogEntry& e : disk_->log) {
-    Remember(e.zxid, e.txn);
-    if (e.zxid <= core.last_zxid()) continue;
-    Txn txn;
-    bool ok = Txn::Decode(e.txn, &txn);
-    assert(ok);
-    core.ApplyTxn(txn);
-  }
+  replica_->Recover([this](Core& core) {
+    if (disk_->has_snapshot) {
+      DataTree tree;
+      std::map<int64_t, int32_t> sessions;
+      bool ok = codec_.Decode(disk_->snapshot, &tree, &sessions);
+      assert(ok);
+      core.Restore(std::move(tree), sessions, disk_->snapshot_zxid);
+      history_base_ = disk_->snapshot_zxid;
+    }
+    for (const SimLogEntry& e : disk_->log) {
+      Remember(e.zxid, e.txn);
+      if (e.zxid <= core.last_zxid()) continue;
+      Txn txn;
+      bool ok = Txn::Decode(e.txn, &txn);
+      assert(ok);
+      core.ApplyTxn(txn);
+    }
+  });
   replica_->SetDurable(DurableState{disk_->accepted_epoch, disk_->current_epoch});
   events_.push_back(SimEvent{sid_,
-                             "boot " + std::to_string(boot_) + " zxid=" + Hex(core.last_zxid()) +
+                             "boot " + std::to_string(boot_) + " zxid=" + Hex(replica_->core().last_zxid()) +
                                  " accepted=" + std::to_string(disk_->accepted_epoch) +
                                  " current=" + std::to_string(disk_->current_epoch) +
                                  (disk_->has_snapshot ? " snapshot=" + Hex(disk_->snapshot_zxid)

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 
+#include "core/standalone.h"
 #include "proto/jute.h"
 #include "proto/records.h"
 #include "server/event_writer.h"
@@ -68,9 +69,9 @@ class ShellTest : public ::testing::Test {
     cc.tick_ms = config_.tick_ms;
     cc.min_session_timeout_ms = config_.min_session_timeout_ms;
     cc.max_session_timeout_ms = config_.max_session_timeout_ms;
-    core_ = std::make_unique<Core>(cc, kFirstSessionId);
+    machine_ = std::make_unique<Standalone>(cc, kFirstSessionId);
     uv_loop_init(&loop_);
-    server_ = std::make_unique<ClientServer>(&loop_, config_, core_.get());
+    server_ = std::make_unique<ClientServer>(&loop_, config_, machine_.get());
     ASSERT_EQ(server_->Start(), "");
   }
   void TearDown() override {
@@ -160,7 +161,7 @@ class ShellTest : public ::testing::Test {
   static constexpr int64_t kFirstSessionId = 0x100;
   int port_ = 0;
   ServerConfig config_;
-  std::unique_ptr<Core> core_;
+  std::unique_ptr<Standalone> machine_;
   uv_loop_t loop_{};
   std::unique_ptr<ClientServer> server_;
   std::vector<int> fds_;
@@ -197,7 +198,7 @@ TEST_F(ShellTest, Ping_AnsweredByTheShellWithLastZxid) {
   ReplyHeader h;
   ASSERT_TRUE(h.Read(r));
   EXPECT_EQ(h.xid, kXidPing);
-  EXPECT_EQ(h.zxid, core_->last_zxid());
+  EXPECT_EQ(h.zxid, machine_->core().last_zxid());
   EXPECT_EQ(h.err, 0);
 }
 
@@ -305,7 +306,7 @@ TEST_F(ShellTest, CloseSession_ReplyThenConnectionClosed) {
   std::string body = ReadFrame(fd);
   ASSERT_EQ(body.size(), 16u);
   EXPECT_TRUE(ClosedByServer(fd));
-  EXPECT_EQ(core_->sessions().size(), 0u);
+  EXPECT_EQ(machine_->core().sessions().size(), 0u);
 }
 
 TEST_F(ShellTest, SilentSession_ExpiresByTickAndConnectionCloses) {
@@ -322,7 +323,7 @@ TEST_F(ShellTest, SilentSession_ExpiresByTickAndConnectionCloses) {
       },
       5000);
   EXPECT_TRUE(closed);
-  EXPECT_EQ(core_->sessions().size(), 0u);
+  EXPECT_EQ(machine_->core().sessions().size(), 0u);
 }
 
 TEST(Shell, FirstSessionId_ZooKeeperRule) {

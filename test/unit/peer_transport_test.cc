@@ -707,7 +707,7 @@ TEST(PeerTransport, ThreeReplicasElectSid3AndAWriteThroughMember1ReachesAll) {
   EXPECT_EQ(members[2].replica->leader(), 3);
 
   Member& one = members[1];
-  OpenSessionResult s = one.replica->core().OpenSession(30000, "127.0.0.1", wall_ms());
+  OpenSessionResult s = one.replica->OpenSession(30000, "127.0.0.1", wall_ms());
   one.Drain();
   auto has = [&](Output::Kind kind, int32_t xid) {
     return std::any_of(one.outputs.begin(), one.outputs.end(), [&](const Output& o) {
@@ -717,7 +717,7 @@ TEST(PeerTransport, ThreeReplicasElectSid3AndAWriteThroughMember1ReachesAll) {
   ASSERT_TRUE(e.RunUntil([&] { return has(Output::Kind::kSessionOpened, 0); }));
   JuteWriter w;
   CreateRequest{"/x", "v", OpenAclUnsafe(), 0, 0}.Write(w, false);
-  one.replica->core().Submit({s.session_id, 1, OpCode::kCreate, w.Take(), 0, {}}, wall_ms());
+  one.replica->Submit({s.session_id, 1, OpCode::kCreate, w.Take(), 0, {}}, wall_ms());
   one.Drain();
   ASSERT_TRUE(e.RunUntil([&] {
     if (!has(Output::Kind::kReply, 1)) return false;

@@ -101,7 +101,7 @@ class Cluster {
   }
   // Opens a session on `id` and returns it once the ensemble has committed it.
   int64_t OpenSession(int64_t id) {
-    auto s = r(id).core().OpenSession(30000, "127.0.0.1", now_ms_);
+    auto s = r(id).OpenSession(30000, "127.0.0.1", now_ms_);
     Pump();
     bool opened = false;
     for (auto& o : Take(id)) opened = opened || o.kind == Output::Kind::kSessionOpened;
@@ -111,7 +111,7 @@ class Cluster {
   Output Create(int64_t id, int64_t sid, const std::string& path, int32_t xid) {
     JuteWriter w;
     CreateRequest{path, "v", OpenAclUnsafe(), 0, 0}.Write(w, false);
-    r(id).core().Submit({sid, xid, OpCode::kCreate, w.Take(), 0, {}}, now_ms_);
+    r(id).Submit({sid, xid, OpCode::kCreate, w.Take(), 0, {}}, now_ms_);
     Pump();
     for (auto& o : Take(id)) {
       if (o.kind == Output::Kind::kReply && o.xid == xid) return o;

@@ -1,0 +1,37 @@
+// CoreConfig: the settings of one server's request path (Core), and its role in it. A value
+// type, filled by the shell from zoo.cfg (server/ensemble_node.h: CoreConfigFor) and read by the
+// request path and the write checks (core/prepare.h). Pure.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace zk {
+
+// Where this server stands in the request path.
+//   kStandalone / kLeader: prepares txns (local and forwarded requests), applies on Commit.
+//   kLearner: forwards writes and syncs to the leader (kForward outputs), serves reads locally,
+//             applies what the leader committed (ApplyCommitted), expires no sessions.
+enum class CoreRole { kStandalone, kLeader, kLearner };
+
+struct CoreConfig {
+  int64_t server_id = 0;   // myid; 0 in standalone
+  int32_t tick_ms = 2000;  // tickTime
+  int32_t min_session_timeout_ms = 4000;
+  int32_t max_session_timeout_ms = 40000;
+  bool extended_types_enabled = false;  // TTL nodes
+  std::string super_digest;             // "super:<base64 sha1>", empty = none
+  int64_t container_check_ticks = 30;   // how often containers / TTLs are checked
+  size_t watches_max = 1'000'000;       // named limit on registered watches
+  size_t sessions_max = 100'000;
+  std::string config_text;        // contents of /zookeeper/config
+  int64_t config_written_ms = 0;  // its mtime: wall-clock time the shell started the member
+  // Apply each prepared txn immediately (nothing to persist). When false, every txn is emitted
+  // as a kPersist output and applied only when the shell calls Commit(zxid) after syncing it.
+  bool apply_on_submit = true;
+  size_t in_flight_max = 100'000;  // prepared-but-unapplied requests
+  CoreRole role = CoreRole::kStandalone;
+};
+
+}  // namespace zk

@@ -1,0 +1,23 @@
+#include "core/machine.h"
+
+namespace zk {
+
+bool Ready::empty() const {
+  return !accepted_epoch && !current_epoch && !snapshot_zxid && log_appends.empty() &&
+         election_messages.empty() && quorum_disconnects.empty() && zab_messages.empty() &&
+         client_outputs.empty() && events.empty();
+}
+
+void Ready::Clear() {
+  accepted_epoch.reset();
+  current_epoch.reset();
+  snapshot_zxid.reset();
+  log_appends.clear();
+  election_messages.clear();
+  quorum_disconnects.clear();
+  zab_messages.clear();
+  client_outputs.clear();
+  events.clear();
+}
+
+}  // namespace zk

@@ -3,34 +3,15 @@
 #include <spdlog/spdlog.h>
 #include <uv.h>
 
-#include <csignal>
 #include <cstdio>
 
 #include "server/client_server.h"
 #include "server/ensemble_node.h"
 #include "server/event_writer.h"
+#include "server/stop_signals.h"
 #include "server/version.h"
 
 namespace zk {
-namespace {
-
-struct Stopper {
-  ClientServer* server = nullptr;
-  EnsembleNode* node = nullptr;
-  uv_signal_t sigterm{};
-  uv_signal_t sigint{};
-};
-
-void OnSignal(uv_signal_t* handle, int signum) {
-  auto* s = static_cast<Stopper*>(handle->data);
-  spdlog::info("{} received: shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
-  s->server->Stop();
-  s->node->Stop();
-  uv_close(reinterpret_cast<uv_handle_t*>(&s->sigterm), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&s->sigint), nullptr);
-}
-
-}  // namespace
 
 int RunEnsemble(const ServerConfig& config) {
   uv_loop_t* loop = uv_default_loop();
@@ -58,15 +39,10 @@ int RunEnsemble(const ServerConfig& config) {
   spdlog::info("zkd {} member {} serving clients on {} once a leader is established", FullVersion(),
                config.server_id, server.listen_address());
 
-  Stopper stopper;
-  stopper.server = &server;
-  stopper.node = &node;
-  uv_signal_init(loop, &stopper.sigterm);
-  uv_signal_init(loop, &stopper.sigint);
-  stopper.sigterm.data = &stopper;
-  stopper.sigint.data = &stopper;
-  uv_signal_start(&stopper.sigterm, OnSignal, SIGTERM);
-  uv_signal_start(&stopper.sigint, OnSignal, SIGINT);
+  StopSignals signals(loop, [&server, &node] {
+    server.Stop();
+    node.Stop();
+  });
   uv_run(loop, UV_RUN_DEFAULT);
   uv_loop_close(loop);
   spdlog::info("zkd stopped");

@@ -24,25 +24,10 @@
 #include "server/ensemble_main.h"
 #include "server/ensemble_node.h"
 #include "server/event_writer.h"
+#include "server/stop_signals.h"
 #include "server/version.h"
 
 namespace {
-
-struct Shutdown {
-  zk::ClientServer* server = nullptr;
-  zk::DurableStore* store = nullptr;
-  uv_signal_t sigterm{};
-  uv_signal_t sigint{};
-};
-
-void OnSignal(uv_signal_t* handle, int signum) {
-  auto* s = static_cast<Shutdown*>(handle->data);
-  spdlog::info("{} received: shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
-  s->server->Stop();
-  s->store->Stop();
-  uv_close(reinterpret_cast<uv_handle_t*>(&s->sigterm), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&s->sigint), nullptr);
-}
 
 bool MakeVersionDir(const std::string& dir) {
   std::error_code ec;
@@ -127,15 +112,10 @@ int main(int argc, char** argv) {
   events.State("STANDALONE", 0, machine.core().last_zxid(), 0);
   events.Serving();
 
-  Shutdown shutdown;
-  shutdown.server = &server;
-  shutdown.store = &store;
-  uv_signal_init(loop, &shutdown.sigterm);
-  uv_signal_init(loop, &shutdown.sigint);
-  shutdown.sigterm.data = &shutdown;
-  shutdown.sigint.data = &shutdown;
-  uv_signal_start(&shutdown.sigterm, OnSignal, SIGTERM);
-  uv_signal_start(&shutdown.sigint, OnSignal, SIGINT);
+  zk::StopSignals signals(loop, [&server, &store] {
+    server.Stop();
+    store.Stop();
+  });
 
   uv_run(loop, UV_RUN_DEFAULT);
   uv_loop_close(loop);

@@ -150,14 +150,25 @@ Err PrepareDelete(const PrepareContext& c, const std::string& path, int32_t vers
   return Err::kOk;
 }
 
+// setData and check: the node at `path`, checked in ZooKeeper's order (path, existence,
+// `permission`, version); *next is the version the node has after the change.
+Err CheckVersioned(const PrepareContext& c, const std::string& path, int32_t version,
+                   int32_t permission, std::optional<NodeRecord>* node, int32_t* next) {
+  if (!IsValidPath(path)) return Err::kBadArguments;
+  *node = c.view.Get(path);
+  if (!*node) return Err::kNoNode;
+  if (!CheckAcl((*node)->acl, permission, c.auth)) return Err::kNoAuth;
+  return CheckVersion((*node)->stat.version, version, next);
+}
+
 Err PrepareSetData(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   const auto& req = w.set_data;
-  if (!IsValidPath(req.path)) return Err::kBadArguments;
-  auto node = c.view.Get(req.path);
-  if (!node) return Err::kNoNode;
-  if (!CheckAcl(node->acl, perm::kWrite, c.auth)) return Err::kNoAuth;
+  std::optional<NodeRecord> node;
   int32_t next = 0;
-  if (Err e = CheckVersion(node->stat.version, req.version, &next); e != Err::kOk) return e;
+  if (Err e = CheckVersioned(c, req.path, req.version, perm::kWrite, &node, &next);
+      e != Err::kOk) {
+    return e;
+  }
   out->type = OpCode::kSetData;
   out->path = req.path;
   out->data = req.data;
@@ -190,13 +201,13 @@ Err PrepareSetAcl(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
 }
 
 Err PrepareCheck(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
-  const auto& req = w.path_version;
-  if (!IsValidPath(req.path)) return Err::kBadArguments;
-  auto node = c.view.Get(req.path);
-  if (!node) return Err::kNoNode;
-  if (!CheckAcl(node->acl, perm::kRead, c.auth)) return Err::kNoAuth;
+  std::optional<NodeRecord> node;
   int32_t next = 0;
-  if (Err e = CheckVersion(node->stat.version, req.version, &next); e != Err::kOk) return e;
+  const auto& req = w.path_version;
+  if (Err e = CheckVersioned(c, req.path, req.version, perm::kRead, &node, &next);
+      e != Err::kOk) {
+    return e;
+  }
   out->type = OpCode::kCheck;
   out->path = req.path;
   out->version = next;

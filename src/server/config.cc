@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <utility>
 
@@ -123,133 +124,8 @@ class Parser {
   }
 
   bool Apply(const std::string& key, const std::string& value) {
-    constexpr int64_t kIntMax = INT32_MAX;
-    if (key == "tickTime") {
-      return IntTo(key, value, 1, kIntMax, &config_.tick_ms,
-                   "expected a positive number of milliseconds");
-    }
-    if (key == "dataDir") {
-      if (value.empty()) return Bad(key, value, "expected a directory");
-      config_.data_dir = value;
-      return true;
-    }
-    if (key == "dataLogDir") {
-      if (value.empty()) return Bad(key, value, "expected a directory");
-      config_.data_log_dir = value;
-      return true;
-    }
-    if (key == "clientPort") {
-      return IntTo(key, value, 1, 65535, &config_.client_port,
-                   "expected a port number between 1 and 65535");
-    }
-    if (key == "clientPortAddress") {
-      if (value.empty()) return Bad(key, value, "expected an address to listen on");
-      config_.client_port_address = value;
-      return true;
-    }
-    if (key == "maxClientCnxns") {
-      return IntTo(key, value, 0, kIntMax, &config_.max_client_cnxns,
-                   "expected a number of connections per IP (0 = unlimited)");
-    }
-    if (key == "minSessionTimeout" || key == "maxSessionTimeout") {
-      int32_t v = 0;
-      if (!IntTo(key, value, -1, kIntMax, &v,
-                 "expected a positive number of milliseconds (-1 = default)")) {
-        return false;
-      }
-      if (v == 0) return Bad(key, value, "expected a positive number of milliseconds (-1 = default)");
-      (key[1] == 'i' ? min_timeout_ : max_timeout_) = v;
-      (key[1] == 'i' ? min_timeout_text_ : max_timeout_text_) = value;
-      return true;
-    }
-    if (key == "4lw.commands.whitelist") {
-      std::stringstream ss(value);
-      std::string word;
-      while (std::getline(ss, word, ',')) {
-        word = Trim(word);
-        if (word.empty()) continue;
-        if (word == "*") {
-          config_.four_letter_whitelist = KnownFourLetterWords();
-        } else if (KnownFourLetterWords().count(word)) {
-          config_.four_letter_whitelist.insert(word);
-        } else {
-          config_.warnings.push_back(name_ + ": " + key + ": '" + word +
-                                     "' is not a four-letter word zkd knows, ignored");
-        }
-      }
-      return true;
-    }
-    if (key == "jute.maxbuffer" || key == "zookeeper.jute.maxbuffer") {
-      return Int(key, value, 1, kIntMax, &config_.jute_max_buffer,
-                 "expected a positive number of bytes");
-    }
-    if (key == "extendedTypesEnabled" || key == "zookeeper.extendedTypesEnabled") {
-      return Bool(key, value, &config_.extended_types_enabled);
-    }
-    if (key == "DigestAuthenticationProvider.superDigest" ||
-        key == "zookeeper.DigestAuthenticationProvider.superDigest") {
-      size_t colon = value.find(':');
-      if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
-        return Bad(key, value, "expected <user>:<base64 SHA1 digest>, e.g. super:D/InIHSb7yEEbrWz8b9l71RjZJU=");
-      }
-      config_.super_digest = value;
-      return true;
-    }
-    if (key == "autopurge.snapRetainCount") {
-      if (!IntTo(key, value, 0, kIntMax, &config_.snap_retain_count,
-                 "expected a number of snapshots to keep (at least 3)")) {
-        return false;
-      }
-      config_.snap_retain_count = std::max(config_.snap_retain_count, 3);  // as ZooKeeper
-      return true;
-    }
-    if (key == "autopurge.purgeInterval") {
-      return IntTo(key, value, 0, kIntMax, &config_.purge_interval_hours,
-                   "expected a number of hours (0 = never purge)");
-    }
-    if (key == "initLimit" || key == "syncLimit") {
-      (key == "initLimit" ? init_limit_missing_ : sync_limit_missing_) = false;
-      return IntTo(key, value, 1, kIntMax,
-                   key == "initLimit" ? &config_.init_limit : &config_.sync_limit,
-                   "expected a positive number of ticks");
-    }
+    if (auto it = Setters().find(key); it != Setters().end()) return it->second(*this, key, value);
     if (key.rfind("server.", 0) == 0) return Server(key, value);
-    if (key == "peerType") {
-      std::string v = Lower(value);
-      if (v != "participant" && v != "observer") {
-        return Bad(key, value, "expected participant or observer");
-      }
-      config_.observer = v == "observer";
-      return true;
-    }
-    if (key == "standaloneEnabled") return Bool(key, value, &config_.standalone_enabled);
-    if (key == "reconfigEnabled") return Bool(key, value, &config_.reconfig_enabled);
-    if (key == "electionAlg") {
-      if (value != "3") return Bad(key, value, "only 3 (fast leader election) is supported");
-      return true;
-    }
-    if (key == "forceSync" || key == "zookeeper.forceSync") {
-      std::string v = Lower(value);
-      if (v == "yes" || v == "true") {
-        config_.force_sync = true;
-      } else if (v == "no" || v == "false") {
-        config_.force_sync = false;
-      } else {
-        return Bad(key, value, "expected yes or no");
-      }
-      return true;
-    }
-    if (key == "snapCount" || key == "zookeeper.snapCount") {
-      return Int(key, value, 2, INT64_MAX, &config_.snap_count,
-                 "expected a number of transactions (at least 2)");
-    }
-    if (key == "preAllocSize" || key == "zookeeper.preAllocSize") {
-      return Int(key, value, 1, INT64_MAX, &config_.prealloc_kb, "expected a positive number of KB");
-    }
-    if (key == "znode.container.checkIntervalMs") {
-      return Int(key, value, 1, INT64_MAX, &config_.container_check_interval_ms,
-                 "expected a positive number of milliseconds");
-    }
     if (key.rfind("admin.", 0) == 0 || key.rfind("metricsProvider.", 0) == 0) return true;
     static const std::set<std::string> kAccepted = {
         // Known ZooKeeper keys zkd accepts without acting on them (yet).
@@ -259,6 +135,176 @@ class Parser {
         "maxCnxns", "skipACL", "zookeeper.skipACL"};
     if (kAccepted.count(key)) return true;
     config_.warnings.push_back(name_ + ": unknown key " + key + "=" + value + ", ignored");
+    return true;
+  }
+
+  // One small function per key (and its system-property alias), found by name.
+  using Setter = bool (*)(Parser& p, const std::string& key, const std::string& value);
+  static const std::map<std::string, Setter>& Setters() {
+    static constexpr int64_t kIntMax = INT32_MAX;
+    static const std::map<std::string, Setter> setters = [] {
+      std::map<std::string, Setter> m;
+      m["tickTime"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.IntTo(k, v, 1, kIntMax, &p.config_.tick_ms,
+                       "expected a positive number of milliseconds");
+      };
+      m["dataDir"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.Text(k, v, "expected a directory", &p.config_.data_dir);
+      };
+      m["dataLogDir"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.Text(k, v, "expected a directory", &p.config_.data_log_dir);
+      };
+      m["clientPort"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.IntTo(k, v, 1, 65535, &p.config_.client_port,
+                       "expected a port number between 1 and 65535");
+      };
+      m["clientPortAddress"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.Text(k, v, "expected an address to listen on", &p.config_.client_port_address);
+      };
+      m["maxClientCnxns"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.IntTo(k, v, 0, kIntMax, &p.config_.max_client_cnxns,
+                       "expected a number of connections per IP (0 = unlimited)");
+      };
+      m["minSessionTimeout"] = m["maxSessionTimeout"] = [](Parser& p, const std::string& k,
+                                                           const std::string& v) {
+        return p.SessionTimeout(k, v);
+      };
+      m["4lw.commands.whitelist"] = [](Parser& p, const std::string& k, const std::string& v) {
+        p.FourLetterWhitelist(k, v);
+        return true;
+      };
+      m["jute.maxbuffer"] = m["zookeeper.jute.maxbuffer"] = [](Parser& p, const std::string& k,
+                                                                const std::string& v) {
+        return p.Int(k, v, 1, kIntMax, &p.config_.jute_max_buffer,
+                     "expected a positive number of bytes");
+      };
+      m["extendedTypesEnabled"] = m["zookeeper.extendedTypesEnabled"] =
+          [](Parser& p, const std::string& k, const std::string& v) {
+            return p.Bool(k, v, &p.config_.extended_types_enabled);
+          };
+      m["DigestAuthenticationProvider.superDigest"] =
+          m["zookeeper.DigestAuthenticationProvider.superDigest"] =
+              [](Parser& p, const std::string& k, const std::string& v) {
+                return p.SuperDigest(k, v);
+              };
+      m["autopurge.snapRetainCount"] = [](Parser& p, const std::string& k, const std::string& v) {
+        if (!p.IntTo(k, v, 0, kIntMax, &p.config_.snap_retain_count,
+                     "expected a number of snapshots to keep (at least 3)")) {
+          return false;
+        }
+        p.config_.snap_retain_count = std::max(p.config_.snap_retain_count, 3);  // as ZooKeeper
+        return true;
+      };
+      m["autopurge.purgeInterval"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.IntTo(k, v, 0, kIntMax, &p.config_.purge_interval_hours,
+                       "expected a number of hours (0 = never purge)");
+      };
+      m["initLimit"] = [](Parser& p, const std::string& k, const std::string& v) {
+        p.init_limit_missing_ = false;
+        return p.IntTo(k, v, 1, kIntMax, &p.config_.init_limit,
+                       "expected a positive number of ticks");
+      };
+      m["syncLimit"] = [](Parser& p, const std::string& k, const std::string& v) {
+        p.sync_limit_missing_ = false;
+        return p.IntTo(k, v, 1, kIntMax, &p.config_.sync_limit,
+                       "expected a positive number of ticks");
+      };
+      m["peerType"] = [](Parser& p, const std::string& k, const std::string& v) {
+        std::string type = Lower(v);
+        if (type != "participant" && type != "observer") {
+          return p.Bad(k, v, "expected participant or observer");
+        }
+        p.config_.observer = type == "observer";
+        return true;
+      };
+      m["standaloneEnabled"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.Bool(k, v, &p.config_.standalone_enabled);
+      };
+      m["reconfigEnabled"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.Bool(k, v, &p.config_.reconfig_enabled);
+      };
+      m["electionAlg"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return v == "3" || p.Bad(k, v, "only 3 (fast leader election) is supported");
+      };
+      m["forceSync"] = m["zookeeper.forceSync"] = [](Parser& p, const std::string& k,
+                                                      const std::string& v) {
+        return p.YesNo(k, v, &p.config_.force_sync);
+      };
+      m["snapCount"] = m["zookeeper.snapCount"] = [](Parser& p, const std::string& k,
+                                                      const std::string& v) {
+        return p.Int(k, v, 2, INT64_MAX, &p.config_.snap_count,
+                     "expected a number of transactions (at least 2)");
+      };
+      m["preAllocSize"] = m["zookeeper.preAllocSize"] = [](Parser& p, const std::string& k,
+                                                            const std::string& v) {
+        return p.Int(k, v, 1, INT64_MAX, &p.config_.prealloc_kb,
+                     "expected a positive number of KB");
+      };
+      m["znode.container.checkIntervalMs"] = [](Parser& p, const std::string& k,
+                                                const std::string& v) {
+        return p.Int(k, v, 1, INT64_MAX, &p.config_.container_check_interval_ms,
+                     "expected a positive number of milliseconds");
+      };
+      return m;
+    }();
+    return setters;
+  }
+
+  bool Text(const std::string& key, const std::string& value, const char* expected,
+            std::string* out) {
+    if (value.empty()) return Bad(key, value, expected);
+    *out = value;
+    return true;
+  }
+
+  bool YesNo(const std::string& key, const std::string& value, bool* out) {
+    std::string v = Lower(value);
+    if (v == "yes" || v == "true") {
+      *out = true;
+    } else if (v == "no" || v == "false") {
+      *out = false;
+    } else {
+      return Bad(key, value, "expected yes or no");
+    }
+    return true;
+  }
+
+  // minSessionTimeout / maxSessionTimeout: milliseconds, or -1 for the default (2 / 20 ticks).
+  bool SessionTimeout(const std::string& key, const std::string& value) {
+    constexpr const char* kExpected = "expected a positive number of milliseconds (-1 = default)";
+    int32_t v = 0;
+    if (!IntTo(key, value, -1, INT32_MAX, &v, kExpected)) return false;
+    if (v == 0) return Bad(key, value, kExpected);
+    const bool min = key == "minSessionTimeout";
+    (min ? min_timeout_ : max_timeout_) = v;
+    (min ? min_timeout_text_ : max_timeout_text_) = value;
+    return true;
+  }
+
+  void FourLetterWhitelist(const std::string& key, const std::string& value) {
+    std::stringstream ss(value);
+    std::string word;
+    while (std::getline(ss, word, ',')) {
+      word = Trim(word);
+      if (word.empty()) continue;
+      if (word == "*") {
+        config_.four_letter_whitelist = KnownFourLetterWords();
+      } else if (KnownFourLetterWords().count(word)) {
+        config_.four_letter_whitelist.insert(word);
+      } else {
+        config_.warnings.push_back(name_ + ": " + key + ": '" + word +
+                                   "' is not a four-letter word zkd knows, ignored");
+      }
+    }
+  }
+
+  bool SuperDigest(const std::string& key, const std::string& value) {
+    size_t colon = value.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
+      return Bad(key, value,
+                 "expected <user>:<base64 SHA1 digest>, e.g. super:D/InIHSb7yEEbrWz8b9l71RjZJU=");
+    }
+    config_.super_digest = value;
     return true;
   }
 

@@ -126,6 +126,10 @@ class Replica final : public Machine {
   bool HasQuorumOfSynced() const;
   // learner
   void LearnStep(const ZabPacket& p);
+  void LearnLeaderInfo(const ZabPacket& p);
+  void LearnSnap(const ZabPacket& p);
+  void LearnProposal(const ZabPacket& p);  // PROPOSAL, or INFORM to an observer
+  void LearnNewLeader(const ZabPacket& p);
   void LearnerApply(int64_t zxid);
   void LearnerTick();
   // both

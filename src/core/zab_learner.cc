@@ -6,106 +6,30 @@
 #include "core/replica.h"
 
 namespace zk {
+
 void Replica::LearnStep(const ZabPacket& p) {
   leader_heard_tick_ = ticks_;
-  const bool observer = state_ == PeerState::kObserving;
   if (phase_ == Phase::kDiscovery && p.type != ZabType::kLeaderInfo && p.type != ZabType::kPing) {
     // Left over from before we left our role on this same connection (a timeout does not
     // close it): the leader's stream for us starts again with LEADERINFO.
     return;
   }
   switch (p.type) {
-    case ZabType::kLeaderInfo: {
-      if (phase_ != Phase::kDiscovery) return;
-      int64_t epoch = ZxidEpoch(p.zxid);
-      if (epoch < durable_.accepted_epoch) {
-        LeaveRole("stale_leader");
-        return;
-      }
-      if (epoch > durable_.accepted_epoch) SetAccepted(epoch);
-      new_epoch_ = epoch;
-      newleader_seen_ = false;
-      diff_committed_ = -1;
-      phase_ = Phase::kSync;
-      JuteWriter w;
-      w.Long(durable_.current_epoch);
-      SendZab(leader_, ZabType::kAckEpoch, last_logged_, w.Take());
-      return;
-    }
+    case ZabType::kLeaderInfo:
+      return LearnLeaderInfo(p);
     case ZabType::kDiff:
       if (phase_ == Phase::kSync) diff_committed_ = p.zxid;
       return;
-    case ZabType::kSnap: {
-      if (phase_ != Phase::kSync || !codec_) return;
-      DataTree tree;
-      std::map<int64_t, int32_t> sessions;
-      if (!codec_->Decode(p.data, &tree, &sessions)) {
-        LeaveRole("bad_snapshot");
-        return;
-      }
-      core_.Restore(std::move(tree), sessions, p.zxid);
-      unapplied_.clear();
-      history_.clear();
-      history_base_ = p.zxid;
-      last_logged_ = p.zxid;
-      ready_.snapshot_zxid = p.zxid;
-      return;
-    }
+    case ZabType::kSnap:
+      return LearnSnap(p);
     case ZabType::kProposal:
-    case ZabType::kInform: {
-      if (p.zxid <= last_logged_ && p.zxid <= core_.last_zxid()) return;  // already have it
-      if (p.type == ZabType::kInform && unapplied_.count(p.zxid) > 0) {
-        // An observer got it as a PROPOSAL in its sync stream and logged it: only apply.
-        LearnerApply(p.zxid);
-        return;
-      }
-      unapplied_[p.zxid] = p.data;
-      ready_.log_appends.push_back({p.zxid, p.data});
-      last_logged_ = std::max(last_logged_, p.zxid);
-      RecordHistory(p.zxid, p.data);
-      if (p.type == ZabType::kInform) {
-        LearnerApply(p.zxid);
-      } else if (!observer && (phase_ == Phase::kBroadcast || newleader_seen_)) {
-        SendZab(leader_, ZabType::kAck, p.zxid);  // sent only after the append is durable
-      }
-      return;
-    }
+    case ZabType::kInform:
+      return LearnProposal(p);
     case ZabType::kCommit:
-      LearnerApply(p.zxid);
-      return;
-    case ZabType::kNewLeader: {
-      if (phase_ != Phase::kSync) return;
-      if (ZxidEpoch(p.zxid) != new_epoch_) {
-        // We accepted another epoch: our LEADERINFO was a stale one from this leader's previous
-        // term on the same connection. Acking would join a quorum for an epoch we never
-        // promised (and make currentEpoch exceed acceptedEpoch): start over instead.
-        LeaveRole("stale_leaderinfo");
-        return;
-      }
-      newleader_seen_ = true;
-      SetCurrent(ZxidEpoch(p.zxid));
-      SendZab(leader_, ZabType::kAck, p.zxid);
-      // Proposals of the sync stream that no COMMIT followed are still outstanding on the
-      // leader: ack them now that we are in its epoch (as ZooKeeper's follower does once it
-      // logs them at NEWLEADER), or they may never reach a quorum and its commits stall.
-      if (!observer) {
-        for (const auto& [zxid, txn] : unapplied_) SendZab(leader_, ZabType::kAck, zxid);
-        // Also what we logged before (re)joining and the DIFF did not cover: the leader's
-        // proposals beyond its commit point that we already had (a learner that left applied
-        // them, so they are not in unapplied_). The DIFF means our log is a prefix of the
-        // leader's history, so they are its outstanding proposals; unacked, they would block
-        // every later commit.
-        if (diff_committed_ >= 0) {
-          for (const auto& [zxid, txn] : history_) {
-            if (zxid > diff_committed_ && zxid <= last_logged_ && unapplied_.count(zxid) == 0) {
-              SendZab(leader_, ZabType::kAck, zxid);
-            }
-          }
-        }
-      }
-      return;
-    }
-    case ZabType::kUpToDate: {
+      return LearnerApply(p.zxid);
+    case ZabType::kNewLeader:
+      return LearnNewLeader(p);
+    case ZabType::kUpToDate:
       if (phase_ != Phase::kSync || !newleader_seen_) return;
       phase_ = Phase::kBroadcast;
       serving_ = true;
@@ -113,11 +37,9 @@ void Replica::LearnStep(const ZabPacket& p) {
       election_.UpdatePeerEpoch(new_epoch_);
       Event("serving");
       return;
-    }
-    case ZabType::kPing: {
+    case ZabType::kPing:
       SendZab(leader_, ZabType::kPing, last_logged_, EncodeTouches(core_.TakeTouchedSessions()));
       return;
-    }
     case ZabType::kSync: {
       JuteReader r(p.data);
       int64_t sid = r.Long();
@@ -127,6 +49,88 @@ void Replica::LearnStep(const ZabPacket& p) {
     }
     default:
       return;
+  }
+}
+
+void Replica::LearnLeaderInfo(const ZabPacket& p) {
+  if (phase_ != Phase::kDiscovery) return;
+  int64_t epoch = ZxidEpoch(p.zxid);
+  if (epoch < durable_.accepted_epoch) {
+    LeaveRole("stale_leader");
+    return;
+  }
+  if (epoch > durable_.accepted_epoch) SetAccepted(epoch);
+  new_epoch_ = epoch;
+  newleader_seen_ = false;
+  diff_committed_ = -1;
+  phase_ = Phase::kSync;
+  JuteWriter w;
+  w.Long(durable_.current_epoch);
+  SendZab(leader_, ZabType::kAckEpoch, last_logged_, w.Take());
+}
+
+void Replica::LearnSnap(const ZabPacket& p) {
+  if (phase_ != Phase::kSync || !codec_) return;
+  DataTree tree;
+  std::map<int64_t, int32_t> sessions;
+  if (!codec_->Decode(p.data, &tree, &sessions)) {
+    LeaveRole("bad_snapshot");
+    return;
+  }
+  core_.Restore(std::move(tree), sessions, p.zxid);
+  unapplied_.clear();
+  history_.clear();
+  history_base_ = p.zxid;
+  last_logged_ = p.zxid;
+  ready_.snapshot_zxid = p.zxid;
+}
+
+void Replica::LearnProposal(const ZabPacket& p) {
+  if (p.zxid <= last_logged_ && p.zxid <= core_.last_zxid()) return;  // already have it
+  if (p.type == ZabType::kInform && unapplied_.count(p.zxid) > 0) {
+    // An observer got it as a PROPOSAL in its sync stream and logged it: only apply.
+    LearnerApply(p.zxid);
+    return;
+  }
+  unapplied_[p.zxid] = p.data;
+  ready_.log_appends.push_back({p.zxid, p.data});
+  last_logged_ = std::max(last_logged_, p.zxid);
+  RecordHistory(p.zxid, p.data);
+  const bool observer = state_ == PeerState::kObserving;
+  if (p.type == ZabType::kInform) {
+    LearnerApply(p.zxid);
+  } else if (!observer && (phase_ == Phase::kBroadcast || newleader_seen_)) {
+    SendZab(leader_, ZabType::kAck, p.zxid);  // sent only after the append is durable
+  }
+}
+
+void Replica::LearnNewLeader(const ZabPacket& p) {
+  if (phase_ != Phase::kSync) return;
+  if (ZxidEpoch(p.zxid) != new_epoch_) {
+    // We accepted another epoch: our LEADERINFO was a stale one from this leader's previous
+    // term on the same connection. Acking would join a quorum for an epoch we never
+    // promised (and make currentEpoch exceed acceptedEpoch): start over instead.
+    LeaveRole("stale_leaderinfo");
+    return;
+  }
+  newleader_seen_ = true;
+  SetCurrent(ZxidEpoch(p.zxid));
+  SendZab(leader_, ZabType::kAck, p.zxid);
+  if (state_ == PeerState::kObserving) return;
+  // Proposals of the sync stream that no COMMIT followed are still outstanding on the
+  // leader: ack them now that we are in its epoch (as ZooKeeper's follower does once it
+  // logs them at NEWLEADER), or they may never reach a quorum and its commits stall.
+  for (const auto& [zxid, txn] : unapplied_) SendZab(leader_, ZabType::kAck, zxid);
+  // Also what we logged before (re)joining and the DIFF did not cover: the leader's
+  // proposals beyond its commit point that we already had (a learner that left applied
+  // them, so they are not in unapplied_). The DIFF means our log is a prefix of the
+  // leader's history, so they are its outstanding proposals; unacked, they would block
+  // every later commit.
+  if (diff_committed_ < 0) return;
+  for (const auto& [zxid, txn] : history_) {
+    if (zxid > diff_committed_ && zxid <= last_logged_ && unapplied_.count(zxid) == 0) {
+      SendZab(leader_, ZabType::kAck, zxid);
+    }
   }
 }
 

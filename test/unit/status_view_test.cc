@@ -1,0 +1,43 @@
+// The supervisor's status table: the quorum line and the even-size note.
+#include "supervisor/status_view.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace pc {
+namespace {
+
+TEST(RenderStatus, QuorumLineSaysHowManyFailuresItSurvives) {
+  nlohmann::json status = {
+      {"cluster",
+       {{"name", "c"},
+        {"engine", "apache"},
+        {"dir", "/d"},
+        {"voters", 3},
+        {"quorum_size", 2},
+        {"running_voters", 3},
+        {"survives", 1},
+        {"leader", 2},
+        {"epoch", 1},
+        {"ready", true}}},
+      {"nodes", nlohmann::json::array({{{"id", 1}, {"role", "follower"}, {"pid", 10}}})}};
+  std::string text = RenderStatus(status);
+  EXPECT_NE(text.find("quorum: 2 of 3 voters; 3 running; survives 1 more failure; leader node2 "
+                      "epoch 1; ready"),
+            std::string::npos)
+      << text;
+  status["cluster"]["running_voters"] = 1;
+  status["cluster"]["survives"] = -1;
+  EXPECT_NE(RenderStatus(status).find("NO QUORUM: needs 1 more voter"), std::string::npos);
+}
+
+TEST(EvenSizeNote, FourToleratesNoMoreThanThree) {
+  EXPECT_EQ(EvenSizeNote(3), "");
+  EXPECT_NE(EvenSizeNote(4).find("tolerate 1 failure, no more than 3 would"), std::string::npos)
+      << EvenSizeNote(4);
+}
+
+}  // namespace
+}  // namespace pc

@@ -4,6 +4,9 @@
 //   ApplyOnSubmit: CoreConfig::apply_on_submit = true (no log: applied at once).
 //   PersistCommit: as zkd serves: Submit -> kPersist output -> Commit(zxid) -> reply (the log
 //                  write and sync themselves are in BM_TxnLog_*).
+//   Standalone_SetData_PersistCommit: the same step through the Standalone machine, as the
+//                  shells drive it (Submit -> Ready.log_appends -> Persisted -> Ready.client_outputs);
+//                  next to PersistCommit it shows what the Machine facade costs.
 // The request bodies are encoded once, before the timed loop. Arg = value bytes.
 #include <benchmark/benchmark.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +15,7 @@
 #include <string>
 
 #include "core/core.h"
+#include "core/standalone.h"
 #include "proto/jute.h"
 #include "proto/records.h"
 #include "tree/acl.h"
@@ -133,6 +137,43 @@ void BM_Core_SetData_PersistCommit(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Core_SetData_PersistCommit)->Arg(32)->Arg(1024);
+
+void BM_Standalone_SetData_PersistCommit(benchmark::State& state) {
+  const size_t value_bytes = static_cast<size_t>(state.range(0));
+  CoreConfig config;
+  config.apply_on_submit = false;
+  Standalone m(config, 0x100);
+  Ready ready;
+  auto persist_all = [&] {
+    m.TakeReady(&ready);
+    if (!ready.log_appends.empty()) m.Persisted(ready.log_appends.back().zxid);
+    m.TakeReady(&ready);
+  };
+  int64_t session_id = m.OpenSession(30000, "127.0.0.1", kNowMs).session_id;
+  persist_all();
+  int32_t xid = 0;
+  for (const char* path : {"/bench", kPath}) {
+    JuteWriter w;
+    CreateRequest{path, std::string(value_bytes, 'v'), OpenAclUnsafe(), 0, 0}.Write(w, false);
+    m.Submit(Request(session_id, ++xid, OpCode::kCreate, w.Take()), kNowMs);
+    persist_all();
+  }
+  JuteWriter w;
+  SetDataRequest{kPath, std::string(value_bytes, 's'), -1, false}.Write(w);
+  ClientRequest req = Request(session_id, 0, OpCode::kSetData, w.Take());
+  for (auto _ : state) {
+    req.xid = ++xid;
+    m.Touch(session_id);
+    m.Submit(req, kNowMs);
+    m.TakeReady(&ready);
+    if (ready.log_appends.size() != 1) std::abort();
+    m.Persisted(ready.log_appends[0].zxid);
+    m.TakeReady(&ready);
+    CheckReply(ready.client_outputs, req.xid);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Standalone_SetData_PersistCommit)->Arg(32)->Arg(1024);
 
 }  // namespace
 }  // namespace zk

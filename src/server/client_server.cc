@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <chrono>
 #include <cstring>
 #include <fstream>
 
@@ -159,12 +158,6 @@ ClientConnection* ConnectionOf(void* handle) {
 }
 
 }  // namespace
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int64_t FirstSessionId(int64_t now_ms, int64_t server_id) {
   uint64_t id = (static_cast<uint64_t>(now_ms) << 24) >> 8;

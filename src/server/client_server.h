@@ -29,6 +29,7 @@
 
 #include "core/machine.h"
 #include "server/client_connection.h"
+#include "server/clock.h"
 #include "server/config.h"
 #include "server/four_letter.h"
 
@@ -176,8 +177,6 @@ class ClientServer {
   Ensemble ensemble_;
 };
 
-// Wall-clock milliseconds since the epoch.
-int64_t WallMs();
 // ZooKeeper's first session id: ((now_ms << 24) >>> 8) | (myid << 56).
 int64_t FirstSessionId(int64_t now_ms, int64_t server_id);
 

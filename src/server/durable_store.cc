@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 
+#include "server/clock.h"
 #include "storage/disk.h"
 
 namespace zk {
@@ -19,12 +19,6 @@ constexpr int64_t kProbeBytesMin = 64 * 1024;
 constexpr int64_t kMsPerHour = 3600LL * 1000;
 
 std::string HexZxid(int64_t v) { return fmt::format("0x{:x}", static_cast<uint64_t>(v)); }
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // Can the log directory take another preallocation step? Allocates `bytes` in a scratch file,
 // writes and syncs a page of it, and removes it.

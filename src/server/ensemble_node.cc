@@ -4,42 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 
+#include "server/clock.h"
 #include "storage/disk.h"
 #include "storage/epoch_file.h"
 #include "storage/recovery.h"
 #include "storage/snapshot.h"
 
 namespace zk {
-namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t MonotonicMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-const char* StateWord(PeerState s) {
-  switch (s) {
-    case PeerState::kLeading:
-      return "LEADING";
-    case PeerState::kFollowing:
-      return "FOLLOWING";
-    case PeerState::kObserving:
-      return "OBSERVING";
-    default:
-      return "LOOKING";
-  }
-}
-
-}  // namespace
 
 CoreConfig CoreConfigFor(const ServerConfig& config) {
   CoreConfig c;
@@ -90,9 +62,7 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
   cc.role = CoreRole::kLearner;
   cc.apply_on_submit = false;
   cc.config_text = MembershipText(config_);
-  cc.config_written_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  cc.config_written_ms = WallMs();
   replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
 }
 
@@ -241,7 +211,7 @@ void EnsembleNode::FillStats(StatsSnapshot* s) const {
     q.synced_followers = static_cast<int64_t>(r.synced_follower_count());
     q.synced_observers = static_cast<int64_t>(r.synced_observer_count());
     q.pending_syncs = static_cast<int64_t>(r.pending_syncs());
-    q.leader_uptime_ms = leading_since_ms_ > 0 ? MonotonicMs() - leading_since_ms_ : 0;
+    q.leader_uptime_ms = leading_since_ms_ > 0 ? SteadyMs() - leading_since_ms_ : 0;
     q.last_proposal_size = last_proposal_size_;
     q.min_proposal_size = min_proposal_size_;
     q.max_proposal_size = max_proposal_size_;
@@ -254,7 +224,7 @@ void EnsembleNode::FillStats(StatsSnapshot* s) const {
 void EnsembleNode::OnTick(uv_timer_t* timer) {
   auto* self = static_cast<EnsembleNode*>(timer->data);
   if (self->stopped_) return;
-  self->replica_->Tick(NowMs());
+  self->replica_->Tick(WallMs());
   self->KickSync();  // retries a batch whose sync failed
   self->HandOver();
 }
@@ -432,7 +402,7 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
     if (e.state == PeerState::kLooking) ++looking_count_;
     if (e.state == PeerState::kLeading) {
       // A new leadership term: its own uptime and proposal sizes, as a new ZooKeeper Leader.
-      leading_since_ms_ = MonotonicMs();
+      leading_since_ms_ = SteadyMs();
       last_proposal_size_ = min_proposal_size_ = max_proposal_size_ = -1;
     } else {
       leading_since_ms_ = 0;
@@ -440,9 +410,9 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
   }
   if (e.what == "serving") {
     spdlog::info("{} in epoch {} (leader {}), serving; {} ms since the election began",
-                 StateWord(e.state), e.epoch, e.leader, election_ms);
+                 PeerStateName(e.state), e.epoch, e.leader, election_ms);
     if (events_) {
-      events_->State(StateWord(e.state), e.epoch, e.zxid, election_ms);
+      events_->State(PeerStateName(e.state), e.epoch, e.zxid, election_ms);
       events_->Serving();
     }
     return;
@@ -451,11 +421,11 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
                       fmt::format("{:x}", static_cast<uint64_t>(e.zxid)) +
                       (e.leader ? ", leader " + std::to_string(e.leader) : std::string());
   if (e.what == "quorum_lost") {
-    spdlog::warn("quorum lost: {} no longer serving ({})", StateWord(e.state), where);
+    spdlog::warn("quorum lost: {} no longer serving ({})", PeerStateName(e.state), where);
   } else if (e.what == "left") {
-    spdlog::info("left {}: no longer serving ({})", StateWord(e.state), where);
+    spdlog::info("left {}: no longer serving ({})", PeerStateName(e.state), where);
   } else {
-    spdlog::info("state {} ({})", StateWord(e.state), where);
+    spdlog::info("state {} ({})", PeerStateName(e.state), where);
   }
   if (events_ && e.state == PeerState::kLooking) {
     events_->State("LOOKING", e.epoch, e.zxid, 0);

@@ -10,7 +10,12 @@ namespace {
 // Nearest rank: the smallest sample with at least p% of the samples at or below it.
 double At(const std::vector<int64_t>& sorted, double p) {
   const size_t n = sorted.size();
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(n)));
+  // In doubles p / 100 * n lands a hair above a whole rank (99.9 / 100 * 1000 =
+  // 999.0000000000001), and ceil would take the next sample: round such a product first.
+  const double exact = p / 100.0 * static_cast<double>(n);
+  const double whole = std::round(exact);
+  const double ranked = std::abs(exact - whole) <= 1e-9 * whole ? whole : std::ceil(exact);
+  size_t rank = static_cast<size_t>(ranked);
   rank = std::clamp<size_t>(rank, 1, n);
   return static_cast<double>(sorted[rank - 1]) / 1000.0;
 }

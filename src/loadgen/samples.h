@@ -1,5 +1,6 @@
 // Latency samples and their summaries: nearest-rank percentiles over every sample (no
-// histogram buckets, so p99.9 of 2000 samples is the second largest). Pure functions.
+// histogram buckets, so p99.9 of 2000 samples is the third largest: two lie above it).
+// Pure functions.
 #pragma once
 
 #include <cstdint>

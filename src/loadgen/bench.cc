@@ -22,7 +22,8 @@
 #include "loadgen/startup_workload.h"
 #include "loadgen/throughput_workload.h"
 #include "loadgen/zk_client.h"
-#include "supervisor/commands.h"
+#include "supervisor/cluster_ref.h"
+#include "supervisor/interrupt.h"
 
 namespace fs = std::filesystem;
 

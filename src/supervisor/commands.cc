@@ -20,6 +20,7 @@
 #include "supervisor/control_client.h"
 #include "supervisor/engine.h"
 #include "supervisor/export.h"
+#include "supervisor/interrupt.h"
 #include "supervisor/port_check.h"
 #include "supervisor/status_view.h"
 #include "supervisor/supervisor.h"
@@ -31,19 +32,6 @@ namespace pc {
 
 namespace {
 
-volatile sig_atomic_t g_interrupted = 0;
-
-void OnInterrupt(int) { g_interrupted = 1; }
-
-// SIGINT/SIGTERM set g_interrupted and interrupt blocking reads (no SA_RESTART).
-void CatchInterrupts() {
-  struct sigaction action {};
-  action.sa_handler = OnInterrupt;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
-
 void SleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 int Fail(const std::string& message) {
@@ -53,19 +41,6 @@ int Fail(const std::string& message) {
 
 std::string NotRunning(const std::string& dir) {
   return "no cluster is running in " + dir + " (start one with `pseudo-cluster up`, see `list`)";
-}
-
-bool ReadSpec(const std::string& dir, ClusterSpec* spec) {
-  std::ifstream in(dir + "/cluster.json");
-  if (!in) {
-    return false;
-  }
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded()) {
-    return false;
-  }
-  *spec = SpecFromJson(j);
-  return true;
 }
 
 // Waits until no supervisor answers on the socket, at most timeout_ms.
@@ -133,7 +108,7 @@ int AwaitReady(const std::string& dir, pid_t child, int timeout_s) {
   };
   std::string last_progress;
   while (elapsed_s() < timeout_s) {
-    if (g_interrupted) {
+    if (Interrupted()) {
       return 130;
     }
     int wstatus;
@@ -188,30 +163,6 @@ void PrintEvent(const nlohmann::json& message, bool json, bool absolute) {
 }
 
 }  // namespace
-
-std::string ResolveClusterDir(const ClusterRef& ref) {
-  if (!ref.dir.empty()) {
-    return fs::absolute(ref.dir).lexically_normal().string();
-  }
-  const std::string root = StateRoot();
-  if (!ref.name.empty()) {
-    return root + "/" + ref.name;
-  }
-  if (fs::exists(root + "/default/cluster.json")) {
-    return root + "/default";
-  }
-  std::string only;
-  int running = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(root, ec)) {
-    const std::string dir = entry.path().string();
-    if (SupervisorRunning(SocketPath(dir))) {
-      only = dir;
-      ++running;
-    }
-  }
-  return running == 1 ? only : root + "/default";
-}
 
 int CmdUp(const UpOptions& options) {
   const ClusterSpec& spec = options.spec;
@@ -375,7 +326,7 @@ int CmdEvents(const ClusterRef& ref, bool follow, bool json, bool absolute) {
 int CmdLogs(const ClusterRef& ref, const std::string& target, bool follow, int lines) {
   const std::string dir = ResolveClusterDir(ref);
   ClusterSpec spec;
-  if (!ReadSpec(dir, &spec)) {
+  if (!ReadClusterSpec(dir, &spec)) {
     return Fail("no cluster in " + dir + " (no cluster.json)");
   }
   std::vector<std::pair<std::string, std::string>> files;  // label, path
@@ -437,7 +388,7 @@ int CmdLogs(const ClusterRef& ref, const std::string& target, bool follow, int l
     return 0;
   }
   CatchInterrupts();
-  while (!g_interrupted) {
+  while (!Interrupted()) {
     for (size_t i = 0; i < files.size(); ++i) {
       std::ifstream in(files[i].second);
       in.seekg(offsets[i]);
@@ -523,7 +474,7 @@ int CmdList(bool json) {
   for (const auto& entry : fs::directory_iterator(StateRoot(), ec)) {
     const std::string dir = entry.path().string();
     ClusterSpec spec;
-    if (!ReadSpec(dir, &spec)) {
+    if (!ReadClusterSpec(dir, &spec)) {
       continue;
     }
     clusters.push_back({{"name", entry.path().filename().string()},
@@ -558,7 +509,7 @@ int CmdExport(const ClusterRef& ref, const std::string& hosts_text, const std::s
   }
   ClusterSpec spec;
   const std::string dir = ResolveClusterDir(ref);
-  if (!ReadSpec(dir, &spec)) {
+  if (!ReadClusterSpec(dir, &spec)) {
     spec.voters = static_cast<int>(hosts.size());
     if (!ref.name.empty()) {
       spec.name = ref.name;
@@ -582,21 +533,6 @@ int CmdExport(const ClusterRef& ref, const std::string& hosts_text, const std::s
       "copy them over with %s/ensemble.sh install, then ensemble.sh start | status | stop\n",
       out.c_str());
   return 0;
-}
-
-int RunSpawnShim(int argc, char** argv) {
-  // argv: <self> __spawn <supervisor pid> <program> <args...>
-  if (argc < 4) {
-    return 127;
-  }
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // The supervisor may have died before prctl took effect: then nobody would kill us.
-  if (::getppid() != static_cast<pid_t>(std::atol(argv[2]))) {
-    return 127;
-  }
-  ::execv(argv[3], argv + 3);
-  std::fprintf(stderr, "pseudo-cluster: cannot exec %s: %s\n", argv[3], std::strerror(errno));
-  return 127;
 }
 
 }  // namespace pc

@@ -6,17 +6,10 @@
 
 #include <string>
 
+#include "supervisor/cluster_ref.h"
 #include "supervisor/cluster_spec.h"
 
 namespace pc {
-
-// Which cluster a command is about: --dir, else --name under the state root, else the only
-// running cluster there, else "default".
-struct ClusterRef {
-  std::string name;
-  std::string dir;
-};
-std::string ResolveClusterDir(const ClusterRef& ref);
 
 struct UpOptions {
   ClusterSpec spec;
@@ -38,9 +31,5 @@ int CmdList(bool json);
 // one, else `hosts.size()` voters; `engine` ("" = keep) overrides.
 int CmdExport(const ClusterRef& ref, const std::string& hosts, const std::string& out_dir,
               const std::string& engine);
-
-// `pseudo-cluster __spawn <supervisor pid> <program> <args...>`: sets PR_SET_PDEATHSIG=SIGKILL
-// and execs the program, so the server dies with its supervisor. Never returns on success.
-int RunSpawnShim(int argc, char** argv);
 
 }  // namespace pc

@@ -7,6 +7,7 @@
 #include "loadgen/bench.h"
 #include "supervisor/cluster_spec.h"
 #include "supervisor/commands.h"
+#include "supervisor/spawn_shim.h"
 
 namespace {
 

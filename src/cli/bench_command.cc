@@ -1,12 +1,90 @@
-// `bench`: its options; loadgen/bench.h runs it and prints the report.
+// `bench`: its options, and the report of a run (loadgen/bench.h does the work): the tables or
+// the JSON document on stdout, --json-file and --plot, and the one-line error with where the
+// logs were kept. Exit code 1 when the run stopped early or an output could not be written.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "cli/command.h"
 #include "loadgen/bench.h"
+#include "loadgen/bench_plot.h"
+#include "loadgen/bench_report.h"
+
+namespace fs = std::filesystem;
 
 namespace pc::cli {
 
 namespace {
+
+constexpr char kBench[] = "pseudo-cluster bench";
+
+void PrintTables(const BenchRun& run, bool compare) {
+  const auto& m = run.doc["machine"];
+  std::printf(
+      "machine: %u x %s, %.1f GiB RAM, %s, Debian %s, %s; load average %s at start, %s "
+      "at end\n\n",
+      m.value("nproc", 0u), m.value("cpu_model", "").c_str(),
+      m.value("mem_total_kb", int64_t{0}) / 1048576.0, m.value("kernel", "").c_str(),
+      m.value("debian", "").c_str(), m.value("java", "").c_str(),
+      m.value("loadavg_start", "").c_str(), m.value("loadavg_end", "").c_str());
+  for (const auto& r : run.results) {
+    std::printf("%s\n", loadgen::RenderEngine(run.doc["engines"][r.engine]).c_str());
+  }
+  if (compare) {
+    std::printf("%s", loadgen::RenderCompare(run.doc["comparison"]).c_str());
+  }
+}
+
+// Writes --json-file, prints the report and draws --plot. Returns why the bench failed, if it
+// did: the run's own failure first, else an output that could not be written.
+std::string Report(const BenchOptions& o, const BenchRun& run) {
+  std::string failure = run.failure;
+  if (!o.json_file.empty()) {
+    std::ofstream out(o.json_file);
+    out << run.doc.dump(2) << "\n";
+    if (!out) {
+      failure = "cannot write " + o.json_file;
+    }
+  }
+  if (o.json) {
+    std::printf("%s\n", run.doc.dump(2).c_str());
+  } else {
+    PrintTables(run, o.compare);
+  }
+  std::fflush(stdout);
+  if (!o.plot.empty() && failure.empty()) {
+    const std::string png = fs::absolute(o.plot).string();
+    if (std::string error = loadgen::WritePlot(run.results, png, run.home + "/plot");
+        !error.empty()) {
+      failure = error;
+    } else {
+      std::fprintf(stderr, "plot written to %s\n", o.plot.c_str());
+    }
+  }
+  return failure;
+}
+
+int CmdBench(const BenchOptions& o) {
+  if (std::string error = CheckBenchOptions(o); !error.empty()) {
+    return Fail(error, kBench);
+  }
+  std::string error;
+  std::optional<BenchRun> run = RunBench(o, &error);
+  if (!run) {
+    return Fail(error, kBench);
+  }
+  if (std::string failure = Report(o, *run); !failure.empty()) {
+    return Fail(failure + "\n(logs kept in " + run->home + ")", kBench);
+  }
+  if (o.keep) {
+    std::fprintf(stderr, "logs and data kept in %s\n", run->home.c_str());
+  } else {
+    std::error_code ec;
+    fs::remove_all(run->home, ec);
+  }
+  return 0;
+}
 
 // Options of the clusters the bench runs on.
 void AddClusterOptions(CLI::App* bench, BenchOptions& bo) {

@@ -13,7 +13,6 @@
 #include <set>
 
 #include "loadgen/bench_cluster.h"
-#include "loadgen/bench_plot.h"
 #include "loadgen/bench_report.h"
 #include "loadgen/bench_result.h"
 #include "loadgen/failover_workload.h"
@@ -22,7 +21,8 @@
 #include "loadgen/startup_workload.h"
 #include "loadgen/throughput_workload.h"
 #include "loadgen/zk_client.h"
-#include "supervisor/commands.h"
+#include "supervisor/cluster_ref.h"
+#include "supervisor/interrupt.h"
 
 namespace fs = std::filesystem;
 
@@ -32,10 +32,14 @@ using namespace loadgen;
 
 namespace {
 
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "pseudo-cluster bench: %s\n", message.c_str());
-  return 1;
-}
+// The outcome of one step of the bench: fine, or why the run stops. Ctrl-C is not a failure at
+// this level: a step that sees Interrupted() ends early and fine, and RunBench names it last.
+struct StepResult {
+  std::string failure;
+  bool ok() const { return failure.empty(); }
+};
+
+StepResult Failed(std::string why) { return StepResult{std::move(why)}; }
 
 // One engine under test: its result and the cluster the steady workloads run on.
 struct Subject {
@@ -142,7 +146,387 @@ nlohmann::json SettingsJson(const BenchOptions& o) {
           {"session_timeout_ms", o.session_timeout_ms}};
 }
 
-std::string CheckOptions(const BenchOptions& o) {
+// One bench run: the engines under test and the steps over them, in the order they run. The
+// steady workloads (latency, throughput, failover) share one cluster per engine, all of them up
+// at once; start-up brings its own clusters up and down per round.
+class BenchRunner {
+ public:
+  BenchRunner(const BenchOptions& o, std::string home) : o_(o), home_(std::move(home)) {
+    own_.voters = o.voters;
+    own_.observers = o.observers;
+    own_.tick_time_ms = o.tick_time_ms;
+    own_.apache_jvm = o.apache_jvm;
+  }
+  // Clusters the bench brought up go down on every way out, an exception included.
+  ~BenchRunner() {
+    for (Subject& s : subjects_) {
+      if (s.cluster) {
+        s.cluster->BringDown();
+      }
+    }
+  }
+  BenchRunner(const BenchRunner&) = delete;
+  BenchRunner& operator=(const BenchRunner&) = delete;
+
+  // The engines under test: the running cluster's, or the ones the bench brings up.
+  StepResult ChooseSubjects() {
+    if (!borrowed()) {
+      for (const std::string& engine : o_.compare ? std::vector<std::string>{"zkd", "apache"}
+                                                  : std::vector<std::string>{o_.engine}) {
+        Subject s;
+        s.result.engine = engine;
+        subjects_.push_back(std::move(s));
+      }
+      return {};
+    }
+    Subject s;
+    s.cluster.emplace(ResolveClusterDir(ClusterRef{o_.cluster, o_.dir}));
+    std::string error;
+    auto view = s.cluster->Status(&error);
+    if (!view) {
+      return Failed(error);
+    }
+    s.result.engine = view->engine;
+    subjects_.push_back(std::move(s));
+    return {};
+  }
+
+  StepResult Run() {
+    StepResult result = RunSteady();
+    CleanUpSteady();
+    if (result.ok() && want("startup")) {
+      result = Startup();
+    }
+    progress_.Clear();
+    if (Interrupted() && result.ok()) {
+      result = Failed("interrupted");
+    }
+    return result;
+  }
+
+  std::vector<EngineResult> Results() {
+    std::vector<EngineResult> results;
+    for (Subject& s : subjects_) {
+      s.result.json["engine"] = s.result.engine;
+      results.push_back(s.result);
+    }
+    return results;
+  }
+
+ private:
+  bool borrowed() const { return !o_.cluster.empty() || !o_.dir.empty(); }
+  bool want(const char* workload) const {
+    return o_.workload == "all" || o_.workload == workload;
+  }
+  // --compare: every step in two parts, A B then B A (see AddLatency).
+  int parts() const { return subjects_.size() > 1 ? 2 : 1; }
+  std::string target() const { return o_.target.empty() ? "all" : o_.target; }
+
+  StepResult RunSteady() {
+    if (!want("latency") && !want("throughput") && !want("failover")) {
+      return {};
+    }
+    for (Subject& s : subjects_) {
+      if (StepResult r = Prepare(s); !r.ok()) {
+        return r;
+      }
+    }
+    if (want("latency")) {
+      if (StepResult r = Latency(); !r.ok()) {
+        return r;
+      }
+    }
+    if (want("throughput")) {
+      if (StepResult r = Throughput(); !r.ok()) {
+        return r;
+      }
+    }
+    if (want("latency") || want("throughput")) {
+      for (Subject& s : subjects_) {
+        s.result.json["memory"] = MemoryJson(s, "after the latency and throughput runs");
+      }
+    }
+    return want("failover") ? Failover() : StepResult{};
+  }
+
+  // Brings up the engine's cluster (unless borrowed), waits for it and makes the workloads'
+  // root znode.
+  StepResult Prepare(Subject& s) {
+    std::string error;
+    if (!s.cluster) {
+      progress_.Phase("bringing up " + std::to_string(o_.voters) + " " + s.result.engine +
+                      " servers");
+      own_.engine = s.result.engine;
+      s.cluster = BenchCluster::BringUp(home_, s.result.engine, own_, &error);
+      if (!s.cluster) {
+        return Failed(error);
+      }
+    }
+    if (!s.cluster->WaitReady(120, &error)) {
+      return Failed(error);
+    }
+    auto view = s.cluster->Status(&error);
+    if (!view) {
+      return Failed(error);
+    }
+    s.root = "/pc-bench-" + std::to_string(::getpid());
+    auto client = ZkClient::Connect(HostList(view->members), o_.session_timeout_ms, 30000, &error);
+    if (!client || !client->Ensure(s.root, "")) {
+      return Failed(s.result.engine + ": cannot create " + s.root + ": " + error);
+    }
+    s.result.json["cluster"] = {{"engine", s.result.engine},
+                                {"voters", view->voters},
+                                {"observers", view->observers},
+                                {"tick_time_ms", view->tick_time_ms},
+                                {"apache_jvm", borrowed() ? "as running" : o_.apache_jvm},
+                                {"force_sync", s.cluster->ForceSync()},
+                                {"dir", s.cluster->dir()},
+                                {"filesystem", FileSystemOf(s.cluster->dir())},
+                                {"own", !borrowed()}};
+    if (FileSystemOf(s.cluster->dir()) == "tmpfs") {
+      std::fprintf(stderr, "note: %s is on tmpfs: fsync costs nothing there\n",
+                   s.cluster->dir().c_str());
+    }
+    SampleMemory(s);
+    return {};
+  }
+
+  // The members the sessions connect to, right now.
+  StepResult Targets(Subject& s, std::vector<Member>* out) {
+    std::string error;
+    auto view = s.cluster->Status(&error);
+    if (!view) {
+      return Failed(error);
+    }
+    *out = SelectTargets(*view, target());
+    if (out->empty()) {
+      return Failed(s.result.engine + ": no member is " + target() + " right now");
+    }
+    return {};
+  }
+
+  // `count` parts, each over every engine in turn (Order()), until Ctrl-C or a failure.
+  template <typename Part>
+  StepResult Alternate(int count, Part part) {
+    for (int n = 0; n < count; ++n) {
+      for (size_t i : Order(subjects_.size(), step_++)) {
+        if (Interrupted()) {
+          break;
+        }
+        if (StepResult r = part(subjects_[i], n); !r.ok()) {
+          return r;
+        }
+      }
+    }
+    return {};
+  }
+
+  StepResult Latency() {
+    return Alternate(parts(), [&](Subject& s, int part) { return LatencyPart(s, part); });
+  }
+
+  StepResult LatencyPart(Subject& s, int part) {
+    std::vector<Member> m;
+    if (StepResult r = Targets(s, &m); !r.ok()) {
+      return r;
+    }
+    progress_.Phase(s.result.engine + " latency, one request at a time" +
+                    (parts() > 1 ? ", part " + std::to_string(part + 1) : ""));
+    LatencyOptions lo;
+    lo.requests = o_.requests / parts() + (part == 0 ? o_.requests % parts() : 0);
+    lo.warmup = o_.warmup_requests;
+    lo.value_bytes = o_.value_bytes;
+    lo.session_timeout_ms = o_.session_timeout_ms;
+    LatencyRun run = RunLatency(HostOf(m[0]), s.root, lo, progress_);
+    if (!run.error.empty()) {
+      return Failed(s.result.engine + " latency: " + run.error);
+    }
+    run.json["target"] = target();
+    AddLatency(s.result, std::move(run));
+    SampleMemory(s);
+    return {};
+  }
+
+  // Write, then read, then mix; each in parts() parts.
+  StepResult Throughput() {
+    return Alternate(3 * parts(), [&](Subject& s, int n) {
+      return ThroughputPart(s, n / parts() == 0 ? "write" : n / parts() == 1 ? "read" : "mix");
+    });
+  }
+
+  StepResult ThroughputPart(Subject& s, const std::string& kind) {
+    std::vector<Member> m;
+    if (StepResult r = Targets(s, &m); !r.ok()) {
+      return r;
+    }
+    progress_.Phase(s.result.engine + " throughput " + kind + ", " +
+                    std::to_string(o_.connections) + " sessions x " + std::to_string(o_.inflight) +
+                    " in flight");
+    ThroughputOptions to;
+    to.kind = kind;
+    to.inflight = o_.inflight;
+    to.duration_s = o_.duration_s / parts();
+    to.warmup_s = o_.warmup_s;
+    to.value_bytes = o_.value_bytes;
+    to.read_pct = o_.read_pct;
+    to.session_timeout_ms = o_.session_timeout_ms;
+    std::vector<std::string> hosts;
+    for (int c = 0; c < o_.connections; ++c) {
+      hosts.push_back(HostOf(m[static_cast<size_t>(c) % m.size()]));
+    }
+    ThroughputRun run = RunThroughput(hosts, s.root, to, progress_, [&] { SampleMemory(s); });
+    if (!run.error.empty()) {
+      return Failed(s.result.engine + " throughput: " + run.error);
+    }
+    run.json["target"] = target();
+    AddThroughput(s.result, kind, std::move(run));
+    SampleMemory(s);
+    return {};
+  }
+
+  FailoverOptions FailoverSettings() const {
+    FailoverOptions fo;
+    fo.clients = o_.failover_clients;
+    fo.target = o_.target.empty() ? "followers" : o_.target;
+    fo.value_bytes = o_.value_bytes;
+    fo.session_timeout_ms = o_.session_timeout_ms;
+    return fo;
+  }
+
+  // Failover rounds, then each engine's summary (also after a failed round: the report shows
+  // the rounds that ran).
+  StepResult Failover() {
+    const FailoverOptions fo = FailoverSettings();
+    StepResult result = CheckFailoverVoters();
+    for (int r = 1; r <= o_.rounds && result.ok() && !Interrupted(); ++r) {
+      result = OneFailoverRound(r, fo);
+    }
+    for (Subject& s : subjects_) {
+      if (!s.result.failover_rounds.empty()) {
+        s.result.json["failover"] = SummarizeFailover(s.result.failover_rounds);
+        s.result.json["failover"]["clients"] = fo.clients;
+        s.result.json["failover"]["target"] = fo.target;
+      }
+      if (!s.result.json.contains("memory")) {
+        s.result.json["memory"] = MemoryJson(s, "after the failover rounds");
+      }
+    }
+    return result;
+  }
+
+  // Every engine's cluster needs a quorum left after a kill; the last one short is named.
+  StepResult CheckFailoverVoters() {
+    StepResult result;
+    for (Subject& s : subjects_) {
+      std::string error;
+      auto view = s.cluster->Status(&error);
+      if (!view) {
+        result = Failed(error);
+      } else if (view->voters < 3) {
+        result = Failed(s.result.engine + ": failover needs at least 3 voters (this cluster has " +
+                        std::to_string(view->voters) + ")");
+      }
+    }
+    return result;
+  }
+
+  StepResult OneFailoverRound(int r, const FailoverOptions& fo) {
+    for (size_t i : Order(subjects_.size(), r - 1)) {
+      Subject& s = subjects_[i];
+      progress_.Phase(s.result.engine + " failover round " + std::to_string(r) + "/" +
+                      std::to_string(o_.rounds));
+      FailoverRound round = RunFailoverRound(*s.cluster, s.root, r, fo, progress_);
+      if (!round.error.empty()) {
+        return Failed(s.result.engine + " failover round " + std::to_string(r) + ": " +
+                      round.error);
+      }
+      s.result.failover_rounds.push_back(round.json);
+      s.result.failover_points.insert(s.result.failover_points.end(), round.points.begin(),
+                                      round.points.end());
+    }
+    return {};
+  }
+
+  // Done with the steady clusters: remove what we wrote, and bring our own down.
+  void CleanUpSteady() {
+    for (Subject& s : subjects_) {
+      if (!s.cluster) {
+        continue;
+      }
+      progress_.Phase("cleaning up " + s.result.engine);
+      std::string error;
+      if (auto view = s.cluster->Status(&error); view && !s.root.empty()) {
+        if (auto client =
+                ZkClient::Connect(HostList(view->members), o_.session_timeout_ms, 10000, &error)) {
+          client->RemoveTree(s.root);
+        }
+      }
+      s.cluster->BringDown();
+    }
+  }
+
+  // Start-up rounds, then each engine's summary.
+  StepResult Startup() {
+    StartupOptions so;
+    so.cluster = own_;
+    so.session_timeout_ms = o_.session_timeout_ms;
+    StepResult result;
+    for (int r = 1; r <= o_.startup_rounds && result.ok() && !Interrupted(); ++r) {
+      result = OneStartupRound(r, so);
+    }
+    for (Subject& s : subjects_) {
+      if (!s.result.startup_rounds.empty()) {
+        s.result.json["startup"] = SummarizeStartup(s.result.startup_rounds);
+      }
+    }
+    return result;
+  }
+
+  StepResult OneStartupRound(int r, StartupOptions so) {
+    for (size_t i : Order(subjects_.size(), r - 1)) {
+      Subject& s = subjects_[i];
+      progress_.Phase(s.result.engine + " start-up round " + std::to_string(r) + "/" +
+                      std::to_string(o_.startup_rounds));
+      so.cluster.engine = s.result.engine;
+      StartupRound round = RunStartupRound(home_, "startup-" + s.result.engine, r, so, progress_);
+      if (!round.error.empty()) {
+        return Failed(round.error);
+      }
+      s.result.startup_rounds.push_back(round.json);
+    }
+    return {};
+  }
+
+  const BenchOptions& o_;
+  const std::string home_;
+  Progress progress_;
+  OwnClusterOptions own_;
+  std::vector<Subject> subjects_;
+  int step_ = 0;  // latency and throughput parts so far, for Order()
+};
+
+// The JSON document of a run: machine (with the load average around it), settings, engines.
+nlohmann::json RunDocument(const BenchOptions& o, const std::string& loadavg_start,
+                           const std::vector<EngineResult>& results, const std::string& failure) {
+  nlohmann::json doc = {{"machine", MachineJson()}, {"settings", SettingsJson(o)}};
+  // Other work on the machine shows in the figures: say how busy it was.
+  doc["machine"]["loadavg_start"] = loadavg_start;
+  doc["machine"]["loadavg_end"] = LoadAverage();
+  for (const EngineResult& r : results) {
+    doc["engines"][r.engine] = r.json;
+  }
+  if (o.compare) {
+    doc["comparison"] = CompareJson(doc["engines"]["zkd"], doc["engines"]["apache"]);
+  }
+  if (!failure.empty()) {
+    doc["error"] = failure;
+  }
+  return doc;
+}
+
+}  // namespace
+
+std::string CheckBenchOptions(const BenchOptions& o) {
   const std::set<std::string> workloads = {"all", "latency", "throughput", "failover", "startup"};
   if (!workloads.count(o.workload)) {
     return "unknown workload '" + o.workload +
@@ -161,338 +545,27 @@ std::string CheckOptions(const BenchOptions& o) {
   return {};
 }
 
-}  // namespace
-
-int CmdBench(const BenchOptions& o) {
-  if (std::string error = CheckOptions(o); !error.empty()) {
-    return Fail(error);
-  }
-  auto want = [&](const char* w) { return o.workload == "all" || o.workload == w; };
-  const bool steady = want("latency") || want("throughput") || want("failover");
-  const bool borrowed = !o.cluster.empty() || !o.dir.empty();
+std::optional<BenchRun> RunBench(const BenchOptions& options, std::string* error) {
   CatchInterrupts();
-  Progress progress;
   const std::string loadavg_start = LoadAverage();
-
   std::string tmp = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
   std::string home_template = tmp + "/pc-bench-XXXXXX";
   if (::mkdtemp(home_template.data()) == nullptr) {
-    return Fail("cannot create a directory under " + tmp + ": " + std::strerror(errno));
+    *error = "cannot create a directory under " + tmp + ": " + std::strerror(errno);
+    return std::nullopt;
   }
-  const std::string home = home_template;
-  RedirectClientLog(home + "/client.log");
-
-  std::vector<Subject> subjects;
-  std::string failure;
-  if (borrowed) {
-    Subject s;
-    s.cluster.emplace(ResolveClusterDir(ClusterRef{o.cluster, o.dir}));
-    std::string error;
-    auto view = s.cluster->Status(&error);
-    if (!view) {
-      return Fail(error);
-    }
-    s.result.engine = view->engine;
-    subjects.push_back(std::move(s));
-  } else {
-    for (const std::string& engine : o.compare ? std::vector<std::string>{"zkd", "apache"}
-                                               : std::vector<std::string>{o.engine}) {
-      Subject s;
-      s.result.engine = engine;
-      subjects.push_back(std::move(s));
-    }
+  BenchRun run;
+  run.home = home_template;
+  RedirectClientLog(run.home + "/client.log");
+  BenchRunner runner(options, run.home);
+  if (StepResult r = runner.ChooseSubjects(); !r.ok()) {
+    *error = r.failure;
+    return std::nullopt;
   }
-
-  // Clusters the bench brought up go down on every way out, an exception included.
-  struct DownOnExit {
-    std::vector<Subject>* subjects;
-    ~DownOnExit() {
-      for (Subject& s : *subjects) {
-        if (s.cluster) {
-          s.cluster->BringDown();
-        }
-      }
-    }
-  } down_on_exit{&subjects};
-
-  // Steady-state workloads share one cluster per engine, all of them up at once.
-  OwnClusterOptions own;
-  own.voters = o.voters;
-  own.observers = o.observers;
-  own.tick_time_ms = o.tick_time_ms;
-  own.apache_jvm = o.apache_jvm;
-  if (steady) {
-    for (Subject& s : subjects) {
-      if (!s.cluster) {
-        progress.Phase("bringing up " + std::to_string(o.voters) + " " + s.result.engine +
-                       " servers");
-        own.engine = s.result.engine;
-        s.cluster = BenchCluster::BringUp(home, s.result.engine, own, &failure);
-        if (!s.cluster) {
-          break;
-        }
-      }
-      if (!s.cluster->WaitReady(120, &failure)) {
-        break;
-      }
-      std::string error;
-      auto view = s.cluster->Status(&error);
-      if (!view) {
-        failure = error;
-        break;
-      }
-      s.root = "/pc-bench-" + std::to_string(::getpid());
-      auto client = ZkClient::Connect(HostList(view->members), o.session_timeout_ms, 30000, &error);
-      if (!client || !client->Ensure(s.root, "")) {
-        failure = s.result.engine + ": cannot create " + s.root + ": " + error;
-        break;
-      }
-      s.result.json["cluster"] = {{"engine", s.result.engine},
-                                  {"voters", view->voters},
-                                  {"observers", view->observers},
-                                  {"tick_time_ms", view->tick_time_ms},
-                                  {"apache_jvm", borrowed ? "as running" : o.apache_jvm},
-                                  {"force_sync", s.cluster->ForceSync()},
-                                  {"dir", s.cluster->dir()},
-                                  {"filesystem", FileSystemOf(s.cluster->dir())},
-                                  {"own", !borrowed}};
-      if (FileSystemOf(s.cluster->dir()) == "tmpfs") {
-        std::fprintf(stderr, "note: %s is on tmpfs: fsync costs nothing there\n",
-                     s.cluster->dir().c_str());
-      }
-      SampleMemory(s);
-    }
-  }
-  const std::string target = o.target.empty() ? "all" : o.target;
-  auto members = [&](Subject& s, const std::string& t, std::vector<Member>* out) {
-    auto view = s.cluster->Status(&failure);
-    if (!view) {
-      return false;
-    }
-    *out = SelectTargets(*view, t);
-    if (out->empty()) {
-      failure = s.result.engine + ": no member is " + t + " right now";
-      return false;
-    }
-    return true;
-  };
-  int step = 0;
-  // --compare: every step in two parts, A B then B A (see AddLatency).
-  const int parts = subjects.size() > 1 ? 2 : 1;
-  if (failure.empty() && want("latency")) {
-    for (int part = 0; part < parts; ++part) {
-      for (size_t i : Order(subjects.size(), step++)) {
-        Subject& s = subjects[i];
-        std::vector<Member> m;
-        if (!failure.empty() || Interrupted() || !members(s, target, &m)) {
-          break;
-        }
-        progress.Phase(s.result.engine + " latency, one request at a time" +
-                       (parts > 1 ? ", part " + std::to_string(part + 1) : ""));
-        LatencyOptions lo;
-        lo.requests = o.requests / parts + (part == 0 ? o.requests % parts : 0);
-        lo.warmup = o.warmup_requests;
-        lo.value_bytes = o.value_bytes;
-        lo.session_timeout_ms = o.session_timeout_ms;
-        LatencyRun run = RunLatency(HostOf(m[0]), s.root, lo, progress);
-        if (!run.error.empty()) {
-          failure = s.result.engine + " latency: " + run.error;
-          break;
-        }
-        run.json["target"] = target;
-        AddLatency(s.result, std::move(run));
-        SampleMemory(s);
-      }
-    }
-  }
-  if (want("throughput")) {
-    for (int n = 0; n < 3 * parts; ++n) {
-      const std::string kind = n / parts == 0 ? "write" : n / parts == 1 ? "read" : "mix";
-      for (size_t i : Order(subjects.size(), step++)) {
-        Subject& s = subjects[i];
-        std::vector<Member> m;
-        if (!failure.empty() || Interrupted() || !members(s, target, &m)) {
-          break;
-        }
-        progress.Phase(s.result.engine + " throughput " + kind + ", " +
-                       std::to_string(o.connections) + " sessions x " + std::to_string(o.inflight) +
-                       " in flight");
-        ThroughputOptions to;
-        to.kind = kind;
-        to.inflight = o.inflight;
-        to.duration_s = o.duration_s / parts;
-        to.warmup_s = o.warmup_s;
-        to.value_bytes = o.value_bytes;
-        to.read_pct = o.read_pct;
-        to.session_timeout_ms = o.session_timeout_ms;
-        std::vector<std::string> hosts;
-        for (int c = 0; c < o.connections; ++c) {
-          hosts.push_back(HostOf(m[static_cast<size_t>(c) % m.size()]));
-        }
-        ThroughputRun run = RunThroughput(hosts, s.root, to, progress, [&] { SampleMemory(s); });
-        if (!run.error.empty()) {
-          failure = s.result.engine + " throughput: " + run.error;
-          break;
-        }
-        run.json["target"] = target;
-        AddThroughput(s.result, kind, std::move(run));
-        SampleMemory(s);
-      }
-    }
-  }
-  if (failure.empty() && (want("latency") || want("throughput"))) {
-    for (Subject& s : subjects) {
-      s.result.json["memory"] = MemoryJson(s, "after the latency and throughput runs");
-    }
-  }
-  if (failure.empty() && want("failover")) {
-    FailoverOptions fo;
-    fo.clients = o.failover_clients;
-    fo.target = o.target.empty() ? "followers" : o.target;
-    fo.value_bytes = o.value_bytes;
-    fo.session_timeout_ms = o.session_timeout_ms;
-    for (Subject& s : subjects) {
-      auto view = s.cluster->Status(&failure);
-      if (view && view->voters < 3) {
-        failure = s.result.engine + ": failover needs at least 3 voters (this cluster has " +
-                  std::to_string(view->voters) + ")";
-      }
-    }
-    for (int r = 1; r <= o.rounds && failure.empty() && !Interrupted(); ++r) {
-      for (size_t i : Order(subjects.size(), r - 1)) {
-        Subject& s = subjects[i];
-        progress.Phase(s.result.engine + " failover round " + std::to_string(r) + "/" +
-                       std::to_string(o.rounds));
-        FailoverRound round = RunFailoverRound(*s.cluster, s.root, r, fo, progress);
-        if (!round.error.empty()) {
-          failure = s.result.engine + " failover round " + std::to_string(r) + ": " + round.error;
-          break;
-        }
-        s.result.failover_rounds.push_back(round.json);
-        s.result.failover_points.insert(s.result.failover_points.end(), round.points.begin(),
-                                        round.points.end());
-      }
-    }
-    for (Subject& s : subjects) {
-      if (!s.result.failover_rounds.empty()) {
-        s.result.json["failover"] = SummarizeFailover(s.result.failover_rounds);
-        s.result.json["failover"]["clients"] = fo.clients;
-        s.result.json["failover"]["target"] = fo.target;
-      }
-      if (!s.result.json.contains("memory")) {
-        s.result.json["memory"] = MemoryJson(s, "after the failover rounds");
-      }
-    }
-  }
-  // Done with the steady clusters: remove what we wrote, and bring our own down.
-  for (Subject& s : subjects) {
-    if (!s.cluster) {
-      continue;
-    }
-    progress.Phase("cleaning up " + s.result.engine);
-    std::string error;
-    if (auto view = s.cluster->Status(&error); view && !s.root.empty()) {
-      if (auto client =
-              ZkClient::Connect(HostList(view->members), o.session_timeout_ms, 10000, &error)) {
-        client->RemoveTree(s.root);
-      }
-    }
-    s.cluster->BringDown();
-  }
-  if (failure.empty() && want("startup")) {
-    StartupOptions so;
-    so.cluster = own;
-    so.session_timeout_ms = o.session_timeout_ms;
-    const int rounds = o.startup_rounds;
-    for (int r = 1; r <= rounds && failure.empty() && !Interrupted(); ++r) {
-      for (size_t i : Order(subjects.size(), r - 1)) {
-        Subject& s = subjects[i];
-        progress.Phase(s.result.engine + " start-up round " + std::to_string(r) + "/" +
-                       std::to_string(rounds));
-        so.cluster.engine = s.result.engine;
-        StartupRound round = RunStartupRound(home, "startup-" + s.result.engine, r, so, progress);
-        if (!round.error.empty()) {
-          failure = round.error;
-          break;
-        }
-        s.result.startup_rounds.push_back(round.json);
-      }
-    }
-    for (Subject& s : subjects) {
-      if (!s.result.startup_rounds.empty()) {
-        s.result.json["startup"] = SummarizeStartup(s.result.startup_rounds);
-      }
-    }
-  }
-  progress.Clear();
-  if (Interrupted() && failure.empty()) {
-    failure = "interrupted";
-  }
-
-  nlohmann::json doc = {{"machine", MachineJson()}, {"settings", SettingsJson(o)}};
-  // Other work on the machine shows in the figures: say how busy it was.
-  doc["machine"]["loadavg_start"] = loadavg_start;
-  doc["machine"]["loadavg_end"] = LoadAverage();
-  std::vector<EngineResult> results;
-  for (Subject& s : subjects) {
-    s.result.json["engine"] = s.result.engine;
-    doc["engines"][s.result.engine] = s.result.json;
-    results.push_back(s.result);
-  }
-  nlohmann::json comparison;
-  if (o.compare) {
-    comparison = CompareJson(doc["engines"]["zkd"], doc["engines"]["apache"]);
-    doc["comparison"] = comparison;
-  }
-  if (!failure.empty()) {
-    doc["error"] = failure;
-  }
-  if (!o.json_file.empty()) {
-    std::ofstream out(o.json_file);
-    out << doc.dump(2) << "\n";
-    if (!out) {
-      failure = "cannot write " + o.json_file;
-    }
-  }
-  if (o.json) {
-    std::printf("%s\n", doc.dump(2).c_str());
-  } else {
-    const auto& m = doc["machine"];
-    std::printf(
-        "machine: %u x %s, %.1f GiB RAM, %s, Debian %s, %s; load average %s at start, %s "
-        "at end\n\n",
-        m.value("nproc", 0u), m.value("cpu_model", "").c_str(),
-        m.value("mem_total_kb", int64_t{0}) / 1048576.0, m.value("kernel", "").c_str(),
-        m.value("debian", "").c_str(), m.value("java", "").c_str(),
-        m.value("loadavg_start", "").c_str(), m.value("loadavg_end", "").c_str());
-    for (const auto& r : results) {
-      std::printf("%s\n", RenderEngine(doc["engines"][r.engine]).c_str());
-    }
-    if (o.compare) {
-      std::printf("%s", RenderCompare(comparison).c_str());
-    }
-  }
-  std::fflush(stdout);
-  if (!o.plot.empty() && failure.empty()) {
-    if (std::string error = WritePlot(results, fs::absolute(o.plot).string(), home + "/plot");
-        !error.empty()) {
-      failure = error;
-    } else {
-      std::fprintf(stderr, "plot written to %s\n", o.plot.c_str());
-    }
-  }
-  if (!failure.empty()) {
-    std::fprintf(stderr, "pseudo-cluster bench: %s\n(logs kept in %s)\n", failure.c_str(),
-                 home.c_str());
-    return 1;
-  }
-  std::error_code ec;
-  if (o.keep) {
-    std::fprintf(stderr, "logs and data kept in %s\n", home.c_str());
-  } else {
-    fs::remove_all(home, ec);
-  }
-  return 0;
+  run.failure = runner.Run().failure;
+  run.results = runner.Results();
+  run.doc = RunDocument(options, loadavg_start, run.results, run.failure);
+  return run;
 }
 
 }  // namespace pc

@@ -1,11 +1,17 @@
 // `pseudo-cluster bench [latency|throughput|failover|startup|all]`: a load generator on Debian's
 // libzookeeper-mt C client, so zkd and Apache ZooKeeper are measured by the same client. Runs
 // against a running cluster (--cluster/--dir) or brings its own up and down in a private state
-// root with free ports; --compare runs zkd and Apache side by side, alternating, and prints each
-// figure with the ratio and the targets. Called by main.cc; returns the exit code.
+// root with free ports; --compare runs zkd and Apache side by side, alternating. RunBench does
+// the work and returns the JSON document; the command line (src/cli/bench_command.cc) parses
+// the options and prints the report. Blocking; call from the main thread.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "loadgen/bench_result.h"
 
 namespace pc {
 
@@ -29,6 +35,23 @@ struct BenchOptions {
   bool keep = false;      // keep the private state root (logs, data dirs)
 };
 
-int CmdBench(const BenchOptions& options);
+// Empty when the options make sense together, else one line saying which do not.
+std::string CheckBenchOptions(const BenchOptions& options);
+
+// What a run leaves for its report.
+struct BenchRun {
+  // {"machine", "settings", "engines": {name: EngineResult::json}, "comparison" (--compare),
+  //  "error" (when it stopped early)}
+  nlohmann::json doc;
+  std::vector<loadgen::EngineResult> results;  // in the order the engines ran
+  std::string home;     // the private state root; the caller keeps or removes it
+  std::string failure;  // why it stopped early ("interrupted" on Ctrl-C); empty when it did not
+};
+
+// Runs the workloads `options` choose, with Ctrl-C caught (supervisor/interrupt.h): an
+// interrupted run stops early, still brings its own clusters down and reports what it has.
+// nullopt with *error when it could not begin (no private state root, or the named cluster is
+// not running); there is nothing to report then.
+std::optional<BenchRun> RunBench(const BenchOptions& options, std::string* error);
 
 }  // namespace pc

@@ -8,6 +8,7 @@
 
 #include "loadgen/samples.h"
 #include "loadgen/zk_client.h"
+#include "supervisor/interrupt.h"
 
 namespace pc::loadgen {
 

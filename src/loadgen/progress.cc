@@ -1,6 +1,5 @@
 #include "loadgen/progress.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,24 +7,6 @@
 #include "loadgen/zk_client.h"
 
 namespace pc::loadgen {
-
-namespace {
-
-volatile sig_atomic_t g_interrupted = 0;
-
-void OnInterrupt(int) { g_interrupted = 1; }
-
-}  // namespace
-
-void CatchInterrupts() {
-  struct sigaction action {};
-  action.sa_handler = OnInterrupt;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
-
-bool Interrupted() { return g_interrupted != 0; }
 
 Progress::Progress() : tty_(::isatty(2) != 0) {}
 

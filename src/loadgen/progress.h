@@ -1,7 +1,7 @@
 // Progress: what the bench is doing, on stderr. On a terminal one line redrawn in place (at most
-// five times a second); otherwise one plain line per phase, so logs stay readable. Also carries
-// the Ctrl-C flag every workload loop checks, so an interrupted bench still brings its clusters
-// down. Called from the bench's main thread only.
+// five times a second); otherwise one plain line per phase, so logs stay readable. (The Ctrl-C
+// flag every workload loop checks is supervisor/interrupt.h.) Called from the bench's main
+// thread only.
 #pragma once
 
 #include <cstdint>
@@ -25,9 +25,5 @@ class Progress {
   int64_t last_ns_ = 0;
   bool drawn_ = false;
 };
-
-// SIGINT / SIGTERM set a flag instead of killing the bench.
-void CatchInterrupts();
-bool Interrupted();
 
 }  // namespace pc::loadgen

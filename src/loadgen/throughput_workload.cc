@@ -9,6 +9,7 @@
 
 #include "loadgen/samples.h"
 #include "loadgen/zk_client.h"
+#include "supervisor/interrupt.h"
 
 namespace pc::loadgen {
 

@@ -1,0 +1,38 @@
+// pseudo-cluster: a ZooKeeper ensemble on one machine. Builds the command line from the command
+// groups (command.h), parses it and runs the chosen command. `__spawn` is not a command: it is
+// the Supervisor starting a server through this binary (supervisor/spawn_shim.h).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstring>
+
+#include "cli/command.h"
+#include "supervisor/spawn_shim.h"
+
+namespace {
+
+int Run(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "__spawn") == 0) {
+    return pc::RunSpawnShim(argc, argv);
+  }
+  CLI::App app{"pseudo-cluster: a ZooKeeper ensemble on one machine"};
+  app.require_subcommand(1);
+  pc::cli::CommandRun chosen;
+  pc::cli::AddLifecycleCommands(app, &chosen);
+  pc::cli::AddObserveCommands(app, &chosen);
+  pc::cli::AddMemberCommands(app, &chosen);
+  pc::cli::AddExportCommand(app, &chosen);
+  pc::cli::AddBenchCommand(app, &chosen);
+  CLI11_PARSE(app, argc, argv);
+  return chosen ? chosen() : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pseudo-cluster: %s\n", e.what());
+    return 1;
+  }
+}

@@ -8,7 +8,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 
 #include "proto/jute.h"
 #include "proto/records.h"
+#include "proto/zxid.h"
 #include "server/version.h"
 
 namespace zk {
@@ -26,8 +26,6 @@ namespace zk {
 namespace {
 
 constexpr int kListenBacklog = 511;
-
-std::string HexId(int64_t v) { return fmt::format("0x{:x}", static_cast<uint64_t>(v)); }
 
 // ReplyHeader on the wire: xid (int), zxid (long), err (int).
 constexpr size_t kReplyHeaderBytes = 16;
@@ -427,7 +425,7 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
     spdlog::info(
         "Refusing session request for client {} as it has seen zxid {} our last zxid is {} "
         "client must try another server",
-        c->stats.remote, HexId(req.last_zxid_seen), HexId(core_->last_zxid()));
+        c->stats.remote, ZxidHex(req.last_zxid_seen), ZxidHex(core_->last_zxid()));
     Close(c, nullptr);
     return;
   }
@@ -453,7 +451,7 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
   resp.has_read_only = req.has_read_only;
   if (timeout == 0) {
     ++counters_.unsuccessful_handshakes;
-    spdlog::info("Invalid session {} for client {}, probably expired", HexId(req.session_id),
+    spdlog::info("Invalid session {} for client {}, probably expired", ZxidHex(req.session_id),
                  c->stats.remote);
     resp.passwd.assign(16, '\0');
     JuteWriter w;
@@ -479,7 +477,7 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
   ++counters_.packets_sent;
   ++c->stats.sent;
   spdlog::info("Established session {} with negotiated timeout {} for client {} (re-attached)",
-               HexId(req.session_id), timeout, c->stats.remote);
+               ZxidHex(req.session_id), timeout, c->stats.remote);
 }
 
 // ---- requests ----
@@ -615,7 +613,7 @@ void ClientServer::Deliver(const Output& o) {
       counters_.AddLatency(now - start);
       AnswerQueuedPings(c);
       spdlog::info("Established session {} with negotiated timeout {} for client {}",
-                   HexId(o.session_id), o.timeout_ms, c->stats.remote);
+                   ZxidHex(o.session_id), o.timeout_ms, c->stats.remote);
       return;
     }
     case Output::Kind::kCloseSession: {
@@ -777,7 +775,7 @@ void ClientServer::Close(ClientConnection* c, const char* why) {
   if (c->state == ClientConnection::State::kClosing) return;
   if (why != nullptr) {
     spdlog::info("closing connection {} (session {}): {}", c->stats.remote,
-                 HexId(c->session_id), why);
+                 ZxidHex(c->session_id), why);
   }
   c->state = ClientConnection::State::kClosing;
   if (c->session_id != 0) {

@@ -1,21 +1,15 @@
 #include "sim/replica_member.h"
 
 #include <cassert>
-#include <cstdio>
 
 #include "core/peer_wire.h"
 #include "core/zab_packet.h"
 #include "proto/jute.h"
 #include "proto/records.h"
+#include "proto/zxid.h"
 
 namespace zk::sim {
 namespace {
-
-std::string Hex(int64_t v) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 uint64_t Mix(uint64_t h, int64_t v) {
   char bytes[8];
@@ -133,13 +127,13 @@ void ReplicaMember::Start() {
     core.ApplyTxn(txn);
   }
   replica_->SetDurable(DurableState{disk_->accepted_epoch, disk_->current_epoch});
-  events_.push_back(SimEvent{sid_,
-                             "boot " + std::to_string(boot_) + " zxid=" + Hex(core.last_zxid()) +
-                                 " accepted=" + std::to_string(disk_->accepted_epoch) +
-                                 " current=" + std::to_string(disk_->current_epoch) +
-                                 (disk_->has_snapshot ? " snapshot=" + Hex(disk_->snapshot_zxid)
-                                                      : std::string()),
-                             std::nullopt});
+  events_.push_back(SimEvent{
+      sid_,
+      "boot " + std::to_string(boot_) + " zxid=" + ZxidHex(core.last_zxid()) +
+          " accepted=" + std::to_string(disk_->accepted_epoch) +
+          " current=" + std::to_string(disk_->current_epoch) +
+          (disk_->has_snapshot ? " snapshot=" + ZxidHex(disk_->snapshot_zxid) : std::string()),
+      std::nullopt});
   replica_->Start();
   Pump();
 }
@@ -148,7 +142,7 @@ void ReplicaMember::Remember(int64_t zxid, const std::string& txn) {
   uint64_t h = Fnv1a(txn);
   auto [it, inserted] = txns_.emplace(zxid, h);
   if (!inserted && it->second != h && failure_.empty()) {
-    failure_ = "member " + std::to_string(sid_) + " logged txn " + Hex(zxid) +
+    failure_ = "member " + std::to_string(sid_) + " logged txn " + ZxidHex(zxid) +
                " again with different bytes, without a snapshot in between";
   }
   it->second = h;
@@ -170,10 +164,9 @@ void ReplicaMember::Step(const SimMessage& m) {
     return;
   }
   if (ctx_.tuning.trace_zab && p->type != ZabType::kPing) {
-    events_.push_back(SimEvent{sid_,
-                               "<- " + std::to_string(m.from) + " " + ZabTypeName(p->type) + " " +
-                                   Hex(p->zxid),
-                               std::nullopt});
+    events_.push_back(SimEvent{
+        sid_, "<- " + std::to_string(m.from) + " " + ZabTypeName(p->type) + " " + ZxidHex(p->zxid),
+        std::nullopt});
   }
   replica_->StepZab(m.from, *p);
 }
@@ -292,8 +285,8 @@ bool ReplicaMember::CarryOut() {
         int64_t last = disk_->log.empty() ? (disk_->has_snapshot ? disk_->snapshot_zxid : 0)
                                           : disk_->log.back().zxid;
         if (a.zxid <= last && failure_.empty()) {
-          failure_ = "member " + std::to_string(sid_) + " appends " + Hex(a.zxid) +
-                     " to a log that ends at " + Hex(last);
+          failure_ = "member " + std::to_string(sid_) + " appends " + ZxidHex(a.zxid) +
+                     " to a log that ends at " + ZxidHex(last);
         }
         disk_->log.push_back(SimLogEntry{a.zxid, a.txn});
         disk_->last_zxid = a.zxid;
@@ -333,8 +326,8 @@ bool ReplicaMember::CarryOut() {
       if (e.state == PeerState::kFollowing || e.state == PeerState::kObserving) {
         text += " " + std::to_string(e.leader);
       }
-      text += " " + e.what + " epoch " + std::to_string(e.epoch) + " zxid=" + Hex(e.zxid) + " (" +
-              std::to_string(e.election_ticks) + " ticks)";
+      text += " " + e.what + " epoch " + std::to_string(e.epoch) + " zxid=" + ZxidHex(e.zxid) +
+              " (" + std::to_string(e.election_ticks) + " ticks)";
       events_.push_back(SimEvent{sid_, text, std::nullopt});
     }
     bool stopped = was_serving_ && !q.serving_after;

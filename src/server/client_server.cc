@@ -1,7 +1,6 @@
 #include "server/client_server.h"
 
 #include <dirent.h>
-#include <netdb.h>
 #include <pwd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -19,6 +18,7 @@
 #include "proto/jute.h"
 #include "proto/records.h"
 #include "proto/zxid.h"
+#include "server/address.h"
 #include "server/version.h"
 
 namespace zk {
@@ -114,44 +114,6 @@ EnvironmentInfo CollectEnvironment() {
   return e;
 }
 
-// Resolves clientPortAddress (empty = all interfaces) to a socket address.
-bool ResolveListenAddress(const std::string& host, int port, sockaddr_storage* out) {
-  std::string h = host.empty() ? "0.0.0.0" : host;
-  if (uv_ip4_addr(h.c_str(), port, reinterpret_cast<sockaddr_in*>(out)) == 0) return true;
-  if (uv_ip6_addr(h.c_str(), port, reinterpret_cast<sockaddr_in6*>(out)) == 0) return true;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (getaddrinfo(h.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) return false;
-  std::memcpy(out, res->ai_addr, res->ai_addrlen);
-  if (res->ai_family == AF_INET) {
-    reinterpret_cast<sockaddr_in*>(out)->sin_port = htons(static_cast<uint16_t>(port));
-  } else {
-    reinterpret_cast<sockaddr_in6*>(out)->sin6_port = htons(static_cast<uint16_t>(port));
-  }
-  freeaddrinfo(res);
-  return true;
-}
-
-bool RemoteAddress(uv_tcp_t* tcp, std::string* ip, int* port) {
-  sockaddr_storage ss{};
-  int len = sizeof(ss);
-  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
-  char buf[INET6_ADDRSTRLEN] = {0};
-  if (ss.ss_family == AF_INET) {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    uv_ip4_name(a, buf, sizeof(buf));
-    *port = ntohs(a->sin_port);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    uv_ip6_name(a, buf, sizeof(buf));
-    *port = ntohs(a->sin6_port);
-  }
-  *ip = buf;
-  return true;
-}
-
 ClientConnection* ConnectionOf(void* handle) {
   return static_cast<ClientConnection*>(static_cast<uv_handle_t*>(handle)->data);
 }
@@ -209,7 +171,9 @@ std::string ClientServer::listen_address() const {
 
 std::string ClientServer::Start() {
   sockaddr_storage addr{};
-  if (!ResolveListenAddress(config_.client_port_address, config_.client_port, &addr)) {
+  // clientPortAddress empty = all interfaces.
+  const std::string& host = config_.client_port_address;
+  if (!ResolveAddress(host.empty() ? "0.0.0.0" : host, config_.client_port, &addr)) {
     return "cannot resolve clientPortAddress " + config_.client_port_address;
   }
   uv_tcp_init(loop_, &listener_);
@@ -273,7 +237,7 @@ void ClientServer::Accept() {
     return;
   }
   int port = 0;
-  RemoteAddress(&c->tcp, &c->ip, &port);
+  PeerAddress(&c->tcp, &c->ip, &port);
   c->stats.remote = "/" + c->ip + ":" + std::to_string(port);
   c->stats.interest_ops = 1;
   c->stats.established_ms = WallMs();

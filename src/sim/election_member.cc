@@ -10,7 +10,7 @@ namespace {
 constexpr int32_t kPing = 1;  // leader -> learner
 constexpr int32_t kAck = 2;   // learner -> leader
 
-ElectionConfig MakeConfig(int64_t sid, const Membership& m, const ElectionTuning& t) {
+ElectionConfig MakeConfig(int64_t sid, const Membership& m, const SimTuning& t) {
   ElectionConfig c;
   c.my_id = sid;
   c.membership = m;
@@ -23,7 +23,7 @@ ElectionConfig MakeConfig(int64_t sid, const Membership& m, const ElectionTuning
 }  // namespace
 
 ElectionMember::ElectionMember(int64_t sid, SimDisk* disk, const Membership& membership,
-                               ElectionTuning tuning)
+                               const SimTuning& tuning)
     : sid_(sid),
       disk_(disk),
       membership_(membership),

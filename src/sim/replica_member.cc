@@ -86,7 +86,7 @@ ReplicaMember::ReplicaMember(int64_t sid, SimDisk* disk, const Membership& membe
     : sid_(sid), disk_(disk), membership_(membership), ctx_(ctx) {}
 
 void ReplicaMember::Start() {
-  const ReplicaTuning& t = ctx_.tuning;
+  const SimTuning& t = ctx_.tuning;
   boot_ = ++disk_->boots;
   ReplicaConfig rc;
   rc.my_id = sid_;
@@ -293,7 +293,7 @@ bool ReplicaMember::CarryOut() {
       }
       if (!r.log_appends.empty()) {
         q.sync_at_tick = ticks_;
-        const ReplicaTuning& t = ctx_.tuning;
+        const SimTuning& t = ctx_.tuning;
         if (t.sync_delay_max_ticks > 0 && ctx_.prng->Chance(t.sync_delay_chance)) {
           q.sync_at_tick += ctx_.prng->Range(1, t.sync_delay_max_ticks);
         }

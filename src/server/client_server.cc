@@ -1,14 +1,12 @@
 #include "server/client_server.h"
 
 #include <dirent.h>
-#include <netdb.h>
 #include <pwd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -18,6 +16,8 @@
 
 #include "proto/jute.h"
 #include "proto/records.h"
+#include "proto/zxid.h"
+#include "server/address.h"
 #include "server/version.h"
 
 namespace zk {
@@ -25,8 +25,6 @@ namespace zk {
 namespace {
 
 constexpr int kListenBacklog = 511;
-
-std::string HexId(int64_t v) { return fmt::format("0x{:x}", static_cast<uint64_t>(v)); }
 
 // ReplyHeader on the wire: xid (int), zxid (long), err (int).
 constexpr size_t kReplyHeaderBytes = 16;
@@ -115,44 +113,6 @@ EnvironmentInfo CollectEnvironment() {
   return e;
 }
 
-// Resolves clientPortAddress (empty = all interfaces) to a socket address.
-bool ResolveListenAddress(const std::string& host, int port, sockaddr_storage* out) {
-  std::string h = host.empty() ? "0.0.0.0" : host;
-  if (uv_ip4_addr(h.c_str(), port, reinterpret_cast<sockaddr_in*>(out)) == 0) return true;
-  if (uv_ip6_addr(h.c_str(), port, reinterpret_cast<sockaddr_in6*>(out)) == 0) return true;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (getaddrinfo(h.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) return false;
-  std::memcpy(out, res->ai_addr, res->ai_addrlen);
-  if (res->ai_family == AF_INET) {
-    reinterpret_cast<sockaddr_in*>(out)->sin_port = htons(static_cast<uint16_t>(port));
-  } else {
-    reinterpret_cast<sockaddr_in6*>(out)->sin6_port = htons(static_cast<uint16_t>(port));
-  }
-  freeaddrinfo(res);
-  return true;
-}
-
-bool RemoteAddress(uv_tcp_t* tcp, std::string* ip, int* port) {
-  sockaddr_storage ss{};
-  int len = sizeof(ss);
-  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
-  char buf[INET6_ADDRSTRLEN] = {0};
-  if (ss.ss_family == AF_INET) {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    uv_ip4_name(a, buf, sizeof(buf));
-    *port = ntohs(a->sin_port);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    uv_ip6_name(a, buf, sizeof(buf));
-    *port = ntohs(a->sin6_port);
-  }
-  *ip = buf;
-  return true;
-}
-
 ClientConnection* ConnectionOf(void* handle) {
   return static_cast<ClientConnection*>(static_cast<uv_handle_t*>(handle)->data);
 }
@@ -204,7 +164,9 @@ std::string ClientServer::listen_address() const {
 
 std::string ClientServer::Start() {
   sockaddr_storage addr{};
-  if (!ResolveListenAddress(config_.client_port_address, config_.client_port, &addr)) {
+  // clientPortAddress empty = all interfaces.
+  const std::string& host = config_.client_port_address;
+  if (!ResolveAddress(host.empty() ? "0.0.0.0" : host, config_.client_port, &addr)) {
     return "cannot resolve clientPortAddress " + config_.client_port_address;
   }
   uv_tcp_init(loop_, &listener_);
@@ -268,7 +230,7 @@ void ClientServer::Accept() {
     return;
   }
   int port = 0;
-  RemoteAddress(&c->tcp, &c->ip, &port);
+  PeerAddress(&c->tcp, &c->ip, &port);
   c->stats.remote = "/" + c->ip + ":" + std::to_string(port);
   c->stats.interest_ops = 1;
   c->stats.established_ms = WallMs();
@@ -420,7 +382,7 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
     spdlog::info(
         "Refusing session request for client {} as it has seen zxid {} our last zxid is {} "
         "client must try another server",
-        c->stats.remote, HexId(req.last_zxid_seen), HexId(machine_->core().last_zxid()));
+        c->stats.remote, ZxidHex(req.last_zxid_seen), ZxidHex(machine_->core().last_zxid()));
     Close(c, nullptr);
     return;
   }
@@ -446,7 +408,7 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
   resp.has_read_only = req.has_read_only;
   if (timeout == 0) {
     ++counters_.unsuccessful_handshakes;
-    spdlog::info("Invalid session {} for client {}, probably expired", HexId(req.session_id),
+    spdlog::info("Invalid session {} for client {}, probably expired", ZxidHex(req.session_id),
                  c->stats.remote);
     resp.passwd.assign(16, '\0');
     JuteWriter w;
@@ -472,7 +434,7 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
   ++counters_.packets_sent;
   ++c->stats.sent;
   spdlog::info("Established session {} with negotiated timeout {} for client {} (re-attached)",
-               HexId(req.session_id), timeout, c->stats.remote);
+               ZxidHex(req.session_id), timeout, c->stats.remote);
 }
 
 // ---- requests ----
@@ -610,7 +572,7 @@ void ClientServer::Deliver(const Output& o) {
       counters_.AddLatency(now - start);
       AnswerQueuedPings(c);
       spdlog::info("Established session {} with negotiated timeout {} for client {}",
-                   HexId(o.session_id), o.timeout_ms, c->stats.remote);
+                   ZxidHex(o.session_id), o.timeout_ms, c->stats.remote);
       return;
     }
     case Output::Kind::kCloseSession: {
@@ -767,7 +729,7 @@ void ClientServer::Close(ClientConnection* c, const char* why) {
   if (c->state == ClientConnection::State::kClosing) return;
   if (why != nullptr) {
     spdlog::info("closing connection {} (session {}): {}", c->stats.remote,
-                 HexId(c->session_id), why);
+                 ZxidHex(c->session_id), why);
   }
   c->state = ClientConnection::State::kClosing;
   if (c->session_id != 0) {

@@ -1,7 +1,6 @@
 #include "server/durable_store.h"
 
 #include <fcntl.h>
-#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "proto/zxid.h"
 #include "server/clock.h"
 #include "storage/disk.h"
 
@@ -18,7 +18,6 @@ namespace {
 constexpr int64_t kProbeBytesMin = 64 * 1024;
 constexpr int64_t kMsPerHour = 3600LL * 1000;
 
-std::string HexZxid(int64_t v) { return fmt::format("0x{:x}", static_cast<uint64_t>(v)); }
 
 // Can the log directory take another preallocation step? Allocates `bytes` in a scratch file,
 // writes and syncs a page of it, and removes it.
@@ -97,7 +96,7 @@ std::string DurableStore::Recover(storage::RecoveryResult* result) {
   if (!s.ok()) return s.message();
   spdlog::info(
       "recovered zxid {} in {} ms: {} ({} nodes) + {} txns from the log; {} sessions",
-      HexZxid(result->last_zxid), SteadyMs() - start,
+      ZxidHex(result->last_zxid), SteadyMs() - start,
       result->snapshot.empty() ? std::string("no snapshot") : "snapshot " + result->snapshot,
       result->snapshot_nodes, result->txns_replayed, machine_->core().sessions().size());
   return {};
@@ -349,11 +348,11 @@ void DurableStore::StepSnapshot() {
         if (w->status.ok()) {
           ++self->snapshots_written_;
           spdlog::info("snapshot at zxid {} written: {} nodes, fuzzy up to {}, {} ms",
-                       HexZxid(w->image.zxid), w->image.node_count, HexZxid(w->image.end_zxid),
+                       ZxidHex(w->image.zxid), w->image.node_count, ZxidHex(w->image.end_zxid),
                        SteadyMs() - w->started_ms);
         } else {
           // Not fatal: the log still holds everything; the next roll tries again.
-          spdlog::warn("snapshot at zxid {} failed: {}", HexZxid(w->image.zxid),
+          spdlog::warn("snapshot at zxid {} failed: {}", ZxidHex(w->image.zxid),
                        w->status.message());
         }
         delete w;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "proto/zxid.h"
 #include "server/clock.h"
 #include "storage/disk.h"
 #include "storage/epoch_file.h"
@@ -140,10 +141,10 @@ std::string EnsembleNode::Start() {
   timer_started_ = true;
 
   spdlog::info(
-      "zkd member {} of {}: recovered zxid 0x{:x}, acceptedEpoch {}, "
+      "zkd member {} of {}: recovered zxid {}, acceptedEpoch {}, "
       "currentEpoch {}; quorum port {}, election port {}",
       config_.server_id, replica_->config().membership.voters().size(),
-      static_cast<uint64_t>(replica_->core().last_zxid()), durable.accepted_epoch,
+      ZxidHex(replica_->core().last_zxid()), durable.accepted_epoch,
       durable.current_epoch, me->quorum_port, me->election_port);
   replica_->Start();
   after();
@@ -278,8 +279,8 @@ void EnsembleNode::Carry(Ready& ready) {
     log_ = std::make_unique<storage::TxnLog>(
         config_.data_log_dir,
         storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
-    spdlog::info("state replaced by the leader's snapshot at zxid 0x{:x}",
-                 static_cast<uint64_t>(*ready.snapshot_zxid));
+    spdlog::info("state replaced by the leader's snapshot at zxid {}",
+                 ZxidHex(*ready.snapshot_zxid));
   }
   if (replica_->state() == PeerState::kLeading) {
     for (const auto& a : ready.log_appends) {
@@ -417,8 +418,7 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
     }
     return;
   }
-  std::string where = "epoch " + std::to_string(e.epoch) + ", zxid 0x" +
-                      fmt::format("{:x}", static_cast<uint64_t>(e.zxid)) +
+  std::string where = "epoch " + std::to_string(e.epoch) + ", zxid " + ZxidHex(e.zxid) +
                       (e.leader ? ", leader " + std::to_string(e.leader) : std::string());
   if (e.what == "quorum_lost") {
     spdlog::warn("quorum lost: {} no longer serving ({})", PeerStateName(e.state), where);

@@ -3,12 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+
+#include "proto/zxid.h"
 
 namespace zk {
 
@@ -38,7 +39,7 @@ std::string EventWriter::StateLine(const std::string& state, int64_t epoch, int6
   j["event"] = "state";
   j["state"] = state;
   j["epoch"] = epoch;
-  j["zxid"] = fmt::format("0x{:x}", static_cast<uint64_t>(zxid));
+  j["zxid"] = ZxidHex(zxid);
   j["election_ms"] = election_ms;
   return j.dump() + "\n";
 }

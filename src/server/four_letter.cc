@@ -5,6 +5,7 @@
 #include <ctime>
 #include <set>
 
+#include "proto/zxid.h"
 #include "server/config.h"
 #include "tree/watches.h"
 
@@ -15,12 +16,6 @@ namespace {
 constexpr std::string_view kNotServing =
     "This ZooKeeper instance is not currently serving requests\n";
 
-std::string Hex(int64_t v) {
-  char buf[32];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), static_cast<uint64_t>(v), 16);
-  return std::string(buf, p);
-}
-
 std::string VersionDir(const std::string& dir) {
   std::string d = dir;
   while (d.size() > 1 && d.back() == '/') d.pop_back();
@@ -29,14 +24,14 @@ std::string VersionDir(const std::string& dir) {
 
 // ServerCnxn.dumpConnectionInfo.
 void AppendConnection(std::string& out, const ConnectionStats& c, bool brief) {
-  out += " " + c.remote + "[" + (c.interest_ops == 0 ? "0" : Hex(c.interest_ops)) +
+  out += " " + c.remote + "[" + (c.interest_ops == 0 ? "0" : HexDigits(c.interest_ops)) +
          "](queued=" + std::to_string(c.queued) + ",recved=" + std::to_string(c.recved) +
          ",sent=" + std::to_string(c.sent);
   if (!brief && c.session_id != 0) {
-    out += ",sid=0x" + Hex(c.session_id) + ",lop=" + c.last_op +
+    out += ",sid=0x" + HexDigits(c.session_id) + ",lop=" + c.last_op +
            ",est=" + std::to_string(c.established_ms) + ",to=" + std::to_string(c.timeout_ms);
-    if (c.last_cxid >= 0) out += ",lcxid=0x" + Hex(c.last_cxid);
-    out += ",lzxid=0x" + Hex(c.last_zxid) + ",lresp=" + std::to_string(c.last_response_ms) +
+    if (c.last_cxid >= 0) out += ",lcxid=0x" + HexDigits(c.last_cxid);
+    out += ",lzxid=0x" + HexDigits(c.last_zxid) + ",lresp=" + std::to_string(c.last_response_ms) +
            ",llat=" + std::to_string(c.last_latency_ms) +
            ",minlat=" + std::to_string(c.min_latency_ms) +
            ",avglat=" + std::to_string(c.avg_latency_ms) +
@@ -54,7 +49,7 @@ void AppendServerBody(std::string& out, const StatsSnapshot& s) {
   out += "Sent: " + std::to_string(s.packets_sent) + "\n";
   out += "Connections: " + std::to_string(s.connections.size()) + "\n";
   out += "Outstanding: " + std::to_string(s.outstanding) + "\n";
-  out += "Zxid: 0x" + Hex(s.zxid) + "\n";
+  out += "Zxid: 0x" + HexDigits(s.zxid) + "\n";
   out += "Mode: " + s.mode + "\n";
   out += "Node count: " + std::to_string(s.node_count) + "\n";
   if (s.quorum && s.quorum->leader) {
@@ -344,7 +339,7 @@ std::string Dump(const StatsSnapshot& s) {
          std::to_string(s.sessions.size()) + "):\n";
   for (const auto& [at, ids] : buckets) {
     out += std::to_string(ids.size()) + " expire at " + JavaDate(at) + ":\n";
-    for (int64_t id : ids) out += "\t0x" + Hex(id) + "\n";
+    for (int64_t id : ids) out += "\t0x" + HexDigits(id) + "\n";
   }
   out += "ephemeral nodes dump:\n";
   size_t with = 0;
@@ -355,7 +350,7 @@ std::string Dump(const StatsSnapshot& s) {
   if (s.ephemerals != nullptr) {
     for (const auto& [sid, paths] : *s.ephemerals) {
       if (paths.empty()) continue;
-      out += "0x" + Hex(sid) + ":\n";
+      out += "0x" + HexDigits(sid) + ":\n";
       for (const std::string& p : paths) out += "\t" + p + "\n";
     }
   }
@@ -367,7 +362,7 @@ std::string Dump(const StatsSnapshot& s) {
   for (const auto& [at, conns] : cbuckets) {
     out += std::to_string(conns.size()) + " expire at " + JavaDate(at) + ":\n";
     for (const ConnectionStats* c : conns) {
-      out += "\tip: " + c->remote + " sessionId: 0x" + Hex(c->session_id) + "\n";
+      out += "\tip: " + c->remote + " sessionId: 0x" + HexDigits(c->session_id) + "\n";
     }
   }
   return out;
@@ -389,7 +384,7 @@ std::string Wchc(const StatsSnapshot& s) {
   std::string out;
   if (s.watches != nullptr) {
     for (const auto& [sid, paths] : s.watches->BySession()) {
-      out += "0x" + Hex(sid) + "\n";
+      out += "0x" + HexDigits(sid) + "\n";
       for (const std::string& p : paths) out += "\t" + p + "\n";
     }
   }
@@ -401,7 +396,7 @@ std::string Wchp(const StatsSnapshot& s) {
   if (s.watches != nullptr) {
     for (const auto& [path, ids] : s.watches->ByPath()) {
       out += path + "\n";
-      for (int64_t id : ids) out += "\t0x" + Hex(id) + "\n";
+      for (int64_t id : ids) out += "\t0x" + HexDigits(id) + "\n";
     }
   }
   return out + "\n";

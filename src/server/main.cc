@@ -18,6 +18,7 @@
 #include <system_error>
 
 #include "core/standalone.h"
+#include "proto/zxid.h"
 #include "server/client_server.h"
 #include "server/durable_store.h"
 #include "server/config.h"
@@ -103,10 +104,10 @@ int main(int argc, char** argv) {
   }
   store.Start();
   spdlog::info("zkd {} serving standalone on {} (dataDir {}, dataLogDir {}, tickTime {} ms, "
-               "sessions {}-{} ms, first session id 0x{:x})",
+               "sessions {}-{} ms, first session id {})",
                zk::FullVersion(), server.listen_address(), config.data_dir, config.data_log_dir,
                config.tick_ms, config.min_session_timeout_ms, config.max_session_timeout_ms,
-               static_cast<uint64_t>(first_session_id));
+               zk::ZxidHex(first_session_id));
 
   zk::EventWriter events = zk::EventWriter::FromEnvironment();
   events.State("STANDALONE", 0, machine.core().last_zxid(), 0);

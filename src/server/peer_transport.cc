@@ -1,6 +1,5 @@
 #include "server/peer_transport.h"
 
-#include <netdb.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/address.h"
 #include "server/frame_reader.h"
 
 namespace zk {
@@ -26,49 +26,11 @@ constexpr size_t kWriteBuffersMax = 256;  // frames per uv_write; more wait for 
 constexpr int kListenBacklog = 64;
 constexpr uint64_t kSweepIntervalMs = 500;
 
-bool Resolve(const std::string& host, int port, sockaddr_storage* out) {
-  std::memset(out, 0, sizeof(*out));
-  if (uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(out)) == 0) {
-    return true;
-  }
-  if (uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(out)) == 0) {
-    return true;
-  }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
-    return false;
-  }
-  std::memcpy(out, res->ai_addr, res->ai_addrlen);
-  if (res->ai_family == AF_INET) {
-    reinterpret_cast<sockaddr_in*>(out)->sin_port = htons(static_cast<uint16_t>(port));
-  } else {
-    reinterpret_cast<sockaddr_in6*>(out)->sin6_port = htons(static_cast<uint16_t>(port));
-  }
-  freeaddrinfo(res);
-  return true;
-}
-
 std::string PeerName(uv_tcp_t* tcp) {
-  sockaddr_storage ss{};
-  int len = sizeof(ss);
-  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-    return "?";
-  }
-  char buf[INET6_ADDRSTRLEN] = {0};
+  std::string ip;
   int port = 0;
-  if (ss.ss_family == AF_INET) {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    uv_ip4_name(a, buf, sizeof(buf));
-    port = ntohs(a->sin_port);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    uv_ip6_name(a, buf, sizeof(buf));
-    port = ntohs(a->sin6_port);
-  }
-  return std::string(buf) + ":" + std::to_string(port);
+  if (!PeerAddress(tcp, &ip, &port)) return "?";
+  return ip + ":" + std::to_string(port);
 }
 
 int BoundPort(uv_tcp_t* tcp) {
@@ -232,7 +194,7 @@ std::string PeerTransport::State::Listen(uv_tcp_t* listener, int port, Port whic
   handles.push_back(reinterpret_cast<uv_handle_t*>(listener));
   listener->data = this;
   sockaddr_storage addr{};
-  if (!Resolve(config.host, port, &addr)) {
+  if (!ResolveAddress(config.host, port, &addr)) {
     return "cannot resolve " + where;
   }
   int rc = uv_tcp_bind(listener, reinterpret_cast<sockaddr*>(&addr), 0);
@@ -264,7 +226,7 @@ std::string PeerTransport::State::Start() {
       int port = p == Port::kElection ? a.election_port : a.quorum_port;
       l.address = a.host + ":" + std::to_string(port);
       l.backoff_ms = limits.reconnect_delay_ms_min;
-      if (!Resolve(a.host, port, &l.addr)) {
+      if (!ResolveAddress(a.host, port, &l.addr)) {
         return "cannot resolve server." + std::to_string(sid) + " address " + a.host;
       }
     }

@@ -6,8 +6,8 @@
 
 namespace zk::sim {
 
-ClientLoad::ClientLoad(Simulator* sim, ClientLoadConfig config) : sim_(sim), config_(config) {
-  for (int i = 0; i < config_.clients; ++i) {
+ClientLoad::ClientLoad(Simulator* sim, const SimTuning& tuning) : sim_(sim), tuning_(tuning) {
+  for (int i = 0; i < tuning_.clients; ++i) {
     Client c;
     c.id = i + 1;
     clients_.push_back(c);
@@ -72,16 +72,16 @@ void ClientLoad::Attach(Client& c) {
   const std::string ip = "10.0.0." + std::to_string(c.id);
   c.member = sid;
   c.last_ping_tick = sim_->now();
-  if (c.session != 0 &&
-      member.Reattach(c.session, Core::SessionPassword(c.session), config_.session_timeout_ms,
-                      ip) > 0) {
+  if (c.session != 0 && member.Reattach(c.session, Core::SessionPassword(c.session),
+                                        tuning_.client_session_timeout_ms, ip) > 0) {
     c.ready = true;
     ++stats_.reattached;
     sim_->Note("client " + std::to_string(c.id) + " re-attaches to " + std::to_string(sid));
     return;
   }
   if (c.session != 0) by_session_.erase(c.session);
-  OpenSessionResult r = member.OpenSession(config_.session_timeout_ms, ip, sim_->now() * 10);
+  OpenSessionResult r =
+      member.OpenSession(tuning_.client_session_timeout_ms, ip, sim_->now() * 10);
   c.session = r.session_id;
   c.ready = false;
   by_session_[c.session] = static_cast<size_t>(c.id - 1);
@@ -136,16 +136,16 @@ void ClientLoad::Tick() {
       continue;
     }
     if (c.member == 0) {
-      if (p.Chance(config_.attach_chance)) Attach(c);
+      if (p.Chance(tuning_.attach_chance)) Attach(c);
       continue;
     }
     if (!c.ready) continue;
-    if (sim_->now() - c.last_ping_tick >= config_.ping_ticks) {
+    if (sim_->now() - c.last_ping_tick >= tuning_.ping_ticks) {
       c.last_ping_tick = sim_->now();
       Member(c.member)->replica().Touch(c.session);
     }
-    if (writing_ && c.outstanding.size() < config_.pipeline_max &&
-        p.Chance(config_.request_chance)) {
+    if (writing_ && c.outstanding.size() < tuning_.pipeline_max &&
+        p.Chance(tuning_.request_chance)) {
       Issue(c);
     }
   }

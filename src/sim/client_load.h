@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/replica_member.h"
+#include "sim/tuning.h"
 
 namespace zk::sim {
 
@@ -26,15 +27,6 @@ struct AckedWrite {
   std::string path;
   std::string data;
   int64_t member = 0;  // where the client heard the reply
-};
-
-struct ClientLoadConfig {
-  int clients = 3;
-  double request_chance = 0.3;  // per tick, per attached client with room in its pipeline
-  size_t pipeline_max = 2;      // outstanding requests per client
-  double attach_chance = 0.3;   // per tick, for a client without a member
-  int64_t ping_ticks = 10;
-  int32_t session_timeout_ms = 2000;
 };
 
 struct ClientStats {
@@ -48,12 +40,12 @@ struct ClientStats {
 
 class ClientLoad : public ClientSink {
  public:
-  ClientLoad(Simulator* sim, ClientLoadConfig config);
+  ClientLoad(Simulator* sim, const SimTuning& tuning);
 
   void Tick();
   void set_writing(bool on) { writing_ = on; }
   // Scenarios: `count` more creates through a client pinned to `member` (it attaches there, and
-  // only there, when the member serves). Random clients are config.clients; pinned ones extra.
+  // only there, when the member serves). Random clients are tuning.clients; pinned ones extra.
   void ScriptedWrites(int64_t member, int count);
   size_t scripted_pending() const;
   void Deliver(int64_t member, const Output& o) override;
@@ -90,7 +82,7 @@ class ClientLoad : public ClientSink {
   void Detach(Client& c);
 
   Simulator* sim_;
-  ClientLoadConfig config_;
+  SimTuning tuning_;
   std::vector<Client> clients_;
   std::map<int64_t, size_t> by_session_;
   bool writing_ = true;

@@ -2,6 +2,7 @@
 
 #include "core/peer_wire.h"
 #include "proto/jute.h"
+#include "proto/zxid.h"
 
 namespace zk::sim {
 namespace {
@@ -9,7 +10,7 @@ namespace {
 constexpr int32_t kPing = 1;  // leader -> learner
 constexpr int32_t kAck = 2;   // learner -> leader
 
-ElectionConfig MakeConfig(int64_t sid, const Membership& m, const ElectionTuning& t) {
+ElectionConfig MakeConfig(int64_t sid, const Membership& m, const SimTuning& t) {
   ElectionConfig c;
   c.my_id = sid;
   c.membership = m;
@@ -19,16 +20,10 @@ ElectionConfig MakeConfig(int64_t sid, const Membership& m, const ElectionTuning
   return c;
 }
 
-std::string Hex(int64_t v) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 }  // namespace
 
 ElectionMember::ElectionMember(int64_t sid, SimDisk* disk, const Membership& membership,
-                               ElectionTuning tuning)
+                               const SimTuning& tuning)
     : sid_(sid),
       disk_(disk),
       membership_(membership),
@@ -39,7 +34,7 @@ void ElectionMember::Start() {
   election_.Start(disk_->last_zxid, disk_->current_epoch);
   events_.push_back(SimEvent{sid_,
                              "LOOKING round " + std::to_string(election_.logical_clock()) +
-                                 " zxid=" + Hex(disk_->last_zxid) +
+                                 " zxid=" + ZxidHex(disk_->last_zxid) +
                                  " epoch=" + std::to_string(disk_->current_epoch),
                              std::nullopt});
   AfterStep();
@@ -122,7 +117,7 @@ void ElectionMember::AfterStep() {
     ack_tick_.clear();
     std::string text = std::string(PeerStateName(d->state));
     if (d->state != PeerState::kLeading) text += " " + std::to_string(d->leader);
-    text += " round " + std::to_string(d->election_epoch) + " zxid=" + Hex(d->zxid) +
+    text += " round " + std::to_string(d->election_epoch) + " zxid=" + ZxidHex(d->zxid) +
             " epoch=" + std::to_string(d->peer_epoch) + " (" + DecidedByName(d->by) + ", " +
             std::to_string(d->ticks_taken) + " ticks)";
     events_.push_back(SimEvent{sid_, text, d});

@@ -17,19 +17,13 @@
 
 #include "core/election.h"
 #include "sim/simulator.h"
+#include "sim/tuning.h"
 
 namespace zk::sim {
 
-struct ElectionTuning {
-  int32_t finalize_wait_ticks = 2;
-  int32_t min_notification_ticks = 2;
-  int32_t max_notification_ticks = 32;
-  int32_t lease_ticks = 5;  // the stand-in's syncLimit
-};
-
 class ElectionMember : public SimMember {
  public:
-  ElectionMember(int64_t sid, SimDisk* disk, const Membership& membership, ElectionTuning tuning);
+  ElectionMember(int64_t sid, SimDisk* disk, const Membership& membership, const SimTuning& tuning);
 
   void Start() override;
   void Step(const SimMessage& m) override;
@@ -49,7 +43,7 @@ class ElectionMember : public SimMember {
   int64_t sid_;
   SimDisk* disk_;
   Membership membership_;
-  ElectionTuning tuning_;
+  SimTuning tuning_;
   Election election_;
   int64_t ticks_ = 0;
   bool had_decision_ = false;

@@ -103,23 +103,16 @@ std::string CpuText(const SeedsTally& t, uint64_t seeds) {
   return buf;
 }
 
-int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbose, int members,
-                    int observers, int clients, int64_t chaos_ticks, bool trace_zab,
+int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, const zk::sim::SimTuning& tuning,
                     const char* argv0) {
-  zk::sim::ReplicaRunConfig config;
-  config.trace_zab = trace_zab;
-  config.voters = members;
-  config.observers = observers;
-  config.clients = clients;
-  config.chaos_ticks = chaos_ticks;
-  config.echo = replay || verbose;
   uint64_t steps = 0, acked = 0, requests = 0, epochs = 0, ledger = 0;
-  std::string replay_args = " --members " + std::to_string(members) + " --observers " +
-                            std::to_string(observers) + " --clients " + std::to_string(clients) +
-                            " --chaos-ticks " + std::to_string(chaos_ticks);
-  SeedsTally t = RunSeeds(first_seed, seeds, config.echo, std::string(argv0) + " --replica",
+  std::string replay_args = " --members " + std::to_string(tuning.voters) + " --observers " +
+                            std::to_string(tuning.observers) + " --clients " +
+                            std::to_string(tuning.clients) + " --chaos-ticks " +
+                            std::to_string(tuning.chaos_ticks);
+  SeedsTally t = RunSeeds(first_seed, seeds, tuning.echo, std::string(argv0) + " --replica",
                           replay_args, [&](uint64_t seed) {
-                            zk::sim::ReplicaRunResult r = zk::sim::RunRandomReplica(seed, config);
+                            zk::sim::ReplicaRunResult r = zk::sim::RunRandomReplica(seed, tuning);
                             steps += r.steps;
                             acked += r.clients.acked_writes;
                             requests += r.clients.requests;
@@ -131,8 +124,8 @@ int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, bool replay, bool verbo
       "replica: %llu seeds (%d voters, %d observers, %d clients), %d failed; %s; %llu steps; "
       "%llu requests, %llu acknowledged writes, %llu committed txns checked, %llu epochs "
       "served; %s\n",
-      static_cast<unsigned long long>(seeds), members, observers, clients, t.failures,
-      SettleText(t, seeds).c_str(), static_cast<unsigned long long>(steps),
+      static_cast<unsigned long long>(seeds), tuning.voters, tuning.observers, tuning.clients,
+      t.failures, SettleText(t, seeds).c_str(), static_cast<unsigned long long>(steps),
       static_cast<unsigned long long>(requests), static_cast<unsigned long long>(acked),
       static_cast<unsigned long long>(ledger), static_cast<unsigned long long>(epochs),
       CpuText(t, seeds).c_str());
@@ -145,28 +138,25 @@ int main(int argc, char** argv) {
   CLI::App app{"pseudo-cluster deterministic simulator"};
   uint64_t seeds = 0;
   uint64_t first_seed = 1;
-  int members = 3;
-  int observers = 0;
-  int64_t chaos_ticks = 300;
+  zk::sim::SimTuning tuning;  // --members, --observers, --chaos-ticks, --clients, --trace-zab
   bool verbose = false;
   bool rewrite_golden = false;
   bool replica = false;
-  bool trace_zab = false;
-  int clients = 3;
   std::vector<std::string> scenarios;
   auto* seeds_opt = app.add_option("--seeds", seeds, "number of seeds to run");
   auto* seed_opt = app.add_option("--seed", first_seed, "first seed (alone: replay this seed)");
-  app.add_option("--members", members, "voters")->check(CLI::Range(1, 9));
-  app.add_option("--observers", observers, "observers")->check(CLI::Range(0, 9));
-  app.add_option("--chaos-ticks", chaos_ticks, "ticks of faults per run")
+  app.add_option("--members", tuning.voters, "voters")->check(CLI::Range(1, 9));
+  app.add_option("--observers", tuning.observers, "observers")->check(CLI::Range(0, 9));
+  app.add_option("--chaos-ticks", tuning.chaos_ticks, "ticks of faults per run")
       ->check(CLI::Range(0, 1000000));
   app.add_option("--scenario", scenarios, "scenario files to run")->check(CLI::ExistingFile);
   app.add_flag("-v,--verbose", verbose, "print the trace");
   app.add_flag(
       "--replica", replica,
       "randomized runs of the real Replica (Zab, disks, clients) instead of election only");
-  app.add_flag("--trace-zab", trace_zab, "trace every Zab packet delivered (--replica)");
-  app.add_option("--clients", clients, "simulated clients (--replica)")->check(CLI::Range(0, 50));
+  app.add_flag("--trace-zab", tuning.trace_zab, "trace every Zab packet delivered (--replica)");
+  app.add_option("--clients", tuning.clients, "simulated clients (--replica)")
+      ->check(CLI::Range(0, 50));
   app.add_flag("--rewrite-golden", rewrite_golden, "write <scenario>.golden from this run");
   CLI11_PARSE(app, argc, argv);
 
@@ -189,23 +179,18 @@ int main(int argc, char** argv) {
   }
   if (seeds_opt->count() == 0) seeds = 1;
   bool replay = seeds_opt->count() == 0;
+  tuning.echo = replay || verbose;
   std::signal(SIGABRT, OnAbort);
   if (replica) {
-    return std::max(failures, RunReplicaSeeds(first_seed, seeds, replay, verbose, members,
-                                              observers, clients, chaos_ticks, trace_zab, argv[0]));
+    return std::max(failures, RunReplicaSeeds(first_seed, seeds, tuning, argv[0]));
   }
 
-  zk::sim::RandomRunConfig config;
-  config.voters = members;
-  config.observers = observers;
-  config.chaos_ticks = chaos_ticks;
-  config.echo = replay || verbose;
   uint64_t steps = 0, two_leader_rounds = 0, leading = 0;
-  std::string replay_args = " --members " + std::to_string(members) + " --observers " +
-                            std::to_string(observers) + " --chaos-ticks " +
-                            std::to_string(chaos_ticks);
-  SeedsTally t = RunSeeds(first_seed, seeds, config.echo, argv[0], replay_args, [&](uint64_t seed) {
-    zk::sim::RandomRunResult r = zk::sim::RunRandomElection(seed, config);
+  std::string replay_args = " --members " + std::to_string(tuning.voters) + " --observers " +
+                            std::to_string(tuning.observers) + " --chaos-ticks " +
+                            std::to_string(tuning.chaos_ticks);
+  SeedsTally t = RunSeeds(first_seed, seeds, tuning.echo, argv[0], replay_args, [&](uint64_t seed) {
+    zk::sim::RandomRunResult r = zk::sim::RunRandomElection(seed, tuning);
     steps += r.steps;
     two_leader_rounds += r.stats.rounds_with_two_leaders;
     leading += r.stats.leading_decisions;
@@ -216,7 +201,7 @@ int main(int argc, char** argv) {
   std::printf(
       "%llu seeds (%d voters, %d observers), %d failed; %s; %llu steps; LEADING decisions %llu, "
       "rounds with two LEADING deciders %llu; %s\n",
-      static_cast<unsigned long long>(seeds), members, observers, failures,
+      static_cast<unsigned long long>(seeds), tuning.voters, tuning.observers, failures,
       SettleText(t, seeds).c_str(), static_cast<unsigned long long>(steps),
       static_cast<unsigned long long>(leading), static_cast<unsigned long long>(two_leader_rounds),
       CpuText(t, seeds).c_str());

@@ -151,22 +151,22 @@ void StopFaults(Simulator& sim, const std::vector<int64_t>& ids, const std::stri
 }
 
 // After the faults stop: runs tick by tick (tick() first, for what else runs, e.g. clients)
-// until why_unsettled(sim) has said "" for config.stable_ticks ticks in a row, or
-// config.settle_ticks_max ticks have gone, or an invariant failed. Then the verdict, in
+// until why_unsettled(sim) has said "" for stable_ticks ticks in a row, or settle_ticks_max
+// ticks have gone, or an invariant failed. Then the verdict, in
 // `result`: the invariant's failure, else not settled in time (a liveness failure, with what
 // was still unsettled), else what after() finds once settled ("" when nothing), else ok. A
 // failed run keeps its trace.
-template <typename Config, typename Result, typename Tick, typename WhyUnsettled, typename After>
-void SettleAndJudge(Simulator& sim, const Config& config, Tick tick, WhyUnsettled why_unsettled,
-                    After after, Result* result) {
+template <typename Result, typename Tick, typename WhyUnsettled, typename After>
+void SettleAndJudge(Simulator& sim, int64_t settle_ticks_max, int64_t stable_ticks, Tick tick,
+                    WhyUnsettled why_unsettled, After after, Result* result) {
   int64_t settled_since = -1;
   int64_t t = 0;
-  for (; t < config.settle_ticks_max && !sim.failed(); ++t) {
+  for (; t < settle_ticks_max && !sim.failed(); ++t) {
     tick();
     sim.RunTicks(1);
     if (!sim.failed() && why_unsettled(sim).empty()) {
       if (settled_since < 0) settled_since = t;
-      if (t - settled_since >= config.stable_ticks) break;
+      if (t - settled_since >= stable_ticks) break;
     } else {
       settled_since = -1;
     }
@@ -174,8 +174,8 @@ void SettleAndJudge(Simulator& sim, const Config& config, Tick tick, WhyUnsettle
   result->steps = sim.steps();
   if (sim.failed()) {
     result->failure = sim.failure();
-  } else if (settled_since < 0 || t - settled_since < config.stable_ticks) {
-    result->failure = "not settled " + std::to_string(config.settle_ticks_max) +
+  } else if (settled_since < 0 || t - settled_since < stable_ticks) {
+    result->failure = "not settled " + std::to_string(settle_ticks_max) +
                       " ticks after the faults stopped: " + why_unsettled(sim);
     sim.Note("LIVENESS " + result->failure);
   } else if (std::string e = after(); !e.empty()) {
@@ -188,14 +188,13 @@ void SettleAndJudge(Simulator& sim, const Config& config, Tick tick, WhyUnsettle
   if (!result->ok) result->trace_tail.assign(sim.trace().begin(), sim.trace().end());
 }
 
-RandomRunResult RunRandomElection(uint64_t seed, const RandomRunConfig& config) {
-  Membership membership = MakeMembership(config.voters, config.observers);
+RandomRunResult RunRandomElection(uint64_t seed, const SimTuning& tuning) {
+  Membership membership = MakeMembership(tuning.voters, tuning.observers);
 
-  ElectionTuning tuning;
   Simulator sim(seed, membership, [&tuning](int64_t sid, SimDisk* disk, const Membership& m) {
     return std::make_unique<ElectionMember>(sid, disk, m, tuning);
   });
-  if (config.echo) sim.set_echo([](const std::string& line) { std::cout << line << "\n"; });
+  if (tuning.echo) sim.set_echo([](const std::string& line) { std::cout << line << "\n"; });
   RandomRunResult result;
   InstallElectionInvariants(sim, &result.stats);
   Prng& p = sim.prng();
@@ -217,35 +216,34 @@ RandomRunResult RunRandomElection(uint64_t seed, const RandomRunConfig& config) 
   const std::vector<Chaos> kinds = {Chaos::kCrashOrStart, Chaos::kCrashOrStart,
                                     Chaos::kPartition,    Chaos::kHeal,
                                     Chaos::kFaults,       Chaos::kQuickRestart};
-  for (int64_t t = 0; t < config.chaos_ticks && !sim.failed(); ++t) {
+  for (int64_t t = 0; t < tuning.chaos_ticks && !sim.failed(); ++t) {
     ChaosTick(sim, ids, p, t, start_at, kinds);
     sim.RunTicks(1);
   }
 
   StopFaults(sim, ids, "faults stop: heal, restart everyone, tame network");
   SettleAndJudge(
-      sim, config, [] {}, ElectionSettled, [] { return std::string(); }, &result);
+      sim, tuning.election_settle_ticks_max, tuning.stable_ticks, [] {}, ElectionSettled,
+      [] { return std::string(); }, &result);
   return result;
 }
 
-ReplicaRunResult RunRandomReplica(uint64_t seed, const ReplicaRunConfig& config) {
-  Membership membership = MakeMembership(config.voters, config.observers);
+ReplicaRunResult RunRandomReplica(uint64_t seed, const SimTuning& tuning) {
+  Membership membership = MakeMembership(tuning.voters, tuning.observers);
 
   ReplicaContext ctx;
   std::unique_ptr<ClientLoad> clients;
   Simulator sim(seed, membership, [&ctx](int64_t sid, SimDisk* disk, const Membership& m) {
     return std::make_unique<ReplicaMember>(sid, disk, m, ctx);
   });
-  if (config.echo) sim.set_echo([](const std::string& line) { std::cout << line << "\n"; });
+  if (tuning.echo) sim.set_echo([](const std::string& line) { std::cout << line << "\n"; });
   sim.network().set_quorum_connections(true);
   Prng& p = sim.prng();
-  ClientLoadConfig cc;
-  cc.clients = config.clients;
-  clients = std::make_unique<ClientLoad>(&sim, cc);
+  clients = std::make_unique<ClientLoad>(&sim, tuning);
   ctx.sim = &sim;
   ctx.prng = &p;
   ctx.clients = clients.get();
-  ctx.tuning.trace_zab = config.trace_zab;
+  ctx.tuning = tuning;
   if (p.Chance(0.5)) {
     ctx.tuning.sync_delay_chance = 0.3;
     ctx.tuning.sync_delay_max_ticks = static_cast<int32_t>(p.Range(1, 4));
@@ -260,7 +258,7 @@ ReplicaRunResult RunRandomReplica(uint64_t seed, const ReplicaRunConfig& config)
   const std::vector<Chaos> kinds = {
       Chaos::kCrashOrStart, Chaos::kCrashOrStart,    Chaos::kPartition,   Chaos::kHeal,
       Chaos::kFaults,       Chaos::kBreakConnection, Chaos::kQuickRestart};
-  for (int64_t t = 0; t < config.chaos_ticks && !sim.failed(); ++t) {
+  for (int64_t t = 0; t < tuning.chaos_ticks && !sim.failed(); ++t) {
     ChaosTick(sim, ids, p, t, start_at, kinds);
     clients->Tick();
     sim.RunTicks(1);
@@ -271,8 +269,8 @@ ReplicaRunResult RunRandomReplica(uint64_t seed, const ReplicaRunConfig& config)
   StopFaults(sim, ids, "faults stop: heal, restart everyone, tame network, clients stop writing");
   ReplicaRunResult result;
   SettleAndJudge(
-      sim, config, [&clients] { clients->Tick(); }, ZabSettled,
-      [&] { return checker.CheckAllAcked(sim); }, &result);
+      sim, tuning.replica_settle_ticks_max, tuning.stable_ticks, [&clients] { clients->Tick(); },
+      ZabSettled, [&] { return checker.CheckAllAcked(sim); }, &result);
   result.zab = checker.stats();
   result.clients = clients->stats();
   return result;

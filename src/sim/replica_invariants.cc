@@ -1,17 +1,11 @@
 #include "sim/replica_invariants.h"
 
-#include <cstdio>
+#include "proto/zxid.h"
 
 namespace zk::sim {
 namespace {
 
 std::string S(int64_t v) { return std::to_string(v); }
-
-std::string Z(int64_t zxid) {
-  char buf[48];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(zxid));
-  return buf;
-}
 
 const ReplicaMember* AsReplica(const Simulator& sim, int64_t sid) {
   return dynamic_cast<const ReplicaMember*>(sim.member(sid));
@@ -26,9 +20,9 @@ void ZabChecker::Install(Simulator& sim) {
 std::string ZabChecker::CheckAck(const ReplicaMember& m, const AckedWrite& a) const {
   const Node* n = m.replica().core().tree().Find(a.path);
   if (n && n->data == a.data && n->stat.czxid == a.zxid) return {};
-  return "acknowledged write " + a.path + " ('" + a.data + "', zxid " + Z(a.zxid) +
+  return "acknowledged write " + a.path + " ('" + a.data + "', zxid " + ZxidHex(a.zxid) +
          ", acked by " + S(a.member) + ") is " + (n ? "different" : "missing") + " on member " +
-         S(m.sid()) + " (applied " + Z(m.replica().core().last_zxid()) + ")";
+         S(m.sid()) + " (applied " + ZxidHex(m.replica().core().last_zxid()) + ")";
 }
 
 std::string ZabChecker::CheckAcks(const ReplicaMember& m, int64_t after, int64_t upto) const {
@@ -54,26 +48,26 @@ std::string ZabChecker::CheckHistory(const ReplicaMember& m, Seen& s) {
       ++stats_.ledger_txns;
     } else {
       if (entry->second.hash != it->second) {
-        return "member " + S(m.sid()) + " applied other bytes at " + Z(z) +
+        return "member " + S(m.sid()) + " applied other bytes at " + ZxidHex(z) +
                " than the committed history";
       }
       if (entry->second.prev != prev) {
-        return "member " + S(m.sid()) + " applied " + Z(z) + " right after " + Z(prev) +
-               ", but in the committed history it follows " + Z(entry->second.prev);
+        return "member " + S(m.sid()) + " applied " + ZxidHex(z) + " right after " + ZxidHex(prev) +
+               ", but in the committed history it follows " + ZxidHex(entry->second.prev);
       }
     }
     auto [next, fresh] = next_.emplace(prev, z);
     if (!fresh && next->second != z) {
-      return "member " + S(m.sid()) + " applied " + Z(z) + " right after " + Z(prev) +
-             ", but in the committed history " + Z(next->second) + " follows it";
+      return "member " + S(m.sid()) + " applied " + ZxidHex(z) + " right after " + ZxidHex(prev) +
+             ", but in the committed history " + ZxidHex(next->second) + " follows it";
     }
     prev = z;
   }
   if (prev < last) {
     // Applied without a txn we know of: only a snapshot may do that.
     if (last != m.history_base()) {
-      return "member " + S(m.sid()) + " applied up to " + Z(last) + " but logged only up to " +
-             Z(prev);
+      return "member " + S(m.sid()) + " applied up to " + ZxidHex(last) +
+             " but logged only up to " + ZxidHex(prev);
     }
     prev = last;
   }
@@ -91,8 +85,8 @@ std::string ZabChecker::Check(const Simulator& sim) {
     if (!inserted) {
       const AckedWrite& other = acked[it->second];
       if (other.path != a.path || other.data != a.data) {
-        return "two acknowledged writes with zxid " + Z(a.zxid) + ": " + other.path + " and " +
-               a.path;
+        return "two acknowledged writes with zxid " + ZxidHex(a.zxid) + ": " + other.path +
+               " and " + a.path;
       }
     }
     for (const auto& [sid, v] : sim.views()) {
@@ -173,10 +167,11 @@ std::string ZabSettled(const Simulator& sim) {
                PeerStateName(want) + " " + S(leader) + " serving epoch " + S(l.epoch());
       }
       if (r.core().last_zxid() != zxid) {
-        return S(sid) + " applied " + Z(r.core().last_zxid()) + ", leader " + Z(zxid);
+        return S(sid) + " applied " + ZxidHex(r.core().last_zxid()) + ", leader " + ZxidHex(zxid);
       }
       if (TreeDigest(r.core().tree()) != digest) {
-        return S(sid) + " has another tree digest than leader " + S(leader) + " at " + Z(zxid);
+        return S(sid) + " has another tree digest than leader " + S(leader) + " at " +
+               ZxidHex(zxid);
       }
     }
   }

@@ -1,21 +1,15 @@
 #include "sim/replica_member.h"
 
 #include <cassert>
-#include <cstdio>
 
 #include "core/peer_wire.h"
 #include "core/zab_packet.h"
 #include "proto/jute.h"
 #include "proto/records.h"
+#include "proto/zxid.h"
 
 namespace zk::sim {
 namespace {
-
-std::string Hex(int64_t v) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 uint64_t Mix(uint64_t h, int64_t v) {
   char bytes[8];
@@ -92,7 +86,7 @@ ReplicaMember::ReplicaMember(int64_t sid, SimDisk* disk, const Membership& membe
     : sid_(sid), disk_(disk), membership_(membership), ctx_(ctx) {}
 
 void ReplicaMember::Start() {
-  const ReplicaTuning& t = ctx_.tuning;
+  const SimTuning& t = ctx_.tuning;
   boot_ = ++disk_->boots;
   ReplicaConfig rc;
   rc.my_id = sid_;
@@ -134,13 +128,13 @@ void ReplicaMember::Start() {
     }
   });
   replica_->SetDurable(DurableState{disk_->accepted_epoch, disk_->current_epoch});
-  events_.push_back(SimEvent{sid_,
-                             "boot " + std::to_string(boot_) + " zxid=" + Hex(replica_->core().last_zxid()) +
-                                 " accepted=" + std::to_string(disk_->accepted_epoch) +
-                                 " current=" + std::to_string(disk_->current_epoch) +
-                                 (disk_->has_snapshot ? " snapshot=" + Hex(disk_->snapshot_zxid)
-                                                      : std::string()),
-                             std::nullopt});
+  events_.push_back(SimEvent{
+      sid_,
+      "boot " + std::to_string(boot_) + " zxid=" + ZxidHex(replica_->core().last_zxid()) +
+          " accepted=" + std::to_string(disk_->accepted_epoch) +
+          " current=" + std::to_string(disk_->current_epoch) +
+          (disk_->has_snapshot ? " snapshot=" + ZxidHex(disk_->snapshot_zxid) : std::string()),
+      std::nullopt});
   replica_->Start();
   Pump();
 }
@@ -149,7 +143,7 @@ void ReplicaMember::Remember(int64_t zxid, const std::string& txn) {
   uint64_t h = Fnv1a(txn);
   auto [it, inserted] = txns_.emplace(zxid, h);
   if (!inserted && it->second != h && failure_.empty()) {
-    failure_ = "member " + std::to_string(sid_) + " logged txn " + Hex(zxid) +
+    failure_ = "member " + std::to_string(sid_) + " logged txn " + ZxidHex(zxid) +
                " again with different bytes, without a snapshot in between";
   }
   it->second = h;
@@ -171,10 +165,9 @@ void ReplicaMember::Step(const SimMessage& m) {
     return;
   }
   if (ctx_.tuning.trace_zab && p->type != ZabType::kPing) {
-    events_.push_back(SimEvent{sid_,
-                               "<- " + std::to_string(m.from) + " " + ZabTypeName(p->type) + " " +
-                                   Hex(p->zxid),
-                               std::nullopt});
+    events_.push_back(SimEvent{
+        sid_, "<- " + std::to_string(m.from) + " " + ZabTypeName(p->type) + " " + ZxidHex(p->zxid),
+        std::nullopt});
   }
   replica_->StepZab(m.from, *p);
 }
@@ -293,15 +286,15 @@ bool ReplicaMember::CarryOut() {
         int64_t last = disk_->log.empty() ? (disk_->has_snapshot ? disk_->snapshot_zxid : 0)
                                           : disk_->log.back().zxid;
         if (a.zxid <= last && failure_.empty()) {
-          failure_ = "member " + std::to_string(sid_) + " appends " + Hex(a.zxid) +
-                     " to a log that ends at " + Hex(last);
+          failure_ = "member " + std::to_string(sid_) + " appends " + ZxidHex(a.zxid) +
+                     " to a log that ends at " + ZxidHex(last);
         }
         disk_->log.push_back(SimLogEntry{a.zxid, a.txn});
         disk_->last_zxid = a.zxid;
       }
       if (!r.log_appends.empty()) {
         q.sync_at_tick = ticks_;
-        const ReplicaTuning& t = ctx_.tuning;
+        const SimTuning& t = ctx_.tuning;
         if (t.sync_delay_max_ticks > 0 && ctx_.prng->Chance(t.sync_delay_chance)) {
           q.sync_at_tick += ctx_.prng->Range(1, t.sync_delay_max_ticks);
         }
@@ -334,8 +327,8 @@ bool ReplicaMember::CarryOut() {
       if (e.state == PeerState::kFollowing || e.state == PeerState::kObserving) {
         text += " " + std::to_string(e.leader);
       }
-      text += " " + e.what + " epoch " + std::to_string(e.epoch) + " zxid=" + Hex(e.zxid) + " (" +
-              std::to_string(e.election_ticks) + " ticks)";
+      text += " " + e.what + " epoch " + std::to_string(e.epoch) + " zxid=" + ZxidHex(e.zxid) +
+              " (" + std::to_string(e.election_ticks) + " ticks)";
       events_.push_back(SimEvent{sid_, text, std::nullopt});
     }
     bool stopped = was_serving_ && !q.serving_after;

@@ -6,7 +6,7 @@
 // another in the order taken: write the epoch files, install the snapshot (the log is dropped),
 // append to the log and sync it, then Persisted(last zxid), then send the election and Zab
 // messages, deliver the client outputs and report the events. The sync may take a few ticks
-// (ReplicaTuning): until it completes, that Ready and every later one wait, as behind a slow
+// (SimTuning): until it completes, that Ready and every later one wait, as behind a slow
 // fsync. A crash loses what was not synced — or keeps a random prefix of it, as an OS that wrote
 // some pages would — and every Ready not yet carried out.
 //
@@ -29,30 +29,9 @@
 
 #include "core/replica.h"
 #include "sim/simulator.h"
+#include "sim/tuning.h"
 
 namespace zk::sim {
-
-struct ReplicaTuning {
-  // Election (ticks).
-  int32_t finalize_wait_ticks = 2;
-  int32_t min_notification_ticks = 2;
-  int32_t max_notification_ticks = 32;
-  // Zab: one sim tick is tick_ms of wall clock; tickTime = ticks_per_tick_time ticks.
-  int32_t tick_ms = 10;
-  int32_t ticks_per_tick_time = 10;
-  int32_t init_limit = 10;  // tickTimes
-  int32_t sync_limit = 5;   // tickTimes
-  int32_t session_timeout_min_ms = 200;
-  int32_t session_timeout_max_ms = 4000;
-  // Disk: with this probability a log sync completes 1..sync_delay_max_ticks ticks after the
-  // append instead of within the step.
-  double sync_delay_chance = 0;
-  int32_t sync_delay_max_ticks = 0;
-  // Crash: a random prefix of the unsynced log tail may survive.
-  bool crash_keeps_some_unsynced = true;
-  // Trace every Zab packet delivered (but pings).
-  bool trace_zab = false;
-};
 
 // Where a member's client outputs go (the simulated clients).
 class ClientSink {
@@ -67,7 +46,7 @@ struct ReplicaContext {
   const Simulator* sim = nullptr;  // the clock (now) for txn times
   Prng* prng = nullptr;            // the simulator's: disk delays, crash losses
   ClientSink* clients = nullptr;   // may be null
-  ReplicaTuning tuning;
+  SimTuning tuning;
 };
 
 // The state as bytes for SNAP and for the simulated snapshot file: sessions, then the nodes in

@@ -13,6 +13,7 @@
 #include "sim/election_member.h"
 #include "sim/replica_invariants.h"
 #include "sim/replica_member.h"
+#include "sim/tuning.h"
 
 namespace zk::sim {
 namespace {
@@ -76,7 +77,7 @@ class Runner {
   int line_ = 0;
   std::set<int64_t> voters_, observers_;
   uint64_t seed_ = 1;
-  ElectionTuning tuning_;
+  SimTuning tuning_;
   std::map<int64_t, SimDisk> disks_;  // set before the simulator exists
   bool replica_ = false;
   ReplicaContext ctx_;
@@ -98,20 +99,18 @@ bool Runner::EnsureSim() {
                                        });
     sim_->set_echo([this](const std::string& l) { Trace(l); });
     sim_->network().set_quorum_connections(true);
-    ClientLoadConfig cc;
-    cc.clients = 0;  // scripted writes only
-    clients_ = std::make_unique<ClientLoad>(sim_.get(), cc);
+    SimTuning scripted_only = tuning_;
+    scripted_only.clients = 0;  // scripted writes only
+    clients_ = std::make_unique<ClientLoad>(sim_.get(), scripted_only);
     checker_ = std::make_unique<ZabChecker>(clients_.get());
     ctx_.sim = sim_.get();
     ctx_.prng = &sim_->prng();
     ctx_.clients = clients_.get();
-    ctx_.tuning.finalize_wait_ticks = tuning_.finalize_wait_ticks;
-    ctx_.tuning.min_notification_ticks = tuning_.min_notification_ticks;
-    ctx_.tuning.max_notification_ticks = tuning_.max_notification_ticks;
+    ctx_.tuning = tuning_;
     InstallRoleInvariants(*sim_);
     checker_->Install(*sim_);
   } else {
-    ElectionTuning tuning = tuning_;
+    SimTuning tuning = tuning_;
     sim_ = std::make_unique<Simulator>(seed_, m,
                                        [tuning](int64_t sid, SimDisk* d, const Membership& mm) {
                                          return std::make_unique<ElectionMember>(sid, d, mm, tuning);

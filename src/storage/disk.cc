@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "proto/zxid.h"
+
 namespace zk::storage {
 
 std::string ErrnoMessage(const std::string& what, const std::string& path, int err) {
@@ -120,11 +122,9 @@ Status WriteFileAtomically(const std::string& dir, const std::string& name,
 }
 
 std::string ZxidFileName(std::string_view prefix, int64_t zxid) {
-  char hex[32];
-  std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(zxid));
   std::string name(prefix);
   name += '.';
-  name += hex;
+  name += HexDigits(zxid);
   return name;
 }
 

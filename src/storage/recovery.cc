@@ -5,16 +5,11 @@
 
 #include <algorithm>
 
+#include "proto/zxid.h"
 #include "storage/snapshot.h"
 
 namespace zk::storage {
 namespace {
-
-std::string Hex(int64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // Replays txns of a fuzzy snapshot's window onto the loaded tree (rules in recovery.h).
 class FuzzyReplay {
@@ -182,7 +177,7 @@ Status Recover(const std::string& data_dir, const std::string& data_log_dir, Cor
     txn = Txn();
     if (!Txn::Decode(e.bytes, &txn)) {
       return Status::Error("txn log " + std::string(e.file) + " at offset " +
-                           std::to_string(e.offset) + ": entry for zxid " + Hex(e.zxid) +
+                           std::to_string(e.offset) + ": entry for zxid " + ZxidHex(e.zxid) +
                            " has a valid checksum but does not decode as a txn");
     }
     if (e.zxid <= snap.end_zxid) {
@@ -197,8 +192,9 @@ Status Recover(const std::string& data_dir, const std::string& data_log_dir, Cor
   if (!reader.status().ok()) return reader.status();
   if (last < snap.end_zxid) {
     return Status::Error("snapshot " + result->snapshot + " holds txns up to " +
-                         Hex(snap.end_zxid) + " but the txn log in " + VersionDir(data_log_dir) +
-                         " ends at " + Hex(last) + ": log files are missing");
+                         ZxidHex(snap.end_zxid) + " but the txn log in " +
+                         VersionDir(data_log_dir) + " ends at " + ZxidHex(last) +
+                         ": log files are missing");
   }
   if (!restored) restore();
 
@@ -207,7 +203,7 @@ Status Recover(const std::string& data_dir, const std::string& data_log_dir, Cor
     Status s = TruncateLog(torn.file, torn.file_has_entries ? torn.offset : 0);
     if (!s.ok()) return s;
     spdlog::warn("txn log {}: torn write at offset {} after zxid {} truncated, {} bytes dropped{}",
-                 torn.file, torn.offset, Hex(last), torn.bytes_dropped,
+                 torn.file, torn.offset, ZxidHex(last), torn.bytes_dropped,
                  torn.file_has_entries ? "" : " (file removed: no complete entry)");
     result->torn_tail = torn;
   }

@@ -10,15 +10,10 @@
 #include <cstring>
 
 #include "proto/jute.h"
+#include "proto/zxid.h"
 
 namespace zk::storage {
 namespace {
-
-std::string Hex(int64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // Index one past the last non-zero byte in [from, size), or `from` if all are zero.
 size_t EndOfNonZero(const std::string& data, size_t from) {
@@ -102,12 +97,12 @@ void TxnLog::CloseFile() {
 
 Status TxnLog::Append(int64_t zxid, std::string_view txn_bytes) {
   if (zxid <= last_appended_zxid_) {
-    return Status::Error("txn log: zxid " + Hex(zxid) + " appended after " +
-                         Hex(last_appended_zxid_));
+    return Status::Error("txn log: zxid " + ZxidHex(zxid) + " appended after " +
+                         ZxidHex(last_appended_zxid_));
   }
   if (TxnZxid(txn_bytes) != zxid) {
-    return Status::Error("txn log: entry for zxid " + Hex(zxid) + " has header zxid " +
-                         Hex(TxnZxid(txn_bytes)));
+    return Status::Error("txn log: entry for zxid " + ZxidHex(zxid) + " has header zxid " +
+                         ZxidHex(TxnZxid(txn_bytes)));
   }
   if (txn_bytes.size() > static_cast<size_t>(kTxnBytesMax)) {
     return Status::Error("txn log: entry of " + std::to_string(txn_bytes.size()) +
@@ -357,8 +352,8 @@ bool TxnLogReader::Next(TxnLogEntry* out) {
         return EndOfFile(at, "bad checksum");
       }
       return Fail(at, Adler32(bytes) != checksum
-                          ? "bad checksum (stored " + Hex(static_cast<int64_t>(checksum)) +
-                                ", computed " + Hex(Adler32(bytes)) + ")"
+                          ? "bad checksum (stored " + ZxidHex(static_cast<int64_t>(checksum)) +
+                                ", computed " + ZxidHex(Adler32(bytes)) + ")"
                           : "missing end-of-entry byte 0x42");
     }
     int64_t zxid = TxnZxid(bytes);
@@ -373,9 +368,10 @@ bool TxnLogReader::Next(TxnLogEntry* out) {
     int64_t prev = have_last_ ? last_zxid_ : from_zxid_ - 1;
     if (!ZxidFollows(prev, zxid)) {
       if (zxid <= prev) {
-        return Fail(at, "zxid " + Hex(zxid) + " does not increase (previous " + Hex(prev) + ")");
+        return Fail(
+            at, "zxid " + ZxidHex(zxid) + " does not increase (previous " + ZxidHex(prev) + ")");
       }
-      return Fail(at, "zxid " + Hex(zxid) + " does not follow " + Hex(prev) +
+      return Fail(at, "zxid " + ZxidHex(zxid) + " does not follow " + ZxidHex(prev) +
                           ": history is missing (log file " + ZxidFileName("log", prev + 1) +
                           " deleted or lost?)");
     }

@@ -42,31 +42,47 @@ std::string NodeLogPath(const std::string& cluster_dir, int id) {
   return NodeDir(cluster_dir, id) + "/logs/server.log";
 }
 
-std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir, int id) {
-  const std::string node_dir = NodeDir(cluster_dir, id);
-  const NodePorts ports = PortsOf(spec, id);
+std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement& placement) {
   std::ostringstream out;
-  out << "# node " << id << " of cluster '" << spec.name << "' (written by pseudo-cluster)\n"
+  out << "# " << placement.header << "\n"
       << "tickTime=" << spec.tick_time_ms << "\n"
       << "initLimit=" << spec.init_limit << "\n"
       << "syncLimit=" << spec.sync_limit << "\n"
-      << "dataDir=" << node_dir << "/data\n"
-      << "dataLogDir=" << node_dir << "/datalog\n"
-      << "clientPort=" << ports.client << "\n"
-      << "clientPortAddress=127.0.0.1\n"
-      << "4lw.commands.whitelist=*\n"
+      << "dataDir=" << placement.data_dir << "\n"
+      << "dataLogDir=" << placement.data_log_dir << "\n"
+      << "clientPort=" << placement.client_port << "\n";
+  if (!placement.client_port_address.empty()) {
+    out << "clientPortAddress=" << placement.client_port_address << "\n";
+  }
+  out << "4lw.commands.whitelist=*\n"
       << "admin.enableServer=false\n";
   if (spec.nodes() > 1) {
     if (spec.is_observer(id)) {
       out << "peerType=observer\n";
     }
     for (int n = 1; n <= spec.nodes(); ++n) {
-      const NodePorts p = PortsOf(spec, n);
-      out << "server." << n << "=127.0.0.1:" << p.quorum << ":" << p.election
+      const ZooCfgPlacement::Server& s = placement.servers[n - 1];
+      out << "server." << n << "=" << s.host << ":" << s.quorum_port << ":" << s.election_port
           << (spec.is_observer(n) ? ":observer" : "") << "\n";
     }
   }
   return out.str();
+}
+
+std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir, int id) {
+  const std::string node_dir = NodeDir(cluster_dir, id);
+  ZooCfgPlacement placement;
+  placement.header =
+      "node " + std::to_string(id) + " of cluster '" + spec.name + "' (written by pseudo-cluster)";
+  placement.data_dir = node_dir + "/data";
+  placement.data_log_dir = node_dir + "/datalog";
+  placement.client_port = PortsOf(spec, id).client;
+  placement.client_port_address = "127.0.0.1";
+  for (int n = 1; n <= spec.nodes(); ++n) {
+    const NodePorts p = PortsOf(spec, n);
+    placement.servers.push_back({"127.0.0.1", p.quorum, p.election});
+  }
+  return RenderZooCfg(spec, id, placement);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "supervisor/cluster_spec.h"
 
@@ -28,6 +29,26 @@ std::string ClusterDir(const ClusterSpec& spec);
 std::string NodeDir(const std::string& cluster_dir, int id);
 std::string SocketPath(const std::string& cluster_dir);
 std::string NodeLogPath(const std::string& cluster_dir, int id);
+
+// What differs between one node's zoo.cfg on this machine and on a real host (export.h): the
+// rest (timing, 4lw whitelist, observers, the server.N order) comes from the ClusterSpec.
+struct ZooCfgPlacement {
+  struct Server {
+    std::string host;
+    int quorum_port;
+    int election_port;
+  };
+  std::string header;  // the first line, after "# "
+  std::string data_dir;
+  std::string data_log_dir;
+  int client_port = 0;
+  std::string client_port_address;  // empty: no clientPortAddress line
+  std::vector<Server> servers;      // server.N at [N-1]; written only for more than one node
+};
+
+// The zoo.cfg text for node `id` of `spec`, placed as `placement` says. The one zoo.cfg writer:
+// the cluster directories and the export both render through it.
+std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement& placement);
 
 // The zoo.cfg text for node `id` of the cluster whose directory is `cluster_dir`.
 std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir, int id);

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "supervisor/cluster_layout.h"
+
 namespace fs = std::filesystem;
 
 namespace pc {
@@ -15,27 +17,14 @@ constexpr const char* kDataDir = "/var/lib/zookeeper/data";
 constexpr const char* kDataLogDir = "/var/lib/zookeeper/datalog";
 
 std::string RenderHostCfg(const ClusterSpec& spec, const std::vector<std::string>& hosts, int id) {
-  std::ostringstream out;
-  out << "# node " << id << " of ensemble '" << spec.name << "' on " << hosts[id - 1]
-      << " (exported by pseudo-cluster)\n"
-      << "tickTime=" << spec.tick_time_ms << "\n"
-      << "initLimit=" << spec.init_limit << "\n"
-      << "syncLimit=" << spec.sync_limit << "\n"
-      << "dataDir=" << kDataDir << "\n"
-      << "dataLogDir=" << kDataLogDir << "\n"
-      << "clientPort=2181\n"
-      << "4lw.commands.whitelist=*\n"
-      << "admin.enableServer=false\n";
-  if (spec.nodes() > 1) {
-    if (spec.is_observer(id)) {
-      out << "peerType=observer\n";
-    }
-    for (int n = 1; n <= spec.nodes(); ++n) {
-      out << "server." << n << "=" << hosts[n - 1] << ":2888:3888"
-          << (spec.is_observer(n) ? ":observer" : "") << "\n";
-    }
-  }
-  return out.str();
+  ZooCfgPlacement placement;
+  placement.header = "node " + std::to_string(id) + " of ensemble '" + spec.name + "' on " +
+                     hosts[id - 1] + " (exported by pseudo-cluster)";
+  placement.data_dir = kDataDir;
+  placement.data_log_dir = kDataLogDir;
+  placement.client_port = 2181;
+  for (const std::string& host : hosts) placement.servers.push_back({host, 2888, 3888});
+  return RenderZooCfg(spec, id, placement);
 }
 
 std::string RenderScript(const ClusterSpec& spec, const std::vector<std::string>& hosts) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "proto/zxid.h"
 #include "supervisor/cluster_layout.h"
 #include "supervisor/four_letter.h"
 #include "supervisor/four_letter_client.h"
@@ -192,8 +193,7 @@ void Supervisor::SetRole(int id, Role role, bool serving, int64_t epoch, uint64_
   v.epoch = epoch;
   v.zxid = zxid;
   if (announce && role != Role::kUnknown) {
-    char zxid_hex[32];
-    std::snprintf(zxid_hex, sizeof zxid_hex, "0x%llx", static_cast<unsigned long long>(zxid));
+    const std::string zxid_hex = zk::ZxidHex(zxid);
     std::string text = std::string("is ") + RoleName(role);
     if (role != Role::kLooking && epoch >= 0) {
       text += " in epoch " + std::to_string(epoch);
@@ -407,8 +407,7 @@ nlohmann::json Supervisor::StatusJson() const {
   for (int id = 1; id <= spec_.nodes(); ++id) {
     const NodeProcess& n = node(id);
     const NodeView& v = view(id);
-    char zxid_hex[32];
-    std::snprintf(zxid_hex, sizeof zxid_hex, "0x%llx", static_cast<unsigned long long>(v.zxid));
+    const std::string zxid_hex = zk::ZxidHex(v.zxid);
     const NodePorts ports = PortsOf(spec_, id);
     nodes.push_back({{"id", id},
                      {"role", DisplayRole(id)},

@@ -215,9 +215,7 @@ class BenchRunner {
 
  private:
   bool borrowed() const { return !o_.cluster.empty() || !o_.dir.empty(); }
-  bool want(const char* workload) const {
-    return o_.workload == "all" || o_.workload == workload;
-  }
+  bool want(const char* workload) const { return o_.workload == "all" || o_.workload == workload; }
   // --compare: every step in two parts, A B then B A (see AddLatency).
   int parts() const { return subjects_.size() > 1 ? 2 : 1; }
   std::string target() const { return o_.target.empty() ? "all" : o_.target; }

@@ -369,6 +369,7 @@ class BenchRunner {
     to.read_pct = o_.read_pct;
     to.session_timeout_ms = o_.session_timeout_ms;
     std::vector<std::string> hosts;
+    hosts.reserve(static_cast<size_t>(o_.connections));
     for (int c = 0; c < o_.connections; ++c) {
       hosts.push_back(HostOf(m[static_cast<size_t>(c) % m.size()]));
     }

@@ -25,8 +25,8 @@ void PrintTables(const BenchRun& run, bool compare) {
       "machine: %u x %s, %.1f GiB RAM, %s, Debian %s, %s; load average %s at start, %s "
       "at end\n\n",
       m.value("nproc", 0u), m.value("cpu_model", "").c_str(),
-      m.value("mem_total_kb", int64_t{0}) / 1048576.0, m.value("kernel", "").c_str(),
-      m.value("debian", "").c_str(), m.value("java", "").c_str(),
+      static_cast<double>(m.value("mem_total_kb", int64_t{0})) / 1048576.0,
+      m.value("kernel", "").c_str(), m.value("debian", "").c_str(), m.value("java", "").c_str(),
       m.value("loadavg_start", "").c_str(), m.value("loadavg_end", "").c_str());
   for (const auto& r : run.results) {
     std::printf("%s\n", loadgen::RenderEngine(run.doc["engines"][r.engine]).c_str());

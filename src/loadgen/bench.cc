@@ -215,9 +215,7 @@ class BenchRunner {
 
  private:
   bool borrowed() const { return !o_.cluster.empty() || !o_.dir.empty(); }
-  bool want(const char* workload) const {
-    return o_.workload == "all" || o_.workload == workload;
-  }
+  bool want(const char* workload) const { return o_.workload == "all" || o_.workload == workload; }
   // --compare: every step in two parts, A B then B A (see AddLatency).
   int parts() const { return subjects_.size() > 1 ? 2 : 1; }
   std::string target() const { return o_.target.empty() ? "all" : o_.target; }
@@ -371,6 +369,7 @@ class BenchRunner {
     to.read_pct = o_.read_pct;
     to.session_timeout_ms = o_.session_timeout_ms;
     std::vector<std::string> hosts;
+    hosts.reserve(static_cast<size_t>(o_.connections));
     for (int c = 0; c < o_.connections; ++c) {
       hosts.push_back(HostOf(m[static_cast<size_t>(c) % m.size()]));
     }

@@ -65,7 +65,17 @@ class Runner {
     return name_ + ":" + std::to_string(line_) + ": " + what;
   }
   bool EnsureSim();
+  std::string Configure(const std::vector<std::string>& w);
+  std::string Tune(const std::vector<std::string>& w);
+  std::string SetDisk(const std::vector<std::string>& w);
+  std::string Step(const std::vector<std::string>& w, const std::string& text);
+  std::string Partition(const std::vector<std::string>& w, const std::string& text);
+  std::string Net(const std::vector<std::string>& w);
+  void RunTicks(int64_t n);
   std::string Expect(const std::vector<std::string>& w);
+  std::string ExpectNoLeader(const std::vector<std::string>& w);
+  std::string ExpectSameDigest();
+  std::string ExpectMembers(const std::vector<std::string>& w);
   std::string Describe(int64_t sid);
   void Trace(const std::string& line) {
     trace_ += line + "\n";
@@ -142,22 +152,7 @@ std::string Runner::Expect(const std::vector<std::string>& w) {
   if (w.size() < 2) return Error("expect what?");
   const std::string& what = w[1];
   const Membership& m = sim_->membership();
-  if (what == "no-leader") {
-    // Optionally restricted to some members: "none of these leads".
-    std::set<int64_t> among;
-    for (size_t i = 2; i < w.size(); ++i) {
-      std::optional<int64_t> v = Number(w[i]);
-      if (!v || !m.IsMember(*v)) return Error("not a member: " + w[i]);
-      among.insert(*v);
-    }
-    for (int64_t sid : m.voters()) {
-      if (!among.empty() && !among.count(sid)) continue;
-      std::optional<MemberView> v = sim_->view(sid);
-      if (v && v->state == PeerState::kLeading)
-        return Error("expected no leader, but " + Describe(sid));
-    }
-    return {};
-  }
+  if (what == "no-leader") return ExpectNoLeader(w);
   if (what == "settled") {
     std::string why = replica_ ? ZabSettled(*sim_) : ElectionSettled(*sim_);
     if (why.empty() && replica_) why = checker_->CheckAllAcked(*sim_);
@@ -173,25 +168,7 @@ std::string Runner::Expect(const std::vector<std::string>& w) {
     }
     return {};
   }
-  if (replica_ && what == "same-digest") {
-    std::optional<uint64_t> digest;
-    int64_t zxid = 0, first = 0;
-    for (const auto& [sid, v] : sim_->views()) {
-      const auto* rm = dynamic_cast<const ReplicaMember*>(sim_->member(sid));
-      if (!rm) continue;
-      const Core& core = rm->replica().core();
-      uint64_t d = TreeDigest(core.tree());
-      if (!digest) {
-        digest = d;
-        zxid = core.last_zxid();
-        first = sid;
-      } else if (d != *digest || core.last_zxid() != zxid) {
-        return Error("members " + std::to_string(first) + " and " + std::to_string(sid) +
-                     " differ: " + Describe(first) + " / " + Describe(sid));
-      }
-    }
-    return {};
-  }
+  if (replica_ && what == "same-digest") return ExpectSameDigest();
   if (replica_ && what == "epoch") {
     std::optional<int64_t> sid = w.size() == 4 ? Number(w[2]) : std::nullopt;
     std::optional<int64_t> e = w.size() == 4 ? Number(w[3]) : std::nullopt;
@@ -203,7 +180,54 @@ std::string Runner::Expect(const std::vector<std::string>& w) {
     }
     return {};
   }
-  // Ids, then optional modifiers: leader L, round R, epoch E.
+  return ExpectMembers(w);
+}
+
+// expect no-leader [IDS]: no voter (or none of IDS) leads.
+std::string Runner::ExpectNoLeader(const std::vector<std::string>& w) {
+  const Membership& m = sim_->membership();
+  std::set<int64_t> among;
+  for (size_t i = 2; i < w.size(); ++i) {
+    std::optional<int64_t> v = Number(w[i]);
+    if (!v || !m.IsMember(*v)) return Error("not a member: " + w[i]);
+    among.insert(*v);
+  }
+  for (int64_t sid : m.voters()) {
+    if (!among.empty() && !among.count(sid)) continue;
+    std::optional<MemberView> v = sim_->view(sid);
+    if (v && v->state == PeerState::kLeading) {
+      return Error("expected no leader, but " + Describe(sid));
+    }
+  }
+  return {};
+}
+
+// expect same-digest: every running member applied the same zxid to the same tree.
+std::string Runner::ExpectSameDigest() {
+  std::optional<uint64_t> digest;
+  int64_t zxid = 0, first = 0;
+  for (const auto& [sid, v] : sim_->views()) {
+    const auto* rm = dynamic_cast<const ReplicaMember*>(sim_->member(sid));
+    if (!rm) continue;
+    const Core& core = rm->replica().core();
+    uint64_t d = TreeDigest(core.tree());
+    if (!digest) {
+      digest = d;
+      zxid = core.last_zxid();
+      first = sid;
+    } else if (d != *digest || core.last_zxid() != zxid) {
+      return Error("members " + std::to_string(first) + " and " + std::to_string(sid) +
+                   " differ: " + Describe(first) + " / " + Describe(sid));
+    }
+  }
+  return {};
+}
+
+// expect leader|following|observing|looking|down|serving|not-serving IDS
+//        [leader L] [round R] [epoch E]
+std::string Runner::ExpectMembers(const std::vector<std::string>& w) {
+  const std::string& what = w[1];
+  const Membership& m = sim_->membership();
   std::vector<int64_t> ids;
   std::optional<int64_t> leader, round, epoch;
   for (size_t i = 2; i < w.size(); ++i) {
@@ -243,13 +267,24 @@ std::string Runner::Expect(const std::vector<std::string>& w) {
     if (ok && leader) ok = v->leader == *leader;
     if (ok && round) ok = v->election_epoch == *round;
     if (ok && epoch) ok = v->peer_epoch == *epoch;
-    if (!ok)
+    if (!ok) {
       return Error("expected " + std::to_string(sid) + " " + PeerStateName(*want) +
                    (leader ? " " + std::to_string(*leader) : "") +
                    (round ? " round " + std::to_string(*round) : "") +
                    (epoch ? " epoch " + std::to_string(*epoch) : "") + ", but " + Describe(sid));
+    }
   }
   return {};
+}
+
+// The numbers w[first..] as ids; false if one is not a number or there are none.
+bool Ids(const std::vector<std::string>& w, size_t first, std::vector<int64_t>* out) {
+  for (size_t i = first; i < w.size(); ++i) {
+    std::optional<int64_t> v = Number(w[i]);
+    if (!v) return false;
+    out->push_back(*v);
+  }
+  return !out->empty();
 }
 
 std::string Runner::Line(int line_no, const std::string& raw) {
@@ -257,159 +292,185 @@ std::string Runner::Line(int line_no, const std::string& raw) {
   std::string text = raw.substr(0, raw.find('#'));
   std::vector<std::string> w = Words(text);
   if (w.empty()) return {};
-  const std::string& cmd = w[0];
-  {
-    std::string echo;
-    for (const std::string& word : w) echo += (echo.empty() ? "> " : " ") + word;
-    Trace(echo);
-  }
-  auto ids_from = [&](size_t first, std::vector<int64_t>* out) -> bool {
-    for (size_t i = first; i < w.size(); ++i) {
-      std::optional<int64_t> v = Number(w[i]);
-      if (!v) return false;
-      out->push_back(*v);
-    }
-    return !out->empty();
-  };
+  std::string echo;
+  for (const std::string& word : w) echo += (echo.empty() ? "> " : " ") + word;
+  Trace(echo);
 
-  // Configuration: only before the simulator exists.
+  const std::string& cmd = w[0];
   if (cmd == "voters" || cmd == "observers" || cmd == "seed" || cmd == "tuning" ||
       cmd == "mode") {
-    if (sim_) return Error(cmd + " must come before anything starts");
-    if (cmd == "mode") {
-      if (w.size() != 2 || (w[1] != "replica" && w[1] != "election")) {
-        return Error("mode replica | mode election");
-      }
-      replica_ = w[1] == "replica";
-      return {};
-    }
-    if (cmd == "seed") {
-      std::optional<int64_t> v = w.size() == 2 ? Number(w[1]) : std::nullopt;
-      if (!v) return Error("seed N");
-      seed_ = static_cast<uint64_t>(*v);
-      return {};
-    }
-    if (cmd == "tuning") {
-      for (size_t i = 1; i < w.size(); ++i) {
-        size_t eq = w[i].find('=');
-        if (eq == std::string::npos) return Error("bad tuning " + w[i]);
-        std::string key = w[i].substr(0, eq);
-        int64_t value = Number(w[i].substr(eq + 1)).value_or(0);
-        if (value < 1 || value > 1'000'000) return Error("bad tuning " + w[i]);
-        int32_t n = static_cast<int32_t>(value);
-        if (key == "finalize")
-          tuning_.finalize_wait_ticks = n;
-        else if (key == "min")
-          tuning_.min_notification_ticks = n;
-        else if (key == "max")
-          tuning_.max_notification_ticks = n;
-        else if (key == "lease")
-          tuning_.lease_ticks = n;
-        else
-          return Error("unknown tuning " + key);
-      }
-      return {};
-    }
-    std::vector<int64_t> ids;
-    if (!ids_from(1, &ids)) return Error(cmd + " needs ids");
-    for (int64_t id : ids) (cmd == "voters" ? voters_ : observers_).insert(id);
-    return {};
+    return Configure(w);
   }
-  if (cmd == "set-zxid" || cmd == "set-epoch") {
-    std::optional<int64_t> sid = w.size() == 3 ? Number(w[1]) : std::nullopt;
-    std::optional<int64_t> v = w.size() == 3 ? Number(w[2]) : std::nullopt;
-    if (!sid || !v) return Error(cmd + " SID VALUE");
-    if (!voters_.count(*sid) && !observers_.count(*sid)) return Error("not a member: " + w[1]);
-    SimDisk& d = sim_ ? sim_->disk(*sid) : disks_[*sid];
-    if (cmd == "set-zxid") {
-      d.last_zxid = *v;
-    } else {
-      d.current_epoch = *v;
-      d.accepted_epoch = *v;
-    }
-    return {};
-  }
-
+  if (cmd == "set-zxid" || cmd == "set-epoch") return SetDisk(w);
   if (!EnsureSim()) return Error("bad membership: " + Membership(voters_, observers_).Validate());
+  std::string result = Step(w, text);
+  if (sim_->failed()) return Error("invariant violated: " + sim_->failure());
+  return result;
+}
+
+// Configuration: only before the simulator exists.
+std::string Runner::Configure(const std::vector<std::string>& w) {
+  const std::string& cmd = w[0];
+  if (sim_) return Error(cmd + " must come before anything starts");
+  if (cmd == "mode") {
+    if (w.size() != 2 || (w[1] != "replica" && w[1] != "election")) {
+      return Error("mode replica | mode election");
+    }
+    replica_ = w[1] == "replica";
+    return {};
+  }
+  if (cmd == "seed") {
+    std::optional<int64_t> v = w.size() == 2 ? Number(w[1]) : std::nullopt;
+    if (!v) return Error("seed N");
+    seed_ = static_cast<uint64_t>(*v);
+    return {};
+  }
+  if (cmd == "tuning") return Tune(w);
+  std::vector<int64_t> ids;
+  if (!Ids(w, 1, &ids)) return Error(cmd + " needs ids");
+  for (int64_t id : ids) (cmd == "voters" ? voters_ : observers_).insert(id);
+  return {};
+}
+
+// tuning finalize=N min=N max=N lease=N
+std::string Runner::Tune(const std::vector<std::string>& w) {
+  for (size_t i = 1; i < w.size(); ++i) {
+    size_t eq = w[i].find('=');
+    if (eq == std::string::npos) return Error("bad tuning " + w[i]);
+    std::string key = w[i].substr(0, eq);
+    int64_t value = Number(w[i].substr(eq + 1)).value_or(0);
+    if (value < 1 || value > 1'000'000) return Error("bad tuning " + w[i]);
+    int32_t n = static_cast<int32_t>(value);
+    if (key == "finalize") {
+      tuning_.finalize_wait_ticks = n;
+    } else if (key == "min") {
+      tuning_.min_notification_ticks = n;
+    } else if (key == "max") {
+      tuning_.max_notification_ticks = n;
+    } else if (key == "lease") {
+      tuning_.lease_ticks = n;
+    } else {
+      return Error("unknown tuning " + key);
+    }
+  }
+  return {};
+}
+
+// set-zxid SID VALUE / set-epoch SID VALUE: what a member's disk holds.
+std::string Runner::SetDisk(const std::vector<std::string>& w) {
+  const std::string& cmd = w[0];
+  std::optional<int64_t> sid = w.size() == 3 ? Number(w[1]) : std::nullopt;
+  std::optional<int64_t> v = w.size() == 3 ? Number(w[2]) : std::nullopt;
+  if (!sid || !v) return Error(cmd + " SID VALUE");
+  if (!voters_.count(*sid) && !observers_.count(*sid)) return Error("not a member: " + w[1]);
+  SimDisk& d = sim_ ? sim_->disk(*sid) : disks_[*sid];
+  if (cmd == "set-zxid") {
+    d.last_zxid = *v;
+  } else {
+    d.current_epoch = *v;
+    d.accepted_epoch = *v;
+  }
+  return {};
+}
+
+// A command to the running simulator; `text` is the line without its comment.
+std::string Runner::Step(const std::vector<std::string>& w, const std::string& text) {
+  const std::string& cmd = w[0];
   const Membership& m = sim_->membership();
-  std::string result;
   if (cmd == "start" || cmd == "crash" || cmd == "restart") {
     std::vector<int64_t> ids;
-    if (!ids_from(1, &ids)) return Error(cmd + " needs ids");
+    if (!Ids(w, 1, &ids)) return Error(cmd + " needs ids");
     for (int64_t id : ids) {
       if (!m.IsMember(id)) return Error("not a member: " + std::to_string(id));
       if (cmd != "start") sim_->CrashMember(id);
       if (cmd != "crash") sim_->StartMember(id);
     }
   } else if (cmd == "partition") {
-    auto arrow = std::find(w.begin(), w.end(), "->");
-    if (arrow != w.end()) {
-      if (w.size() != 4 || arrow != w.begin() + 2) return Error("partition A -> B");
-      std::optional<std::set<int64_t>> a = IdList(w[1]), b = IdList(w[3]);
-      if (!a || !b) return Error("partition A -> B");
-      for (int64_t x : *a) {
-        for (int64_t y : *b) sim_->network().Block(x, y);
-      }
-      sim_->Note("partition " + w[1] + " -> " + w[3]);
-    } else {
-      std::vector<std::set<int64_t>> groups;
-      std::string joined;
-      for (size_t i = 1; i < w.size(); ++i) joined += w[i];
-      std::istringstream in(joined);
-      std::string g;
-      while (std::getline(in, g, '|')) {
-        std::optional<std::set<int64_t>> ids = IdList(g);
-        if (!ids) return Error("partition A,B | C,D");
-        groups.push_back(*ids);
-      }
-      if (groups.size() < 2) return Error("partition needs two groups");
-      sim_->network().Partition(groups);
-      sim_->Note("partition " + text.substr(text.find_first_not_of(" \t", 9)));
-    }
+    return Partition(w, text);
   } else if (cmd == "heal") {
     sim_->network().Heal();
     sim_->Note("heal");
   } else if (cmd == "net") {
-    if (w.size() < 3) return Error("net delay MIN MAX | net loss P | net duplicate P");
-    NetworkFaults& f = sim_->network().faults();
-    if (w[1] == "delay" && w.size() == 4) {
-      std::optional<int64_t> lo = Number(w[2]), hi = Number(w[3]);
-      if (!lo || !hi || *lo < 0 || *hi < *lo) return Error("net delay MIN MAX");
-      f.delay_min_ticks = static_cast<int32_t>(*lo);
-      f.delay_max_ticks = static_cast<int32_t>(*hi);
-    } else if (w[1] == "loss" || w[1] == "duplicate") {
-      double p = std::stod(w[2]);
-      if (p < 0 || p > 1) return Error("probability in [0, 1]");
-      (w[1] == "loss" ? f.loss : f.duplicate) = p;
-    } else {
-      return Error("net delay MIN MAX | net loss P | net duplicate P");
-    }
+    return Net(w);
   } else if (cmd == "tick") {
     std::optional<int64_t> n = w.size() == 2 ? Number(w[1]) : std::nullopt;
     if (!n || *n < 0) return Error("tick N");
-    if (replica_) {
-      for (int64_t i = 0; i < *n && !sim_->failed(); ++i) {
-        clients_->Tick();
-        sim_->RunTicks(1);
-      }
-    } else {
-      sim_->RunTicks(*n);
-    }
+    RunTicks(*n);
   } else if (cmd == "write" && replica_) {
     std::optional<int64_t> sid = w.size() >= 2 ? Number(w[1]) : std::nullopt;
     std::optional<int64_t> n = w.size() == 3 ? Number(w[2]) : std::optional<int64_t>(1);
     if (!sid || !m.IsMember(*sid) || !n || *n < 1 || w.size() > 3) return Error("write ID [N]");
     clients_->ScriptedWrites(*sid, static_cast<int>(*n));
   } else if (cmd == "expect") {
-    result = Expect(w);
+    return Expect(w);
   } else if (cmd == "print") {
     for (int64_t sid : m.voters()) Trace("  " + Describe(sid));
     for (int64_t sid : m.observers()) Trace("  " + Describe(sid) + " (observer)");
   } else {
     return Error("unknown command " + cmd);
   }
-  if (sim_->failed()) return Error("invariant violated: " + sim_->failure());
-  return result;
+  return {};
+}
+
+// partition A -> B (one way) or partition A,B | C,D (groups).
+std::string Runner::Partition(const std::vector<std::string>& w, const std::string& text) {
+  auto arrow = std::find(w.begin(), w.end(), "->");
+  if (arrow != w.end()) {
+    if (w.size() != 4 || arrow != w.begin() + 2) return Error("partition A -> B");
+    std::optional<std::set<int64_t>> a = IdList(w[1]), b = IdList(w[3]);
+    if (!a || !b) return Error("partition A -> B");
+    for (int64_t x : *a) {
+      for (int64_t y : *b) sim_->network().Block(x, y);
+    }
+    sim_->Note("partition " + w[1] + " -> " + w[3]);
+    return {};
+  }
+  std::vector<std::set<int64_t>> groups;
+  std::string joined;
+  for (size_t i = 1; i < w.size(); ++i) joined += w[i];
+  std::istringstream in(joined);
+  std::string g;
+  while (std::getline(in, g, '|')) {
+    std::optional<std::set<int64_t>> ids = IdList(g);
+    if (!ids) return Error("partition A,B | C,D");
+    groups.push_back(*ids);
+  }
+  if (groups.size() < 2) return Error("partition needs two groups");
+  sim_->network().Partition(groups);
+  sim_->Note("partition " + text.substr(text.find_first_not_of(" \t", 9)));
+  return {};
+}
+
+// net delay MIN MAX | net loss P | net duplicate P
+std::string Runner::Net(const std::vector<std::string>& w) {
+  constexpr const char* kUsage = "net delay MIN MAX | net loss P | net duplicate P";
+  if (w.size() < 3) return Error(kUsage);
+  NetworkFaults& f = sim_->network().faults();
+  if (w[1] == "delay" && w.size() == 4) {
+    std::optional<int64_t> lo = Number(w[2]), hi = Number(w[3]);
+    if (!lo || !hi || *lo < 0 || *hi < *lo) return Error("net delay MIN MAX");
+    f.delay_min_ticks = static_cast<int32_t>(*lo);
+    f.delay_max_ticks = static_cast<int32_t>(*hi);
+    return {};
+  }
+  if (w[1] == "loss" || w[1] == "duplicate") {
+    double p = std::stod(w[2]);
+    if (p < 0 || p > 1) return Error("probability in [0, 1]");
+    (w[1] == "loss" ? f.loss : f.duplicate) = p;
+    return {};
+  }
+  return Error(kUsage);
+}
+
+void Runner::RunTicks(int64_t n) {
+  if (!replica_) {
+    sim_->RunTicks(n);
+    return;
+  }
+  for (int64_t i = 0; i < n && !sim_->failed(); ++i) {
+    clients_->Tick();
+    sim_->RunTicks(1);
+  }
 }
 
 }  // namespace

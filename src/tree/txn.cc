@@ -132,7 +132,7 @@ bool TxnOp::Read(JuteReader& r, OpCode t) {
 
 std::string Txn::Encode() const {
   JuteWriter w;
-  // Header (28 bytes), then the op: its strings plus a few ints, so one allocation for most.
+  // Header (32 bytes), then the op: its strings plus a few ints, so one allocation for most.
   w.Reserve(64 + op.path.size() + op.data.size() + 32 * op.acl->size());
   header.Write(w);
   if (header.type == ToInt(OpCode::kMulti)) {

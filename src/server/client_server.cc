@@ -386,20 +386,19 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
     Close(c, nullptr);
     return;
   }
-  int64_t now = WallMs();
   if (req.session_id == 0) {
-    OpenSessionResult s = machine_->OpenSession(req.timeout_ms, c->ip, now);
-    c->session_id = s.session_id;
-    c->state = ClientConnection::State::kSession;
-    c->stats.session_id = s.session_id;
-    c->stats.timeout_ms = s.timeout_ms;
-    by_session_[s.session_id] = c;
+    OpenSessionResult s = machine_->OpenSession(req.timeout_ms, c->ip, WallMs());
+    BindSession(c, s.session_id, s.timeout_ms);
     c->pending.push_back({0, OpCode::kCreateSession, LoopMs()});
     c->stats.queued = static_cast<int64_t>(c->pending.size());
     // The ConnectResponse goes out with the kSessionOpened output (Drain).
     return;
   }
-  // Re-attach: this server's other connection for the session goes first.
+  Reattach(c, req);
+}
+
+void ClientServer::Reattach(ClientConnection* c, const ConnectRequest& req) {
+  // This server's other connection for the session goes first.
   if (auto it = by_session_.find(req.session_id); it != by_session_.end() && it->second != c) {
     Close(it->second, "session re-attached from another connection");
   }
@@ -411,30 +410,34 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
     spdlog::info("Invalid session {} for client {}, probably expired", ZxidHex(req.session_id),
                  c->stats.remote);
     resp.passwd.assign(16, '\0');
-    JuteWriter w;
-    resp.Write(w);
-    Send(c, Framed(w.data()));
-    ++counters_.packets_sent;
-    ++c->stats.sent;
+    SendConnectResponse(c, resp);
     CloseAfterFlush(c);
     c->state = ClientConnection::State::kFourLetter;  // read nothing more
     return;
   }
-  c->session_id = req.session_id;
-  c->state = ClientConnection::State::kSession;
-  c->stats.session_id = req.session_id;
-  c->stats.timeout_ms = timeout;
-  by_session_[req.session_id] = c;
+  BindSession(c, req.session_id, timeout);
   resp.timeout_ms = timeout;
   resp.session_id = req.session_id;
   resp.passwd = Core::SessionPassword(req.session_id);
+  SendConnectResponse(c, resp);
+  spdlog::info("Established session {} with negotiated timeout {} for client {} (re-attached)",
+               ZxidHex(req.session_id), timeout, c->stats.remote);
+}
+
+void ClientServer::BindSession(ClientConnection* c, int64_t session_id, int32_t timeout_ms) {
+  c->session_id = session_id;
+  c->state = ClientConnection::State::kSession;
+  c->stats.session_id = session_id;
+  c->stats.timeout_ms = timeout_ms;
+  by_session_[session_id] = c;
+}
+
+void ClientServer::SendConnectResponse(ClientConnection* c, const ConnectResponse& resp) {
   JuteWriter w;
   resp.Write(w);
   Send(c, Framed(w.data()));
   ++counters_.packets_sent;
   ++c->stats.sent;
-  spdlog::info("Established session {} with negotiated timeout {} for client {} (re-attached)",
-               ZxidHex(req.session_id), timeout, c->stats.remote);
 }
 
 // ---- requests ----
@@ -556,11 +559,7 @@ void ClientServer::Deliver(const Output& o) {
       resp.session_id = o.session_id;
       resp.passwd = o.body;
       resp.has_read_only = c->has_read_only_byte;
-      JuteWriter w;
-      resp.Write(w);
-      Send(c, Framed(w.data()));
-      ++counters_.packets_sent;
-      ++c->stats.sent;
+      SendConnectResponse(c, resp);
       int64_t now = LoopMs();
       int64_t start = now;
       if (!c->pending.empty() && c->pending.front().op == OpCode::kCreateSession) {

@@ -130,6 +130,9 @@ class ClientServer {
   void HandleBytes(ClientConnection* c);
   bool HandleFourLetterWord(ClientConnection* c);
   void HandleConnect(ClientConnection* c, std::string_view frame);
+  void Reattach(ClientConnection* c, const ConnectRequest& req);
+  void BindSession(ClientConnection* c, int64_t session_id, int32_t timeout_ms);
+  void SendConnectResponse(ClientConnection* c, const ConnectResponse& resp);
   void HandleRequest(ClientConnection* c, std::string_view frame);
   void AnswerPing(ClientConnection* c, int64_t start_ms);
   void AnswerQueuedPings(ClientConnection* c);

@@ -69,6 +69,33 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
 
 EnsembleNode::~EnsembleNode() { Stop(); }
 
+std::string EnsembleNode::RecoverState(DurableState* durable) {
+  storage::RecoveryResult recovered;
+  if (auto s = replica_->Recover([&](Core& core) {
+        return storage::Recover(config_.data_dir, config_.data_log_dir, core, &recovered);
+      });
+      !s.ok()) {
+    return s.message();
+  }
+  int64_t last_epoch = ZxidEpoch(replica_->core().last_zxid());
+  if (auto s = storage::ReadEpoch(config_.data_dir, storage::kAcceptedEpochFile, last_epoch,
+                                  &durable->accepted_epoch);
+      !s.ok()) {
+    return s.message();
+  }
+  if (auto s = storage::ReadEpoch(config_.data_dir, storage::kCurrentEpochFile, last_epoch,
+                                  &durable->current_epoch);
+      !s.ok()) {
+    return s.message();
+  }
+  if (durable->accepted_epoch < durable->current_epoch) {
+    return config_.data_dir + "/version-2: acceptedEpoch " +
+           std::to_string(durable->accepted_epoch) + " is less than currentEpoch " +
+           std::to_string(durable->current_epoch) + "; the epoch files are damaged";
+  }
+  return {};
+}
+
 std::string EnsembleNode::Start() {
   const PeerAddress* me = nullptr;
   std::map<int64_t, PeerEndpoint> peers;
@@ -81,30 +108,8 @@ std::string EnsembleNode::Start() {
            " is not in the server list";
   }
 
-  storage::RecoveryResult recovered;
-  if (auto s = replica_->Recover([&](Core& core) {
-        return storage::Recover(config_.data_dir, config_.data_log_dir, core, &recovered);
-      });
-      !s.ok()) {
-    return s.message();
-  }
-  int64_t last_epoch = ZxidEpoch(replica_->core().last_zxid());
   DurableState durable;
-  if (auto s = storage::ReadEpoch(config_.data_dir, storage::kAcceptedEpochFile, last_epoch,
-                                  &durable.accepted_epoch);
-      !s.ok()) {
-    return s.message();
-  }
-  if (auto s = storage::ReadEpoch(config_.data_dir, storage::kCurrentEpochFile, last_epoch,
-                                  &durable.current_epoch);
-      !s.ok()) {
-    return s.message();
-  }
-  if (durable.accepted_epoch < durable.current_epoch) {
-    return config_.data_dir + "/version-2: acceptedEpoch " +
-           std::to_string(durable.accepted_epoch) + " is less than currentEpoch " +
-           std::to_string(durable.current_epoch) + "; the epoch files are damaged";
-  }
+  if (std::string error = RecoverState(&durable); !error.empty()) return error;
   // The Replica was built before recovery filled its Core; give it the durable epochs now.
   replica_->SetDurable(durable);
 

@@ -71,6 +71,8 @@ class EnsembleNode {
   std::function<void()> on_stopped_serving;
 
  private:
+  // Snapshot + log into the Replica's Core, then the epoch files. An error line on failure.
+  std::string RecoverState(DurableState* durable);
   static void OnTick(uv_timer_t* timer);
   // After an input the node handled itself: the client shell takes and delivers the outputs.
   void HandOver();

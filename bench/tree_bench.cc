@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "proto/jute.h"
@@ -105,14 +106,20 @@ std::vector<std::string> NewPaths() {
   return paths;
 }
 
-// Args: {nodes in the tree}.
-void BM_Tree_ApplyCreate(benchmark::State& state) {
-  DataTree& tree = TreeOf(static_cast<int>(state.range(0)));
+// A create (32-byte value) and a delete for each of NewPaths().
+std::pair<std::vector<Txn>, std::vector<Txn>> CreatesAndDeletes() {
   std::vector<Txn> creates, deletes;
   for (const auto& p : NewPaths()) {
     creates.push_back(CreateTxn(p, 32));
     deletes.push_back(DeleteTxn(p));
   }
+  return {std::move(creates), std::move(deletes)};
+}
+
+// Args: {nodes in the tree}.
+void BM_Tree_ApplyCreate(benchmark::State& state) {
+  DataTree& tree = TreeOf(static_cast<int>(state.range(0)));
+  const auto [creates, deletes] = CreatesAndDeletes();
   std::vector<Trigger> triggers;
   size_t done = 0;
   for (auto _ : state) {
@@ -131,11 +138,7 @@ BENCHMARK(BM_Tree_ApplyCreate)->Arg(1000)->Arg(100000);
 
 void BM_Tree_ApplyDelete(benchmark::State& state) {
   DataTree& tree = TreeOf(static_cast<int>(state.range(0)));
-  std::vector<Txn> creates, deletes;
-  for (const auto& p : NewPaths()) {
-    creates.push_back(CreateTxn(p, 32));
-    deletes.push_back(DeleteTxn(p));
-  }
+  const auto [creates, deletes] = CreatesAndDeletes();
   std::vector<Trigger> triggers;
   size_t done = deletes.size();
   for (auto _ : state) {

@@ -2,24 +2,139 @@
 
 namespace zk {
 
-void Id::Write(JuteWriter& w) const {
-  w.String(scheme);
-  w.String(id);
-}
-bool Id::Read(JuteReader& r) {
-  scheme = r.String();
-  id = r.String();
-  return r.ok();
-}
+// Each record's fields, once, in wire order (jute_fields.h); Write and Read below both use them.
+namespace {
 
-void Acl::Write(JuteWriter& w) const {
-  w.Int(perms);
-  id.Write(w);
-}
-bool Acl::Read(JuteReader& r) {
-  perms = r.Int();
-  return id.Read(r);
-}
+constexpr auto kIdFields = [](auto& io, auto& r) {
+  io.String(r.scheme);
+  io.String(r.id);
+};
+
+constexpr auto kAclFields = [](auto& io, auto& r) {
+  io.Int(r.perms);
+  io.Record(r.id);
+};
+
+constexpr auto kStatFields = [](auto& io, auto& r) {
+  io.Long(r.czxid);
+  io.Long(r.mzxid);
+  io.Long(r.ctime);
+  io.Long(r.mtime);
+  io.Int(r.version);
+  io.Int(r.cversion);
+  io.Int(r.aversion);
+  io.Long(r.ephemeral_owner);
+  io.Int(r.data_length);
+  io.Int(r.num_children);
+  io.Long(r.pzxid);
+};
+
+constexpr auto kRequestHeaderFields = [](auto& io, auto& r) {
+  io.Int(r.xid);
+  io.Int(r.type);
+};
+
+constexpr auto kReplyHeaderFields = [](auto& io, auto& r) {
+  io.Int(r.xid);
+  io.Long(r.zxid);
+  io.Int(r.err);
+};
+
+constexpr auto kConnectRequestFields = [](auto& io, auto& r) {
+  io.Int(r.protocol_version);
+  io.Long(r.last_zxid_seen);
+  io.Int(r.timeout_ms);
+  io.Long(r.session_id);
+  io.Buffer(r.passwd);
+  io.TrailingBool(r.read_only, r.has_read_only);
+};
+
+constexpr auto kConnectResponseFields = [](auto& io, auto& r) {
+  io.Int(r.protocol_version);
+  io.Int(r.timeout_ms);
+  io.Long(r.session_id);
+  io.Buffer(r.passwd);
+  io.TrailingBool(r.read_only, r.has_read_only);
+};
+
+constexpr auto kCreateRequestFields = [](auto& io, auto& r, bool with_ttl) {
+  io.String(r.path);
+  io.MaybeNullBuffer(r.data, r.data_null);
+  AclsField(io, r.acl);
+  io.Int(r.flags);
+  if (with_ttl) io.Long(r.ttl);
+};
+
+constexpr auto kPathAndVersionFields = [](auto& io, auto& r) {
+  io.String(r.path);
+  io.Int(r.version);
+};
+
+constexpr auto kPathAndWatchFields = [](auto& io, auto& r) {
+  io.String(r.path);
+  io.Bool(r.watch);
+};
+
+constexpr auto kSetDataRequestFields = [](auto& io, auto& r) {
+  io.String(r.path);
+  io.MaybeNullBuffer(r.data, r.data_null);
+  io.Int(r.version);
+};
+
+constexpr auto kSetAclRequestFields = [](auto& io, auto& r) {
+  io.String(r.path);
+  AclsField(io, r.acl);
+  io.Int(r.version);
+};
+
+constexpr auto kSetWatchesRequestFields = [](auto& io, auto& r, bool v2) {
+  io.Long(r.relative_zxid);
+  io.StringVector(r.data_watches);
+  io.StringVector(r.exist_watches);
+  io.StringVector(r.child_watches);
+  if (v2) {
+    io.StringVector(r.persistent_watches);
+    io.StringVector(r.persistent_recursive_watches);
+  }
+};
+
+constexpr auto kPathAndModeFields = [](auto& io, auto& r) {
+  io.String(r.path);
+  io.Int(r.mode);
+};
+
+constexpr auto kAuthPacketFields = [](auto& io, auto& r) {
+  io.Int(r.type);
+  io.String(r.scheme);
+  io.Buffer(r.auth);
+};
+
+constexpr auto kReconfigRequestFields = [](auto& io, auto& r) {
+  io.String(r.joining_servers);
+  io.String(r.leaving_servers);
+  io.String(r.new_members);
+  io.Long(r.cur_config_id);
+};
+
+constexpr auto kMultiHeaderFields = [](auto& io, auto& r) {
+  io.Int(r.type);
+  io.Bool(r.done);
+  io.Int(r.err);
+};
+
+constexpr auto kWatcherEventFields = [](auto& io, auto& r) {
+  io.Int(r.type);
+  io.Int(r.state);
+  io.String(r.path);
+};
+
+}  // namespace
+
+void Id::Write(JuteWriter& w) const { WriteFields(w, *this, kIdFields); }
+bool Id::Read(JuteReader& r) { return ReadFields(r, *this, kIdFields); }
+
+void Acl::Write(JuteWriter& w) const { WriteFields(w, *this, kAclFields); }
+bool Acl::Read(JuteReader& r) { return ReadFields(r, *this, kAclFields); }
 
 void WriteAcls(JuteWriter& w, const AclList& acls) {
   w.Int(static_cast<int32_t>(acls.size()));
@@ -45,234 +160,59 @@ AclList ReadAcls(JuteReader& r) {
   return v;
 }
 
-void Stat::Write(JuteWriter& w) const {
-  w.Long(czxid);
-  w.Long(mzxid);
-  w.Long(ctime);
-  w.Long(mtime);
-  w.Int(version);
-  w.Int(cversion);
-  w.Int(aversion);
-  w.Long(ephemeral_owner);
-  w.Int(data_length);
-  w.Int(num_children);
-  w.Long(pzxid);
-}
-bool Stat::Read(JuteReader& r) {
-  czxid = r.Long();
-  mzxid = r.Long();
-  ctime = r.Long();
-  mtime = r.Long();
-  version = r.Int();
-  cversion = r.Int();
-  aversion = r.Int();
-  ephemeral_owner = r.Long();
-  data_length = r.Int();
-  num_children = r.Int();
-  pzxid = r.Long();
-  return r.ok();
-}
+void Stat::Write(JuteWriter& w) const { WriteFields(w, *this, kStatFields); }
+bool Stat::Read(JuteReader& r) { return ReadFields(r, *this, kStatFields); }
 
-void RequestHeader::Write(JuteWriter& w) const {
-  w.Int(xid);
-  w.Int(type);
-}
-bool RequestHeader::Read(JuteReader& r) {
-  xid = r.Int();
-  type = r.Int();
-  return r.ok();
-}
+void RequestHeader::Write(JuteWriter& w) const { WriteFields(w, *this, kRequestHeaderFields); }
+bool RequestHeader::Read(JuteReader& r) { return ReadFields(r, *this, kRequestHeaderFields); }
 
-void ReplyHeader::Write(JuteWriter& w) const {
-  w.Int(xid);
-  w.Long(zxid);
-  w.Int(err);
-}
-bool ReplyHeader::Read(JuteReader& r) {
-  xid = r.Int();
-  zxid = r.Long();
-  err = r.Int();
-  return r.ok();
-}
+void ReplyHeader::Write(JuteWriter& w) const { WriteFields(w, *this, kReplyHeaderFields); }
+bool ReplyHeader::Read(JuteReader& r) { return ReadFields(r, *this, kReplyHeaderFields); }
 
-void ConnectRequest::Write(JuteWriter& w) const {
-  w.Int(protocol_version);
-  w.Long(last_zxid_seen);
-  w.Int(timeout_ms);
-  w.Long(session_id);
-  w.Buffer(passwd);
-  if (has_read_only) w.Bool(read_only);
-}
-bool ConnectRequest::Read(JuteReader& r) {
-  protocol_version = r.Int();
-  last_zxid_seen = r.Long();
-  timeout_ms = r.Int();
-  session_id = r.Long();
-  passwd = r.Buffer();
-  has_read_only = r.ok() && r.remaining() >= 1;
-  if (has_read_only) read_only = r.Bool();
-  return r.ok();
-}
+void ConnectRequest::Write(JuteWriter& w) const { WriteFields(w, *this, kConnectRequestFields); }
+bool ConnectRequest::Read(JuteReader& r) { return ReadFields(r, *this, kConnectRequestFields); }
 
-void ConnectResponse::Write(JuteWriter& w) const {
-  w.Int(protocol_version);
-  w.Int(timeout_ms);
-  w.Long(session_id);
-  w.Buffer(passwd);
-  if (has_read_only) w.Bool(read_only);
-}
-bool ConnectResponse::Read(JuteReader& r) {
-  protocol_version = r.Int();
-  timeout_ms = r.Int();
-  session_id = r.Long();
-  passwd = r.Buffer();
-  has_read_only = r.ok() && r.remaining() >= 1;
-  if (has_read_only) read_only = r.Bool();
-  return r.ok();
-}
+void ConnectResponse::Write(JuteWriter& w) const { WriteFields(w, *this, kConnectResponseFields); }
+bool ConnectResponse::Read(JuteReader& r) { return ReadFields(r, *this, kConnectResponseFields); }
 
 void CreateRequest::Write(JuteWriter& w, bool with_ttl) const {
-  w.String(path);
-  if (data_null) {
-    w.NullBuffer();
-  } else {
-    w.Buffer(data);
-  }
-  WriteAcls(w, acl);
-  w.Int(flags);
-  if (with_ttl) w.Long(ttl);
+  WriteFields(w, *this, kCreateRequestFields, with_ttl);
 }
 bool CreateRequest::Read(JuteReader& r, bool with_ttl) {
-  path = r.String();
-  data = r.Buffer(&data_null);
-  acl = ReadAcls(r);
-  flags = r.Int();
-  if (with_ttl) ttl = r.Long();
-  return r.ok();
+  return ReadFields(r, *this, kCreateRequestFields, with_ttl);
 }
 
-void PathAndVersion::Write(JuteWriter& w) const {
-  w.String(path);
-  w.Int(version);
-}
-bool PathAndVersion::Read(JuteReader& r) {
-  path = r.String();
-  version = r.Int();
-  return r.ok();
-}
+void PathAndVersion::Write(JuteWriter& w) const { WriteFields(w, *this, kPathAndVersionFields); }
+bool PathAndVersion::Read(JuteReader& r) { return ReadFields(r, *this, kPathAndVersionFields); }
 
-void PathAndWatch::Write(JuteWriter& w) const {
-  w.String(path);
-  w.Bool(watch);
-}
-bool PathAndWatch::Read(JuteReader& r) {
-  path = r.String();
-  watch = r.Bool();
-  return r.ok();
-}
+void PathAndWatch::Write(JuteWriter& w) const { WriteFields(w, *this, kPathAndWatchFields); }
+bool PathAndWatch::Read(JuteReader& r) { return ReadFields(r, *this, kPathAndWatchFields); }
 
-void SetDataRequest::Write(JuteWriter& w) const {
-  w.String(path);
-  if (data_null) {
-    w.NullBuffer();
-  } else {
-    w.Buffer(data);
-  }
-  w.Int(version);
-}
-bool SetDataRequest::Read(JuteReader& r) {
-  path = r.String();
-  data = r.Buffer(&data_null);
-  version = r.Int();
-  return r.ok();
-}
+void SetDataRequest::Write(JuteWriter& w) const { WriteFields(w, *this, kSetDataRequestFields); }
+bool SetDataRequest::Read(JuteReader& r) { return ReadFields(r, *this, kSetDataRequestFields); }
 
-void SetAclRequest::Write(JuteWriter& w) const {
-  w.String(path);
-  WriteAcls(w, acl);
-  w.Int(version);
-}
-bool SetAclRequest::Read(JuteReader& r) {
-  path = r.String();
-  acl = ReadAcls(r);
-  version = r.Int();
-  return r.ok();
-}
+void SetAclRequest::Write(JuteWriter& w) const { WriteFields(w, *this, kSetAclRequestFields); }
+bool SetAclRequest::Read(JuteReader& r) { return ReadFields(r, *this, kSetAclRequestFields); }
 
 void SetWatchesRequest::Write(JuteWriter& w, bool v2) const {
-  w.Long(relative_zxid);
-  w.StringVector(data_watches);
-  w.StringVector(exist_watches);
-  w.StringVector(child_watches);
-  if (v2) {
-    w.StringVector(persistent_watches);
-    w.StringVector(persistent_recursive_watches);
-  }
+  WriteFields(w, *this, kSetWatchesRequestFields, v2);
 }
 bool SetWatchesRequest::Read(JuteReader& r, bool v2) {
-  relative_zxid = r.Long();
-  data_watches = r.StringVector();
-  exist_watches = r.StringVector();
-  child_watches = r.StringVector();
-  if (v2) {
-    persistent_watches = r.StringVector();
-    persistent_recursive_watches = r.StringVector();
-  }
-  return r.ok();
+  return ReadFields(r, *this, kSetWatchesRequestFields, v2);
 }
 
-void PathAndMode::Write(JuteWriter& w) const {
-  w.String(path);
-  w.Int(mode);
-}
-bool PathAndMode::Read(JuteReader& r) {
-  path = r.String();
-  mode = r.Int();
-  return r.ok();
-}
+void PathAndMode::Write(JuteWriter& w) const { WriteFields(w, *this, kPathAndModeFields); }
+bool PathAndMode::Read(JuteReader& r) { return ReadFields(r, *this, kPathAndModeFields); }
 
-void AuthPacket::Write(JuteWriter& w) const {
-  w.Int(type);
-  w.String(scheme);
-  w.Buffer(auth);
-}
-bool AuthPacket::Read(JuteReader& r) {
-  type = r.Int();
-  scheme = r.String();
-  auth = r.Buffer();
-  return r.ok();
-}
+void AuthPacket::Write(JuteWriter& w) const { WriteFields(w, *this, kAuthPacketFields); }
+bool AuthPacket::Read(JuteReader& r) { return ReadFields(r, *this, kAuthPacketFields); }
 
-bool ReconfigRequest::Read(JuteReader& r) {
-  joining_servers = r.String();
-  leaving_servers = r.String();
-  new_members = r.String();
-  cur_config_id = r.Long();
-  return r.ok();
-}
+bool ReconfigRequest::Read(JuteReader& r) { return ReadFields(r, *this, kReconfigRequestFields); }
 
-void MultiHeader::Write(JuteWriter& w) const {
-  w.Int(type);
-  w.Bool(done);
-  w.Int(err);
-}
-bool MultiHeader::Read(JuteReader& r) {
-  type = r.Int();
-  done = r.Bool();
-  err = r.Int();
-  return r.ok();
-}
+void MultiHeader::Write(JuteWriter& w) const { WriteFields(w, *this, kMultiHeaderFields); }
+bool MultiHeader::Read(JuteReader& r) { return ReadFields(r, *this, kMultiHeaderFields); }
 
-void WatcherEvent::Write(JuteWriter& w) const {
-  w.Int(type);
-  w.Int(state);
-  w.String(path);
-}
-bool WatcherEvent::Read(JuteReader& r) {
-  type = r.Int();
-  state = r.Int();
-  path = r.String();
-  return r.ok();
-}
+void WatcherEvent::Write(JuteWriter& w) const { WriteFields(w, *this, kWatcherEventFields); }
+bool WatcherEvent::Read(JuteReader& r) { return ReadFields(r, *this, kWatcherEventFields); }
 
 }  // namespace zk

@@ -9,6 +9,7 @@
 
 #include "proto/codes.h"
 #include "proto/jute.h"
+#include "proto/jute_fields.h"
 
 namespace zk {
 
@@ -32,6 +33,9 @@ struct Acl {
 using AclList = std::vector<Acl>;
 void WriteAcls(JuteWriter& w, const AclList& acls);
 AclList ReadAcls(JuteReader& r);
+// An AclList as one field of a record's field list (jute_fields.h).
+inline void AclsField(JuteFieldWriter& io, const AclList& acls) { WriteAcls(io.writer(), acls); }
+inline void AclsField(JuteFieldReader& io, AclList& acls) { acls = ReadAcls(io.reader()); }
 
 struct Stat {
   int64_t czxid = 0;

@@ -2,131 +2,90 @@
 
 namespace zk {
 
-void TxnHeader::Write(JuteWriter& w) const {
-  w.Long(client_id);
-  w.Int(cxid);
-  w.Long(zxid);
-  w.Long(time_ms);
-  w.Int(type);
-}
+namespace {
 
-bool TxnHeader::Read(JuteReader& r) {
-  client_id = r.Long();
-  cxid = r.Int();
-  zxid = r.Long();
-  time_ms = r.Long();
-  type = r.Int();
-  return r.ok();
-}
+constexpr auto kTxnHeaderFields = [](auto& io, auto& h) {
+  io.Long(h.client_id);
+  io.Int(h.cxid);
+  io.Long(h.zxid);
+  io.Long(h.time_ms);
+  io.Int(h.type);
+};
 
-void TxnOp::Write(JuteWriter& w) const {
+// The op's ACL as one field: a SharedAcl is written as its list and read into a fresh one.
+void AclsField(JuteFieldWriter& io, const SharedAcl& acl) { WriteAcls(io.writer(), *acl); }
+void AclsField(JuteFieldReader& io, SharedAcl& acl) { acl = ReadAcls(io.reader()); }
+
+// The fields of an op of `type` (txn.h lists them); false for a type that has none.
+constexpr auto kTxnOpFields = [](auto& io, auto& op, OpCode type) {
   switch (type) {
     case OpCode::kCreate:
-      w.String(path);
-      w.MaybeNullBuffer(data, data_null);
-      WriteAcls(w, *acl);
-      w.Bool(ephemeral);
-      w.Int(parent_cversion);
-      break;
+      io.String(op.path);
+      io.MaybeNullBuffer(op.data, op.data_null);
+      AclsField(io, op.acl);
+      io.Bool(op.ephemeral);
+      io.Int(op.parent_cversion);
+      return true;
     case OpCode::kCreateTtl:
-      w.String(path);
-      w.MaybeNullBuffer(data, data_null);
-      WriteAcls(w, *acl);
-      w.Int(parent_cversion);
-      w.Long(ttl);
-      break;
+      io.String(op.path);
+      io.MaybeNullBuffer(op.data, op.data_null);
+      AclsField(io, op.acl);
+      io.Int(op.parent_cversion);
+      io.Long(op.ttl);
+      return true;
     case OpCode::kCreateContainer:
-      w.String(path);
-      w.MaybeNullBuffer(data, data_null);
-      WriteAcls(w, *acl);
-      w.Int(parent_cversion);
-      break;
+      io.String(op.path);
+      io.MaybeNullBuffer(op.data, op.data_null);
+      AclsField(io, op.acl);
+      io.Int(op.parent_cversion);
+      return true;
     case OpCode::kDelete:
     case OpCode::kDeleteContainer:
-      w.String(path);
-      break;
+      io.String(op.path);
+      return true;
     case OpCode::kSetData:
-      w.String(path);
-      w.MaybeNullBuffer(data, data_null);
-      w.Int(version);
-      break;
+      io.String(op.path);
+      io.MaybeNullBuffer(op.data, op.data_null);
+      io.Int(op.version);
+      return true;
     case OpCode::kSetAcl:
-      w.String(path);
-      WriteAcls(w, *acl);
-      w.Int(version);
-      break;
+      io.String(op.path);
+      AclsField(io, op.acl);
+      io.Int(op.version);
+      return true;
     case OpCode::kCheck:
-      w.String(path);
-      w.Int(version);
-      break;
+      io.String(op.path);
+      io.Int(op.version);
+      return true;
     case OpCode::kError:
-      w.Int(ToInt(err));
-      break;
+      io.IntEnum(op.err);
+      return true;
     case OpCode::kCreateSession:
-      w.Int(timeout_ms);
-      break;
+      io.Int(op.timeout_ms);
+      return true;
     case OpCode::kCloseSession:
-      w.StringVector(paths);
-      break;
+      io.StringVector(op.paths);
+      return true;
     default:
-      break;
+      return false;
   }
+};
+
+}  // namespace
+
+void TxnHeader::Write(JuteWriter& w) const { WriteFields(w, *this, kTxnHeaderFields); }
+
+bool TxnHeader::Read(JuteReader& r) { return ReadFields(r, *this, kTxnHeaderFields); }
+
+void TxnOp::Write(JuteWriter& w) const {
+  JuteFieldWriter io(w);
+  kTxnOpFields(io, *this, type);
 }
 
 bool TxnOp::Read(JuteReader& r, OpCode t) {
   type = t;
-  switch (t) {
-    case OpCode::kCreate:
-      path = r.String();
-      data = r.Buffer(&data_null);
-      acl = ReadAcls(r);
-      ephemeral = r.Bool();
-      parent_cversion = r.Int();
-      break;
-    case OpCode::kCreateTtl:
-      path = r.String();
-      data = r.Buffer(&data_null);
-      acl = ReadAcls(r);
-      parent_cversion = r.Int();
-      ttl = r.Long();
-      break;
-    case OpCode::kCreateContainer:
-      path = r.String();
-      data = r.Buffer(&data_null);
-      acl = ReadAcls(r);
-      parent_cversion = r.Int();
-      break;
-    case OpCode::kDelete:
-    case OpCode::kDeleteContainer:
-      path = r.String();
-      break;
-    case OpCode::kSetData:
-      path = r.String();
-      data = r.Buffer(&data_null);
-      version = r.Int();
-      break;
-    case OpCode::kSetAcl:
-      path = r.String();
-      acl = ReadAcls(r);
-      version = r.Int();
-      break;
-    case OpCode::kCheck:
-      path = r.String();
-      version = r.Int();
-      break;
-    case OpCode::kError:
-      err = static_cast<Err>(r.Int());
-      break;
-    case OpCode::kCreateSession:
-      timeout_ms = r.Int();
-      break;
-    case OpCode::kCloseSession:
-      paths = r.StringVector();
-      break;
-    default:
-      r.Fail();
-      break;
-  }
+  JuteFieldReader io(r);
+  if (!kTxnOpFields(io, *this, t)) r.Fail();
   return r.ok();
 }
 

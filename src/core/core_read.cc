@@ -1,5 +1,5 @@
-// Core::Read: the operations served from the local tree without a txn (reference §4
-// "Response by op"), plus auth, watch registration and removal.
+// Core::Read: the operations served from the local tree without a txn (docs/wire-format.md,
+// Response by op), plus auth, watch registration and removal.
 #include <algorithm>
 
 #include "core/core.h"

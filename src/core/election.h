@@ -1,4 +1,4 @@
-// Election: ZooKeeper's FastLeaderElection (reference §8) as a pure state machine.
+// Election: ZooKeeper's FastLeaderElection (docs/election.md) as a pure state machine.
 //
 // One Election object lives as long as the server process (its logical clock is volatile, as in
 // ZooKeeper: a restarted server counts from 0 again). Driven only by:
@@ -85,8 +85,8 @@ bool VotesAgree(const Vote& a, const Vote& b);
 bool VoteBeats(const Membership& m, int64_t new_leader, int64_t new_zxid, int64_t new_peer_epoch,
                int64_t cur_leader, int64_t cur_zxid, int64_t cur_peer_epoch);
 
-// One election message (the v2 notification of §8, plus the sender's sid, which ZooKeeper takes
-// from the connection).
+// One election message (the v2 notification of docs/election.md, Notifications, plus the
+// sender's sid, which ZooKeeper takes from the connection).
 struct Notification {
   int64_t sid = 0;  // sender
   PeerState state = PeerState::kLooking;

@@ -1,4 +1,4 @@
-// Peer wire: the bytes zkd servers exchange on the election port (reference §8 as a model; the
+// Peer wire: the bytes zkd servers exchange on the election port (docs/election.md as a model; the
 // format is ours, mixing zkd with Apache servers is not a goal).
 //
 //   connection hello   long protocol_version (kElectionProtocolVersion), long sid,

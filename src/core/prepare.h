@@ -1,5 +1,5 @@
 // Prepare: turning one decoded write request into a TxnOp, with ZooKeeper's checks in
-// ZooKeeper's order (reference §5 "Create check order"), against a PendingView so that requests
+// ZooKeeper's order (docs/data-tree.md, Create check order), against a PendingView so that requests
 // prepared but not yet applied are seen. Also the request decoders and reply encoders shared by
 // the request path. Pure.
 #pragma once

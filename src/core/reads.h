@@ -1,6 +1,7 @@
 // Reads: the requests a server answers from its own tree without a txn — one small function per
 // op code, found through a table (FindRead) — plus auth, watch registration and removal
-// (ZooKeeper's FinalRequestProcessor answers these the same way on every server).
+// (ZooKeeper's FinalRequestProcessor answers these the same way on every server; replies:
+// docs/wire-format.md, Response by op).
 //
 // A read function checks and decodes its request record, registers watches, and returns the
 // reply; Core::Read sends it. It never changes the tree. Pure.

@@ -1,5 +1,5 @@
 // Zab packets between zkd servers on the quorum port: ZooKeeper's QuorumPacket shape
-// (reference §9: int type, long zxid, buffer data) with our own payloads. Pure: no I/O.
+// (docs/zab.md, Packets: int type, long zxid, buffer data) with our own payloads. Pure: no I/O.
 //
 //   FOLLOWERINFO / OBSERVERINFO  zxid = makeZxid(acceptedEpoch, 0); data = long sid
 //   LEADERINFO                   zxid = makeZxid(newEpoch, 0)

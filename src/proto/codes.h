@@ -1,4 +1,5 @@
-// ZooKeeper's numeric constants, with the real values from reference §2, §3 and §5.
+// ZooKeeper's numeric constants, with the real values (docs/wire-format.md: Op codes, Error codes,
+// Enumerations; docs/data-tree.md: Permissions and ACLs, TTL and container nodes).
 // Pure header: no I/O. Shared by the codec, the tree, the core and the server shell.
 #pragma once
 
@@ -99,7 +100,7 @@ enum class KeeperState : int32_t {
   kClosed = 7,
 };
 
-// Special xids (reference §1).
+// Special xids (docs/wire-format.md, Special xids).
 inline constexpr int32_t kXidNotification = -1;
 inline constexpr int32_t kXidPing = -2;
 inline constexpr int32_t kXidAuth = -4;
@@ -131,7 +132,7 @@ inline constexpr int32_t kWatcherTypeChildren = 1;
 inline constexpr int32_t kWatcherTypeData = 2;
 inline constexpr int32_t kWatcherTypeAny = 3;
 
-// ephemeralOwner markers (reference §5).
+// ephemeralOwner markers (docs/data-tree.md, TTL and container nodes).
 inline constexpr int64_t kContainerOwner = INT64_MIN;
 inline constexpr int64_t kTtlOwnerMask = static_cast<int64_t>(0xFF00000000000000ULL);
 inline constexpr int64_t kMaxTtl = 0x00FFFFFFFFFFFFFFLL;
@@ -140,7 +141,7 @@ inline bool IsTtlOwner(int64_t owner) {
   return owner != kContainerOwner && (owner & kTtlOwnerMask) == kTtlOwnerMask;
 }
 
-// Is this op a write that takes a zxid (reference §2, "Write ops")?
+// Is this op a write that takes a zxid (docs/wire-format.md, Write ops)?
 bool IsWriteOp(OpCode op);
 // Four-letter tag used by `cons` for the last operation (PING, CREA, GETD ...).
 std::string_view OpTag(OpCode op);

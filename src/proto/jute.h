@@ -1,5 +1,5 @@
-// Jute binary encoding (reference §1): big-endian ints, length-prefixed buffers and strings,
-// counted vectors, records as concatenated fields.
+// Jute binary encoding (docs/wire-format.md, Jute encoding): big-endian ints, length-prefixed
+// buffers and strings, counted vectors, records as concatenated fields.
 //
 // JuteReader reads from a borrowed byte range and never reads past it: any short or malformed
 // read sets a sticky failure flag and yields zero values, so a decoder can read a whole record

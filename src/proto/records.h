@@ -1,5 +1,5 @@
 // The jute records of zookeeper.jute that the client protocol and the transaction log use
-// (reference §4), each with Write/Read in wire field order. Read() returns r.ok().
+// (docs/wire-format.md, Records), each with Write/Read in wire field order. Read() returns r.ok().
 // Pure: no I/O.
 #pragma once
 

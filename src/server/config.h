@@ -1,4 +1,5 @@
-// ServerConfig: what zkd reads from a standard zoo.cfg (reference §10), parsed with inih.
+// ServerConfig: what zkd reads from a standard zoo.cfg (docs/storage.md, zoo.cfg), parsed with
+// inih.
 //
 // ParseConfig reads the file (and dataDir/myid when the file names servers) and returns the
 // config or one error line "<file>: <key>=<value>: <what is expected>". Unknown keys are not
@@ -69,7 +70,7 @@ struct ConfigResult {
   bool ok() const { return error.empty(); }
 };
 
-// All four-letter words zkd knows (reference §6).
+// All four-letter words zkd knows (docs/four-letter-words.md, Words).
 const std::set<std::string>& KnownFourLetterWords();
 
 // Reads and validates `path`.

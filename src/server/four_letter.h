@@ -1,5 +1,5 @@
-// The four-letter words (reference §6), rendered as pure functions over a stats snapshot —
-// the text Apache ZooKeeper 3.8 prints, byte for byte where the values allow.
+// The four-letter words (docs/four-letter-words.md), rendered as pure functions over a stats
+// snapshot — the text Apache ZooKeeper 3.8 prints, byte for byte where the values allow.
 //
 // The shell (ClientServer) fills a StatsSnapshot from its counters and the Core's read-only views,
 // calls RenderFourLetterWord, writes the text and closes the connection. Side effects of srst /

@@ -1,4 +1,5 @@
-// FrameReader: splits a client byte stream into ZooKeeper packets (reference §1): a 4-byte
+// FrameReader: splits a client byte stream into ZooKeeper packets (docs/wire-format.md,
+// Framing): a 4-byte
 // big-endian length, then that many bytes. A length < 0 or > packet_bytes_max is an error that
 // ends the connection (and only that connection).
 //

@@ -6,7 +6,8 @@
 //   - To send to X on a port, this server dials X's port and keeps that connection; it carries
 //     only this server's messages to X. A connection X dialled to us carries only X's messages to
 //     us. So each pair of servers has up to two TCP connections per port, one per direction, and
-//     ZooKeeper's "the larger sid keeps the connection" rule (reference §8) is not needed: there
+//     ZooKeeper's "the larger sid keeps the connection" rule (docs/election.md, Connections) is
+//     not needed: there
 //     is never a duplicate to break ties on.
 //   - Every connection starts with the election hello of core/peer_wire.h (protocol version, the
 //     dialler's sid, its "host:port"), on the quorum port too: that is how an inbound connection

@@ -1,4 +1,5 @@
-// The Zab epoch files `acceptedEpoch` and `currentEpoch` in `<dataDir>/version-2` (reference §9):
+// The Zab epoch files `acceptedEpoch` and `currentEpoch` in `<dataDir>/version-2`
+// (docs/zab.md, Epoch files):
 // a decimal long, no newline, replaced atomically (`<name>.tmp`, fsync, rename, fsync of the
 // directory), so a crash leaves either the old or the new value. Blocking; any thread.
 #pragma once

@@ -1,4 +1,5 @@
-// Snapshots: `<dataDir>/version-2/snapshot.<hex zxid>`, after ZooKeeper's layout (reference §10):
+// Snapshots: `<dataDir>/version-2/snapshot.<hex zxid>`, after ZooKeeper's layout
+// (docs/storage.md, Snapshots):
 //   FileHeader{int magic "ZKSN" 0x5A4B534E, int version 2, long dbid -1}
 //   int session count, then (long id, int timeout) each
 //   ACL cache: int count, then (long ref, vector<ACL>) each; a node stores only its ref, and

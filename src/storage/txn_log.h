@@ -1,4 +1,5 @@
-// The transaction log, in ZooKeeper's format (reference §10), so a ZooKeeper user recognises it:
+// The transaction log, in ZooKeeper's format (docs/storage.md, Transaction log), so a ZooKeeper
+// user recognises it:
 //   <dataLogDir>/version-2/log.<hex zxid of the file's first entry>
 //   FileHeader{int magic "ZKLG" 0x5A4B4C47, int version 2, long dbid 0}
 //   entries: long Adler32(txn bytes), int length, txn bytes (TxnHeader + record), byte 0x42

@@ -1,4 +1,4 @@
-// ACL checks (reference §5 "Perms", "Ids and ACLs"): world / digest / ip / auth / super.
+// ACL checks (docs/data-tree.md, Permissions and ACLs): world / digest / ip / auth / super.
 // Pure: no I/O. The digest scheme's SHA-1 is implemented here (a small, self-contained function)
 // because none of the project's libraries offers it.
 #pragma once

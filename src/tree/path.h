@@ -1,4 +1,4 @@
-// ZooKeeper's path rules (reference §5 "Path rules"), applied to UTF-8 paths as the Java server
+// ZooKeeper's path rules (docs/data-tree.md, Paths), applied to UTF-8 paths as the Java server
 // applies them to UTF-16 chars. Pure.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Transactions: what a prepared write becomes, and what is logged, replicated and applied.
-// Shapes follow ZooKeeper's txn records (reference §4 "Txn records"); Encode/Decode write the
+// Shapes follow ZooKeeper's txn records (docs/wire-format.md, Txn records); Encode/Decode write the
 // jute form so the log and the ensemble can carry them. Pure: no I/O.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Watch registrations and their firing rules (reference §5 "Watch triggers", and ZooKeeper's
+// Watch registrations and their firing rules (docs/data-tree.md, Watches, and ZooKeeper's
 // WatchManager): one-shot data/exist watches and child watches, persistent watches on a path, and
 // persistent-recursive watches on a subtree. A watcher is identified by its session id.
 // Pure: no I/O. Ordered containers only, so dumps and fired events are deterministic.

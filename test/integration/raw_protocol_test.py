@@ -3,7 +3,7 @@
 
     /usr/bin/python3 raw_protocol_test.py host:port [--suite main|whitelist|maxcnxns]
 
-The jute records are packed here with struct, written from the protocol reference (big-endian
+The jute records are packed here with struct, written from docs/wire-format.md (big-endian
 ints and longs, length-prefixed buffers and strings, 4-byte length framing). Suites:
 
   main       handshake forms, server-side path checks, unknown opcodes, reply shapes and order,
@@ -33,7 +33,7 @@ SESSION_TIMEOUT_MS = 4000  # 2 x tickTime of zkserver.py: the smallest the serve
 KEEPER_TIMEOUT_MS = 30000
 PASSWD_BYTES = 16
 
-# opcodes (reference §2)
+# opcodes (docs/wire-format.md, Op codes)
 OP_CREATE, OP_DELETE, OP_EXISTS, OP_GETDATA, OP_SETDATA = 1, 2, 3, 4, 5
 OP_GETCHILDREN, OP_SYNC, OP_PING, OP_GETCHILDREN2 = 8, 9, 11, 12
 OP_RECONFIG = 16
@@ -42,7 +42,7 @@ OP_AUTH, OP_SETWATCHES, OP_CLOSE = 100, 101, -11
 
 XID_NOTIFICATION, XID_PING, XID_AUTH, XID_SETWATCHES = -1, -2, -4, -8
 
-# error codes (reference §3)
+# error codes (docs/wire-format.md, Error codes)
 OK = 0
 MARSHALLINGERROR = -5
 UNIMPLEMENTED = -6

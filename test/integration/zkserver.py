@@ -232,7 +232,8 @@ class Server:
                 raise ServerError("%s server exited with status %d before serving"
                                   % (self.kind, rc))
             try:
-                # srvr is the one word every whitelist allows (reference §6).
+                # srvr is the one word every whitelist allows
+                # (docs/four-letter-words.md, Whitelist).
                 srvr = self.four_letter_word("srvr")
                 if "Mode: " in srvr:
                     return

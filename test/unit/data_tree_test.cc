@@ -1,5 +1,5 @@
 // DataTree: the built-in nodes, Apply(Txn) for every op that changes the tree, the Stat fields
-// each op moves (reference §5 "cversion and pzxid"), the watch triggers it reports, and the
+// each op moves (docs/data-tree.md, Nodes and versions), the watch triggers it reports, and the
 // ephemeral / container / TTL bookkeeping.
 #include "tree/data_tree.h"
 

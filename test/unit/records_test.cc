@@ -1,5 +1,6 @@
-// The jute records of zookeeper.jute (reference §1, §4): exact bytes in wire field order, round
-// trips with values in every field, and the refusals of short or lying input.
+// The jute records of zookeeper.jute (docs/wire-format.md, Jute encoding and Records): exact
+// bytes in wire field order, round trips with values in every field, and the refusals of short
+// or lying input.
 #include "proto/records.h"
 
 #include <gtest/gtest.h>

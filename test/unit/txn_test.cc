@@ -1,5 +1,5 @@
-// Txn encoding: the jute form of ZooKeeper's txn records (reference §4 "Txn records"), byte for
-// byte, the round trip of every op type, and the refusals of malformed input.
+// Txn encoding: the jute form of ZooKeeper's txn records (docs/wire-format.md, Txn records),
+// byte for byte, the round trip of every op type, and the refusals of malformed input.
 #include "tree/txn.h"
 
 #include <gtest/gtest.h>

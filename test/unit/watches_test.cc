@@ -1,4 +1,4 @@
-// Watches: which registrations an event fires (reference §5 "Watch triggers"), one-shot versus
+// Watches: which registrations an event fires (docs/data-tree.md, Watches), one-shot versus
 // persistent, the recursive walk up the ancestors, the named limit, and the dumps.
 #include "tree/watches.h"
 

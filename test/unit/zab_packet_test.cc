@@ -1,5 +1,5 @@
-// Zab packets (reference §9 QuorumPacket: int type, long zxid, buffer data) and the payloads zkd
-// puts in them: exact bytes, round trips for every type, and total decoders.
+// Zab packets (docs/zab.md, Packets: QuorumPacket is int type, long zxid, buffer data) and the
+// payloads zkd puts in them: exact bytes, round trips for every type, and total decoders.
 #include "core/zab_packet.h"
 
 #include <gtest/gtest.h>

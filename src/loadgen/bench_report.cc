@@ -116,6 +116,125 @@ std::string Value(double v, const std::string& unit) {
   return Format("%.1f ms", v);
 }
 
+// Members are read with value(): operator[] on a const json asserts on a missing key, and a
+// result from an older or interrupted run may lack some.
+using Json = nlohmann::json;
+
+void Line(std::string* out, const std::string& s) { *out += s + "\n"; }
+
+std::string ClusterLine(const Json& e) {
+  const auto& c = e.value("cluster", Json::object());
+  return "== " + e.value("engine", std::string("?")) + ": " + std::to_string(c.value("voters", 0)) +
+         " voters + " + std::to_string(c.value("observers", 0)) +
+         " observers, forceSync=" + c.value("force_sync", std::string("?")) +
+         ", tickTime=" + std::to_string(c.value("tick_time_ms", 0)) + " ms" +
+         (e.value("engine", std::string()) == "apache"
+              ? ", JVM " + c.value("apache_jvm", std::string("?"))
+              : std::string()) +
+         ", " + c.value("dir", std::string(""));
+}
+
+void RenderLatency(const Json& l, std::string* out) {
+  Line(out, "latency: one session to " + l.value("host", std::string("")) +
+                ", one request at a time, " + std::to_string(l.value("value_bytes", 0)) +
+                "-byte values (ms)");
+  Line(out, "  op        requests errors      p50       p90       p99     p99.9       max");
+  const Json ops = l.value("ops", Json::object());
+  for (const std::string op : {"create", "get", "exists", "set", "multi", "delete"}) {
+    if (!ops.contains(op)) {
+      continue;
+    }
+    const auto& r = ops[op];
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "  %-9s %8d %6d ", op.c_str(), r.value("requests", 0),
+                  r.value("errors", 0));
+    const Json s = r.value("latency", Json::object());
+    Line(out, buf + Ms(s, "p50_us") + " " + Ms(s, "p90_us") + " " + Ms(s, "p99_us") + " " +
+                  Ms(s, "p999_us") + " " + Ms(s, "max_us"));
+  }
+}
+
+void RenderThroughput(const Json& throughput, std::string* out) {
+  Line(out, "throughput: pipelined (sessions x requests in flight), latency in ms");
+  Line(out,
+       "  kind   sessions x inflight     ops/s   requests  errors      p50       p99       max");
+  for (const std::string kind : {"write", "read", "mix"}) {
+    if (!throughput.contains(kind)) {
+      continue;
+    }
+    const auto& t = throughput[kind];
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "  %-6s %8d x %-8d %9.0f %10lld %7lld ", kind.c_str(),
+                  t.value("connections", 0), t.value("inflight", 0), t.value("ops_per_s", 0.0),
+                  static_cast<long long>(t.value("requests", int64_t{0})),
+                  static_cast<long long>(t.value("errors", int64_t{0})));
+    const Json s = t.value("latency", Json::object());
+    Line(out,
+         buf + Ms(s, "p50_us") + " " + Ms(s, "p99_us") + " " + Ms(s, "max_us") +
+             (kind == "mix" ? "  (" + std::to_string(t.value("read_pct", 0)) + "% reads)" : ""));
+  }
+}
+
+// A missing or null window is a round that never recovered.
+std::string FailoverRoundLine(const Json& r) {
+  const Json window = r.value("window_ms", Json());
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "  %5d %6d %10d %10s %15.1f %4lld %7lld %15.1f",
+                r.value("round", 0), r.value("killed", 0), r.value("new_leader", 0),
+                window.is_number() ? Format("%.1f", window.get<double>()).c_str() : "never",
+                r.value("max_gap_ms", 0.0), static_cast<long long>(r.value("writes_ok", 0)),
+                static_cast<long long>(r.value("writes_failed", 0)),
+                r.value("ready_again_ms", 0.0));
+  return buf;
+}
+
+std::string FailoverSummaryLine(const Json& f) {
+  const Json window = f.value("window_ms", Json::object());
+  const Json worst = window.value("worst", Json());
+  const Json gap = f.value("max_gap_ms", Json::object());
+  return "  window median " + Format("%.1f", window.value("median", 0.0)) + " ms, worst " +
+         (worst.is_number() ? Format("%.1f", worst.get<double>()) + " ms"
+                            : std::string("never recovered")) +
+         "; largest gap median " + Format("%.1f", gap.value("median", 0.0)) + " ms, worst " +
+         Format("%.1f", gap.value("worst", 0.0)) + " ms";
+}
+
+void RenderFailover(const Json& f, std::string* out) {
+  Line(out,
+       "failover: leader killed with SIGKILL each round; window = kill -> first successful write");
+  Line(out, "  round killed new-leader  window ms  largest gap ms  ok  failed  ready again ms");
+  for (const auto& r : f.value("rounds", Json::array())) {
+    Line(out, FailoverRoundLine(r));
+  }
+  if (f.contains("window_ms")) {
+    Line(out, FailoverSummaryLine(f));
+  }
+}
+
+void RenderStartup(const Json& s, std::string* out) {
+  Line(out, "start-up: `up -d` of a fresh cluster until ... (ms)");
+  Line(out, "  round     ready  first write  up returned");
+  for (const auto& r : s.value("rounds", Json::array())) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "  %5d %9.1f %12.1f %12.1f", r.value("round", 0),
+                  r.value("ready_ms", 0.0), r.value("first_write_ms", 0.0),
+                  r.value("up_returned_ms", 0.0));
+    Line(out, buf);
+  }
+}
+
+void RenderMemory(const Json& m, std::string* out) {
+  Line(out, "memory: RSS per server (" + m.value("when", std::string("")) + ")");
+  Line(out, "  node role        pid      RSS MiB  peak MiB");
+  for (const auto& n : m.value("nodes", Json::array())) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "  %4d %-10s %7d %9.1f %9.1f", n.value("id", 0),
+                  n.value("role", std::string("")).c_str(), n.value("pid", 0),
+                  n.value("rss_kb", 0) / 1024.0, n.value("rss_peak_kb", 0) / 1024.0);
+    Line(out, buf);
+  }
+}
+
 }  // namespace
 
 nlohmann::json MachineJson() {
@@ -142,102 +261,21 @@ nlohmann::json MachineJson() {
 
 std::string RenderEngine(const nlohmann::json& e) {
   std::string out;
-  auto line = [&](const std::string& s) { out += s + "\n"; };
-  const auto& c = e.value("cluster", nlohmann::json::object());
-  line("== " + e.value("engine", std::string("?")) + ": " + std::to_string(c.value("voters", 0)) +
-       " voters + " + std::to_string(c.value("observers", 0)) +
-       " observers, forceSync=" + c.value("force_sync", std::string("?")) +
-       ", tickTime=" + std::to_string(c.value("tick_time_ms", 0)) + " ms" +
-       (e.value("engine", std::string()) == "apache"
-            ? ", JVM " + c.value("apache_jvm", std::string("?"))
-            : std::string()) +
-       ", " + c.value("dir", std::string("")));
+  Line(&out, ClusterLine(e));
   if (e.contains("latency")) {
-    const auto& l = e["latency"];
-    line("latency: one session to " + l.value("host", std::string("")) +
-         ", one request at a time, " + std::to_string(l.value("value_bytes", 0)) +
-         "-byte values (ms)");
-    line("  op        requests errors      p50       p90       p99     p99.9       max");
-    for (const std::string op : {"create", "get", "exists", "set", "multi", "delete"}) {
-      if (!l["ops"].contains(op)) {
-        continue;
-      }
-      const auto& r = l["ops"][op];
-      char buf[256];
-      std::snprintf(buf, sizeof buf, "  %-9s %8d %6d ", op.c_str(), r.value("requests", 0),
-                    r.value("errors", 0));
-      const auto& s = r["latency"];
-      line(buf + Ms(s, "p50_us") + " " + Ms(s, "p90_us") + " " + Ms(s, "p99_us") + " " +
-           Ms(s, "p999_us") + " " + Ms(s, "max_us"));
-    }
+    RenderLatency(e["latency"], &out);
   }
   if (e.contains("throughput")) {
-    line("throughput: pipelined (sessions x requests in flight), latency in ms");
-    line("  kind   sessions x inflight     ops/s   requests  errors      p50       p99       max");
-    for (const std::string kind : {"write", "read", "mix"}) {
-      if (!e["throughput"].contains(kind)) {
-        continue;
-      }
-      const auto& t = e["throughput"][kind];
-      char buf[256];
-      std::snprintf(buf, sizeof buf, "  %-6s %8d x %-8d %9.0f %10lld %7lld ", kind.c_str(),
-                    t.value("connections", 0), t.value("inflight", 0), t.value("ops_per_s", 0.0),
-                    static_cast<long long>(t.value("requests", int64_t{0})),
-                    static_cast<long long>(t.value("errors", int64_t{0})));
-      const auto& s = t["latency"];
-      line(buf + Ms(s, "p50_us") + " " + Ms(s, "p99_us") + " " + Ms(s, "max_us") +
-           (kind == "mix" ? "  (" + std::to_string(t.value("read_pct", 0)) + "% reads)" : ""));
-    }
+    RenderThroughput(e["throughput"], &out);
   }
   if (e.contains("failover")) {
-    const auto& f = e["failover"];
-    line(
-        "failover: leader killed with SIGKILL each round; window = kill -> first successful write");
-    line("  round killed new-leader  window ms  largest gap ms  ok  failed  ready again ms");
-    for (const auto& r : f["rounds"]) {
-      char buf[256];
-      std::snprintf(
-          buf, sizeof buf, "  %5d %6d %10d %10s %15.1f %4lld %7lld %15.1f", r.value("round", 0),
-          r.value("killed", 0), r.value("new_leader", 0),
-          r["window_ms"].is_number() ? Format("%.1f", r["window_ms"].get<double>()).c_str()
-                                     : "never",
-          r.value("max_gap_ms", 0.0), static_cast<long long>(r.value("writes_ok", 0)),
-          static_cast<long long>(r.value("writes_failed", 0)), r.value("ready_again_ms", 0.0));
-      line(buf);
-    }
-    if (f.contains("window_ms")) {
-      line("  window median " + Format("%.1f", f["window_ms"].value("median", 0.0)) +
-           " ms, worst " +
-           (f["window_ms"]["worst"].is_number()
-                ? Format("%.1f", f["window_ms"]["worst"].get<double>()) + " ms"
-                : std::string("never recovered")) +
-           "; largest gap median " + Format("%.1f", f["max_gap_ms"].value("median", 0.0)) +
-           " ms, worst " + Format("%.1f", f["max_gap_ms"].value("worst", 0.0)) + " ms");
-    }
+    RenderFailover(e["failover"], &out);
   }
   if (e.contains("startup")) {
-    const auto& s = e["startup"];
-    line("start-up: `up -d` of a fresh cluster until ... (ms)");
-    line("  round     ready  first write  up returned");
-    for (const auto& r : s["rounds"]) {
-      char buf[256];
-      std::snprintf(buf, sizeof buf, "  %5d %9.1f %12.1f %12.1f", r.value("round", 0),
-                    r.value("ready_ms", 0.0), r.value("first_write_ms", 0.0),
-                    r.value("up_returned_ms", 0.0));
-      line(buf);
-    }
+    RenderStartup(e["startup"], &out);
   }
   if (e.contains("memory")) {
-    const auto& m = e["memory"];
-    line("memory: RSS per server (" + m.value("when", std::string("")) + ")");
-    line("  node role        pid      RSS MiB  peak MiB");
-    for (const auto& n : m["nodes"]) {
-      char buf[256];
-      std::snprintf(buf, sizeof buf, "  %4d %-10s %7d %9.1f %9.1f", n.value("id", 0),
-                    n.value("role", std::string("")).c_str(), n.value("pid", 0),
-                    n.value("rss_kb", 0) / 1024.0, n.value("rss_peak_kb", 0) / 1024.0);
-      line(buf);
-    }
+    RenderMemory(e["memory"], &out);
   }
   return out;
 }

@@ -85,35 +85,40 @@ struct Driver {
 
 void Slot::Done(int rc) { driver->OnDone(this, rc); }
 
-}  // namespace
+using Sessions = std::vector<std::unique_ptr<Session>>;
 
-ThroughputRun RunThroughput(const std::vector<std::string>& hosts, const std::string& root,
-                            const ThroughputOptions& options, Progress& progress,
-                            const std::function<void()>& every_second) {
-  ThroughputRun run;
-  Driver driver;
-  driver.options = &options;
-  driver.value.assign(static_cast<size_t>(options.value_bytes), 'v');
-  std::vector<std::unique_ptr<Session>> sessions;
+// The counters of all sessions added up, once their clients are closed.
+struct Totals {
+  int64_t ok = 0, errors = 0, reads = 0, writes = 0;
+  nlohmann::json error_codes = nlohmann::json::object();
+  std::vector<int64_t> samples_ns;
+};
+
+// One session per host, each on a node of its own so that writes do not contend.
+bool OpenSessions(const std::vector<std::string>& hosts, const std::string& root,
+                  const ThroughputOptions& options, const std::string& value, Sessions* sessions,
+                  std::string* error) {
   for (size_t i = 0; i < hosts.size(); ++i) {
     auto s = std::make_unique<Session>();
-    s->client = ZkClient::Connect(hosts[i], options.session_timeout_ms, 30000, &run.error);
+    s->client = ZkClient::Connect(hosts[i], options.session_timeout_ms, 30000, error);
     if (!s->client) {
-      return run;
+      return false;
     }
     s->path = root + "/tp-" + std::to_string(i);
-    if (!s->client->Ensure(s->path, driver.value)) {
-      run.error = "cannot create " + s->path + " through " + hosts[i];
-      return run;
+    if (!s->client->Ensure(s->path, value)) {
+      *error = "cannot create " + s->path + " through " + hosts[i];
+      return false;
     }
-    sessions.push_back(std::move(s));
+    sessions->push_back(std::move(s));
   }
-  const int64_t t0 = NowNs();
-  driver.window_start = t0 + static_cast<int64_t>(options.warmup_s * 1e9);
-  driver.window_end = driver.window_start + static_cast<int64_t>(options.duration_s * 1e9);
+  return true;
+}
+
+// From here on each slot reissues itself from its completion until the window ends.
+std::vector<std::unique_ptr<Slot>> StartSlots(Driver& driver, const Sessions& sessions) {
   std::vector<std::unique_ptr<Slot>> slots;
-  for (auto& s : sessions) {
-    for (int d = 0; d < options.inflight; ++d) {
+  for (const auto& s : sessions) {
+    for (int d = 0; d < driver.options->inflight; ++d) {
       auto slot = std::make_unique<Slot>();
       slot->driver = &driver;
       slot->session = s.get();
@@ -122,6 +127,21 @@ ThroughputRun RunThroughput(const std::vector<std::string>& hosts, const std::st
       slots.push_back(std::move(slot));
     }
   }
+  return slots;
+}
+
+int64_t OkSoFar(const Sessions& sessions) {
+  int64_t ok = 0;
+  for (const auto& s : sessions) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    ok += s->ok;
+  }
+  return ok;
+}
+
+// Until the window ends; an interrupt ends the window early, so the rate stays honest.
+void ReportUntilWindowEnds(Driver& driver, const Sessions& sessions, int64_t t0, Progress& progress,
+                           const std::function<void()>& every_second) {
   int64_t next_second = t0 + 1000000000;
   for (int64_t now = NowNs(); now < driver.window_end; now = NowNs()) {
     if (Interrupted()) {
@@ -129,11 +149,7 @@ ThroughputRun RunThroughput(const std::vector<std::string>& hosts, const std::st
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    int64_t ok = 0;
-    for (auto& s : sessions) {
-      std::lock_guard<std::mutex> lock(s->mu);
-      ok += s->ok;
-    }
+    const int64_t ok = OkSoFar(sessions);
     const double in_window_s = static_cast<double>(now - driver.window_start) / 1e9;
     progress.Update(now < driver.window_start ? std::string("warming up")
                                               : std::to_string(ok) + " ok, " +
@@ -147,11 +163,15 @@ ThroughputRun RunThroughput(const std::vector<std::string>& hosts, const std::st
       }
     }
   }
+}
+
+// Gives the requests in flight up to 30 s to complete.
+void Drain(Driver& driver, const Sessions& sessions) {
   driver.stop = true;
   const int64_t drain_deadline = NowNs() + int64_t{30} * 1000000000;
   auto outstanding = [&] {
     int n = 0;
-    for (auto& s : sessions) {
+    for (const auto& s : sessions) {
       n += s->inflight;
     }
     return n;
@@ -159,51 +179,86 @@ ThroughputRun RunThroughput(const std::vector<std::string>& hosts, const std::st
   while (outstanding() > 0 && NowNs() < drain_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  // Closing the sessions completes anything still outstanding (ZCLOSING) before slots go away.
-  const double duration_s = static_cast<double>(driver.window_end - driver.window_start) / 1e9;
-  int64_t ok = 0, errors = 0, reads = 0, writes = 0;
-  nlohmann::json host_list = nlohmann::json::array();
-  nlohmann::json error_codes = nlohmann::json::object();
-  for (size_t i = 0; i < sessions.size(); ++i) {
-    host_list.push_back(hosts[i]);
-  }
-  for (auto& s : sessions) {
+}
+
+// Closing a session completes anything still outstanding (ZCLOSING) before slots go away, and
+// only then are its counters final.
+Totals CloseAndAddUp(const Sessions& sessions) {
+  Totals t;
+  for (const auto& s : sessions) {
     s->client.reset();
-    ok += s->ok;
-    errors += s->errors;
-    reads += s->reads;
-    writes += s->writes;
+    t.ok += s->ok;
+    t.errors += s->errors;
+    t.reads += s->reads;
+    t.writes += s->writes;
     for (const auto& [code, n] : s->error_codes) {
-      error_codes[zerror(code)] = error_codes.value(zerror(code), int64_t{0}) + n;
+      t.error_codes[zerror(code)] = t.error_codes.value(zerror(code), int64_t{0}) + n;
     }
-    run.samples_ns.insert(run.samples_ns.end(), s->samples.begin(), s->samples.end());
+    t.samples_ns.insert(t.samples_ns.end(), s->samples.begin(), s->samples.end());
   }
-  // Clean up through a fresh session: the measured ones are closed.
+  return t;
+}
+
+// Through a fresh session: the measured ones are closed.
+void DeleteNodes(const std::string& host, const ThroughputOptions& options,
+                 const Sessions& sessions) {
   std::string ignored;
-  if (auto client = ZkClient::Connect(hosts[0], options.session_timeout_ms, 10000, &ignored)) {
+  if (auto client = ZkClient::Connect(host, options.session_timeout_ms, 10000, &ignored)) {
     std::vector<std::string> paths;
-    for (auto& s : sessions) {
+    for (const auto& s : sessions) {
       paths.push_back(s->path);
     }
     client->DeleteMany(paths);
   }
-  run.json = {{"kind", options.kind},
-              {"connections", static_cast<int>(hosts.size())},
-              {"inflight", options.inflight},
-              {"hosts", host_list},
-              {"value_bytes", options.value_bytes},
-              {"duration_s", duration_s},
-              {"requests", ok + errors},
-              {"ok", ok},
-              {"errors", errors},
-              {"error_codes", error_codes},
-              {"ops_per_s", duration_s > 0 ? static_cast<double>(ok) / duration_s : 0.0},
-              {"latency", SummaryJson(Summarize(run.samples_ns))}};
+}
+
+nlohmann::json RunJson(const std::vector<std::string>& hosts, const ThroughputOptions& options,
+                       const Totals& t, double duration_s) {
+  nlohmann::json json = {
+      {"kind", options.kind},
+      {"connections", static_cast<int>(hosts.size())},
+      {"inflight", options.inflight},
+      {"hosts", hosts},
+      {"value_bytes", options.value_bytes},
+      {"duration_s", duration_s},
+      {"requests", t.ok + t.errors},
+      {"ok", t.ok},
+      {"errors", t.errors},
+      {"error_codes", t.error_codes},
+      {"ops_per_s", duration_s > 0 ? static_cast<double>(t.ok) / duration_s : 0.0},
+      {"latency", SummaryJson(Summarize(t.samples_ns))}};
   if (options.kind == "mix") {
-    run.json["read_pct"] = options.read_pct;
-    run.json["reads"] = reads;
-    run.json["writes"] = writes;
+    json["read_pct"] = options.read_pct;
+    json["reads"] = t.reads;
+    json["writes"] = t.writes;
   }
+  return json;
+}
+
+}  // namespace
+
+ThroughputRun RunThroughput(const std::vector<std::string>& hosts, const std::string& root,
+                            const ThroughputOptions& options, Progress& progress,
+                            const std::function<void()>& every_second) {
+  ThroughputRun run;
+  Driver driver;
+  driver.options = &options;
+  driver.value.assign(static_cast<size_t>(options.value_bytes), 'v');
+  Sessions sessions;
+  if (!OpenSessions(hosts, root, options, driver.value, &sessions, &run.error)) {
+    return run;
+  }
+  const int64_t t0 = NowNs();
+  driver.window_start = t0 + static_cast<int64_t>(options.warmup_s * 1e9);
+  driver.window_end = driver.window_start + static_cast<int64_t>(options.duration_s * 1e9);
+  const std::vector<std::unique_ptr<Slot>> slots = StartSlots(driver, sessions);
+  ReportUntilWindowEnds(driver, sessions, t0, progress, every_second);
+  Drain(driver, sessions);
+  const double duration_s = static_cast<double>(driver.window_end - driver.window_start) / 1e9;
+  Totals totals = CloseAndAddUp(sessions);
+  DeleteNodes(hosts[0], options, sessions);
+  run.json = RunJson(hosts, options, totals, duration_s);
+  run.samples_ns = std::move(totals.samples_ns);
   return run;
 }
 

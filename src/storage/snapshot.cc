@@ -267,105 +267,152 @@ std::string SealedSnapshot(const SnapshotImage& image) {
   return image.head + image.nodes + Seal(checksum);
 }
 
-Status ParseSnapshot(std::string_view data, const std::string& path, LoadedSnapshot* out) {
-  auto error = [&](const std::string& what) {
-    return Status::Error("snapshot " + path + ": " + what);
-  };
-  if (data.empty()) return error("empty file");
+namespace {
+
+Status SnapshotError(const std::string& path, const std::string& what) {
+  return Status::Error("snapshot " + path + ": " + what);
+}
+
+// The seal first: a torn write is reported as such, not as whatever structure it broke.
+Status CheckSeal(std::string_view data, const std::string& path, std::string_view* body) {
+  if (data.empty()) return SnapshotError(path, "empty file");
   if (data.size() < kSnapshotHeaderBytes + kSealBytes) {
-    return error("too short (" + std::to_string(data.size()) + " bytes)");
+    return SnapshotError(path, "too short (" + std::to_string(data.size()) + " bytes)");
   }
   const char* seal = data.data() + data.size() - kSealBytes;
   if (LoadBigEndian32(seal + 8) != 1 || seal[12] != '/') {
-    return error("no seal at the end: incomplete write");
+    return SnapshotError(path, "no seal at the end: incomplete write");
   }
-  std::string_view body(data.data(), data.size() - kSealBytes);
+  *body = std::string_view(data.data(), data.size() - kSealBytes);
   uint32_t stored = static_cast<uint32_t>(LoadBigEndian64(seal));
-  if (Adler32(body) != stored) return error("bad checksum: corrupt");
+  if (Adler32(*body) != stored) return SnapshotError(path, "bad checksum: corrupt");
+  return Status::Ok();
+}
 
-  JuteReader r(body);
-  if (r.Int() != kSnapshotMagic) return error("not a snapshot (bad magic)");
+using AclsByRef = std::unordered_map<int64_t, SharedAcl>;  // one list per ref, shared by nodes
+
+// File header, sessions and the ACL cache.
+Status ReadHead(JuteReader& r, const std::string& path, SessionMap* sessions, AclsByRef* acls) {
+  if (r.Int() != kSnapshotMagic) return SnapshotError(path, "not a snapshot (bad magic)");
   if (int32_t v = r.Int(); v != kSnapshotVersion) {
-    return error("unsupported version " + std::to_string(v));
+    return SnapshotError(path, "unsupported version " + std::to_string(v));
   }
   r.Long();  // dbid
-  out->sessions.clear();
+  sessions->clear();
   int32_t session_count = r.Int();
   if (session_count < 0 || static_cast<size_t>(session_count) > r.remaining() / 12) {
-    return error("bad session count " + std::to_string(session_count));
+    return SnapshotError(path, "bad session count " + std::to_string(session_count));
   }
   for (int32_t i = 0; i < session_count; ++i) {
     int64_t id = r.Long();
-    out->sessions[id] = r.Int();
+    (*sessions)[id] = r.Int();
   }
   int32_t acl_count = r.Int();
   if (acl_count < 0 || static_cast<size_t>(acl_count) > r.remaining() / 12) {
-    return error("bad ACL cache size " + std::to_string(acl_count));
+    return SnapshotError(path, "bad ACL cache size " + std::to_string(acl_count));
   }
-  std::unordered_map<int64_t, SharedAcl> acls;  // one list per ref, shared by its nodes
-  acls.reserve(static_cast<size_t>(acl_count) + 1);
-  acls[kOpenAclRef] = SharedAcl::Open();
+  acls->reserve(static_cast<size_t>(acl_count) + 1);
+  (*acls)[kOpenAclRef] = SharedAcl::Open();
   for (int32_t i = 0; i < acl_count; ++i) {
     int64_t ref = r.Long();
-    acls[ref] = ReadAcls(r);
+    (*acls)[ref] = ReadAcls(r);
   }
-  if (!r.ok()) return error("truncated session / ACL section");
+  if (!r.ok()) return SnapshotError(path, "truncated session / ACL section");
+  return Status::Ok();
+}
 
+// Runs of nodes name the same ref: the last one found is kept at hand.
+class AclLookup {
+ public:
+  explicit AclLookup(const AclsByRef& acls) : acls_(acls) {}
+  // nullptr: an unknown ref.
+  const SharedAcl* Find(int64_t ref) {
+    if (!last_ || ref != last_ref_) {
+      auto it = acls_.find(ref);
+      if (it == acls_.end()) return nullptr;
+      last_ = &it->second;
+      last_ref_ = ref;
+    }
+    return last_;
+  }
+
+ private:
+  const AclsByRef& acls_;
+  const SharedAcl* last_ = nullptr;
+  int64_t last_ref_ = 0;
+};
+
+void ReadStatPersisted(JuteReader& r, Stat* s) {
+  s->czxid = r.Long();
+  s->mzxid = r.Long();
+  s->ctime = r.Long();
+  s->mtime = r.Long();
+  s->version = r.Int();
+  s->cversion = r.Int();
+  s->aversion = r.Int();
+  s->ephemeral_owner = r.Long();
+  s->pzxid = r.Long();
+}
+
+// Node records up to and including the "/" terminator, into a fresh tree.
+Status ReadNodes(JuteReader& r, std::string_view data, const std::string& path,
+                 const AclsByRef& acls, LoadedSnapshot* out) {
   out->tree = DataTree();
   // Every node record takes at least 78 bytes: an upper bound on the count, so the tree's hash
   // map is sized once instead of rehashing ~20 times on the way to a million nodes.
   out->tree.Reserve(r.remaining() / 78 + 16);
   out->node_count = 0;
-  const SharedAcl* last_acl = nullptr;
-  int64_t last_ref = 0;
+  AclLookup lookup(acls);
   while (true) {
     size_t offset = static_cast<size_t>(r.position() - data.data());
     std::string node_path = r.String();
-    if (!r.ok()) return error("truncated node list");
-    if (node_path == "/") break;
+    if (!r.ok()) return SnapshotError(path, "truncated node list");
+    if (node_path == "/") return Status::Ok();
     Node node;
     node.data = r.Buffer(&node.data_null);
     int64_t ref = r.Long();
-    if (!last_acl || ref != last_ref) {
-      auto it = acls.find(ref);
-      if (it == acls.end()) {
-        return error("node " + node_path + " at offset " + std::to_string(offset) +
-                     " names unknown ACL " + std::to_string(ref));
-      }
-      last_acl = &it->second;
-      last_ref = ref;
+    const SharedAcl* acl = lookup.Find(ref);
+    if (!acl) {
+      return SnapshotError(path, "node " + node_path + " at offset " + std::to_string(offset) +
+                                     " names unknown ACL " + std::to_string(ref));
     }
-    node.acl = *last_acl;
-    Stat& s = node.stat;
-    s.czxid = r.Long();
-    s.mzxid = r.Long();
-    s.ctime = r.Long();
-    s.mtime = r.Long();
-    s.version = r.Int();
-    s.cversion = r.Int();
-    s.aversion = r.Int();
-    s.ephemeral_owner = r.Long();
-    s.pzxid = r.Long();
-    if (!r.ok()) return error("truncated node at offset " + std::to_string(offset));
+    node.acl = *acl;
+    ReadStatPersisted(r, &node.stat);
+    if (!r.ok()) return SnapshotError(path, "truncated node at offset " + std::to_string(offset));
     // StatPersisted has no dataLength; DataTree::Restore fills it in except for the root.
-    s.data_length = static_cast<int32_t>(node.data.size());
+    node.stat.data_length = static_cast<int32_t>(node.data.size());
     if (!out->tree.Restore(node_path.empty() ? "/" : node_path, std::move(node))) {
-      return error("node " + node_path + " at offset " + std::to_string(offset) +
-                   " has no parent before it");
+      return SnapshotError(path, "node " + node_path + " at offset " + std::to_string(offset) +
+                                     " has no parent before it");
     }
     ++out->node_count;
   }
-  out->end_zxid = r.Long();
-  if (!r.ok() || !r.AtEnd()) return error("bad trailer after the node list");
+}
+
+// The name is authoritative for zxid (as ZooKeeper): snapshot.<hex>.
+Status TakeZxidFromName(const std::string& path, LoadedSnapshot* out) {
   if (path.rfind('.') == std::string::npos) return Status::Ok();  // bytes in memory: no name
-  // The name is authoritative for zxid (as ZooKeeper): snapshot.<hex>.
   std::string hex = path.substr(path.rfind('.') + 1);
   char* end = nullptr;
   out->zxid = static_cast<int64_t>(std::strtoull(hex.c_str(), &end, 16));
-  if (hex.empty() || *end != '\0') return error("name does not end in .<hex zxid>");
-  if (out->end_zxid < out->zxid) return error("end zxid before the snapshot's zxid");
+  if (hex.empty() || *end != '\0') return SnapshotError(path, "name does not end in .<hex zxid>");
+  if (out->end_zxid < out->zxid) return SnapshotError(path, "end zxid before the snapshot's zxid");
   out->tree.set_last_processed_zxid(out->zxid);
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseSnapshot(std::string_view data, const std::string& path, LoadedSnapshot* out) {
+  std::string_view body;
+  if (Status s = CheckSeal(data, path, &body); !s.ok()) return s;
+  JuteReader r(body);
+  AclsByRef acls;
+  if (Status s = ReadHead(r, path, &out->sessions, &acls); !s.ok()) return s;
+  if (Status s = ReadNodes(r, data, path, acls, out); !s.ok()) return s;
+  out->end_zxid = r.Long();
+  if (!r.ok() || !r.AtEnd()) return SnapshotError(path, "bad trailer after the node list");
+  return TakeZxidFromName(path, out);
 }
 
 }  // namespace zk::storage

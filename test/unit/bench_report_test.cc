@@ -172,5 +172,60 @@ TEST(RenderEngine, LatencyAndFailoverTablesInMilliseconds) {
   EXPECT_EQ(RenderEngine(e), want);
 }
 
+json Cluster() {
+  return {{"voters", 3},
+          {"observers", 0},
+          {"force_sync", "yes"},
+          {"tick_time_ms", 2000},
+          {"dir", "/d"}};
+}
+
+TEST(RenderEngine, SectionsWithoutTheirRowsRenderHeadersOnlyInsteadOfAborting) {
+  json e = {{"engine", "zkd"},
+            {"cluster", Cluster()},
+            {"latency", {{"host", "h"}, {"value_bytes", 10}}},
+            {"startup", json::object()},
+            {"memory", {{"when", "after"}}}};
+  const std::string want =
+      "== zkd: 3 voters + 0 observers, forceSync=yes, tickTime=2000 ms, /d\n"
+      "latency: one session to h, one request at a time, 10-byte values (ms)\n"
+      "  op        requests errors      p50       p90       p99     p99.9       max\n"
+      "start-up: `up -d` of a fresh cluster until ... (ms)\n"
+      "  round     ready  first write  up returned\n"
+      "memory: RSS per server (after)\n"
+      "  node role        pid      RSS MiB  peak MiB\n";
+  EXPECT_EQ(RenderEngine(e), want);
+}
+
+TEST(RenderEngine, MissingLatencyWindowAndGapRenderAsAbsentInsteadOfAborting) {
+  json e = {{"engine", "zkd"},
+            {"cluster", Cluster()},
+            {"throughput",
+             {{"write",
+               {{"connections", 1},
+                {"inflight", 2},
+                {"ops_per_s", 10.0},
+                {"requests", 100},
+                {"errors", 0}}}}},
+            {"failover",
+             {{"rounds", json::array({{{"round", 1},
+                                       {"killed", 2},
+                                       {"new_leader", 3},
+                                       {"writes_ok", 5},
+                                       {"writes_failed", 0},
+                                       {"ready_again_ms", 900.0}}})},
+              {"window_ms", {{"median", 1.0}}}}}};
+  const std::string want =
+      "== zkd: 3 voters + 0 observers, forceSync=yes, tickTime=2000 ms, /d\n"
+      "throughput: pipelined (sessions x requests in flight), latency in ms\n"
+      "  kind   sessions x inflight     ops/s   requests  errors      p50       p99       max\n"
+      "  write         1 x 2               10        100       0     0.000     0.000     0.000\n"
+      "failover: leader killed with SIGKILL each round; window = kill -> first successful write\n"
+      "  round killed new-leader  window ms  largest gap ms  ok  failed  ready again ms\n"
+      "      1      2          3      never             0.0    5       0           900.0\n"
+      "  window median 1.0 ms, worst never recovered; largest gap median 0.0 ms, worst 0.0 ms\n";
+  EXPECT_EQ(RenderEngine(e), want);
+}
+
 }  // namespace
 }  // namespace pc::loadgen

@@ -116,6 +116,9 @@ class Replica final : public Machine {
   void Event(const std::string& what);
   // leader
   void LeadStep(int64_t from, const ZabPacket& p);
+  void LeadLearnerInfo(int64_t from, const ZabPacket& p);
+  void LeadAckEpoch(int64_t from, LearnerState& l, const ZabPacket& p);
+  void LeadAck(int64_t from, LearnerState& l, const ZabPacket& p);
   void MaybeProposeEpoch();
   void MaybeEstablishEpoch();
   void SyncLearner(int64_t sid, LearnerState& l);

@@ -7,32 +7,10 @@
 #include "core/replica.h"
 
 namespace zk {
+
 void Replica::LeadStep(int64_t from, const ZabPacket& p) {
-  const bool voter = config_.membership.IsVoter(from);
   if (p.type == ZabType::kFollowerInfo || p.type == ZabType::kObserverInfo) {
-    bool observer = p.type == ZabType::kObserverInfo;
-    if (!config_.membership.IsMember(from) || from == config_.my_id ||
-        observer != config_.membership.IsObserver(from)) {
-      return;  // not ours, or its peerType disagrees with the server list
-    }
-    LearnerState fresh;  // a (re)connecting learner starts over
-    fresh.observer = observer;
-    fresh.info = true;
-    fresh.accepted_epoch = ZxidEpoch(p.zxid);
-    if (epoch_proposed_ && fresh.accepted_epoch > new_epoch_) {
-      // It promised a later epoch (to a leader that never established it) and will refuse
-      // ours forever: only a new election, whose epoch exceeds every promise, lets it in.
-      LeaveRole("learner_epoch_ahead");
-      return;
-    }
-    fresh.last_heard_tick = ticks_;
-    learners_[from] = fresh;
-    newleader_acks_.erase(from);
-    if (epoch_proposed_) {
-      SendZab(from, ZabType::kLeaderInfo, MakeZxid(new_epoch_, 0));
-    } else {
-      MaybeProposeEpoch();
-    }
+    LeadLearnerInfo(from, p);
     return;
   }
   auto it = learners_.find(from);
@@ -40,49 +18,15 @@ void Replica::LeadStep(int64_t from, const ZabPacket& p) {
   LearnerState& l = it->second;
   l.last_heard_tick = ticks_;
   switch (p.type) {
-    case ZabType::kAckEpoch: {
-      if (!epoch_proposed_ || l.acked_epoch) return;
-      bool ok = false;
-      l.current_epoch = DecodeLong(p.data, &ok);
-      if (!ok) return;
-      l.acked_epoch = true;
-      l.last_zxid = p.zxid;
-      if (!l.observer &&
-          (l.current_epoch > durable_.current_epoch ||
-           (l.current_epoch == durable_.current_epoch && l.last_zxid > last_logged_))) {
-        LeaveRole("learner_ahead");  // it must lead, not us
-        return;
-      }
-      if (epoch_established_) {
-        SyncLearner(from, l);
-      } else {
-        MaybeEstablishEpoch();
-      }
-      return;
-    }
-    case ZabType::kAck: {
-      if (p.zxid == MakeZxid(new_epoch_, 0) && l.forwarding && !l.acked_newleader) {
-        l.acked_newleader = true;
-        if (voter) newleader_acks_.insert(from);
-        if (serving_ && !l.uptodate) {
-          SendZab(from, ZabType::kUpToDate, -1);
-          l.uptodate = true;
-        }
-        MaybeStartServing();
-        return;
-      }
-      if (voter) {
-        if (auto a = acks_.find(p.zxid); a != acks_.end()) a->second.insert(from);
-        MaybeCommit();
-      }
-      return;
-    }
-    case ZabType::kPing: {
+    case ZabType::kAckEpoch:
+      return LeadAckEpoch(from, l, p);
+    case ZabType::kAck:
+      return LeadAck(from, l, p);
+    case ZabType::kPing:
       if (auto touches = DecodeTouches(p.data)) {
         for (const auto& [sid, timeout] : *touches) core_.Touch(sid);
       }
       return;
-    }
     case ZabType::kRequest: {
       if (!serving_) return;
       auto req = DecodeForwardedRequest(p.data);
@@ -94,6 +38,72 @@ void Replica::LeadStep(int64_t from, const ZabPacket& p) {
     }
     default:
       return;
+  }
+}
+
+// FOLLOWERINFO / OBSERVERINFO: a learner (re)connects and starts over.
+void Replica::LeadLearnerInfo(int64_t from, const ZabPacket& p) {
+  bool observer = p.type == ZabType::kObserverInfo;
+  if (!config_.membership.IsMember(from) || from == config_.my_id ||
+      observer != config_.membership.IsObserver(from)) {
+    return;  // not ours, or its peerType disagrees with the server list
+  }
+  LearnerState fresh;
+  fresh.observer = observer;
+  fresh.info = true;
+  fresh.accepted_epoch = ZxidEpoch(p.zxid);
+  if (epoch_proposed_ && fresh.accepted_epoch > new_epoch_) {
+    // It promised a later epoch (to a leader that never established it) and will refuse
+    // ours forever: only a new election, whose epoch exceeds every promise, lets it in.
+    LeaveRole("learner_epoch_ahead");
+    return;
+  }
+  fresh.last_heard_tick = ticks_;
+  learners_[from] = fresh;
+  newleader_acks_.erase(from);
+  if (epoch_proposed_) {
+    SendZab(from, ZabType::kLeaderInfo, MakeZxid(new_epoch_, 0));
+  } else {
+    MaybeProposeEpoch();
+  }
+}
+
+void Replica::LeadAckEpoch(int64_t from, LearnerState& l, const ZabPacket& p) {
+  if (!epoch_proposed_ || l.acked_epoch) return;
+  bool ok = false;
+  l.current_epoch = DecodeLong(p.data, &ok);
+  if (!ok) return;
+  l.acked_epoch = true;
+  l.last_zxid = p.zxid;
+  if (!l.observer &&
+      (l.current_epoch > durable_.current_epoch ||
+       (l.current_epoch == durable_.current_epoch && l.last_zxid > last_logged_))) {
+    LeaveRole("learner_ahead");  // it must lead, not us
+    return;
+  }
+  if (epoch_established_) {
+    SyncLearner(from, l);
+  } else {
+    MaybeEstablishEpoch();
+  }
+}
+
+// ACK of NEWLEADER (the learner is synced), or of a proposal (counts towards its quorum).
+void Replica::LeadAck(int64_t from, LearnerState& l, const ZabPacket& p) {
+  const bool voter = config_.membership.IsVoter(from);
+  if (p.zxid == MakeZxid(new_epoch_, 0) && l.forwarding && !l.acked_newleader) {
+    l.acked_newleader = true;
+    if (voter) newleader_acks_.insert(from);
+    if (serving_ && !l.uptodate) {
+      SendZab(from, ZabType::kUpToDate, -1);
+      l.uptodate = true;
+    }
+    MaybeStartServing();
+    return;
+  }
+  if (voter) {
+    if (auto a = acks_.find(p.zxid); a != acks_.end()) a->second.insert(from);
+    MaybeCommit();
   }
 }
 

@@ -9,17 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "wire_bytes.h"
+
 namespace zk {
 namespace {
 
-// Big-endian bytes built by hand, independent of JuteWriter.
-std::string Be32(uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
-}
-std::string Be64(uint64_t v) { return Be32(static_cast<uint32_t>(v >> 32)) + Be32(v & 0xffffffff); }
-std::string Str(const std::string& s) { return Be32(static_cast<uint32_t>(s.size())) + s; }
-std::string Byte(char c) { return std::string(1, c); }
+using namespace wire_bytes;  // NOLINT(google-build-using-namespace): test-local helpers
 
 template <typename R>
 std::string Encode(const R& record) {

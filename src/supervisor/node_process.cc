@@ -53,6 +53,36 @@ NodeProcess::NodeProcess(uv_loop_t* loop, int id, std::string node_dir)
   grace_timer_.data = this;
 }
 
+std::vector<std::string> NodeProcess::SpawnArgs(const Launcher& launcher,
+                                                const std::string& self_exe) const {
+  // <self> __spawn <supervisor pid> <program> <args...> <zoo.cfg>
+  std::vector<std::string> argv = {self_exe, "__spawn", std::to_string(::getpid()),
+                                   launcher.program};
+  argv.insert(argv.end(), launcher.args.begin(), launcher.args.end());
+  argv.push_back(node_dir_ + "/zoo.cfg");
+  return argv;
+}
+
+// The supervisor's environment, with ZKD_EVENT_FD pointing at the event pipe (fd 3) when the
+// engine reports events, and absent otherwise.
+std::vector<std::string> NodeProcess::SpawnEnvironment(const Launcher& launcher) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "ZKD_EVENT_FD=", 13) != 0) env.emplace_back(*e);
+  }
+  if (launcher.event_pipe) env.emplace_back("ZKD_EVENT_FD=3");
+  return env;
+}
+
+// A null-terminated char* array over `strings` (which must outlive it), for uv_spawn.
+std::vector<char*> NodeProcess::CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
 std::string NodeProcess::Start(const Launcher& launcher, const std::string& self_exe) {
   if (alive()) {
     return "node" + std::to_string(id_) + " is already running (pid " + std::to_string(pid_) + ")";
@@ -62,33 +92,10 @@ std::string NodeProcess::Start(const Launcher& launcher, const std::string& self
     return "cannot open " + log_path() + ": " + std::strerror(errno);
   }
 
-  // argv: <self> __spawn <supervisor pid> <program> <args...> <zoo.cfg>
-  std::vector<std::string> argv = {self_exe, "__spawn", std::to_string(::getpid()),
-                                   launcher.program};
-  argv.insert(argv.end(), launcher.args.begin(), launcher.args.end());
-  argv.push_back(node_dir_ + "/zoo.cfg");
-  std::vector<char*> cargv;
-  cargv.reserve(argv.size());
-  for (auto& a : argv) {
-    cargv.push_back(a.data());
-  }
-  cargv.push_back(nullptr);
-
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, "ZKD_EVENT_FD=", 13) != 0) {
-      env.emplace_back(*e);
-    }
-  }
-  if (launcher.event_pipe) {
-    env.emplace_back("ZKD_EVENT_FD=3");
-  }
-  std::vector<char*> cenv;
-  cenv.reserve(env.size());
-  for (auto& e : env) {
-    cenv.push_back(e.data());
-  }
-  cenv.push_back(nullptr);
+  std::vector<std::string> argv = SpawnArgs(launcher, self_exe);
+  std::vector<std::string> env = SpawnEnvironment(launcher);
+  std::vector<char*> cargv = CStrings(argv);
+  std::vector<char*> cenv = CStrings(env);
 
   auto* run = new Run();
   run->node = this;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "supervisor/engine.h"
 #include "supervisor/zkd_events.h"
@@ -61,6 +62,9 @@ class NodeProcess {
   struct Run;  // one run's uv handles; defined in node_process.cc
 
  private:
+  std::vector<std::string> SpawnArgs(const Launcher& launcher, const std::string& self_exe) const;
+  static std::vector<std::string> SpawnEnvironment(const Launcher& launcher);
+  static std::vector<char*> CStrings(std::vector<std::string>& strings);
   static void OnProcessExit(uv_process_t* process, int64_t status, int term_signal);
   static void OnEventAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
   static void OnEventRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);

@@ -90,6 +90,8 @@ class Supervisor {
   std::vector<int> ResolveTarget(const std::string& action, const std::string& target,
                                  std::string* error) const;
   void DoAction(Connection* conn, const std::string& action, const nlohmann::json& request);
+  // Carries out `action` on node `id`; the line that tells the user what happened.
+  std::string ActOn(int id, const std::string& action, int signal);
   std::string QuorumWarning(const std::string& action, const std::vector<int>& ids) const;
   static void OnNewConnection(uv_stream_t* server, int status);
   static void OnConnectionRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);

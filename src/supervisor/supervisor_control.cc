@@ -306,6 +306,24 @@ std::string Supervisor::QuorumWarning(const std::string& action,
          (action == "restart" ? " (for the length of the restart)" : "");
 }
 
+namespace {
+
+// "KILL", "SIGKILL" or "9" → 9; 0 if it names no signal.
+int ParseSignal(std::string name) {
+  if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+  int signal = 0;
+  for (int s = 1; s < NSIG; ++s) {
+    const char* abbrev = sigabbrev_np(s);
+    if (abbrev && name == abbrev) signal = s;
+  }
+  if (name.find_first_not_of("0123456789") == std::string::npos && !name.empty()) {
+    signal = std::atoi(name.c_str());
+  }
+  return signal > 0 && signal < NSIG ? signal : 0;
+}
+
+}  // namespace
+
 void Supervisor::DoAction(Connection* conn, const std::string& action,
                           const nlohmann::json& request) {
   std::string error;
@@ -316,21 +334,8 @@ void Supervisor::DoAction(Connection* conn, const std::string& action,
   }
   int signal = SIGKILL;
   if (action == "kill" && request.contains("signal")) {
-    std::string name = request.value("signal", "KILL");
-    if (name.rfind("SIG", 0) == 0) {
-      name = name.substr(3);
-    }
-    signal = 0;
-    for (int s = 1; s < NSIG; ++s) {
-      const char* abbrev = sigabbrev_np(s);
-      if (abbrev && name == abbrev) {
-        signal = s;
-      }
-    }
-    if (name.find_first_not_of("0123456789") == std::string::npos && !name.empty()) {
-      signal = std::atoi(name.c_str());
-    }
-    if (signal <= 0 || signal >= NSIG) {
+    signal = ParseSignal(request.value("signal", "KILL"));
+    if (signal == 0) {
       Reply(conn, false, "unknown signal '" + request.value("signal", "") + "'");
       return;
     }
@@ -340,61 +345,58 @@ void Supervisor::DoAction(Connection* conn, const std::string& action,
   }
   nlohmann::json done = nlohmann::json::array();
   for (int id : ids) {
-    NodeProcess& n = node(id);
-    const std::string name = "node" + std::to_string(id);
-    std::string line;
-    if (action == "start") {
-      if (n.alive()) {
-        line = name + " is already running (pid " + std::to_string(n.pid()) + ")";
-      } else {
-        StartNode(id, "start");
-        line = n.alive() ? name + " started, pid " + std::to_string(n.pid())
-                         : name + " failed to start: " + view(id).last_exit;
-      }
-    } else if (!n.alive() && action != "restart") {
-      line = name + " is not running";
-    } else if (action == "kill") {
-      AddEvent(id, "signal", std::string("sent ") + "SIG" + sigabbrev_np(signal) + " by request",
-               {{"signal", std::string("SIG") + sigabbrev_np(signal)}});
-      n.Signal(signal, true);
-      line = name + ": sent SIG" + sigabbrev_np(signal) + " to pid " + std::to_string(n.pid());
-    } else if (action == "stop") {
-      n.Stop(kStopGraceMs);
-      line =
-          name + ": stopping (SIGTERM, SIGKILL after " + std::to_string(kStopGraceMs / 1000) + "s)";
-    } else if (action == "restart") {
-      if (n.alive()) {
-        restart_pending_.push_back(id);
-        n.Stop(kStopGraceMs);
-        line = name + ": restarting";
-      } else {
-        StartNode(id, "restart");
-        line = name + " was not running; started, pid " + std::to_string(n.pid());
-      }
-    } else if (action == "pause") {
-      if (n.state() == NodeProcess::State::kPaused) {
-        line = name + " is already paused";
-      } else {
-        n.Pause();
-        AddEvent(id, "pause", "paused (SIGSTOP)");
-        line = name + ": paused (SIGSTOP); the others notice only after syncLimit x tickTime = " +
-               std::to_string(spec_.sync_limit) + " x " + std::to_string(spec_.tick_time_ms) +
-               " ms = " + std::to_string(spec_.sync_limit * spec_.tick_time_ms) + " ms";
-      }
-    } else if (action == "resume") {
-      if (n.state() != NodeProcess::State::kPaused) {
-        line = name + " is not paused";
-      } else {
-        n.Resume();
-        AddEvent(id, "resume", "resumed (SIGCONT)");
-        line = name + ": resumed (SIGCONT)";
-      }
-    }
-    Send(conn, {{"line", line}});
+    Send(conn, {{"line", ActOn(id, action, signal)}});
     done.push_back(id);
   }
   EvaluateCluster();
   Reply(conn, true, "", {{"nodes", done}});
+}
+
+std::string Supervisor::ActOn(int id, const std::string& action, int signal) {
+  NodeProcess& n = node(id);
+  const std::string name = "node" + std::to_string(id);
+  if (action == "start") {
+    if (n.alive()) return name + " is already running (pid " + std::to_string(n.pid()) + ")";
+    StartNode(id, "start");
+    return n.alive() ? name + " started, pid " + std::to_string(n.pid())
+                     : name + " failed to start: " + view(id).last_exit;
+  }
+  if (!n.alive() && action != "restart") return name + " is not running";
+  if (action == "kill") {
+    AddEvent(id, "signal", std::string("sent ") + "SIG" + sigabbrev_np(signal) + " by request",
+             {{"signal", std::string("SIG") + sigabbrev_np(signal)}});
+    n.Signal(signal, true);
+    return name + ": sent SIG" + sigabbrev_np(signal) + " to pid " + std::to_string(n.pid());
+  }
+  if (action == "stop") {
+    n.Stop(kStopGraceMs);
+    return name + ": stopping (SIGTERM, SIGKILL after " + std::to_string(kStopGraceMs / 1000) +
+           "s)";
+  }
+  if (action == "restart") {
+    if (!n.alive()) {
+      StartNode(id, "restart");
+      return name + " was not running; started, pid " + std::to_string(n.pid());
+    }
+    restart_pending_.push_back(id);
+    n.Stop(kStopGraceMs);
+    return name + ": restarting";
+  }
+  if (action == "pause") {
+    if (n.state() == NodeProcess::State::kPaused) return name + " is already paused";
+    n.Pause();
+    AddEvent(id, "pause", "paused (SIGSTOP)");
+    return name + ": paused (SIGSTOP); the others notice only after syncLimit x tickTime = " +
+           std::to_string(spec_.sync_limit) + " x " + std::to_string(spec_.tick_time_ms) +
+           " ms = " + std::to_string(spec_.sync_limit * spec_.tick_time_ms) + " ms";
+  }
+  if (action == "resume") {
+    if (n.state() != NodeProcess::State::kPaused) return name + " is not paused";
+    n.Resume();
+    AddEvent(id, "resume", "resumed (SIGCONT)");
+    return name + ": resumed (SIGCONT)";
+  }
+  return {};
 }
 
 }  // namespace pc

@@ -1,5 +1,5 @@
 // CoreConfig: the settings of one server's request path (Core), and its role in it. A value
-// type, filled by the shell from zoo.cfg (server/ensemble_node.h: CoreConfigFor) and read by the
+// type, filled by the shell from zoo.cfg (server/config.h: CoreConfigFor) and read by the
 // request path and the write checks (core/prepare.h). Pure.
 #pragma once
 

@@ -470,4 +470,17 @@ ConfigResult ParseConfig(const std::string& path) {
   return ParseConfigText(ss.str(), path, /*read_myid=*/true);
 }
 
+CoreConfig CoreConfigFor(const ServerConfig& config) {
+  CoreConfig c;
+  c.server_id = config.server_id;
+  c.tick_ms = config.tick_ms;
+  c.min_session_timeout_ms = config.min_session_timeout_ms;
+  c.max_session_timeout_ms = config.max_session_timeout_ms;
+  c.extended_types_enabled = config.extended_types_enabled;
+  c.super_digest = config.super_digest;
+  c.container_check_ticks = std::max<int64_t>(
+      1, (config.container_check_interval_ms + config.tick_ms - 1) / config.tick_ms);
+  return c;
+}
+
 }  // namespace zk

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "core/core_config.h"
+
 namespace zk {
 
 // One `server.N=host:quorumPort:electionPort[:participant|observer][;[clientHost:]clientPort]`.
@@ -79,5 +81,8 @@ ConfigResult ParseConfig(const std::string& path);
 // `read_myid` is false, dataDir/myid is not consulted (tests).
 ConfigResult ParseConfigText(const std::string& text, const std::string& name,
                              bool read_myid = false);
+
+// The Core settings a zoo.cfg asks for (shared by standalone and ensemble start-up).
+CoreConfig CoreConfigFor(const ServerConfig& config);
 
 }  // namespace zk

@@ -14,19 +14,6 @@
 
 namespace zk {
 
-CoreConfig CoreConfigFor(const ServerConfig& config) {
-  CoreConfig c;
-  c.server_id = config.server_id;
-  c.tick_ms = config.tick_ms;
-  c.min_session_timeout_ms = config.min_session_timeout_ms;
-  c.max_session_timeout_ms = config.max_session_timeout_ms;
-  c.extended_types_enabled = config.extended_types_enabled;
-  c.super_digest = config.super_digest;
-  c.container_check_ticks = std::max<int64_t>(
-      1, (config.container_check_interval_ms + config.tick_ms - 1) / config.tick_ms);
-  return c;
-}
-
 std::string MembershipText(const ServerConfig& config) {
   std::vector<const PeerAddress*> servers;
   for (const auto& s : config.servers) servers.push_back(&s);

@@ -35,9 +35,6 @@
 
 namespace zk {
 
-// The Core settings a zoo.cfg asks for (shared by standalone and ensemble start-up).
-CoreConfig CoreConfigFor(const ServerConfig& config);
-
 // The membership as ZooKeeper 3.8 keeps it in /zookeeper/config and prints it in `conf`: one
 // "server.N=host:quorumPort:electionPort:participant|observer[;clientHost:clientPort]" line per
 // member by id, then "version=0" (a static config's version), without a final newline.

@@ -11,7 +11,6 @@
 #include "proto/zxid.h"
 #include "server/client_server.h"
 #include "server/durable_store.h"
-#include "server/ensemble_node.h"
 #include "server/event_writer.h"
 #include "server/stop_signals.h"
 #include "server/version.h"

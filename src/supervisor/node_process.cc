@@ -160,10 +160,9 @@ void NodeProcess::Signal(int signal, bool requested) {
   if (requested) {
     exit_requested_ = true;
   }
+  // A paused member that is killed stays "paused" until its exit is seen: it never runs again,
+  // so it must not count as running (and regain a quorum) in between.
   ::kill(pid_, signal);
-  if (signal == SIGKILL && state_ == State::kPaused) {
-    state_ = State::kRunning;
-  }
 }
 
 void NodeProcess::Stop(int grace_ms) {

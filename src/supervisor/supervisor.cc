@@ -57,6 +57,7 @@ int Supervisor::Run() {
     node->on_event_line = [this](NodeProcess& n, const std::string& l) { OnNodeEventLine(n, l); };
     nodes_.push_back(std::move(node));
     views_.emplace_back();
+    exits_.push_back(0);
   }
   if (std::string error = Listen(); !error.empty()) {
     spdlog::error("{}", error);
@@ -128,6 +129,7 @@ int Supervisor::Run() {
 
 void Supervisor::StartNode(int id, const char* why) {
   if (std::string error = node(id).Start(launcher_, self_exe_); !error.empty()) {
+    view(id).last_exit = error;
     AddEvent(id, "start_failed", error);
   }
 }
@@ -163,6 +165,7 @@ void Supervisor::OnNodeExit(NodeProcess& n, const NodeProcess::Exit& exit) {
   view(id).last_exit = text;
   view(id).last_role = last_role;
   AddEvent(id, "exit", text, data);
+  exits_[id - 1]++;
   auto pending = std::find(restart_pending_.begin(), restart_pending_.end(), id);
   if (pending != restart_pending_.end()) {
     restart_pending_.erase(pending);
@@ -171,6 +174,7 @@ void Supervisor::OnNodeExit(NodeProcess& n, const NodeProcess::Exit& exit) {
     }
   }
   EvaluateCluster();
+  SettleActions();
   MaybeFinishShutdown();
 }
 
@@ -222,9 +226,11 @@ void Supervisor::SetRole(int id, Role role, bool serving, int64_t epoch, uint64_
   if (changed) {
     EvaluateCluster();
   }
+  SettleActions();
 }
 
 void Supervisor::Poll() {
+  SettleActions();  // deadlines
   if (shutting_down_) {
     return;
   }
@@ -244,6 +250,10 @@ void Supervisor::Poll() {
         return;
       }
       SrvrReply reply = ok ? ParseSrvr(text) : SrvrReply{};
+      if (ok && !v.answered) {
+        v.answered = true;
+        SettleActions();
+      }
       if (reply.connections >= 0) {
         v.connections = reply.connections;
       }

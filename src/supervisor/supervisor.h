@@ -34,6 +34,7 @@ namespace pc {
 class Supervisor {
  public:
   static constexpr int kStopGraceMs = 5000;
+  static constexpr int kStartAwaitMs = 90000;
   static constexpr size_t kConnectionsMax = 64;
   static constexpr size_t kRequestBytesMax = size_t{64} * 1024;
 
@@ -54,6 +55,7 @@ class Supervisor {
     int connections = -1;
     bool poll_in_flight = false;
     bool has_events = false;  // zkd sent at least one event: its roles come from events only
+    bool answered = false;    // answered a four-letter word since it started
     std::string last_exit;    // "killed by SIGKILL: <last log line>"
     Role last_role = Role::kUnknown;  // last settled role (not looking), for `start followers`
   };
@@ -96,6 +98,24 @@ class Supervisor {
   // Carries out `action` on node `id`; the line that tells the user what happened.
   std::string ActOn(int id, const std::string& action, int signal);
   std::string QuorumWarning(const std::string& action, const std::vector<int>& ids) const;
+  // A member action that answers once what it began has happened: kill and stop once the
+  // member has exited, start and restart once it is up (it answers or reports a role) or has
+  // exited again (then with the reason), or at the deadline (member_actions.cc).
+  struct PendingAction {
+    Connection* conn;
+    std::string action;
+    std::vector<int> ids;
+    std::vector<int> exits_before;  // exits_[id] at the request
+    std::vector<int> stops;         // exits the action itself causes first (restart: 1)
+    std::vector<bool> settled;
+    int64_t deadline_ms;
+  };
+  // Whether `action` on `id` must be waited for (kill with a signal that may not end it is not).
+  static bool Awaits(const std::string& action, int signal);
+  int64_t AwaitMs(const std::string& action) const;
+  void SettleActions();
+  // "" while member i of `p` has not settled, else the line that says how it ended.
+  std::string SettledLine(const PendingAction& p, size_t i) const;
   static void OnNewConnection(uv_stream_t* server, int status);
 
   // --- link faults (supervisor_links.cc) ---
@@ -129,6 +149,8 @@ class Supervisor {
     std::string what;
   };
   std::optional<LinkChange> last_link_change_;
+  std::vector<PendingAction> pending_actions_;
+  std::vector<int> exits_;  // [id - 1]: exits seen, for PendingAction
   std::vector<int> restart_pending_;  // node ids to start again once they have exited
   Timeline timeline_;
   int64_t start_ms_ = 0;

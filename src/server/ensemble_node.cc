@@ -117,11 +117,16 @@ std::string EnsembleNode::Start() {
     after();
   };
   cb.on_zab = [this, after](int64_t from, const ZabPacket& p) {
+    dial_failures_.erase(from);
     replica_->StepZab(from, p);
     after();
   };
   cb.on_peer_lost = [this, after](int64_t sid) {
     replica_->PeerDisconnected(sid);
+    after();
+  };
+  cb.on_peer_unreachable = [this, after](int64_t sid) {
+    PeerUnreachable(sid);
     after();
   };
   transport_ = std::make_unique<PeerTransport>(loop_, tc, cb);
@@ -387,6 +392,18 @@ void EnsembleNode::MaybeRoll() {
   const Core& core = replica_->core();
   (void)storage::SaveSnapshot(config_.data_dir, core.tree(), storage::SessionsOf(core.sessions()),
                               core.last_zxid());
+}
+
+void EnsembleNode::PeerUnreachable(int64_t sid) {
+  // ZooKeeper's Learner tries to connect to its leader 5 times, then goes back to LOOKING
+  // instead of waiting out initLimit: a leader that died just after the election is left at
+  // once (and a cut-off member reaches read-only mode on time). Anyone else hears of it the
+  // same way as of a lost connection; the Replica ignores peers it has no relationship with.
+  constexpr int kDialTriesMax = 5;
+  if (++dial_failures_[sid] < kDialTriesMax) return;
+  dial_failures_.erase(sid);
+  spdlog::info("sid {} unreachable on its quorum port after {} tries", sid, kDialTriesMax);
+  replica_->PeerDisconnected(sid);
 }
 
 void EnsembleNode::ReportEvent(const ReplicaEvent& e) {

@@ -86,6 +86,7 @@ class EnsembleNode {
   void FlushLog();
   void MaybeRoll();
   void ReportEvent(const ReplicaEvent& e);
+  void PeerUnreachable(int64_t sid);
   int64_t TickMs() const { return 10; }
 
   uv_loop_t* loop_;
@@ -111,6 +112,8 @@ class EnsembleNode {
   bool timer_started_ = false;
   std::vector<Output> client_outputs_;
   bool was_serving_ = false;
+  // Failed quorum dials per peer since it last sent us anything (see PeerUnreachable).
+  std::map<int64_t, int> dial_failures_;
   bool stopped_ = false;
 
   // For the four-letter words. Proposal sizes and uptime belong to one leadership term, as

@@ -46,6 +46,11 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
   rc.ticks_per_tick_time = std::max<int32_t>(1, config_.tick_ms / rc.tick_ms);
   rc.init_limit = config_.init_limit > 0 ? config_.init_limit : 10;
   rc.sync_limit = config_.sync_limit > 0 ? config_.sync_limit : 5;
+  if (config_.read_only_mode) {
+    // ZooKeeper's grace period before a LOOKING member believes it is partitioned.
+    int64_t grace_ms = std::max<int64_t>(2000, config_.tick_ms);
+    rc.read_only_after_ticks = (grace_ms + rc.tick_ms - 1) / rc.tick_ms;
+  }
   CoreConfig cc = CoreConfigFor(config_);
   cc.role = CoreRole::kLearner;
   cc.apply_on_submit = false;
@@ -158,6 +163,7 @@ void EnsembleNode::Stop() {
 }
 
 std::string EnsembleNode::mode() const {
+  if (replica_->read_only()) return "read-only";  // ReadOnlyZooKeeperServer.getState()
   switch (replica_->state()) {
     case PeerState::kLeading:
       return "leader";
@@ -292,7 +298,8 @@ void EnsembleNode::Carry(Ready& ready) {
     if (auto s = log_->Append(a.zxid, a.txn); !s.ok()) spdlog::error("{}", s.message());
   }
   int64_t barrier = ready.log_appends.empty() ? 0 : log_->last_appended_zxid();
-  bool serving = replica_->serving();
+  // Read-only clients count: when read-only serving ends, they must go and find a quorum.
+  bool serving = replica_->serving() || replica_->read_only();
   if (was_serving_ && !serving && on_stopped_serving) on_stopped_serving();
   was_serving_ = serving;
   if (SendsAtOnce()) {
@@ -417,6 +424,15 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
     } else {
       leading_since_ms_ = 0;
     }
+  }
+  if (e.what == "read_only" || e.what == "read_only_end") {
+    bool on = e.what == "read_only";
+    spdlog::info("{} (LOOKING for {} ms; epoch {}, zxid {})",
+                 on ? "Read-only server started: serving read-only clients from this member's tree"
+                    : "read-only serving ended: its sessions are closed",
+                 election_ms, e.epoch, ZxidHex(e.zxid));
+    if (on && on_serving_read_only) on_serving_read_only();
+    return;
   }
   if (e.what == "serving") {
     spdlog::info("{} in epoch {} (leader {}), serving; {} ms since the election began",

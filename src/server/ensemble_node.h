@@ -55,7 +55,9 @@ class EnsembleNode {
   Machine* machine() { return replica_.get(); }
   const Replica& replica() const { return *replica_; }
   bool serving() const { return replica_ && replica_->serving(); }
-  std::string mode() const;  // srvr's Mode: leader / follower / observer (or "looking")
+  bool read_only() const { return replica_ && replica_->read_only(); }
+  // srvr's Mode: leader / follower / observer / read-only (or "looking")
+  std::string mode() const;
   // The ensemble's part of the four-letter words (quorum lines, leader gauges, counters).
   void FillStats(StatsSnapshot* s) const;
 
@@ -66,6 +68,7 @@ class EnsembleNode {
   // shell delivers their outputs; and when the member stops serving (it closes its clients).
   std::function<void()> on_outputs;
   std::function<void()> on_stopped_serving;
+  std::function<void()> on_serving_read_only;  // read-only mode began (readonlymode.enabled)
 
  private:
   // Snapshot + log into the Replica's Core, then the epoch files. An error line on failure.

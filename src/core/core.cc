@@ -67,6 +67,7 @@ OpenSessionResult Core::OpenSession(int32_t requested_timeout_ms, const std::str
                                     int64_t now_ms) {
   int32_t timeout = std::clamp(requested_timeout_ms, config_.min_session_timeout_ms,
                                config_.max_session_timeout_ms);
+  if (config_.role == CoreRole::kReadOnly) return OpenLocalSession(timeout, client_ip);
   int64_t sid = next_session_id_++;
   InFlight f;
   f.what = InFlight::What::kOpenSession;
@@ -235,6 +236,7 @@ void Core::ServeWaiting(InFlight& f) {
 
 void Core::SetRole(CoreRole role) {
   DropInFlight();
+  if (config_.role == CoreRole::kReadOnly && role != CoreRole::kReadOnly) DropLocalSessions();
   config_.role = role;
   if (role != CoreRole::kStandalone) config_.apply_on_submit = false;
 }
@@ -309,6 +311,9 @@ int32_t Core::Reattach(int64_t session_id, const std::string& passwd, int32_t re
                        const std::string& client_ip) {
   Session* s = sessions_.Find(session_id);
   if (!s || s->closing || passwd != SessionPassword(session_id)) return 0;
+  // A read-only server cannot vouch for a session its quorum owns (ZooKeeper refuses to renew
+  // it there); the client is told to start a session of its own.
+  if ((config_.role == CoreRole::kReadOnly) != s->local) return 0;
   int32_t timeout = std::clamp(requested_timeout_ms, config_.min_session_timeout_ms,
                                config_.max_session_timeout_ms);
   s->timeout_ms = timeout;
@@ -457,6 +462,12 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms, const DecodedWrite& 
 
 void Core::Submit(ClientRequest req, int64_t now_ms) {
   Touch(req.session_id);
+  // A read-only server refuses deleteContainer with the other writes, before asking who may
+  // send it.
+  if (config_.role == CoreRole::kReadOnly && IsKnownClientOp(req.op)) {
+    SubmitReadOnly(req);
+    return;
+  }
   if (!IsKnownClientOp(req.op) || req.op == OpCode::kDeleteContainer) {
     ReplyInOrder(req, Err::kUnimplemented, /*close_after=*/true, /*unknown_op=*/true);
     return;
@@ -586,6 +597,10 @@ void Core::ExpireSession(int64_t session_id, int64_t now_ms) {
 void Core::Tick(int64_t now_ms) {
   ++ticks_;
   std::vector<int64_t> expired = sessions_.Advance();
+  if (config_.role == CoreRole::kReadOnly) {
+    ExpireLocalSessions(expired);
+    return;
+  }
   if (config_.role == CoreRole::kLearner) return;  // the leader decides expiry
   for (int64_t sid : expired) ExpireSession(sid, now_ms);
   if (config_.container_check_ticks <= 0 || ticks_ % config_.container_check_ticks != 0) return;

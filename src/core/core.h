@@ -18,6 +18,9 @@
 //   standalone / leader:  Commit (the txns up to zxid are durable), DropInFlight
 //   leader:      SetRole, StartEpoch, SubmitForwarded (a learner's request)
 //   learner:     SetRole, ApplyCommitted, Synced, TakeTouchedSessions
+//   read-only:   SetRole(kReadOnly) — then OpenSession opens local sessions, Reattach takes
+//                only those, Submit refuses writes with NOTREADONLY, Tick expires only those
+//                (core/read_only.cc); SetRole away from it closes them
 // No I/O, clock, threads or randomness inside. Outputs are queued and taken with
 // TakeOutputs(), in the order they must be delivered. Single-threaded: one owner calls
 // everything.
@@ -73,6 +76,7 @@ struct Output {
   std::string body;           // reply record (only when err == kOk), or encoded WatcherEvent
   bool close_after = false;   // close the connection once this reply is sent
   int32_t timeout_ms = 0;     // kSessionOpened: the negotiated timeout
+  bool read_only = false;     // kSessionOpened: a read-only server's session (ConnectResponse)
   OpCode op = OpCode::kPing;  // kForward
   std::vector<Id> auth;       // kForward
   int64_t origin = 0;         // kSyncDone
@@ -201,6 +205,12 @@ class Core {
   void Notify(const std::vector<WatchEvent>& events);
   void ExpireSession(int64_t session_id, int64_t now_ms);
   int64_t NextZxid() { return ++last_prepared_zxid_; }
+  // Read-only role (core/read_only.cc).
+  OpenSessionResult OpenLocalSession(int32_t timeout_ms, const std::string& client_ip);
+  void SubmitReadOnly(const ClientRequest& req);
+  void ExpireLocalSessions(const std::vector<int64_t>& expired);
+  void CloseLocalSession(int64_t session_id);
+  void DropLocalSessions();
 
   CoreConfig config_;
   DataTree tree_;

@@ -13,7 +13,11 @@ namespace zk {
 //   kStandalone / kLeader: prepares txns (local and forwarded requests), applies on Commit.
 //   kLearner: forwards writes and syncs to the leader (kForward outputs), serves reads locally,
 //             applies what the leader committed (ApplyCommitted), expires no sessions.
-enum class CoreRole { kStandalone, kLeader, kLearner };
+//   kReadOnly: an ensemble member cut off from its quorum (readonlymode.enabled). Serves reads
+//             from its own tree; refuses writes with NOTREADONLY (ZooKeeper's
+//             ReadOnlyRequestProcessor); its sessions are local: never logged, never sent to a
+//             leader, gone when the role ends. Sessions the quorum owns cannot re-attach.
+enum class CoreRole { kStandalone, kLeader, kLearner, kReadOnly };
 
 struct CoreConfig {
   int64_t server_id = 0;   // myid; 0 in standalone

@@ -9,7 +9,8 @@
 //           Touch(session)               any request or ping of the session's connection
 //           ConnectionClosed(session)    its connection went away (not the session)
 //           Submit(request)              every client request but ping (the shell answers it)
-//           Refuse(request, err)         the shell refuses a request (e.g. NOTREADONLY)
+//           Refuse(request, err)         the shell refuses a request (e.g. NOTREADONLY
+//                                        while a standalone server's log cannot be written)
 //           Tick(now_ms)                 time passes (Standalone: a tickTime; Replica: its tick)
 //           Persisted(zxid)              the log is synced up to zxid
 //           (Replica only)               StepElection, StepZab, PeerDisconnected
@@ -129,6 +130,10 @@ class Machine {
   const Core& core() const { return core_; }
   // Accepts new sessions and requests (Standalone: always; Replica: synced with a leader).
   virtual bool serving() const = 0;
+  // Serves read-only clients only (Replica: cut off from its quorum with readonlymode.enabled;
+  // see CoreRole::kReadOnly). The shell then accepts only ConnectRequests that say readOnly,
+  // and answers with readOnly set; the Machine refuses the writes itself.
+  virtual bool read_only() const { return false; }
 
  protected:
   Machine(CoreConfig config, int64_t first_session_id)

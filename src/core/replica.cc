@@ -55,6 +55,7 @@ size_t Replica::pending_syncs() const {
 // ---------------------------------------------------------------- election and roles
 
 void Replica::StartElection() {
+  EndReadOnly();
   state_ = PeerState::kLooking;
   phase_ = Phase::kElection;
   serving_ = false;
@@ -77,6 +78,7 @@ void Replica::StepElection(const Notification& n) {
 }
 
 void Replica::OnDecision(const Decision& d) {
+  EndReadOnly();
   leader_ = d.leader;
   phase_ = Phase::kDiscovery;
   phase_start_tick_ = ticks_;
@@ -176,7 +178,26 @@ void Replica::Tick(int64_t now_ms) {
     LeaderTick();
   } else if (state_ != PeerState::kLooking) {
     LearnerTick();
+  } else {
+    MaybeServeReadOnly();
   }
+}
+
+void Replica::MaybeServeReadOnly() {
+  // Cut off long enough to believe it is partitioned, rather than in a short election.
+  if (config_.read_only_after_ticks <= 0 || read_only_) return;
+  if (ticks_ - election_start_tick_ < config_.read_only_after_ticks) return;
+  assert(state_ == PeerState::kLooking && !serving_);
+  read_only_ = true;
+  core_.SetRole(CoreRole::kReadOnly);
+  Event("read_only");
+}
+
+void Replica::EndReadOnly() {
+  if (!read_only_) return;
+  read_only_ = false;
+  core_.SetRole(CoreRole::kLearner);  // closes the read-only sessions
+  Event("read_only_end");
 }
 
 void Replica::Persisted(int64_t zxid) {

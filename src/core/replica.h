@@ -8,6 +8,10 @@
 //                  Tick(now_ms)                 one replica tick (the shell's timer; e.g. 10 ms)
 //                  Persisted(zxid)              the log is synced up to zxid (the leader's own
 //                                               ack; a learner's ACK to its leader)
+// Read-only mode (readonlymode.enabled, read_only_after_ticks > 0): LOOKING that long, the member
+// serves read-only clients from its own tree (read_only(); the Core in CoreRole::kReadOnly),
+// as ZooKeeper's ReadOnlyZooKeeperServer; a decided election ends it before anything else
+// happens and its sessions are closed, so their clients look for a read-write server.
 // State changes are reported as Ready::events (LOOKING → LEADING / FOLLOWING / OBSERVING, new
 // epoch, quorum lost) for the log and the supervisor. Time is ticks; no I/O, clock, threads or
 // global randomness; ordered containers only. Single-threaded: one owner calls everything.
@@ -52,6 +56,9 @@ struct ReplicaConfig {
   int32_t ping_interval_ticks = 0;    // 0 = tickTime / 2
   size_t history_max = 10'000;        // committed txns kept in memory for DIFF
   ElectionConfig election;            // my_id and membership are filled in
+  // readonlymode.enabled: serve read-only clients after this many ticks LOOKING (ZooKeeper
+  // waits max(2000 ms, tickTime)); 0 = never.
+  int64_t read_only_after_ticks = 0;
 };
 
 struct DurableState {
@@ -82,6 +89,7 @@ class Replica final : public Machine {
 
   PeerState state() const { return state_; }
   bool serving() const override { return serving_; }
+  bool read_only() const override { return read_only_; }
   int64_t leader() const { return leader_; }
   int64_t epoch() const { return durable_.current_epoch; }
   const DurableState& durable() const { return durable_; }
@@ -114,6 +122,8 @@ class Replica final : public Machine {
   void OnDecision(const Decision& d);
   void LeaveRole(const std::string& why);
   void Event(const std::string& what);
+  void MaybeServeReadOnly();
+  void EndReadOnly();
   // leader
   void LeadStep(int64_t from, const ZabPacket& p);
   void LeadLearnerInfo(int64_t from, const ZabPacket& p);
@@ -152,6 +162,7 @@ class Replica final : public Machine {
   PeerState state_ = PeerState::kLooking;
   Phase phase_ = Phase::kElection;
   bool serving_ = false;
+  bool read_only_ = false;
   int64_t leader_ = 0;
   int64_t new_epoch_ = 0;  // the epoch being established / established
   int64_t ticks_ = 0;

@@ -19,6 +19,7 @@ struct Session {
   int64_t expire_tick = 0;  // the tick at which it expires unless touched
   std::vector<Id> auth;     // ip id, plus digest ids from auth packets
   bool closing = false;
+  bool local = false;  // opened in read-only mode: known to this server only, never logged
 };
 
 class SessionTable {

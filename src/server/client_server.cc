@@ -371,9 +371,18 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
     return;
   }
   c->has_read_only_byte = req.has_read_only;
-  if (ensemble_.serving && !ensemble_.serving()) {
+  const bool read_only = machine_->read_only();
+  if (ensemble_.serving && !ensemble_.serving() && !read_only) {
     // As ZooKeeper: a member without a leader closes the connection without a response.
     ++counters_.unsuccessful_handshakes;
+    Close(c, nullptr);
+    return;
+  }
+  if (read_only && !req.read_only) {
+    // As ZooKeeper: a client that did not say it accepts a read-only server (an old client
+    // never does) must find a read-write one.
+    ++counters_.unsuccessful_handshakes;
+    spdlog::info("Refusing session request for not-read-only client {}", c->stats.remote);
     Close(c, nullptr);
     return;
   }
@@ -405,6 +414,7 @@ void ClientServer::Reattach(ClientConnection* c, const ConnectRequest& req) {
   int32_t timeout = machine_->Reattach(req.session_id, req.passwd, req.timeout_ms, c->ip);
   ConnectResponse resp;
   resp.has_read_only = req.has_read_only;
+  resp.read_only = machine_->read_only();
   if (timeout == 0) {
     ++counters_.unsuccessful_handshakes;
     spdlog::info("Invalid session {} for client {}, probably expired", ZxidHex(req.session_id),
@@ -559,6 +569,7 @@ void ClientServer::Deliver(const Output& o) {
       resp.session_id = o.session_id;
       resp.passwd = o.body;
       resp.has_read_only = c->has_read_only_byte;
+      resp.read_only = o.read_only;
       SendConnectResponse(c, resp);
       int64_t now = LoopMs();
       int64_t start = now;
@@ -787,6 +798,8 @@ StatsSnapshot ClientServer::Snapshot() const {
   s.version = FullVersion();
   s.mode = ensemble_.mode ? ensemble_.mode() : "standalone";
   if (ensemble_.serving) s.serving = ensemble_.serving();
+  s.read_only = machine_->read_only();
+  s.serving = s.serving || s.read_only;
   s.now_ms = WallMs();
   s.latency_min_ms = counters_.latency_count ? counters_.latency_min_ms : 0;
   s.latency_max_ms = counters_.latency_max_ms;

@@ -113,6 +113,9 @@ class ClientServer {
   void SetEnsemble(Ensemble ensemble) { ensemble_ = std::move(ensemble); }
   // Closes every client connection (the member left its role; clients reconnect elsewhere).
   void CloseClientConnections(const char* why);
+  // Latency and packet counters start again (srst; and a member that starts serving read-only,
+  // which in ZooKeeper is a new server object with fresh ServerStats).
+  void ResetServerStats();
 
  private:
   static void OnConnection(uv_stream_t* server, int status);
@@ -145,7 +148,6 @@ class ClientServer {
   void Flush(ClientConnection* c);
   void Close(ClientConnection* c, const char* why);
   void CloseAfterFlush(ClientConnection* c);
-  void ResetServerStats();
   int64_t LoopMs() const;
   int64_t ExpiryBucketMs(int64_t wall_ms) const;
 

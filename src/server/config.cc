@@ -240,6 +240,9 @@ class Parser {
         return p.Int(k, v, 1, INT64_MAX, &p.config_.prealloc_kb,
                      "expected a positive number of KB");
       };
+      m["readonlymode.enabled"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.Bool(k, v, &p.config_.read_only_mode);
+      };
       m["znode.container.checkIntervalMs"] = [](Parser& p, const std::string& k,
                                                 const std::string& v) {
         return p.Int(k, v, 1, INT64_MAX, &p.config_.container_check_interval_ms,
@@ -363,6 +366,8 @@ class Parser {
       return false;
     }
     if (c.data_log_dir.empty()) c.data_log_dir = c.data_dir;
+    // As ZooKeeper: kazoo and the Java client look for a read-write server with isro.
+    if (c.read_only_mode) c.four_letter_whitelist.insert("isro");
     int voters = 0;
     for (const PeerAddress& p : c.servers) voters += p.observer ? 0 : 1;
     if (!c.servers.empty() && voters == 0) {

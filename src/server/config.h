@@ -56,6 +56,9 @@ struct ServerConfig {
   bool force_sync = true;
   int64_t snap_count = 100000;
   int64_t prealloc_kb = 65536;
+  // readonlymode.enabled (Apache reads it only as a system property): an ensemble member cut
+  // off from its quorum serves read-only clients from its own tree. No effect standalone.
+  bool read_only_mode = false;
 
   // zkd's own: how often container and TTL nodes are checked.
   int64_t container_check_interval_ms = 60000;

@@ -25,6 +25,7 @@ int RunEnsemble(const ServerConfig& config) {
   node.on_stopped_serving = [&server] {
     server.CloseClientConnections("this server left its role: no leader / quorum");
   };
+  node.on_serving_read_only = [&server] { server.ResetServerStats(); };
   if (std::string error = server.Start(); !error.empty()) {
     std::fprintf(stderr, "zkd: %s\n", error.c_str());
     return 1;

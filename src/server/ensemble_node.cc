@@ -46,6 +46,11 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
   rc.ticks_per_tick_time = std::max<int32_t>(1, config_.tick_ms / rc.tick_ms);
   rc.init_limit = config_.init_limit > 0 ? config_.init_limit : 10;
   rc.sync_limit = config_.sync_limit > 0 ? config_.sync_limit : 5;
+  if (config_.read_only_mode) {
+    // ZooKeeper's grace period before a LOOKING member believes it is partitioned.
+    int64_t grace_ms = std::max<int64_t>(2000, config_.tick_ms);
+    rc.read_only_after_ticks = (grace_ms + rc.tick_ms - 1) / rc.tick_ms;
+  }
   CoreConfig cc = CoreConfigFor(config_);
   cc.role = CoreRole::kLearner;
   cc.apply_on_submit = false;
@@ -117,11 +122,16 @@ std::string EnsembleNode::Start() {
     after();
   };
   cb.on_zab = [this, after](int64_t from, const ZabPacket& p) {
+    dial_failures_.erase(from);
     replica_->StepZab(from, p);
     after();
   };
   cb.on_peer_lost = [this, after](int64_t sid) {
     replica_->PeerDisconnected(sid);
+    after();
+  };
+  cb.on_peer_unreachable = [this, after](int64_t sid) {
+    PeerUnreachable(sid);
     after();
   };
   transport_ = std::make_unique<PeerTransport>(loop_, tc, cb);
@@ -153,6 +163,7 @@ void EnsembleNode::Stop() {
 }
 
 std::string EnsembleNode::mode() const {
+  if (replica_->read_only()) return "read-only";  // ReadOnlyZooKeeperServer.getState()
   switch (replica_->state()) {
     case PeerState::kLeading:
       return "leader";
@@ -287,7 +298,8 @@ void EnsembleNode::Carry(Ready& ready) {
     if (auto s = log_->Append(a.zxid, a.txn); !s.ok()) spdlog::error("{}", s.message());
   }
   int64_t barrier = ready.log_appends.empty() ? 0 : log_->last_appended_zxid();
-  bool serving = replica_->serving();
+  // Read-only clients count: when read-only serving ends, they must go and find a quorum.
+  bool serving = replica_->serving() || replica_->read_only();
   if (was_serving_ && !serving && on_stopped_serving) on_stopped_serving();
   was_serving_ = serving;
   if (SendsAtOnce()) {
@@ -389,6 +401,18 @@ void EnsembleNode::MaybeRoll() {
                               core.last_zxid());
 }
 
+void EnsembleNode::PeerUnreachable(int64_t sid) {
+  // ZooKeeper's Learner tries to connect to its leader 5 times, then goes back to LOOKING
+  // instead of waiting out initLimit: a leader that died just after the election is left at
+  // once (and a cut-off member reaches read-only mode on time). Anyone else hears of it the
+  // same way as of a lost connection; the Replica ignores peers it has no relationship with.
+  constexpr int kDialTriesMax = 5;
+  if (++dial_failures_[sid] < kDialTriesMax) return;
+  dial_failures_.erase(sid);
+  spdlog::info("sid {} unreachable on its quorum port after {} tries", sid, kDialTriesMax);
+  replica_->PeerDisconnected(sid);
+}
+
 void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
   int64_t election_ms = e.election_ticks * TickMs();
   if (e.what == "state") {
@@ -400,6 +424,15 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
     } else {
       leading_since_ms_ = 0;
     }
+  }
+  if (e.what == "read_only" || e.what == "read_only_end") {
+    bool on = e.what == "read_only";
+    spdlog::info("{} (LOOKING for {} ms; epoch {}, zxid {})",
+                 on ? "Read-only server started: serving read-only clients from this member's tree"
+                    : "read-only serving ended: its sessions are closed",
+                 election_ms, e.epoch, ZxidHex(e.zxid));
+    if (on && on_serving_read_only) on_serving_read_only();
+    return;
   }
   if (e.what == "serving") {
     spdlog::info("{} in epoch {} (leader {}), serving; {} ms since the election began",

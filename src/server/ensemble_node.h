@@ -55,7 +55,9 @@ class EnsembleNode {
   Machine* machine() { return replica_.get(); }
   const Replica& replica() const { return *replica_; }
   bool serving() const { return replica_ && replica_->serving(); }
-  std::string mode() const;  // srvr's Mode: leader / follower / observer (or "looking")
+  bool read_only() const { return replica_ && replica_->read_only(); }
+  // srvr's Mode: leader / follower / observer / read-only (or "looking")
+  std::string mode() const;
   // The ensemble's part of the four-letter words (quorum lines, leader gauges, counters).
   void FillStats(StatsSnapshot* s) const;
 
@@ -66,6 +68,7 @@ class EnsembleNode {
   // shell delivers their outputs; and when the member stops serving (it closes its clients).
   std::function<void()> on_outputs;
   std::function<void()> on_stopped_serving;
+  std::function<void()> on_serving_read_only;  // read-only mode began (readonlymode.enabled)
 
  private:
   // Snapshot + log into the Replica's Core, then the epoch files. An error line on failure.
@@ -86,6 +89,7 @@ class EnsembleNode {
   void FlushLog();
   void MaybeRoll();
   void ReportEvent(const ReplicaEvent& e);
+  void PeerUnreachable(int64_t sid);
   int64_t TickMs() const { return 10; }
 
   uv_loop_t* loop_;
@@ -111,6 +115,8 @@ class EnsembleNode {
   bool timer_started_ = false;
   std::vector<Output> client_outputs_;
   bool was_serving_ = false;
+  // Failed quorum dials per peer since it last sent us anything (see PeerUnreachable).
+  std::map<int64_t, int> dial_failures_;
   bool stopped_ = false;
 
   // For the four-letter words. Proposal sizes and uptime belong to one leadership term, as

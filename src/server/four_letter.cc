@@ -109,7 +109,8 @@ std::string Conf(const StatsSnapshot& s) {
     out += "electionPort=" + std::to_string(q.election_port) + "\n";
     out += "quorumPort=" + std::to_string(q.quorum_port) + "\n";
     out += std::string("peerType=") + (q.observer ? "1" : "0") + "\n";
-    out += "membership: \n" + q.membership;
+    // ReadOnlyZooKeeperServer prints the cluster keys but is no QuorumZooKeeperServer.
+    if (!s.read_only) out += "membership: \n" + q.membership;
   }
   return out;
 }
@@ -268,7 +269,8 @@ std::string Mntr(const StatsSnapshot& s) {
   auto num = [&line](std::string_view key, int64_t v) { line(key, std::to_string(v)); };
   // Apache registers the gauges in one hash map, so a leader's own gauges are interleaved with
   // the server's; `lead` prints one only on a leader, `quorum` only on an ensemble member.
-  const QuorumStats* q = s.quorum ? &*s.quorum : nullptr;
+  // A read-only member's server is no QuorumZooKeeperServer: no quorum gauges.
+  const QuorumStats* q = s.quorum && !s.read_only ? &*s.quorum : nullptr;
   const QuorumStats* lead = q && q->leader ? q : nullptr;
   line("version", s.version);
   line("server_state", s.mode);

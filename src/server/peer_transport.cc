@@ -713,6 +713,9 @@ void PeerTransport::State::CloseConnection(PeerConnection* c, const char* why, b
     if (cb.on_peer_lost) {
       cb.on_peer_lost(c->sid);  // c stays valid until its close callback
     }
+  } else if (c->port == Port::kQuorum && c->outbound && !established && !closing && !deliberate &&
+             cb.on_peer_unreachable) {
+    cb.on_peer_unreachable(c->sid);
   }
 }
 

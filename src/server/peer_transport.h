@@ -20,6 +20,8 @@
 //
 // What is guaranteed:
 //   - Per connection: frames arrive complete, in send order, without gaps or duplicates.
+//   - on_peer_unreachable(sid) fires once per failed dial of sid's quorum port (refused, timed
+//     out, reset before connecting); the transport keeps redialling while something is queued.
 //   - on_peer_lost(sid) fires once per lost quorum-port connection that had been established
 //     (outbound: connected; inbound: hello received), in either direction — so up to twice per
 //     peer death, once per connection. It marks a boundary: whatever was sent to sid and not yet
@@ -103,6 +105,7 @@ struct PeerTransportCallbacks {
   std::function<void(const Notification&)> on_notification;  // n.sid checked against the hello
   std::function<void(int64_t from, const ZabPacket&)> on_zab;
   std::function<void(int64_t sid)> on_peer_lost;  // a quorum-port connection to/from sid closed
+  std::function<void(int64_t sid)> on_peer_unreachable;  // a dial of sid's quorum port failed
 };
 
 struct PeerTransportCounters {

@@ -65,6 +65,7 @@ class Member:
         self.client_port = self.quorum_port = self.election_port = None
         self.proc = None
         self.paused = False
+        self.stopped = False  # by stop(): its exit status is its answer to SIGTERM
         self.starts = 0
         self.log_path = None
         self._log = None
@@ -79,10 +80,12 @@ class Member:
 
 class Ensemble:
     def __init__(self, binary, voters=3, observers=0, tick_time=200, init_limit=10,
-                 sync_limit=5, extra_cfg=None, name="ens", engine="zkd"):
+                 sync_limit=5, extra_cfg=None, name="ens", engine="zkd", java_props=()):
         """engine "apache" runs Debian's Apache ZooKeeper (QuorumPeerMain) on the same layout;
-        binary is then ignored."""
+        binary is then ignored. java_props ("-Dkey=value") go on Apache's java command line,
+        for the settings it reads only as system properties (readonlymode.enabled)."""
         self.engine = engine
+        self.java_props = list(java_props)
         self.binary = os.path.abspath(binary) if binary else None
         self.tick_time = tick_time
         self.init_limit = init_limit
@@ -138,6 +141,7 @@ class Ensemble:
         if m.running():
             raise EnsembleError("member %d is already running" % sid)
         self._close_log(m)
+        m.stopped = False
         m.starts += 1
         m.log_path = os.path.join(m.dir, "%s.%d.log" % (self.engine, m.starts))
         m._log = open(m.log_path, "wb")
@@ -150,7 +154,7 @@ class Ensemble:
         if self.engine == "zkd":
             return [self.binary, cfg]
         return [shutil.which("java") or "/usr/bin/java", "-Xmx128m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Dzookeeper.jmx.log4j.disable=true",
+                "-XX:TieredStopAtLevel=1", "-Dzookeeper.jmx.log4j.disable=true"] + self.java_props + [
                 "-cp", zkserver.apache_classpath(), zkserver.APACHE_QUORUM_MAIN, cfg]
 
     def start_all(self):
@@ -195,6 +199,7 @@ class Ensemble:
     def stop(self, sid):
         """SIGTERM; returns the exit status."""
         m = self.members[sid]
+        m.stopped = True
         rc = None
         if m.proc is not None:
             if m.proc.poll() is None:
@@ -281,7 +286,7 @@ class Ensemble:
         deadline = time.monotonic() + timeout_s
         while True:
             for sid, m in self.members.items():
-                if (m.proc is not None and m.proc.poll() is not None and
+                if (m.proc is not None and m.proc.poll() is not None and not m.stopped and
                         m.proc.returncode not in (-9, -15, 143)):
                     self.fail("member %d exited with status %s" % (sid, m.proc.returncode))
             if predicate():

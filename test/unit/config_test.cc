@@ -137,6 +137,21 @@ TEST(Config, Whitelist_SrvrAlwaysAndStarMeansAll) {
   ASSERT_EQ(r.config.warnings.size(), 1u);
 }
 
+TEST(Config, ReadOnlyMode_OffByDefaultOnWhenAskedAndAddsIsroToTheWhitelist) {
+  ConfigResult r = Parse(kMinimal);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.config.read_only_mode);
+  EXPECT_EQ(r.config.four_letter_whitelist.count("isro"), 0u);
+  r = Parse(std::string(kMinimal) + "readonlymode.enabled=true\n");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_TRUE(r.config.read_only_mode);
+  EXPECT_TRUE(r.config.warnings.empty());
+  // As ZooKeeper: isro joins the whitelist so clients can look for a read-write server.
+  EXPECT_EQ(r.config.four_letter_whitelist, (std::set<std::string>{"isro", "srvr"}));
+  r = Parse(std::string(kMinimal) + "readonlymode.enabled=yes\n");
+  EXPECT_EQ(r.error, "zoo.cfg: readonlymode.enabled=yes: expected true or false");
+}
+
 TEST(Config, SnapRetainCount_ClampedToThree) {
   ConfigResult r = Parse(std::string(kMinimal) + "autopurge.snapRetainCount=1\n");
   ASSERT_TRUE(r.ok());

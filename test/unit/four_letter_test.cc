@@ -501,5 +501,51 @@ TEST(FourLetterEnsemble, MembershipText_ById_ObserverRole_ClientPart) {
             "version=0");
 }
 
+// ---- a member serving read-only (readonlymode.enabled): captured from Apache 3.8.0, member 1 of
+// 3 with members 2 and 3 stopped (a new ReadOnlyZooKeeperServer: its counters start at 0).
+
+StatsSnapshot ReadOnlyIdle() {
+  StatsSnapshot s = Idle();
+  s.mode = "read-only";
+  s.read_only = true;
+  s.packets_received = 3;
+  s.packets_sent = 2;
+  s.zxid = 0x200000004;
+  s.node_count = 9;
+  QuorumStats q = ThreeVoters(1);
+  q.peer_state = "looking";
+  s.quorum = q;
+  return s;
+}
+
+TEST(FourLetterReadOnly, IsroRo_SrvrSaysReadOnlyTwice) {
+  StatsSnapshot s = ReadOnlyIdle();
+  EXPECT_EQ(RenderFourLetterWord("isro", s), "ro");
+  EXPECT_EQ(RenderFourLetterWord("srvr", s),
+            "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\n"
+            "READ-ONLY mode; serving only read-only clients\n"
+            "Latency min/avg/max: 0/0.0/0\nReceived: 3\nSent: 2\nConnections: 1\n"
+            "Outstanding: 0\nZxid: 0x200000004\nMode: read-only\nNode count: 9\n");
+  EXPECT_EQ(RenderFourLetterWord("stat", s),
+            "Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\n"
+            "READ-ONLY mode; serving only read-only clients\nClients:\n"
+            " /127.0.0.1:41134[0](queued=0,recved=1,sent=0)\n\n"
+            "Latency min/avg/max: 0/0.0/0\nReceived: 3\nSent: 2\nConnections: 1\n"
+            "Outstanding: 0\nZxid: 0x200000004\nMode: read-only\nNode count: 9\n");
+}
+
+TEST(FourLetterReadOnly, NoQuorumGaugesInMntr_NoMembershipInConf) {
+  StatsSnapshot s = ReadOnlyIdle();
+  std::string mntr = RenderFourLetterWord("mntr", s);
+  EXPECT_NE(mntr.find("zk_server_state\tread-only\n"), std::string::npos);
+  EXPECT_EQ(mntr.find("zk_peer_state"), std::string::npos);
+  EXPECT_EQ(mntr.find("zk_quorum_size"), std::string::npos);
+  std::string conf = RenderFourLetterWord("conf", s);
+  EXPECT_NE(conf.find("\ninitLimit=10\n"), std::string::npos);
+  ASSERT_NE(conf.rfind("\npeerType="), std::string::npos);
+  EXPECT_EQ(conf.substr(conf.rfind("\npeerType=")), "\npeerType=0\n");  // the last line
+  EXPECT_EQ(conf.find("membership"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace zk

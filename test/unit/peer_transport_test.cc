@@ -66,6 +66,7 @@ struct Inbox {
   std::vector<Notification> notes;
   std::vector<std::pair<int64_t, ZabPacket>> zabs;
   std::vector<int64_t> lost;
+  std::vector<int64_t> unreachable;
 };
 
 // A raw TCP client on the test loop, for speaking garbage to a transport.
@@ -135,6 +136,9 @@ class Ensemble {
         inbox_[sid].zabs.emplace_back(from, p);
       };
       cb.on_peer_lost = [this, sid](int64_t peer) { inbox_[sid].lost.push_back(peer); };
+      cb.on_peer_unreachable = [this, sid](int64_t peer) {
+        inbox_[sid].unreachable.push_back(peer);
+      };
       auto t = std::make_unique<PeerTransport>(&loop_, config, cb);
       std::string err = t->Start();
       if (err.empty()) {
@@ -389,6 +393,24 @@ TEST(PeerTransport, DisconnectQuorumTellsOnlyThePeerAndTheNextMessageOpensANewCo
   EXPECT_TRUE(e.in(3).lost.empty());
   EXPECT_EQ(e.t(1).counters().quorum_disconnects, 1);
   EXPECT_EQ(e.t(1).counters().dial_failures, 0);
+}
+
+// Each failed dial of a quorum port is reported (a learner gives up on a dead leader after a few,
+// as ZooKeeper's); failed election dials and established connections are not.
+TEST(PeerTransport, FailedQuorumDialsAreReportedEachTime) {
+  Ensemble e(2);
+  e.Start(1);
+  e.t(1).SendNotification(2, Note(1, 1));
+  e.t(1).SendZab(2, Packet(1));
+  ASSERT_TRUE(e.RunUntil([&] { return e.in(1).unreachable.size() >= 3; }));
+  for (int64_t sid : e.in(1).unreachable) EXPECT_EQ(sid, 2);
+  EXPECT_TRUE(e.in(1).lost.empty());
+  e.Start(2);
+  ASSERT_TRUE(e.RunUntil([&] { return e.in(2).zabs.size() == 1; }));
+  size_t failed = e.in(1).unreachable.size();
+  e.t(1).SendZab(2, Packet(2));
+  ASSERT_TRUE(e.RunUntil([&] { return e.in(2).zabs.size() == 2; }));
+  EXPECT_EQ(e.in(1).unreachable.size(), failed);
 }
 
 TEST(PeerTransport, RestartedPeerOnTheSamePortsGetsTrafficAgain) {

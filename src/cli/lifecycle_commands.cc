@@ -36,7 +36,7 @@ struct UpArgs {
   int size = 0, observers = -1, timeout_s = 120;
   std::string engine, config, name, dir, base_ports, zookeeper_home, apache_jvm;
   int tick_time = 0, init_limit = 0, sync_limit = 0;
-  bool detach = false, fresh = false;
+  bool detach = false, fresh = false, faults = false, read_only_mode = false;
 };
 
 struct UpOptions {
@@ -91,6 +91,8 @@ int BuildSpec(const UpArgs& a, ClusterSpec* spec) {
   if (!a.apache_jvm.empty()) {
     spec->apache_jvm = a.apache_jvm;
   }
+  spec->proxied_links = spec->proxied_links || a.faults;
+  spec->read_only_mode = spec->read_only_mode || a.read_only_mode;
   return 0;
 }
 
@@ -384,6 +386,13 @@ void AddUpCommand(CLI::App& app, CommandRun* chosen) {
   up->add_flag("-d,--detach", a->detach,
                "return once ready; the supervisor stays in the background");
   up->add_flag("--fresh", a->fresh, "wipe the node directories first");
+  up->add_flag("--faults", a->faults,
+               "pass every link between members through the supervisor, so that partition, "
+               "isolate, cut, delay and slow can act on them (default: direct links, zoo.cfg "
+               "exactly as in the tutorials)");
+  up->add_flag("--read-only-mode", a->read_only_mode,
+               "readonlymode.enabled on every member: cut off from the quorum, a member still "
+               "answers reads to clients that allow read-only");
   Finish(up, chosen, [a] {
     UpOptions options;
     options.detach = a->detach;

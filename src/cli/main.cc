@@ -20,9 +20,19 @@ int Run(int argc, char** argv) {
   pc::cli::AddLifecycleCommands(app, &chosen);
   pc::cli::AddObserveCommands(app, &chosen);
   pc::cli::AddMemberCommands(app, &chosen);
+  pc::cli::AddLinkCommands(app, &chosen);
   pc::cli::AddExportCommand(app, &chosen);
   pc::cli::AddBenchCommand(app, &chosen);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;  // a usage error, as the fault commands' bad input
+  }
   return chosen ? chosen() : 1;
 }
 

@@ -17,6 +17,10 @@ NodePorts PortsOf(const ClusterSpec& spec, int id) {
   return {spec.base.client - 1 + id, spec.base.quorum - 1 + id, spec.base.election - 1 + id};
 }
 
+std::string ProxyHost(int from, int to) {
+  return "127.0." + std::to_string(from) + "." + std::to_string(to);
+}
+
 std::string StateRoot() {
   if (const char* root = std::getenv("PSEUDO_CLUSTER_HOME"); root && *root) {
     return fs::absolute(root).lexically_normal().string();
@@ -56,7 +60,15 @@ std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement&
   }
   out << "4lw.commands.whitelist=*\n"
       << "admin.enableServer=false\n";
+  if (spec.read_only_mode) {
+    // zkd reads it here; Apache ZooKeeper only as -Dreadonlymode.enabled=true, which
+    // pseudo-cluster passes to its JVM.
+    out << "readonlymode.enabled=true\n";
+  }
   if (spec.nodes() > 1) {
+    for (const std::string& note : placement.server_notes) {
+      out << "# " << note << "\n";
+    }
     if (spec.is_observer(id)) {
       out << "peerType=observer\n";
     }
@@ -80,7 +92,17 @@ std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir
   placement.client_port_address = "127.0.0.1";
   for (int n = 1; n <= spec.nodes(); ++n) {
     const NodePorts p = PortsOf(spec, n);
-    placement.servers.push_back({"127.0.0.1", p.quorum, p.election});
+    const bool proxied = spec.proxied_links && n != id;
+    placement.servers.push_back({proxied ? ProxyHost(id, n) : "127.0.0.1", p.quorum, p.election});
+  }
+  if (spec.proxied_links) {
+    placement.server_notes = {
+        "Links are proxied (`pseudo-cluster up --faults`), so partition, cut, delay and slow",
+        "can act on them: server.N for every other member is this member's own way to N, the",
+        "supervisor's proxy on 127.0.<this id>.<N> with N's ports; server." + std::to_string(id) +
+            " is this member's real",
+        "listen address. The other members' files differ in those lines only. Without --faults",
+        "every line is 127.0.0.1, as in the tutorials."};
   }
   return RenderZooCfg(spec, id, placement);
 }

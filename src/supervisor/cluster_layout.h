@@ -21,6 +21,10 @@ struct NodePorts {
 
 NodePorts PortsOf(const ClusterSpec& spec, int id);
 
+// With proxied links (`up --faults`), member `from` reaches member `to` through the proxy that
+// listens on 127.0.<from>.<to>, on `to`'s own quorum and election ports (link_layer.h).
+std::string ProxyHost(int from, int to);
+
 // Root for cluster directories: $PSEUDO_CLUSTER_HOME, else $HOME/.pseudo-cluster.
 std::string StateRoot();
 // The cluster directory: spec.dir if set, else StateRoot()/<name>. Always absolute.
@@ -44,6 +48,7 @@ struct ZooCfgPlacement {
   int client_port = 0;
   std::string client_port_address;  // empty: no clientPortAddress line
   std::vector<Server> servers;      // server.N at [N-1]; written only for more than one node
+  std::vector<std::string> server_notes;  // comment lines written above the server.N lines
 };
 
 // The zoo.cfg text for node `id` of `spec`, placed as `placement` says. The one zoo.cfg writer:

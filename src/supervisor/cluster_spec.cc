@@ -96,10 +96,15 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
       return fail("bad value '" + v + "' for apache_jvm: expected tuned or stock");
     }
     spec.apache_jvm = v;
+  } else if (k == "faults" || k == "read_only_mode") {
+    if (v != "true" && v != "false") {
+      return fail("bad value '" + v + "' for " + k + ": expected true or false");
+    }
+    (k == "faults" ? spec.proxied_links : spec.read_only_mode) = v == "true";
   } else {
     return fail("unknown key '" + k +
                 "' (known: name, size, observers, engine, base_ports, tick_time, init_limit, "
-                "sync_limit, dir, zookeeper_home, apache_jvm)");
+                "sync_limit, dir, zookeeper_home, apache_jvm, faults, read_only_mode)");
   }
   return 1;
 }
@@ -157,6 +162,9 @@ SpecResult CheckSpec(const ClusterSpec& spec) {
   if (spec.observers > 0 && spec.voters < 2) {
     return {"observers need an ensemble: use at least 2 voters with --observers"};
   }
+  if (spec.proxied_links && spec.nodes() < 2) {
+    return {"--faults proxies the links between members: it needs at least 2 members"};
+  }
   const int n = spec.nodes();
   const int bases[3] = {spec.base.client, spec.base.quorum, spec.base.election};
   const char* names[3] = {"client", "quorum", "election"};
@@ -197,7 +205,9 @@ nlohmann::json SpecToJson(const ClusterSpec& spec) {
           {"sync_limit", spec.sync_limit},
           {"dir", spec.dir},
           {"zookeeper_home", spec.zookeeper_home},
-          {"apache_jvm", spec.apache_jvm}};
+          {"apache_jvm", spec.apache_jvm},
+          {"faults", spec.proxied_links},
+          {"read_only_mode", spec.read_only_mode}};
 }
 
 ClusterSpec SpecFromJson(const nlohmann::json& j) {
@@ -215,6 +225,8 @@ ClusterSpec SpecFromJson(const nlohmann::json& j) {
   spec.dir = j.value("dir", "");
   spec.zookeeper_home = j.value("zookeeper_home", "");
   spec.apache_jvm = j.value("apache_jvm", spec.apache_jvm);
+  spec.proxied_links = j.value("faults", false);
+  spec.read_only_mode = j.value("read_only_mode", false);
   return spec;
 }
 

@@ -34,6 +34,12 @@ struct ClusterSpec {
   // footprint for several JVMs on one laptop) or "stock" (Java's defaults, as zkServer.sh
   // starts it; what benchmarks compare against).
   std::string apache_jvm = "tuned";
+  // `up --faults`: every peer link passes through the supervisor (link_layer.h), so the fault
+  // commands can cut, delay or throttle it. Off by default: the zoo.cfg files are then exactly
+  // the tutorials' and benchmarks measure direct links.
+  bool proxied_links = false;
+  // `up --read-only-mode`: ZooKeeper's readonlymode.enabled on every member.
+  bool read_only_mode = false;
 
   int nodes() const { return voters + observers; }
   bool is_observer(int id) const { return id > voters; }
@@ -58,6 +64,8 @@ struct SpecResult {
 //   dir = ./clusters/three
 //   zookeeper_home = /opt/zookeeper
 //   apache_jvm = tuned | stock
+//   faults = true | false
+//   read_only_mode = true | false
 SpecResult LoadClusterIni(const std::string& path, ClusterSpec& spec);
 
 // Parses "2181,2881,3881".

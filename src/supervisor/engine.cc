@@ -117,6 +117,10 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
       // The supervisor polls `srvr` several times a second: keep that out of the log.
       "-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.NIOServerCnxn=warn", "-cp",
       classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain"};
+  if (spec.read_only_mode) {
+    // Apache reads readonlymode.enabled only as a JVM property, not from zoo.cfg.
+    common.insert(common.begin(), "-Dreadonlymode.enabled=true");
+  }
   launcher.args.insert(launcher.args.end(), common.begin(), common.end());
   return launcher;
 }

@@ -67,6 +67,20 @@ int Supervisor::Run() {
     uv_run(&loop_, UV_RUN_DEFAULT);
     return 1;
   }
+  if (spec_.proxied_links) {
+    links_ = std::make_unique<LinkLayer>(&loop_, spec_);
+    if (std::string error = links_->Start(); !error.empty()) {
+      spdlog::error("{}", error);
+      std::fprintf(stderr, "pseudo-cluster: %s\n", error.c_str());
+      links_->Close();
+      for (auto& n : nodes_) {
+        n->Close();
+      }
+      StopListening();
+      uv_run(&loop_, UV_RUN_DEFAULT);
+      return 1;
+    }
+  }
   const int signals[3] = {SIGINT, SIGTERM, SIGHUP};
   for (int i = 0; i < 3; ++i) {
     uv_signal_init(&loop_, &signals_[i]);
@@ -96,8 +110,11 @@ int Supervisor::Run() {
            "supervisor pid " + std::to_string(::getpid()) + " starts cluster '" + spec_.name +
                "': " + std::to_string(spec_.voters) + " voters" +
                (spec_.observers ? " + " + std::to_string(spec_.observers) + " observers" : "") +
-               ", engine " + EngineName(spec_.engine),
-           {{"pid", ::getpid()}, {"engine", EngineName(spec_.engine)}});
+               ", engine " + EngineName(spec_.engine) +
+               (links_ ? ", links proxied (faults possible)" : ", direct links"),
+           {{"pid", ::getpid()},
+            {"engine", EngineName(spec_.engine)},
+            {"links", links_ ? "proxied" : "direct"}});
   booting_ = true;
   for (int id = 1; id <= spec_.nodes(); ++id) {
     StartNode(id, "up");
@@ -174,7 +191,8 @@ void Supervisor::OnNodeEventLine(NodeProcess& n, const std::string& line) {
       SetRole(n.id(), v.role, true, v.epoch, v.zxid);
       break;
     case ZkdEvent::Kind::kQuorumLost:
-      AddEvent(n.id(), "quorum_lost", "reports that it lost its quorum and steps down");
+      AddEvent(n.id(), "quorum_lost",
+               "reports that it lost its quorum and steps down" + SinceLinkChange());
       break;
     case ZkdEvent::Kind::kOther:
       break;
@@ -198,6 +216,7 @@ void Supervisor::SetRole(int id, Role role, bool serving, int64_t epoch, uint64_
     if (role != Role::kLooking && epoch >= 0) {
       text += " in epoch " + std::to_string(epoch);
     }
+    text += SinceLinkChange();
     AddEvent(id, "role", text, {{"role", RoleName(role)}, {"epoch", epoch}, {"zxid", zxid_hex}});
   }
   if (changed) {
@@ -316,7 +335,8 @@ void Supervisor::EvaluateCluster() {
       std::string text = "node" + std::to_string(leader) + " leads epoch " +
                          std::to_string(view(leader).epoch) +
                          (first ? ", " + Seconds(gap) + " after start"
-                                : " after " + Seconds(gap) + " without a leader");
+                                : " after " + Seconds(gap) + " without a leader") +
+                         SinceLinkChange();
       AddEvent(0, "leader", text,
                {{"leader", leader},
                 {"epoch", view(leader).epoch},
@@ -444,7 +464,8 @@ nlohmann::json Supervisor::StatusJson() const {
             {"tick_time_ms", spec_.tick_time_ms},
             {"sync_limit", spec_.sync_limit},
             {"shutting_down", shutting_down_}}},
-          {"nodes", nodes}};
+          {"nodes", nodes},
+          {"links", LinksJson()}};
 }
 
 void Supervisor::BeginShutdown(const char* why) {
@@ -472,6 +493,9 @@ void Supervisor::MaybeFinishShutdown() {
   AddEvent(0, "stopped", "every server has stopped; supervisor exits");
   for (auto& n : nodes_) {
     n->Close();
+  }
+  if (links_) {
+    links_->Close();
   }
   uv_timer_stop(&poll_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&poll_timer_), nullptr);

@@ -8,6 +8,8 @@
 //  - keeps the Timeline (starts, exits, roles, elections, windows without a leader, quorum);
 //  - serves commands on <cluster dir>/supervisor.sock: one JSON request per line, answered by
 //    JSON lines (see control_protocol.h);
+//  - with `up --faults`, owns the LinkLayer (link_layer.h): every peer link passes through it, and
+//    partition / isolate / cut / delay / slow / heal set the faults (supervisor_links.cc);
 //  - on SIGINT/SIGTERM/SIGHUP or `down`, stops every server (SIGTERM, SIGKILL after a grace
 //    period) before exiting. If it is killed outright, PR_SET_PDEATHSIG takes the servers down.
 #pragma once
@@ -22,6 +24,7 @@
 
 #include "supervisor/cluster_spec.h"
 #include "supervisor/engine.h"
+#include "supervisor/link_layer.h"
 #include "supervisor/node_process.h"
 #include "supervisor/timeline.h"
 #include "supervisor/zkd_events.h"
@@ -94,6 +97,19 @@ class Supervisor {
   std::string ActOn(int id, const std::string& action, int signal);
   std::string QuorumWarning(const std::string& action, const std::vector<int>& ids) const;
   static void OnNewConnection(uv_stream_t* server, int status);
+
+  // --- link faults (supervisor_links.cc) ---
+  void DoLinkCommand(Connection* conn, const std::string& cmd, const nlohmann::json& request);
+  // Builds the matrix `cmd` asks for from the current one; false and *error on bad input.
+  bool PlanLinks(const std::string& cmd, const nlohmann::json& request, LinkMatrix* next,
+                 std::string* what, std::string* error) const;
+  bool PlanPartition(const std::vector<std::vector<int>>& groups, LinkMatrix* next,
+                     std::string* what, std::string* error) const;
+  // The one node a fault command's argument names; 0 and *error otherwise.
+  int OneNode(const std::string& target, std::string* error) const;
+  nlohmann::json LinksJson() const;
+  // ", 1.234s after partition {1,2} | {3,4,5}" while a link change is on record, else "".
+  std::string SinceLinkChange() const;
   static void OnConnectionRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
 
   ClusterSpec spec_;
@@ -107,6 +123,12 @@ class Supervisor {
   std::vector<std::unique_ptr<NodeProcess>> nodes_;
   std::vector<NodeView> views_;
   std::vector<Connection*> connections_;
+  std::unique_ptr<LinkLayer> links_;  // only with proxied links
+  struct LinkChange {
+    int64_t t_ms;
+    std::string what;
+  };
+  std::optional<LinkChange> last_link_change_;
   std::vector<int> restart_pending_;  // node ids to start again once they have exited
   Timeline timeline_;
   int64_t start_ms_ = 0;

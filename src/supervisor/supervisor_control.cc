@@ -1,7 +1,7 @@
 // The Supervisor's control socket: one JSON request per line in, JSON lines out.
 //   request:  {"cmd":"status"} | {"cmd":"events","follow":bool}
 //             | {"cmd":"kill|stop|start|restart|pause|resume","target":"leader","signal":"KILL"}
-//             | {"cmd":"down"}
+//             | {"cmd":"down"} | the link commands of supervisor_links.cc
 //   replies:  {"line":"text for a person"}*  then  {"ok":bool,"error":"...","data":{...}}
 //   `events` with follow: {"event":{...}} lines until the supervisor exits.
 #include <signal.h>
@@ -198,6 +198,13 @@ void Supervisor::OnRequest(Connection* conn, const nlohmann::json& request) {
       return;
     }
     DoAction(conn, cmd, request);
+  } else if (cmd == "partition" || cmd == "isolate" || cmd == "cut" || cmd == "delay" ||
+             cmd == "slow" || cmd == "heal" || cmd == "links") {
+    if (shutting_down_ && cmd != "links") {
+      Reply(conn, false, "the cluster is shutting down");
+      return;
+    }
+    DoLinkCommand(conn, cmd, request);
   } else {
     Reply(conn, false, "unknown command '" + cmd + "'");
   }

@@ -324,6 +324,8 @@ class FaultsTest(unittest.TestCase):
         self.assertIn("heal", [e["kind"] for e in c.events()])
 
     def test_isolate_cut_delay_slow_three_voters(self):
+        """3 voters through isolate leader, a one-way cut, a cut between followers, a delayed
+        link and throttled links, each healed before the next; writes commit throughout."""
         c = self.cluster()
         c.up()
         leader = c.wait_serving()
@@ -370,13 +372,27 @@ class FaultsTest(unittest.TestCase):
         self.assertEqual(c.wait_serving(what=f"node{cut} to follow again"), leader)
         c.wait_same_zxid()
 
-        # delay: 200 ms each way between one follower and its leader, well inside syncLimit.
+        # cut between the two followers: Zab runs between leader and followers only, so
+        # nothing changes for clients.
+        f1, f2 = [s for s in c.ids() if s != leader]
+        c.fault("cut", str(f1), str(f2))
+        links = c.link_map()
+        self.assertEqual((links[(f1, f2)]["state"], links[(f2, f1)]["state"]),
+                         ("blackhole", "blackhole"))
+        acked.update(create_through(c, f1, 10))
+        acked.update(create_through(c, f2, 10))
+        self.assertEqual(c.serving_leader(), leader)
+        c.fault("heal", str(f2), str(f1))
+        c.assert_all_links_healthy()
+
+        # delay: 200 ms ± 50 each way between one follower and its leader, inside syncLimit.
         slow, other = [s for s in c.ids() if s != leader]
-        c.fault("delay", str(slow), str(leader), "200ms")
+        c.fault("delay", str(slow), str(leader), "200ms", "--jitter", "50ms")
         links = c.link_map()
         for a, b in c.link_map():
-            expect = 200 if {a, b} == {slow, leader} else 0
-            self.assertEqual(links[(a, b)]["delay_ms"], expect, f"link {a}->{b}: {links[(a, b)]}")
+            expect = (200, 50) if {a, b} == {slow, leader} else (0, 0)
+            self.assertEqual((links[(a, b)]["delay_ms"], links[(a, b)]["jitter_ms"]), expect,
+                             f"link {a}->{b}: {links[(a, b)]}")
         acked.update(create_through(c, other, 20))
         acked.update(create_through(c, slow, 5))  # each one crosses the delayed link 4 times
         self.assertEqual(c.modes(), {leader: "leader", slow: "follower", other: "follower"},
@@ -401,8 +417,8 @@ class FaultsTest(unittest.TestCase):
         c.wait_same_zxid()
         self.assertEqual(check_tree(c, acked, "after isolate, cut, delay, slow"), len(acked))
         kinds = [e["kind"] for e in c.events()]
-        self.assertGreaterEqual(kinds.count("fault"), 4, kinds)
-        self.assertGreaterEqual(kinds.count("heal"), 4, kinds)
+        self.assertGreaterEqual(kinds.count("fault"), 5, kinds)
+        self.assertGreaterEqual(kinds.count("heal"), 5, kinds)
 
     def test_read_only_client_on_isolated_member(self):
         c = self.cluster(flags=("--faults", "--read-only-mode"))

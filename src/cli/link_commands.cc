@@ -108,6 +108,7 @@ int CmdLinks(const LinkArgs& args) {
 int CmdPartition(const LinkArgs& args) {
   nlohmann::json groups = nlohmann::json::array();
   for (const std::string& group : args.groups) {
+    if (group == "|") continue;  // `partition 1,2 | 3,4,5`, as the simulator's scenarios write it
     nlohmann::json names = nlohmann::json::array();
     std::stringstream in(group);
     std::string name;

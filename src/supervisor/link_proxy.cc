@@ -258,6 +258,12 @@ void OnFlowRead(Flow* f, ssize_t nread) {
     return;
   }
   if (nread == UV_EOF) {
+    if (c->held) {
+      // A dialler that gives up on a dial nobody answered: nothing on the far side to keep in
+      // step, so the held connection just goes (redials during a partition do not pile up).
+      CloseConnection(c, false);
+      return;
+    }
     StopReading(f);
     f->eof = true;
     const LinkFault& fault = c->owner->faults[f->forward ? 0 : 1];

@@ -72,7 +72,29 @@ std::string RenderStatus(const nlohmann::json& status) {
     out << "; no leader";
   }
   out << (c.value("ready", false) ? "; ready" : "; not ready") << "\n";
+  out << LinksLine(status.value("links", nlohmann::json::object()));
   return out.str();
+}
+
+std::string LinksLine(const nlohmann::json& links) {
+  if (links.value("mode", "direct") != "proxied") {
+    return "";  // direct links: the tutorials' layout, nothing to say
+  }
+  int cut = 0, slow = 0, total = 0;
+  for (const auto& l : links.value("links", nlohmann::json::array())) {
+    const std::string state = l.value("state", "ok");
+    ++total;
+    cut += state == "blackhole" || state == "reset" ? 1 : 0;
+    slow += state == "slow" ? 1 : 0;
+  }
+  std::string line = "links: proxied through the supervisor; ";
+  if (cut == 0 && slow == 0) {
+    return line + "all " + std::to_string(total) + " directions healthy\n";
+  }
+  line += std::to_string(cut) + " of " + std::to_string(total) + " directions cut";
+  if (slow) line += ", " + std::to_string(slow) + " delayed or throttled";
+  const std::string last = links.value("last_change", "");
+  return line + (last.empty() ? "" : " (last: " + last + ")") + "; see `links`\n";
 }
 
 std::string EvenSizeNote(int voters) {

@@ -28,7 +28,8 @@ std::string Ids(const std::vector<int>& ids) {
 
 nlohmann::json Supervisor::LinksJson() const {
   return {{"mode", links_ ? "proxied" : "direct"},
-          {"links", links_ ? links_->LinksJson(start_ms_) : nlohmann::json::array()}};
+          {"links", links_ ? links_->LinksJson(start_ms_) : nlohmann::json::array()},
+          {"last_change", last_link_change_ ? last_link_change_->what : ""}};
 }
 
 std::string Supervisor::SinceLinkChange() const {
@@ -115,7 +116,9 @@ bool Supervisor::PlanLinks(const std::string& cmd, const nlohmann::json& request
         return false;
       }
     }
-    return PlanPartition(groups, next, what, error);
+    if (!PlanPartition(groups, next, what, error)) return false;
+    if (cmd == "isolate") *what = "isolate " + what->substr(std::string("partition ").size());
+    return true;
   }
   if (cmd == "heal" && !request.contains("a")) {
     next->HealAll();

@@ -159,6 +159,19 @@ TEST_F(LinkProxyTest, ADialDuringABlackholeIsHeldAndResetAtHeal) {
   EXPECT_TRUE(SeesClose(dialler_));
 }
 
+TEST_F(LinkProxyTest, AHeldDialWhoseDiallerGivesUpIsDropped) {
+  LinkFault cut;
+  cut.blackhole = true;
+  proxy_->SetFaults(cut, cut);
+  for (int i = 0; i < 3; ++i) {
+    Connect(/*expect_through=*/false);
+    ASSERT_TRUE(RunUntil([&] { return proxy_->connections() == 1; }));
+    close(dialler_);
+    dialler_ = -1;
+    ASSERT_TRUE(RunUntil([&] { return proxy_->connections() == 0; }));
+  }
+}
+
 TEST_F(LinkProxyTest, DelayWithJitterKeepsTheOrder) {
   Connect();
   LinkFault slow;

@@ -41,3 +41,23 @@ TEST(EvenSizeNote, FourToleratesNoMoreThanThree) {
 
 }  // namespace
 }  // namespace pc
+
+namespace pc {
+namespace {
+
+TEST(LinksLine, DirectLinksSayNothingProxiedLinksCountTheCuts) {
+  EXPECT_EQ(LinksLine({{"mode", "direct"}, {"links", nlohmann::json::array()}}), "");
+  nlohmann::json links = {{"mode", "proxied"}, {"links", nlohmann::json::array()}};
+  for (const char* state : {"ok", "ok", "ok", "ok"}) links["links"].push_back({{"state", state}});
+  EXPECT_EQ(LinksLine(links), "links: proxied through the supervisor; all 4 directions healthy\n");
+  links["links"][0]["state"] = "blackhole";
+  links["links"][1]["state"] = "blackhole";
+  links["links"][2]["state"] = "slow";
+  links["last_change"] = "isolate {1} | {2}";
+  EXPECT_EQ(LinksLine(links),
+            "links: proxied through the supervisor; 2 of 4 directions cut, 1 delayed or "
+            "throttled (last: isolate {1} | {2}); see `links`\n");
+}
+
+}  // namespace
+}  // namespace pc

@@ -42,6 +42,7 @@ from supervisor_test import four_letter, pick_bases, pid_alive  # noqa: E402
 from kazoo.client import KazooClient  # noqa: E402
 from kazoo.exceptions import (ConnectionLoss, NotReadOnlyCallError,  # noqa: E402
                               SessionExpiredError)
+from kazoo.handlers.threading import KazooTimeoutError  # noqa: E402
 from kazoo.protocol.states import KeeperState  # noqa: E402
 
 WRITER = None
@@ -222,7 +223,13 @@ class Writer:
 
 def kazoo(cluster, sid, read_only=False):
     zk = KazooClient(hosts=cluster.hostport(sid), timeout=15, read_only=read_only)
-    zk.start(timeout=60)
+    try:
+        zk.start(timeout=60)
+    except KazooTimeoutError:
+        zk.stop()
+        cluster.dump()
+        cluster.test.fail(f"{'a read-only' if read_only else 'a'} kazoo session through "
+                          f"node{sid} did not start (srvr: {srvr_mode(cluster.srvr(sid))})")
     cluster.test.addCleanup(lambda: (zk.stop(), zk.close()))
     return zk
 

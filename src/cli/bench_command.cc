@@ -23,11 +23,12 @@ void PrintTables(const BenchRun& run, bool compare) {
   const auto& m = run.doc["machine"];
   std::printf(
       "machine: %u x %s, %.1f GiB RAM, %s, Debian %s, %s; load average %s at start, %s "
-      "at end\n\n",
+      "at end\n",
       m.value("nproc", 0u), m.value("cpu_model", "").c_str(),
       static_cast<double>(m.value("mem_total_kb", int64_t{0})) / 1048576.0,
       m.value("kernel", "").c_str(), m.value("debian", "").c_str(), m.value("java", "").c_str(),
       m.value("loadavg_start", "").c_str(), m.value("loadavg_end", "").c_str());
+  std::printf("%s\n\n", loadgen::LinksLine(run.doc.value("links", "")).c_str());
   for (const auto& r : run.results) {
     std::printf("%s\n", loadgen::RenderEngine(run.doc["engines"][r.engine]).c_str());
   }
@@ -103,6 +104,10 @@ void AddClusterOptions(CLI::App* bench, BenchOptions& bo) {
                    "JVM of the Apache clusters it brings up: stock (default: Java's defaults, "
                    "as zkServer.sh) or tuned (small heap, C1 only, as `up` starts it)")
       ->check(CLI::IsMember({"tuned", "stock"}));
+  bench->add_option("--links", bo.links,
+                    "peer links of clusters it brings up: direct (default) or proxied (`up "
+                    "--faults`: every link through the supervisor); with --cluster/--dir, the "
+                    "cluster's own, which --links must then match");
   bench->add_option("--tick-time", bo.tick_time_ms, "tickTime of clusters it brings up (2000)")
       ->check(CLI::Range(50, 60000));
   bench->add_option("--target", bo.target,

@@ -156,6 +156,8 @@ class BenchRunner {
     own_.observers = o.observers;
     own_.tick_time_ms = o.tick_time_ms;
     own_.apache_jvm = o.apache_jvm;
+    own_.links = o.links.empty() ? "direct" : o.links;
+    links_ = own_.links;
   }
   // Clusters the bench brought up go down on every way out, an exception included.
   ~BenchRunner() {
@@ -186,10 +188,18 @@ class BenchRunner {
     if (!view) {
       return Failed(error);
     }
+    if (!o_.links.empty() && o_.links != view->links) {
+      return Failed("--links " + o_.links + ": the cluster in " + s.cluster->dir() + " runs with " +
+                    view->links + " links (leave out --links to measure it as it is)");
+    }
     s.result.engine = view->engine;
+    links_ = view->links;
     subjects_.push_back(std::move(s));
     return {};
   }
+
+  // "direct" or "proxied": the peer links of every cluster this run measures.
+  const std::string& links() const { return links_; }
 
   StepResult Run() {
     StepResult result = RunSteady();
@@ -267,6 +277,10 @@ class BenchRunner {
     if (!view) {
       return Failed(error);
     }
+    if (view->links != links_) {  // `up --faults` did not take, or the cluster changed
+      return Failed(s.result.engine + ": asked for " + links_ + " links, the cluster has " +
+                    view->links + " ones");
+    }
     s.root = "/pc-bench-" + std::to_string(::getpid());
     auto client = ZkClient::Connect(HostList(view->members), o_.session_timeout_ms, 30000, &error);
     if (!client || !client->Ensure(s.root, "")) {
@@ -278,6 +292,7 @@ class BenchRunner {
                                 {"tick_time_ms", view->tick_time_ms},
                                 {"apache_jvm", borrowed() ? "as running" : o_.apache_jvm},
                                 {"force_sync", s.cluster->ForceSync()},
+                                {"links", view->links},
                                 {"dir", s.cluster->dir()},
                                 {"filesystem", FileSystemOf(s.cluster->dir())},
                                 {"own", !borrowed()}};
@@ -500,14 +515,17 @@ class BenchRunner {
   const std::string home_;
   Progress progress_;
   OwnClusterOptions own_;
+  std::string links_;  // own clusters: as asked; a running one: as it runs
   std::vector<Subject> subjects_;
   int step_ = 0;  // latency and throughput parts so far, for Order()
 };
 
 // The JSON document of a run: machine (with the load average around it), settings, engines.
 nlohmann::json RunDocument(const BenchOptions& o, const std::string& loadavg_start,
-                           const std::vector<EngineResult>& results, const std::string& failure) {
-  nlohmann::json doc = {{"machine", MachineJson()}, {"settings", SettingsJson(o)}};
+                           const std::string& links, const std::vector<EngineResult>& results,
+                           const std::string& failure) {
+  nlohmann::json doc = {
+      {"machine", MachineJson()}, {"settings", SettingsJson(o)}, {"links", links}};
   // Other work on the machine shows in the figures: say how busy it was.
   doc["machine"]["loadavg_start"] = loadavg_start;
   doc["machine"]["loadavg_end"] = LoadAverage();
@@ -538,6 +556,9 @@ std::string CheckBenchOptions(const BenchOptions& o) {
       o.target != "observers" && o.target != "all") {
     return "--target '" + o.target + "': use leader, followers, observers or all";
   }
+  if (!o.links.empty() && o.links != "direct" && o.links != "proxied") {
+    return "--links '" + o.links + "': use direct or proxied";
+  }
   if (!o.plot.empty() && fs::path(o.plot).extension() != ".png") {
     return "--plot '" + o.plot + "': give a FILE.png";
   }
@@ -563,7 +584,7 @@ std::optional<BenchRun> RunBench(const BenchOptions& options, std::string* error
   }
   run.failure = runner.Run().failure;
   run.results = runner.Results();
-  run.doc = RunDocument(options, loadavg_start, run.results, run.failure);
+  run.doc = RunDocument(options, loadavg_start, runner.links(), run.results, run.failure);
   return run;
 }
 

@@ -3,7 +3,8 @@
 // against a running cluster (--cluster/--dir) or brings its own up and down in a private state
 // root with free ports; --compare runs zkd and Apache side by side, alternating. RunBench does
 // the work and returns the JSON document; the command line (src/cli/bench_command.cc) parses
-// the options and prints the report. Blocking; call from the main thread.
+// the options and prints the report. Peer links are direct unless --links proxied (or the
+// running cluster is proxied), and the report says which. Blocking; call from the main thread.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,9 @@ struct BenchOptions {
   std::string cluster, dir;      // a running cluster instead of own ones
   int voters = 3, observers = 0, tick_time_ms = 2000;  // own clusters
   std::string apache_jvm = "stock";                    // own Apache clusters' JVM
+  // Peer links: "direct" or "proxied" (`up --faults`). Own clusters: "" = direct. A running
+  // cluster: "" = whatever it runs with (status "links.mode"); given, it must match.
+  std::string links;
   std::string target;  // leader, followers, observers, all; "" = all (failover: followers)
   int requests = 2000, warmup_requests = 200;  // latency, per operation
   int connections = 3, inflight = 64;          // throughput
@@ -40,8 +44,8 @@ std::string CheckBenchOptions(const BenchOptions& options);
 
 // What a run leaves for its report.
 struct BenchRun {
-  // {"machine", "settings", "engines": {name: EngineResult::json}, "comparison" (--compare),
-  //  "error" (when it stopped early)}
+  // {"machine", "settings", "links": "direct"|"proxied", "engines": {name: EngineResult::json},
+  //  "comparison" (--compare), "error" (when it stopped early)}
   nlohmann::json doc;
   std::vector<loadgen::EngineResult> results;  // in the order the engines ran
   std::string home;     // the private state root; the caller keeps or removes it

@@ -115,6 +115,22 @@ std::string PickBasePorts(int nodes, int* client_base) {
   return {};
 }
 
+std::vector<std::string> UpArgs(const std::string& name, const std::string& ports,
+                                const OwnClusterOptions& options) {
+  std::vector<std::string> args = {"up",           std::to_string(options.voters),
+                                   "-d",           "--fresh",
+                                   "--name",       name,
+                                   "--engine",     options.engine,
+                                   "--observers",  std::to_string(options.observers),
+                                   "--base-ports", ports,
+                                   "--tick-time",  std::to_string(options.tick_time_ms),
+                                   "--apache-jvm", options.apache_jvm};
+  if (options.links == "proxied") {
+    args.push_back("--faults");
+  }
+  return args;
+}
+
 std::optional<BenchCluster> BenchCluster::BringUp(const std::string& home, const std::string& name,
                                                   const OwnClusterOptions& options,
                                                   std::string* error) {
@@ -125,11 +141,7 @@ std::optional<BenchCluster> BenchCluster::BringUp(const std::string& home, const
       *error = "no free port ranges between 10000 and 28000";
       return std::nullopt;
     }
-    const int rc = RunSelf(
-        {"up", std::to_string(options.voters), "-d", "--fresh", "--name", name, "--engine",
-         options.engine, "--observers", std::to_string(options.observers), "--base-ports", ports,
-         "--tick-time", std::to_string(options.tick_time_ms), "--apache-jvm", options.apache_jvm},
-        home, log, true);
+    const int rc = RunSelf(UpArgs(name, ports, options), home, log, true);
     if (rc == 0) {
       BenchCluster cluster(home + "/" + name);
       cluster.home_ = home;
@@ -174,6 +186,9 @@ std::optional<ClusterView> BenchCluster::Status(std::string* error) const {
   view.tick_time_ms = c.value("tick_time_ms", 0);
   view.voters = c.value("voters", 0);
   view.observers = c.value("observers", 0);
+  if (reply.data.contains("links") && reply.data["links"].is_object()) {
+    view.links = reply.data["links"].value("mode", "direct");
+  }
   for (const auto& n : reply.data["nodes"]) {
     Member m;
     m.id = n.value("id", 0);

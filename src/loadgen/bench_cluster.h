@@ -1,7 +1,8 @@
 // BenchCluster: the ensemble a benchmark runs against, seen through its supervisor: members and
 // roles from `status` on the control socket, `kill` / `start` requests, each server's RSS from
 // /proc, and — for clusters the bench owns — bringing them up and down by running this very
-// binary's `up -d` / `down --clean` in a private $PSEUDO_CLUSTER_HOME with free base ports.
+// binary's `up -d` / `down --clean` in a private $PSEUDO_CLUSTER_HOME with free base ports
+// (with `--faults` when the bench is to measure proxied peer links).
 // Blocking calls; used from the bench's main thread.
 #pragma once
 
@@ -27,6 +28,9 @@ struct ClusterView {
   int tick_time_ms = 0;
   int voters = 0;
   int observers = 0;
+  // How the members reach each other: "direct" (127.0.0.1) or "proxied" (`up --faults`: every
+  // peer link through the supervisor). Status "links.mode"; a supervisor without it is direct.
+  std::string links = "direct";
   std::vector<Member> members;
 };
 
@@ -37,6 +41,7 @@ struct OwnClusterOptions {
   int observers = 0;
   int tick_time_ms = 2000;
   std::string apache_jvm = "stock";  // Apache engine: Java's defaults, as zkServer.sh starts it
+  std::string links = "direct";      // "proxied": `up --faults`, every peer link proxied
 };
 
 class BenchCluster {
@@ -77,6 +82,11 @@ int64_t ReadRssKb(int pid);
 // Asks `srvr` on 127.0.0.1:port; true when the server answers with a serving role, and sets
 // *role to "leader", "follower", "observer" or "standalone".
 bool SrvrServing(int port, std::string* role);
+
+// The arguments of `up -d --fresh` for an own cluster `name` on base ports `ports` ("c,q,e"),
+// `--faults` included when options.links is "proxied".
+std::vector<std::string> UpArgs(const std::string& name, const std::string& ports,
+                                const OwnClusterOptions& options);
 
 // Runs `<this binary> args...` with PSEUDO_CLUSTER_HOME=home, output appended to log_path.
 // Returns the exit code (or -1), and the pid through *pid when wait is false.

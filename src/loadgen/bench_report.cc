@@ -259,6 +259,16 @@ nlohmann::json MachineJson() {
           {"date_utc", date}};
 }
 
+std::string LinksLine(const std::string& mode) {
+  if (mode == "proxied") {
+    return "links: proxied (every peer link through the supervisor, `up --faults`)";
+  }
+  if (mode == "direct") {
+    return "links: direct (members dial each other on 127.0.0.1)";
+  }
+  return "links: " + (mode.empty() ? std::string("unknown") : mode);
+}
+
 std::string RenderEngine(const nlohmann::json& e) {
   std::string out;
   Line(&out, ClusterLine(e));

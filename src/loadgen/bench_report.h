@@ -13,6 +13,9 @@ namespace pc::loadgen {
 // {"nproc", "cpu_model", "mem_total_kb", "kernel", "debian", "java", "date_utc"}
 nlohmann::json MachineJson();
 
+// "links: direct (...)" or "links: proxied (...)": how the members measured reach each other.
+std::string LinksLine(const std::string& mode);
+
 std::string RenderEngine(const nlohmann::json& engine);
 
 // One row per figure both engines have:

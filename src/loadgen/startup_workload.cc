@@ -64,10 +64,7 @@ StartupRound RunStartupRound(const std::string& home, const std::string& name, i
     int64_t ready_ns = 0, up_exit_ns = 0;
     int up_pid = 0, up_status = 0;
     const int64_t t0 = NowNs();
-    if (RunSelf({"up", std::to_string(c.voters), "-d", "--fresh", "--name", name, "--engine",
-                 c.engine, "--observers", std::to_string(c.observers), "--base-ports", ports_arg,
-                 "--tick-time", std::to_string(c.tick_time_ms), "--apache-jvm", c.apache_jvm},
-                home, log, false, &up_pid) != 0) {
+    if (RunSelf(UpArgs(name, ports_arg, c), home, log, false, &up_pid) != 0) {
       result.error = "cannot run `pseudo-cluster up`";
       return result;
     }

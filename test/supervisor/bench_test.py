@@ -140,6 +140,12 @@ class BenchChecks(unittest.TestCase):
             self.assertGreaterEqual(n["rss_peak_kb"], n["rss_kb"])
         self.assertEqual(memory["rss_kb_max"], max(n["rss_kb"] for n in memory["nodes"]))
 
+    def check_links(self, doc, mode):
+        """The run says which peer links it measured, once for the run and per engine."""
+        self.assertEqual(doc["links"], mode)
+        for name, e in doc["engines"].items():
+            self.assertEqual(e["cluster"]["links"], mode, name)
+
     def check_nothing_left(self, doc):
         pids = [n["pid"] for e in doc["engines"].values() for n in e["memory"]["nodes"]]
         left = [p for p in pids if pid_alive(p)]
@@ -161,12 +167,29 @@ class BenchTest(BenchChecks):
         self.check_failover(zkd["failover"], 2)
         self.check_startup(zkd["startup"], 1)
         self.check_memory(zkd["memory"], 3)
+        self.check_links(doc, "direct")  # the default
         self.assertGreater(doc["machine"]["nproc"], 0)
+        self.check_nothing_left(doc)
+
+    def test_proxied_links_are_measured_and_stated(self):
+        out = os.path.join(self.tmp, "proxied.json")
+        proc = self.bench("all", "--links", "proxied", "--json-file", out, "--rounds", "1",
+                          "--startup-rounds", "1", *SHORT)
+        self.assertIn("links: proxied", proc.stdout)
+        with open(out) as f:
+            doc = json.load(f)
+        self.check_links(doc, "proxied")
+        zkd = doc["engines"]["zkd"]
+        self.check_latency(zkd["latency"], 60)
+        self.check_throughput(zkd["throughput"])
+        self.check_failover(zkd["failover"], 1)
+        self.check_startup(zkd["startup"], 1)
         self.check_nothing_left(doc)
 
     def test_table_and_plot(self):
         png = os.path.join(self.tmp, "out.png")
         proc = self.bench("failover", "--rounds", "1", "--plot", png, *SHORT)
+        self.assertIn("links: direct", proc.stdout)
         self.assertIn("failover: leader killed", proc.stdout)
         self.assertIn("window median", proc.stdout)
         with open(png, "rb") as f:
@@ -185,6 +208,7 @@ class BenchTest(BenchChecks):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         doc = json.loads(proc.stdout)
         self.check_latency(doc["engines"]["zkd"]["latency"], 30)
+        self.check_links(doc, "direct")  # read from the cluster's status
         follower_ports = [n["client_port"] for n in c.status()["nodes"]
                           if n["role"] == "follower"]
         host = doc["engines"]["zkd"]["latency"]["host"]
@@ -192,12 +216,36 @@ class BenchTest(BenchChecks):
         after = {n["id"]: n["pid"] for n in c.status()["nodes"]}
         self.assertEqual(before, after, "the bench restarted or stopped servers it did not own")
         self.assertTrue(c.status()["cluster"]["ready"])
+        # Asked to measure proxied links on a direct cluster, it refuses in one line.
+        proc = subprocess.run([BINARY, "bench", "latency", "--links", "proxied", "--dir",
+                               os.path.join(c.home, "default")],
+                              env=dict(self.env, PSEUDO_CLUSTER_HOME=c.home),
+                              capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+        self.assertIn("runs with direct links", proc.stderr)
+
+    def test_against_a_running_proxied_cluster_reads_its_links(self):
+        c = Cluster(self, engine="zkd")
+        self.addCleanup(c.close)
+        c.up("--faults")
+        self.assertEqual(c.status()["links"]["mode"], "proxied")
+        proc = subprocess.run([BINARY, "bench", "latency", "--json", "--dir",
+                               os.path.join(c.home, "default"),
+                               "--requests", "30", "--warmup-requests", "0"],
+                              env=dict(self.env, PSEUDO_CLUSTER_HOME=c.home),
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        doc = json.loads(proc.stdout)
+        self.check_latency(doc["engines"]["zkd"]["latency"], 30)
+        self.check_links(doc, "proxied")
 
     def test_bad_arguments_get_one_line(self):
         for args, expect in [(["nonsense"], "unknown workload 'nonsense'"),
                              (["--compare", "--cluster", "x"], "--compare brings up its own"),
                              (["--target", "everyone"], "--target 'everyone'"),
-                             (["--plot", "out.svg"], "give a FILE.png")]:
+                             (["--plot", "out.svg"], "give a FILE.png"),
+                             (["--links", "sideways"], "--links")]:
             proc = self.bench(*args, check=False, timeout=30)
             self.assertNotEqual(proc.returncode, 0, args)
             self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
@@ -219,6 +267,7 @@ class BenchCompareTest(BenchChecks):
             self.check_failover(e["failover"], 1)
             self.check_startup(e["startup"], 1)
             self.check_memory(e["memory"], 3)
+        self.check_links(doc, "direct")  # both engines alike
         rows = {r["figure"]: r for r in doc["comparison"]}
         targeted = [r for r in doc["comparison"] if r["target"]]
         self.assertEqual(len(targeted), 7, [r["figure"] for r in targeted])

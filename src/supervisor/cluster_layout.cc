@@ -64,6 +64,12 @@ std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement&
     // zkd reads it here; Apache ZooKeeper only as -Dreadonlymode.enabled=true, which
     // pseudo-cluster passes to its JVM.
     out << "readonlymode.enabled=true\n";
+    if (spec.engine == Engine::kApache) {
+      // Since 3.5 a read-only Apache server opens only local sessions: without these it answers
+      // a read-only client's handshake with an error header instead of a session.
+      out << "localSessionsEnabled=true\n"
+          << "localSessionsUpgradingEnabled=true\n";
+    }
   }
   if (spec.nodes() > 1) {
     for (const std::string& note : placement.server_notes) {

@@ -140,6 +140,13 @@ class BenchChecks(unittest.TestCase):
             self.assertGreaterEqual(n["rss_peak_kb"], n["rss_kb"])
         self.assertEqual(memory["rss_kb_max"], max(n["rss_kb"] for n in memory["nodes"]))
 
+    def bench_on(self, cluster, *args, timeout=120):
+        """`bench` against a running cluster of supervisor_test's Cluster, in its state root."""
+        return subprocess.run([BINARY, "bench", *args, "--dir",
+                               os.path.join(cluster.home, "default")],
+                              env=dict(self.env, PSEUDO_CLUSTER_HOME=cluster.home),
+                              capture_output=True, text=True, timeout=timeout)
+
     def check_links(self, doc, mode):
         """The run says which peer links it measured, once for the run and per engine."""
         self.assertEqual(doc["links"], mode)
@@ -200,11 +207,8 @@ class BenchTest(BenchChecks):
         self.addCleanup(c.close)
         c.up()
         before = {n["id"]: n["pid"] for n in c.status()["nodes"]}
-        proc = subprocess.run([BINARY, "bench", "latency", "--json", "--dir",
-                               os.path.join(c.home, "default"), "--target", "followers",
-                               "--requests", "30", "--warmup-requests", "0"],
-                              env=dict(self.env, PSEUDO_CLUSTER_HOME=c.home),
-                              capture_output=True, text=True, timeout=120)
+        proc = self.bench_on(c, "latency", "--json", "--target", "followers",
+                             "--requests", "30", "--warmup-requests", "0")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         doc = json.loads(proc.stdout)
         self.check_latency(doc["engines"]["zkd"]["latency"], 30)
@@ -217,10 +221,7 @@ class BenchTest(BenchChecks):
         self.assertEqual(before, after, "the bench restarted or stopped servers it did not own")
         self.assertTrue(c.status()["cluster"]["ready"])
         # Asked to measure proxied links on a direct cluster, it refuses in one line.
-        proc = subprocess.run([BINARY, "bench", "latency", "--links", "proxied", "--dir",
-                               os.path.join(c.home, "default")],
-                              env=dict(self.env, PSEUDO_CLUSTER_HOME=c.home),
-                              capture_output=True, text=True, timeout=60)
+        proc = self.bench_on(c, "latency", "--links", "proxied", timeout=60)
         self.assertNotEqual(proc.returncode, 0)
         self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
         self.assertIn("runs with direct links", proc.stderr)
@@ -230,11 +231,8 @@ class BenchTest(BenchChecks):
         self.addCleanup(c.close)
         c.up("--faults")
         self.assertEqual(c.status()["links"]["mode"], "proxied")
-        proc = subprocess.run([BINARY, "bench", "latency", "--json", "--dir",
-                               os.path.join(c.home, "default"),
-                               "--requests", "30", "--warmup-requests", "0"],
-                              env=dict(self.env, PSEUDO_CLUSTER_HOME=c.home),
-                              capture_output=True, text=True, timeout=120)
+        proc = self.bench_on(c, "latency", "--json", "--requests", "30",
+                             "--warmup-requests", "0")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         doc = json.loads(proc.stdout)
         self.check_latency(doc["engines"]["zkd"]["latency"], 30)

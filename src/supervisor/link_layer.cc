@@ -82,6 +82,17 @@ std::string FaultText(const LinkFault& fault) {
   return text.empty() ? "ok" : text;
 }
 
+namespace {
+
+void Add(const FlowCounters& c, FlowCounters* sum) {
+  sum->bytes += c.bytes;
+  sum->messages += c.messages;
+  sum->dropped_bytes += c.dropped_bytes;
+  sum->last_ms = std::max(sum->last_ms, c.last_ms);
+}
+
+}  // namespace
+
 nlohmann::json LinkLayer::LinksJson(int64_t origin_ms) const {
   nlohmann::json links = nlohmann::json::array();
   for (int from = 1; from <= nodes_; ++from) {
@@ -90,14 +101,10 @@ nlohmann::json LinkLayer::LinksJson(int64_t origin_ms) const {
       // Bytes from `from` to `to`: forward on from's dials, backward on to's dials.
       FlowCounters sum;
       for (const LinkProxy* proxy : {pair(from, to).quorum.get(), pair(from, to).election.get()}) {
-        const FlowCounters& c = proxy->forward();
-        sum.bytes += c.bytes, sum.messages += c.messages, sum.dropped_bytes += c.dropped_bytes;
-        sum.last_ms = std::max(sum.last_ms, c.last_ms);
+        Add(proxy->forward(), &sum);
       }
       for (const LinkProxy* proxy : {pair(to, from).quorum.get(), pair(to, from).election.get()}) {
-        const FlowCounters& c = proxy->backward();
-        sum.bytes += c.bytes, sum.messages += c.messages, sum.dropped_bytes += c.dropped_bytes;
-        sum.last_ms = std::max(sum.last_ms, c.last_ms);
+        Add(proxy->backward(), &sum);
       }
       const LinkFault& f = matrix_.at(from, to);
       links.push_back(

@@ -1,0 +1,153 @@
+// startup-order and vote-order: who wins an election, and why — on servers started one at a
+// time (`up N --no-start`, then `start 1`, `start 2`, ...).
+#include <algorithm>
+#include <map>
+
+#include "lessons/lessons.h"
+#include "lessons/zk_session.h"
+
+namespace pc::lessons {
+
+namespace {
+
+std::string Id(int id) { return std::to_string(id); }
+
+// `start ID`, then what the member became: the leader, once the election it joined is over.
+int StartAndWait(LessonRun& r, int id, bool expect_leader) {
+  r.MustPc({"start", Id(id)});
+  return expect_leader ? r.WaitLeader() : 0;
+}
+
+// The zxid the supervisor last saw for each member, as in `status`'s zxid column.
+std::map<int, std::string> Zxids(LessonRun& r) {
+  std::map<int, std::string> zxids;
+  for (const auto& n : r.Status()["nodes"]) {
+    zxids[n.value("id", 0)] = n.value("zxid", "");
+  }
+  return zxids;
+}
+
+uint64_t Hex(const std::string& zxid) { return zxid.empty() ? 0 : std::stoull(zxid, nullptr, 16); }
+
+// `events --votes` once the timeline has the votes; plain `events` shows the outcome.
+void ShowElection(LessonRun& r) { r.ShowEvents(); }
+
+}  // namespace
+
+void StartupOrder(LessonRun& r) {
+  r.Step("layout");
+  r.Up(3, {"--no-start"});
+
+  r.Step("start_one");
+  r.MustPc({"start", "1"});
+  const std::string role = r.Role(1);
+  r.Check(role == "looking", r.Fact("role_is", {{"id", "1"}, {"role", "looking"}}),
+          r.Fact("role_is", {{"id", "1"}, {"role", role}}));
+
+  r.Step("start_two");
+  r.CheckLeader(2, StartAndWait(r, 2, true));
+  r.ShowEvents();
+
+  r.Step("start_three");
+  r.CheckLeader(2, StartAndWait(r, 3, true));
+  const std::string third = r.Role(3);
+  r.Check(third == "follower", r.Fact("role_is", {{"id", "3"}, {"role", "follower"}}),
+          r.Fact("role_is", {{"id", "3"}, {"role", third}}));
+
+  r.Step("five");
+  r.MustPc({"down", "--clean"});
+  r.Up(5, {"--no-start"});
+  r.MustPc({"start", "1"});
+  r.MustPc({"start", "2"});
+  r.CheckLeader(3, StartAndWait(r, 3, true));
+  r.ShowEvents();
+
+  r.Step("five_late");
+  StartAndWait(r, 4, false);
+  r.CheckLeader(3, StartAndWait(r, 5, true));
+  for (int id : {4, 5}) {
+    const std::string late = r.Role(id);
+    r.Check(late == "follower", r.Fact("role_is", {{"id", Id(id)}, {"role", "follower"}}),
+            r.Fact("role_is", {{"id", Id(id)}, {"role", late}}));
+  }
+  r.MustPc({"status"});
+}
+
+void VoteOrder(LessonRun& r) {
+  // The planted bug (for the lesson's own test): the zxids are built the other way round, so
+  // 1 and 2 fall behind and 4 — not 2 — has the newest history when the vote comes.
+  const bool planted = r.options().planted_bug;
+  const std::vector<int> behind = planted ? std::vector<int>{1, 2} : std::vector<int>{4, 5};
+
+  r.Step("layout");
+  r.Up(5, {"--no-start"});
+  r.MustPc({"start", "1"});
+  r.MustPc({"start", "2"});
+  r.CheckLeader(3, StartAndWait(r, 3, true));
+  StartAndWait(r, 4, false);
+  StartAndWait(r, 5, true);
+
+  r.Step("write");
+  r.ZkCli({1, 2, 3, 4, 5}, {"create", "/vote-order", "all five"});
+  r.WaitUntil(10, [&] {
+    auto z = Zxids(r);
+    return z[1] == z[3] && z[2] == z[3] && z[4] == z[3] && z[5] == z[3];
+  });
+  const std::map<int, std::string> shared = Zxids(r);
+
+  r.Step("fall_behind");
+  for (int id : behind) {
+    r.MustPc({"stop", Id(id)});
+  }
+  std::vector<int> ahead;
+  for (int id : r.Running()) {
+    ahead.push_back(id);
+  }
+  r.ZkCli(ahead, {"create", "/vote-order/newer", "without two of them"});
+  r.WaitUntil(10, [&] {
+    auto z = Zxids(r);
+    return z[ahead[0]] == z[ahead[1]] && z[ahead[1]] == z[ahead[2]] &&
+           Hex(z[ahead[0]]) > Hex(shared.at(3));
+  });
+  r.MustPc({"status"});
+  {
+    auto z = Zxids(r);
+    std::string ahead_text, behind_text;
+    for (int id : ahead) {
+      ahead_text += (ahead_text.empty() ? "" : ", ") + Id(id);
+    }
+    for (int id : behind) {
+      behind_text += (behind_text.empty() ? "" : ", ") + Id(id);
+    }
+    // The stopped members keep what they had: the zxid seen before they stopped.
+    const std::string newest = z[ahead[0]], older = shared.at(behind[0]);
+    const bool ok = Hex(newest) > Hex(older);
+    r.Check(ok, r.Fact("zxids", {{"ahead", "1, 2, 3"}, {"behind", "4, 5"}}),
+            r.Fact("zxids_seen", {{"ahead", ahead_text},
+                                  {"newest", newest},
+                                  {"behind", behind_text},
+                                  {"older", older}}));
+  }
+
+  r.Step("leader_dies");
+  r.MustPc({"kill", "3"});
+  if (planted) {
+    r.MustPc({"stop", "5"});
+  }
+  std::vector<int> left = r.Running();
+  r.CheckNotServing(left);
+
+  r.Step("four_returns");
+  const std::vector<int> running = r.Running();
+  for (int id : {1, 2, 4}) {
+    if (std::find(running.begin(), running.end(), id) == running.end()) {
+      r.MustPc({"start", Id(id)});
+    }
+  }
+  const int leader = r.WaitLeader();
+  ShowElection(r);
+  r.CheckLeader(2, leader);
+  r.MustPc({"status"});
+}
+
+}  // namespace pc::lessons

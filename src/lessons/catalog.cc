@@ -134,19 +134,22 @@ Catalog::Catalog(const std::string& json_text) {
       throw std::runtime_error(std::string("lesson catalogue: no '") + section + "' section");
     }
   }
-  for (const auto& l : json_.value("lessons", nlohmann::json::array())) {
+  const nlohmann::json lessons = json_.value("lessons", nlohmann::json::array());
+  for (const auto& l : lessons) {
     LessonText lesson;
     lesson.name = Str(l, "name", "a lesson");
     lesson.title = Str(l, "title", lesson.name);
     lesson.summary = Str(l, "summary", lesson.name);
-    for (const auto& s : l.value("steps", nlohmann::json::array())) {
+    const nlohmann::json steps = l.value("steps", nlohmann::json::array());
+    for (const auto& s : steps) {
       StepText step;
       step.id = Str(s, "id", lesson.name + " step");
       step.say = Str(s, "say", lesson.name + "." + step.id);
       step.predict = s.value("predict", "");
       lesson.steps.push_back(step);
     }
-    for (const auto& [key, value] : l.value("facts", nlohmann::json::object()).items()) {
+    const nlohmann::json facts = l.value("facts", nlohmann::json::object());
+    for (const auto& [key, value] : facts.items()) {
       lesson.facts[key] = value.get<std::string>();
     }
     lessons_.push_back(lesson);

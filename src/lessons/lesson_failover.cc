@@ -125,9 +125,11 @@ void LeaderFailover(LessonRun& r) {
   r.Say(r.Fact("writer_summary", {{"acked", std::to_string(acked.size())},
                                   {"failed", std::to_string(writer.failed())},
                                   {"id", Id(old_leader)}}));
-  r.Check(session && missing == 0, r.Fact("none_lost", {{"n", std::to_string(acked.size())}}),
-          r.Fact("lost", {{"n", std::to_string(acked.size())}, {"missing",
-                                                                   std::to_string(missing)}}));
+  const std::string n = std::to_string(acked.size());
+  const std::string none_lost = r.Fact("none_lost", {{"n", n}});
+  r.Check(session && missing == 0, none_lost,
+          missing == 0 ? none_lost
+                       : r.Fact("lost", {{"n", n}, {"missing", std::to_string(missing)}}));
 }
 
 namespace {

@@ -62,8 +62,10 @@ void QuorumLoss(LessonRun& r) {
 
   r.Step("lose_two");
   const int leader = r.WaitLeader();
+  // Once the leader is gone the others are looking, not following: the second is named by id.
+  const int follower = leader == 1 ? 2 : 1;
   r.MustPc({"kill", "leader"});
-  r.MustPc({"kill", "follower"});
+  r.MustPc({"kill", std::to_string(follower)});
   const std::vector<int> left = r.Running();
   r.CheckNotServing(left);
   r.CheckWrite(left, "/quorum-loss-during", false);

@@ -432,7 +432,8 @@ bool LessonRun::CheckNotServing(const std::vector<int>& ids, double timeout_s) {
   for (int id : ids) {
     nodes += (nodes.empty() ? "" : ", ") + std::string("node") + std::to_string(id);
   }
-  return Check(stopped, Fact("not_serving", {{"nodes", nodes}}), modes);
+  const std::string predicted = Fact("not_serving", {{"nodes", nodes}});
+  return Check(stopped, predicted, stopped ? predicted : modes);
 }
 
 }  // namespace pc::lessons

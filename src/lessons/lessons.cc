@@ -105,9 +105,12 @@ int RunLesson(const std::string& name, const LessonOptions& options) {
     return rc;
   }
   const std::string n = std::to_string(checks), bad = std::to_string(failed);
-  if (failed > 0 || rc != 0) {
+  if (failed > 0) {
     std::printf("%s\n", catalog.Ui("summary_failed", {{"checks", n}, {"failed", bad}}).c_str());
     return 1;
+  }
+  if (rc != 0) {
+    return rc;  // the lesson stopped early; the reason is printed above
   }
   std::printf("%s\n", catalog.Ui("summary_ok", {{"checks", n}}).c_str());
   return 0;

@@ -21,7 +21,8 @@ int StartAndWait(LessonRun& r, int id, bool expect_leader) {
 // The zxid the supervisor last saw for each member, as in `status`'s zxid column.
 std::map<int, std::string> Zxids(LessonRun& r) {
   std::map<int, std::string> zxids;
-  for (const auto& n : r.Status()["nodes"]) {
+  const nlohmann::json status = r.Status();
+  for (const auto& n : status.value("nodes", nlohmann::json::array())) {
     zxids[n.value("id", 0)] = n.value("zxid", "");
   }
   return zxids;
@@ -140,7 +141,7 @@ void VoteOrder(LessonRun& r) {
     }
     // The stopped members keep what they had: the zxid seen before they stopped.
     const std::string newest = z[ahead[0]], older = shared.at(behind[0]);
-    const bool ok = Hex(newest) > Hex(older);
+    const bool ok = ahead == std::vector<int>{1, 2, 3} && Hex(newest) > Hex(older);
     r.Check(ok, r.Fact("zxids", {{"ahead", "1, 2, 3"}, {"behind", "4, 5"}}),
             r.Fact("zxids_seen", {{"ahead", ahead_text},
                                   {"newest", newest},

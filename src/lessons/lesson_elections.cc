@@ -67,6 +67,12 @@ void StartupOrder(LessonRun& r) {
   r.Step("start_two");
   r.CheckLeader(2, StartAndWait(r, 2, true));
   r.ShowEvents();
+  for (int id : {1, 2}) {
+    const std::string want = id == 2 ? "leader" : "follower";
+    const bool ok = r.ShowServerStatus(id).find("Mode: " + want) != std::string::npos;
+    const std::string predicted = r.Fact("server_status", {{"id", Id(id)}, {"mode", want}});
+    r.Check(ok, predicted, ok ? predicted : r.Fact("server_status_other", {{"id", Id(id)}}));
+  }
 
   r.Step("start_three");
   r.CheckLeader(2, StartAndWait(r, 3, true));

@@ -20,6 +20,7 @@ namespace pc::lessons {
 namespace {
 
 constexpr const char* kZkCli = "/usr/share/zookeeper/bin/zkCli.sh";
+constexpr const char* kZkServer = "/usr/share/zookeeper/bin/zkServer.sh";
 constexpr int kMaxMembers = 10;  // the ports picked leave room for this many members
 
 // Lines zkCli.sh prints on every start, whatever the command: not what the learner came for.
@@ -288,6 +289,16 @@ ChildResult LessonRun::ZkCli(const std::vector<int>& ids, const std::vector<std:
   }
   PrintOutput(shown);
   return result;
+}
+
+std::string LessonRun::ShowServerStatus(int id) {
+  ThrowIfInterrupted();
+  const std::string cfg = NodeDir(dir_, id) + "/zoo.cfg";
+  PrintCommand(std::string("zkServer.sh status ") + cfg);
+  ChildResult result = RunChild({kZkServer, "status", cfg}, 60);
+  ThrowIfInterrupted();
+  PrintOutput(result.output);
+  return result.output;
 }
 
 std::string LessonRun::ShowFourLetter(int id, const std::string& word, int max_lines) {

@@ -72,6 +72,9 @@ class LessonRun {
   // `zkCli.sh -server 127.0.0.1:P[,…] ARGS`, printed and run; its output without the client's
   // start-up chatter.
   ChildResult ZkCli(const std::vector<int>& ids, const std::vector<std::string>& args);
+  // `zkServer.sh status <member's zoo.cfg>`, the tutorials' way to see a member's Mode; printed
+  // and run. Returns its output.
+  std::string ShowServerStatus(int id);
   // `echo WORD | nc 127.0.0.1 PORT`, printed, asked directly; the answer, at most max_lines shown.
   std::string ShowFourLetter(int id, const std::string& word, int max_lines = 12);
 

@@ -84,7 +84,7 @@ void LeaderFailover(LessonRun& r) {
   r.Step("up");
   r.Up(3);
   const int old_leader = r.WaitLeader();
-  r.ZkCli({1}, {"create", "/leader-failover", ""});
+  r.ZkCli({1}, {"create", "/leader-failover"});
 
   r.Step("writer");
   Writer writer(r.Hosts({1, 2, 3}));
@@ -201,8 +201,11 @@ void ClientsFailover(LessonRun& r) {
   r.ShowEvents();
   const std::string after = EphemeralOwner(r, cli, "/clients-failover/mine", 60);
   PrintNew(cli, &shown);
-  r.Check(!before.empty() && after == before, r.Fact("same_session", {{"session", before}}),
-          after.empty() ? r.Fact("node_gone") : r.Fact("session_is", {{"session", after}}));
+  const std::string same = r.Fact("same_session", {{"session", before}});
+  r.Check(!before.empty() && after == before, same,
+          after.empty()     ? r.Fact("node_gone")
+          : after == before ? same
+                            : r.Fact("session_is", {{"session", after}}));
   const size_t from = cli.output().size();
   cli.Send("quit");
   cli.WaitFor("Closed", from, 10);

@@ -50,7 +50,7 @@ std::string Join(const std::vector<std::string>& args) {
     if (!line.empty()) {
       line += ' ';
     }
-    line += a.find(' ') == std::string::npos ? a : "'" + a + "'";
+    line += !a.empty() && a.find(' ') == std::string::npos ? a : "'" + a + "'";
   }
   return line;
 }

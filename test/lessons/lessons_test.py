@@ -3,6 +3,7 @@
 
     lessons_test.py --binary build/pseudo-cluster --lesson vote-order --engine zkd [--planted-bug]
     lessons_test.py --binary build/pseudo-cluster --command-line
+    lessons_test.py --binary build/pseudo-cluster --interrupt
 
 A lesson run must pass every check (exit 0, no ✘) — or, with --planted-bug, show ✘ and exit 1 —
 and leave no cluster and no server process behind. Each run has its own $PSEUDO_CLUSTER_HOME;
@@ -13,6 +14,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -85,6 +87,35 @@ def test_lesson(binary, lesson, engine, planted):
         shutil.rmtree(home, ignore_errors=True)
 
 
+def test_interrupt(binary):
+    """Ctrl-C in the middle of a lesson: the cluster is taken down, exit 130."""
+    home = tempfile.mkdtemp(prefix="pc-lesson-test-")
+    try:
+        env = dict(os.environ, PSEUDO_CLUSTER_HOME=home, LANG="C.UTF-8")
+        proc = subprocess.Popen([binary, "lesson", "leader-failover", "--yes"], env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith("[2/"):  # the cluster is up, the writer about to start
+                proc.send_signal(signal.SIGINT)
+                break
+        rest, _ = proc.communicate(timeout=120)
+        out = "".join(seen) + rest
+        print(out)
+        if proc.returncode != 130:
+            fail(f"an interrupted lesson must exit 130, not {proc.returncode}:\n{out}")
+        if "$ pseudo-cluster down --clean" not in out:
+            fail(f"an interrupted lesson must take its cluster down:\n{out}")
+        leftovers = [d for d in os.listdir(home) if d.startswith("lesson-")]
+        pids = processes_using(home)
+        if leftovers or pids:
+            fail(f"left behind after Ctrl-C: {leftovers} {pids}\n{out}")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def test_command_line(binary):
     home = tempfile.mkdtemp(prefix="pc-lesson-test-")
     try:
@@ -138,10 +169,13 @@ def main():
     parser.add_argument("--engine", default="zkd")
     parser.add_argument("--planted-bug", action="store_true")
     parser.add_argument("--command-line", action="store_true")
+    parser.add_argument("--interrupt", action="store_true")
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
     if args.command_line:
         test_command_line(binary)
+    elif args.interrupt:
+        test_interrupt(binary)
     else:
         test_lesson(binary, args.lesson, args.engine, args.planted_bug)
     print("PASS")

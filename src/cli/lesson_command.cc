@@ -23,9 +23,8 @@ struct LessonArgs {
 };
 
 int CmdLesson(LessonArgs& a) {
-  const std::string language =
-      lessons::PickLanguage(a.lang, std::getenv("LC_ALL"), std::getenv("LC_MESSAGES"),
-                            std::getenv("LANG"));
+  const std::string language = lessons::PickLanguage(
+      a.lang, std::getenv("LC_ALL"), std::getenv("LC_MESSAGES"), std::getenv("LANG"));
   a.options.language = language;
   const auto& w = a.words;
   if (w.empty() || (w.size() == 1 && w[0] == "list")) {

@@ -37,8 +37,8 @@ void ShowElection(LessonRun& r) { r.ShowEvents(); }
 // servers started one at a time brings the cluster up and stops every member first: with no
 // write in between, all of them keep the same zxid, so the start-up order alone decides.
 bool UpHasNoStart() {
-  static const bool has = RunChild({SelfExe(), "up", "--help"}, 10).output.find("--no-start") !=
-                          std::string::npos;
+  static const bool has =
+      RunChild({SelfExe(), "up", "--help"}, 10).output.find("--no-start") != std::string::npos;
   return has;
 }
 

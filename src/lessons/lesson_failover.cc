@@ -127,9 +127,9 @@ void LeaderFailover(LessonRun& r) {
                                   {"id", Id(old_leader)}}));
   const std::string n = std::to_string(acked.size());
   const std::string none_lost = r.Fact("none_lost", {{"n", n}});
-  r.Check(session && missing == 0, none_lost,
-          missing == 0 ? none_lost
-                       : r.Fact("lost", {{"n", n}, {"missing", std::to_string(missing)}}));
+  r.Check(
+      session && missing == 0, none_lost,
+      missing == 0 ? none_lost : r.Fact("lost", {{"n", n}, {"missing", std::to_string(missing)}}));
 }
 
 namespace {

@@ -45,7 +45,7 @@ void FourLetterWords(LessonRun& r) {
   r.Up(3);
   r.WaitLeader();
 
-  const Word words[] = {{"ruok", "imok"},   {"srvr", "Mode: "},         {"stat", "Clients:"},
+  const Word words[] = {{"ruok", "imok"},        {"srvr", "Mode: "},  {"stat", "Clients:"},
                         {"conf", "clientPort="}, {"cons", "queued="}, {"mntr", "zk_server_state"},
                         {"isro", "rw"}};
   for (const auto& w : words) {

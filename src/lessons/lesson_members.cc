@@ -47,8 +47,7 @@ void BrainSplit(LessonRun& r) {
     return Contains(majority, new_leader) && r.Mode(new_leader) == "leader";
   });
   r.ShowEvents();
-  r.Check(Contains(majority, new_leader),
-          r.Fact("leader_among", {{"nodes", List(majority, ", ")}}),
+  r.Check(Contains(majority, new_leader), r.Fact("leader_among", {{"nodes", List(majority, ", ")}}),
           new_leader == 0 ? r.Fact("no_leader") : r.Fact("leader_is", {{"id", Id(new_leader)}}));
 
   r.Step("write_majority");
@@ -60,8 +59,7 @@ void BrainSplit(LessonRun& r) {
   const int leader = r.WaitLeader(90);
   r.ShowEvents();
   r.MustPc({"status"});
-  r.Check(leader != 0 && r.Running().size() == 5,
-          r.Fact("one_leader", {{"n", "5"}}),
+  r.Check(leader != 0 && r.Running().size() == 5, r.Fact("one_leader", {{"n", "5"}}),
           leader == 0 ? r.Fact("no_leader") : r.Fact("leader_is", {{"id", Id(leader)}}));
   std::vector<int> have;
   for (int id = 1; id <= 5; ++id) {

@@ -229,8 +229,8 @@ void LessonRun::Up(int voters, const std::vector<std::string>& extra) {
     }
     std::vector<std::string> run = args;
     run.insert(run.end(), {"--fresh", "--timeout", "90", "--base-ports",
-                           std::to_string(client_base_) + "," + std::to_string(quorum_base_) +
-                               "," + std::to_string(election_base_)});
+                           std::to_string(client_base_) + "," + std::to_string(quorum_base_) + "," +
+                               std::to_string(election_base_)});
     result = RunChild(Command(run), 150);
     ThrowIfInterrupted();
     // Another program may take a port between the pick and the bind: pick again.
@@ -256,8 +256,8 @@ void LessonRun::ShowEvents() {
     fresh += lines[i] + "\n";
   }
   if (events_shown_ > 0 && events_shown_ < lines.size()) {
-    std::printf("  %s\n", catalog_.Ui("earlier_events", {{"n", std::to_string(events_shown_)}})
-                              .c_str());
+    std::printf("  %s\n",
+                catalog_.Ui("earlier_events", {{"n", std::to_string(events_shown_)}}).c_str());
   }
   events_shown_ = std::max(events_shown_, lines.size());
   PrintOutput(fresh, 60);
@@ -265,12 +265,11 @@ void LessonRun::ShowEvents() {
 
 nlohmann::json LessonRun::Events() {
   nlohmann::json all = nlohmann::json::array();
-  Request(SocketPath(dir_), {{"cmd", "events"}, {"follow", false}},
-          [&](const nlohmann::json& m) {
-            if (m.contains("event")) {
-              all.push_back(m["event"]);
-            }
-          });
+  Request(SocketPath(dir_), {{"cmd", "events"}, {"follow", false}}, [&](const nlohmann::json& m) {
+    if (m.contains("event")) {
+      all.push_back(m["event"]);
+    }
+  });
   return all;
 }
 
@@ -337,8 +336,8 @@ int LessonRun::ClientPort(int id) const { return client_base_ + id - 1; }
 std::string LessonRun::Hosts(const std::vector<int>& ids) const {
   std::string hosts;
   for (int id : ids) {
-    hosts += (hosts.empty() ? "" : ",") + std::string("127.0.0.1:") +
-             std::to_string(ClientPort(id));
+    hosts +=
+        (hosts.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(ClientPort(id));
   }
   return hosts;
 }

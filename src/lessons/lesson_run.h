@@ -23,9 +23,9 @@ namespace pc::lessons {
 struct LessonOptions {
   std::string engine = "zkd";
   std::string language = "en";
-  bool yes = false;         // never wait for Enter
-  int tick_time_ms = 200;   // small ticks: elections and step-downs take well under a second
-  std::string base_ports;   // "client,quorum,election"; empty: free ones picked at random
+  bool yes = false;          // never wait for Enter
+  int tick_time_ms = 200;    // small ticks: elections and step-downs take well under a second
+  std::string base_ports;    // "client,quorum,election"; empty: free ones picked at random
   bool planted_bug = false;  // vote-order builds its zxids the wrong way round (for its test)
 };
 
@@ -79,12 +79,12 @@ class LessonRun {
   std::string ShowFourLetter(int id, const std::string& word, int max_lines = 12);
 
   // ---- looking without printing (for the checks) ----
-  nlohmann::json Status();  // the supervisor's status reply; null when it does not answer
-  int Leader();             // the leading member, 0 for none
+  nlohmann::json Status();   // the supervisor's status reply; null when it does not answer
+  int Leader();              // the leading member, 0 for none
   std::string Role(int id);  // "leader", "follower", "looking", "stopped", ...
   int ClientPort(int id) const;
   std::string Hosts(const std::vector<int>& ids) const;  // "127.0.0.1:P1,127.0.0.1:P2"
-  bool Serving(int id);  // srvr answers with a Mode line
+  bool Serving(int id);                                  // srvr answers with a Mode line
   // Polls `done` every 100 ms for at most timeout_s; true once it held.
   bool WaitUntil(double timeout_s, const std::function<bool()>& done);
   // The leader from Status() once one is there and every running member has a role, 0 if none

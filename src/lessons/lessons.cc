@@ -8,12 +8,15 @@
 namespace pc::lessons {
 
 const std::vector<LessonDef>& AllLessons() {
-  static const std::vector<LessonDef> lessons = {
-      {"quorum-math", QuorumMath},         {"startup-order", StartupOrder},
-      {"vote-order", VoteOrder},           {"leader-failover", LeaderFailover},
-      {"quorum-loss", QuorumLoss},         {"brain-split", BrainSplit},
-      {"observers", Observers},            {"four-letter-words", FourLetterWords},
-      {"clients-failover", ClientsFailover}};
+  static const std::vector<LessonDef> lessons = {{"quorum-math", QuorumMath},
+                                                 {"startup-order", StartupOrder},
+                                                 {"vote-order", VoteOrder},
+                                                 {"leader-failover", LeaderFailover},
+                                                 {"quorum-loss", QuorumLoss},
+                                                 {"brain-split", BrainSplit},
+                                                 {"observers", Observers},
+                                                 {"four-letter-words", FourLetterWords},
+                                                 {"clients-failover", ClientsFailover}};
   return lessons;
 }
 

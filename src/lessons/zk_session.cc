@@ -40,9 +40,8 @@ std::unique_ptr<ZkSession> ZkSession::Connect(const std::string& hosts, int wait
     return nullptr;
   }
   std::unique_lock<std::mutex> lock(s->mu_);
-  const bool connected = s->cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] {
-    return s->state_ == ZOO_CONNECTED_STATE;
-  });
+  const bool connected = s->cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                                         [&] { return s->state_ == ZOO_CONNECTED_STATE; });
   lock.unlock();
   return connected ? std::move(s) : nullptr;
 }
@@ -79,8 +78,7 @@ int CreateOnce(const std::string& hosts, const std::string& path, const std::str
   return session ? session->Create(path, value) : ZCONNECTIONLOSS;
 }
 
-std::optional<std::string> GetOnce(const std::string& hosts, const std::string& path,
-                                   int wait_ms) {
+std::optional<std::string> GetOnce(const std::string& hosts, const std::string& path, int wait_ms) {
   auto session = ZkSession::Connect(hosts, wait_ms);
   std::string value;
   if (!session || session->Get(path, &value) != ZOK) {
@@ -101,8 +99,7 @@ std::string AskFourLetter(int port, const std::string& word, int timeout_ms) {
   std::string answer;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
       ::send(fd, word.data(), word.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(word.size())) {
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     char buf[4096];
     while (std::chrono::steady_clock::now() < deadline) {
       pollfd p{fd, POLLIN, 0};

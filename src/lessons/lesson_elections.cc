@@ -30,21 +30,22 @@ std::map<int, std::string> Zxids(LessonRun& r) {
 
 uint64_t Hex(const std::string& zxid) { return zxid.empty() ? 0 : std::stoull(zxid, nullptr, 16); }
 
-// `events --votes` once the timeline has the votes; plain `events` shows the outcome.
-void ShowElection(LessonRun& r) { r.ShowEvents(); }
-
-// True when this binary's `up` has --no-start (lay out only). Until it has, a lesson that needs
-// servers started one at a time brings the cluster up and stops every member first: with no
-// write in between, all of them keep the same zxid, so the start-up order alone decides.
-bool UpHasNoStart() {
-  static const bool has =
-      RunChild({SelfExe(), "up", "--help"}, 10).output.find("--no-start") != std::string::npos;
-  return has;
+// The votes behind the last election (`events --votes`, its end) once the binary has them;
+// until then plain `events` shows the outcome.
+void ShowElection(LessonRun& r) {
+  if (LessonRun::HasFlag("events", "--votes")) {
+    r.ShowTail({"events", "--votes"}, 30);
+  } else {
+    r.ShowEvents();
+  }
 }
 
+// Until `up` has --no-start (lay out only), a lesson that needs servers started one at a time
+// brings the cluster up and stops every member first: with no write in between, all of them
+// keep the same zxid, so the start-up order alone decides the next election.
 // `voters` servers laid out, none running.
 void LayOutStopped(LessonRun& r, int voters) {
-  if (UpHasNoStart()) {
+  if (LessonRun::HasFlag("up", "--no-start")) {
     r.Up(voters, {"--no-start"});
   } else {
     r.Up(voters);

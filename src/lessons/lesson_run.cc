@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -261,6 +262,35 @@ void LessonRun::ShowEvents() {
   }
   events_shown_ = std::max(events_shown_, lines.size());
   PrintOutput(fresh, 60);
+}
+
+ChildResult LessonRun::ShowTail(const std::vector<std::string>& args, int lines) {
+  ThrowIfInterrupted();
+  PrintCommand("pseudo-cluster " + Join(args));
+  ChildResult result = RunChild(Command(args), 30);
+  ThrowIfInterrupted();
+  const auto all = Lines(result.output);
+  std::string tail;
+  const size_t first = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
+  if (first > 0) {
+    tail = catalog_.Ui("earlier_lines", {{"n", std::to_string(first)}}) + "\n";
+  }
+  for (size_t i = first; i < all.size(); ++i) {
+    tail += all[i] + "\n";
+  }
+  PrintOutput(tail, lines + 1);
+  return result;
+}
+
+bool LessonRun::HasFlag(const std::string& command, const std::string& flag) {
+  static std::map<std::string, bool> known;
+  const std::string key = command + " " + flag;
+  auto it = known.find(key);
+  if (it == known.end()) {
+    const ChildResult help = RunChild({SelfExe(), command, "--help"}, 10);
+    it = known.emplace(key, help.output.find(flag) != std::string::npos).first;
+  }
+  return it->second;
 }
 
 nlohmann::json LessonRun::Events() {

@@ -69,6 +69,11 @@ class LessonRun {
   ChildResult MustPc(const std::vector<std::string>& args, double timeout_s = 120);
   // `pseudo-cluster events`, only the lines not shown before.
   void ShowEvents();
+  // Prints "$ pseudo-cluster ARGS", runs it and shows only the last `lines` lines of its output.
+  ChildResult ShowTail(const std::vector<std::string>& args, int lines);
+  // True when this binary's `pseudo-cluster COMMAND --help` mentions `flag`: a lesson uses a
+  // newer flag (`events --votes`, `up --no-start`) once the binary has it.
+  static bool HasFlag(const std::string& command, const std::string& flag);
   // `zkCli.sh -server 127.0.0.1:P[,…] ARGS`, printed and run; its output without the client's
   // start-up chatter.
   ChildResult ZkCli(const std::vector<int>& ids, const std::vector<std::string>& args);

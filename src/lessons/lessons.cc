@@ -95,7 +95,7 @@ int RunLesson(const std::string& name, const LessonOptions& options) {
     } catch (const LessonInterrupted&) {
       std::printf("\n%s\n", catalog.Ui("interrupted").c_str());
       rc = 130;
-    } catch (const LessonAborted& e) {
+    } catch (const std::exception& e) {  // LessonAborted, or a fault of the lesson itself
       std::printf("\n%s\n", catalog.Ui("aborted", {{"reason", e.what()}}).c_str());
       rc = 1;
     }

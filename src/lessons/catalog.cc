@@ -74,6 +74,14 @@ std::string Lookup(const nlohmann::json& j, const char* section, const std::stri
   return Format(s[key].get<std::string>(), vars);
 }
 
+// "where.key", the place of a text in a catalogue.
+std::string Path(const std::string& where, const std::string& key) {
+  std::string path = where;
+  path += '.';
+  path += key;
+  return path;
+}
+
 void CompareTexts(const nlohmann::json& a, const nlohmann::json& b, const std::string& where,
                   std::vector<std::string>* out) {
   if (a.is_string() && b.is_string()) {
@@ -88,15 +96,16 @@ void CompareTexts(const nlohmann::json& a, const nlohmann::json& b, const std::s
   }
   if (a.is_object()) {
     for (const auto& [key, value] : a.items()) {
+      const std::string at = Path(where, key);
       if (!b.contains(key)) {
-        out->push_back(where + "." + key + ": missing in the second");
+        out->push_back(at + ": missing in the second");
       } else {
-        CompareTexts(value, b[key], where + "." + key, out);
+        CompareTexts(value, b[key], at, out);
       }
     }
     for (const auto& [key, value] : b.items()) {
       if (!a.contains(key)) {
-        out->push_back(where + "." + key + ": missing in the first");
+        out->push_back(Path(where, key) + ": missing in the first");
       }
     }
   } else if (a.is_array()) {

@@ -22,6 +22,7 @@ using Clock = std::chrono::steady_clock;
 // /dev/null). Returns the pid, or -1.
 pid_t Spawn(const std::vector<std::string>& argv, int in_fd, int out_fd) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) {
     args.push_back(const_cast<char*>(a.c_str()));
   }

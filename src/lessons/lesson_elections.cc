@@ -130,6 +130,9 @@ void VoteOrder(LessonRun& r) {
   for (int id : r.Running()) {
     ahead.push_back(id);
   }
+  if (ahead.size() != 3) {
+    throw LessonAborted("expected three members running, not " + std::to_string(ahead.size()));
+  }
   r.ZkCli(ahead, {"create", "/vote-order/newer", "without two of them"});
   r.WaitUntil(10, [&] {
     auto z = Zxids(r);
@@ -147,7 +150,8 @@ void VoteOrder(LessonRun& r) {
       behind_text += (behind_text.empty() ? "" : ", ") + Id(id);
     }
     // The stopped members keep what they had: the zxid seen before they stopped.
-    const std::string newest = z[ahead[0]], older = shared.at(behind[0]);
+    const std::string newest = z[ahead[0]];
+    const std::string& older = shared.at(behind[0]);
     const bool ok = ahead == std::vector<int>{1, 2, 3} && Hex(newest) > Hex(older);
     r.Check(ok, r.Fact("zxids", {{"ahead", "1, 2, 3"}, {"behind", "4, 5"}}),
             r.Fact("zxids_seen", {{"ahead", ahead_text},

@@ -334,7 +334,7 @@ std::string LessonRun::ShowFourLetter(int id, const std::string& word, int max_l
   ThrowIfInterrupted();
   const int port = ClientPort(id);
   PrintCommand("echo " + word + " | nc 127.0.0.1 " + std::to_string(port));
-  const std::string answer = AskFourLetter(port, word);
+  std::string answer = AskFourLetter(port, word);
   PrintOutput(answer.empty() ? catalog_.Ui("no_answer") : answer, max_lines);
   return answer;
 }

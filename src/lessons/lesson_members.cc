@@ -80,7 +80,12 @@ void Observers(LessonRun& r) {
           r.Fact("role_is", {{"id", "4"}, {"role", role}}));
 
   r.Step("write_through_observer");
-  r.CheckWrite({4}, "/observers", true);
+  const bool created = r.ZkCli({4}, {"create", "/observers", "via the observer"})
+                           .output.find("Created /observers") != std::string::npos;
+  const std::string write_ok = r.Fact("write_ok", {{"path", "/observers"}});
+  r.Check(
+      created, write_ok,
+      created ? write_ok : r.Fact("write_fails", {{"path", "/observers"}, {"error", "zkCli.sh"}}));
   r.ZkCli({1}, {"get", "/observers"});
   const bool on_voter = GetOnce(r.Hosts({1}), "/observers").has_value();
   r.Check(on_voter, r.Fact("found_on", {{"path", "/observers"}, {"nodes", "1"}}),

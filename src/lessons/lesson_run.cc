@@ -438,6 +438,7 @@ std::string LessonRun::Mode(int id) {
 
 bool LessonRun::CheckWrite(const std::vector<int>& ids, const std::string& path, bool want_ok) {
   ThrowIfInterrupted();
+  Say(catalog_.Ui("client_write", {{"path", path}, {"hosts", Hosts(ids)}}));
   // A member that does not serve refuses sessions: a few seconds without one is the failure.
   const int rc = CreateOnce(Hosts(ids), path, "written by the lesson", want_ok ? 10000 : 3000);
   ThrowIfInterrupted();

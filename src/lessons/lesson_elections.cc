@@ -61,7 +61,8 @@ void StartupOrder(LessonRun& r) {
 
   r.Step("start_one");
   r.MustPc({"start", "1"});
-  const std::string role = r.Role(1);
+  std::string role;
+  r.WaitUntil(10, [&] { return (role = r.Role(1)) == "looking"; });
   r.Check(role == "looking", r.Fact("role_is", {{"id", "1"}, {"role", "looking"}}),
           r.Fact("role_is", {{"id", "1"}, {"role", role}}));
 

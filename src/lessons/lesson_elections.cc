@@ -12,9 +12,20 @@ namespace {
 
 std::string Id(int id) { return std::to_string(id); }
 
-// `start ID`, then what the member became: the leader, once the election it joined is over.
-int StartAndWait(LessonRun& r, int id, bool expect_leader) {
+// `start ID`, then wait until the member takes part (looking, following or leading), as one
+// who types the commands waits: a JVM that is still booting has not voted yet, and the next
+// member started before it would change who meets whom first.
+void StartOne(LessonRun& r, int id) {
   r.MustPc({"start", Id(id)});
+  r.WaitUntil(60, [&] {
+    const std::string role = r.Role(id);
+    return role == "looking" || role == "follower" || role == "leader";
+  });
+}
+
+// StartOne, then the leader once the election it joined is over (0 when not asked to wait).
+int StartAndWait(LessonRun& r, int id, bool expect_leader) {
+  StartOne(r, id);
   return expect_leader ? r.WaitLeader() : 0;
 }
 
@@ -60,7 +71,7 @@ void StartupOrder(LessonRun& r) {
   LayOutStopped(r, 3);
 
   r.Step("start_one");
-  r.MustPc({"start", "1"});
+  StartOne(r, 1);
   std::string role;
   r.WaitUntil(10, [&] { return (role = r.Role(1)) == "looking"; });
   r.Check(role == "looking", r.Fact("role_is", {{"id", "1"}, {"role", "looking"}}),
@@ -85,8 +96,8 @@ void StartupOrder(LessonRun& r) {
   r.Step("five");
   r.MustPc({"down", "--clean"});
   LayOutStopped(r, 5);
-  r.MustPc({"start", "1"});
-  r.MustPc({"start", "2"});
+  StartOne(r, 1);
+  StartOne(r, 2);
   r.CheckLeader(3, StartAndWait(r, 3, true));
   r.ShowEvents();
 
@@ -109,8 +120,8 @@ void VoteOrder(LessonRun& r) {
 
   r.Step("layout");
   LayOutStopped(r, 5);
-  r.MustPc({"start", "1"});
-  r.MustPc({"start", "2"});
+  StartOne(r, 1);
+  StartOne(r, 2);
   r.CheckLeader(3, StartAndWait(r, 3, true));
   StartAndWait(r, 4, false);
   StartAndWait(r, 5, true);
@@ -173,7 +184,7 @@ void VoteOrder(LessonRun& r) {
   const std::vector<int> running = r.Running();
   for (int id : {1, 2, 4}) {
     if (std::find(running.begin(), running.end(), id) == running.end()) {
-      r.MustPc({"start", Id(id)});
+      StartOne(r, id);
     }
   }
   const int leader = r.WaitLeader();

@@ -83,6 +83,17 @@ class Supervisor {
   void BeginShutdown(const char* why);
   void MaybeFinishShutdown();
 
+  // --- start-up order (supervisor_startup.cc) ---
+  // At Run: every member, none (`up --no-start`) or the first of `up --one-by-one`.
+  void StartMembers();
+  // One-by-one: starts the next queued member `start_gap_ms` after the last one is up.
+  void MaybeStartNext();
+  // Whether the member last started one-by-one is far enough to start the next: it has exited,
+  // or it is up and, once a quorum of voters runs, has a settled role (so that the order of the
+  // starts, not a race, decides who leads: with 3 members started one by one, node2 leads).
+  bool ReadyForNext(int id) const;
+  bool Queued(int id) const;
+
   // --- control socket (supervisor_control.cc) ---
   std::string Listen();
   void OnRequest(Connection* conn, const nlohmann::json& request);
@@ -152,12 +163,18 @@ class Supervisor {
   std::vector<PendingAction> pending_actions_;
   std::vector<int> exits_;  // [id - 1]: exits seen, for PendingAction
   std::vector<int> restart_pending_;  // node ids to start again once they have exited
+  std::vector<int> start_queue_;      // one-by-one: members still to start, in order
+  int last_queued_ = 0;               // the member the queue started last
+  int64_t last_queued_ms_ = 0;        // when
+  uv_timer_t start_timer_;            // the gap before the next one-by-one start
+  bool start_timer_armed_ = false;
   Timeline timeline_;
   int64_t start_ms_ = 0;
   int leader_ = 0;                          // current leader id, 0 = none
   int64_t leader_epoch_ = -1;               // its epoch
   std::optional<int64_t> no_leader_since_;  // loop ms when the last leader was lost (or start)
   bool quorum_ = false;                     // a quorum of voters is running
+  bool had_quorum_ = false;                 // ever: the first one is "reached", not "regained"
   bool ready_ = false;
   bool shutting_down_ = false;
   bool listening_ = false;

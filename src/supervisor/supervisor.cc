@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 
 #include "proto/zxid.h"
 #include "supervisor/cluster_layout.h"
+#include "supervisor/exit_reason.h"
 #include "supervisor/four_letter.h"
 #include "supervisor/four_letter_client.h"
 
@@ -157,11 +159,11 @@ void Supervisor::OnNodeExit(NodeProcess& n, const NodeProcess::Exit& exit) {
                          {"epoch", view(id).epoch}};
   std::string text = how;
   if (!exit.requested) {
-    std::string last = n.LastLogLine();
-    data["last_log_line"] = last;
+    std::string reason = ExitReason(n);
+    data["last_log_line"] = reason;
     text += " (unexpected)";
-    if (!last.empty()) {
-      text += ": " + last;
+    if (!reason.empty()) {
+      text += ": " + reason;
     }
   }
   const Role last_role = view(id).last_role;
@@ -181,6 +183,31 @@ void Supervisor::OnNodeExit(NodeProcess& n, const NodeProcess::Exit& exit) {
   SettleActions();
   MaybeStartNext();
   MaybeFinishShutdown();
+}
+
+std::string Supervisor::ExitReason(const NodeProcess& n) const {
+  const ExitClues clues = ReadExitClues(n.RunLog());
+  const int id = n.id();
+  const std::string myid_path = n.node_dir() + "/data/myid";
+  const std::string fix = "echo " + std::to_string(id) + " > " + myid_path;
+  if (clues.myid_missing) {
+    return myid_path + " is missing: put the member's number in it: " + fix;
+  }
+  if (clues.reason.find("duplicate myid") != std::string::npos || !clues.address_in_use) {
+    return clues.reason;  // zkd says it itself
+  }
+  // A port of its own taken: with the myid of another member that runs, that member's ports.
+  int64_t myid = clues.myid;
+  if (myid < 0) {
+    std::ifstream in(myid_path);
+    in >> myid;
+  }
+  if (myid == id || myid < 1 || myid > spec_.nodes() || !node(static_cast<int>(myid)).alive()) {
+    return clues.reason;
+  }
+  const std::string m = std::to_string(myid);
+  return "duplicate myid " + m + ": it started as myid " + m + " (" + myid_path + "), which node" +
+         m + " runs as, so server." + m + "'s ports are taken (" + clues.reason + "); " + fix;
 }
 
 void Supervisor::OnNodeEventLine(NodeProcess& n, const std::string& line) {

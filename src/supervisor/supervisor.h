@@ -35,6 +35,9 @@ class Supervisor {
  public:
   static constexpr int kStopGraceMs = 5000;
   static constexpr int kStartAwaitMs = 90000;
+  // How long `start` waits for a member that is up to join the quorum that runs (lead, follow or
+  // observe): an Apache member with a duplicate myid answers `srvr` first and exits seconds later.
+  static constexpr int kJoinAwaitMs = 15000;
   static constexpr size_t kConnectionsMax = 64;
   static constexpr size_t kRequestBytesMax = size_t{64} * 1024;
 
@@ -65,6 +68,9 @@ class Supervisor {
   void OnNodeStart(NodeProcess& node);
   void OnNodeExit(NodeProcess& node, const NodeProcess::Exit& exit);
   void OnNodeEventLine(NodeProcess& node, const std::string& line);
+  // Why `node` exited unasked: from its run's log (exit_reason.h), worded as a duplicate or a
+  // missing myid with the command that fixes it where the log shows one.
+  std::string ExitReason(const NodeProcess& node) const;
   void SetRole(int id, Role role, bool serving, int64_t epoch, uint64_t zxid);
   void Poll();
   void EvaluateCluster();
@@ -110,8 +116,9 @@ class Supervisor {
   std::string ActOn(int id, const std::string& action, int signal);
   std::string QuorumWarning(const std::string& action, const std::vector<int>& ids) const;
   // A member action that answers once what it began has happened: kill and stop once the
-  // member has exited, start and restart once it is up (it answers or reports a role) or has
-  // exited again (then with the reason), or at the deadline (member_actions.cc).
+  // member has exited, start and restart once it is up (it answers or reports a role, and joins
+  // the quorum if one runs) or has exited again (then with the reason, and as a failure), or at
+  // the deadline (supervisor_members.cc).
   struct PendingAction {
     Connection* conn;
     std::string action;
@@ -119,14 +126,19 @@ class Supervisor {
     std::vector<int> exits_before;  // exits_[id] at the request
     std::vector<int> stops;         // exits the action itself causes first (restart: 1)
     std::vector<bool> settled;
+    int64_t requested_ms;
     int64_t deadline_ms;
+    std::vector<int> failed;  // members that exited or did not start
   };
   // Whether `action` on `id` must be waited for (kill with a signal that may not end it is not).
   static bool Awaits(const std::string& action, int signal);
   int64_t AwaitMs(const std::string& action) const;
   void SettleActions();
-  // "" while member i of `p` has not settled, else the line that says how it ended.
-  std::string SettledLine(const PendingAction& p, size_t i) const;
+  // "" while member i of `p` has not settled, else the line that says how it ended; *failed
+  // when the member died or could not start.
+  std::string SettledLine(const PendingAction& p, size_t i, bool* failed) const;
+  // Leads, follows, observes or runs standalone.
+  bool HasJoined(int id) const;
   static void OnNewConnection(uv_stream_t* server, int status);
 
   // --- link faults (supervisor_links.cc) ---

@@ -70,8 +70,7 @@ bool Supervisor::ReadyForNext(int id) const {
   if (RunningVoters() < QuorumSize()) {
     return true;  // looking alone, or with too few others to elect anyone
   }
-  return v.role == Role::kLeading || v.role == Role::kFollowing || v.role == Role::kObserving ||
-         v.role == Role::kStandalone;
+  return HasJoined(id);
 }
 
 void Supervisor::MaybeStartNext() {

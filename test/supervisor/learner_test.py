@@ -48,6 +48,38 @@ class LearnerTest(st.ClusterTest):
         c.pc("wait", "ready", "--timeout", "60")
         self.assertEqual(c.roles(), {1: "follower", 2: "follower", 3: "leader"})
 
+    def test_start_reports_a_member_that_dies_with_its_reason(self):
+        c = self.cluster()
+        c.up()
+        node = lambda i: os.path.join(c.home, "default", f"node{i}")
+        c.pc("stop", "3")
+        with open(os.path.join(node(3), "data", "myid"), "w") as f:
+            f.write("2\n")  # a learner's slip: two members with myid 2
+        proc = c.pc("start", "3", check=False)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn("node3 exited right after it started", proc.stdout)
+        self.assertIn("duplicate myid 2", proc.stdout)
+        self.assertNotIn("is up", proc.stdout)
+
+        c.pc("stop", "2")
+        myid = os.path.join(node(2), "data", "myid")
+        os.remove(myid)
+        proc = c.pc("start", "2", check=False)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn(f"echo 2 > {myid}", proc.stdout)
+        exits = [e["text"] for e in c.events() if e["kind"] == "exit"]
+        self.assertIn(f"echo 2 > {myid}", exits[-1])
+        self.assertNotIn("Exiting JVM", " ".join(exits))
+
+        # Mended, both come back, and `start` says so with exit code 0.
+        with open(myid, "w") as f:
+            f.write("2\n")
+        with open(os.path.join(node(3), "data", "myid"), "w") as f:
+            f.write("3\n")
+        proc = c.pc("start", "2")
+        self.assertIn("node2 is up", proc.stdout)
+        self.assertIn("node3 is up", c.pc("restart", "3").stdout)
+
 
 class ZkdLearnerTest(LearnerTest):
     engine = "zkd"

@@ -34,10 +34,17 @@ namespace {
 // `up`'s flags as given; zero, negative or empty means "not given, keep the spec's".
 struct UpArgs {
   int size = 0, observers = -1, timeout_s = 120;
-  std::string engine, config, name, dir, base_ports, zookeeper_home, apache_jvm;
+  std::string engine, config, name, dir, base_ports, zookeeper_home, apache_jvm, gap;
   int tick_time = 0, init_limit = 0, sync_limit = 0;
   bool detach = false, fresh = false, faults = false, read_only_mode = false;
+  bool no_start = false, one_by_one = false;
 };
+
+// Bad input to `up`: one line, exit code 2, nothing laid out or started.
+int Refuse(const std::string& message) {
+  Fail(message);
+  return 2;
+}
 
 struct UpOptions {
   ClusterSpec spec;
@@ -93,6 +100,22 @@ int BuildSpec(const UpArgs& a, ClusterSpec* spec) {
   }
   spec->proxied_links = spec->proxied_links || a.faults;
   spec->read_only_mode = spec->read_only_mode || a.read_only_mode;
+  if (a.no_start) {
+    spec->start = StartOrder::kNone;
+  }
+  if (a.one_by_one) {
+    spec->start = StartOrder::kOneByOne;
+  }
+  if (!a.gap.empty()) {
+    auto ms = ParseDurationMs(a.gap);
+    if (!ms) {
+      return Refuse("--gap '" + a.gap + "': expected a duration such as 1s, 2.5s or 500ms");
+    }
+    if (spec->start != StartOrder::kOneByOne) {
+      return Refuse("--gap is the pause between one-by-one starts: use it with --one-by-one");
+    }
+    spec->start_gap_ms = *ms;
+  }
   return 0;
 }
 
@@ -167,6 +190,10 @@ int AwaitReady(const std::string& dir, pid_t child, int timeout_s) {
     bool all_running = true;
     for (const auto& n : status["nodes"]) {
       const std::string process = n.value("process", "");
+      if (n.value("queued", false)) {
+        all_running = false;  // `up --one-by-one` has not started it yet
+        continue;
+      }
       if (process == "crashed" || process == "stopped") {
         return Fail("node" + std::to_string(n.value("id", 0)) +
                     " exited before the cluster was ready: " + n.value("last_exit", "") +
@@ -190,6 +217,26 @@ int AwaitReady(const std::string& dir, pid_t child, int timeout_s) {
   }
   return Fail("the cluster is not ready after " + std::to_string(timeout_s) + "s (" +
               last_progress + "); see `pseudo-cluster logs` and " + dir + "/supervisor.log");
+}
+
+// `up --no-start`: waits until the supervisor answers. Returns 0 once it does.
+int AwaitSupervisor(const std::string& dir, pid_t child, int timeout_s) {
+  const std::string socket = SocketPath(dir);
+  for (int waited_ms = 0; waited_ms < timeout_s * 1000; waited_ms += 100) {
+    if (Interrupted()) {
+      return 130;
+    }
+    int wstatus;
+    if (::waitpid(child, &wstatus, WNOHANG) == child) {
+      return Fail("the supervisor exited at start; see " + dir + "/supervisor.log");
+    }
+    if (Request(socket, {{"cmd", "status"}}).ok) {
+      return 0;
+    }
+    SleepMs(100);
+  }
+  return Fail("the supervisor does not answer after " + std::to_string(timeout_s) + "s; see " +
+              dir + "/supervisor.log");
 }
 
 // Lays out the cluster directory for `up`: refuses a running cluster or taken ports, writes
@@ -258,8 +305,14 @@ int CmdUp(const UpOptions& options) {
   if (std::string note = EvenSizeNote(spec.voters); !note.empty()) {
     std::fprintf(stderr, "%s\n", note.c_str());
   }
-  std::fprintf(stderr, "starting %d %s servers of cluster '%s' in %s\n", spec.nodes(),
-               EngineName(spec.engine), spec.name.c_str(), dir.c_str());
+  if (spec.start == StartOrder::kNone) {
+    std::fprintf(stderr, "laid out %d %s servers of cluster '%s' in %s; none started\n",
+                 spec.nodes(), EngineName(spec.engine), spec.name.c_str(), dir.c_str());
+  } else {
+    std::fprintf(stderr, "starting %d %s servers of cluster '%s' in %s%s\n", spec.nodes(),
+                 EngineName(spec.engine), spec.name.c_str(), dir.c_str(),
+                 spec.start == StartOrder::kOneByOne ? ", one by one in myid order" : "");
+  }
   std::fflush(nullptr);
 
   CatchInterrupts();
@@ -272,7 +325,8 @@ int CmdUp(const UpOptions& options) {
     BecomeSupervisor(options, dir, launcher, options.detach, parent);
   }
 
-  int rc = AwaitReady(dir, child, options.timeout_s);
+  int rc = spec.start == StartOrder::kNone ? AwaitSupervisor(dir, child, options.timeout_s)
+                                            : AwaitReady(dir, child, options.timeout_s);
   if (rc != 0) {
     Request(socket, {{"cmd", "down"}});
     ::waitpid(child, nullptr, 0);
@@ -280,6 +334,12 @@ int CmdUp(const UpOptions& options) {
   }
   ControlReply status = Request(socket, {{"cmd", "status"}});
   std::printf("%s", RenderStatus(status.data).c_str());
+  if (spec.start == StartOrder::kNone) {
+    const std::string which = spec.name == "default" ? "" : " --name " + spec.name;
+    std::printf("no member started (--no-start): start them one at a time, e.g. "
+                "`pseudo-cluster start 1%s`\n",
+                which.c_str());
+  }
   if (options.detach) {
     std::printf("supervisor pid %d runs in the background; `pseudo-cluster down` stops it\n",
                 static_cast<int>(child));
@@ -390,6 +450,17 @@ void AddUpCommand(CLI::App& app, CommandRun* chosen) {
                "pass every link between members through the supervisor, so that partition, "
                "isolate, cut, delay and slow can act on them (default: direct links, zoo.cfg "
                "exactly as in the tutorials)");
+  auto* no_start = up->add_flag(
+      "--no-start", a->no_start,
+      "lay out the cluster and start the supervisor, but no member: start them one at a time "
+      "with `start 1`, `start 2` ... (the tutorials' start-up order, by hand)");
+  up->add_flag("--one-by-one", a->one_by_one,
+               "start the members in myid order, each once the one before it is up (and, once a "
+               "quorum runs, leads or follows): with 3 members node2 leads, with 5 node3")
+      ->excludes(no_start);
+  up->add_option("--gap", a->gap,
+                 "with --one-by-one: pause between one member being up and the next start "
+                 "(default 1s; e.g. 500ms, 2s)");
   up->add_flag("--read-only-mode", a->read_only_mode,
                "readonlymode.enabled on every member: cut off from the quorum, a member still "
                "answers reads to clients that allow read-only");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <fstream>
@@ -408,13 +409,32 @@ class Parser {
     return true;
   }
 
+  // For the missing-myid hint: the server whose client port is ours (server.N=...;port), else
+  // the last number in the dataDir path if it names a server (node2/data, zk2), else "N".
+  std::string GuessMyid() const {
+    for (const PeerAddress& p : config_.servers) {
+      if (p.client_port != 0 && p.client_port == config_.client_port) return std::to_string(p.id);
+    }
+    const std::string& dir = config_.data_dir;
+    size_t end = dir.find_last_of("0123456789");
+    if (end != std::string::npos) {
+      size_t begin = end;
+      while (begin > 0 && std::isdigit(static_cast<unsigned char>(dir[begin - 1]))) --begin;
+      const std::string digits = dir.substr(begin, end - begin + 1);
+      for (const PeerAddress& p : config_.servers) {
+        if (digits.size() < 4 && std::to_string(p.id) == digits) return digits;
+      }
+    }
+    return "N";
+  }
+
   bool ReadMyid() {
     std::string path = config_.data_dir + "/myid";
     std::ifstream in(path);
     if (!in) {
       if (!ensemble_) return true;  // one server: standalone, the id only seeds session ids
-      error = path + " is missing: an ensemble member needs its server id there (e.g. "
-              "echo 1 > " + path + ")";
+      error = path + " is missing: an ensemble member needs its server id there, the N of its "
+              "own server.N line (echo " + GuessMyid() + " > " + path + ")";
       return false;
     }
     std::string line;

@@ -1,7 +1,12 @@
 #include "server/ensemble_node.h"
 
 #include <spdlog/spdlog.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 
@@ -31,6 +36,46 @@ std::string MembershipText(const ServerConfig& config) {
     out += "\n";
   }
   return out + "version=0";
+}
+
+namespace {
+
+// Whether something accepts TCP connections on host:port, waiting at most timeout_ms. Called once
+// at start-up, before the loop runs, so blocking is fine.
+bool SomethingListens(const std::string& host, int port, int timeout_ms) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return false;
+  const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  bool connected = fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0;
+  ::freeaddrinfo(found);
+  if (fd < 0) return false;
+  if (!connected && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    int error = 0;
+    socklen_t error_len = sizeof error;
+    connected = ::poll(&p, 1, timeout_ms) == 1 &&
+                ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &error_len) == 0 && error == 0;
+  }
+  ::close(fd);
+  return connected;
+}
+
+}  // namespace
+
+std::string EnsembleNode::PeerListenError(const PeerAddress& me, const std::string& error) const {
+  if (error.find("address already in use") == std::string::npos) return error;
+  const bool election = error.find("(election port)") != std::string::npos;
+  const int port = election ? me.election_port : me.quorum_port;
+  // The client port was bound just before, so this is not this member started twice: another
+  // member's zoo.cfg has a different clientPort but the same server.N, i.e. the same myid.
+  if (!SomethingListens(me.host, port, 500)) return error;
+  const std::string id = std::to_string(config_.server_id);
+  return "duplicate myid " + id + ": another server already listens on " + me.host + ":" +
+         std::to_string(port) + ", the " + (election ? "election" : "quorum") + " port of server." +
+         id + ", and this server's myid is " + id + " too (" + config_.data_dir +
+         "/myid); give every member its own myid, the N of its own server.N line (" + error + ")";
 }
 
 EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWriter* events,
@@ -135,7 +180,7 @@ std::string EnsembleNode::Start() {
     after();
   };
   transport_ = std::make_unique<PeerTransport>(loop_, tc, cb);
-  if (std::string e = transport_->Start(); !e.empty()) return e;
+  if (std::string e = transport_->Start(); !e.empty()) return PeerListenError(*me, e);
 
   uv_timer_init(loop_, &tick_timer_);
   tick_timer_.data = this;

@@ -73,6 +73,9 @@ class EnsembleNode {
  private:
   // Snapshot + log into the Replica's Core, then the epoch files. An error line on failure.
   std::string RecoverState(DurableState* durable);
+  // The transport's error, or — when this member's own server.N ports are taken although its
+  // client port was free — the duplicate myid that almost always is the cause.
+  std::string PeerListenError(const PeerAddress& me, const std::string& error) const;
   static void OnTick(uv_timer_t* timer);
   // After an input the node handled itself: the client shell takes and delivers the outputs.
   void HandOver();

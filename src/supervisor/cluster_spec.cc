@@ -3,6 +3,8 @@
 #include <ini.h>
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 namespace pc {
@@ -17,6 +19,47 @@ std::optional<Engine> ParseEngine(const std::string& text) {
     return Engine::kApache;
   }
   return std::nullopt;
+}
+
+const char* StartOrderName(StartOrder order) {
+  switch (order) {
+    case StartOrder::kAll:
+      return "all";
+    case StartOrder::kNone:
+      return "none";
+    case StartOrder::kOneByOne:
+      return "one-by-one";
+  }
+  return "all";
+}
+
+std::optional<StartOrder> ParseStartOrder(const std::string& text) {
+  for (StartOrder order : {StartOrder::kAll, StartOrder::kNone, StartOrder::kOneByOne}) {
+    if (text == StartOrderName(order)) {
+      return order;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<int> ParseDurationMs(const std::string& text) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  const double number = std::strtod(begin, &end);
+  if (end == begin || !std::isfinite(number) || number < 0) return std::nullopt;
+  const std::string unit(end);
+  double ms;
+  if (unit.empty() || unit == "ms") {
+    ms = number;
+  } else if (unit == "s") {
+    ms = number * 1000;
+  } else if (unit == "us") {
+    ms = number / 1000;
+  } else {
+    return std::nullopt;
+  }
+  if (ms > 3600 * 1000.0) return std::nullopt;
+  return static_cast<int>(std::lround(ms));
 }
 
 namespace {
@@ -101,10 +144,23 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
       return fail("bad value '" + v + "' for " + k + ": expected true or false");
     }
     (k == "faults" ? spec.proxied_links : spec.read_only_mode) = v == "true";
+  } else if (k == "start") {
+    auto order = ParseStartOrder(v);
+    if (!order) {
+      return fail("bad value '" + v + "' for start: expected all, none or one-by-one");
+    }
+    spec.start = *order;
+  } else if (k == "start_gap") {
+    auto ms = ParseDurationMs(v);
+    if (!ms) {
+      return fail("bad value '" + v + "' for start_gap: expected a duration such as 1s or 500ms");
+    }
+    spec.start_gap_ms = *ms;
   } else {
     return fail("unknown key '" + k +
                 "' (known: name, size, observers, engine, base_ports, tick_time, init_limit, "
-                "sync_limit, dir, zookeeper_home, apache_jvm, faults, read_only_mode)");
+                "sync_limit, dir, zookeeper_home, apache_jvm, faults, read_only_mode, start, "
+                "start_gap)");
   }
   return 1;
 }
@@ -207,7 +263,9 @@ nlohmann::json SpecToJson(const ClusterSpec& spec) {
           {"zookeeper_home", spec.zookeeper_home},
           {"apache_jvm", spec.apache_jvm},
           {"faults", spec.proxied_links},
-          {"read_only_mode", spec.read_only_mode}};
+          {"read_only_mode", spec.read_only_mode},
+          {"start", StartOrderName(spec.start)},
+          {"start_gap_ms", spec.start_gap_ms}};
 }
 
 ClusterSpec SpecFromJson(const nlohmann::json& j) {
@@ -227,6 +285,8 @@ ClusterSpec SpecFromJson(const nlohmann::json& j) {
   spec.apache_jvm = j.value("apache_jvm", spec.apache_jvm);
   spec.proxied_links = j.value("faults", false);
   spec.read_only_mode = j.value("read_only_mode", false);
+  spec.start = ParseStartOrder(j.value("start", "all")).value_or(StartOrder::kAll);
+  spec.start_gap_ms = j.value("start_gap_ms", spec.start_gap_ms);
   return spec;
 }
 

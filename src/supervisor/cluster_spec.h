@@ -13,6 +13,21 @@ enum class Engine { kZkd, kApache };
 const char* EngineName(Engine engine);
 std::optional<Engine> ParseEngine(const std::string& text);
 
+// How `up` starts the members (the tutorials start them by hand, one at a time, and the order
+// decides the first leader).
+enum class StartOrder {
+  kAll,       // every member at once (the default)
+  kNone,      // `up --no-start`: lay out and supervise; `start 1`, `start 2` ... by hand
+  kOneByOne,  // `up --one-by-one`: in myid order, each once the one before it is up
+};
+
+const char* StartOrderName(StartOrder order);  // "all", "none", "one-by-one"
+std::optional<StartOrder> ParseStartOrder(const std::string& text);
+
+// "50ms", "1.5s", "200" (ms) → milliseconds; nullopt if it does not parse or is over an hour.
+// (`up --gap`, `start_gap`, and the link commands' delays.)
+std::optional<int> ParseDurationMs(const std::string& text);
+
 struct BasePorts {
   int client = 2181;
   int quorum = 2881;
@@ -40,6 +55,8 @@ struct ClusterSpec {
   bool proxied_links = false;
   // `up --read-only-mode`: ZooKeeper's readonlymode.enabled on every member.
   bool read_only_mode = false;
+  StartOrder start = StartOrder::kAll;
+  int start_gap_ms = 1000;  // one-by-one: the pause between one member being up and the next
 
   int nodes() const { return voters + observers; }
   bool is_observer(int id) const { return id > voters; }
@@ -66,6 +83,8 @@ struct SpecResult {
 //   apache_jvm = tuned | stock
 //   faults = true | false
 //   read_only_mode = true | false
+//   start = all | none | one-by-one
+//   start_gap = 1s
 SpecResult LoadClusterIni(const std::string& path, ClusterSpec& spec);
 
 // Parses "2181,2881,3881".

@@ -143,24 +143,6 @@ bool NumberAndUnit(const std::string& text, double* number, std::string* unit) {
 
 }  // namespace
 
-std::optional<int> ParseDurationMs(const std::string& text) {
-  double number;
-  std::string unit;
-  if (!NumberAndUnit(text, &number, &unit)) return std::nullopt;
-  double ms;
-  if (unit.empty() || unit == "ms") {
-    ms = number;
-  } else if (unit == "s") {
-    ms = number * 1000;
-  } else if (unit == "us") {
-    ms = number / 1000;
-  } else {
-    return std::nullopt;
-  }
-  if (ms > 3600 * 1000.0) return std::nullopt;
-  return static_cast<int>(std::lround(ms));
-}
-
 std::optional<int64_t> ParseBandwidth(const std::string& text) {
   double number;
   std::string unit;

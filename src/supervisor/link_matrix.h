@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "supervisor/cluster_spec.h"
 #include "supervisor/link_proxy.h"
 
 namespace pc {
@@ -51,8 +52,7 @@ std::string PredictQuorum(const LinkMatrix& links, int voters);
 
 namespace pc {
 
-// "50ms", "1.5s", "200" (ms) → milliseconds; nullopt if it does not parse or is over an hour.
-std::optional<int> ParseDurationMs(const std::string& text);
+// ParseDurationMs ("50ms", "1.5s") is in cluster_spec.h.
 // "1MB/s", "512KB/s", "100kB/s", "2000B/s", "10Mbit/s" → bytes per second (MB = 2^20 bytes);
 // nullopt if it does not parse or is zero.
 std::optional<int64_t> ParseBandwidth(const std::string& text);

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <vector>
@@ -91,6 +92,7 @@ std::string NodeProcess::Start(const Launcher& launcher, const std::string& self
   if (log_fd < 0) {
     return "cannot open " + log_path() + ": " + std::strerror(errno);
   }
+  const off_t log_size = ::lseek(log_fd, 0, SEEK_END);
 
   std::vector<std::string> argv = SpawnArgs(launcher, self_exe);
   std::vector<std::string> env = SpawnEnvironment(launcher);
@@ -143,6 +145,7 @@ std::string NodeProcess::Start(const Launcher& launcher, const std::string& self
     uv_read_start(reinterpret_cast<uv_stream_t*>(&run->events), OnEventAlloc, OnEventRead);
   }
   run_ = run;
+  run_log_from_ = log_size > 0 ? log_size : 0;
   pid_ = run->process.pid;
   state_ = State::kRunning;
   exit_requested_ = false;
@@ -201,21 +204,20 @@ void NodeProcess::Close() {
   }
 }
 
-std::string NodeProcess::LastLogLine() const {
-  std::ifstream in(log_path(), std::ios::ate);
+std::string NodeProcess::RunLog() const {
+  std::ifstream in(log_path(), std::ios::binary | std::ios::ate);
   if (!in) {
     return {};
   }
   const std::streamoff size = in.tellg();
-  const std::streamoff from = size > 4096 ? size - 4096 : 0;
+  std::streamoff from = std::max<std::streamoff>(run_log_from_, 0);
+  if (from > size) from = 0;  // the log was truncated or replaced since
+  from = std::max<std::streamoff>(from, size - static_cast<std::streamoff>(kRunLogBytesMax));
   in.seekg(from);
-  std::string line, last;
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") != std::string::npos) {
-      last = line;
-    }
-  }
-  return last;
+  std::string text(static_cast<size_t>(size - from), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
 }
 
 void NodeProcess::OnGraceTimer(uv_timer_t* timer) {

@@ -56,8 +56,9 @@ class NodeProcess {
   int64_t started_ms() const { return started_ms_; }
   const std::string& node_dir() const { return node_dir_; }
   std::string log_path() const { return node_dir_ + "/logs/server.log"; }
-  // Last non-empty line of the server log, for exit messages.
-  std::string LastLogLine() const;
+  // What the current (or last) run wrote to the server log, at most its last kRunLogBytesMax.
+  std::string RunLog() const;
+  static constexpr size_t kRunLogBytesMax = size_t{64} * 1024;
 
   struct Run;  // one run's uv handles; defined in node_process.cc
 
@@ -76,6 +77,7 @@ class NodeProcess {
   State state_ = State::kStopped;
   int pid_ = 0;
   int64_t started_ms_ = 0;
+  int64_t run_log_from_ = 0;  // the log's size when the current run started
   bool exit_requested_ = false;
   Run* run_ = nullptr;  // the current run, null when not alive
   uv_timer_t grace_timer_;

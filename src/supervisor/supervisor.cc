@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 
 #include "proto/zxid.h"
 #include "supervisor/cluster_layout.h"
+#include "supervisor/exit_reason.h"
 #include "supervisor/four_letter.h"
 #include "supervisor/four_letter_client.h"
 
@@ -116,12 +118,9 @@ int Supervisor::Run() {
            {{"pid", ::getpid()},
             {"engine", EngineName(spec_.engine)},
             {"links", links_ ? "proxied" : "direct"}});
-  booting_ = true;
-  for (int id = 1; id <= spec_.nodes(); ++id) {
-    StartNode(id, "up");
-  }
-  booting_ = false;
-  quorum_ = RunningVoters() >= QuorumSize();
+  uv_timer_init(&loop_, &start_timer_);
+  start_timer_.data = this;
+  StartMembers();
   uv_run(&loop_, UV_RUN_DEFAULT);
   spdlog::info("supervisor exits");
   return 0;
@@ -139,6 +138,13 @@ void Supervisor::OnNodeStart(NodeProcess& n) {
   view(n.id()) = NodeView{};
   view(n.id()).last_role = last_role;
   AddEvent(n.id(), "start", "started, pid " + std::to_string(n.pid()), {{"pid", n.pid()}});
+  if (leader_ == 0 && !had_quorum_) {
+    // Members started by hand or one by one: the first election's time counts from the first
+    // start, not from `up`.
+    int alive = 0;
+    for (const auto& other : nodes_) alive += other->alive() ? 1 : 0;
+    if (alive == 1) no_leader_since_ = NowMs();
+  }
   EvaluateCluster();
 }
 
@@ -153,11 +159,11 @@ void Supervisor::OnNodeExit(NodeProcess& n, const NodeProcess::Exit& exit) {
                          {"epoch", view(id).epoch}};
   std::string text = how;
   if (!exit.requested) {
-    std::string last = n.LastLogLine();
-    data["last_log_line"] = last;
+    std::string reason = ExitReason(n);
+    data["last_log_line"] = reason;
     text += " (unexpected)";
-    if (!last.empty()) {
-      text += ": " + last;
+    if (!reason.empty()) {
+      text += ": " + reason;
     }
   }
   const Role last_role = view(id).last_role;
@@ -175,7 +181,33 @@ void Supervisor::OnNodeExit(NodeProcess& n, const NodeProcess::Exit& exit) {
   }
   EvaluateCluster();
   SettleActions();
+  MaybeStartNext();
   MaybeFinishShutdown();
+}
+
+std::string Supervisor::ExitReason(const NodeProcess& n) const {
+  const ExitClues clues = ReadExitClues(n.RunLog());
+  const int id = n.id();
+  const std::string myid_path = n.node_dir() + "/data/myid";
+  const std::string fix = "echo " + std::to_string(id) + " > " + myid_path;
+  if (clues.myid_missing) {
+    return myid_path + " is missing: put the member's number in it: " + fix;
+  }
+  if (clues.reason.find("duplicate myid") != std::string::npos || !clues.address_in_use) {
+    return clues.reason;  // zkd says it itself
+  }
+  // A port of its own taken: with the myid of another member that runs, that member's ports.
+  int64_t myid = clues.myid;
+  if (myid < 0) {
+    std::ifstream in(myid_path);
+    in >> myid;
+  }
+  if (myid == id || myid < 1 || myid > spec_.nodes() || !node(static_cast<int>(myid)).alive()) {
+    return clues.reason;
+  }
+  const std::string m = std::to_string(myid);
+  return "duplicate myid " + m + ": it started as myid " + m + " (" + myid_path + "), which node" +
+         m + " runs as, so server." + m + "'s ports are taken (" + clues.reason + "); " + fix;
 }
 
 void Supervisor::OnNodeEventLine(NodeProcess& n, const std::string& line) {
@@ -227,10 +259,12 @@ void Supervisor::SetRole(int id, Role role, bool serving, int64_t epoch, uint64_
     EvaluateCluster();
   }
   SettleActions();
+  MaybeStartNext();
 }
 
 void Supervisor::Poll() {
   SettleActions();  // deadlines
+  MaybeStartNext();
   if (shutting_down_) {
     return;
   }
@@ -250,17 +284,23 @@ void Supervisor::Poll() {
         return;
       }
       SrvrReply reply = ok ? ParseSrvr(text) : SrvrReply{};
-      if (ok && !v.answered) {
-        v.answered = true;
-        SettleActions();
-      }
       if (reply.connections >= 0) {
         v.connections = reply.connections;
       }
+      // The first answer settles a waiting `start` — after the role it tells is taken, so the
+      // answer says "looking", not "starting".
+      auto first_answer = [&] {
+        if (ok && !v.answered) {
+          v.answered = true;
+          SettleActions();
+          MaybeStartNext();
+        }
+      };
       if (spec_.engine != Engine::kApache && v.has_events) {
         if (reply.serving) {
           v.zxid = reply.zxid;
         }
+        first_answer();
         return;
       }
       // Apache, or a zkd that reports no events: the role comes from `srvr`.
@@ -270,10 +310,12 @@ void Supervisor::Poll() {
         if (v.role != Role::kUnknown && v.role != Role::kLooking) {
           SetRole(id, Role::kLooking, false, v.epoch, v.zxid);
         }
+        first_answer();
         return;
       }
       SetRole(id, reply.role, reply.serving, epoch >= 0 ? epoch : int64_t(reply.zxid >> 32),
               reply.zxid);
+      first_answer();
     });
   }
 }
@@ -365,11 +407,14 @@ void Supervisor::EvaluateCluster() {
                                std::to_string(spec_.voters) + " voters running, " +
                                std::to_string(QuorumSize()) + " needed";
     AddEvent(0, quorum ? "quorum_regained" : "quorum_lost",
-             (quorum ? "quorum regained: " : "quorum lost: ") + counts,
+             (quorum ? (had_quorum_ ? "quorum regained: " : "quorum reached: ")
+                     : "quorum lost: ") +
+                 counts,
              {{"running_voters", RunningVoters()}, {"quorum_size", QuorumSize()}});
   }
   if (!booting_) {
     quorum_ = quorum;
+    had_quorum_ = had_quorum_ || quorum;
   }
   const bool ready = IsReady();
   if (ready && !ready_) {
@@ -417,7 +462,7 @@ void Supervisor::AddEvent(int node_id, std::string kind, std::string text, nlohm
 std::string Supervisor::DisplayRole(int id) const {
   switch (node(id).state()) {
     case NodeProcess::State::kStopped:
-      return "stopped";
+      return Queued(id) ? "queued" : "stopped";
     case NodeProcess::State::kCrashed:
       return "crashed";
     case NodeProcess::State::kPaused:
@@ -443,6 +488,7 @@ nlohmann::json Supervisor::StatusJson() const {
                      {"role", DisplayRole(id)},
                      {"process", StateName(n.state())},
                      {"observer", spec_.is_observer(id)},
+                     {"queued", Queued(id)},
                      {"pid", n.alive() ? n.pid() : 0},
                      {"epoch", v.epoch},
                      {"zxid", n.alive() ? zxid_hex : "-"},
@@ -485,6 +531,8 @@ void Supervisor::BeginShutdown(const char* why) {
   AddEvent(0, "down", std::string("stopping every server (") + why + ")");
   shutting_down_ = true;
   restart_pending_.clear();
+  start_queue_.clear();
+  uv_timer_stop(&start_timer_);
   for (auto& n : nodes_) {
     n->Stop(kStopGraceMs);
   }
@@ -509,6 +557,7 @@ void Supervisor::MaybeFinishShutdown() {
   }
   uv_timer_stop(&poll_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&poll_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&start_timer_), nullptr);
   for (auto& s : signals_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&s), nullptr);
   }

@@ -35,6 +35,9 @@ class Supervisor {
  public:
   static constexpr int kStopGraceMs = 5000;
   static constexpr int kStartAwaitMs = 90000;
+  // How long `start` waits for a member that is up to join the quorum that runs (lead, follow or
+  // observe): an Apache member with a duplicate myid answers `srvr` first and exits seconds later.
+  static constexpr int kJoinAwaitMs = 15000;
   static constexpr size_t kConnectionsMax = 64;
   static constexpr size_t kRequestBytesMax = size_t{64} * 1024;
 
@@ -65,6 +68,9 @@ class Supervisor {
   void OnNodeStart(NodeProcess& node);
   void OnNodeExit(NodeProcess& node, const NodeProcess::Exit& exit);
   void OnNodeEventLine(NodeProcess& node, const std::string& line);
+  // Why `node` exited unasked: from its run's log (exit_reason.h), worded as a duplicate or a
+  // missing myid with the command that fixes it where the log shows one.
+  std::string ExitReason(const NodeProcess& node) const;
   void SetRole(int id, Role role, bool serving, int64_t epoch, uint64_t zxid);
   void Poll();
   void EvaluateCluster();
@@ -83,6 +89,17 @@ class Supervisor {
   void BeginShutdown(const char* why);
   void MaybeFinishShutdown();
 
+  // --- start-up order (supervisor_startup.cc) ---
+  // At Run: every member, none (`up --no-start`) or the first of `up --one-by-one`.
+  void StartMembers();
+  // One-by-one: starts the next queued member `start_gap_ms` after the last one is up.
+  void MaybeStartNext();
+  // Whether the member last started one-by-one is far enough to start the next: it has exited,
+  // or it is up and, once a quorum of voters runs, has a settled role (so that the order of the
+  // starts, not a race, decides who leads: with 3 members started one by one, node2 leads).
+  bool ReadyForNext(int id) const;
+  bool Queued(int id) const;
+
   // --- control socket (supervisor_control.cc) ---
   std::string Listen();
   void OnRequest(Connection* conn, const nlohmann::json& request);
@@ -99,8 +116,9 @@ class Supervisor {
   std::string ActOn(int id, const std::string& action, int signal);
   std::string QuorumWarning(const std::string& action, const std::vector<int>& ids) const;
   // A member action that answers once what it began has happened: kill and stop once the
-  // member has exited, start and restart once it is up (it answers or reports a role) or has
-  // exited again (then with the reason), or at the deadline (member_actions.cc).
+  // member has exited, start and restart once it is up (it answers or reports a role, and joins
+  // the quorum if one runs) or has exited again (then with the reason, and as a failure), or at
+  // the deadline (supervisor_members.cc).
   struct PendingAction {
     Connection* conn;
     std::string action;
@@ -108,14 +126,19 @@ class Supervisor {
     std::vector<int> exits_before;  // exits_[id] at the request
     std::vector<int> stops;         // exits the action itself causes first (restart: 1)
     std::vector<bool> settled;
+    int64_t requested_ms;
     int64_t deadline_ms;
+    std::vector<int> failed;  // members that exited or did not start
   };
   // Whether `action` on `id` must be waited for (kill with a signal that may not end it is not).
   static bool Awaits(const std::string& action, int signal);
   int64_t AwaitMs(const std::string& action) const;
   void SettleActions();
-  // "" while member i of `p` has not settled, else the line that says how it ended.
-  std::string SettledLine(const PendingAction& p, size_t i) const;
+  // "" while member i of `p` has not settled, else the line that says how it ended; *failed
+  // when the member died or could not start.
+  std::string SettledLine(const PendingAction& p, size_t i, bool* failed) const;
+  // Leads, follows, observes or runs standalone.
+  bool HasJoined(int id) const;
   static void OnNewConnection(uv_stream_t* server, int status);
 
   // --- link faults (supervisor_links.cc) ---
@@ -152,12 +175,18 @@ class Supervisor {
   std::vector<PendingAction> pending_actions_;
   std::vector<int> exits_;  // [id - 1]: exits seen, for PendingAction
   std::vector<int> restart_pending_;  // node ids to start again once they have exited
+  std::vector<int> start_queue_;      // one-by-one: members still to start, in order
+  int last_queued_ = 0;               // the member the queue started last
+  int64_t last_queued_ms_ = 0;        // when
+  uv_timer_t start_timer_;            // the gap before the next one-by-one start
+  bool start_timer_armed_ = false;
   Timeline timeline_;
   int64_t start_ms_ = 0;
   int leader_ = 0;                          // current leader id, 0 = none
   int64_t leader_epoch_ = -1;               // its epoch
   std::optional<int64_t> no_leader_since_;  // loop ms when the last leader was lost (or start)
   bool quorum_ = false;                     // a quorum of voters is running
+  bool had_quorum_ = false;                 // ever: the first one is "reached", not "regained"
   bool ready_ = false;
   bool shutting_down_ = false;
   bool listening_ = false;

@@ -3,6 +3,8 @@
 //             | {"cmd":"kill|stop|start|restart|pause|resume","target":"leader","signal":"KILL"}
 //             | {"cmd":"down"} | the link commands of supervisor_links.cc
 //   replies:  {"line":"text for a person"}*  then  {"ok":bool,"error":"...","data":{...}}
+//             (a start or restart whose member died or could not start: ok false, and
+//             data.failed lists those members; the lines above say why)
 //   `events` with follow: {"event":{...}} lines until the supervisor exits.
 #include <signal.h>
 #include <spdlog/spdlog.h>

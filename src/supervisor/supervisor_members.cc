@@ -130,6 +130,15 @@ int ParseSignal(std::string name) {
   return signal > 0 && signal < NSIG ? signal : 0;
 }
 
+// The error of a start or restart that left members down.
+std::string FailedText(const std::vector<int>& failed) {
+  std::string text;
+  for (int id : failed) {
+    text += (text.empty() ? "node" : ", node") + std::to_string(id);
+  }
+  return text + (failed.size() == 1 ? " is" : " are") + " not running (reason above)";
+}
+
 }  // namespace
 
 void Supervisor::DoAction(Connection* conn, const std::string& action,
@@ -151,7 +160,7 @@ void Supervisor::DoAction(Connection* conn, const std::string& action,
   if (std::string warning = QuorumWarning(action, ids); !warning.empty()) {
     Send(conn, {{"line", warning}});
   }
-  PendingAction pending{conn, action, {}, {}, {}, {}, NowMs() + AwaitMs(action)};
+  PendingAction pending{conn, action, {}, {}, {}, {}, NowMs(), NowMs() + AwaitMs(action), {}};
   for (int id : ids) {
     const bool was_alive = node(id).alive();
     const int exits = exits_[id - 1];
@@ -165,6 +174,14 @@ void Supervisor::DoAction(Connection* conn, const std::string& action,
   }
   EvaluateCluster();
   if (pending.ids.empty()) {
+    std::vector<int> failed;
+    for (int id : ids) {
+      if ((action == "start" || action == "restart") && !node(id).alive()) failed.push_back(id);
+    }
+    if (!failed.empty()) {
+      Reply(conn, false, FailedText(failed), {{"nodes", ids}, {"failed", failed}});
+      return;
+    }
     Reply(conn, true, "", {{"nodes", ids}});
     return;
   }
@@ -182,7 +199,13 @@ int64_t Supervisor::AwaitMs(const std::string& action) const {
   return action == "kill" || action == "stop" ? kStopGraceMs + 5000 : kStartAwaitMs;
 }
 
-std::string Supervisor::SettledLine(const PendingAction& p, size_t i) const {
+bool Supervisor::HasJoined(int id) const {
+  const Role role = view(id).role;
+  return role == Role::kLeading || role == Role::kFollowing || role == Role::kObserving ||
+         role == Role::kStandalone;
+}
+
+std::string Supervisor::SettledLine(const PendingAction& p, size_t i, bool* failed) const {
   const int id = p.ids[i];
   const std::string name = "node" + std::to_string(id);
   const int exits = exits_[id - 1] - p.exits_before[i];
@@ -193,15 +216,23 @@ std::string Supervisor::SettledLine(const PendingAction& p, size_t i) const {
   // start, or restart (whose first exit is the stop it asked for; the start follows at once).
   const int stops = p.stops[i];
   if (exits > stops) {
+    *failed = true;
     return name + " exited right after it started: " + view(id).last_exit;
   }
   if (exits < stops) return "";
-  if (!n.alive()) return name + " did not start: " + view(id).last_exit;
-  const NodeView& v = view(id);
-  if (v.answered || v.has_events) {
-    return name + " is up, pid " + std::to_string(n.pid()) + " (" + DisplayRole(id) + ")";
+  if (!n.alive()) {
+    *failed = true;
+    return name + " did not start: " + view(id).last_exit;
   }
-  return "";
+  const NodeView& v = view(id);
+  if (!v.answered && !v.has_events) return "";
+  // With a quorum running, up means joined: a member that answers and then dies (an Apache
+  // member whose election port is taken retries the bind for seconds) is not reported as up.
+  if (!HasJoined(id) && RunningVoters() >= QuorumSize() &&
+      NowMs() < p.requested_ms + kJoinAwaitMs) {
+    return "";
+  }
+  return name + " is up, pid " + std::to_string(n.pid()) + " (" + DisplayRole(id) + ")";
 }
 
 void Supervisor::SettleActions() {
@@ -210,7 +241,8 @@ void Supervisor::SettleActions() {
     bool all = true;
     for (size_t i = 0; i < p.ids.size(); ++i) {
       if (p.settled[i]) continue;
-      std::string line = SettledLine(p, i);
+      bool failed = false;
+      std::string line = SettledLine(p, i, &failed);
       if (line.empty() && NowMs() >= p.deadline_ms) {
         line = "node" + std::to_string(p.ids[i]) + ": not settled after " +
                std::to_string(AwaitMs(p.action) / 1000) + "s; see `pseudo-cluster logs " +
@@ -221,13 +253,18 @@ void Supervisor::SettleActions() {
         continue;
       }
       p.settled[i] = true;
+      if (failed) p.failed.push_back(p.ids[i]);
       Send(p.conn, {{"line", line}});
     }
     if (!all) {
       ++k;
       continue;
     }
-    Reply(p.conn, true, "", {{"nodes", p.ids}});
+    if (p.failed.empty()) {
+      Reply(p.conn, true, "", {{"nodes", p.ids}});
+    } else {
+      Reply(p.conn, false, FailedText(p.failed), {{"nodes", p.ids}, {"failed", p.failed}});
+    }
     pending_actions_.erase(pending_actions_.begin() + static_cast<long>(k));
   }
 }

@@ -248,5 +248,21 @@ TEST(Config, FileWithMyid_ServerIdRead) {
   EXPECT_EQ(r.config.server_id, 7);
 }
 
+TEST(Config, MissingMyid_HintNamesThisServersNumber) {
+  const std::filesystem::path root = std::filesystem::temp_directory_path() /
+                                     ("zkd-config-myid-" + std::to_string(::getpid()));
+  const std::filesystem::path dir = root / "node2" / "data";
+  std::filesystem::create_directories(dir);
+  std::ofstream(root / "zoo.cfg") << "dataDir=" << dir.string()
+                                  << "\nclientPort=2182\ninitLimit=5\nsyncLimit=2\n"
+                                     "server.1=127.0.0.1:2888:3888\n"
+                                     "server.2=127.0.0.1:2889:3889\n"
+                                     "server.3=127.0.0.1:2890:3890\n";
+  ConfigResult r = ParseConfig((root / "zoo.cfg").string());
+  std::filesystem::remove_all(root);
+  EXPECT_NE(r.error.find("(echo 2 > " + (dir / "myid").string() + ")"), std::string::npos)
+      << r.error;
+}
+
 }  // namespace
 }  // namespace zk

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "supervisor/cluster_layout.h"
 #include "supervisor/cluster_spec.h"
@@ -173,6 +174,36 @@ TEST(LoadClusterIni, BadEngineAndSectionAreRefused) {
             std::string::npos);
   EXPECT_NE(LoadClusterIni(dir.path() + "/missing.ini", spec).error.find("cannot open"),
             std::string::npos);
+}
+
+TEST(LoadClusterIni, StartOrderAndGap) {
+  TempDir dir;
+  ClusterSpec spec;
+  SpecResult r = LoadClusterIni(
+      dir.Write("s.ini", "[cluster]\nsize = 5\nstart = one-by-one\nstart_gap = 1.5s\n"), spec);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(spec.start, StartOrder::kOneByOne);
+  EXPECT_EQ(spec.start_gap_ms, 1500);
+  ASSERT_TRUE(LoadClusterIni(dir.Write("n.ini", "[cluster]\nstart = none\n"), spec).ok());
+  EXPECT_EQ(spec.start, StartOrder::kNone);
+  EXPECT_NE(LoadClusterIni(dir.Write("b.ini", "[cluster]\nstart = later\n"), spec)
+                .error.find(":2: bad value 'later' for start: expected all, none or one-by-one"),
+            std::string::npos);
+  EXPECT_NE(LoadClusterIni(dir.Write("g.ini", "[cluster]\nstart_gap = soon\n"), spec)
+                .error.find(":2: bad value 'soon' for start_gap"),
+            std::string::npos);
+  // cluster.json keeps it.
+  ClusterSpec back = SpecFromJson(SpecToJson(spec));
+  EXPECT_EQ(back.start, StartOrder::kNone);
+  EXPECT_EQ(back.start_gap_ms, 1500);
+}
+
+TEST(ParseDurationMs, UnitsAndBareMilliseconds) {
+  EXPECT_EQ(ParseDurationMs("1s"), 1000);
+  EXPECT_EQ(ParseDurationMs("250ms"), 250);
+  EXPECT_EQ(ParseDurationMs("200"), 200);
+  EXPECT_EQ(ParseDurationMs("soon"), std::nullopt);
+  EXPECT_EQ(ParseDurationMs("1h"), std::nullopt);
 }
 
 TEST(LoadClusterIni, ShippedConfigsParse) {

@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""What a learner following the tutorials does, on real servers (issue 14 §3).
+
+Uses the Cluster helper of supervisor_test.py (own $PSEUDO_CLUSTER_HOME, free base ports, no
+process left behind). Each case runs on zkd and on Apache ZooKeeper: the subclasses at the end.
+
+    learner_test.py --binary build/pseudo-cluster [unittest args, e.g. ZkdLearnerTest]
+"""
+
+import argparse
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import supervisor_test as st  # noqa: E402
+
+
+class LearnerTest(st.ClusterTest):
+    engine = "zkd"
+
+    def leader(self, c):
+        return c.status()["cluster"]["leader"]
+
+    def test_one_by_one_three_node2_leads(self):
+        # The tutorials' order: 1, then 2 (1 and 2 are the first quorum, 2 has the higher myid),
+        # then 3, which joins and follows.
+        c = self.cluster()
+        c.up("--one-by-one", "--gap", "200ms")
+        status = c.status()
+        self.assertTrue(status["cluster"]["ready"], status)
+        self.assertEqual(c.roles(), {1: "follower", 2: "leader", 3: "follower"})
+        starts = [e["node"] for e in c.events() if e["kind"] == "start"]
+        self.assertEqual(starts, [1, 2, 3])
+
+    def test_no_start_then_by_hand_the_first_two_decide(self):
+        c = self.cluster()
+        proc = c.up("--no-start")
+        self.assertIn("start them one at a time", proc.stdout)
+        status = c.status()
+        self.assertEqual([n["role"] for n in status["nodes"]], ["stopped"] * 3)
+        self.assertEqual([n["pid"] for n in status["nodes"]], [0, 0, 0])
+        self.assertFalse(status["cluster"]["ready"])
+        self.assertIn("node3 is up", c.pc("start", "3").stdout)
+        c.pc("start", "1")
+        self.assertIn("leader node3", c.pc("wait", "leader", "--timeout", "60").stdout)
+        c.pc("start", "2")
+        c.pc("wait", "ready", "--timeout", "60")
+        self.assertEqual(c.roles(), {1: "follower", 2: "follower", 3: "leader"})
+
+    def test_start_reports_a_member_that_dies_with_its_reason(self):
+        c = self.cluster()
+        c.up()
+        node = lambda i: os.path.join(c.home, "default", f"node{i}")
+        c.pc("stop", "3")
+        with open(os.path.join(node(3), "data", "myid"), "w") as f:
+            f.write("2\n")  # a learner's slip: two members with myid 2
+        proc = c.pc("start", "3", check=False)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn("node3 exited right after it started", proc.stdout)
+        self.assertIn("duplicate myid 2", proc.stdout)
+        self.assertNotIn("is up", proc.stdout)
+
+        c.pc("stop", "2")
+        myid = os.path.join(node(2), "data", "myid")
+        os.remove(myid)
+        proc = c.pc("start", "2", check=False)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn(f"echo 2 > {myid}", proc.stdout)
+        exits = [e["text"] for e in c.events() if e["kind"] == "exit"]
+        self.assertIn(f"echo 2 > {myid}", exits[-1])
+        self.assertNotIn("Exiting JVM", " ".join(exits))
+
+        # Mended, both come back, and `start` says so with exit code 0.
+        with open(myid, "w") as f:
+            f.write("2\n")
+        with open(os.path.join(node(3), "data", "myid"), "w") as f:
+            f.write("3\n")
+        proc = c.pc("start", "2")
+        self.assertIn("node2 is up", proc.stdout)
+        self.assertIn("node3 is up", c.pc("restart", "3").stdout)
+
+
+class ZkdLearnerTest(LearnerTest):
+    engine = "zkd"
+
+    def test_one_by_one_five_node3_leads(self):
+        c = self.cluster(voters=5)
+        c.up("--one-by-one", "--gap", "100ms")
+        self.assertEqual(self.leader(c), 3)
+
+
+class ApacheLearnerTest(LearnerTest):
+    engine = "apache"
+
+
+del LearnerTest  # only the engine subclasses run
+
+
+class LearnerCommandLineTest(st.ClusterTest):
+    def test_bad_start_order_flags_are_refused_with_exit_2(self):
+        c = self.cluster()
+        for args, says in ((["--one-by-one", "--gap", "soon"], "--gap 'soon'"),
+                           (["--gap", "1s"], "use it with --one-by-one"),
+                           (["--no-start", "--one-by-one"], "excludes")):
+            proc = c.pc("up", "3", "-d", *args, check=False)
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertIn(says, proc.stderr)
+        self.assertFalse(os.path.exists(os.path.join(c.home, "default")))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    args, rest = parser.parse_known_args()
+    st.BINARY = os.path.abspath(args.binary)
+    unittest.main(argv=[sys.argv[0], "-v", *rest])
+
+
+if __name__ == "__main__":
+    main()

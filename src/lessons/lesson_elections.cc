@@ -51,24 +51,11 @@ void ShowElection(LessonRun& r) {
   }
 }
 
-// Until `up` has --no-start (lay out only), a lesson that needs servers started one at a time
-// brings the cluster up and stops every member first: with no write in between, all of them
-// keep the same zxid, so the start-up order alone decides the next election.
-// `voters` servers laid out, none running.
-void LayOutStopped(LessonRun& r, int voters) {
-  if (LessonRun::HasFlag("up", "--no-start")) {
-    r.Up(voters, {"--no-start"});
-  } else {
-    r.Up(voters);
-    r.MustPc({"stop", "all"});
-  }
-}
-
 }  // namespace
 
 void StartupOrder(LessonRun& r) {
   r.Step("layout");
-  LayOutStopped(r, 3);
+  r.Up(3, {"--no-start"});
 
   r.Step("start_one");
   StartOne(r, 1);
@@ -95,7 +82,7 @@ void StartupOrder(LessonRun& r) {
 
   r.Step("five");
   r.MustPc({"down", "--clean"});
-  LayOutStopped(r, 5);
+  r.Up(5, {"--no-start"});
   StartOne(r, 1);
   StartOne(r, 2);
   r.CheckLeader(3, StartAndWait(r, 3, true));
@@ -119,7 +106,7 @@ void VoteOrder(LessonRun& r) {
   const std::vector<int> behind = planted ? std::vector<int>{1, 2} : std::vector<int>{4, 5};
 
   r.Step("layout");
-  LayOutStopped(r, 5);
+  r.Up(5, {"--no-start"});
   StartOne(r, 1);
   StartOne(r, 2);
   r.CheckLeader(3, StartAndWait(r, 3, true));

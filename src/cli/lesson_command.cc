@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "lessons/catalog.h"
 #include "lessons/lessons.h"
+#include "supervisor/cluster_spec.h"
 
 namespace pc::cli {
 
@@ -26,6 +27,11 @@ int CmdLesson(LessonArgs& a) {
   const std::string language = lessons::PickLanguage(
       a.lang, std::getenv("LC_ALL"), std::getenv("LC_MESSAGES"), std::getenv("LANG"));
   a.options.language = language;
+  if (!a.options.base_ports.empty() && !ParseBasePorts(a.options.base_ports)) {
+    Fail("lesson --base-ports '" + a.options.base_ports +
+         "': expected client,quorum,election, e.g. 12000,18000,24000");
+    return kBadUsage;
+  }
   const auto& w = a.words;
   if (w.empty() || (w.size() == 1 && w[0] == "list")) {
     return lessons::ListLessons(language);

@@ -133,6 +133,9 @@ def test_command_line(binary):
         proc = run(binary, ["lesson", "vote-order", "--engine", "oracle"], home)
         if proc.returncode != 2:
             fail("a bad --engine must exit 2", proc)
+        proc = run(binary, ["lesson", "vote-order", "--base-ports", "12000"], home)
+        if proc.returncode != 2 or "--base-ports" not in proc.stderr:
+            fail("a bad --base-ports must exit 2 and name the option", proc)
         proc = run(binary, ["lesson", "a", "b", "c"], home)
         if proc.returncode != 2:
             fail("too many words must exit 2", proc)

@@ -41,14 +41,25 @@ std::map<int, std::string> Zxids(LessonRun& r) {
 
 uint64_t Hex(const std::string& zxid) { return zxid.empty() ? 0 : std::stoull(zxid, nullptr, 16); }
 
-// The votes behind the last election (`events --votes`, its end) once the binary has them;
-// until then plain `events` shows the outcome.
-void ShowElection(LessonRun& r) {
-  if (LessonRun::HasFlag("events", "--votes")) {
-    r.ShowTail({"events", "--votes"}, 30);
-  } else {
+// The votes behind the last election (`events --votes`, its end) once the binary has them,
+// and the last decision line it explains ("node2 wins round 3: epoch 1 ties, zxid ... ties
+// with node1, myid 2 > 1; votes from 1, 2, 4 (3 of 5)"); until then plain `events` shows the
+// outcome and this returns "".
+std::string ShowElection(LessonRun& r) {
+  if (!LessonRun::HasFlag("events", "--votes")) {
     r.ShowEvents();
+    return "";
   }
+  const ChildResult votes = r.ShowTail({"events", "--votes"}, 30);
+  std::string decision;
+  size_t at = 0;
+  while ((at = votes.output.find(" wins round ", at)) != std::string::npos) {
+    const size_t begin = votes.output.rfind("node", at);
+    const size_t end = votes.output.find('\n', at);
+    decision = votes.output.substr(begin, end == std::string::npos ? end : end - begin);
+    at = end == std::string::npos ? votes.output.size() : end;
+  }
+  return decision;
 }
 
 }  // namespace
@@ -175,8 +186,15 @@ void VoteOrder(LessonRun& r) {
     }
   }
   const int leader = r.WaitLeader();
-  ShowElection(r);
+  const std::string decision = ShowElection(r);
   r.CheckLeader(2, leader);
+  if (!decision.empty()) {
+    // The timeline's own explanation names the rule that decided: the myid, after the epoch and
+    // the zxid tied between 2 and 1.
+    const bool by_myid = decision.rfind("node2 wins round", 0) == 0 &&
+                         decision.find("myid 2 > 1") != std::string::npos;
+    r.Check(by_myid, r.Fact("decided_by_myid"), decision);
+  }
   r.MustPc({"status"});
 }
 

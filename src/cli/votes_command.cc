@@ -1,0 +1,54 @@
+// `events --votes`: the election facts the supervisor keeps (vote_facts.h), in time order, with a
+// header each time the election round changes and the one-line explanation at each decision.
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+
+#include "cli/command.h"
+#include "supervisor/cluster_layout.h"
+#include "supervisor/control_client.h"
+#include "supervisor/interrupt.h"
+#include "supervisor/timeline.h"
+
+namespace pc::cli {
+
+int CmdEventsVotes(const ClusterRef& ref, bool follow, bool json, bool absolute) {
+  const std::string dir = ResolveClusterDir(ref);
+  if (follow) {
+    CatchInterrupts();
+  }
+  int64_t round = std::numeric_limits<int64_t>::min();
+  bool opened = false;  // a round header was printed
+  ControlReply reply = Request(
+      SocketPath(dir), {{"cmd", "events"}, {"votes", true}, {"follow", follow}},
+      [&](const nlohmann::json& m) {
+        if (!m.contains("vote")) {
+          return;
+        }
+        if (json) {
+          std::printf("%s\n", m["vote"].dump().c_str());
+        } else {
+          const Event e = EventFromJson(m["vote"]);
+          // Votes and decisions say which round we are in; a notification carries its sender's
+          // round (a restarted member's is older) and opens a group only when none is open.
+          const bool says_round = e.kind == "vote" || e.kind == "decision" || !opened;
+          if (says_round && e.data.contains("round") && e.data["round"].is_number_integer() &&
+              (e.data["round"].get<int64_t>() != round || !opened)) {
+            round = e.data["round"].get<int64_t>();
+            opened = true;
+            std::printf("--- round %lld ---\n", static_cast<long long>(round));
+          }
+          std::printf("%s\n", RenderEvent(e, absolute).c_str());
+        }
+        std::fflush(stdout);
+      });
+  if (!reply.connected) {
+    return Fail(NotRunning(dir));
+  }
+  if (follow) {
+    return 0;  // ends when the supervisor exits or on Ctrl-C
+  }
+  return reply.ok ? 0 : Fail(reply.error);
+}
+
+}  // namespace pc::cli

@@ -10,6 +10,7 @@ namespace {
 constexpr std::string_view kNotification = "Notification: my state:";
 constexpr std::string_view kNewElection = "New election. My id = ";
 constexpr std::string_view kTook = " - LEADER ELECTION TOOK - ";
+constexpr std::string_view kObserving = "Observing new leader sid=";
 
 bool Digits(std::string_view s, size_t from, size_t n) {
   for (size_t i = from; i < from + n; ++i) {
@@ -131,6 +132,13 @@ std::optional<ApacheLogLine> ParseApacheLogLine(std::string_view text) {
       return std::nullopt;
     }
     line.my_state = std::string(state);
+  } else if (size_t at = text.find(kObserving); at != std::string_view::npos) {
+    line.kind = ApacheLogLine::Kind::kElectionTook;
+    std::string_view rest = text.substr(at + kObserving.size());
+    if (!Dec(rest.substr(0, rest.find(' ')), &line.leader)) {
+      return std::nullopt;
+    }
+    line.my_state = "OBSERVING";
   } else {
     return std::nullopt;
   }
@@ -246,7 +254,8 @@ VoteFact ApacheElectionTracker::Decision(int node, Member& m, const ApacheLogLin
   if (line.my_state != "LEADING") {
     std::map<int64_t, std::set<int>> behind;
     for (const auto& [sid, h] : m.heard) {
-      if (sid != node && h.state != "LOOKING" && voters_.count(sid)) {
+      if (sid != node && h.state != "LOOKING" && voters_.count(sid) &&
+          (line.leader == 0 || h.leader == line.leader)) {
         behind[h.leader].insert(sid);
       }
     }
@@ -271,6 +280,13 @@ VoteFact ApacheElectionTracker::Decision(int node, Member& m, const ApacheLogLin
   VoteFact vote = m.vote;
   if (line.my_state == "LEADING" && (!m.has_vote || m.vote.leader != node)) {
     vote.leader = node;
+  } else if (line.leader != 0 && (!m.has_vote || m.vote.leader != line.leader)) {
+    // The line names the leader (an observer's): its vote as heard last, if it was heard.
+    vote = VoteFact{};
+    vote.leader = line.leader;
+    if (auto it = m.heard.find(static_cast<int>(line.leader)); it != m.heard.end()) {
+      vote = it->second;
+    }
   } else if (!m.has_vote) {
     // An observer, or a member whose vote the log never showed: the leader most voters named.
     std::map<int64_t, int> count;

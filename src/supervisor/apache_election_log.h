@@ -7,8 +7,10 @@
 //     n.peerEpoch:0x0, n.zxid:0x0, message format version:0x2, n.config version:0x0
 //   the start of its election:  New election. My id = 1, proposed zxid=0x100000002
 //   its decision:               FOLLOWING - LEADER ELECTION TOOK - 225 MS
-// It does not log its own vote changes, why they changed, nor the leader and the supporters of
-// a decision. ApacheElectionTracker derives them: a member's vote is what it sends itself (the
+//   an observer's decision:     Observing new leader sid=3 addr=/127.0.0.1:19452
+//                               (observers do not log how long their election took)
+// It does not log its own vote changes, why they changed, nor the leader (but an observer's) and
+// the supporters of a decision. ApacheElectionTracker derives them: a member's vote is what it sends itself (the
 // notification with n.sid = its own id), the cause is the last notification it heard with that
 // vote; a decision's leader is its own last vote (LEADING: itself) unless FOLLOWING/LEADING
 // members heard since form a quorum behind another, and its supporters are the voters whose last
@@ -31,16 +33,17 @@
 namespace pc {
 
 struct ApacheLogLine {
-  enum class Kind { kNotification, kNewElection, kElectionTook };
+  enum class Kind { kNotification, kNewElection, kElectionTook };  // kElectionTook: decisions
   Kind kind = Kind::kNotification;
   // "2026-12-05 14:25:14,891" at the start of the line as milliseconds since the epoch as if
   // that local time were UTC (the caller subtracts its UTC offset); -1 when the line has none.
   int64_t local_ms = -1;
-  // kNotification: the receiver's state and the notification. kElectionTook: the new state.
+  // kNotification: the receiver's state and the notification. kElectionTook: the new state, and
+  // for an observer the leader.
   std::string my_state;
   int64_t sid = 0;
   std::string state;
-  int64_t leader = 0;
+  int64_t leader = 0;  // kElectionTook: 0 when the line does not say
   int64_t round = 0;
   int64_t peer_epoch = 0;
   uint64_t zxid = 0;  // kNotification; kNewElection: the proposed zxid
@@ -48,7 +51,7 @@ struct ApacheLogLine {
   int64_t took_ms = -1;  // kElectionTook
 };
 
-// One log line; nullopt for every line that is not one of the three above (or is garbled).
+// One log line; nullopt for every line that is not one of the above (or is garbled).
 std::optional<ApacheLogLine> ParseApacheLogLine(std::string_view line);
 
 class ApacheElectionTracker {

@@ -85,8 +85,9 @@ std::string ExplainDecision(const VoteFact& d, const std::vector<VoteFact>& fact
     if (d.leader == d.node) {
       return winner + " leads again (round " + round + "): " + Quorum(d, voters);
     }
-    return "node" + std::to_string(d.node) + " follows " + winner + ", already elected in round " +
-           round + ": " + Quorum(d, voters);
+    const char* verb = d.state == "OBSERVING" ? " observes " : " follows ";
+    return "node" + std::to_string(d.node) + verb + winner + ", already elected in round " + round +
+           ": " + Quorum(d, voters);
   }
   std::map<int, Candidate> candidates = CandidatesOf(d.round, facts, voters);
   Candidate w{static_cast<int>(d.leader), d.peer_epoch, d.zxid};

@@ -29,14 +29,17 @@ int CmdEventsVotes(const ClusterRef& ref, bool follow, bool json, bool absolute)
           std::printf("%s\n", m["vote"].dump().c_str());
         } else {
           const Event e = EventFromJson(m["vote"]);
-          // Votes and decisions say which round we are in; a notification carries its sender's
-          // round (a restarted member's is older) and opens a group only when none is open.
-          const bool says_round = e.kind == "vote" || e.kind == "decision" || !opened;
-          if (says_round && e.data.contains("round") && e.data["round"].is_number_integer() &&
-              (e.data["round"].get<int64_t>() != round || !opened)) {
-            round = e.data["round"].get<int64_t>();
-            opened = true;
-            std::printf("--- round %lld ---\n", static_cast<long long>(round));
+          // Votes and decisions say which round their member is in; a notification carries
+          // its sender's round, which opens a group only when it is newer (a restarted member
+          // counts from 1 again, and its first notifications must not break the group up).
+          if (e.data.contains("round") && e.data["round"].is_number_integer()) {
+            const int64_t r = e.data["round"].get<int64_t>();
+            const bool says_round = e.kind == "vote" || e.kind == "decision";
+            if (!opened || (says_round && r != round) || r > round) {
+              round = r;
+              opened = true;
+              std::printf("--- round %lld ---\n", static_cast<long long>(round));
+            }
           }
           std::printf("%s\n", RenderEvent(e, absolute).c_str());
         }

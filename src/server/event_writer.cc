@@ -85,7 +85,7 @@ std::string EventWriter::FactLine(const ElectionFact& fact, int64_t tick_ms) {
       j["by"] = DecidedByName(d.by);
       nlohmann::json supporters = nlohmann::json::array();
       for (const auto& [sid, state] : d.supporters) supporters.push_back(sid);
-      j["supporters"] = std::move(supporters);
+      j["supporters"] = supporters;
       j["voters"] = fact.voters;
       j["election_ms"] = d.ticks_taken * tick_ms;
       break;

@@ -42,13 +42,13 @@ int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
 // "yyyy-MM-dd HH:mm:ss,SSS" (or '.' before the milliseconds) at the start of the line.
 int64_t LocalMs(std::string_view s) {
   if (!Digits(s, 0, 4) || s.size() < 23 || s[4] != '-' || !Digits(s, 5, 2) || s[7] != '-' ||
-      !Digits(s, 8, 2) || s[10] != ' ' || !Digits(s, 11, 2) || s[13] != ':' ||
-      !Digits(s, 14, 2) || s[16] != ':' || !Digits(s, 17, 2) || (s[19] != ',' && s[19] != '.') ||
-      !Digits(s, 20, 3)) {
+      !Digits(s, 8, 2) || s[10] != ' ' || !Digits(s, 11, 2) || s[13] != ':' || !Digits(s, 14, 2) ||
+      s[16] != ':' || !Digits(s, 17, 2) || (s[19] != ',' && s[19] != '.') || !Digits(s, 20, 3)) {
     return -1;
   }
   const int64_t days = DaysFromCivil(Num(s, 0, 4), Num(s, 5, 2), Num(s, 8, 2));
-  const int64_t secs = days * 86400 + Num(s, 11, 2) * 3600 + Num(s, 14, 2) * 60 + Num(s, 17, 2);
+  const int64_t secs = days * 86400 + int64_t{Num(s, 11, 2)} * 3600 + int64_t{Num(s, 14, 2)} * 60 +
+                       Num(s, 17, 2);
   return secs * 1000 + Num(s, 20, 3);
 }
 
@@ -125,7 +125,7 @@ std::optional<ApacheLogLine> ParseApacheLogLine(std::string_view text) {
     line.kind = ApacheLogLine::Kind::kElectionTook;
     // "... - FOLLOWING - LEADER ELECTION TOOK - 225 MS": the state is the word before.
     std::string_view before = text.substr(0, at);
-    std::string_view state = before.substr(before.find_last_of(" ") + 1);
+    std::string_view state = before.substr(before.find_last_of(' ') + 1);
     std::string_view after = text.substr(at + kTook.size());
     std::string_view ms = after.substr(0, after.find(' '));
     if (!IsState(state) || !Dec(ms, &line.took_ms)) {
@@ -160,8 +160,8 @@ bool ApacheElectionTracker::IsQuorum(const std::set<int>& sids) const {
   return n > voters_.size() / 2;
 }
 
-std::vector<VoteFact> ApacheElectionTracker::Feed(int node, const ApacheLogLine& line,
-                                                  int64_t t_ms, int64_t wall_ms) {
+std::vector<VoteFact> ApacheElectionTracker::Feed(int node, const ApacheLogLine& line, int64_t t_ms,
+                                                  int64_t wall_ms) {
   std::vector<VoteFact> out;
   Member& m = members_[node];
   switch (line.kind) {

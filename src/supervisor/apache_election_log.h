@@ -10,11 +10,11 @@
 //   an observer's decision:     Observing new leader sid=3 addr=/127.0.0.1:19452
 //                               (observers do not log how long their election took)
 // It does not log its own vote changes, why they changed, nor the leader (but an observer's) and
-// the supporters of a decision. ApacheElectionTracker derives them: a member's vote is what it sends itself (the
-// notification with n.sid = its own id), the cause is the last notification it heard with that
-// vote; a decision's leader is its own last vote (LEADING: itself) unless FOLLOWING/LEADING
-// members heard since form a quorum behind another, and its supporters are the voters whose last
-// notification heard agrees. Such facts are marked `derived`.
+// the supporters of a decision. ApacheElectionTracker derives them: a member's vote is what it
+// sends itself (the notification with n.sid = its own id), the cause is the last notification it
+// heard with that vote; a decision's leader is its own last vote (LEADING: itself) unless
+// FOLLOWING/LEADING members heard since form a quorum behind another, and its supporters are the
+// voters whose last notification heard agrees. Such facts are marked `derived`.
 //
 // Pure: ParseApacheLogLine is a function of the text; the tracker of what it was fed. The time
 // of a line is read as local time and left for the caller to place (local_ms).
@@ -46,8 +46,8 @@ struct ApacheLogLine {
   int64_t leader = 0;  // kElectionTook: 0 when the line does not say
   int64_t round = 0;
   int64_t peer_epoch = 0;
-  uint64_t zxid = 0;  // kNotification; kNewElection: the proposed zxid
-  int64_t my_id = 0;  // kNewElection
+  uint64_t zxid = 0;     // kNotification; kNewElection: the proposed zxid
+  int64_t my_id = 0;     // kNewElection
   int64_t took_ms = -1;  // kElectionTook
 };
 
@@ -67,8 +67,8 @@ class ApacheElectionTracker {
   struct Member {
     bool start_pending = false;  // "New election" seen, its first own vote not yet
     bool has_vote = false;
-    VoteFact vote;                   // its last own vote
-    std::map<int, VoteFact> heard;   // while LOOKING: the last notification from each sender
+    VoteFact vote;                  // its last own vote
+    std::map<int, VoteFact> heard;  // while LOOKING: the last notification from each sender
   };
   std::optional<VoteFact> OwnVote(int node, Member& m, const VoteFact& n);
   VoteFact Decision(int node, Member& m, const ApacheLogLine& line);

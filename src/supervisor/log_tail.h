@@ -16,7 +16,7 @@ namespace pc {
 
 class LogTail {
  public:
-  static constexpr size_t kReadBytesMax = size_t{1} << 20;  // per call
+  static constexpr size_t kReadBytesMax = size_t{1} << 20;    // per call
   static constexpr size_t kLineBytesMax = size_t{64} * 1024;  // longer lines are cut
 
   // Starts at the file's current end: what is already there is history, not news.

@@ -95,9 +95,9 @@ class Supervisor {
   // Stores a fact (a decision gets its explanation first) and streams it to `events --votes -f`;
   // a leader's decision also goes on the timeline, as one line.
   void AddVoteFact(VoteFact fact);
-  void ReadApacheLogs();            // new election lines of every Apache member
+  void ReadApacheLogs();             // new election lines of every Apache member
   void ApacheMemberStarted(int id);  // its previous run's lines no longer count
-  void NoticeDroppedVotes();        // the timeline says how many facts were lost
+  void NoticeDroppedVotes();         // the timeline says how many facts were lost
   std::vector<VoteFact> ElectionFactsOf(int id) const;  // since its previous decision
   std::set<int> VoterIds() const;
   bool IsVoteSubscriber(const Connection* conn) const;

@@ -146,9 +146,9 @@ void Supervisor::NoticeDroppedVotes() {
     text += std::to_string(votes_lost_by_members_) + " lost on members' event pipes";
   }
   if (votes_pushed_out_ > 0) {
-    text += std::string(votes_lost_by_members_ > 0 ? ", " : "") +
-            std::to_string(votes_pushed_out_) + " oldest pushed out of the vote store, which keeps " +
-            std::to_string(VoteLog::kFactsMax);
+    text +=
+        std::string(votes_lost_by_members_ > 0 ? ", " : "") + std::to_string(votes_pushed_out_) +
+        " oldest pushed out of the vote store, which keeps " + std::to_string(VoteLog::kFactsMax);
   }
   text += "): `events --votes` misses them";
   AddEvent(0, "votes_dropped", text,

@@ -108,8 +108,7 @@ std::string ExplainDecision(const VoteFact& d, const std::vector<VoteFact>& fact
     // Possible when the stronger vote reached too few voters in time (a partition, a member
     // that came up late): say so rather than pretend the order was followed.
     return head + " though node" + std::to_string(strongest->sid) + " ranks higher (" +
-           Rule(*strongest, w) + "): its vote did not reach a quorum in time; " +
-           Quorum(d, voters);
+           Rule(*strongest, w) + "): its vote did not reach a quorum in time; " + Quorum(d, voters);
   }
   return head + ": " + Rule(w, *strongest) + "; " + Quorum(d, voters);
 }

@@ -149,8 +149,8 @@ Replay ReplayLogs(const std::vector<std::string>& files, const std::set<int>& vo
 
 std::string Summary(const VoteFact& d) {
   std::string s = "node" + std::to_string(d.node) + " " + d.state + " leader " +
-                  std::to_string(d.leader) + " round " + std::to_string(d.round) + " by " +
-                  d.why + " from";
+                  std::to_string(d.leader) + " round " + std::to_string(d.round) + " by " + d.why +
+                  " from";
   for (int sid : d.supporters) s += " " + std::to_string(sid);
   return s;
 }
@@ -185,20 +185,21 @@ TEST(ApacheElectionTracker, VotesComeFromWhatAMemberSendsItself) {
   std::vector<std::string> node1;
   for (const VoteFact& f : r.facts) {
     if (f.kind == VoteFact::Kind::kVote && f.node == 1) {
-      node1.push_back(std::to_string(f.leader) + "@" + std::to_string(f.round) + " " + f.why +
-                      " " + std::to_string(f.from));
+      node1.push_back(std::to_string(f.leader) + "@" + std::to_string(f.round) + " " + f.why + " " +
+                      std::to_string(f.from));
     }
   }
   // Round 1: itself, then node2's vote for itself, then node3's; round 2: itself, then node2.
-  EXPECT_EQ(node1, (std::vector<std::string>{"1@1 start 0", "2@1 better_vote 2",
-                                             "3@1 better_vote 3", "1@2 start 0",
-                                             "2@2 better_vote 2"}));
+  EXPECT_EQ(node1,
+            (std::vector<std::string>{"1@1 start 0", "2@1 better_vote 2", "3@1 better_vote 3",
+                                      "1@2 start 0", "2@2 better_vote 2"}));
 }
 
 TEST(ApacheElectionTracker, AnObserverObservesTheLeaderItNames) {
   Replay r = ReplayLogs({"observer-node4.log"}, {1, 2, 3});
   ASSERT_EQ(r.decisions.size(), 1u);
-  EXPECT_EQ(Summary(r.decisions[0]), "node4 OBSERVING leader 3 round 1 by out-of-election from 2 3");
+  EXPECT_EQ(Summary(r.decisions[0]),
+            "node4 OBSERVING leader 3 round 1 by out-of-election from 2 3");
   EXPECT_EQ(r.decisions[0].explanation,
             "node4 observes node3, already elected in round 1: votes from 2, 3 (2 of 3)");
   for (const VoteFact& f : r.facts) EXPECT_NE(f.kind, VoteFact::Kind::kVote);  // no vote of its own

@@ -140,7 +140,7 @@ TEST(ElectionFacts, PastTheLimitTheOldestGoAndAreCounted) {
   ElectionConfig c = Config(2, {1, 2, 3});
   c.facts_max = 3;
   Election e(c);
-  e.Start(0, 0);  // 1 fact
+  e.Start(0, 0);                                               // 1 fact
   for (int i = 0; i < 4; ++i) e.Step(Looking(1, 1, 0, 1, 0));  // 4 more, worse than ours
   int64_t dropped = 0;
   auto facts = Facts(e, &dropped);

@@ -126,10 +126,16 @@ TEST_F(LogTailTest, AFileThatDidNotExistIsReadFromItsStart) {
 TEST_F(LogTailTest, ATruncatedOrReplacedLogIsReadAgainFromItsStart) {
   Append("a long first run of the member\n");
   LogTail tail(path_);
-  { std::ofstream out(path_, std::ios::trunc); out << "new run\n"; }  // shorter: truncated
+  {
+    std::ofstream out(path_, std::ios::trunc);
+    out << "new run\n";
+  }  // shorter: truncated
   EXPECT_EQ(tail.ReadLines(), (std::vector<std::string>{"new run"}));
   const std::string other = (dir_ / "other.log").string();
-  { std::ofstream out(other); out << "replaced, and longer than what was read before\n"; }
+  {
+    std::ofstream out(other);
+    out << "replaced, and longer than what was read before\n";
+  }
   fs::rename(other, path_);  // another inode
   EXPECT_EQ(tail.ReadLines(),
             (std::vector<std::string>{"replaced, and longer than what was read before"}));

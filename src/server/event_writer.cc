@@ -1,6 +1,7 @@
 #include "server/event_writer.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -30,6 +31,7 @@ EventWriter::EventWriter(int fd) : fd_(fd) {
   if (fd_ >= 0) {
     int flags = fcntl(fd_, F_GETFL);
     if (flags >= 0) fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+    pipe_bytes_ = fcntl(fd_, F_GETPIPE_SZ);  // -1 when not a pipe: no reserve kept
   }
 }
 
@@ -114,11 +116,20 @@ void EventWriter::Fact(const ElectionFact& fact, int64_t tick_ms) {
 
 void EventWriter::Write(const std::string& line, bool counted) {
   if (fd_ < 0) return;
+  // Election facts may fill only half of the pipe: the rest stays free for state lines, from
+  // which the supervisor learns roles. An election storm costs facts, never a role change.
+  if (counted && pipe_bytes_ > 0) {
+    int queued = 0;
+    if (ioctl(fd_, FIONREAD, &queued) == 0 && queued > pipe_bytes_ / 2) {
+      ++facts_dropped_;
+      return;
+    }
+  }
   if (facts_dropped_ > 0) {
     if (WriteOnce(VotesDroppedLine(facts_dropped_))) {
       facts_dropped_ = 0;
-    } else {
-      facts_dropped_ += counted ? 1 : 0;  // the pipe is still full: this line would not fit
+    } else if (counted) {
+      ++facts_dropped_;  // the pipe is full: this fact would not fit either
       return;
     }
   }

@@ -2,8 +2,9 @@
 // When the environment variable ZKD_EVENT_FD names a file descriptor, each state change and each
 // election fact is written to it as one JSON line; otherwise nothing is written. Writes never
 // block: the fd is made non-blocking and a line that does not fit is dropped (the contract allows
-// losing events). Lost election facts are counted, and the count goes out as a votes_dropped
-// line ahead of the next line that gets through, so the supervisor can say what it missed.
+// losing events). Election facts may fill only half of the pipe, so that a storm of them never
+// costs a state line. Lost facts are counted, and the count goes out as a votes_dropped line
+// ahead of the next line that gets through, so the supervisor can say what it missed.
 // Loop thread only.
 #pragma once
 
@@ -53,6 +54,7 @@ class EventWriter {
   void Write(const std::string& line, bool counted);
   bool WriteOnce(const std::string& line);
   int fd_;
+  int pipe_bytes_ = -1;  // the pipe's capacity (F_GETPIPE_SZ); -1: not a pipe
   int64_t facts_dropped_ = 0;
 };
 

@@ -252,6 +252,7 @@ void EnsembleNode::TakeClientOutputs(std::vector<Output>* out) {
 void EnsembleNode::Carry(Ready& ready) {
   if (ready.empty()) return;
   ReportElectionFacts(ready);
+  if (ready.empty()) return;  // it held facts only
   if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid) FlushLog();
   if (ready.accepted_epoch) {
     if (auto s = storage::WriteEpoch(config_.data_dir, storage::kAcceptedEpochFile,

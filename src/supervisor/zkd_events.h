@@ -30,8 +30,9 @@
 //        quorum), out-of-election (it joined a running ensemble); supporters: the voters whose
 //        votes made the quorum.
 //   {"event":"votes_dropped","count":N}
-//        N facts were lost before this line (the event pipe was full, or more piled up than zkd
-//        keeps between two writes); sent ahead of the next line that gets through.
+//        N facts were lost before this line (the event pipe was full — facts may take only half
+//        of it, the rest is kept for state lines — or more piled up than zkd keeps between two
+//        writes); sent ahead of the next line that gets through.
 //
 // Until a zkd has sent its first event, the supervisor also takes its role from `srvr` on the
 // client port (Mode / Zxid lines), as for Apache ZooKeeper; after that, from events only.

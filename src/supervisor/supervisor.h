@@ -90,7 +90,7 @@ class Supervisor {
   void MaybeFinishShutdown();
 
   // --- election facts (supervisor_votes.cc) ---
-  static constexpr int64_t kDropNoticeMs = 10000;  // at most one "dropped" line this often
+  static constexpr int64_t kDropNoticeMs = 60000;  // at most one "dropped" line a minute
   void StartVoteSources();  // Apache: a LogTail per member, from the logs' current ends
   // Stores a fact (a decision gets its explanation first) and streams it to `events --votes -f`;
   // a leader's decision also goes on the timeline, as one line.

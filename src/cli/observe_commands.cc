@@ -25,6 +25,7 @@ namespace {
 struct ObserveArgs {
   ClusterRef ref;
   bool json = false, follow = false, absolute = false;
+  bool votes = false;  // events: the election facts instead of the timeline
   std::string target;  // logs: node id, role, all or supervisor
   int lines = 20;
   std::string what;  // wait: leader or ready
@@ -51,6 +52,9 @@ int CmdStatus(const ObserveArgs& a) {
 }
 
 int CmdEvents(const ObserveArgs& a) {
+  if (a.votes) {
+    return CmdEventsVotes(a.ref, a.follow, a.json, a.absolute);
+  }
   const std::string dir = ResolveClusterDir(a.ref);
   nlohmann::json all = nlohmann::json::array();
   const bool collect = a.json && !a.follow;
@@ -232,6 +236,9 @@ void AddObserveCommands(CLI::App& app, CommandRun* chosen) {
   events->add_flag("-f,--follow", a->follow, "keep streaming");
   events->add_flag("--json", a->json, "one JSON object per event");
   events->add_flag("--absolute", a->absolute, "wall-clock times");
+  events->add_flag("--votes", a->votes,
+                   "the elections' notifications, votes and decisions, by round, with why the "
+                   "winner won");
   FinishWithClusterRef(events, a->ref, chosen, [a] { return CmdEvents(*a); });
 
   auto* logs = app.add_subcommand("logs", "server logs");

@@ -296,6 +296,8 @@ void EnsembleNode::TakeClientOutputs(std::vector<Output>* out) {
 
 void EnsembleNode::Carry(Ready& ready) {
   if (ready.empty()) return;
+  ReportElectionFacts(ready);
+  if (ready.empty()) return;  // it held facts only
   if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid) FlushLog();
   if (ready.accepted_epoch) {
     if (auto s = storage::WriteEpoch(config_.data_dir, storage::kAcceptedEpochFile,
@@ -456,6 +458,16 @@ void EnsembleNode::PeerUnreachable(int64_t sid) {
   dial_failures_.erase(sid);
   spdlog::info("sid {} unreachable on its quorum port after {} tries", sid, kDialTriesMax);
   replica_->PeerDisconnected(sid);
+}
+
+void EnsembleNode::ReportElectionFacts(Ready& ready) {
+  // Reports, not actions: they go out at once, ahead of whatever waits for the log.
+  if (events_) {
+    events_->FactsDropped(ready.election_facts_dropped);
+    for (const ElectionFact& f : ready.election_facts) events_->Fact(f, TickMs());
+  }
+  ready.election_facts.clear();
+  ready.election_facts_dropped = 0;
 }
 
 void EnsembleNode::ReportEvent(const ReplicaEvent& e) {

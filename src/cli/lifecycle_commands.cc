@@ -272,8 +272,12 @@ int PrepareClusterDir(const UpOptions& options, const std::string& dir) {
   if (ec) {
     return Fail("cannot create " + dir + ": " + ec.message());
   }
-  if (std::string error = WriteNodeDirs(spec, dir); !error.empty()) {
+  std::vector<std::string> notes;
+  if (std::string error = WriteNodeDirs(spec, dir, &notes); !error.empty()) {
     return Fail(error);
+  }
+  for (const std::string& note : notes) {
+    std::fprintf(stderr, "%s\n", note.c_str());
   }
   {
     std::ofstream out(dir + "/cluster.json");

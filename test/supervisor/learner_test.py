@@ -9,6 +9,7 @@ process left behind). Each case runs on zkd and on Apache ZooKeeper: the subclas
 
 import argparse
 import os
+import re
 import sys
 import unittest
 
@@ -79,6 +80,31 @@ class LearnerTest(st.ClusterTest):
         proc = c.pc("start", "2")
         self.assertIn("node2 is up", proc.stdout)
         self.assertIn("node3 is up", c.pc("restart", "3").stdout)
+
+    def test_up_again_keeps_hand_edits_of_zoo_cfg(self):
+        c = self.cluster()
+        c.up()
+        c.pc("down")
+        cfg = os.path.join(c.home, "default", "node1", "zoo.cfg")
+        with open(cfg) as f:
+            text = f.read()
+        # As the tutorials do: a whitelist, autopurge; and a port, which pseudo-cluster owns.
+        text = re.sub(r"(?m)^4lw.commands.whitelist=.*$", "4lw.commands.whitelist=srvr, ruok", text)
+        text = re.sub(r"(?m)^clientPort=.*$", "clientPort=2999", text)
+        with open(cfg, "w") as f:
+            f.write(text + "autopurge.purgeInterval=1\n")
+        proc = c.up()
+        self.assertIn("node1/zoo.cfg: kept your line '4lw.commands.whitelist=srvr, ruok'",
+                      proc.stderr)
+        self.assertIn("node1/zoo.cfg: kept your line 'autopurge.purgeInterval=1'", proc.stderr)
+        self.assertIn(f"node1/zoo.cfg: replaced 'clientPort=2999' by 'clientPort={c.bases[0]}'",
+                      proc.stderr)
+        with open(cfg) as f:
+            self.assertIn("autopurge.purgeInterval=1\n", f.read())
+        # The member runs with the edit: its whitelist refuses `conf`, the others' do not.
+        self.assertIn("imok", st.four_letter(c.bases[0], "ruok"))
+        self.assertIn("not in the whitelist", st.four_letter(c.bases[0], "conf"))
+        self.assertNotIn("not in the whitelist", st.four_letter(c.bases[0] + 1, "conf"))
 
 
 class ZkdLearnerTest(LearnerTest):

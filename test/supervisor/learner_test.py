@@ -23,6 +23,10 @@ class LearnerTest(st.ClusterTest):
     def leader(self, c):
         return c.status()["cluster"]["leader"]
 
+    def log(self, c, i):
+        with open(os.path.join(c.home, "default", f"node{i}", "logs", "server.log")) as f:
+            return f.read()
+
     def test_one_by_one_three_node2_leads(self):
         # The tutorials' order: 1, then 2 (1 and 2 are the first quorum, 2 has the higher myid),
         # then 3, which joins and follows.
@@ -105,6 +109,21 @@ class LearnerTest(st.ClusterTest):
         self.assertIn("imok", st.four_letter(c.bases[0], "ruok"))
         self.assertIn("not in the whitelist", st.four_letter(c.bases[0], "conf"))
         self.assertNotIn("not in the whitelist", st.four_letter(c.bases[0] + 1, "conf"))
+        log = self.log(c, 1)
+        self.assertIn("autopurge.purgeInterval set to 1", log)
+        self.assertIn("Purge task started.", log)
+
+    def test_logs_say_what_the_tutorials_grep_for(self):
+        c = self.cluster()
+        c.up()
+        leader = self.leader(c)
+        for i in (1, 2, 3):
+            log = self.log(c, i)
+            role = "LEADING" if i == leader else "FOLLOWING"
+            self.assertRegex(log, role + r" - LEADER ELECTION TOOK - \d+ MS")
+            for line in ("autopurge.snapRetainCount set to 3", "autopurge.purgeInterval set to 0",
+                         "Purge task is not scheduled."):
+                self.assertIn(line, log)
 
 
 class ZkdLearnerTest(LearnerTest):

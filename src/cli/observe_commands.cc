@@ -52,26 +52,14 @@ int CmdStatus(const ObserveArgs& a) {
 
 int CmdEvents(const ObserveArgs& a) {
   const std::string dir = ResolveClusterDir(a.ref);
-  nlohmann::json all = nlohmann::json::array();
-  const bool collect = a.json && !a.follow;
   if (a.follow) {
     CatchInterrupts();
   }
+  // --json: one compact JSON object per line, with or without --follow (JSON Lines).
   ControlReply reply = Request(SocketPath(dir), {{"cmd", "events"}, {"follow", a.follow}},
-                               [&](const nlohmann::json& m) {
-                                 if (collect) {
-                                   if (m.contains("event")) {
-                                     all.push_back(m["event"]);
-                                   }
-                                 } else {
-                                   PrintEvent(m, a.json, a.absolute);
-                                 }
-                               });
+                               [&](const nlohmann::json& m) { PrintEvent(m, a.json, a.absolute); });
   if (!reply.connected) {
     return Fail(NotRunning(dir));
-  }
-  if (collect) {
-    std::printf("%s\n", all.dump(2).c_str());
   }
   if (a.follow) {
     return 0;  // ends when the supervisor exits or on Ctrl-C
@@ -230,7 +218,7 @@ void AddObserveCommands(CLI::App& app, CommandRun* chosen) {
 
   auto* events = app.add_subcommand("events", "the timeline");
   events->add_flag("-f,--follow", a->follow, "keep streaming");
-  events->add_flag("--json", a->json, "one JSON object per event");
+  events->add_flag("--json", a->json, "one JSON object per event, one per line");
   events->add_flag("--absolute", a->absolute, "wall-clock times");
   FinishWithClusterRef(events, a->ref, chosen, [a] { return CmdEvents(*a); });
 

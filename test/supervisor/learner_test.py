@@ -8,8 +8,10 @@ process left behind). Each case runs on zkd and on Apache ZooKeeper: the subclas
 """
 
 import argparse
+import json
 import os
 import re
+import subprocess
 import sys
 import unittest
 
@@ -37,6 +39,22 @@ class LearnerTest(st.ClusterTest):
         self.assertEqual(c.roles(), {1: "follower", 2: "leader", 3: "follower"})
         starts = [e["node"] for e in c.events() if e["kind"] == "start"]
         self.assertEqual(starts, [1, 2, 3])
+
+    def test_events_json_is_one_object_per_line_also_when_following(self):
+        c = self.cluster()
+        c.up()
+        lines = c.pc("events", "--json").stdout.splitlines()
+        self.assertGreater(len(lines), 3)
+        self.assertTrue(all(isinstance(json.loads(l), dict) for l in lines), lines)
+        follow = subprocess.Popen([st.BINARY, "events", "--json", "--follow"], env=c.env,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            seen = [json.loads(follow.stdout.readline()) for _ in lines]
+        finally:
+            follow.kill()
+            follow.wait()
+            follow.stdout.close()
+        self.assertEqual([e["kind"] for e in seen], [json.loads(l)["kind"] for l in lines])
 
     def test_no_start_then_by_hand_the_first_two_decide(self):
         c = self.cluster()

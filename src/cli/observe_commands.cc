@@ -13,6 +13,7 @@
 #include "cli/command.h"
 #include "supervisor/cluster_layout.h"
 #include "supervisor/control_client.h"
+#include "supervisor/engine.h"
 #include "supervisor/interrupt.h"
 #include "supervisor/status_view.h"
 
@@ -24,7 +25,7 @@ namespace {
 
 struct ObserveArgs {
   ClusterRef ref;
-  bool json = false, follow = false, absolute = false;
+  bool json = false, follow = false, absolute = false, verbose = false;
   std::string target;  // logs: node id, role, all or supervisor
   int lines = 20;
   std::string what;  // wait: leader or ready
@@ -46,6 +47,11 @@ int CmdStatus(const ObserveArgs& a) {
     std::printf("%s\n", reply.data.dump(2).c_str());
   } else {
     std::printf("%s", RenderStatus(reply.data).c_str());
+  }
+  if (a.verbose && !a.json) {
+    ClusterSpec spec;
+    ReadClusterSpec(dir, &spec);
+    std::printf("%s", ZkServerStatusCommands(reply.data, ZkServerScript(spec)).c_str());
   }
   return 0;
 }
@@ -214,6 +220,8 @@ void AddObserveCommands(CLI::App& app, CommandRun* chosen) {
   auto a = std::make_shared<ObserveArgs>();
   auto* status = app.add_subcommand("status", "one row per node, and the quorum");
   status->add_flag("--json", a->json, "machine-readable output");
+  status->add_flag("-v,--verbose", a->verbose,
+                   "also the zkServer.sh status command for each member");
   FinishWithClusterRef(status, a->ref, chosen, [a] { return CmdStatus(*a); });
 
   auto* events = app.add_subcommand("events", "the timeline");

@@ -131,10 +131,11 @@ class LearnerTest(st.ClusterTest):
         self.assertIn("autopurge.purgeInterval set to 1", log)
         self.assertIn("Purge task started.", log)
 
-    def test_logs_say_what_the_tutorials_grep_for(self):
+    def test_what_the_tutorials_look_at(self):
         c = self.cluster()
         c.up()
         leader = self.leader(c)
+        # The log lines they grep for, in ZooKeeper's words.
         for i in (1, 2, 3):
             log = self.log(c, i)
             role = "LEADING" if i == leader else "FOLLOWING"
@@ -142,6 +143,14 @@ class LearnerTest(st.ClusterTest):
             for line in ("autopurge.snapRetainCount set to 3", "autopurge.purgeInterval set to 0",
                          "Purge task is not scheduled."):
                 self.assertIn(line, log)
+        # `zkServer.sh status` as `status --verbose` prints it, run as printed.
+        out = c.pc("status", "--verbose").stdout
+        line = [l for l in out.splitlines() if l.startswith(f"  node{leader}: ")][0]
+        command = line.split(": ", 1)[1].split()
+        self.assertEqual(command[-1], os.path.join(c.home, "default", f"node{leader}", "zoo.cfg"))
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                              env=dict(os.environ, ZOO_LOG_DIR=c.home))
+        self.assertIn("Mode: leader", proc.stdout, proc.stdout + proc.stderr)
 
 
 class ZkdLearnerTest(LearnerTest):

@@ -197,7 +197,16 @@ int CmdWait(const ObserveArgs& a) {
     }
     last = reply.data;
     const auto& c = last["cluster"];
-    const bool done = what == "leader" ? c.value("leader", 0) != 0 : c.value("ready", false);
+    // Never answer with a member that is not running and leading in this very reply (a guard
+    // against any lag between a kill and the roles the supervisor holds).
+    const int leader = c.value("leader", 0);
+    bool leading = false;
+    for (const auto& n : last["nodes"]) {
+      const std::string role = n.value("role", "");
+      leading = leading || (n.value("id", 0) == leader && n.value("process", "") == "running" &&
+                            (role == "leader" || role == "standalone"));
+    }
+    const bool done = leading && (what == "leader" || c.value("ready", false));
     if (done) {
       std::printf("leader node%d epoch %lld%s\n", c.value("leader", 0),
                   static_cast<long long>(c.value("epoch", int64_t{-1})),

@@ -152,9 +152,27 @@ class LearnerTest(st.ClusterTest):
                               env=dict(os.environ, ZOO_LOG_DIR=c.home))
         self.assertIn("Mode: leader", proc.stdout, proc.stdout + proc.stderr)
 
+    rounds = 3
+
+    def test_kill_leader_then_wait_leader_names_a_running_member(self):
+        c = self.cluster()
+        c.up()
+        for _ in range(self.rounds):
+            old = self.leader(c)
+            self.assertIn(f"node{old} exited", c.pc("kill", "leader").stdout)
+            out = c.pc("wait", "leader", "--timeout", "60").stdout
+            new = int(re.search(r"leader node(\d+)", out).group(1))
+            self.assertNotEqual(new, old, out)
+            node = c.status()["nodes"][new - 1]
+            self.assertEqual(node["process"], "running")
+            self.assertTrue(st.pid_alive(node["pid"]))
+            c.pc("start", str(old))
+            c.pc("wait", "ready", "--timeout", "60")
+
 
 class ZkdLearnerTest(LearnerTest):
     engine = "zkd"
+    rounds = 10  # a tight loop is cheap on zkd
 
     def test_one_by_one_five_node3_leads(self):
         c = self.cluster(voters=5)
@@ -164,6 +182,7 @@ class ZkdLearnerTest(LearnerTest):
 
 class ApacheLearnerTest(LearnerTest):
     engine = "apache"
+    rounds = 2
 
 
 del LearnerTest  # only the engine subclasses run

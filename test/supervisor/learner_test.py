@@ -169,6 +169,21 @@ class LearnerTest(st.ClusterTest):
             c.pc("start", str(old))
             c.pc("wait", "ready", "--timeout", "60")
 
+    def test_killing_a_paused_member_regains_no_quorum_on_the_way(self):
+        c = self.cluster()
+        c.up()
+        c.pc("pause", "1")
+        c.pc("stop", "2")
+        c.pc("kill", "1")
+        events = c.events()
+        sent = max(i for i, e in enumerate(events) if e["kind"] == "signal" and e["node"] == 1)
+        died = max(i for i, e in enumerate(events) if e["kind"] == "exit" and e["node"] == 1)
+        self.assertLess(sent, died)
+        between = [e["kind"] for e in events[sent:died]]
+        self.assertNotIn("quorum_regained", between, events[sent:died + 1])
+        self.assertNotIn("ready", between, events[sent:died + 1])
+        self.assertFalse(c.status()["cluster"]["ready"])
+
 
 class ZkdLearnerTest(LearnerTest):
     engine = "zkd"

@@ -25,6 +25,12 @@ class LearnerTest(st.ClusterTest):
     def leader(self, c):
         return c.status()["cluster"]["leader"]
 
+    def srvr_zxid(self, c, i):
+        text = st.four_letter(c.bases[0] - 1 + i)
+        found = re.search(r"(?m)^Zxid: (0x[0-9a-f]+)$", text)
+        self.assertIsNotNone(found, text)
+        return found.group(1)
+
     def log(self, c, i):
         with open(os.path.join(c.home, "default", f"node{i}", "logs", "server.log")) as f:
             return f.read()
@@ -70,6 +76,17 @@ class LearnerTest(st.ClusterTest):
         c.pc("start", "2")
         c.pc("wait", "ready", "--timeout", "60")
         self.assertEqual(c.roles(), {1: "follower", 2: "follower", 3: "leader"})
+        # srvr's Zxid as ZooKeeper shows it: the leader at its new epoch (counter 0); node1,
+        # synced before the leader had its quorum, at the leader's old zxid; node2, synced
+        # after, at the epoch. `status` shows the same.
+        want = {1: "0x0", 2: "0x100000000", 3: "0x100000000"}
+        self.assertEqual({i: self.srvr_zxid(c, i) for i in want}, want)
+        c.wait_for("status to show srvr's zxids",
+                   lambda: {n["id"]: n["zxid"] for n in c.status()["nodes"]} == want)
+        c.pc("kill", "leader")
+        c.pc("wait", "ready", "--timeout", "60")
+        leader = self.leader(c)
+        self.assertEqual(self.srvr_zxid(c, leader), "0x200000000")
 
     def test_start_reports_a_member_that_dies_with_its_reason(self):
         c = self.cluster()

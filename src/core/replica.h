@@ -182,12 +182,12 @@ class Replica final : public Machine {
   int64_t now_ms_ = 0;
   int64_t phase_start_tick_ = 0;
   int64_t election_start_tick_ = 0;
-  int64_t last_logged_ = 0;  // last zxid appended to the log (durable or about to be)
+  int64_t last_logged_ = 0;      // last zxid appended to the log (durable or about to be)
   int64_t processed_floor_ = 0;  // see last_processed_zxid()
 
   // recent txns (committed, or logged by this server) for DIFF, in zxid order
   std::deque<std::pair<int64_t, std::string>> history_;
-  int64_t history_base_ = 0;  // the zxid just before history_.front()
+  int64_t history_base_ = 0;     // the zxid just before history_.front()
   int64_t diff_committed_ = -1;  // learner: the leader's commit point its DIFF named (-1: none)
 
   // leader

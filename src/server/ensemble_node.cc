@@ -1,14 +1,13 @@
 #include "server/ensemble_node.h"
 
-#include <spdlog/spdlog.h>
 #include <netdb.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
-
 #include <algorithm>
+#include <cerrno>
 
 #include "proto/zxid.h"
 #include "server/clock.h"

@@ -61,11 +61,18 @@ std::string WhyOwned(const std::string& key) {
 }  // namespace
 
 bool ZooCfgKeyOwned(const std::string& key) {
-  static const std::set<std::string> owned = {
-      "tickTime",  "initLimit",  "syncLimit",         "dataDir",
-      "dataLogDir", "clientPort", "clientPortAddress", "admin.enableServer",
-      "peerType",  "readonlymode.enabled", "localSessionsEnabled",
-      "localSessionsUpgradingEnabled"};
+  static const std::set<std::string> owned = {"tickTime",
+                                              "initLimit",
+                                              "syncLimit",
+                                              "dataDir",
+                                              "dataLogDir",
+                                              "clientPort",
+                                              "clientPortAddress",
+                                              "admin.enableServer",
+                                              "peerType",
+                                              "readonlymode.enabled",
+                                              "localSessionsEnabled",
+                                              "localSessionsUpgradingEnabled"};
   return owned.count(key) > 0 || key.rfind("server.", 0) == 0;
 }
 

@@ -45,6 +45,9 @@ std::string RolesLine(const nlohmann::json& status);
 // Prints one {"event": ...} message of the control socket: as JSON, or as a timeline line.
 void PrintEvent(const nlohmann::json& message, bool json, bool absolute);
 
+// `events --votes` (votes_command.cc): the election facts, grouped by round.
+int CmdEventsVotes(const ClusterRef& ref, bool follow, bool json, bool absolute);
+
 void SleepMs(int ms);
 
 }  // namespace pc::cli

@@ -26,6 +26,7 @@ namespace {
 struct ObserveArgs {
   ClusterRef ref;
   bool json = false, follow = false, absolute = false, verbose = false;
+  bool votes = false;  // events: the election facts instead of the timeline
   std::string target;  // logs: node id, role, all or supervisor
   int lines = 20;
   std::string what;  // wait: leader or ready
@@ -57,6 +58,9 @@ int CmdStatus(const ObserveArgs& a) {
 }
 
 int CmdEvents(const ObserveArgs& a) {
+  if (a.votes) {
+    return CmdEventsVotes(a.ref, a.follow, a.json, a.absolute);
+  }
   const std::string dir = ResolveClusterDir(a.ref);
   if (a.follow) {
     CatchInterrupts();
@@ -237,6 +241,9 @@ void AddObserveCommands(CLI::App& app, CommandRun* chosen) {
   events->add_flag("-f,--follow", a->follow, "keep streaming");
   events->add_flag("--json", a->json, "one JSON object per event, one per line");
   events->add_flag("--absolute", a->absolute, "wall-clock times");
+  events->add_flag("--votes", a->votes,
+                   "the elections' notifications, votes and decisions, by round, with why the "
+                   "winner won");
   FinishWithClusterRef(events, a->ref, chosen, [a] { return CmdEvents(*a); });
 
   auto* logs = app.add_subcommand("logs", "server logs");

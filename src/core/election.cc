@@ -31,6 +31,18 @@ const char* DecidedByName(DecidedBy d) {
   return "unknown";
 }
 
+const char* VoteChangeName(VoteChange c) {
+  switch (c) {
+    case VoteChange::kStart:
+      return "start";
+    case VoteChange::kBetterVote:
+      return "better_vote";
+    case VoteChange::kNewRound:
+      return "new_round";
+  }
+  return "unknown";
+}
+
 // ---- Membership ----
 
 Membership::Membership(std::set<int64_t> voters, std::set<int64_t> observers)
@@ -113,6 +125,7 @@ void Election::Start(int64_t last_zxid, int64_t current_epoch) {
     init_zxid_ = last_zxid;
     init_epoch_ = current_epoch;
     UpdateProposal(config_.my_id, last_zxid, current_epoch);
+    RecordVote(VoteChange::kStart, nullptr);
   }
   SendNotifications();
   CheckLookingQuorum();  // our own notification (a 1-voter ensemble decides on it)
@@ -182,6 +195,12 @@ void Election::Decide(int64_t leader, int64_t zxid, int64_t peer_epoch, DecidedB
   d.by = by;
   for (int64_t sid : acks) d.supporters[sid] = votes.at(sid).state;
   d.ticks_taken = round_ticks_;
+  ElectionFact fact;
+  fact.kind = ElectionFact::Kind::kDecision;
+  fact.my_state = d.state;
+  fact.decision = d;
+  fact.voters = config_.membership.voters().size();
+  Record(std::move(fact));
   decision_ = std::move(d);
   recvset_.clear();
   outofelection_.clear();
@@ -194,6 +213,11 @@ void Election::Step(const Notification& n) {
   if (n.sid == config_.my_id || !m.IsMember(n.sid)) return;  // not from a known peer
   int32_t raw_state = static_cast<int32_t>(n.state);
   if (raw_state < 0 || raw_state > 3) return;
+  ElectionFact fact;
+  fact.kind = ElectionFact::Kind::kNotification;
+  fact.notification = n;
+  fact.my_state = state();
+  Record(std::move(fact));
 
   if (!m.IsVoter(n.sid)) {
     // A non-voter asking gets our vote at once and never enters the election. (ZooKeeper answers
@@ -263,12 +287,14 @@ void Election::HandleLooking(const Notification& n) {
     } else {
       UpdateProposal(IsObserverSelf() ? kNoVote : config_.my_id, init_zxid_, init_epoch_);
     }
+    RecordVote(VoteChange::kNewRound, &n);
     SendNotifications();
   } else if (n.election_epoch < logical_clock_) {
     return;  // an older round (answered above)
   } else if (VoteBeats(m, n.leader, n.zxid, n.peer_epoch, proposed_leader_, proposed_zxid_,
                        proposed_epoch_)) {
     UpdateProposal(n.leader, n.zxid, n.peer_epoch);
+    RecordVote(VoteChange::kBetterVote, &n);
     SendNotifications();
   }
 
@@ -331,6 +357,37 @@ std::vector<OutgoingNotification> Election::TakeMessages() {
   std::vector<OutgoingNotification> out;
   out.swap(outbox_);
   return out;
+}
+
+void Election::Record(ElectionFact fact) {
+  if (config_.facts_max == 0) {
+    ++facts_dropped_;
+    return;
+  }
+  // Past the limit the oldest fact goes: the newest ones lead to the decision.
+  if (facts_.size() >= config_.facts_max) {
+    facts_.pop_front();
+    ++facts_dropped_;
+  }
+  facts_.push_back(std::move(fact));
+}
+
+void Election::RecordVote(VoteChange why, const Notification* cause) {
+  if (IsObserverSelf()) return;  // an observer has no vote of its own
+  ElectionFact fact;
+  fact.kind = ElectionFact::Kind::kVote;
+  fact.vote = Proposal();
+  fact.why = why;
+  if (cause) fact.notification = *cause;
+  Record(std::move(fact));
+}
+
+int64_t Election::TakeFacts(std::vector<ElectionFact>* out) {
+  for (auto& f : facts_) out->push_back(std::move(f));
+  facts_.clear();
+  int64_t dropped = facts_dropped_;
+  facts_dropped_ = 0;
+  return dropped;
 }
 
 void Election::UpdatePeerEpoch(int64_t new_epoch) {

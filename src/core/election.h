@@ -12,6 +12,9 @@
 //   decision()                       nullopt while LOOKING; otherwise LEADING / FOLLOWING leader /
 //                                    OBSERVING leader, with the election epoch, the leader's
 //                                    proposed zxid and peer epoch
+//   TakeFacts()                      what happened, for the supervisor's vote timeline: every
+//                                    notification received, every change of our own vote, the
+//                                    decision (ElectionFact); bounded, the owner drains it
 //
 // How a broadcast (Zab) layer sits on top: after every Step/Tick it looks at decision(); when a
 // decision appears it runs discovery with that leader (the decided peer_epoch/zxid are what the
@@ -28,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <map>
 #include <optional>
@@ -114,6 +118,8 @@ struct ElectionConfig {
   int32_t max_notification_ticks = 32;
   // Named limit: at most this many notifications queued between TakeMessages() calls.
   size_t outbox_max = 4096;
+  // Named limit: at most this many facts kept between TakeFacts() calls (the oldest go first).
+  size_t facts_max = 256;
 };
 
 // How a decision was reached (for logs and for the simulator's invariant checks).
@@ -137,6 +143,37 @@ struct Decision {
   bool operator==(const Decision&) const = default;
 };
 
+// Why this server's own vote changed.
+enum class VoteChange {
+  kStart,       // Start(): a voter proposes itself
+  kBetterVote,  // a notification of our round carried a vote that beats ours
+  kNewRound,    // a notification of a newer round: we joined it, with the better of its vote
+                // and our own first vote
+};
+const char* VoteChangeName(VoteChange c);  // "start", "better_vote", "new_round"
+
+// One thing that happened in the election, recorded for the supervisor's vote timeline
+// (`pseudo-cluster events --votes`). Only recorded, never read back by the election; pure: it
+// carries no time, the shell stamps it.
+struct ElectionFact {
+  enum class Kind {
+    kNotification,  // a notification from a member arrived (in any state of ours)
+    kVote,          // our own vote changed (observers have none, so record none)
+    kDecision,      // we left the election
+  };
+  Kind kind = Kind::kNotification;
+  // kNotification: what arrived, and our state when it did. kVote: the notification that changed
+  // our vote (sid 0 for kStart).
+  Notification notification;
+  PeerState my_state = PeerState::kLooking;
+  // kVote: the new vote (election_epoch is our round) and why it changed.
+  Vote vote;
+  VoteChange why = VoteChange::kStart;
+  // kDecision: what was decided, with the supporters; `voters` is the number of voters.
+  Decision decision;
+  size_t voters = 0;
+};
+
 class Election {
  public:
   explicit Election(ElectionConfig config);
@@ -152,6 +189,10 @@ class Election {
 
   // Notifications to send, oldest first; the caller delivers them in this order.
   std::vector<OutgoingNotification> TakeMessages();
+
+  // The facts recorded since the last call, oldest first, appended to *out; returns how many
+  // were dropped meanwhile because more than facts_max piled up.
+  int64_t TakeFacts(std::vector<ElectionFact>* out);
 
   const std::optional<Decision>& decision() const { return decision_; }
   PeerState state() const { return decision_ ? decision_->state : PeerState::kLooking; }
@@ -183,6 +224,9 @@ class Election {
                    int64_t election_epoch) const;
   void Decide(int64_t leader, int64_t zxid, int64_t peer_epoch, DecidedBy by,
               const std::map<int64_t, Vote>& votes, const std::set<int64_t>& acks);
+  void Record(ElectionFact fact);
+  // Records the current proposal as our new vote; `cause` brought it (null for kStart).
+  void RecordVote(VoteChange why, const Notification* cause);
 
   ElectionConfig config_;
   bool started_ = false;
@@ -203,6 +247,8 @@ class Election {
   int32_t finalize_ticks_left_ = 0;
   int64_t round_ticks_ = 0;
   std::vector<OutgoingNotification> outbox_;
+  std::deque<ElectionFact> facts_;
+  int64_t facts_dropped_ = 0;
 };
 
 }  // namespace zk

@@ -23,6 +23,8 @@
 //                `election_messages` and `zab_messages` (a message to a disconnected peer goes
 //                on a new connection), once step 3's sync is done,
 //             5. deliver `client_outputs` to client connections, in order, and report `events`.
+//           `election_facts` (Replica only) are reports, not actions: the shell may pass them on
+//           at once, ahead of everything else.
 //           A reply to a write is never in a Ready before Persisted() covered its txn (and, in
 //           an ensemble, a quorum logged it), so a shell may deliver client outputs without
 //           waiting for this Ready's own appends; the ensemble shell keeps them behind its
@@ -75,6 +77,10 @@ struct Ready {
   std::vector<std::pair<int64_t, ZabPacket>> zab_messages;
   std::vector<Output> client_outputs;
   std::vector<ReplicaEvent> events;
+  // What the election saw and did, for the supervisor's vote timeline, oldest first; and how
+  // many facts were dropped (the election's bound) since the last Ready.
+  std::vector<ElectionFact> election_facts;
+  int64_t election_facts_dropped = 0;
   bool empty() const;
   // Empties every part, keeping the vectors' buffers for the next Ready.
   void Clear();

@@ -210,6 +210,7 @@ void Replica::TakeReady(Ready* out) {
   DrainCore();
   out->Clear();
   std::swap(*out, ready_);
+  out->election_facts_dropped = election_.TakeFacts(&out->election_facts);
 }
 
 void Replica::DrainCore() {

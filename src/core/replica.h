@@ -13,7 +13,9 @@
 // as ZooKeeper's ReadOnlyZooKeeperServer; a decided election ends it before anything else
 // happens and its sessions are closed, so their clients look for a read-write server.
 // State changes are reported as Ready::events (LOOKING → LEADING / FOLLOWING / OBSERVING, new
-// epoch, quorum lost) for the log and the supervisor. Time is ticks; no I/O, clock, threads or
+// epoch, quorum lost) for the log and the supervisor, and the election's facts (notifications
+// received, own votes, decisions) as Ready::election_facts, bounded by the election's
+// facts_max per TakeReady. Time is ticks; no I/O, clock, threads or
 // global randomness; ordered containers only. Single-threaded: one owner calls everything.
 //
 // Simplifications against ZooKeeper, on purpose: a learner that is not an exact prefix of the

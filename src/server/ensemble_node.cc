@@ -299,6 +299,8 @@ void EnsembleNode::TakeClientOutputs(std::vector<Output>* out) {
 
 void EnsembleNode::Carry(Ready& ready) {
   if (ready.empty()) return;
+  ReportElectionFacts(ready);
+  if (ready.empty()) return;  // it held facts only
   if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid) FlushLog();
   if (ready.accepted_epoch) {
     if (auto s = storage::WriteEpoch(config_.data_dir, storage::kAcceptedEpochFile,
@@ -474,6 +476,16 @@ void EnsembleNode::LogElectionTook(const ReplicaEvent& e, int64_t election_ms) c
       spdlog::info("Observing new leader sid={} addr=/{}:{}", s.id, s.host, s.quorum_port);
     }
   }
+}
+
+void EnsembleNode::ReportElectionFacts(Ready& ready) {
+  // Reports, not actions: they go out at once, ahead of whatever waits for the log.
+  if (events_) {
+    events_->FactsDropped(ready.election_facts_dropped);
+    for (const ElectionFact& f : ready.election_facts) events_->Fact(f, TickMs());
+  }
+  ready.election_facts.clear();
+  ready.election_facts_dropped = 0;
 }
 
 void EnsembleNode::ReportEvent(const ReplicaEvent& e) {

@@ -95,6 +95,8 @@ class EnsembleNode {
   void FlushLog();
   void MaybeRoll();
   void ReportEvent(const ReplicaEvent& e);
+  // Writes the election's facts to the supervisor's event pipe, and empties them from `ready`.
+  void ReportElectionFacts(Ready& ready);
   void PeerUnreachable(int64_t sid);
   int64_t TickMs() const { return 10; }
 

@@ -1,6 +1,7 @@
 #include "server/event_writer.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -30,6 +31,7 @@ EventWriter::EventWriter(int fd) : fd_(fd) {
   if (fd_ >= 0) {
     int flags = fcntl(fd_, F_GETFL);
     if (flags >= 0) fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+    pipe_bytes_ = fcntl(fd_, F_GETPIPE_SZ);  // -1 when not a pipe: no reserve kept
   }
 }
 
@@ -50,20 +52,99 @@ std::string EventWriter::ServingLine() {
   return j.dump() + "\n";
 }
 
-void EventWriter::State(const std::string& state, int64_t epoch, int64_t zxid,
-                        int64_t election_ms) {
-  Write(StateLine(state, epoch, zxid, election_ms));
+std::string EventWriter::FactLine(const ElectionFact& fact, int64_t tick_ms) {
+  nlohmann::ordered_json j;
+  switch (fact.kind) {
+    case ElectionFact::Kind::kNotification: {
+      const Notification& n = fact.notification;
+      j["event"] = "notification";
+      j["from"] = n.sid;
+      j["state"] = PeerStateName(n.state);
+      j["leader"] = n.leader;
+      j["zxid"] = ZxidHex(n.zxid);
+      j["round"] = n.election_epoch;
+      j["peer_epoch"] = n.peer_epoch;
+      j["my_state"] = PeerStateName(fact.my_state);
+      break;
+    }
+    case ElectionFact::Kind::kVote:
+      j["event"] = "vote";
+      j["leader"] = fact.vote.leader;
+      j["zxid"] = ZxidHex(fact.vote.zxid);
+      j["round"] = fact.vote.election_epoch;
+      j["peer_epoch"] = fact.vote.peer_epoch;
+      j["why"] = VoteChangeName(fact.why);
+      if (fact.why != VoteChange::kStart) j["from"] = fact.notification.sid;
+      break;
+    case ElectionFact::Kind::kDecision: {
+      const Decision& d = fact.decision;
+      j["event"] = "decision";
+      j["state"] = PeerStateName(d.state);
+      j["leader"] = d.leader;
+      j["zxid"] = ZxidHex(d.zxid);
+      j["round"] = d.election_epoch;
+      j["peer_epoch"] = d.peer_epoch;
+      j["by"] = DecidedByName(d.by);
+      nlohmann::json supporters = nlohmann::json::array();
+      for (const auto& [sid, state] : d.supporters) supporters.push_back(sid);
+      j["supporters"] = supporters;
+      j["voters"] = fact.voters;
+      j["election_ms"] = d.ticks_taken * tick_ms;
+      break;
+    }
+  }
+  return j.dump() + "\n";
 }
 
-void EventWriter::Serving() { Write(ServingLine()); }
+std::string EventWriter::VotesDroppedLine(int64_t count) {
+  nlohmann::ordered_json j;
+  j["event"] = "votes_dropped";
+  j["count"] = count;
+  return j.dump() + "\n";
+}
 
-void EventWriter::Write(const std::string& line) {
+void EventWriter::State(const std::string& state, int64_t epoch, int64_t zxid,
+                        int64_t election_ms) {
+  Write(StateLine(state, epoch, zxid, election_ms), false);
+}
+
+void EventWriter::Serving() { Write(ServingLine(), false); }
+
+void EventWriter::Fact(const ElectionFact& fact, int64_t tick_ms) {
+  Write(FactLine(fact, tick_ms), true);
+}
+
+void EventWriter::Write(const std::string& line, bool counted) {
   if (fd_ < 0) return;
+  // Election facts may fill only half of the pipe: the rest stays free for state lines, from
+  // which the supervisor learns roles. An election storm costs facts, never a role change.
+  if (counted && pipe_bytes_ > 0) {
+    int queued = 0;
+    if (ioctl(fd_, FIONREAD, &queued) == 0 && queued > pipe_bytes_ / 2) {
+      ++facts_dropped_;
+      return;
+    }
+  }
+  if (facts_dropped_ > 0) {
+    if (WriteOnce(VotesDroppedLine(facts_dropped_))) {
+      facts_dropped_ = 0;
+    } else if (counted) {
+      ++facts_dropped_;  // the pipe is full: this fact would not fit either
+      return;
+    }
+  }
+  if (!WriteOnce(line) && counted) ++facts_dropped_;
+}
+
+bool EventWriter::WriteOnce(const std::string& line) {
+  if (fd_ < 0) return false;
+  // A line is far below PIPE_BUF, so a write to the pipe takes all of it or nothing.
   ssize_t n;
   do {
     n = ::write(fd_, line.data(), line.size());
   } while (n < 0 && errno == EINTR);
   if (n < 0 && errno == EPIPE) fd_ = -1;  // the supervisor is gone; stop trying
+  return n == static_cast<ssize_t>(line.size());
 }
 
 }  // namespace zk

@@ -1,5 +1,7 @@
 #include "sim/election_member.h"
 
+#include <cassert>
+
 #include "core/peer_wire.h"
 #include "proto/jute.h"
 #include "proto/zxid.h"
@@ -111,7 +113,12 @@ void ElectionMember::AfterStep() {
     outbox_.push_back(SimMessage{sid_, o.to, Channel::kElection, EncodeNotification(o.n)});
   }
   const std::optional<Decision>& d = election_.decision();
+  // The facts a supervisor would get: a new decision is the last of them, exactly as decided.
+  facts_.clear();
+  election_.TakeFacts(&facts_);
   if (d && !had_decision_) {
+    assert(!facts_.empty() && facts_.back().kind == ElectionFact::Kind::kDecision &&
+           facts_.back().decision == *d);
     decided_at_tick_ = ticks_;
     leader_heard_tick_ = ticks_;
     ack_tick_.clear();

@@ -53,6 +53,7 @@ class ElectionMember : public SimMember {
   std::map<int64_t, int64_t> ack_tick_;  // leader: voter -> last tick it answered
   uint64_t malformed_ = 0;
   std::vector<SimMessage> outbox_;
+  std::vector<ElectionFact> facts_;  // drained after every step, reused
   std::vector<SimEvent> events_;
 };
 

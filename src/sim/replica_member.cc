@@ -213,6 +213,9 @@ std::vector<SimEvent> ReplicaMember::TakeEvents() {
 void ReplicaMember::Pump() {
   for (;;) {
     Ready ready = replica_->TakeReady();
+    // The election's facts are reports for a supervisor; the simulator has none.
+    ready.election_facts.clear();
+    ready.election_facts_dropped = 0;
     bool took = !ready.empty();
     if (took) {
       Queued q;

@@ -52,6 +52,7 @@ int Supervisor::Run() {
   uv_update_time(&loop_);
   start_ms_ = static_cast<int64_t>(uv_now(&loop_));
   no_leader_since_ = 0;
+  StartVoteSources();
   for (int id = 1; id <= spec_.nodes(); ++id) {
     auto node = std::make_unique<NodeProcess>(&loop_, id, NodeDir(cluster_dir_, id));
     node->on_start = [this](NodeProcess& n) { OnNodeStart(n); };
@@ -134,6 +135,7 @@ void Supervisor::StartNode(int id, const char* why) {
 }
 
 void Supervisor::OnNodeStart(NodeProcess& n) {
+  ApacheMemberStarted(n.id());
   const Role last_role = view(n.id()).last_role;
   view(n.id()) = NodeView{};
   view(n.id()).last_role = last_role;
@@ -230,6 +232,10 @@ void Supervisor::OnNodeEventLine(NodeProcess& n, const std::string& line) {
       AddEvent(n.id(), "quorum_lost",
                "reports that it lost its quorum and steps down" + SinceLinkChange());
       break;
+    case ZkdEvent::Kind::kVoteFact:
+      event->fact.node = n.id();
+      AddVoteFact(std::move(event->fact));
+      break;
     case ZkdEvent::Kind::kOther:
       break;
   }
@@ -268,6 +274,8 @@ void Supervisor::Poll() {
   if (shutting_down_) {
     return;
   }
+  ReadApacheLogs();
+  NoticeDroppedVotes();
   for (auto& n : nodes_) {
     const int id = n->id();
     if (n->state() != NodeProcess::State::kRunning || view(id).poll_in_flight) {

@@ -6,6 +6,8 @@
 //    that has sent no event) is polled with `srvr` every poll interval, its epoch read from
 //    data/version-2/currentEpoch;
 //  - keeps the Timeline (starts, exits, roles, elections, windows without a leader, quorum);
+//  - keeps the election's facts apart, in a VoteLog (vote_facts.h): zkd reports them on its
+//    event pipe, Apache's are read from the members' logs (supervisor_votes.cc);
 //  - serves commands on <cluster dir>/supervisor.sock: one JSON request per line, answered by
 //    JSON lines (see control_protocol.h);
 //  - with `up --faults`, owns the LinkLayer (link_layer.h): every peer link passes through it, and
@@ -19,14 +21,18 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "supervisor/apache_election_log.h"
 #include "supervisor/cluster_spec.h"
 #include "supervisor/engine.h"
 #include "supervisor/link_layer.h"
+#include "supervisor/log_tail.h"
 #include "supervisor/node_process.h"
 #include "supervisor/timeline.h"
+#include "supervisor/vote_facts.h"
 #include "supervisor/zkd_events.h"
 
 namespace pc {
@@ -99,6 +105,19 @@ class Supervisor {
   // starts, not a race, decides who leads: with 3 members started one by one, node2 leads).
   bool ReadyForNext(int id) const;
   bool Queued(int id) const;
+
+  // --- election facts (supervisor_votes.cc) ---
+  static constexpr int64_t kDropNoticeMs = 60000;  // at most one "dropped" line a minute
+  void StartVoteSources();  // Apache: a LogTail per member, from the logs' current ends
+  // Stores a fact (a decision gets its explanation first) and streams it to `events --votes -f`;
+  // a leader's decision also goes on the timeline, as one line.
+  void AddVoteFact(VoteFact fact);
+  void ReadApacheLogs();             // new election lines of every Apache member
+  void ApacheMemberStarted(int id);  // its previous run's lines no longer count
+  void NoticeDroppedVotes();         // the timeline says how many facts were lost
+  std::vector<VoteFact> ElectionFactsOf(int id) const;  // since its previous decision
+  std::set<int> VoterIds() const;
+  bool IsVoteSubscriber(const Connection* conn) const;
 
   // --- control socket (supervisor_control.cc) ---
   std::string Listen();
@@ -181,6 +200,13 @@ class Supervisor {
   uv_timer_t start_timer_;            // the gap before the next one-by-one start
   bool start_timer_armed_ = false;
   Timeline timeline_;
+  VoteLog votes_;
+  std::vector<LogTail> apache_logs_;                     // [id - 1], Apache only
+  std::unique_ptr<ApacheElectionTracker> apache_votes_;  // Apache only
+  int64_t votes_lost_by_members_ = 0;  // reported by members, not yet on the timeline
+  int64_t votes_pushed_out_ = 0;       // out of the full VoteLog, not yet on the timeline
+  int64_t last_drop_notice_ms_ = -1;
+  int64_t start_wall_ms_ = 0;  // Unix time at start_ms_
   int64_t start_ms_ = 0;
   int leader_ = 0;                          // current leader id, 0 = none
   int64_t leader_epoch_ = -1;               // its epoch

@@ -1,11 +1,13 @@
 // The Supervisor's control socket: one JSON request per line in, JSON lines out.
-//   request:  {"cmd":"status"} | {"cmd":"events","follow":bool}
+//   request:  {"cmd":"status"} | {"cmd":"events","follow":bool,"votes":bool}
 //             | {"cmd":"kill|stop|start|restart|pause|resume","target":"leader","signal":"KILL"}
 //             | {"cmd":"down"} | the link commands of supervisor_links.cc
 //   replies:  {"line":"text for a person"}*  then  {"ok":bool,"error":"...","data":{...}}
 //             (a start or restart whose member died or could not start: ok false, and
 //             data.failed lists those members; the lines above say why)
 //   `events` with follow: {"event":{...}} lines until the supervisor exits.
+//   `events` with votes: the election facts instead, as {"vote":{...}} lines (an Event whose kind
+//   is notification, vote, decision or votes_dropped; see vote_facts.h), then as with follow.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/un.h>
@@ -25,6 +27,7 @@ struct Supervisor::Connection {
   std::string in;
   char buffer[4096];
   bool subscriber = false;
+  bool vote_subscriber = false;
   bool close_requested = false;
   bool closing = false;
   int pending_writes = 0;
@@ -72,6 +75,8 @@ void Supervisor::StopListening() {
 }
 
 bool Supervisor::IsSubscriber(const Connection* conn) const { return conn->subscriber; }
+
+bool Supervisor::IsVoteSubscriber(const Connection* conn) const { return conn->vote_subscriber; }
 
 void Supervisor::OnNewConnection(uv_stream_t* server, int status) {
   auto* self = static_cast<Supervisor*>(server->data);
@@ -185,11 +190,18 @@ void Supervisor::OnRequest(Connection* conn, const nlohmann::json& request) {
   if (cmd == "status") {
     Reply(conn, true, "", StatusJson());
   } else if (cmd == "events") {
-    for (const Event& event : timeline_.events()) {
-      Send(conn, {{"event", EventToJson(event)}});
+    const bool votes = request.value("votes", false);
+    if (votes) {
+      for (const VoteFact& fact : votes_.facts()) {
+        Send(conn, {{"vote", EventToJson(VoteFactEvent(fact))}});
+      }
+    } else {
+      for (const Event& event : timeline_.events()) {
+        Send(conn, {{"event", EventToJson(event)}});
+      }
     }
     if (request.value("follow", false)) {
-      conn->subscriber = true;
+      (votes ? conn->vote_subscriber : conn->subscriber) = true;
     } else {
       Reply(conn, true, "");
     }

@@ -7,7 +7,9 @@ LEADING and the others FOLLOWING (or OBSERVING) in epoch 1, then {"event":"servi
 named by $ZKD_EVENT_FD. Also writes one garbage line, which the supervisor must skip.
 Answers `srvr` on clientPort. With FAKE_ZKD_REFUSE_ENSEMBLE=1 it refuses several servers the
 way today's zkd does: one line on stderr, exit status 2. With FAKE_ZKD_NO_EVENTS=1 it writes no
-events, so the supervisor must learn its role from `srvr`.
+events, so the supervisor must learn its role from `srvr`. With FAKE_ZKD_VOTES_DROPPED=N the
+highest voter also reports its election facts: its own vote, N facts lost (votes_dropped), and
+its decision.
 """
 
 import json
@@ -58,6 +60,13 @@ def main():
         state = "OBSERVING"
     else:
         state = "LEADING" if myid == max(voters) else "FOLLOWING"
+    dropped = int(os.environ.get("FAKE_ZKD_VOTES_DROPPED", "0"))
+    if dropped and state == "LEADING":
+        vote = {"leader": myid, "zxid": "0x0", "round": 1, "peer_epoch": 0}
+        emit({"event": "vote", **vote, "why": "start"})
+        emit({"event": "votes_dropped", "count": dropped})
+        emit({"event": "decision", "state": "LEADING", **vote, "by": "looking-quorum",
+              "supporters": voters, "voters": len(voters), "election_ms": 300})
     emit({"event": "state", "state": state, "epoch": 1, "zxid": "0x100000000", "election_ms": 300})
     emit({"event": "serving"})
     mode = {"STANDALONE": "standalone", "LEADING": "leader", "FOLLOWING": "follower",

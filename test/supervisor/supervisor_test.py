@@ -333,6 +333,16 @@ class ZkdContractTest(ClusterTest):
         c.up()
         self.assertEqual(c.roles(), {1: "follower", 2: "follower", 3: "leader"})
 
+    def test_election_facts_lost_by_a_member_are_counted_on_the_timeline(self):
+        c = self.fake_cluster(FAKE_ZKD_VOTES_DROPPED="5")
+        c.up()
+        c.wait_for("the drop notice", lambda: "5 election facts dropped (5 lost on members' "
+                   "event pipes)" in c.pc("events").stdout)
+        votes = c.pc("events", "--votes").stdout
+        self.assertIn("5 vote facts dropped", votes)
+        self.assertIn("decides LEADING (300 ms): node3 wins round 1 as the only candidate; "
+                      "votes from 1, 2, 3 (3 of 3)", votes)
+
     def test_standalone(self):
         c = self.fake_cluster(voters=1)
         c.up()

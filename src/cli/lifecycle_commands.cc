@@ -272,8 +272,12 @@ int PrepareClusterDir(const UpOptions& options, const std::string& dir) {
   if (ec) {
     return Fail("cannot create " + dir + ": " + ec.message());
   }
-  if (std::string error = WriteNodeDirs(spec, dir); !error.empty()) {
+  std::vector<std::string> notes;
+  if (std::string error = WriteNodeDirs(spec, dir, &notes); !error.empty()) {
     return Fail(error);
+  }
+  for (const std::string& note : notes) {
+    std::fprintf(stderr, "%s\n", note.c_str());
   }
   {
     std::ofstream out(dir + "/cluster.json");
@@ -326,7 +330,7 @@ int CmdUp(const UpOptions& options) {
   }
 
   int rc = spec.start == StartOrder::kNone ? AwaitSupervisor(dir, child, options.timeout_s)
-                                            : AwaitReady(dir, child, options.timeout_s);
+                                           : AwaitReady(dir, child, options.timeout_s);
   if (rc != 0) {
     Request(socket, {{"cmd", "down"}});
     ::waitpid(child, nullptr, 0);
@@ -336,9 +340,10 @@ int CmdUp(const UpOptions& options) {
   std::printf("%s", RenderStatus(status.data).c_str());
   if (spec.start == StartOrder::kNone) {
     const std::string which = spec.name == "default" ? "" : " --name " + spec.name;
-    std::printf("no member started (--no-start): start them one at a time, e.g. "
-                "`pseudo-cluster start 1%s`\n",
-                which.c_str());
+    std::printf(
+        "no member started (--no-start): start them one at a time, e.g. "
+        "`pseudo-cluster start 1%s`\n",
+        which.c_str());
   }
   if (options.detach) {
     std::printf("supervisor pid %d runs in the background; `pseudo-cluster down` stops it\n",

@@ -13,6 +13,7 @@
 #include "cli/command.h"
 #include "supervisor/cluster_layout.h"
 #include "supervisor/control_client.h"
+#include "supervisor/engine.h"
 #include "supervisor/interrupt.h"
 #include "supervisor/status_view.h"
 
@@ -24,7 +25,7 @@ namespace {
 
 struct ObserveArgs {
   ClusterRef ref;
-  bool json = false, follow = false, absolute = false;
+  bool json = false, follow = false, absolute = false, verbose = false;
   bool votes = false;  // events: the election facts instead of the timeline
   std::string target;  // logs: node id, role, all or supervisor
   int lines = 20;
@@ -48,6 +49,11 @@ int CmdStatus(const ObserveArgs& a) {
   } else {
     std::printf("%s", RenderStatus(reply.data).c_str());
   }
+  if (a.verbose && !a.json) {
+    ClusterSpec spec;
+    ReadClusterSpec(dir, &spec);
+    std::printf("%s", ZkServerStatusCommands(reply.data, ZkServerScript(spec)).c_str());
+  }
   return 0;
 }
 
@@ -56,26 +62,14 @@ int CmdEvents(const ObserveArgs& a) {
     return CmdEventsVotes(a.ref, a.follow, a.json, a.absolute);
   }
   const std::string dir = ResolveClusterDir(a.ref);
-  nlohmann::json all = nlohmann::json::array();
-  const bool collect = a.json && !a.follow;
   if (a.follow) {
     CatchInterrupts();
   }
+  // --json: one compact JSON object per line, with or without --follow (JSON Lines).
   ControlReply reply = Request(SocketPath(dir), {{"cmd", "events"}, {"follow", a.follow}},
-                               [&](const nlohmann::json& m) {
-                                 if (collect) {
-                                   if (m.contains("event")) {
-                                     all.push_back(m["event"]);
-                                   }
-                                 } else {
-                                   PrintEvent(m, a.json, a.absolute);
-                                 }
-                               });
+                               [&](const nlohmann::json& m) { PrintEvent(m, a.json, a.absolute); });
   if (!reply.connected) {
     return Fail(NotRunning(dir));
-  }
-  if (collect) {
-    std::printf("%s\n", all.dump(2).c_str());
   }
   if (a.follow) {
     return 0;  // ends when the supervisor exits or on Ctrl-C
@@ -207,7 +201,16 @@ int CmdWait(const ObserveArgs& a) {
     }
     last = reply.data;
     const auto& c = last["cluster"];
-    const bool done = what == "leader" ? c.value("leader", 0) != 0 : c.value("ready", false);
+    // Never answer with a member that is not running and leading in this very reply (a guard
+    // against any lag between a kill and the roles the supervisor holds).
+    const int leader = c.value("leader", 0);
+    bool leading = false;
+    for (const auto& n : last["nodes"]) {
+      const std::string role = n.value("role", "");
+      leading = leading || (n.value("id", 0) == leader && n.value("process", "") == "running" &&
+                            (role == "leader" || role == "standalone"));
+    }
+    const bool done = leading && (what == "leader" || c.value("ready", false));
     if (done) {
       std::printf("leader node%d epoch %lld%s\n", c.value("leader", 0),
                   static_cast<long long>(c.value("epoch", int64_t{-1})),
@@ -230,11 +233,13 @@ void AddObserveCommands(CLI::App& app, CommandRun* chosen) {
   auto a = std::make_shared<ObserveArgs>();
   auto* status = app.add_subcommand("status", "one row per node, and the quorum");
   status->add_flag("--json", a->json, "machine-readable output");
+  status->add_flag("-v,--verbose", a->verbose,
+                   "also the zkServer.sh status command for each member");
   FinishWithClusterRef(status, a->ref, chosen, [a] { return CmdStatus(*a); });
 
   auto* events = app.add_subcommand("events", "the timeline");
   events->add_flag("-f,--follow", a->follow, "keep streaming");
-  events->add_flag("--json", a->json, "one JSON object per event");
+  events->add_flag("--json", a->json, "one JSON object per event, one per line");
   events->add_flag("--absolute", a->absolute, "wall-clock times");
   events->add_flag("--votes", a->votes,
                    "the elections' notifications, votes and decisions, by round, with why the "

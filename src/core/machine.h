@@ -140,6 +140,9 @@ class Machine {
   // see CoreRole::kReadOnly). The shell then accepts only ConnectRequests that say readOnly,
   // and answers with readOnly set; the Machine refuses the writes itself.
   virtual bool read_only() const { return false; }
+  // The zxid the four-letter words show (ZooKeeper's DataTree.lastProcessedZxid): the last
+  // applied txn; a Replica raises it to its epoch's zxid 0 as ZooKeeper does (replica.h).
+  virtual int64_t last_processed_zxid() const { return core_.last_zxid(); }
 
  protected:
   Machine(CoreConfig config, int64_t first_session_id)

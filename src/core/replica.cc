@@ -137,7 +137,7 @@ void Replica::Event(const std::string& what) {
   ReplicaEvent e;
   e.state = state_;
   e.epoch = durable_.current_epoch;
-  e.zxid = last_logged_;
+  e.zxid = last_processed_zxid();
   e.leader = leader_;
   e.election_ticks = ticks_ - election_start_tick_;
   e.what = what;

@@ -20,8 +20,12 @@
 //
 // Simplifications against ZooKeeper, on purpose: a learner that is not an exact prefix of the
 // leader's recent history is brought up by SNAP (ZooKeeper would TRUNC + DIFF where it can).
+// A vote carries the last logged zxid; ZooKeeper's carries lastProcessedZxid, which after an
+// epoch change without writes can be epoch << 32 on some members and not on others (see
+// last_processed_zxid()), a timing-dependent tie-breaker zkd does not copy.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -103,6 +107,15 @@ class Replica final : public Machine {
   size_t pending_syncs() const;
   // The last zxid in this server's log (committed or not).
   int64_t last_logged_zxid() const { return last_logged_; }
+  // What `srvr` shows, as ZooKeeper's DataTree.lastProcessedZxid: the last applied txn, raised to
+  // the new epoch's zxid 0 (epoch << 32) when a leader starts serving — ZooKeeper's leader sets
+  // it so once a quorum has acked NEWLEADER — and on a learner to the leader's value at the
+  // moment it synced that learner (ZooKeeper's DIFF / SNAP zxid; zkd's NEWLEADER carries it),
+  // so a learner synced before the leader had its quorum shows the leader's old zxid. Reporting
+  // only: votes and sync use last_logged_zxid() (ZooKeeper votes with this value; see below).
+  int64_t last_processed_zxid() const override {
+    return std::max(processed_floor_, core_.last_zxid());
+  }
 
  private:
   enum class Phase { kElection, kDiscovery, kSync, kBroadcast };
@@ -171,11 +184,12 @@ class Replica final : public Machine {
   int64_t now_ms_ = 0;
   int64_t phase_start_tick_ = 0;
   int64_t election_start_tick_ = 0;
-  int64_t last_logged_ = 0;  // last zxid appended to the log (durable or about to be)
+  int64_t last_logged_ = 0;      // last zxid appended to the log (durable or about to be)
+  int64_t processed_floor_ = 0;  // see last_processed_zxid()
 
   // recent txns (committed, or logged by this server) for DIFF, in zxid order
   std::deque<std::pair<int64_t, std::string>> history_;
-  int64_t history_base_ = 0;  // the zxid just before history_.front()
+  int64_t history_base_ = 0;     // the zxid just before history_.front()
   int64_t diff_committed_ = -1;  // learner: the leader's commit point its DIFF named (-1: none)
 
   // leader

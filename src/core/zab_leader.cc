@@ -161,7 +161,8 @@ void Replica::SyncLearner(int64_t sid, LearnerState& l) {
       if (zxid > core_.last_zxid()) SendZab(sid, ZabType::kProposal, zxid, txn);
     }
   }
-  SendZab(sid, ZabType::kNewLeader, MakeZxid(new_epoch_, 0));
+  // With it, what `srvr` shows here now: ZooKeeper's learner takes it from its DIFF / SNAP.
+  SendZab(sid, ZabType::kNewLeader, MakeZxid(new_epoch_, 0), EncodeLong(last_processed_zxid()));
   l.forwarding = true;
 }
 
@@ -172,6 +173,7 @@ void Replica::MaybeStartServing() {
   phase_ = Phase::kBroadcast;
   core_.SetRole(CoreRole::kLeader);
   core_.StartEpoch(new_epoch_);
+  processed_floor_ = MakeZxid(new_epoch_, 0);  // ZooKeeper's Leader.startZkServer
   next_ping_tick_ = ticks_;
   for (auto& [sid, l] : learners_) {
     if (l.acked_newleader && !l.uptodate) {

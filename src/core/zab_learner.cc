@@ -115,6 +115,9 @@ void Replica::LearnNewLeader(const ZabPacket& p) {
   }
   newleader_seen_ = true;
   SetCurrent(ZxidEpoch(p.zxid));
+  bool has_processed = false;
+  const int64_t processed = DecodeLong(p.data, &has_processed);
+  processed_floor_ = has_processed ? processed : 0;
   SendZab(leader_, ZabType::kAck, p.zxid);
   if (state_ == PeerState::kObserving) return;
   // Proposals of the sync stream that no COMMIT followed are still outstanding on the

@@ -807,7 +807,7 @@ StatsSnapshot ClientServer::Snapshot() const {
   s.latency_count = counters_.latency_count;
   s.packets_received = counters_.packets_received;
   s.packets_sent = counters_.packets_sent;
-  s.zxid = machine_->core().last_zxid();
+  s.zxid = machine_->last_processed_zxid();
   s.node_count = static_cast<int64_t>(machine_->core().tree().node_count());
   s.approximate_data_size = machine_->core().tree().approximate_data_size();
   s.ephemerals_count = static_cast<int64_t>(machine_->core().tree().ephemeral_count());

@@ -3,8 +3,8 @@
 #include <ini.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
@@ -433,7 +433,7 @@ class Parser {
     std::ifstream in(path);
     if (!in) {
       if (!ensemble_) return true;  // one server: standalone, the id only seeds session ids
-      error = path + " is missing: an ensemble member needs its server id there, the N of its "
+      error = path + " is missing: an ensemble member needs its server id there, the N of its " +
               "own server.N line (echo " + GuessMyid() + " > " + path + ")";
       return false;
     }

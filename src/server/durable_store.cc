@@ -16,8 +16,6 @@ namespace zk {
 namespace {
 
 constexpr int64_t kProbeBytesMin = 64 * 1024;
-constexpr int64_t kMsPerHour = 3600LL * 1000;
-
 
 // Can the log directory take another preallocation step? Allocates `bytes` in a scratch file,
 // writes and syncs a page of it, and removes it.
@@ -53,16 +51,6 @@ struct DurableStore::SnapshotWork {
   int64_t started_ms = 0;
 };
 
-struct DurableStore::PurgeWork {
-  uv_work_t req{};
-  DurableStore* store = nullptr;
-  std::string data_dir;
-  std::string data_log_dir;
-  int retain = 3;
-  std::vector<std::string> removed;
-  storage::Status status;
-};
-
 DurableStoreOptions DurableStoreOptions::FromConfig(const ServerConfig& config) {
   DurableStoreOptions o;
   o.data_dir = config.data_dir;
@@ -84,7 +72,9 @@ DurableStore::DurableStore(uv_loop_t* loop, DurableStoreOptions options, Standal
           options_.data_log_dir,
           storage::TxnLogOptions{options_.preallocate_bytes, options_.force_sync})),
       roll_after_entries_(storage::RollAfterEntries(options_.snap_count, options_.server_id, 0)),
-      syncer_(loop) {}
+      syncer_(loop),
+      purge_(loop, options_.data_dir, options_.data_log_dir, options_.snap_retain_count,
+             options_.purge_interval_hours) {}
 
 DurableStore::~DurableStore() = default;
 
@@ -113,15 +103,8 @@ void DurableStore::Start() {
   idle_.data = this;
   uv_timer_init(loop_, &retry_timer_);
   retry_timer_.data = this;
-  uv_timer_init(loop_, &purge_timer_);
-  purge_timer_.data = this;
   syncer_.Start([this](storage::SyncJob& job) { SyncDone(job); });
-  if (options_.purge_interval_hours > 0) {
-    uint64_t period = static_cast<uint64_t>(options_.purge_interval_hours) * kMsPerHour;
-    uv_timer_start(&purge_timer_, OnPurgeTimer, 0, period);
-    spdlog::info("autopurge: every {} h, keeping {} snapshots", options_.purge_interval_hours,
-                 options_.snap_retain_count);
-  }
+  purge_.Start();
   started_ = true;
   spdlog::info(
       "txn log in {} (forceSync={}, preAllocSize={} KB); roll and snapshot after {} entries "
@@ -149,10 +132,10 @@ void DurableStore::Stop() {
   syncer_.Stop();
   for (uv_handle_t* h :
        {reinterpret_cast<uv_handle_t*>(&check_), reinterpret_cast<uv_handle_t*>(&prepare_),
-        reinterpret_cast<uv_handle_t*>(&idle_), reinterpret_cast<uv_handle_t*>(&retry_timer_),
-        reinterpret_cast<uv_handle_t*>(&purge_timer_)}) {
+        reinterpret_cast<uv_handle_t*>(&idle_), reinterpret_cast<uv_handle_t*>(&retry_timer_)}) {
     uv_close(h, nullptr);
   }
+  purge_.Stop();
 }
 
 void DurableStore::TakeClientOutputs(std::vector<Output>* out) {
@@ -354,37 +337,6 @@ void DurableStore::StepSnapshot() {
           // Not fatal: the log still holds everything; the next roll tries again.
           spdlog::warn("snapshot at zxid {} failed: {}", ZxidHex(w->image.zxid),
                        w->status.message());
-        }
-        delete w;
-      });
-}
-
-// ---- autopurge ----
-
-void DurableStore::OnPurgeTimer(uv_timer_t* handle) {
-  auto* self = static_cast<DurableStore*>(handle->data);
-  if (self->purging_ || self->stopped_) return;
-  self->purging_ = true;
-  auto* work = new PurgeWork;
-  work->req.data = work;
-  work->store = self;
-  work->data_dir = self->options_.data_dir;
-  work->data_log_dir = self->options_.data_log_dir;
-  work->retain = self->options_.snap_retain_count;
-  uv_queue_work(
-      self->loop_, &work->req,
-      [](uv_work_t* req) {
-        auto* w = static_cast<PurgeWork*>(req->data);
-        w->status = storage::Purge(w->data_dir, w->data_log_dir, w->retain, &w->removed);
-      },
-      [](uv_work_t* req, int) {
-        auto* w = static_cast<PurgeWork*>(req->data);
-        w->store->purging_ = false;
-        if (!w->status.ok()) {
-          spdlog::warn("autopurge: {}", w->status.message());
-        } else {
-          spdlog::info("autopurge: {} old files removed (keeping {} snapshots)", w->removed.size(),
-                       w->retain);
         }
         delete w;
       });

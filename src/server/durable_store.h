@@ -17,8 +17,8 @@
 //     snapshot starts:
 //     SnapshotSerializer::Step(snapshot_step_nodes) per loop turn (a uv_idle handle, only while a
 //     walk is running) and WriteSnapshot on a worker thread (uv_queue_work).
-//   - autopurge.purgeInterval > 0: a timer runs Purge on a worker thread (first run at start, as
-//     ZooKeeper's DatadirCleanupManager).
+//   - autopurge (auto_purge.h): with autopurge.purgeInterval > 0 a timer runs Purge on a worker
+//     thread (first run at start, as ZooKeeper's DatadirCleanupManager).
 //
 // A failed write or sync (disk full, I/O error): the batch is given up — the log file is cut back
 // to its last synced entry (TxnLog::DiscardPending) and the machine drops its requests in flight
@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "core/standalone.h"
+#include "server/auto_purge.h"
 #include "server/config.h"
 #include "server/log_syncer.h"
 #include "storage/recovery.h"
@@ -102,13 +103,11 @@ class DurableStore {
 
  private:
   struct SnapshotWork;
-  struct PurgeWork;
 
   static void OnCheck(uv_check_t* handle);
   static void OnPrepare(uv_prepare_t* handle);
   static void OnIdle(uv_idle_t* handle);
   static void OnRetry(uv_timer_t* handle);
-  static void OnPurgeTimer(uv_timer_t* handle);
 
   void Append(const Ready::Append& a);
   void SyncAndCommit();
@@ -134,7 +133,7 @@ class DurableStore {
   uv_prepare_t prepare_{};
   uv_idle_t idle_{};
   uv_timer_t retry_timer_{};
-  uv_timer_t purge_timer_{};
+  AutoPurge purge_;
   bool started_ = false;
   bool stopped_ = false;
 
@@ -148,7 +147,6 @@ class DurableStore {
   int64_t snapshot_started_ms_ = 0;
   bool snapshot_writing_ = false;
   std::string snapshot_buffer_;  // the last image's nodes buffer, reused by the next snapshot
-  bool purging_ = false;
   int64_t snapshots_written_ = 0;
   int64_t sync_failures_ = 0;
   int64_t syncs_ = 0;           // successful syncs with entries (group commits)

@@ -1,14 +1,13 @@
 #include "server/ensemble_node.h"
 
-#include <spdlog/spdlog.h>
 #include <netdb.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
-
 #include <algorithm>
+#include <cerrno>
 
 #include "proto/zxid.h"
 #include "server/clock.h"
@@ -149,6 +148,9 @@ std::string EnsembleNode::Start() {
   if (std::string error = RecoverState(&durable); !error.empty()) return error;
   // The Replica was built before recovery filled its Core; give it the durable epochs now.
   replica_->SetDurable(durable);
+  purge_ = std::make_unique<AutoPurge>(loop_, config_.data_dir, config_.data_log_dir,
+                                       config_.snap_retain_count, config_.purge_interval_hours);
+  purge_->Start();
 
   log_ = std::make_unique<storage::TxnLog>(
       config_.data_log_dir, storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
@@ -205,6 +207,7 @@ void EnsembleNode::Stop() {
   if (log_) FlushLog();  // the last ACKs may still go out
   syncer_.Stop();
   if (transport_) transport_->Close();
+  if (purge_) purge_->Stop();
 }
 
 std::string EnsembleNode::mode() const {
@@ -460,6 +463,21 @@ void EnsembleNode::PeerUnreachable(int64_t sid) {
   replica_->PeerDisconnected(sid);
 }
 
+void EnsembleNode::LogElectionTook(const ReplicaEvent& e, int64_t election_ms) const {
+  // ZooKeeper's own lines at the end of an election (Leader.lead, Follower.followLeader, and
+  // Observer.observeLeader, which does not time it), which the tutorials grep for.
+  if (e.state == PeerState::kLeading) {
+    spdlog::info("LEADING - LEADER ELECTION TOOK - {} MS", election_ms);
+  } else if (e.state == PeerState::kFollowing) {
+    spdlog::info("FOLLOWING - LEADER ELECTION TOOK - {} MS", election_ms);
+  } else if (e.state == PeerState::kObserving) {
+    for (const PeerAddress& s : config_.servers) {
+      if (s.id != e.leader) continue;
+      spdlog::info("Observing new leader sid={} addr=/{}:{}", s.id, s.host, s.quorum_port);
+    }
+  }
+}
+
 void EnsembleNode::ReportElectionFacts(Ready& ready) {
   // Reports, not actions: they go out at once, ahead of whatever waits for the log.
   if (events_) {
@@ -508,6 +526,7 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
     spdlog::info("left {}: no longer serving ({})", PeerStateName(e.state), where);
   } else {
     spdlog::info("state {} ({})", PeerStateName(e.state), where);
+    LogElectionTook(e, election_ms);
   }
   if (events_ && e.state == PeerState::kLooking) {
     events_->State("LOOKING", e.epoch, e.zxid, 0);

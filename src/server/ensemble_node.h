@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/replica.h"
+#include "server/auto_purge.h"
 #include "server/config.h"
 #include "server/event_writer.h"
 #include "server/four_letter.h"
@@ -75,6 +76,8 @@ class EnsembleNode {
   std::string RecoverState(DurableState* durable);
   // The transport's error, or — when this member's own server.N ports are taken although its
   // client port was free — the duplicate myid that almost always is the cause.
+  // "LEADING - LEADER ELECTION TOOK - 12 MS" and the like, for a state `e` reports.
+  void LogElectionTook(const ReplicaEvent& e, int64_t election_ms) const;
   std::string PeerListenError(const PeerAddress& me, const std::string& error) const;
   static void OnTick(uv_timer_t* timer);
   // After an input the node handled itself: the client shell takes and delivers the outputs.
@@ -103,6 +106,7 @@ class EnsembleNode {
   storage::SnapshotCodec codec_;
   std::unique_ptr<Replica> replica_;
   std::unique_ptr<PeerTransport> transport_;
+  std::unique_ptr<AutoPurge> purge_;  // autopurge.* of zoo.cfg, as a standalone zkd
   std::unique_ptr<storage::TxnLog> log_;
   LogSyncer syncer_;
   int64_t rolls_ = 0;  // log rolls so far

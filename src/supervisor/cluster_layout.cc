@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "supervisor/zoo_cfg_merge.h"
+
 namespace fs = std::filesystem;
 
 namespace pc {
@@ -125,9 +127,17 @@ std::string WriteFile(const fs::path& path, const std::string& text) {
   return {};
 }
 
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
-std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_dir) {
+std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_dir,
+                          std::vector<std::string>* notes) {
   for (int id = 1; id <= spec.nodes(); ++id) {
     const fs::path node = NodeDir(cluster_dir, id);
     for (const char* sub : {"data/version-2", "datalog/version-2", "logs"}) {
@@ -137,7 +147,21 @@ std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_di
         return "cannot create " + (node / sub).string() + ": " + ec.message();
       }
     }
-    if (auto e = WriteFile(node / "zoo.cfg", RenderZooCfg(spec, cluster_dir, id)); !e.empty()) {
+    // Keep the learner's hand edits (zoo_cfg_merge.h): the copy beside zoo.cfg is what
+    // pseudo-cluster would have written on its own last time.
+    const std::string fresh = RenderZooCfg(spec, cluster_dir, id);
+    const std::string current = ReadText(node / "zoo.cfg");
+    const std::string written = ReadText(node / kZooCfgWrittenCopy);
+    const ZooCfgMerge merge = MergeZooCfg(current, written.empty() ? fresh : written, fresh);
+    if (notes) {
+      for (const std::string& note : merge.notes) {
+        notes->push_back("node" + std::to_string(id) + "/zoo.cfg: " + note);
+      }
+    }
+    if (auto e = WriteFile(node / "zoo.cfg", merge.text); !e.empty()) {
+      return e;
+    }
+    if (auto e = WriteFile(node / kZooCfgWrittenCopy, fresh); !e.empty()) {
       return e;
     }
     if (auto e = WriteFile(node / "data" / "myid", std::to_string(id) + "\n"); !e.empty()) {

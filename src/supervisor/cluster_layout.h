@@ -58,9 +58,15 @@ std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement&
 // The zoo.cfg text for node `id` of the cluster whose directory is `cluster_dir`.
 std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir, int id);
 
-// Creates (or reuses) every node directory and writes zoo.cfg and data/myid.
+// Beside each zoo.cfg: what pseudo-cluster wrote there on its own, to tell hand edits from it.
+inline constexpr const char* kZooCfgWrittenCopy = ".zoo.cfg.written";
+
+// Creates (or reuses) every node directory and writes zoo.cfg and data/myid. A zoo.cfg edited by
+// hand keeps the learner's lines except those pseudo-cluster owns (zoo_cfg_merge.h); `notes`
+// gets one line per edit kept or overridden ("node1/zoo.cfg: kept your line '...'").
 // Returns an empty string or one line saying which path failed and why.
-std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_dir);
+std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_dir,
+                          std::vector<std::string>* notes = nullptr);
 
 // Reads a zoo.cfg (key=value, no sections) with inih. Empty error means OK.
 struct ZooCfg {

@@ -125,4 +125,15 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
   return launcher;
 }
 
+std::string ZkServerScript(const ClusterSpec& spec) {
+  std::string home = spec.zookeeper_home;
+  if (home.empty()) {
+    if (const char* env = std::getenv("ZOOKEEPER_HOME"); env && *env) home = env;
+  }
+  if (!home.empty() && fs::exists(fs::path(home) / "bin" / "zkServer.sh")) {
+    return (fs::path(home) / "bin" / "zkServer.sh").string();
+  }
+  return "/usr/share/zookeeper/bin/zkServer.sh";
+}
+
 }  // namespace pc

@@ -24,6 +24,11 @@ struct Launcher {
 // `self_dir` is the directory of the running pseudo-cluster binary.
 Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir);
 
+// The zkServer.sh that goes with the cluster's ZooKeeper: <home>/bin/zkServer.sh of
+// --zookeeper-home or $ZOOKEEPER_HOME when it exists, else Debian's
+// /usr/share/zookeeper/bin/zkServer.sh (also for zkd members: the script only asks `srvr`).
+std::string ZkServerScript(const ClusterSpec& spec);
+
 // Directory of /proc/self/exe.
 std::string SelfDir();
 

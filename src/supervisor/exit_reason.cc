@@ -17,7 +17,8 @@ const std::regex& LogEntry() {
 // "java.net.BindException: Address already in use", "Caused by: java.lang.Illegal...: msg",
 // "org.apache...QuorumPeerConfig$ConfigException: Error processing ..." → short class: message.
 bool ExceptionLine(const std::string& line, std::string* shown) {
-  static const std::regex exception(R"(^(?:Caused by: )?(?:[\w$]+\.)*([\w$]*(?:Exception|Error))(?:: (.*))?$)");
+  static const std::regex exception(
+      R"(^(?:Caused by: )?(?:[\w$]+\.)*([\w$]*(?:Exception|Error))(?:: (.*))?$)");
   std::smatch m;
   if (!std::regex_match(line, m, exception)) return false;
   std::string name = m[1].str();
@@ -32,9 +33,7 @@ bool IsEntry(const std::string& line) {
   return !line.empty() && line[0] >= '0' && line[0] <= '9' && std::regex_match(line, LogEntry());
 }
 
-bool Blank(const std::string& line) {
-  return line.find_first_not_of(" \t\r") == std::string::npos;
-}
+bool Blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
 }  // namespace
 
@@ -71,7 +70,8 @@ ExitClues ReadExitClues(const std::string& run_log) {
     std::string cause;
     for (size_t j = i + 1; j < lines.size() && !IsEntry(lines[j]); ++j) {
       std::string shown;
-      if (ExceptionLine(lines[j], &shown) && (cause.empty() || lines[j].rfind("Caused by", 0) == 0)) {
+      if (ExceptionLine(lines[j], &shown) &&
+          (cause.empty() || lines[j].rfind("Caused by", 0) == 0)) {
         cause = shown;
       }
     }

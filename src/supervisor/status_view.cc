@@ -37,14 +37,17 @@ std::string RenderStatus(const nlohmann::json& status) {
                 "role", "pid", "epoch", "zxid", "client", "quorum", "election", "conns", "uptime",
                 "data dir");
   out << line;
+  bool starred = false, queued = false;
   for (const auto& n : status["nodes"]) {
     const int64_t epoch = n.value("epoch", int64_t{-1});
     const int conns = n.value("connections", -1);
     const int pid = n.value("pid", 0);
     std::string role = n.value("role", "");
     if (n.value("observer", false) && role != "observer") {
-      role += "*";
+      role += "*";  // an observer that is not observing right now (looking, stopped, ...)
+      starred = true;
     }
+    queued = queued || role == "queued";
     std::snprintf(line, sizeof line, "%-4d %-10s %-8s %-6s %-13s %-6d %-6d %-8d %-5s %-7s %s\n",
                   n.value("id", 0), role.c_str(), pid ? std::to_string(pid).c_str() : "-",
                   epoch >= 0 ? std::to_string(epoch).c_str() : "-", n.value("zxid", "-").c_str(),
@@ -53,6 +56,13 @@ std::string RenderStatus(const nlohmann::json& status) {
                   Uptime(n.value("uptime_ms", int64_t{0})).c_str(),
                   n.value("data_dir", "").c_str());
     out << line;
+  }
+  if (starred) {
+    out << "* an observer (peerType=observer): it never votes or leads; the word is its state "
+           "now\n";
+  }
+  if (queued) {
+    out << "queued: not started yet, `up --one-by-one` starts it after the one before it\n";
   }
   const int voters = c.value("voters", 0);
   const int running = c.value("running_voters", 0);
@@ -74,6 +84,16 @@ std::string RenderStatus(const nlohmann::json& status) {
   out << (c.value("ready", false) ? "; ready" : "; not ready") << "\n";
   out << LinksLine(status.value("links", nlohmann::json::object()));
   return out.str();
+}
+
+std::string ZkServerStatusCommands(const nlohmann::json& status, const std::string& script) {
+  const std::string dir = status["cluster"].value("dir", "");
+  std::string out = "zkServer.sh status of each member (it needs the member's zoo.cfg):\n";
+  for (const auto& n : status["nodes"]) {
+    const std::string id = std::to_string(n.value("id", 0));
+    out += "  node" + id + ": " + script + " status " + dir + "/node" + id + "/zoo.cfg\n";
+  }
+  return out;
 }
 
 std::string LinksLine(const nlohmann::json& links) {

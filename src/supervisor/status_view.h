@@ -8,6 +8,11 @@ namespace pc {
 
 std::string RenderStatus(const nlohmann::json& status);
 
+// `status --verbose`: per member, the zkServer.sh command that asks it for its mode. The
+// zoo.cfg goes as a full path: Debian's zkEnv.sh sets ZOOCFGDIR itself, so ZOOCFGDIR=... in the
+// environment is not seen, while a path argument is used as it is.
+std::string ZkServerStatusCommands(const nlohmann::json& status, const std::string& script);
+
 // The status table's last line for proxied links ("links: proxied ...; 12 of 20 directions cut
 // (last: partition {1,2} | {3,4,5}); see `links`"), or "" for direct links.
 std::string LinksLine(const nlohmann::json& links);

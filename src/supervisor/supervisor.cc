@@ -415,8 +415,7 @@ void Supervisor::EvaluateCluster() {
                                std::to_string(spec_.voters) + " voters running, " +
                                std::to_string(QuorumSize()) + " needed";
     AddEvent(0, quorum ? "quorum_regained" : "quorum_lost",
-             (quorum ? (had_quorum_ ? "quorum regained: " : "quorum reached: ")
-                     : "quorum lost: ") +
+             (quorum ? (had_quorum_ ? "quorum regained: " : "quorum reached: ") : "quorum lost: ") +
                  counts,
              {{"running_voters", RunningVoters()}, {"quorum_size", QuorumSize()}});
   }

@@ -45,9 +45,8 @@ void Supervisor::StartMembers() {
         start_queue_.push_back(id);
       }
       AddEvent(0, "one_by_one",
-               "starting members one by one in myid order (" + IdList(start_queue_) +
-                   "), each " + std::to_string(spec_.start_gap_ms) +
-                   " ms after the one before it is up",
+               "starting members one by one in myid order (" + IdList(start_queue_) + "), each " +
+                   std::to_string(spec_.start_gap_ms) + " ms after the one before it is up",
                {{"order", start_queue_}, {"gap_ms", spec_.start_gap_ms}});
       MaybeStartNext();
       return;

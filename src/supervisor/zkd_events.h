@@ -6,7 +6,7 @@
 //
 //   {"event":"state","state":"LOOKING|FOLLOWING|LEADING|OBSERVING|STANDALONE",
 //    "epoch":N,"zxid":"0x..","election_ms":N}
-//        on every state change; epoch is the current (peer) epoch, zxid the last logged zxid,
+//        on every state change; epoch is the current (peer) epoch, zxid the one `srvr` shows,
 //        election_ms how long the election that ended in this state took (0 for LOOKING).
 //   {"event":"serving"}       the server now accepts client requests (after sync for learners).
 //   {"event":"quorum_lost"}   a leader no longer hears from a quorum and steps down.

@@ -125,7 +125,8 @@ class Cluster:
         return data
 
     def events(self):
-        return json.loads(self.pc("events", "--json").stdout)
+        # One compact JSON object per line (JSON Lines).
+        return [json.loads(line) for line in self.pc("events", "--json").stdout.splitlines()]
 
     def wait_for(self, what, predicate, timeout=WAIT_S):
         deadline = time.monotonic() + timeout

@@ -249,8 +249,8 @@ TEST(Config, FileWithMyid_ServerIdRead) {
 }
 
 TEST(Config, MissingMyid_HintNamesThisServersNumber) {
-  const std::filesystem::path root = std::filesystem::temp_directory_path() /
-                                     ("zkd-config-myid-" + std::to_string(::getpid()));
+  const std::filesystem::path root =
+      std::filesystem::temp_directory_path() / ("zkd-config-myid-" + std::to_string(::getpid()));
   const std::filesystem::path dir = root / "node2" / "data";
   std::filesystem::create_directories(dir);
   std::ofstream(root / "zoo.cfg") << "dataDir=" << dir.string()

@@ -26,6 +26,28 @@ TEST(Replica, ThreeServersElectTheHighestSidAndServe) {
   EXPECT_EQ(c.r(3).epoch(), 1);
 }
 
+TEST(Replica, LastProcessedZxid_AsZooKeepersSrvr_LeaderAtItsEpochLearnersAtTheirSync) {
+  Cluster c(3);
+  c.Start(1);
+  c.Start(2);
+  c.Ticks(20);
+  ASSERT_EQ(c.Leader(), 2);
+  // ZooKeeper's leader shows epoch << 32 once it has its quorum; node1 synced before that.
+  EXPECT_EQ(c.r(2).last_processed_zxid(), MakeZxid(1, 0));
+  EXPECT_EQ(c.r(1).last_processed_zxid(), 0);
+  c.Start(3);  // joins the serving leader: synced after, it shows the epoch too
+  c.Ticks(20);
+  EXPECT_EQ(c.r(3).state(), PeerState::kFollowing);
+  EXPECT_EQ(c.r(3).last_processed_zxid(), MakeZxid(1, 0));
+  for (int i = 1; i <= 3; ++i) EXPECT_EQ(c.r(i).last_logged_zxid(), 0) << i;  // votes unchanged
+  int64_t sid = c.OpenSession(1);
+  ASSERT_EQ(c.Create(1, sid, "/x", 1).err, Err::kOk);
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_EQ(c.r(i).last_processed_zxid(), MakeZxid(1, 2)) << i;
+    EXPECT_EQ(c.r(i).last_processed_zxid(), c.r(i).core().last_zxid()) << i;
+  }
+}
+
 TEST(Replica, WritesThroughAFollowerReachEveryMember) {
   Cluster c(3);
   for (int i = 1; i <= 3; ++i) c.Start(i);

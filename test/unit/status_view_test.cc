@@ -33,6 +33,33 @@ TEST(RenderStatus, QuorumLineSaysHowManyFailuresItSurvives) {
   EXPECT_NE(RenderStatus(status).find("NO QUORUM: needs 1 more voter"), std::string::npos);
 }
 
+TEST(RenderStatus, StarredAndQueuedRolesGetALegendLine) {
+  nlohmann::json status = {
+      {"cluster", {{"name", "c"}, {"dir", "/d"}, {"voters", 3}, {"quorum_size", 2}}},
+      {"nodes", nlohmann::json::array({{{"id", 1}, {"role", "leader"}},
+                                       {{"id", 4}, {"role", "observer"}, {"observer", true}}})}};
+  std::string text = RenderStatus(status);
+  EXPECT_EQ(text.find("* an observer"), std::string::npos) << text;
+  EXPECT_EQ(text.find("queued:"), std::string::npos) << text;
+  status["nodes"][1]["role"] = "looking";
+  status["nodes"][0]["role"] = "queued";
+  text = RenderStatus(status);
+  EXPECT_NE(text.find("looking*"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n* an observer (peerType=observer): it never votes or leads"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nqueued: not started yet"), std::string::npos) << text;
+}
+
+TEST(ZkServerStatusCommands, OneCommandPerMemberWithItsZooCfgPath) {
+  nlohmann::json status = {{"cluster", {{"dir", "/c"}}},
+                           {"nodes", nlohmann::json::array({{{"id", 1}}, {{"id", 2}}})}};
+  EXPECT_EQ(ZkServerStatusCommands(status, "/zk/bin/zkServer.sh"),
+            "zkServer.sh status of each member (it needs the member's zoo.cfg):\n"
+            "  node1: /zk/bin/zkServer.sh status /c/node1/zoo.cfg\n"
+            "  node2: /zk/bin/zkServer.sh status /c/node2/zoo.cfg\n");
+}
+
 TEST(EvenSizeNote, FourToleratesNoMoreThanThree) {
   EXPECT_EQ(EvenSizeNote(3), "");
   EXPECT_NE(EvenSizeNote(4).find("tolerate 1 failure, no more than 3 would"), std::string::npos)

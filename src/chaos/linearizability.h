@@ -1,0 +1,78 @@
+// Linearizability of the register workload's writes and CAS: is there one order of the ops,
+// each placed at a point between its invoke and its completion, that a single register would
+// produce? ZooKeeper promises this for writes (all go through the leader's one log); a CAS is
+// getData then setData(version read), so it takes effect at the setData and is a true CAS.
+// Reads are not in it (ZooKeeper reads may be stale: read_check.h holds what they promise),
+// except final reads, made after the final heal on a converged ensemble, which must see the
+// last state.
+//
+// The model: the register is (value, version), as the znode's data and Stat.version. A write v
+// makes (v, version + 1); cas a→b needs value a and makes (b, version + 1); a read (final) needs
+// its value and version. An ok op that reports the version it produced (setData's Stat) may only
+// take effect where the register had version − 1, so versions pin ok ops in order and only
+// `info` ops (outcome unknown) have real freedom: they take effect at any point after their
+// invoke, or never. `fail` ops never happened and are left out. The versions are not trusted:
+// two ok ops that claim one version cannot both be placed, and the search says so.
+//
+// The search: Wing & Gong's, with Lowe's just-in-time linearization (try only ops whose invoke
+// precedes the earliest completion not yet placed) and memoisation of (set of placed ops,
+// register state), as Knossos and Porcupine do. Independent registers (ops with different
+// paths) are checked apart (Herlihy & Wing's locality). The search explores at most
+// max_states new (set, state) pairs per register; past that the answer is unknown, with why.
+//
+// On a violation it names the op whose completion ends the shortest prefix of the history that
+// cannot be linearized, what the register could hold just before it and which op set that, the
+// ops concurrent with it, and any other ok op that claims the same version.
+// Pure: no I/O, clock, threads or randomness.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "chaos/check_result.h"
+#include "chaos/history.h"
+
+namespace pc::chaos {
+
+struct RegisterState {
+  int64_t value = 0;
+  int32_t version = 0;
+  bool operator==(const RegisterState& o) const {
+    return value == o.value && version == o.version;
+  }
+};
+
+struct LinearizabilityOptions {
+  int64_t max_states = 2'000'000;  // per register; each costs ~100 bytes of memory
+};
+
+// The search's answer for one register.
+struct RegisterSearch {
+  std::string path;
+  Outcome outcome = Outcome::kValid;
+  int ops = 0;  // ops searched: ok and info writes and cas, ok final reads
+  int64_t states_explored = 0;
+  // kInvalid (and, as "linearizable up to", kUnknown): the op whose completion ends the
+  // shortest prefix that cannot be linearized (kUnknown: the furthest the search got).
+  int stuck_op = -1;
+  // What the register could hold just before stuck_op, each with the op that set it (-1: the
+  // initial value). At most kStatesShownMax.
+  std::vector<std::pair<RegisterState, int>> could_be;
+  std::vector<int> concurrent;    // ops overlapping stuck_op in time, invoke order
+  std::vector<int> same_version;  // other ok ops that claim stuck_op's version
+};
+
+inline constexpr size_t kStatesShownMax = 8;
+inline constexpr size_t kConcurrentShownMax = 20;
+
+// Searches the given ops (ids into history.ops, all on one register) from `initial`.
+RegisterSearch SearchRegister(const History& history, const std::vector<int>& op_ids,
+                              RegisterState initial, const LinearizabilityOptions& options);
+
+// Every register of the history (grouped by path), from setup's initial value and version:
+// check "register-linearizable".
+CheckResult CheckLinearizability(const History& history, const LinearizabilityOptions& options);
+
+}  // namespace pc::chaos

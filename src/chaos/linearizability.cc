@@ -1,9 +1,11 @@
 #include "chaos/linearizability.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 #include <unordered_set>
 
@@ -17,39 +19,124 @@ struct LinOp {
   int64_t value = 0;  // write: written; cas: the new value; read: the value read
   int64_t from = 0;   // cas: expected
   int32_t version = kNoVersion;  // write/cas: the version it claims to have produced; read: seen
+  int32_t pinned = kNoVersion;   // write/cas: the version it must produce (VersionFacts::Pinned)
   bool info = false;
   int id = 0;  // History::ops index
   int64_t invoke_ns = 0;
   int64_t complete_ns = kNever;
 };
 
-// The versions ok writes and cas claim to have produced. A version claimed by some ok op can
-// only have been produced by that op (each setData makes one version, versions only grow), so an
-// op that does not claim it may not produce it: cutting that branch early loses no answer.
-class VersionClaims {
+// What the history says about each version of the register, whatever the order of the ops:
+//  - claims: the version each ok write and cas reports it produced (setData's Stat). A version
+//    claimed by an ok op was produced by that op (each setData makes one version, versions only
+//    grow), so no other op may produce it.
+//  - facts: every (value, version) seen: an ok write's or cas's own, an ok cas's expected value
+//    at the version below, an ok read's getData (final or not: a stale read still saw a real
+//    version), a cas's getData. Whoever produced version v wrote that value. A version seen
+//    with two values is no fact (read_check reports it).
+//  - pins: a value written by one op only (and not the initial value) and seen at one version
+//    was written by that op at that version.
+// Each of these only cuts branches that cannot lead to an answer when ZooKeeper is right; when
+// it is not, a branch is cut that no correct execution needs, and the search says invalid.
+class VersionFacts {
  public:
-  VersionClaims(const std::vector<LinOp>& ops, int32_t base) : base_(base) {
-    counts_.assign(ops.size() + 2, 0);
-    for (const LinOp& op : ops) {
-      if (op.info || op.kind == OpKind::kRead || op.version == kNoVersion) continue;
-      int64_t i = int64_t{op.version} - base_;
-      // Claims beyond the reach of every write are simply unreachable; no need to count them.
-      if (i >= 0 && i < static_cast<int64_t>(counts_.size())) ++counts_[i];
+  struct Fact {
+    int64_t value = 0;
+    int op = -1;  // the op that saw it (History::ops index); -1: none
+    bool conflict = false;
+  };
+
+  VersionFacts(const History& h, const std::vector<int>& ids, RegisterState initial, size_t reach)
+      : base_(initial.version), initial_value_(initial.value) {
+    claims_.assign(reach, 0);
+    facts_.resize(reach);
+    for (int id : ids) {
+      const Op& op = h.ops[id];
+      bool write = op.kind == OpKind::kWrite || op.kind == OpKind::kCas;
+      if (write && !op.fail()) ++writers_[op.value];
+      if (op.kind == OpKind::kCas && op.read_value && !op.info()) {
+        See(op.read_version, *op.read_value, id);
+      }
+      if (!op.ok() || op.version == kNoVersion) continue;
+      if (op.kind == OpKind::kRead) {
+        See(op.version, op.value, id);
+        continue;
+      }
+      if (!write) continue;
+      if (size_t i = Index(op.version); i < reach) ++claims_[i];
+      See(op.version, op.value, id);
+      if (op.kind == OpKind::kCas) See(op.version - 1, op.from, id);
     }
   }
+
   bool Claimed(int32_t version) const {
-    int64_t i = int64_t{version} - base_;
-    return i >= 0 && i < static_cast<int64_t>(counts_.size()) && counts_[i] > 0;
+    size_t i = Index(version);
+    return i < claims_.size() && claims_[i] > 0;
+  }
+  const Fact* FactAt(int32_t version) const {
+    size_t i = Index(version);
+    return i < facts_.size() && facts_[i].op >= 0 && !facts_[i].conflict ? &facts_[i] : nullptr;
+  }
+  // The highest version anyone saw (kNoVersion if none), and the op that saw it.
+  int32_t HighestSeen() const { return highest_; }
+  int HighestSeenBy() const { return highest_by_; }
+  // The version an op writing `value` must produce, or kNoVersion.
+  int32_t Pinned(int64_t value) const {
+    auto w = writers_.find(value);
+    auto seen = seen_at_.find(value);
+    if (value == initial_value_ || w == writers_.end() || w->second != 1 ||
+        seen == seen_at_.end()) {
+      return kNoVersion;
+    }
+    // Only versions that are facts count (not the initial one, not one seen with two values).
+    int32_t pinned = kNoVersion;
+    for (int32_t version : seen->second) {
+      size_t i = Index(version);
+      if (i == 0 || i == std::numeric_limits<size_t>::max() ||
+          (i < facts_.size() && facts_[i].conflict)) {
+        continue;
+      }
+      if (pinned != kNoVersion) return kNoVersion;  // seen at two versions: no pin
+      pinned = version;
+    }
+    return pinned;
   }
 
  private:
+  size_t Index(int32_t version) const {
+    int64_t i = int64_t{version} - base_;
+    return i < 0 ? std::numeric_limits<size_t>::max() : static_cast<size_t>(i);
+  }
+  void See(int32_t version, int64_t value, int op) {
+    seen_at_[value].insert(version);
+    if (highest_ == kNoVersion || version > highest_) {
+      highest_ = version;
+      highest_by_ = op;
+    }
+    size_t i = Index(version);
+    // Beyond the reach of every write, or the initial version: nothing to produce there.
+    if (i == 0 || i >= facts_.size()) return;
+    Fact& f = facts_[i];
+    if (f.op < 0) {
+      f = {value, op, false};
+    } else if (f.value != value) {
+      f.conflict = true;
+    }
+  }
+
   int32_t base_;
-  std::vector<int> counts_;
+  int64_t initial_value_;
+  int32_t highest_ = kNoVersion;
+  int highest_by_ = -1;
+  std::vector<int> claims_;
+  std::vector<Fact> facts_;
+  std::map<int64_t, int> writers_;  // value → non-failed writes and cas writing it
+  std::map<int64_t, std::set<int32_t>> seen_at_;  // value → versions it was seen at
 };
 
 // The register model: what `op` does to state `s`, or nothing if it cannot happen there.
 std::optional<RegisterState> Step(const RegisterState& s, const LinOp& op,
-                                  const VersionClaims& claims) {
+                                  const VersionFacts& versions) {
   if (op.kind == OpKind::kRead) {
     if (op.value != s.value) return std::nullopt;
     if (op.version != kNoVersion && op.version != s.version) return std::nullopt;
@@ -58,94 +145,78 @@ std::optional<RegisterState> Step(const RegisterState& s, const LinOp& op,
   if (op.kind == OpKind::kCas && op.from != s.value) return std::nullopt;
   if (s.version == std::numeric_limits<int32_t>::max()) return std::nullopt;
   int32_t produced = s.version + 1;
-  if (op.version != kNoVersion ? op.version != produced : claims.Claimed(produced)) {
+  if (op.version != kNoVersion ? op.version != produced : versions.Claimed(produced)) {
+    return std::nullopt;
+  }
+  if (op.pinned != kNoVersion && op.pinned != produced) return std::nullopt;
+  if (const VersionFacts::Fact* f = versions.FactAt(produced); f && f->value != op.value) {
     return std::nullopt;
   }
   return RegisterState{op.value, produced};
 }
 
-// The set of ops already placed, one bit per op (ops in invoke order).
+// The set of ops already placed, as a 128-bit Zobrist hash: each op has two fixed 64-bit keys,
+// the set is the XOR of its members' keys, so placing or taking back an op costs O(1) and a
+// memo entry 32 bytes, however long the history. (An exact set, as a bitset or its runs, costs
+// memory in proportion to the info ops that never took effect, which stay unplaced forever.)
+// Two different sets share a hash with odds of 2^-128 per pair, below 2^-80 for all pairs at
+// the search bound; a collision could only cut a branch (at worst a false "invalid"), never
+// make an invalid history pass.
 class PlacedSet {
  public:
-  explicit PlacedSet(size_t n) : words_((n + 63) / 64, 0) {}
-  void Set(int i) { words_[i / 64] |= uint64_t{1} << (i % 64); }
-  void Reset(int i) { words_[i / 64] &= ~(uint64_t{1} << (i % 64)); }
-
-  // The set as the positions where a bit differs from the one before it (bit −1 being 0): ops
-  // are placed roughly in invoke order, so this is a short list even for a long history, and
-  // exact, unlike a hash.
-  void Runs(std::vector<int32_t>* out) const {
-    out->clear();
-    uint64_t carry = 0;
-    for (size_t w = 0; w < words_.size(); ++w) {
-      uint64_t word = words_[w];
-      uint64_t changes = word ^ ((word << 1) | carry);
-      carry = word >> 63;
-      while (changes != 0) {
-        out->push_back(static_cast<int32_t>(w * 64 + __builtin_ctzll(changes)));
-        changes &= changes - 1;
-      }
+  explicit PlacedSet(size_t n) : keys_(n) {
+    uint64_t x = 0x9e3779b97f4a7c15ull;  // a fixed seed: the same keys every run
+    for (auto& [a, b] : keys_) {
+      a = SplitMix(x);
+      b = SplitMix(x);
     }
   }
+  void Toggle(int i) {
+    hash_[0] ^= keys_[i].first;
+    hash_[1] ^= keys_[i].second;
+  }
+  uint64_t low() const { return hash_[0]; }
+  uint64_t high() const { return hash_[1]; }
 
  private:
-  std::vector<uint64_t> words_;
+  static uint64_t SplitMix(uint64_t& x) {
+    uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+
+  std::vector<std::pair<uint64_t, uint64_t>> keys_;
+  uint64_t hash_[2] = {0, 0};
 };
 
-// The (placed set, state) pairs seen. Runs live in one arena; the hash set holds indices.
+// The (placed set, state) pairs seen.
 class Memo {
  public:
-  Memo() : set_(1024, Hash{this}, Equal{this}) {}
-  Memo(const Memo&) = delete;
-  Memo& operator=(const Memo&) = delete;
-
-  // Records (runs, s); false if it was seen before.
-  bool Insert(const std::vector<int32_t>& runs, const RegisterState& s) {
-    uint64_t h = 1469598103934665603ull;
-    auto mix = [&h](uint64_t v) {
-      h ^= v;
-      h *= 1099511628211ull;
-      h ^= h >> 29;
-    };
-    mix(static_cast<uint64_t>(s.value));
-    mix(static_cast<uint32_t>(s.version));
-    for (int32_t r : runs) mix(static_cast<uint32_t>(r));
-    entries_.push_back({h, s.value, s.version, static_cast<uint32_t>(arena_.size()),
-                        static_cast<uint32_t>(runs.size())});
-    arena_.insert(arena_.end(), runs.begin(), runs.end());
-    if (set_.insert(static_cast<uint32_t>(entries_.size() - 1)).second) return true;
-    arena_.resize(entries_.back().offset);
-    entries_.pop_back();
-    return false;
+  // Records (set, s); false if it was seen before.
+  bool Insert(const PlacedSet& set, const RegisterState& s) {
+    return seen_.insert({set.low(), set.high(), s.value, s.version}).second;
   }
-  size_t size() const { return entries_.size(); }
+  size_t size() const { return seen_.size(); }
 
  private:
-  struct Entry {
-    uint64_t hash;
+  struct Key {
+    uint64_t low;
+    uint64_t high;
     int64_t value;
     int32_t version;
-    uint32_t offset;
-    uint32_t length;
-  };
-  struct Hash {
-    const Memo* memo;
-    size_t operator()(uint32_t i) const { return memo->entries_[i].hash; }
-  };
-  struct Equal {
-    const Memo* memo;
-    bool operator()(uint32_t a, uint32_t b) const {
-      const Entry& x = memo->entries_[a];
-      const Entry& y = memo->entries_[b];
-      return x.hash == y.hash && x.value == y.value && x.version == y.version &&
-             x.length == y.length &&
-             std::equal(memo->arena_.begin() + x.offset, memo->arena_.begin() + x.offset + x.length,
-                        memo->arena_.begin() + y.offset);
+    bool operator==(const Key& o) const {
+      return low == o.low && high == o.high && value == o.value && version == o.version;
     }
   };
-  std::vector<int32_t> arena_;
-  std::vector<Entry> entries_;
-  std::unordered_set<uint32_t, Hash, Equal> set_;
+  struct Hash {
+    size_t operator()(const Key& k) const {
+      uint64_t h = k.low ^ (static_cast<uint64_t>(k.value) * 0x9e3779b97f4a7c15ull) ^
+                   (static_cast<uint64_t>(static_cast<uint32_t>(k.version)) << 17);
+      return static_cast<size_t>(h ^ (h >> 31));
+    }
+  };
+  std::unordered_set<Key, Hash> seen_;
 };
 
 // The history as a list of invoke and completion events in time order, from which placed ops
@@ -189,6 +260,7 @@ class EventList {
   int next(int e) const { return next_[e]; }
   const Event& at(int e) const { return events_[e]; }
   int invoke_at(int op) const { return invoke_at_[op]; }
+  int size() const { return static_cast<int>(events_.size()); }
 
   void Lift(int op) {
     Unlink(invoke_at_[op]);
@@ -244,6 +316,24 @@ bool Searched(const Op& op) {
 }
 
 void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
+  if (r.stuck_op < 0) {
+    const Op& saw = h.ops[r.unreached_op];
+    std::string text = "not linearizable: no order of the writes and cas reaches version " +
+                       std::to_string(r.unreached_version) + ", which " + DescribeOp(saw) +
+                       " saw; the register could get only as far as";
+    std::vector<int> ops = {saw.id};
+    for (size_t i = 0; i < r.could_be.size(); ++i) {
+      const auto& [state, setter] = r.could_be[i];
+      text += (i > 0 ? " or " : " ") + std::to_string(state.value) + " at version " +
+              std::to_string(state.version);
+      if (setter >= 0) {
+        text += " (set by " + ShortOp(h.ops[setter]) + ")";
+        if (std::find(ops.begin(), ops.end(), setter) == ops.end()) ops.push_back(setter);
+      }
+    }
+    out->Add({"not-linearizable", text, ops});
+    return;
+  }
   const Op& stuck = h.ops[r.stuck_op];
   Problem p;
   p.kind = "not-linearizable";
@@ -261,6 +351,18 @@ void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
         text += " (set by " + ShortOp(h.ops[setter]) + ")";
         if (std::find(p.ops.begin(), p.ops.end(), setter) == p.ops.end()) p.ops.push_back(setter);
       }
+    }
+  }
+  for (const SeenVersion& seen : r.seen) {
+    text += "; version " + std::to_string(seen.version) + " was seen as " +
+            std::to_string(seen.value) + " by " + ShortOp(h.ops[seen.op]);
+    if (std::find(p.ops.begin(), p.ops.end(), seen.op) == p.ops.end()) p.ops.push_back(seen.op);
+  }
+  if (r.left_behind >= 0) {
+    text += "; taking effect would leave behind " + ShortOp(h.ops[r.left_behind]) +
+            ", which needs the register at version " + std::to_string(r.left_behind_at);
+    if (std::find(p.ops.begin(), p.ops.end(), r.left_behind) == p.ops.end()) {
+      p.ops.push_back(r.left_behind);
     }
   }
   if (!r.same_version.empty()) {
@@ -281,9 +383,8 @@ void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
       if (std::find(p.ops.begin(), p.ops.end(), id) == p.ops.end()) p.ops.push_back(id);
     }
   }
-  text += "; the history up to line " +
-          std::to_string(stuck.complete_line ? stuck.complete_line : stuck.invoke_line) +
-          " cannot be linearized";
+  text += "; no linearization gets past line " +
+          std::to_string(stuck.complete_line ? stuck.complete_line : stuck.invoke_line);
   p.text = text;
   out->Add(std::move(p));
 }
@@ -294,17 +395,22 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
                               RegisterState initial, const LinearizabilityOptions& options) {
   RegisterSearch r;
   std::vector<LinOp> ops;
-  for (int id : op_ids) ops.push_back(ToLinOp(history.ops[id]));
+  for (int id : op_ids) {
+    if (Searched(history.ops[id])) ops.push_back(ToLinOp(history.ops[id]));
+  }
   std::stable_sort(ops.begin(), ops.end(),
                    [](const LinOp& a, const LinOp& b) { return a.invoke_ns < b.invoke_ns; });
   r.ops = static_cast<int>(ops.size());
-  if (!ops.empty()) r.path = history.ops[ops[0].id].path;
+  if (!op_ids.empty()) r.path = history.ops[op_ids[0]].path;
 
-  VersionClaims claims(ops, initial.version);
+  // Versions beyond initial + every write cannot be produced: no need to know about them.
+  VersionFacts versions(history, op_ids, initial, ops.size() + 2);
+  for (LinOp& op : ops) {
+    if (op.kind != OpKind::kRead) op.pinned = versions.Pinned(op.value);
+  }
   EventList list(ops);
   PlacedSet placed(ops.size());
   Memo memo;
-  std::vector<int32_t> runs;
   struct Frame {
     int op;
     RegisterState before;
@@ -313,37 +419,65 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
   RegisterState state = initial;
   int deepest = -1;  // the furthest completion event the search got stuck at
   int entry = list.first();
-  while (true) {
-    if (entry == EventList::kEnd) break;  // every op placed
-    const EventList::Event& ev = list.at(entry);
-    if (ev.completion == 0) {
-      if (std::optional<RegisterState> after = Step(state, ops[ev.op], claims)) {
-        placed.Set(ev.op);
-        placed.Runs(&runs);
-        if (memo.Insert(runs, *after)) {
-          if (static_cast<int64_t>(memo.size()) > options.max_states) {
-            r.outcome = Outcome::kUnknown;
-            break;
-          }
-          stack.push_back({ev.op, state});
-          state = *after;
-          list.Lift(ev.op);
-          entry = list.first();
-          continue;
-        }
-        placed.Reset(ev.op);
-      }
-      entry = list.next(entry);
-      continue;
+  // Every version someone saw existed: the register must get at least that far.
+  const int32_t must_reach = versions.HighestSeen();
+  // The version each unplaced ok op with a known version needs the register at: versions only
+  // grow, so an op that moves the register past one of them dooms the branch; cut it now (this
+  // keeps info ops from being tried in every combination past the last ok op).
+  std::set<std::pair<int32_t, int>> needed;  // (version the register must be at, op)
+  auto need = [&ops](int i) {
+    const LinOp& op = ops[i];
+    if (op.info || op.version == kNoVersion) return kNoVersion;
+    return op.kind == OpKind::kRead ? op.version : op.version - 1;
+  };
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (need(static_cast<int>(i)) != kNoVersion) needed.insert({need(static_cast<int>(i)), i});
+  }
+  // Whether placing op i, taking the register to `version`, leaves some other ok op behind.
+  auto overshoots = [&needed](int i, int32_t version) {
+    for (const auto& [at, op] : needed) {
+      if (op != i) return version > at;
     }
-    // A completion: every op completed before it is placed. An info op's means all ok ops are.
-    if (ops[ev.op].info) break;
-    // The op completing here cannot be placed on this path: note how far we got, backtrack.
-    if (entry > deepest) {
-      deepest = entry;
+    return false;
+  };
+  const int end = list.size();  // the position of "after every event", for `deepest`
+  while (true) {
+    int at = entry == EventList::kEnd ? end : entry;  // an event, or `end`
+    if (entry != EventList::kEnd) {
+      const EventList::Event& ev = list.at(entry);
+      if (ev.completion == 0) {
+        std::optional<RegisterState> after = Step(state, ops[ev.op], versions);
+        if (after && !overshoots(ev.op, after->version)) {
+          placed.Toggle(ev.op);
+          if (memo.Insert(placed, *after)) {
+            if (static_cast<int64_t>(memo.size()) > options.max_states) {
+              r.outcome = Outcome::kUnknown;
+              break;
+            }
+            stack.push_back({ev.op, state});
+            state = *after;
+            list.Lift(ev.op);
+            if (int32_t at = need(ev.op); at != kNoVersion) needed.erase({at, ev.op});
+            entry = list.first();
+            continue;
+          }
+          placed.Toggle(ev.op);
+        }
+        entry = list.next(entry);
+        continue;
+      }
+      // An info op's completion: every ok op is placed (theirs all come first).
+      if (ops[ev.op].info) at = end;
+    }
+    // Done, unless the register is still short of a version someone saw.
+    if (at == end && state.version >= must_reach) break;
+    // Stuck: the op completing here (or, at the end, the rest of the info ops) cannot be
+    // placed on this path. Note how far we got and what the register held, then backtrack.
+    if (at > deepest) {
+      deepest = at;
       r.could_be.clear();
     }
-    if (entry == deepest && r.could_be.size() < kStatesShownMax) {
+    if (at == deepest && r.could_be.size() < kStatesShownMax) {
       int setter = stack.empty() ? -1 : ops[stack.back().op].id;
       bool seen = std::any_of(r.could_be.begin(), r.could_be.end(),
                               [&](const auto& c) { return c.first == state; });
@@ -355,9 +489,10 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
     }
     Frame f = stack.back();
     stack.pop_back();
-    placed.Reset(f.op);
+    placed.Toggle(f.op);
     state = f.before;
     list.Unlift(f.op);
+    if (int32_t at = need(f.op); at != kNoVersion) needed.insert({at, f.op});
     entry = list.next(list.invoke_at(f.op));
   }
   r.states_explored = static_cast<int64_t>(memo.size());
@@ -365,8 +500,37 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
     r.could_be.clear();
     return r;
   }
+  if (deepest == end) {
+    // Every ok op fits, but no choice of info ops gets the register to a version that was seen.
+    r.unreached_version = must_reach;
+    r.unreached_op = versions.HighestSeenBy();
+    return r;
+  }
   const LinOp& stuck = ops[list.at(deepest).op];
   r.stuck_op = stuck.id;
+  // What was seen of the versions between the furthest the register got and what the stuck op
+  // needs: often the op that makes it impossible.
+  int32_t reached = initial.version;
+  for (const auto& [s, setter] : r.could_be) reached = std::max(reached, s.version);
+  int32_t needs = stuck.version != kNoVersion ? stuck.version
+                  : stuck.pinned != kNoVersion ? stuck.pinned
+                                               : reached + 1;
+  for (int32_t v = reached + 1; v <= needs && r.seen.size() < kSeenShownMax; ++v) {
+    if (const VersionFacts::Fact* f = versions.FactAt(v); f && f->op != stuck.id) {
+      r.seen.push_back({v, f->value, f->op});
+    }
+  }
+  // A later ok op that needs the register at a version the stuck op would take it past.
+  if (stuck.kind != OpKind::kRead && !r.could_be.empty()) {
+    int32_t from = r.could_be.front().first.version;
+    for (const auto& [at, i] : needed) {
+      if (ops[i].id != stuck.id && at == from) {
+        r.left_behind = ops[i].id;
+        r.left_behind_at = at;
+        break;
+      }
+    }
+  }
   for (const LinOp& op : ops) {
     if (op.id == stuck.id) continue;
     int64_t end = op.info ? kNever : op.complete_ns;
@@ -387,7 +551,15 @@ CheckResult CheckLinearizability(const History& history, const LinearizabilityOp
   out.name = "register-linearizable";
   std::map<std::string, std::vector<int>> registers;
   for (const Op& op : history.ops) {
-    if (Searched(op)) registers[op.path].push_back(op.id);
+    if (op.kind == OpKind::kWrite || op.kind == OpKind::kCas || op.kind == OpKind::kRead) {
+      registers[op.path].push_back(op.id);
+    }
+  }
+  // Only registers with something to search.
+  for (auto it = registers.begin(); it != registers.end();) {
+    bool any = std::any_of(it->second.begin(), it->second.end(),
+                           [&](int id) { return Searched(history.ops[id]); });
+    it = any ? std::next(it) : registers.erase(it);
   }
   if (registers.empty()) {
     out.applicable = false;
@@ -402,7 +574,7 @@ CheckResult CheckLinearizability(const History& history, const LinearizabilityOp
   for (const auto& [path, ids] : registers) {
     RegisterSearch r = SearchRegister(history, ids, initial, options);
     states += r.states_explored;
-    ops += ids.size();
+    ops += r.ops;
     per_register.push_back({{"path", path},
                             {"ops", r.ops},
                             {"states_explored", r.states_explored},

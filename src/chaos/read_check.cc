@@ -174,6 +174,26 @@ void CheckSessionOrder(const std::vector<const Op*>& ops, CheckResult* out) {
   }
 }
 
+// Two observations of one version with different values (a version claimed by an ok op is
+// Unexplained's: the value must be that op's).
+void Disagreements(const History& history, std::map<std::string, Writes>& writes,
+                   CheckResult* out) {
+  std::map<std::pair<std::string, int32_t>, Observation> first;  // (path, version) → first seen
+  for (const Op& op : history.ops) {
+    std::optional<Observation> o = Observed(op);
+    if (!o || o->version == kNoVersion || writes[op.path].ok_by_version.count(o->version) ||
+        o->version == history.setup.initial_version) {
+      continue;
+    }
+    auto [it, fresh] = first.emplace(std::make_pair(op.path, o->version), *o);
+    if (fresh || it->second.value == o->value) continue;
+    out->Add({"reads-disagree",
+              Observes(*o) + ", but " + ShortOp(*it->second.op) + " saw " +
+                  std::to_string(it->second.value) + " at that version",
+              {op.id, it->second.op->id}});
+  }
+}
+
 }  // namespace
 
 CheckResult CheckReads(const History& history) {
@@ -196,6 +216,7 @@ CheckResult CheckReads(const History& history) {
       out.Add(std::move(*p));
     }
   }
+  Disagreements(history, writes, &out);
   for (auto& [key, ops] : sessions) {
     std::stable_sort(ops.begin(), ops.end(), [](const Op* a, const Op* b) {
       return std::tie(a->invoke_ns, a->id) < std::tie(b->invoke_ns, b->id);

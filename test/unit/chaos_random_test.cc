@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,11 +86,31 @@ TEST(ChaosRandom, SimulatedRegisterWithoutVersions_ValidThenMutationFound) {
 
 // The search against brute force on small random histories (values from a tiny set, versions
 // sometimes, ok / info / fail at random): every order of every choice of info ops that took
-// effect, kept to real time, run through the register. Both must agree, valid or not.
+// effect, kept to real time, run through the register, and every version a non-final read saw
+// must have held what it saw. Both must agree, valid or not.
 bool BruteForceLinearizable(const History& h, const std::vector<int>& ids) {
   std::vector<const Op*> ok;
   std::vector<const Op*> info;
-  for (int id : ids) (h.ops[id].info() ? info : ok).push_back(&h.ops[id]);
+  std::vector<const Op*> stale;  // non-final reads: not placed, but what they saw existed
+  for (int id : ids) {
+    const Op& op = h.ops[id];
+    if (op.kind == OpKind::kRead && !op.final_read) {
+      stale.push_back(&op);
+    } else {
+      (op.info() ? info : ok).push_back(&op);
+    }
+  }
+  std::map<int32_t, std::set<int64_t>> seen;  // version → values ops saw or made there
+  for (int id : ids) {
+    const Op& op = h.ops[id];
+    if (!op.ok() || op.version == kNoVersion) continue;
+    seen[op.version].insert(op.value);
+    if (op.kind == OpKind::kCas) seen[op.version - 1].insert(op.from);
+  }
+  std::set<int32_t> conflicting;
+  for (const auto& [version, values] : seen) {
+    if (values.size() > 1) conflicting.insert(version);
+  }
   for (uint32_t mask = 0; mask < (1u << info.size()); ++mask) {
     std::vector<const Op*> ops = ok;
     for (size_t i = 0; i < info.size(); ++i) {
@@ -105,6 +127,7 @@ bool BruteForceLinearizable(const History& h, const std::vector<int>& ids) {
       }
       int64_t value = h.setup.initial_value;
       int32_t version = h.setup.initial_version;
+      std::vector<int64_t> held = {value};  // the value of each version, from the initial one
       for (size_t i = 0; i < ops.size() && fits; ++i) {
         const Op& op = *ops[i];
         int32_t claimed = op.ok() ? op.version : kNoVersion;
@@ -116,6 +139,15 @@ bool BruteForceLinearizable(const History& h, const std::vector<int>& ids) {
         if (claimed != kNoVersion && claimed != version + 1) fits = false;
         value = op.value;
         ++version;
+        held.push_back(value);
+      }
+      for (const Op* read : stale) {
+        // The version it saw existed. Its value is the search's to check too, unless it is the
+        // initial version or was seen with two values: those are the reads check's.
+        if (read->version == kNoVersion || read->version <= h.setup.initial_version) continue;
+        size_t i = static_cast<size_t>(read->version - h.setup.initial_version);
+        if (i >= held.size()) fits = false;
+        if (fits && !conflicting.count(read->version) && held[i] != read->value) fits = false;
       }
       if (fits) return true;
     } while (std::next_permutation(ops.begin(), ops.end()));
@@ -147,7 +179,7 @@ TEST(ChaosRandom, SearchAgreesWithBruteForceOnSmallHistories) {
       } else if (kind == 1) {
         b.Cas(i, rng.Range(0, 2), v, t0, no_completion ? -1 : t1, r, version);
       } else {
-        b.Read(i, v, t0, t1, versions ? version - 1 : kNoVersion, /*final_read=*/true);
+        b.Read(i, v, t0, t1, versions ? version - 1 : kNoVersion, rng.Chance(0.5));
       }
       now = t0;
     }

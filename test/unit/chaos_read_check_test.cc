@@ -128,5 +128,18 @@ TEST(ReadCheck, CasMustReadTheVersionItClaims) {
   EXPECT_EQ(CheckReads(c.Build()).outcome, Outcome::kValid);
 }
 
+TEST(ReadCheck, TwoReadsOfOneVersionDisagree) {
+  // Version 2 came from one of the info writes; it cannot have held both values.
+  HistoryBuilder b;
+  b.Write(1, 5, 0, -1);
+  b.Write(2, 7, 0, -1);
+  int first = b.Read(3, 5, 20, 30, 2);
+  int second = b.Read(4, 7, 40, 50, 2);
+  std::optional<Problem> p = FindProblem(CheckReads(b.Build()), "reads-disagree");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->ops.front(), second);
+  EXPECT_TRUE(Names(p, first));
+}
+
 }  // namespace
 }  // namespace pc::chaos

@@ -75,9 +75,7 @@ void BM_ChaosCheck_RegisterWithoutVersions(benchmark::State& state) {
   }
   Report(state, h, v);
 }
-BENCHMARK(BM_ChaosCheck_RegisterWithoutVersions)
-    ->Args({10'000, 10})
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ChaosCheck_RegisterWithoutVersions)->Args({10'000, 10})->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace pc::chaos

@@ -24,7 +24,7 @@ struct Problem {
 };
 
 struct CheckResult {
-  std::string name;  // "register-linearizable", "register-reads", "sequential", ...
+  std::string name;        // "register-linearizable", "register-reads", "sequential", ...
   bool applicable = true;  // false: the history has nothing this checker looks at
   Outcome outcome = Outcome::kValid;
   std::string summary;            // one line: what was checked, or why unknown

@@ -39,7 +39,8 @@ CheckResult CheckConvergence(const History& history) {
   out.details = {{"members", members.size()}, {"digests_compared", !digests.empty()}};
   if (zxids.size() > 1 || digests.size() > 1) {
     out.Add({"not-converged",
-             "members differ after the final heal (last zxid, tree digest): " + table, {}});
+             "members differ after the final heal (last zxid, tree digest): " + table,
+             {}});
     out.summary = "members did not converge";
     return out;
   }
@@ -65,8 +66,9 @@ CheckResult CheckLeaders(const History& history) {
       who += (who.empty() ? "" : ", ") + std::string("member ") + std::to_string(member) +
              " (seen at " + FormatTime(l->time_ns) + ", line " + std::to_string(l->line) + ")";
     }
-    out.Add({"two-leaders", "epoch " + std::to_string(epoch) + " had " +
-                                std::to_string(leaders.size()) + " leaders: " + who,
+    out.Add({"two-leaders",
+             "epoch " + std::to_string(epoch) + " had " + std::to_string(leaders.size()) +
+                 " leaders: " + who,
              {}});
   }
   out.details = {{"epochs", by_epoch.size()}};

@@ -167,7 +167,8 @@ class LineFields {
       return false;
     }
     const json& v = obj_[key];
-    if (v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); })) {
+    if (v.is_array() &&
+        std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); })) {
       for (const json& e : v) out->push_back(e.get<std::string>());
       return true;
     }
@@ -341,9 +342,10 @@ class Parser {
       f.Time(&l.time_ns);
       out_->leaders.push_back(std::move(l));
     } else {
-      f.Fail("type",
-             "unknown type \"" + type +
-                 "\" (one of invoke, ok, fail, info, setup, notify, session, final, member, leader)");
+      f.Fail(
+          "type",
+          "unknown type \"" + type +
+              "\" (one of invoke, ok, fail, info, setup, notify, session, final, member, leader)");
     }
     return !f.failed();
   }
@@ -362,7 +364,6 @@ class Parser {
     std::string name;
     f.Int("process", &op.process, true);
     f.Session(&op.session, false);
-    f.Time(&op.invoke_ns);
     if (f.String("op", &name, true)) {
       std::optional<OpKind> kind = OpKindFromName(name);
       if (!kind) {
@@ -372,6 +373,7 @@ class Parser {
       }
       op.kind = *kind;
     }
+    f.Time(&op.invoke_ns);
     if (f.failed()) return false;
     ReadInvokeFields(f, &op);
     if (f.failed()) return false;
@@ -408,8 +410,8 @@ class Parser {
     }
     int64_t time = 0;
     if (f.Time(&time) && time < op.invoke_ns) {
-      f.Fail("time", "the completion is earlier than its invoke on line " +
-                         std::to_string(op.invoke_line));
+      f.Fail("time",
+             "the completion is earlier than its invoke on line " + std::to_string(op.invoke_line));
     }
     if (f.failed()) return false;
     op.result = type == "ok" ? Result::kOk : type == "fail" ? Result::kFail : Result::kInfo;

@@ -72,15 +72,15 @@ struct Op {
   std::string path;  // the znode; for create the requested path
   // write: the value written; read ok: the value read; cas: the new value (to).
   int64_t value = 0;
-  int64_t from = 0;                // cas: the expected value
-  int32_t version = kNoVersion;    // write/cas ok: produced; read/watch ok: seen
+  int64_t from = 0;                   // cas: the expected value
+  int32_t version = kNoVersion;       // write/cas ok: produced; read/watch ok: seen
   std::optional<int64_t> read_value;  // cas: what its getData saw
   int32_t read_version = kNoVersion;
   bool final_read = false;
-  bool ephemeral = false;   // create
-  std::string created;      // create ok: the path ZooKeeper returned
-  bool exists = false;      // exists ok
-  std::string watch_kind;   // watch: "data" or "child"
+  bool ephemeral = false;  // create
+  std::string created;     // create ok: the path ZooKeeper returned
+  bool exists = false;     // exists ok
+  std::string watch_kind;  // watch: "data" or "child"
 
   bool ok() const { return result == Result::kOk; }
   bool info() const { return result == Result::kInfo; }

@@ -16,8 +16,8 @@ namespace {
 // after their invoke, or never.
 struct LinOp {
   OpKind kind = OpKind::kWrite;
-  int64_t value = 0;  // write: written; cas: the new value; read: the value read
-  int64_t from = 0;   // cas: expected
+  int64_t value = 0;             // write: written; cas: the new value; read: the value read
+  int64_t from = 0;              // cas: expected
   int32_t version = kNoVersion;  // write/cas: the version it claims to have produced; read: seen
   int32_t pinned = kNoVersion;   // write/cas: the version it must produce (VersionFacts::Pinned)
   bool info = false;
@@ -130,7 +130,7 @@ class VersionFacts {
   int highest_by_ = -1;
   std::vector<int> claims_;
   std::vector<Fact> facts_;
-  std::map<int64_t, int> writers_;  // value → non-failed writes and cas writing it
+  std::map<int64_t, int> writers_;                // value → non-failed writes and cas writing it
   std::map<int64_t, std::set<int32_t>> seen_at_;  // value → versions it was seen at
 };
 
@@ -315,78 +315,75 @@ bool Searched(const Op& op) {
   }
 }
 
+// "the register could only be 1 at version 1 (set by ...) or ...", naming the setters.
+std::string CouldBe(const History& h, const RegisterSearch& r, std::vector<int>* ops) {
+  std::string text;
+  for (size_t i = 0; i < r.could_be.size(); ++i) {
+    const auto& [state, setter] = r.could_be[i];
+    text += (i > 0 ? " or " : "") + std::to_string(state.value) + " at version " +
+            std::to_string(state.version);
+    if (setter < 0) {
+      text += " (initially)";
+    } else {
+      text += " (set by " + ShortOp(h.ops[setter]) + ")";
+      ops->push_back(setter);
+    }
+  }
+  return text;
+}
+
+// The problem for a register the search found not linearizable: the stuck op first, then the
+// ops that explain why, the most telling first (the verdict line names the first two).
 void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
+  std::vector<int> ops;
+  std::string text;
   if (r.stuck_op < 0) {
     const Op& saw = h.ops[r.unreached_op];
-    std::string text = "not linearizable: no order of the writes and cas reaches version " +
-                       std::to_string(r.unreached_version) + ", which " + DescribeOp(saw) +
-                       " saw; the register could get only as far as";
-    std::vector<int> ops = {saw.id};
-    for (size_t i = 0; i < r.could_be.size(); ++i) {
-      const auto& [state, setter] = r.could_be[i];
-      text += (i > 0 ? " or " : " ") + std::to_string(state.value) + " at version " +
-              std::to_string(state.version);
-      if (setter >= 0) {
-        text += " (set by " + ShortOp(h.ops[setter]) + ")";
-        if (std::find(ops.begin(), ops.end(), setter) == ops.end()) ops.push_back(setter);
+    ops.push_back(saw.id);
+    text = "not linearizable: no order of the writes and cas reaches version " +
+           std::to_string(r.unreached_version) + ", which " + DescribeOp(saw) +
+           " saw; the register gets only as far as " + CouldBe(h, r, &ops);
+  } else {
+    const Op& stuck = h.ops[r.stuck_op];
+    ops.push_back(stuck.id);
+    text = "not linearizable: " + DescribeOp(stuck) + " cannot take effect";
+    if (r.left_behind >= 0) {
+      text += ": that would leave behind " + ShortOp(h.ops[r.left_behind]) +
+              ", which needs the register at version " + std::to_string(r.left_behind_at);
+      ops.push_back(r.left_behind);
+    }
+    if (!r.same_version.empty()) {
+      text += "; version " + std::to_string(stuck.version) + " is also claimed by";
+      for (int id : r.same_version) {
+        text += " " + ShortOp(h.ops[id]);
+        ops.push_back(id);
       }
     }
-    out->Add({"not-linearizable", text, ops});
-    return;
-  }
-  const Op& stuck = h.ops[r.stuck_op];
-  Problem p;
-  p.kind = "not-linearizable";
-  p.ops.push_back(stuck.id);
-  std::string text = "not linearizable: " + DescribeOp(stuck) + " cannot take effect";
-  if (!r.could_be.empty()) {
-    text += "; just before it the register could only be ";
-    for (size_t i = 0; i < r.could_be.size(); ++i) {
-      const auto& [state, setter] = r.could_be[i];
-      if (i > 0) text += " or ";
-      text += std::to_string(state.value) + " at version " + std::to_string(state.version);
-      if (setter < 0) {
-        text += " (initially)";
-      } else {
-        text += " (set by " + ShortOp(h.ops[setter]) + ")";
-        if (std::find(p.ops.begin(), p.ops.end(), setter) == p.ops.end()) p.ops.push_back(setter);
+    for (const SeenVersion& seen : r.seen) {
+      text += "; version " + std::to_string(seen.version) + " was seen as " +
+              std::to_string(seen.value) + " by " + ShortOp(h.ops[seen.op]);
+      ops.push_back(seen.op);
+    }
+    if (!r.could_be.empty()) {
+      text += "; just before it the register could only be " + CouldBe(h, r, &ops);
+    }
+    if (!r.concurrent.empty()) {
+      text += "; concurrent with it:";
+      size_t shown = std::min<size_t>(r.concurrent.size(), 5);
+      for (size_t i = 0; i < shown; ++i) text += " " + ShortOp(h.ops[r.concurrent[i]]);
+      if (r.concurrent.size() > shown) {
+        text += " and " + std::to_string(r.concurrent.size() - shown) + " more";
       }
+      ops.insert(ops.end(), r.concurrent.begin(), r.concurrent.end());
     }
+    text += "; no linearization gets past line " +
+            std::to_string(stuck.complete_line ? stuck.complete_line : stuck.invoke_line);
   }
-  for (const SeenVersion& seen : r.seen) {
-    text += "; version " + std::to_string(seen.version) + " was seen as " +
-            std::to_string(seen.value) + " by " + ShortOp(h.ops[seen.op]);
-    if (std::find(p.ops.begin(), p.ops.end(), seen.op) == p.ops.end()) p.ops.push_back(seen.op);
+  std::vector<int> unique;
+  for (int id : ops) {
+    if (std::find(unique.begin(), unique.end(), id) == unique.end()) unique.push_back(id);
   }
-  if (r.left_behind >= 0) {
-    text += "; taking effect would leave behind " + ShortOp(h.ops[r.left_behind]) +
-            ", which needs the register at version " + std::to_string(r.left_behind_at);
-    if (std::find(p.ops.begin(), p.ops.end(), r.left_behind) == p.ops.end()) {
-      p.ops.push_back(r.left_behind);
-    }
-  }
-  if (!r.same_version.empty()) {
-    text += "; version " + std::to_string(stuck.version) + " is also claimed by";
-    for (int id : r.same_version) {
-      text += " " + ShortOp(h.ops[id]);
-      if (std::find(p.ops.begin(), p.ops.end(), id) == p.ops.end()) p.ops.push_back(id);
-    }
-  }
-  if (!r.concurrent.empty()) {
-    text += "; concurrent with it:";
-    size_t shown = std::min<size_t>(r.concurrent.size(), 5);
-    for (size_t i = 0; i < shown; ++i) text += " " + ShortOp(h.ops[r.concurrent[i]]);
-    if (r.concurrent.size() > shown) {
-      text += " and " + std::to_string(r.concurrent.size() - shown) + " more";
-    }
-    for (int id : r.concurrent) {
-      if (std::find(p.ops.begin(), p.ops.end(), id) == p.ops.end()) p.ops.push_back(id);
-    }
-  }
-  text += "; no linearization gets past line " +
-          std::to_string(stuck.complete_line ? stuck.complete_line : stuck.invoke_line);
-  p.text = text;
-  out->Add(std::move(p));
+  out->Add({"not-linearizable", text, unique});
 }
 
 }  // namespace
@@ -512,7 +509,7 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
   // needs: often the op that makes it impossible.
   int32_t reached = initial.version;
   for (const auto& [s, setter] : r.could_be) reached = std::max(reached, s.version);
-  int32_t needs = stuck.version != kNoVersion ? stuck.version
+  int32_t needs = stuck.version != kNoVersion  ? stuck.version
                   : stuck.pinned != kNoVersion ? stuck.pinned
                                                : reached + 1;
   for (int32_t v = reached + 1; v <= needs && r.seen.size() < kSeenShownMax; ++v) {

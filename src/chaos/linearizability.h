@@ -21,9 +21,10 @@
 //
 // The search: Wing & Gong's, with Lowe's just-in-time linearization (try only ops whose invoke
 // precedes the earliest completion not yet placed) and memoisation of (set of placed ops,
-// register state), as Knossos and Porcupine do; the set is kept as a 128-bit Zobrist hash. Independent registers (ops with different
-// paths) are checked apart (Herlihy & Wing's locality). The search explores at most
-// max_states new (set, state) pairs per register; past that the answer is unknown, with why.
+// register state), as Knossos and Porcupine do; the set is kept as a 128-bit Zobrist hash.
+// Independent registers (ops with different paths) are checked apart (Herlihy & Wing's locality).
+// The search explores at most max_states new (set, state) pairs per register; past that the answer
+// is unknown, with why.
 //
 // On a violation it names the op whose completion ends the shortest prefix of the history that
 // cannot be linearized, what the register could hold just before it and which op set that, the
@@ -44,9 +45,7 @@ namespace pc::chaos {
 struct RegisterState {
   int64_t value = 0;
   int32_t version = 0;
-  bool operator==(const RegisterState& o) const {
-    return value == o.value && version == o.version;
-  }
+  bool operator==(const RegisterState& o) const { return value == o.value && version == o.version; }
 };
 
 struct LinearizabilityOptions {

@@ -13,7 +13,7 @@ namespace {
 struct Observation {
   const Op* op;
   int64_t value;
-  int32_t version;  // kNoVersion: not recorded
+  int32_t version;   // kNoVersion: not recorded
   const char* what;  // "read" or "cas read", for messages
 };
 
@@ -62,10 +62,10 @@ std::optional<Problem> Unexplained(const Observation& o, const Writes& w, const 
                      {reader.id}};
     }
     if (o.version < setup.initial_version) {
-      return Problem{"read-unwritten",
-                     Observes(o) + ", older than the initial version " +
-                         std::to_string(setup.initial_version),
-                     {reader.id}};
+      return Problem{
+          "read-unwritten",
+          Observes(o) + ", older than the initial version " + std::to_string(setup.initial_version),
+          {reader.id}};
     }
     auto claimants = w.ok_by_version.find(o.version);
     if (claimants != w.ok_by_version.end()) {
@@ -112,9 +112,8 @@ std::optional<Problem> Unexplained(const Observation& o, const Writes& w, const 
                    Observes(o) + ", a value only " + ShortOp(*f) + " wrote, and it failed",
                    {reader.id, f->id}};
   }
-  std::string why = o.version == kNoVersion
-                        ? ", a value no write wrote"
-                        : ", a value no write could have made at that version";
+  std::string why = o.version == kNoVersion ? ", a value no write wrote"
+                                            : ", a value no write could have made at that version";
   return Problem{"read-unwritten", Observes(o) + why, {reader.id}};
 }
 
@@ -154,7 +153,8 @@ void CheckSessionOrder(const std::vector<const Op*>& ops, CheckResult* out) {
         std::string text = Observes(*o) + ", older than version " + std::to_string(seen.version);
         text += seen.own_write ? " its own session wrote with " : " its session already read with ";
         text += ShortOp(*seen.by);
-        out->Add({seen.own_write ? "stale-read-own-write" : "read-went-back", text,
+        out->Add({seen.own_write ? "stale-read-own-write" : "read-went-back",
+                  text,
                   {op->id, seen.by->id}});
       } else if (seen.by == nullptr || o->version > seen.version) {
         seen = {o->version, op, false};
@@ -230,8 +230,9 @@ CheckResult CheckReads(const History& history) {
   }
   out.details = {{"reads", observations}, {"session_registers", sessions.size()}};
   out.summary = out.outcome == Outcome::kValid
-                    ? std::to_string(observations) + " reads return written values, in order per "
-                                                     "session (" +
+                    ? std::to_string(observations) +
+                          " reads return written values, in order per "
+                          "session (" +
                           std::to_string(sessions.size()) + " session-registers)"
                     : std::to_string(out.problems_total) + " read problem(s)";
   return out;

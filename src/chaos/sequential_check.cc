@@ -133,10 +133,10 @@ class ParentCheck {
       }
     }
     if (!partial.empty()) {
-      out_->Add({"members-disagree",
-                 "the members' final listings of " + path_ + " differ: only some list " +
-                     Names(partial),
-                 {}});
+      out_->Add(
+          {"members-disagree",
+           "the members' final listings of " + path_ + " differ: only some list " + Names(partial),
+           {}});
     }
   }
 
@@ -180,8 +180,9 @@ class ParentCheck {
     if (gap_count <= static_cast<size_t>(ephemeral_info_)) return;
     std::string text = "no node under " + path_ + " has number(s) " + Names(gaps);
     if (gap_count > gaps.size()) text += " (" + std::to_string(gap_count) + " in all)";
-    text += ", though ZooKeeper's counter moves only on a committed create and is not rewound "
-            "by deletes";
+    text +=
+        ", though ZooKeeper's counter moves only on a committed create and is not rewound "
+        "by deletes";
     if (ephemeral_info_ > 0) {
       text += " (" + std::to_string(ephemeral_info_) +
               " ephemeral create(s) with unknown outcome explain as many)";
@@ -197,14 +198,12 @@ class ParentCheck {
     std::sort(by_completion.begin(), by_completion.end(), [](const auto& a, const auto& b) {
       return a.first->complete_ns < b.first->complete_ns;
     });
-    std::sort(creates.begin(), creates.end(), [](const auto& a, const auto& b) {
-      return a.first->invoke_ns < b.first->invoke_ns;
-    });
+    std::sort(creates.begin(), creates.end(),
+              [](const auto& a, const auto& b) { return a.first->invoke_ns < b.first->invoke_ns; });
     size_t done = 0;
     const std::pair<const Op*, int64_t>* highest = nullptr;  // among those completed so far
     for (const auto& [op, number] : creates) {
-      for (; done < by_completion.size() &&
-             by_completion[done].first->complete_ns < op->invoke_ns;
+      for (; done < by_completion.size() && by_completion[done].first->complete_ns < op->invoke_ns;
            ++done) {
         if (highest == nullptr || by_completion[done].second > highest->second) {
           highest = &by_completion[done];
@@ -256,9 +255,8 @@ CheckResult CheckSequential(const History& history) {
   for (auto it = parents.begin(); it != parents.end();) {
     const std::vector<const Op*>& ops = it->second.creates;
     bool sequential = history.setup.workload == "sequential" ||
-                      std::any_of(ops.begin(), ops.end(), [](const Op* op) {
-                        return op->ok() && op->created != op->path;
-                      });
+                      std::any_of(ops.begin(), ops.end(),
+                                  [](const Op* op) { return op->ok() && op->created != op->path; });
     it = sequential ? std::next(it) : parents.erase(it);
   }
   size_t creates = 0;

@@ -137,8 +137,8 @@ class SessionCheck {
       for (const Gone& g : seen) {
         if (proof->invoke_ns <= g.time_ns) break;  // sorted: later ones are later still
         Problem p{"ephemeral-lost",
-                  "ephemeral " + path + " of session " + create->session + " (" +
-                      ShortOp(*create) + ") was gone by " + FormatTime(g.time_ns) + " (" + g.how +
+                  "ephemeral " + path + " of session " + create->session + " (" + ShortOp(*create) +
+                      ") was gone by " + FormatTime(g.time_ns) + " (" + g.how +
                       "), yet its session was alive after: " + DescribeOp(*proof),
                   {create->id, proof->id}};
         if (g.op >= 0) p.ops.push_back(g.op);
@@ -166,8 +166,8 @@ class SessionCheck {
         out_->Add({"ephemeral-outlived-close",
                    "ephemeral " + path + " of session " + owner + " is still in member " +
                        std::to_string(l.member) + "'s final listing [line " +
-                       std::to_string(l.line) + "] after its session closed: " +
-                       DescribeOp(*closed->second),
+                       std::to_string(l.line) +
+                       "] after its session closed: " + DescribeOp(*closed->second),
                    {closed->second->id}});
       }
     }
@@ -216,9 +216,8 @@ class SessionCheck {
     }
     std::vector<const Notification*> notes;
     for (const Notification& n : h_.notifications) notes.push_back(&n);
-    std::stable_sort(notes.begin(), notes.end(), [](const auto* a, const auto* b) {
-      return a->time_ns < b->time_ns;
-    });
+    std::stable_sort(notes.begin(), notes.end(),
+                     [](const auto* a, const auto* b) { return a->time_ns < b->time_ns; });
     for (const Notification* n : notes) {
       std::vector<std::string> kinds = Triggers(n->event);
       std::vector<Armed>& watches = armed[{n->session, n->path}];
@@ -289,8 +288,9 @@ CheckResult CheckSessions(const History& history) {
   out.details = {{"ephemerals", check.ephemerals()},
                  {"notifications", history.notifications.size()}};
   out.summary = out.outcome == Outcome::kValid
-                    ? std::to_string(check.ephemerals()) + " ephemerals kept while their "
-                                                           "sessions lived; " +
+                    ? std::to_string(check.ephemerals()) +
+                          " ephemerals kept while their "
+                          "sessions lived; " +
                           std::to_string(history.notifications.size()) +
                           " notifications each from one watch and for a real change"
                     : std::to_string(out.problems_total) + " session problem(s)";

@@ -79,7 +79,8 @@ std::string VerdictLine(const Verdict& verdict, const History& history) {
       why += " (+" + std::to_string(c.problems_total - 1) + " more)";
     }
   }
-  return std::string(verdict.outcome == Outcome::kInvalid ? "verdict: INVALID (" : "verdict: unknown (") +
+  return std::string(verdict.outcome == Outcome::kInvalid ? "verdict: INVALID ("
+                                                          : "verdict: unknown (") +
          why + ")";
 }
 

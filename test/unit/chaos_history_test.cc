@@ -1,9 +1,8 @@
 // history.jsonl: invokes paired with completions, the other records, clear errors on bad input,
 // and a round trip through HistoryToJsonl.
-#include "chaos/history.h"
-
 #include <gtest/gtest.h>
 
+#include "chaos/history.h"
 #include "chaos_register_sim.h"
 
 namespace pc::chaos {
@@ -59,7 +58,8 @@ TEST(ChaosHistory, PairsInvokesWithCompletions) {
 }
 
 TEST(ChaosHistory, OtherRecords) {
-  History h = Parse(R"({"type":"notify","process":1,"session":"s1","path":"/w","event":"NodeDeleted","time":5}
+  History h = Parse(
+      R"({"type":"notify","process":1,"session":"s1","path":"/w","event":"NodeDeleted","time":5}
 {"type":"session","process":1,"session":"s1","state":"expired","time":6}
 {"type":"final","member":2,"path":"/s","children":["a","b"],"owners":{"a":"s1"},"time":7}
 {"type":"member","member":2,"last_zxid":"0x300000012","digest":"abc","time":8}
@@ -135,7 +135,8 @@ TEST(ChaosHistory, RoundTripThroughJsonl) {
 }
 
 TEST(ChaosHistory, DescribeOp) {
-  History h = Parse(R"({"type":"invoke","process":2,"session":"0x1a","op":"cas","value":[3,4],"time":1200000000}
+  History h = Parse(
+      R"({"type":"invoke","process":2,"session":"0x1a","op":"cas","value":[3,4],"time":1200000000}
 {"type":"ok","process":2,"version":5,"read":[3,4],"time":1250000000}
 )");
   EXPECT_EQ(DescribeOp(h.ops[0]),

@@ -1,9 +1,8 @@
 // The register's linearizability checker on hand-written histories: linearizable ones must pass,
 // known violations must be found and name the ops involved, and the search bound gives unknown.
-#include "chaos/linearizability.h"
-
 #include <gtest/gtest.h>
 
+#include "chaos/linearizability.h"
 #include "chaos_history_builder.h"
 
 namespace pc::chaos {

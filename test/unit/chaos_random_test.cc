@@ -191,7 +191,8 @@ TEST(ChaosRandom, SearchAgreesWithBruteForceOnSmallHistories) {
     RegisterSearch search = SearchRegister(h, ids, {0, 0}, {});
     bool expected = BruteForceLinearizable(h, ids);
     ASSERT_EQ(search.outcome, expected ? Outcome::kValid : Outcome::kInvalid)
-        << "seed " << seed << "\n" << HistoryToJsonl(h);
+        << "seed " << seed << "\n"
+        << HistoryToJsonl(h);
     (expected ? valid : invalid)++;
   }
   // Both answers came up often enough for the comparison to mean something.

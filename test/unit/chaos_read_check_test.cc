@@ -1,9 +1,8 @@
 // What the checker holds ZooKeeper's (possibly stale) reads to: a written value at the version
 // its write made, never going back within a session, never older than the session's own write.
-#include "chaos/read_check.h"
-
 #include <gtest/gtest.h>
 
+#include "chaos/read_check.h"
 #include "chaos_history_builder.h"
 
 namespace pc::chaos {

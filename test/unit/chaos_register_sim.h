@@ -18,11 +18,11 @@ namespace pc::chaos::testing {
 
 struct RegisterSimOptions {
   int processes = 5;
-  int ops = 1000;              // before the final reads
-  double info_chance = 0.02;   // of a write or cas ending info
+  int ops = 1000;                // before the final reads
+  double info_chance = 0.02;     // of a write or cas ending info
   double lost_completion = 0.2;  // of an info op having no completion line at all
-  bool versions = true;        // record Stat versions (and each cas's read)
-  bool final_reads = true;     // one final read per process after everything
+  bool versions = true;          // record Stat versions (and each cas's read)
+  bool final_reads = true;       // one final read per process after everything
 };
 
 inline History SimulateRegister(uint64_t seed, const RegisterSimOptions& o) {

@@ -1,9 +1,8 @@
 // The sequential workload's checker: ok creates survive on every member, names are unique,
 // numbers contiguous (ZooKeeper's counter moves only on committed creates) and in real-time order.
-#include "chaos/sequential_check.h"
-
 #include <gtest/gtest.h>
 
+#include "chaos/sequential_check.h"
 #include "chaos_history_builder.h"
 
 namespace pc::chaos {

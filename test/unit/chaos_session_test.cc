@@ -1,9 +1,8 @@
 // The session workload's checker: ephemerals live exactly as long as their sessions, and every
 // watch fires at most once, for a change that happened.
-#include "chaos/session_check.h"
-
 #include <gtest/gtest.h>
 
+#include "chaos/session_check.h"
 #include "chaos_history_builder.h"
 
 namespace pc::chaos {

@@ -1,10 +1,9 @@
 // The verdict over all checks (its line, exit code and JSON), and the ensemble-wide checks:
 // members converge, one leader per epoch.
-#include "chaos/verdict.h"
-
 #include <gtest/gtest.h>
 
 #include "chaos/convergence.h"
+#include "chaos/verdict.h"
 #include "chaos_history_builder.h"
 
 namespace pc::chaos {

@@ -20,7 +20,9 @@ CheckResult CheckConvergence(const History& history) {
   CheckResult out;
   out.name = "convergence";
   std::map<int, const MemberFacts*> members;  // the last record of each member
-  for (const MemberFacts& m : history.members) members[m.member] = &m;
+  for (const MemberFacts& m : history.members) {
+    members[m.member] = &m;
+  }
   if (members.empty()) {
     out.applicable = false;
     out.summary = "no member facts";
@@ -31,7 +33,9 @@ CheckResult CheckConvergence(const History& history) {
   std::string table;
   for (const auto& [id, m] : members) {
     zxids.insert(m->last_zxid);
-    if (!m->digest.empty()) digests.insert(m->digest);
+    if (!m->digest.empty()) {
+      digests.insert(m->digest);
+    }
     table += (table.empty() ? "" : "; ") + std::string("member ") + std::to_string(id) + " " +
              Hex(m->last_zxid) + (m->digest.empty() ? "" : " digest " + m->digest) + " [line " +
              std::to_string(m->line) + "]";
@@ -58,9 +62,13 @@ CheckResult CheckLeaders(const History& history) {
     return out;
   }
   std::map<int64_t, std::map<int, const LeaderSighting*>> by_epoch;  // epoch → member → first
-  for (const LeaderSighting& l : history.leaders) by_epoch[l.epoch].emplace(l.member, &l);
+  for (const LeaderSighting& l : history.leaders) {
+    by_epoch[l.epoch].emplace(l.member, &l);
+  }
   for (const auto& [epoch, leaders] : by_epoch) {
-    if (leaders.size() < 2) continue;
+    if (leaders.size() < 2) {
+      continue;
+    }
     std::string who;
     for (const auto& [member, l] : leaders) {
       who += (who.empty() ? "" : ", ") + std::string("member ") + std::to_string(member) +

@@ -23,14 +23,18 @@ constexpr OpName kOpNames[] = {
 
 std::optional<OpKind> OpKindFromName(const std::string& name) {
   for (const OpName& n : kOpNames) {
-    if (name == n.name) return n.kind;
+    if (name == n.name) {
+      return n.kind;
+    }
   }
   return std::nullopt;
 }
 
 std::string Quoted(const json& v) {
   std::string s = v.dump();
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  if (s.size() > 40) {
+    s = s.substr(0, 37) + "...";
+  }
   return s;
 }
 
@@ -44,14 +48,20 @@ class LineFields {
   bool Has(const char* key) const { return obj_.contains(key) && !obj_[key].is_null(); }
 
   void Fail(const char* key, const std::string& why) {
-    if (failed()) return;
+    if (failed()) {
+      return;
+    }
     *error_ = "line " + std::to_string(line_) + ": field '" + key + "': " + why;
   }
 
   bool Int(const char* key, int64_t* out, bool required) {
-    if (failed()) return false;
+    if (failed()) {
+      return false;
+    }
     if (!Has(key)) {
-      if (required) Fail(key, "missing");
+      if (required) {
+        Fail(key, "missing");
+      }
       return false;
     }
     const json& v = obj_[key];
@@ -65,7 +75,9 @@ class LineFields {
 
   bool Int32(const char* key, int32_t* out, bool required) {
     int64_t v = 0;
-    if (!Int(key, &v, required)) return false;
+    if (!Int(key, &v, required)) {
+      return false;
+    }
     if (v < std::numeric_limits<int32_t>::min() + 1 || v > std::numeric_limits<int32_t>::max()) {
       Fail(key, "out of range for a 32-bit int (got " + std::to_string(v) + ")");
       return false;
@@ -75,7 +87,9 @@ class LineFields {
   }
 
   bool Time(int64_t* out) {
-    if (!Int("time", out, true)) return false;
+    if (!Int("time", out, true)) {
+      return false;
+    }
     if (*out < 0) {
       Fail("time", "must not be negative (nanoseconds since the run started)");
       return false;
@@ -84,9 +98,13 @@ class LineFields {
   }
 
   bool String(const char* key, std::string* out, bool required) {
-    if (failed()) return false;
+    if (failed()) {
+      return false;
+    }
     if (!Has(key)) {
-      if (required) Fail(key, "missing");
+      if (required) {
+        Fail(key, "missing");
+      }
       return false;
     }
     const json& v = obj_[key];
@@ -99,9 +117,13 @@ class LineFields {
   }
 
   bool Bool(const char* key, bool* out, bool required) {
-    if (failed()) return false;
+    if (failed()) {
+      return false;
+    }
     if (!Has(key)) {
-      if (required) Fail(key, "missing");
+      if (required) {
+        Fail(key, "missing");
+      }
       return false;
     }
     const json& v = obj_[key];
@@ -115,7 +137,9 @@ class LineFields {
 
   // A ZooKeeper session id: a string as written ("0x1000a2b3c0001"), or an integer, kept as hex.
   bool Session(std::string* out, bool required) {
-    if (failed()) return false;
+    if (failed()) {
+      return false;
+    }
     if (Has("session") && obj_["session"].is_number_integer()) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "0x%" PRIx64,
@@ -128,9 +152,13 @@ class LineFields {
 
   // A pair of integers [a, b].
   bool IntPair(const char* key, int64_t* a, int64_t* b, bool required) {
-    if (failed()) return false;
+    if (failed()) {
+      return false;
+    }
     if (!Has(key)) {
-      if (required) Fail(key, "missing");
+      if (required) {
+        Fail(key, "missing");
+      }
       return false;
     }
     const json& v = obj_[key];
@@ -145,7 +173,9 @@ class LineFields {
 
   // last_zxid: an integer or a "0x…" string, as srvr prints it.
   bool Zxid(const char* key, int64_t* out) {
-    if (failed()) return false;
+    if (failed()) {
+      return false;
+    }
     if (Has(key) && obj_[key].is_string()) {
       std::string s = obj_[key].get<std::string>();
       char* end = nullptr;
@@ -161,15 +191,21 @@ class LineFields {
   }
 
   bool Strings(const char* key, std::vector<std::string>* out, bool required) {
-    if (failed()) return false;
+    if (failed()) {
+      return false;
+    }
     if (!Has(key)) {
-      if (required) Fail(key, "missing");
+      if (required) {
+        Fail(key, "missing");
+      }
       return false;
     }
     const json& v = obj_[key];
     if (v.is_array() &&
         std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); })) {
-      for (const json& e : v) out->push_back(e.get<std::string>());
+      for (const json& e : v) {
+        out->push_back(e.get<std::string>());
+      }
       return true;
     }
     Fail(key, "must be an array of strings");
@@ -177,14 +213,20 @@ class LineFields {
   }
 
   bool StringMap(const char* key, std::map<std::string, std::string>* out) {
-    if (failed() || !Has(key)) return false;
+    if (failed() || !Has(key)) {
+      return false;
+    }
     const json& v = obj_[key];
     if (v.is_object()) {
       for (auto it = v.begin(); it != v.end(); ++it) {
-        if (!it.value().is_string()) break;
+        if (!it.value().is_string()) {
+          break;
+        }
         (*out)[it.key()] = it.value().get<std::string>();
       }
-      if (out->size() == v.size()) return true;
+      if (out->size() == v.size()) {
+        return true;
+      }
     }
     Fail(key, "must be an object of strings {name: session}");
     return false;
@@ -250,7 +292,9 @@ void ReadCompletionFields(LineFields& f, Op* op) {
       op->read_version = static_cast<int32_t>(read_version);
     }
   }
-  if (!op->ok()) return;
+  if (!op->ok()) {
+    return;
+  }
   switch (op->kind) {
     case OpKind::kWrite:
     case OpKind::kCas:
@@ -285,9 +329,15 @@ class Parser {
     }
     LineFields f(line, obj, error);
     std::string type;
-    if (!f.String("type", &type, true)) return false;
-    if (type == "invoke") return Invoke(line, f, error);
-    if (type == "ok" || type == "fail" || type == "info") return Completion(line, type, f, error);
+    if (!f.String("type", &type, true)) {
+      return false;
+    }
+    if (type == "invoke") {
+      return Invoke(line, f, error);
+    }
+    if (type == "ok" || type == "fail" || type == "info") {
+      return Completion(line, type, f, error);
+    }
     if (type == "setup") {
       f.String("workload", &out_->setup.workload, false);
       f.Int("initial", &out_->setup.initial_value, false);
@@ -314,7 +364,9 @@ class Parser {
       f.Int("process", &s.process, true);
       f.Session(&s.session, true);
       f.String("state", &s.state, true);
-      if (!f.failed() && s.state != "expired") f.Fail("state", "must be \"expired\"");
+      if (!f.failed() && s.state != "expired") {
+        f.Fail("state", "must be \"expired\"");
+      }
       f.Time(&s.time_ns);
       out_->session_ends.push_back(std::move(s));
     } else if (type == "final") {
@@ -340,7 +392,7 @@ class Parser {
       Member(f, &l.member);
       f.Int("epoch", &l.epoch, true);
       f.Time(&l.time_ns);
-      out_->leaders.push_back(std::move(l));
+      out_->leaders.push_back(l);
     } else {
       f.Fail(
           "type",
@@ -353,7 +405,9 @@ class Parser {
  private:
   static void Member(LineFields& f, int* member) {
     int32_t m = 0;
-    if (f.Int32("member", &m, true) && m <= 0) f.Fail("member", "must be a member id, 1 or more");
+    if (f.Int32("member", &m, true) && m <= 0) {
+      f.Fail("member", "must be a member id, 1 or more");
+    }
     *member = m;
   }
 
@@ -374,9 +428,13 @@ class Parser {
       op.kind = *kind;
     }
     f.Time(&op.invoke_ns);
-    if (f.failed()) return false;
+    if (f.failed()) {
+      return false;
+    }
     ReadInvokeFields(f, &op);
-    if (f.failed()) return false;
+    if (f.failed()) {
+      return false;
+    }
     auto [it, fresh] = pending_.emplace(op.process, op.id);
     if (!fresh) {
       *error = LineError(line, "process " + std::to_string(op.process) +
@@ -391,7 +449,9 @@ class Parser {
 
   bool Completion(int line, const std::string& type, LineFields& f, std::string* error) {
     int64_t process = 0;
-    if (!f.Int("process", &process, true)) return false;
+    if (!f.Int("process", &process, true)) {
+      return false;
+    }
     auto it = pending_.find(process);
     if (it == pending_.end()) {
       *error = LineError(line, "'" + type + "' for process " + std::to_string(process) +
@@ -413,7 +473,9 @@ class Parser {
       f.Fail("time",
              "the completion is earlier than its invoke on line " + std::to_string(op.invoke_line));
     }
-    if (f.failed()) return false;
+    if (f.failed()) {
+      return false;
+    }
     op.result = type == "ok" ? Result::kOk : type == "fail" ? Result::kFail : Result::kInfo;
     op.complete_ns = time;
     op.complete_line = line;
@@ -430,7 +492,9 @@ class Parser {
 
 const char* OpKindName(OpKind kind) {
   for (const OpName& n : kOpNames) {
-    if (n.kind == kind) return n.name;
+    if (n.kind == kind) {
+      return n.name;
+    }
   }
   return "?";
 }
@@ -455,7 +519,9 @@ bool ParseHistory(std::string_view text, History* out, std::string* error) {
   int line = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
+    if (end == std::string_view::npos) {
+      end = text.size();
+    }
     std::string_view one = text.substr(start, end - start);
     start = end + 1;
     ++line;
@@ -467,15 +533,21 @@ bool ParseHistory(std::string_view text, History* out, std::string* error) {
       *error = LineError(line, "longer than " + std::to_string(kLineBytesMax) + " bytes");
       return false;
     }
-    if (one.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    if (!parser.Line(line, one, error)) return false;
+    if (one.find_first_not_of(" \t\r") == std::string_view::npos) {
+      continue;
+    }
+    if (!parser.Line(line, one, error)) {
+      return false;
+    }
   }
   return true;
 }
 
 json InvokeJson(const Op& op) {
   json j = {{"type", "invoke"}, {"process", op.process}, {"op", OpKindName(op.kind)}};
-  if (!op.session.empty()) j["session"] = op.session;
+  if (!op.session.empty()) {
+    j["session"] = op.session;
+  }
   switch (op.kind) {
     case OpKind::kWrite:
       j["value"] = op.value;
@@ -484,10 +556,14 @@ json InvokeJson(const Op& op) {
       j["value"] = {op.from, op.value};
       break;
     case OpKind::kRead:
-      if (op.final_read) j["final"] = true;
+      if (op.final_read) {
+        j["final"] = true;
+      }
       break;
     case OpKind::kCreate:
-      if (op.ephemeral) j["ephemeral"] = true;
+      if (op.ephemeral) {
+        j["ephemeral"] = true;
+      }
       break;
     case OpKind::kWatch:
       j["kind"] = op.watch_kind;
@@ -495,13 +571,17 @@ json InvokeJson(const Op& op) {
     default:
       break;
   }
-  if (!op.path.empty()) j["path"] = op.path;
+  if (!op.path.empty()) {
+    j["path"] = op.path;
+  }
   j["time"] = op.invoke_ns;
   return j;
 }
 
 std::optional<json> CompletionJson(const Op& op) {
-  if (op.complete_ns == kNever) return std::nullopt;
+  if (op.complete_ns == kNever) {
+    return std::nullopt;
+  }
   json j = {{"type", ResultName(op.result)}, {"process", op.process}, {"op", OpKindName(op.kind)}};
   if (op.ok()) {
     switch (op.kind) {
@@ -517,17 +597,25 @@ std::optional<json> CompletionJson(const Op& op) {
       default:
         break;
     }
-    if (op.version != kNoVersion) j["version"] = op.version;
+    if (op.version != kNoVersion) {
+      j["version"] = op.version;
+    }
   }
-  if (op.read_value) j["read"] = {*op.read_value, op.read_version};
-  if (!op.error.empty()) j["error"] = op.error;
+  if (op.read_value) {
+    j["read"] = {*op.read_value, op.read_version};
+  }
+  if (!op.error.empty()) {
+    j["error"] = op.error;
+  }
   j["time"] = op.complete_ns;
   return j;
 }
 
 json SetupJson(const Setup& s) {
   json j = {{"type", "setup"}};
-  if (!s.workload.empty()) j["workload"] = s.workload;
+  if (!s.workload.empty()) {
+    j["workload"] = s.workload;
+  }
   j["initial"] = s.initial_value;
   j["initial_version"] = s.initial_version;
   j["initial_cversion"] = s.initial_cversion;
@@ -549,14 +637,18 @@ json SessionEndJson(const SessionEnd& s) {
 
 json ListingJson(const Listing& l) {
   json j = {{"type", "final"}, {"member", l.member}, {"path", l.path}, {"children", l.children}};
-  if (!l.owners.empty()) j["owners"] = l.owners;
+  if (!l.owners.empty()) {
+    j["owners"] = l.owners;
+  }
   j["time"] = l.time_ns;
   return j;
 }
 
 json MemberJson(const MemberFacts& m) {
   json j = {{"type", "member"}, {"member", m.member}, {"last_zxid", m.last_zxid}};
-  if (!m.digest.empty()) j["digest"] = m.digest;
+  if (!m.digest.empty()) {
+    j["digest"] = m.digest;
+  }
   j["time"] = m.time_ns;
   return j;
 }
@@ -571,23 +663,37 @@ std::string HistoryToJsonl(const History& h) {
   std::vector<std::tuple<int64_t, int, int>> events;
   for (const Op& op : h.ops) {
     events.emplace_back(op.invoke_ns, op.id, 0);
-    if (op.complete_ns != kNever) events.emplace_back(op.complete_ns, op.id, 1);
+    if (op.complete_ns != kNever) {
+      events.emplace_back(op.complete_ns, op.id, 1);
+    }
   }
   std::sort(events.begin(), events.end());
   std::string out = SetupJson(h.setup).dump() + "\n";
   for (const auto& [time, id, completion] : events) {
     out += (completion ? *CompletionJson(h.ops[id]) : InvokeJson(h.ops[id])).dump() + "\n";
   }
-  for (const Notification& n : h.notifications) out += NotificationJson(n).dump() + "\n";
-  for (const SessionEnd& s : h.session_ends) out += SessionEndJson(s).dump() + "\n";
-  for (const Listing& l : h.listings) out += ListingJson(l).dump() + "\n";
-  for (const MemberFacts& m : h.members) out += MemberJson(m).dump() + "\n";
-  for (const LeaderSighting& l : h.leaders) out += LeaderJson(l).dump() + "\n";
+  for (const Notification& n : h.notifications) {
+    out += NotificationJson(n).dump() + "\n";
+  }
+  for (const SessionEnd& s : h.session_ends) {
+    out += SessionEndJson(s).dump() + "\n";
+  }
+  for (const Listing& l : h.listings) {
+    out += ListingJson(l).dump() + "\n";
+  }
+  for (const MemberFacts& m : h.members) {
+    out += MemberJson(m).dump() + "\n";
+  }
+  for (const LeaderSighting& l : h.leaders) {
+    out += LeaderJson(l).dump() + "\n";
+  }
   return out;
 }
 
 std::string FormatTime(int64_t ns) {
-  if (ns == kNever) return "never";
+  if (ns == kNever) {
+    return "never";
+  }
   char buf[32];
   std::snprintf(buf, sizeof buf, "%" PRId64 ".%06" PRId64 "s", ns / 1'000'000'000,
                 (ns % 1'000'000'000) / 1000);
@@ -607,8 +713,12 @@ std::string OpHead(const Op& op) {
       s += " " + std::to_string(op.from) + "->" + std::to_string(op.value);
       break;
     case OpKind::kRead:
-      if (op.final_read) s += " (final)";
-      if (op.ok()) s += " = " + std::to_string(op.value);
+      if (op.final_read) {
+        s += " (final)";
+      }
+      if (op.ok()) {
+        s += " = " + std::to_string(op.value);
+      }
       break;
     case OpKind::kCreate:
       s += " " + (op.ok() ? op.created : op.path);
@@ -642,16 +752,22 @@ std::string DescribeOp(const Op& op) {
     s += " on " + op.path;
   }
   s += " by process " + std::to_string(op.process);
-  if (!op.session.empty()) s += " (session " + op.session + ")";
+  if (!op.session.empty()) {
+    s += " (session " + op.session + ")";
+  }
   s += " " + FormatTime(op.invoke_ns) + "-" +
        (op.complete_ns == kNever ? std::string("(no completion)") : FormatTime(op.complete_ns));
-  if (op.version != kNoVersion) s += ", version " + std::to_string(op.version);
+  if (op.version != kNoVersion) {
+    s += ", version " + std::to_string(op.version);
+  }
   if (op.read_value) {
     s += ", read " + std::to_string(*op.read_value) + " at version " +
          std::to_string(op.read_version);
   }
   s += " [line " + std::to_string(op.invoke_line);
-  if (op.complete_line) s += "/" + std::to_string(op.complete_line);
+  if (op.complete_line) {
+    s += "/" + std::to_string(op.complete_line);
+  }
   s += "]";
   return s;
 }
@@ -662,17 +778,23 @@ json OpJson(const Op& op) {
   j["result"] = ResultName(op.result);
   j["invoke_time"] = op.invoke_ns;
   j.erase("time");
-  if (op.complete_ns != kNever) j["complete_time"] = op.complete_ns;
+  if (op.complete_ns != kNever) {
+    j["complete_time"] = op.complete_ns;
+  }
   if (std::optional<json> c = CompletionJson(op)) {
     for (const char* key : {"version", "read", "error"}) {
-      if (c->contains(key)) j[key] = (*c)[key];
+      if (c->contains(key)) {
+        j[key] = (*c)[key];
+      }
     }
     if (op.ok() && c->contains("value") && op.kind != OpKind::kWrite && op.kind != OpKind::kCas) {
       j["result_value"] = (*c)["value"];
     }
   }
   j["line"] = op.invoke_line;
-  if (op.complete_line) j["complete_line"] = op.complete_line;
+  if (op.complete_line) {
+    j["complete_line"] = op.complete_line;
+  }
   j["id"] = op.id;
   return j;
 }

@@ -53,19 +53,29 @@ class VersionFacts {
     for (int id : ids) {
       const Op& op = h.ops[id];
       bool write = op.kind == OpKind::kWrite || op.kind == OpKind::kCas;
-      if (write && !op.fail()) ++writers_[op.value];
+      if (write && !op.fail()) {
+        ++writers_[op.value];
+      }
       if (op.kind == OpKind::kCas && op.read_value && !op.info()) {
         See(op.read_version, *op.read_value, id);
       }
-      if (!op.ok() || op.version == kNoVersion) continue;
+      if (!op.ok() || op.version == kNoVersion) {
+        continue;
+      }
       if (op.kind == OpKind::kRead) {
         See(op.version, op.value, id);
         continue;
       }
-      if (!write) continue;
-      if (size_t i = Index(op.version); i < reach) ++claims_[i];
+      if (!write) {
+        continue;
+      }
+      if (size_t i = Index(op.version); i < reach) {
+        ++claims_[i];
+      }
       See(op.version, op.value, id);
-      if (op.kind == OpKind::kCas) See(op.version - 1, op.from, id);
+      if (op.kind == OpKind::kCas) {
+        See(op.version - 1, op.from, id);
+      }
     }
   }
 
@@ -96,7 +106,9 @@ class VersionFacts {
           (i < facts_.size() && facts_[i].conflict)) {
         continue;
       }
-      if (pinned != kNoVersion) return kNoVersion;  // seen at two versions: no pin
+      if (pinned != kNoVersion) {
+        return kNoVersion;  // seen at two versions: no pin
+      }
       pinned = version;
     }
     return pinned;
@@ -115,7 +127,9 @@ class VersionFacts {
     }
     size_t i = Index(version);
     // Beyond the reach of every write, or the initial version: nothing to produce there.
-    if (i == 0 || i >= facts_.size()) return;
+    if (i == 0 || i >= facts_.size()) {
+      return;
+    }
     Fact& f = facts_[i];
     if (f.op < 0) {
       f = {value, op, false};
@@ -138,17 +152,27 @@ class VersionFacts {
 std::optional<RegisterState> Step(const RegisterState& s, const LinOp& op,
                                   const VersionFacts& versions) {
   if (op.kind == OpKind::kRead) {
-    if (op.value != s.value) return std::nullopt;
-    if (op.version != kNoVersion && op.version != s.version) return std::nullopt;
+    if (op.value != s.value) {
+      return std::nullopt;
+    }
+    if (op.version != kNoVersion && op.version != s.version) {
+      return std::nullopt;
+    }
     return s;
   }
-  if (op.kind == OpKind::kCas && op.from != s.value) return std::nullopt;
-  if (s.version == std::numeric_limits<int32_t>::max()) return std::nullopt;
+  if (op.kind == OpKind::kCas && op.from != s.value) {
+    return std::nullopt;
+  }
+  if (s.version == std::numeric_limits<int32_t>::max()) {
+    return std::nullopt;
+  }
   int32_t produced = s.version + 1;
   if (op.version != kNoVersion ? op.version != produced : versions.Claimed(produced)) {
     return std::nullopt;
   }
-  if (op.pinned != kNoVersion && op.pinned != produced) return std::nullopt;
+  if (op.pinned != kNoVersion && op.pinned != produced) {
+    return std::nullopt;
+  }
   if (const VersionFacts::Fact* f = versions.FactAt(produced); f && f->value != op.value) {
     return std::nullopt;
   }
@@ -275,11 +299,15 @@ class EventList {
  private:
   void Unlink(int e) {
     next_[prev_[e]] = next_[e];
-    if (next_[e] != kEnd) prev_[next_[e]] = prev_[e];
+    if (next_[e] != kEnd) {
+      prev_[next_[e]] = prev_[e];
+    }
   }
   void Relink(int e) {
     next_[prev_[e]] = e;
-    if (next_[e] != kEnd) prev_[next_[e]] = e;
+    if (next_[e] != kEnd) {
+      prev_[next_[e]] = e;
+    }
   }
 
   std::vector<Event> events_;
@@ -370,7 +398,9 @@ void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
     if (!r.concurrent.empty()) {
       text += "; concurrent with it:";
       size_t shown = std::min<size_t>(r.concurrent.size(), 5);
-      for (size_t i = 0; i < shown; ++i) text += " " + ShortOp(h.ops[r.concurrent[i]]);
+      for (size_t i = 0; i < shown; ++i) {
+        text += " " + ShortOp(h.ops[r.concurrent[i]]);
+      }
       if (r.concurrent.size() > shown) {
         text += " and " + std::to_string(r.concurrent.size() - shown) + " more";
       }
@@ -381,7 +411,9 @@ void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
   }
   std::vector<int> unique;
   for (int id : ops) {
-    if (std::find(unique.begin(), unique.end(), id) == unique.end()) unique.push_back(id);
+    if (std::find(unique.begin(), unique.end(), id) == unique.end()) {
+      unique.push_back(id);
+    }
   }
   out->Add({"not-linearizable", text, unique});
 }
@@ -393,17 +425,23 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
   RegisterSearch r;
   std::vector<LinOp> ops;
   for (int id : op_ids) {
-    if (Searched(history.ops[id])) ops.push_back(ToLinOp(history.ops[id]));
+    if (Searched(history.ops[id])) {
+      ops.push_back(ToLinOp(history.ops[id]));
+    }
   }
   std::stable_sort(ops.begin(), ops.end(),
                    [](const LinOp& a, const LinOp& b) { return a.invoke_ns < b.invoke_ns; });
   r.ops = static_cast<int>(ops.size());
-  if (!op_ids.empty()) r.path = history.ops[op_ids[0]].path;
+  if (!op_ids.empty()) {
+    r.path = history.ops[op_ids[0]].path;
+  }
 
   // Versions beyond initial + every write cannot be produced: no need to know about them.
   VersionFacts versions(history, op_ids, initial, ops.size() + 2);
   for (LinOp& op : ops) {
-    if (op.kind != OpKind::kRead) op.pinned = versions.Pinned(op.value);
+    if (op.kind != OpKind::kRead) {
+      op.pinned = versions.Pinned(op.value);
+    }
   }
   EventList list(ops);
   PlacedSet placed(ops.size());
@@ -424,16 +462,22 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
   std::set<std::pair<int32_t, int>> needed;  // (version the register must be at, op)
   auto need = [&ops](int i) {
     const LinOp& op = ops[i];
-    if (op.info || op.version == kNoVersion) return kNoVersion;
+    if (op.info || op.version == kNoVersion) {
+      return kNoVersion;
+    }
     return op.kind == OpKind::kRead ? op.version : op.version - 1;
   };
   for (size_t i = 0; i < ops.size(); ++i) {
-    if (need(static_cast<int>(i)) != kNoVersion) needed.insert({need(static_cast<int>(i)), i});
+    if (need(static_cast<int>(i)) != kNoVersion) {
+      needed.insert({need(static_cast<int>(i)), i});
+    }
   }
   // Whether placing op i, taking the register to `version`, leaves some other ok op behind.
   auto overshoots = [&needed](int i, int32_t version) {
     for (const auto& [at, op] : needed) {
-      if (op != i) return version > at;
+      if (op != i) {
+        return version > at;
+      }
     }
     return false;
   };
@@ -454,7 +498,9 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
             stack.push_back({ev.op, state});
             state = *after;
             list.Lift(ev.op);
-            if (int32_t at = need(ev.op); at != kNoVersion) needed.erase({at, ev.op});
+            if (int32_t at = need(ev.op); at != kNoVersion) {
+              needed.erase({at, ev.op});
+            }
             entry = list.first();
             continue;
           }
@@ -464,10 +510,14 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
         continue;
       }
       // An info op's completion: every ok op is placed (theirs all come first).
-      if (ops[ev.op].info) at = end;
+      if (ops[ev.op].info) {
+        at = end;
+      }
     }
     // Done, unless the register is still short of a version someone saw.
-    if (at == end && state.version >= must_reach) break;
+    if (at == end && state.version >= must_reach) {
+      break;
+    }
     // Stuck: the op completing here (or, at the end, the rest of the info ops) cannot be
     // placed on this path. Note how far we got and what the register held, then backtrack.
     if (at > deepest) {
@@ -478,7 +528,9 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
       int setter = stack.empty() ? -1 : ops[stack.back().op].id;
       bool seen = std::any_of(r.could_be.begin(), r.could_be.end(),
                               [&](const auto& c) { return c.first == state; });
-      if (!seen) r.could_be.emplace_back(state, setter);
+      if (!seen) {
+        r.could_be.emplace_back(state, setter);
+      }
     }
     if (stack.empty()) {
       r.outcome = Outcome::kInvalid;
@@ -489,7 +541,9 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
     placed.Toggle(f.op);
     state = f.before;
     list.Unlift(f.op);
-    if (int32_t at = need(f.op); at != kNoVersion) needed.insert({at, f.op});
+    if (int32_t at = need(f.op); at != kNoVersion) {
+      needed.insert({at, f.op});
+    }
     entry = list.next(list.invoke_at(f.op));
   }
   r.states_explored = static_cast<int64_t>(memo.size());
@@ -508,7 +562,9 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
   // What was seen of the versions between the furthest the register got and what the stuck op
   // needs: often the op that makes it impossible.
   int32_t reached = initial.version;
-  for (const auto& [s, setter] : r.could_be) reached = std::max(reached, s.version);
+  for (const auto& [s, setter] : r.could_be) {
+    reached = std::max(reached, s.version);
+  }
   int32_t needs = stuck.version != kNoVersion  ? stuck.version
                   : stuck.pinned != kNoVersion ? stuck.pinned
                                                : reached + 1;
@@ -529,7 +585,9 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
     }
   }
   for (const LinOp& op : ops) {
-    if (op.id == stuck.id) continue;
+    if (op.id == stuck.id) {
+      continue;
+    }
     int64_t end = op.info ? kNever : op.complete_ns;
     if (op.invoke_ns <= stuck.complete_ns && end >= stuck.invoke_ns &&
         r.concurrent.size() < kConcurrentShownMax) {

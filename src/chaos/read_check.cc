@@ -18,7 +18,9 @@ struct Observation {
 };
 
 std::optional<Observation> Observed(const Op& op) {
-  if (op.kind == OpKind::kRead && op.ok()) return Observation{&op, op.value, op.version, "read"};
+  if (op.kind == OpKind::kRead && op.ok()) {
+    return Observation{&op, op.value, op.version, "read"};
+  }
   if (op.kind == OpKind::kCas && op.read_value && !op.info()) {
     return Observation{&op, *op.read_value, op.read_version, "its read"};
   }
@@ -39,13 +41,17 @@ struct Writes {
       return;
     }
     by_value[op.value].push_back(&op);
-    if (op.ok() && op.version != kNoVersion) ok_by_version[op.version].push_back(&op);
+    if (op.ok() && op.version != kNoVersion) {
+      ok_by_version[op.version].push_back(&op);
+    }
   }
 };
 
 std::string Observes(const Observation& o) {
   std::string s = DescribeOp(*o.op) + ": " + o.what + " " + std::to_string(o.value);
-  if (o.version != kNoVersion) s += " at version " + std::to_string(o.version);
+  if (o.version != kNoVersion) {
+    s += " at version " + std::to_string(o.version);
+  }
   return s;
 }
 
@@ -55,7 +61,9 @@ std::optional<Problem> Unexplained(const Observation& o, const Writes& w, const 
   auto before_end = [&reader](const Op* write) { return write->invoke_ns <= reader.complete_ns; };
   if (o.version != kNoVersion) {
     if (o.version == setup.initial_version) {
-      if (o.value == setup.initial_value) return std::nullopt;
+      if (o.value == setup.initial_value) {
+        return std::nullopt;
+      }
       return Problem{"read-wrong-version",
                      Observes(o) + ", but version " + std::to_string(o.version) +
                          " is the initial one, which held " + std::to_string(setup.initial_value),
@@ -71,7 +79,9 @@ std::optional<Problem> Unexplained(const Observation& o, const Writes& w, const 
     if (claimants != w.ok_by_version.end()) {
       std::vector<const Op*> same;
       for (const Op* c : claimants->second) {
-        if (c->value == o.value) same.push_back(c);
+        if (c->value == o.value) {
+          same.push_back(c);
+        }
       }
       if (same.empty()) {
         const Op* c = claimants->second.front();
@@ -80,7 +90,9 @@ std::optional<Problem> Unexplained(const Observation& o, const Writes& w, const 
                            " was written as " + std::to_string(c->value) + " by " + ShortOp(*c),
                        {reader.id, c->id}};
       }
-      if (std::any_of(same.begin(), same.end(), before_end)) return std::nullopt;
+      if (std::any_of(same.begin(), same.end(), before_end)) {
+        return std::nullopt;
+      }
       return Problem{"read-future",
                      Observes(o) + ", written by " + ShortOp(*same.front()) +
                          ", which began only after the read ended",
@@ -95,10 +107,14 @@ std::optional<Problem> Unexplained(const Observation& o, const Writes& w, const 
   auto found = w.by_value.find(o.value);
   if (found != w.by_value.end()) {
     for (const Op* c : found->second) {
-      if (o.version == kNoVersion || c->info() || c->version == kNoVersion) candidates.push_back(c);
+      if (o.version == kNoVersion || c->info() || c->version == kNoVersion) {
+        candidates.push_back(c);
+      }
     }
   }
-  if (std::any_of(candidates.begin(), candidates.end(), before_end)) return std::nullopt;
+  if (std::any_of(candidates.begin(), candidates.end(), before_end)) {
+    return std::nullopt;
+  }
   if (!candidates.empty()) {
     return Problem{"read-future",
                    Observes(o) + ", written by " + ShortOp(*candidates.front()) +
@@ -119,7 +135,9 @@ std::optional<Problem> Unexplained(const Observation& o, const Writes& w, const 
 
 // An ok cas that does not write over what it read.
 std::optional<Problem> CasReadMismatch(const Op& op) {
-  if (op.kind != OpKind::kCas || !op.ok() || !op.read_value) return std::nullopt;
+  if (op.kind != OpKind::kCas || !op.ok() || !op.read_value) {
+    return std::nullopt;
+  }
   if (*op.read_value != op.from) {
     return Problem{"cas-read-mismatch",
                    DescribeOp(op) + ": succeeded though its read saw " +
@@ -186,7 +204,9 @@ void Disagreements(const History& history, std::map<std::string, Writes>& writes
       continue;
     }
     auto [it, fresh] = first.emplace(std::make_pair(op.path, o->version), *o);
-    if (fresh || it->second.value == o->value) continue;
+    if (fresh || it->second.value == o->value) {
+      continue;
+    }
     out->Add({"reads-disagree",
               Observes(*o) + ", but " + ShortOp(*it->second.op) + " saw " +
                   std::to_string(it->second.value) + " at that version",
@@ -201,16 +221,26 @@ CheckResult CheckReads(const History& history) {
   out.name = "register-reads";
   std::map<std::string, Writes> writes;  // by register path
   for (const Op& op : history.ops) {
-    if (IsWrite(op)) writes[op.path].Add(op);
+    if (IsWrite(op)) {
+      writes[op.path].Add(op);
+    }
   }
   size_t observations = 0;
   std::map<std::pair<std::string, std::string>, std::vector<const Op*>> sessions;
   for (const Op& op : history.ops) {
-    if (op.kind != OpKind::kRead && !IsWrite(op)) continue;
-    if (!op.session.empty()) sessions[{op.session, op.path}].push_back(&op);
-    if (std::optional<Problem> p = CasReadMismatch(op)) out.Add(std::move(*p));
+    if (op.kind != OpKind::kRead && !IsWrite(op)) {
+      continue;
+    }
+    if (!op.session.empty()) {
+      sessions[{op.session, op.path}].push_back(&op);
+    }
+    if (std::optional<Problem> p = CasReadMismatch(op)) {
+      out.Add(std::move(*p));
+    }
     std::optional<Observation> o = Observed(op);
-    if (!o) continue;
+    if (!o) {
+      continue;
+    }
     ++observations;
     if (std::optional<Problem> p = Unexplained(*o, writes[op.path], history.setup)) {
       out.Add(std::move(*p));

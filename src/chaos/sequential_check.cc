@@ -17,7 +17,9 @@ constexpr size_t kNamesShownMax = 10;
 
 std::string Dirname(const std::string& path) {
   size_t slash = path.rfind('/');
-  if (slash == std::string::npos || slash == 0) return "/";
+  if (slash == std::string::npos || slash == 0) {
+    return "/";
+  }
   return path.substr(0, slash);
 }
 
@@ -32,7 +34,9 @@ std::string Prefix(const std::string& name) {
 
 std::string Members(const std::vector<int>& members) {
   std::string s;
-  for (int m : members) s += (s.empty() ? "" : ", ") + std::to_string(m);
+  for (int m : members) {
+    s += (s.empty() ? "" : ", ") + std::to_string(m);
+  }
   return s;
 }
 
@@ -73,9 +77,15 @@ class ParentCheck {
  private:
   void ReadCreates() {
     for (const Op* op : parent_.creates) {
-      if (op->info()) ++info_by_prefix_[Basename(op->path)];
-      if (op->info() && op->ephemeral) ++ephemeral_info_;
-      if (!op->ok()) continue;
+      if (op->info()) {
+        ++info_by_prefix_[Basename(op->path)];
+      }
+      if (op->info() && op->ephemeral) {
+        ++ephemeral_info_;
+      }
+      if (!op->ok()) {
+        continue;
+      }
       std::string name = Basename(op->created);
       std::optional<int64_t> number = SequenceNumber(name);
       if (op->created.size() != op->path.size() + kSuffixChars ||
@@ -94,20 +104,26 @@ class ParentCheck {
                    {it->second->id, op->id}});
         continue;
       }
-      if (op->ephemeral) ephemeral_numbers_.insert(*number);
+      if (op->ephemeral) {
+        ephemeral_numbers_.insert(*number);
+      }
     }
   }
 
   void ReadListings() {
     for (const auto& [member, listing] : parent_.listings) {
-      for (const std::string& name : listing->children) present_[name].push_back(member);
+      for (const std::string& name : listing->children) {
+        present_[name].push_back(member);
+      }
     }
   }
 
   // Every ok (persistent) create's node is on every member.
   void Missing() {
     for (const auto& [name, op] : ok_by_name_) {
-      if (op->ephemeral) continue;  // may have gone with its session: the session check's part
+      if (op->ephemeral) {
+        continue;  // may have gone with its session: the session check's part
+      }
       std::vector<int> lacking;
       for (const auto& [member, listing] : parent_.listings) {
         const auto& children = listing->children;
@@ -145,12 +161,18 @@ class ParentCheck {
     std::map<std::string, std::vector<std::string>> unclaimed;  // prefix → names
     for (const auto& [name, members] : present_) {
       std::optional<int64_t> number = SequenceNumber(name);
-      if (number && *number < setup_.initial_cversion) continue;  // there before the run
-      if (!ok_by_name_.count(name)) unclaimed[Prefix(name)].push_back(name);
+      if (number && *number < setup_.initial_cversion) {
+        continue;  // there before the run
+      }
+      if (!ok_by_name_.count(name)) {
+        unclaimed[Prefix(name)].push_back(name);
+      }
     }
     for (const auto& [prefix, names] : unclaimed) {
       int explained = info_by_prefix_.count(prefix) ? info_by_prefix_.at(prefix) : 0;
-      if (static_cast<int>(names.size()) <= explained) continue;
+      if (static_cast<int>(names.size()) <= explained) {
+        continue;
+      }
       out_->Add({"unexplained-node",
                  std::to_string(names.size()) + " node(s) under " + path_ + " (" + Names(names) +
                      ") that no ok create returned, and only " + std::to_string(explained) +
@@ -164,22 +186,32 @@ class ParentCheck {
     std::set<int64_t> accounted = ephemeral_numbers_;
     for (const auto& [name, members] : present_) {
       std::optional<int64_t> number = SequenceNumber(name);
-      if (number && *number >= setup_.initial_cversion) accounted.insert(*number);
+      if (number && *number >= setup_.initial_cversion) {
+        accounted.insert(*number);
+      }
     }
-    if (accounted.empty()) return;
+    if (accounted.empty()) {
+      return;
+    }
     std::vector<std::string> gaps;
     size_t gap_count = 0;
     int64_t expected = setup_.initial_cversion;
     for (int64_t n : accounted) {
       for (; expected < n; ++expected) {
         ++gap_count;
-        if (gaps.size() < kNamesShownMax) gaps.push_back(std::to_string(expected));
+        if (gaps.size() < kNamesShownMax) {
+          gaps.push_back(std::to_string(expected));
+        }
       }
       expected = n + 1;
     }
-    if (gap_count <= static_cast<size_t>(ephemeral_info_)) return;
+    if (gap_count <= static_cast<size_t>(ephemeral_info_)) {
+      return;
+    }
     std::string text = "no node under " + path_ + " has number(s) " + Names(gaps);
-    if (gap_count > gaps.size()) text += " (" + std::to_string(gap_count) + " in all)";
+    if (gap_count > gaps.size()) {
+      text += " (" + std::to_string(gap_count) + " in all)";
+    }
     text +=
         ", though ZooKeeper's counter moves only on a committed create and is not rewound "
         "by deletes";
@@ -193,7 +225,9 @@ class ParentCheck {
   // A create that completed before another was invoked has the lower number.
   void Order() {
     std::vector<std::pair<const Op*, int64_t>> creates;
-    for (const auto& [name, op] : ok_by_name_) creates.emplace_back(op, *SequenceNumber(name));
+    for (const auto& [name, op] : ok_by_name_) {
+      creates.emplace_back(op, *SequenceNumber(name));
+    }
     std::vector<std::pair<const Op*, int64_t>> by_completion = creates;
     std::sort(by_completion.begin(), by_completion.end(), [](const auto& a, const auto& b) {
       return a.first->complete_ns < b.first->complete_ns;
@@ -233,9 +267,11 @@ class ParentCheck {
 }  // namespace
 
 std::optional<int64_t> SequenceNumber(const std::string& name) {
-  if (name.size() < kSuffixChars) return std::nullopt;
+  if (name.size() < kSuffixChars) {
+    return std::nullopt;
+  }
   std::string suffix = name.substr(name.size() - kSuffixChars);
-  size_t first = suffix[0] == '-' ? 1 : 0;
+  std::ptrdiff_t first = suffix[0] == '-' ? 1 : 0;
   if (!std::all_of(suffix.begin() + first, suffix.end(),
                    [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;
@@ -248,7 +284,9 @@ CheckResult CheckSequential(const History& history) {
   out.name = "sequential";
   std::map<std::string, Parent> parents;
   for (const Op& op : history.ops) {
-    if (op.kind == OpKind::kCreate) parents[Dirname(op.path)].creates.push_back(&op);
+    if (op.kind == OpKind::kCreate) {
+      parents[Dirname(op.path)].creates.push_back(&op);
+    }
   }
   // Parents whose creates are sequential (ZooKeeper returned another path than the one asked
   // for); plain creates, such as the session workload's ephemerals, are not this check's.
@@ -263,7 +301,9 @@ CheckResult CheckSequential(const History& history) {
   size_t ok = 0;
   for (auto& [path, parent] : parents) {
     for (const Listing& l : history.listings) {
-      if (l.path == path) parent.listings[l.member] = &l;
+      if (l.path == path) {
+        parent.listings[l.member] = &l;
+      }
     }
     creates += parent.creates.size();
     ok += std::count_if(parent.creates.begin(), parent.creates.end(),

@@ -13,7 +13,9 @@ namespace {
 
 std::string Dirname(const std::string& path) {
   size_t slash = path.rfind('/');
-  if (slash == std::string::npos || slash == 0) return "/";
+  if (slash == std::string::npos || slash == 0) {
+    return "/";
+  }
   return path.substr(0, slash);
 }
 
@@ -61,7 +63,9 @@ class SessionCheck {
 
   void Run() {
     Index();
-    if (!Applicable()) return;
+    if (!Applicable()) {
+      return;
+    }
     LostEphemerals();
     OutlivedCloses();
     Watches();
@@ -77,9 +81,13 @@ class SessionCheck {
       }
       if (IsSessionWrite(op) && op.ok() && !op.session.empty()) {
         const Op*& latest = latest_write_[op.session];
-        if (latest == nullptr || op.invoke_ns > latest->invoke_ns) latest = &op;
+        if (latest == nullptr || op.invoke_ns > latest->invoke_ns) {
+          latest = &op;
+        }
       }
-      if (op.kind == OpKind::kClose && op.ok()) closed_[op.session] = &op;
+      if (op.kind == OpKind::kClose && op.ok()) {
+        closed_[op.session] = &op;
+      }
     }
   }
 
@@ -90,13 +98,19 @@ class SessionCheck {
     std::set<std::pair<std::string, std::string>> saw;  // (session, path)
     std::vector<const Op*> ops;
     for (const Op& op : h_.ops) {
-      if (!op.session.empty() && op.ok()) ops.push_back(&op);
+      if (!op.session.empty() && op.ok()) {
+        ops.push_back(&op);
+      }
     }
     std::stable_sort(ops.begin(), ops.end(),
                      [](const Op* a, const Op* b) { return a->invoke_ns < b->invoke_ns; });
     for (const Op* op : ops) {
-      if (op->kind == OpKind::kCreate && op->ephemeral) saw.insert({op->session, op->created});
-      if (op->kind != OpKind::kExists) continue;
+      if (op->kind == OpKind::kCreate && op->ephemeral) {
+        saw.insert({op->session, op->created});
+      }
+      if (op->kind != OpKind::kExists) {
+        continue;
+      }
       if (op->exists) {
         saw.insert({op->session, op->path});
       } else if (saw.count({op->session, op->path}) && ephemerals_.count(op->path)) {
@@ -112,7 +126,9 @@ class SessionCheck {
     }
     for (const Listing& l : h_.listings) {
       for (const auto& [path, create] : ephemerals_) {
-        if (Dirname(path) != l.path || l.time_ns <= create->complete_ns) continue;
+        if (Dirname(path) != l.path || l.time_ns <= create->complete_ns) {
+          continue;
+        }
         if (std::find(l.children.begin(), l.children.end(), Basename(path)) == l.children.end()) {
           gone[path].push_back({l.time_ns, "member " + std::to_string(l.member) +
                                                "'s final listing of " + l.path + " [line " +
@@ -132,16 +148,22 @@ class SessionCheck {
     for (const auto& [path, seen] : SeenGone()) {
       const Op* create = ephemerals_.at(path);
       auto alive = latest_write_.find(create->session);
-      if (alive == latest_write_.end()) continue;
+      if (alive == latest_write_.end()) {
+        continue;
+      }
       const Op* proof = alive->second;
       for (const Gone& g : seen) {
-        if (proof->invoke_ns <= g.time_ns) break;  // sorted: later ones are later still
+        if (proof->invoke_ns <= g.time_ns) {
+          break;  // sorted: later ones are later still
+        }
         Problem p{"ephemeral-lost",
                   "ephemeral " + path + " of session " + create->session + " (" + ShortOp(*create) +
                       ") was gone by " + FormatTime(g.time_ns) + " (" + g.how +
                       "), yet its session was alive after: " + DescribeOp(*proof),
                   {create->id, proof->id}};
-        if (g.op >= 0) p.ops.push_back(g.op);
+        if (g.op >= 0) {
+          p.ops.push_back(g.op);
+        }
         out_->Add(std::move(p));
         break;  // one problem per ephemeral
       }
@@ -163,12 +185,14 @@ class SessionCheck {
         if (owner.empty() || closed == closed_.end() || closed->second->complete_ns >= l.time_ns) {
           continue;
         }
-        out_->Add({"ephemeral-outlived-close",
-                   "ephemeral " + path + " of session " + owner + " is still in member " +
-                       std::to_string(l.member) + "'s final listing [line " +
-                       std::to_string(l.line) +
-                       "] after its session closed: " + DescribeOp(*closed->second),
-                   {closed->second->id}});
+        std::string text = "ephemeral ";
+        text += path;
+        text += " of session ";
+        text += owner;
+        text += " is still in member " + std::to_string(l.member) + "'s final listing [line ";
+        text += std::to_string(l.line) + "] after its session closed: ";
+        text += DescribeOp(*closed->second);
+        out_->Add({"ephemeral-outlived-close", text, {closed->second->id}});
       }
     }
   }
@@ -179,16 +203,24 @@ class SessionCheck {
   };
 
   static std::vector<std::string> Triggers(const std::string& event) {
-    if (event == "NodeDataChanged" || event == "NodeCreated") return {"data"};
-    if (event == "NodeChildrenChanged") return {"child"};
-    if (event == "NodeDeleted") return {"data", "child"};
+    if (event == "NodeDataChanged" || event == "NodeCreated") {
+      return {"data"};
+    }
+    if (event == "NodeChildrenChanged") {
+      return {"child"};
+    }
+    if (event == "NodeDeleted") {
+      return {"data", "child"};
+    }
     return {};
   }
 
   // An op that could have made the change the notification reports.
   const Op* Cause(const Notification& n, int32_t version_seen) const {
     for (const Op& op : h_.ops) {
-      if (op.fail() || op.invoke_ns >= n.time_ns) continue;
+      if (op.fail() || op.invoke_ns >= n.time_ns) {
+        continue;
+      }
       bool cause = false;
       if (n.event == "NodeDataChanged") {
         cause = (op.kind == OpKind::kWrite || op.kind == OpKind::kCas) && op.path == n.path &&
@@ -204,7 +236,9 @@ class SessionCheck {
         cause = (op.kind == OpKind::kCreate || op.kind == OpKind::kDelete) &&
                 Dirname(op.path) == n.path;
       }
-      if (cause) return &op;
+      if (cause) {
+        return &op;
+      }
     }
     return nullptr;
   }
@@ -212,10 +246,14 @@ class SessionCheck {
   void Watches() {
     std::map<std::pair<std::string, std::string>, std::vector<Armed>> armed;  // (session, path)
     for (const Op& op : h_.ops) {
-      if (op.kind == OpKind::kWatch && !op.fail()) armed[{op.session, op.path}].push_back({&op});
+      if (op.kind == OpKind::kWatch && !op.fail()) {
+        armed[{op.session, op.path}].push_back({&op});
+      }
     }
     std::vector<const Notification*> notes;
-    for (const Notification& n : h_.notifications) notes.push_back(&n);
+    for (const Notification& n : h_.notifications) {
+      notes.push_back(&n);
+    }
     std::stable_sort(notes.begin(), notes.end(),
                      [](const auto* a, const auto* b) { return a->time_ns < b->time_ns; });
     for (const Notification* n : notes) {
@@ -238,7 +276,9 @@ class SessionCheck {
         a.consumed = true;
         fired = true;
         bool known = a.watch->ok() && a.watch->version != kNoVersion;
-        if (!known) version_seen = kNoVersion;
+        if (!known) {
+          version_seen = kNoVersion;
+        }
         if (known && version_seen != kNoVersion) {
           version_seen = std::min(version_seen, a.watch->version);
         }

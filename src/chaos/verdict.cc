@@ -39,11 +39,19 @@ Verdict Judge(const History& history, const CheckOptions& options) {
   v.checks.push_back(CheckLeaders(history));
   bool unknown = false;
   for (const CheckResult& c : v.checks) {
-    if (!c.applicable) continue;
-    if (c.outcome == Outcome::kInvalid) v.outcome = Outcome::kInvalid;
-    if (c.outcome == Outcome::kUnknown) unknown = true;
+    if (!c.applicable) {
+      continue;
+    }
+    if (c.outcome == Outcome::kInvalid) {
+      v.outcome = Outcome::kInvalid;
+    }
+    if (c.outcome == Outcome::kUnknown) {
+      unknown = true;
+    }
   }
-  if (v.outcome != Outcome::kInvalid && unknown) v.outcome = Outcome::kUnknown;
+  if (v.outcome != Outcome::kInvalid && unknown) {
+    v.outcome = Outcome::kUnknown;
+  }
   size_t ok = 0, fail = 0, info = 0;
   for (const Op& op : history.ops) {
     (op.ok() ? ok : op.fail() ? fail : info)++;
@@ -65,10 +73,14 @@ int ExitCode(Outcome outcome) {
 }
 
 std::string VerdictLine(const Verdict& verdict, const History& history) {
-  if (verdict.outcome == Outcome::kValid) return "verdict: valid";
+  if (verdict.outcome == Outcome::kValid) {
+    return "verdict: valid";
+  }
   std::string why;
   for (const CheckResult& c : verdict.checks) {
-    if (!c.applicable || c.outcome != verdict.outcome) continue;
+    if (!c.applicable || c.outcome != verdict.outcome) {
+      continue;
+    }
     why += (why.empty() ? "" : "; ") + c.name + ": ";
     if (c.outcome == Outcome::kUnknown) {
       why += c.summary;
@@ -92,7 +104,9 @@ std::string RenderVerdict(const Verdict& verdict, const History& history) {
                 verdict.counts["fail"].get<size_t>(), verdict.counts["info"].get<size_t>());
   out += line;
   for (const CheckResult& c : verdict.checks) {
-    if (!c.applicable) continue;
+    if (!c.applicable) {
+      continue;
+    }
     std::snprintf(line, sizeof line, "%-22s %-8s ", c.name.c_str(),
                   c.outcome == Outcome::kInvalid ? "INVALID" : OutcomeName(c.outcome));
     out += line + c.summary + "\n";
@@ -114,7 +128,9 @@ nlohmann::json VerdictJson(const Verdict& verdict, const History& history) {
     nlohmann::json problems = nlohmann::json::array();
     for (const Problem& p : c.problems) {
       nlohmann::json ops = nlohmann::json::array();
-      for (int id : p.ops) ops.push_back(OpJson(history.ops[id]));
+      for (int id : p.ops) {
+        ops.push_back(OpJson(history.ops[id]));
+      }
       problems.push_back({{"kind", p.kind}, {"text", p.text}, {"ops", ops}});
     }
     checks.push_back({{"name", c.name},

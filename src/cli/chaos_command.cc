@@ -30,7 +30,9 @@ int BadInput(const std::string& message) {
 int CmdChaosCheck(const ChaosCheckArgs& a) {
   std::filesystem::path file = a.path;
   std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) file /= "history.jsonl";
+  if (std::filesystem::is_directory(file, ec)) {
+    file /= "history.jsonl";
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     return BadInput(file.string() + ": cannot read it (give a chaos run's directory or its " +

@@ -143,7 +143,14 @@ class SessionCheck {
     return gone;
   }
 
-  // Gone while its session still wrote afterwards.
+  // Whether an ok or info delete of the path was invoked before time_ns.
+  bool DeletedBefore(const std::string& path, int64_t time_ns) const {
+    return std::any_of(h_.ops.begin(), h_.ops.end(), [&](const Op& op) {
+      return op.kind == OpKind::kDelete && !op.fail() && op.path == path && op.invoke_ns < time_ns;
+    });
+  }
+
+  // Gone while its session still wrote afterwards (and nobody deleted it).
   void LostEphemerals() {
     for (const auto& [path, seen] : SeenGone()) {
       const Op* create = ephemerals_.at(path);
@@ -155,6 +162,9 @@ class SessionCheck {
       for (const Gone& g : seen) {
         if (proof->invoke_ns <= g.time_ns) {
           break;  // sorted: later ones are later still
+        }
+        if (DeletedBefore(path, g.time_ns)) {
+          break;  // someone deleted it: not the session's doing
         }
         Problem p{"ephemeral-lost",
                   "ephemeral " + path + " of session " + create->session + " (" + ShortOp(*create) +

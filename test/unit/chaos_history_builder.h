@@ -68,6 +68,12 @@ class HistoryBuilder {
     op.version = version;
     return op.id;
   }
+  int Delete(int64_t process, const std::string& path, double t0, double t1,
+             Result r = Result::kOk) {
+    Op& op = Add(process, OpKind::kDelete, t0, t1, r);
+    op.path = path;
+    return op.id;
+  }
   int Close(int64_t process, double t0, double t1, Result r = Result::kOk) {
     return Add(process, OpKind::kClose, t0, t1, r).id;
   }

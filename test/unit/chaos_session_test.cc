@@ -58,6 +58,16 @@ TEST(SessionCheck, EphemeralSeenGoneByAnotherSessionThenOwnerWrites) {
   EXPECT_TRUE(Names(p, gone));
 }
 
+TEST(SessionCheck, EphemeralDeletedByAClient_Valid) {
+  HistoryBuilder b;
+  b.Create(1, kDir + "/e1", kDir + "/e1", 0, 10, Result::kOk, true);
+  b.Delete(2, kDir + "/e1", 20, 30);
+  b.Final(1, kDir, {}, 1000);
+  b.Write(1, 1, 1100, 1110);
+  b.Last().path = kDir + "/touch";
+  EXPECT_EQ(CheckSessions(b.Build()).outcome, Outcome::kValid);
+}
+
 TEST(SessionCheck, SilentOwnerMayHaveExpiredUnseen_Valid) {
   HistoryBuilder b;
   b.Create(1, kDir + "/e1", kDir + "/e1", 0, 10, Result::kOk, true);

@@ -32,6 +32,9 @@
 //   watch  path, kind "data" | "child"    → ok: version (the data version seen; -1: absent)
 //   delete path;  close (the session)     → ok
 // Register ops may carry a path (several independent registers); empty means "the register".
+// Every path that write, cas or read touch is checked as a register: it exists before the run
+// with setup's initial value and version and is never deleted (a delete or re-create would
+// restart its versions).
 #pragma once
 
 #include <cstdint>

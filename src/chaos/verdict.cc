@@ -38,10 +38,12 @@ Verdict Judge(const History& history, const CheckOptions& options) {
   v.checks.push_back(CheckConvergence(history));
   v.checks.push_back(CheckLeaders(history));
   bool unknown = false;
+  bool any = false;
   for (const CheckResult& c : v.checks) {
     if (!c.applicable) {
       continue;
     }
+    any = true;
     if (c.outcome == Outcome::kInvalid) {
       v.outcome = Outcome::kInvalid;
     }
@@ -51,6 +53,10 @@ Verdict Judge(const History& history, const CheckOptions& options) {
   }
   if (v.outcome != Outcome::kInvalid && unknown) {
     v.outcome = Outcome::kUnknown;
+  }
+  if (!any) {
+    v.outcome = Outcome::kUnknown;
+    v.why = "nothing to check: no ops, listings, member facts or leaders in the history";
   }
   size_t ok = 0, fail = 0, info = 0;
   for (const Op& op : history.ops) {
@@ -76,7 +82,7 @@ std::string VerdictLine(const Verdict& verdict, const History& history) {
   if (verdict.outcome == Outcome::kValid) {
     return "verdict: valid";
   }
-  std::string why;
+  std::string why = verdict.why;
   for (const CheckResult& c : verdict.checks) {
     if (!c.applicable || c.outcome != verdict.outcome) {
       continue;
@@ -141,11 +147,15 @@ nlohmann::json VerdictJson(const Verdict& verdict, const History& history) {
                       {"problems_total", c.problems_total},
                       {"details", c.details}});
   }
-  return {{"verdict", OutcomeName(verdict.outcome)},
-          {"exit_code", ExitCode(verdict.outcome)},
-          {"line", VerdictLine(verdict, history)},
-          {"counts", verdict.counts},
-          {"checks", checks}};
+  nlohmann::json out = {{"verdict", OutcomeName(verdict.outcome)},
+                        {"exit_code", ExitCode(verdict.outcome)},
+                        {"line", VerdictLine(verdict, history)},
+                        {"counts", verdict.counts},
+                        {"checks", checks}};
+  if (!verdict.why.empty()) {
+    out["why"] = verdict.why;
+  }
+  return out;
 }
 
 }  // namespace pc::chaos

@@ -3,7 +3,8 @@
 // data for the CLI: verdict.json, a few lines for people, and the last line
 //   verdict: valid | verdict: INVALID (…what, which ops…) | verdict: unknown (…why…)
 // with the exit code 0 / 1 / 3. Checks that find nothing to look at in the history (e.g. the
-// sequential check of a register run) are listed as not applicable and do not count.
+// sequential check of a register run) are listed as not applicable and do not count; a history
+// no check applies to (no ops at all, say) is unknown, not valid.
 // Pure: no I/O, clock or threads.
 #pragma once
 
@@ -25,6 +26,7 @@ struct Verdict {
   Outcome outcome = Outcome::kValid;
   std::vector<CheckResult> checks;  // in a fixed order, applicable or not
   nlohmann::json counts;            // ops: total, ok, fail, info
+  std::string why;                  // unknown with no check to blame: why
 };
 
 // Runs every check: register-linearizable, register-reads, sequential, session, convergence,

@@ -114,6 +114,16 @@ TEST(Verdict, UnknownWhenTheSearchGivesUp_ExitThree) {
   EXPECT_EQ(Judge(h, {}).outcome, Outcome::kInvalid);  // with room, the answer is found
 }
 
+TEST(Verdict, NothingToCheck_Unknown) {
+  HistoryBuilder b;
+  History h = b.Build();
+  Verdict v = Judge(h, {});
+  EXPECT_EQ(v.outcome, Outcome::kUnknown);
+  EXPECT_EQ(VerdictLine(v, h),
+            "verdict: unknown (nothing to check: no ops, listings, member facts or leaders in the "
+            "history)");
+}
+
 TEST(Verdict, InvalidBeatsUnknown) {
   HistoryBuilder b;
   // Ten overlapping writes, then a cas from 1 and a final read of 1: only an exhaustive search

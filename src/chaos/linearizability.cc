@@ -368,13 +368,13 @@ void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
   if (r.stuck_op < 0) {
     const Op& saw = h.ops[r.unreached_op];
     ops.push_back(saw.id);
-    text = "not linearizable: no order of the writes and cas reaches version " +
-           std::to_string(r.unreached_version) + ", which " + DescribeOp(saw) +
-           " saw; the register gets only as far as " + CouldBe(h, r, &ops);
+    text = "no order of the writes and cas reaches version " + std::to_string(r.unreached_version) +
+           ", which " + DescribeOp(saw) + " saw; the register gets only as far as " +
+           CouldBe(h, r, &ops);
   } else {
     const Op& stuck = h.ops[r.stuck_op];
     ops.push_back(stuck.id);
-    text = "not linearizable: " + DescribeOp(stuck) + " cannot take effect";
+    text = DescribeOp(stuck) + " cannot take effect";
     if (r.left_behind >= 0) {
       text += ": that would leave behind " + ShortOp(h.ops[r.left_behind]) +
               ", which needs the register at version " + std::to_string(r.left_behind_at);
@@ -638,7 +638,7 @@ CheckResult CheckLinearizability(const History& history, const LinearizabilityOp
       Explain(history, r, &out);
     } else if (r.outcome == Outcome::kUnknown && unknown_why.empty()) {
       unknown_why = "gave up on the register" + (path.empty() ? "" : " " + path) + " after " +
-                    std::to_string(r.states_explored) + " states (the search bound, max_states)";
+                    std::to_string(r.states_explored) + " states (the search bound: --max-states)";
       if (r.stuck_op >= 0) {
         unknown_why += "; linearizable at least up to " + ShortOp(history.ops[r.stuck_op]);
       }

@@ -317,6 +317,62 @@ class EventList {
   std::vector<int> prev_;
 };
 
+// The version each unplaced ok op with a known version needs the register at (a write or cas
+// the one below its own, a read its own). Versions only grow, so placing an op that moves the
+// register past one of them dooms the branch: it is cut at once. Without this, info ops would
+// be tried in every combination after the last ok op before the search looked back.
+class NeededVersions {
+ public:
+  explicit NeededVersions(const std::vector<LinOp>& ops) : ops_(ops) {
+    for (size_t i = 0; i < ops.size(); ++i) {
+      Unplaced(static_cast<int>(i));
+    }
+  }
+  void Placed(int i) {
+    if (int32_t at = Needs(i); at != kNoVersion) {
+      unplaced_.erase({at, i});
+    }
+  }
+  void Unplaced(int i) {
+    if (int32_t at = Needs(i); at != kNoVersion) {
+      unplaced_.insert({at, i});
+    }
+  }
+  // Whether op i, taking the register to `version`, would leave another unplaced ok op behind.
+  bool Overshoots(int i, int32_t version) const {
+    for (const auto& [at, op] : unplaced_) {
+      if (op != i) {
+        return version > at;
+      }
+    }
+    return false;
+  }
+  // An unplaced ok op other than i that needs the register at `version`, or -1.
+  int OtherAt(int i, int32_t version) const {
+    for (auto it = unplaced_.lower_bound({version, -1}); it != unplaced_.end(); ++it) {
+      if (it->first != version) {
+        break;
+      }
+      if (it->second != i) {
+        return it->second;
+      }
+    }
+    return -1;
+  }
+
+ private:
+  int32_t Needs(int i) const {
+    const LinOp& op = ops_[i];
+    if (op.info || op.version == kNoVersion) {
+      return kNoVersion;
+    }
+    return op.kind == OpKind::kRead ? op.version : op.version - 1;
+  }
+
+  const std::vector<LinOp>& ops_;
+  std::set<std::pair<int32_t, int>> unplaced_;  // (version needed, op)
+};
+
 LinOp ToLinOp(const Op& op) {
   LinOp l;
   l.kind = op.kind;
@@ -330,94 +386,6 @@ LinOp ToLinOp(const Op& op) {
   return l;
 }
 
-// Which ops of one register the search takes.
-bool Searched(const Op& op) {
-  switch (op.kind) {
-    case OpKind::kWrite:
-    case OpKind::kCas:
-      return !op.fail();
-    case OpKind::kRead:
-      return op.final_read && op.ok();
-    default:
-      return false;
-  }
-}
-
-// "the register could only be 1 at version 1 (set by ...) or ...", naming the setters.
-std::string CouldBe(const History& h, const RegisterSearch& r, std::vector<int>* ops) {
-  std::string text;
-  for (size_t i = 0; i < r.could_be.size(); ++i) {
-    const auto& [state, setter] = r.could_be[i];
-    text += (i > 0 ? " or " : "") + std::to_string(state.value) + " at version " +
-            std::to_string(state.version);
-    if (setter < 0) {
-      text += " (initially)";
-    } else {
-      text += " (set by " + ShortOp(h.ops[setter]) + ")";
-      ops->push_back(setter);
-    }
-  }
-  return text;
-}
-
-// The problem for a register the search found not linearizable: the stuck op first, then the
-// ops that explain why, the most telling first (the verdict line names the first two).
-void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
-  std::vector<int> ops;
-  std::string text;
-  if (r.stuck_op < 0) {
-    const Op& saw = h.ops[r.unreached_op];
-    ops.push_back(saw.id);
-    text = "no order of the writes and cas reaches version " + std::to_string(r.unreached_version) +
-           ", which " + DescribeOp(saw) + " saw; the register gets only as far as " +
-           CouldBe(h, r, &ops);
-  } else {
-    const Op& stuck = h.ops[r.stuck_op];
-    ops.push_back(stuck.id);
-    text = DescribeOp(stuck) + " cannot take effect";
-    if (r.left_behind >= 0) {
-      text += ": that would leave behind " + ShortOp(h.ops[r.left_behind]) +
-              ", which needs the register at version " + std::to_string(r.left_behind_at);
-      ops.push_back(r.left_behind);
-    }
-    if (!r.same_version.empty()) {
-      text += "; version " + std::to_string(stuck.version) + " is also claimed by";
-      for (int id : r.same_version) {
-        text += " " + ShortOp(h.ops[id]);
-        ops.push_back(id);
-      }
-    }
-    for (const SeenVersion& seen : r.seen) {
-      text += "; version " + std::to_string(seen.version) + " was seen as " +
-              std::to_string(seen.value) + " by " + ShortOp(h.ops[seen.op]);
-      ops.push_back(seen.op);
-    }
-    if (!r.could_be.empty()) {
-      text += "; just before it the register could only be " + CouldBe(h, r, &ops);
-    }
-    if (!r.concurrent.empty()) {
-      text += "; concurrent with it:";
-      size_t shown = std::min<size_t>(r.concurrent.size(), 5);
-      for (size_t i = 0; i < shown; ++i) {
-        text += " " + ShortOp(h.ops[r.concurrent[i]]);
-      }
-      if (r.concurrent.size() > shown) {
-        text += " and " + std::to_string(r.concurrent.size() - shown) + " more";
-      }
-      ops.insert(ops.end(), r.concurrent.begin(), r.concurrent.end());
-    }
-    text += "; no linearization gets past line " +
-            std::to_string(stuck.complete_line ? stuck.complete_line : stuck.invoke_line);
-  }
-  std::vector<int> unique;
-  for (int id : ops) {
-    if (std::find(unique.begin(), unique.end(), id) == unique.end()) {
-      unique.push_back(id);
-    }
-  }
-  out->Add({"not-linearizable", text, unique});
-}
-
 }  // namespace
 
 RegisterSearch SearchRegister(const History& history, const std::vector<int>& op_ids,
@@ -425,7 +393,7 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
   RegisterSearch r;
   std::vector<LinOp> ops;
   for (int id : op_ids) {
-    if (Searched(history.ops[id])) {
+    if (InRegisterSearch(history.ops[id])) {
       ops.push_back(ToLinOp(history.ops[id]));
     }
   }
@@ -456,31 +424,7 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
   int entry = list.first();
   // Every version someone saw existed: the register must get at least that far.
   const int32_t must_reach = versions.HighestSeen();
-  // The version each unplaced ok op with a known version needs the register at: versions only
-  // grow, so an op that moves the register past one of them dooms the branch; cut it now (this
-  // keeps info ops from being tried in every combination past the last ok op).
-  std::set<std::pair<int32_t, int>> needed;  // (version the register must be at, op)
-  auto need = [&ops](int i) {
-    const LinOp& op = ops[i];
-    if (op.info || op.version == kNoVersion) {
-      return kNoVersion;
-    }
-    return op.kind == OpKind::kRead ? op.version : op.version - 1;
-  };
-  for (size_t i = 0; i < ops.size(); ++i) {
-    if (need(static_cast<int>(i)) != kNoVersion) {
-      needed.insert({need(static_cast<int>(i)), i});
-    }
-  }
-  // Whether placing op i, taking the register to `version`, leaves some other ok op behind.
-  auto overshoots = [&needed](int i, int32_t version) {
-    for (const auto& [at, op] : needed) {
-      if (op != i) {
-        return version > at;
-      }
-    }
-    return false;
-  };
+  NeededVersions needed(ops);
   const int end = list.size();  // the position of "after every event", for `deepest`
   while (true) {
     int at = entry == EventList::kEnd ? end : entry;  // an event, or `end`
@@ -488,7 +432,7 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
       const EventList::Event& ev = list.at(entry);
       if (ev.completion == 0) {
         std::optional<RegisterState> after = Step(state, ops[ev.op], versions);
-        if (after && !overshoots(ev.op, after->version)) {
+        if (after && !needed.Overshoots(ev.op, after->version)) {
           placed.Toggle(ev.op);
           if (memo.Insert(placed, *after)) {
             if (static_cast<int64_t>(memo.size()) > options.max_states) {
@@ -498,9 +442,7 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
             stack.push_back({ev.op, state});
             state = *after;
             list.Lift(ev.op);
-            if (int32_t at = need(ev.op); at != kNoVersion) {
-              needed.erase({at, ev.op});
-            }
+            needed.Placed(ev.op);
             entry = list.first();
             continue;
           }
@@ -541,9 +483,7 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
     placed.Toggle(f.op);
     state = f.before;
     list.Unlift(f.op);
-    if (int32_t at = need(f.op); at != kNoVersion) {
-      needed.insert({at, f.op});
-    }
+    needed.Unplaced(f.op);
     entry = list.next(list.invoke_at(f.op));
   }
   r.states_explored = static_cast<int64_t>(memo.size());
@@ -576,12 +516,9 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
   // A later ok op that needs the register at a version the stuck op would take it past.
   if (stuck.kind != OpKind::kRead && !r.could_be.empty()) {
     int32_t from = r.could_be.front().first.version;
-    for (const auto& [at, i] : needed) {
-      if (ops[i].id != stuck.id && at == from) {
-        r.left_behind = ops[i].id;
-        r.left_behind_at = at;
-        break;
-      }
+    if (int i = needed.OtherAt(list.at(deepest).op, from); i >= 0) {
+      r.left_behind = ops[i].id;
+      r.left_behind_at = from;
     }
   }
   for (const LinOp& op : ops) {
@@ -601,62 +538,16 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
   return r;
 }
 
-CheckResult CheckLinearizability(const History& history, const LinearizabilityOptions& options) {
-  CheckResult out;
-  out.name = "register-linearizable";
-  std::map<std::string, std::vector<int>> registers;
-  for (const Op& op : history.ops) {
-    if (op.kind == OpKind::kWrite || op.kind == OpKind::kCas || op.kind == OpKind::kRead) {
-      registers[op.path].push_back(op.id);
-    }
+bool InRegisterSearch(const Op& op) {
+  switch (op.kind) {
+    case OpKind::kWrite:
+    case OpKind::kCas:
+      return !op.fail();
+    case OpKind::kRead:
+      return op.final_read && op.ok();
+    default:
+      return false;
   }
-  // Only registers with something to search.
-  for (auto it = registers.begin(); it != registers.end();) {
-    bool any = std::any_of(it->second.begin(), it->second.end(),
-                           [&](int id) { return Searched(history.ops[id]); });
-    it = any ? std::next(it) : registers.erase(it);
-  }
-  if (registers.empty()) {
-    out.applicable = false;
-    out.summary = "no register writes or cas";
-    return out;
-  }
-  RegisterState initial{history.setup.initial_value, history.setup.initial_version};
-  int64_t states = 0;
-  size_t ops = 0;
-  std::string unknown_why;
-  nlohmann::json per_register = nlohmann::json::array();
-  for (const auto& [path, ids] : registers) {
-    RegisterSearch r = SearchRegister(history, ids, initial, options);
-    states += r.states_explored;
-    ops += r.ops;
-    per_register.push_back({{"path", path},
-                            {"ops", r.ops},
-                            {"states_explored", r.states_explored},
-                            {"result", OutcomeName(r.outcome)}});
-    if (r.outcome == Outcome::kInvalid) {
-      Explain(history, r, &out);
-    } else if (r.outcome == Outcome::kUnknown && unknown_why.empty()) {
-      unknown_why = "gave up on the register" + (path.empty() ? "" : " " + path) + " after " +
-                    std::to_string(r.states_explored) + " states (the search bound: --max-states)";
-      if (r.stuck_op >= 0) {
-        unknown_why += "; linearizable at least up to " + ShortOp(history.ops[r.stuck_op]);
-      }
-    }
-  }
-  out.details = {{"ops", ops}, {"states_explored", states}, {"registers", per_register}};
-  if (out.outcome == Outcome::kInvalid) {
-    out.summary = std::to_string(out.problems_total) + " of " + std::to_string(registers.size()) +
-                  " register(s) not linearizable";
-  } else if (!unknown_why.empty()) {
-    out.outcome = Outcome::kUnknown;
-    out.summary = unknown_why;
-  } else {
-    out.summary = std::to_string(ops) + " writes, cas and final reads on " +
-                  std::to_string(registers.size()) + " register(s) are linearizable (" +
-                  std::to_string(states) + " states explored)";
-  }
-  return out;
 }
 
 }  // namespace pc::chaos

@@ -90,6 +90,9 @@ inline constexpr size_t kStatesShownMax = 8;
 inline constexpr size_t kConcurrentShownMax = 20;
 inline constexpr size_t kSeenShownMax = 3;
 
+// The ops the search places: ok and info writes and cas, ok final reads.
+bool InRegisterSearch(const Op& op);
+
 // Searches the ops of one register (ids into history.ops) from `initial`: it places the ok and
 // info writes and cas and the ok final reads, and takes every (value, version) any of the ops
 // saw as a fact about that version.

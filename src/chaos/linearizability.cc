@@ -36,6 +36,8 @@ struct LinOp {
 //    with two values is no fact (read_check reports it).
 //  - pins: a value written by one op only (and not the initial value) and seen at one version
 //    was written by that op at that version.
+// A value no op writes (nor the initial value) is no fact: the reads check reports whoever saw
+// it, and the search does not wander through every order looking for a way to make it.
 // Each of these only cuts branches that cannot lead to an answer when ZooKeeper is right; when
 // it is not, a branch is cut that no correct execution needs, and the search says invalid.
 class VersionFacts {
@@ -52,10 +54,13 @@ class VersionFacts {
     facts_.resize(reach);
     for (int id : ids) {
       const Op& op = h.ops[id];
-      bool write = op.kind == OpKind::kWrite || op.kind == OpKind::kCas;
-      if (write && !op.fail()) {
+      if ((op.kind == OpKind::kWrite || op.kind == OpKind::kCas) && !op.fail()) {
         ++writers_[op.value];
       }
+    }
+    for (int id : ids) {
+      const Op& op = h.ops[id];
+      bool write = op.kind == OpKind::kWrite || op.kind == OpKind::kCas;
       if (op.kind == OpKind::kCas && op.read_value && !op.info()) {
         See(op.read_version, *op.read_value, id);
       }
@@ -86,6 +91,10 @@ class VersionFacts {
   const Fact* FactAt(int32_t version) const {
     size_t i = Index(version);
     return i < facts_.size() && facts_[i].op >= 0 && !facts_[i].conflict ? &facts_[i] : nullptr;
+  }
+  // Whether some write or cas that did not fail writes `value`, or it is the initial value.
+  bool Writable(int64_t value) const {
+    return value == initial_value_ || writers_.count(value) > 0;
   }
   // The highest version anyone saw (kNoVersion if none), and the op that saw it.
   int32_t HighestSeen() const { return highest_; }
@@ -120,6 +129,9 @@ class VersionFacts {
     return i < 0 ? std::numeric_limits<size_t>::max() : static_cast<size_t>(i);
   }
   void See(int32_t version, int64_t value, int op) {
+    if (!Writable(value)) {
+      return;  // no op could have made it: the reads check's to report, not a fact to search by
+    }
     seen_at_[value].insert(version);
     if (highest_ == kNoVersion || version > highest_) {
       highest_ = version;
@@ -409,6 +421,16 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
   for (LinOp& op : ops) {
     if (op.kind != OpKind::kRead) {
       op.pinned = versions.Pinned(op.value);
+    }
+  }
+  // An ok op that needs a value no op writes can never take effect: say so without searching.
+  for (const LinOp& op : ops) {
+    int64_t needs = op.kind == OpKind::kCas ? op.from : op.value;
+    if (!op.info && op.kind != OpKind::kWrite && !versions.Writable(needs)) {
+      r.outcome = Outcome::kInvalid;
+      r.stuck_op = op.id;
+      r.never_written = needs;
+      return r;
     }
   }
   EventList list(ops);

@@ -43,6 +43,11 @@ void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
     const Op& stuck = h.ops[r.stuck_op];
     ops.push_back(stuck.id);
     text = DescribeOp(stuck) + " cannot take effect";
+    if (r.never_written) {
+      text += ": no write or cas (ok or info) ever wrote " + std::to_string(*r.never_written);
+      out->Add({"not-linearizable", text, ops});
+      return;
+    }
     if (r.left_behind >= 0) {
       text += ": that would leave behind " + ShortOp(h.ops[r.left_behind]) +
               ", which needs the register at version " + std::to_string(r.left_behind_at);

@@ -172,13 +172,33 @@ TEST(Linearizability, RegistersByPathAreCheckedApart) {
 }
 
 TEST(Linearizability, SearchBound_GivesUnknownWithWhy) {
+  // Twelve overlapping writes, then a cas from 1 and a final read of 1: only an exhaustive
+  // search over the writes' orders shows that no order fits.
   HistoryBuilder b;
-  for (int i = 0; i < 12; ++i) b.Write(i, i + 1, i, 100 + i);  // all overlapping, no versions
-  b.Read(20, 99, 200, 210, kNoVersion, true);  // never written: every order must be tried
+  for (int i = 0; i < 12; ++i) {
+    b.Write(i, i + 1, i, 100 + i);  // no versions
+  }
+  b.Cas(20, 1, 50, 150, 160);
+  b.Read(21, 1, 200, 210, kNoVersion, true);
   CheckResult r = Check(b.Build(), 50);
   EXPECT_EQ(r.outcome, Outcome::kUnknown);
   EXPECT_NE(r.summary.find("gave up"), std::string::npos) << r.summary;
   EXPECT_EQ(Check(b.Build()).outcome, Outcome::kInvalid);  // with room, the answer is found
+}
+
+TEST(Linearizability, NeverWrittenValue_FoundWithoutSearching) {
+  HistoryBuilder b;
+  for (int i = 0; i < 12; ++i) {
+    b.Write(i, i + 1, i, 100 + i);
+  }
+  int cas = b.Cas(20, 99, 50, 150, 160);
+  CheckResult r = Check(b.Build(), 50);  // a bound the search could not live with
+  EXPECT_EQ(r.outcome, Outcome::kInvalid);
+  std::optional<Problem> p = FindProblem(r, "not-linearizable");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->ops.front(), cas);
+  EXPECT_NE(p->text.find("no write or cas (ok or info) ever wrote 99"), std::string::npos)
+      << p->text;
 }
 
 TEST(Linearizability, NoRegisterOps_NotApplicable) {

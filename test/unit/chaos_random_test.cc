@@ -73,6 +73,9 @@ TEST(ChaosRandom, SimulatedRegisterWithVersions_ValidThenMutationFound) {
   options.ops = 400;
   options.info_chance = 0.05;
   RunSeeds(options);
+  options.processes = 10;  // busier: more overlap, more info ops
+  options.info_chance = 0.2;
+  RunSeeds(options);
 }
 
 TEST(ChaosRandom, SimulatedRegisterWithoutVersions_ValidThenMutationFound) {
@@ -81,6 +84,9 @@ TEST(ChaosRandom, SimulatedRegisterWithoutVersions_ValidThenMutationFound) {
   options.ops = 150;
   options.info_chance = 0.05;
   options.versions = false;
+  RunSeeds(options);
+  options.processes = 3;
+  options.info_chance = 0.2;
   RunSeeds(options);
 }
 
@@ -100,12 +106,19 @@ bool BruteForceLinearizable(const History& h, const std::vector<int>& ids) {
       (op.info() ? info : ok).push_back(&op);
     }
   }
-  std::map<int32_t, std::set<int64_t>> seen;  // version → values ops saw or made there
+  std::set<int64_t> writable = {h.setup.initial_value};  // values some op could have written
+  for (int id : ids) {
+    const Op& op = h.ops[id];
+    if ((op.kind == OpKind::kWrite || op.kind == OpKind::kCas) && !op.fail()) {
+      writable.insert(op.value);
+    }
+  }
+  std::map<int32_t, std::set<int64_t>> seen;  // version → writable values ops saw or made there
   for (int id : ids) {
     const Op& op = h.ops[id];
     if (!op.ok() || op.version == kNoVersion) continue;
-    seen[op.version].insert(op.value);
-    if (op.kind == OpKind::kCas) seen[op.version - 1].insert(op.from);
+    if (writable.count(op.value)) seen[op.version].insert(op.value);
+    if (op.kind == OpKind::kCas && writable.count(op.from)) seen[op.version - 1].insert(op.from);
   }
   std::set<int32_t> conflicting;
   for (const auto& [version, values] : seen) {
@@ -142,9 +155,12 @@ bool BruteForceLinearizable(const History& h, const std::vector<int>& ids) {
         held.push_back(value);
       }
       for (const Op* read : stale) {
-        // The version it saw existed. Its value is the search's to check too, unless it is the
-        // initial version or was seen with two values: those are the reads check's.
-        if (read->version == kNoVersion || read->version <= h.setup.initial_version) continue;
+        // The version it saw existed, and held what it saw; but the initial version, a version
+        // seen with two values and a value no op writes are the reads check's.
+        if (read->version == kNoVersion || read->version <= h.setup.initial_version ||
+            !writable.count(read->value)) {
+          continue;
+        }
         size_t i = static_cast<size_t>(read->version - h.setup.initial_version);
         if (i >= held.size()) fits = false;
         if (fits && !conflicting.count(read->version) && held[i] != read->value) fits = false;

@@ -385,6 +385,73 @@ class NeededVersions {
   std::set<std::pair<int32_t, int>> unplaced_;  // (version needed, op)
 };
 
+// Necessary conditions that two ops (or one) can break, checked before any search: when one
+// fails, the proof names the ops at once, however many info ops would make a search long.
+//  - an ok cas or final read that needs a value no op writes can never take effect;
+//  - two ok writes or cas cannot both have produced one version;
+//  - versions grow along the linearization, so if A completed before B was invoked, B must find
+//    the register at least at the version A left it (a write or cas: the one below its own; a
+//    read: its own).
+// Fills r (kInvalid, stuck_op, proof with "{}" where proof_ops[0] goes) and returns true when
+// one fails.
+bool Disproved(const std::vector<LinOp>& ops, const VersionFacts& versions, RegisterSearch* r) {
+  auto fail = [r](const LinOp& op, std::string proof, std::vector<int> others) {
+    r->outcome = Outcome::kInvalid;
+    r->stuck_op = op.id;
+    r->proof = std::move(proof);
+    r->proof_ops = std::move(others);
+    return true;
+  };
+  for (const LinOp& op : ops) {
+    int64_t needs = op.kind == OpKind::kCas ? op.from : op.value;
+    if (!op.info && op.kind != OpKind::kWrite && !versions.Writable(needs)) {
+      return fail(op, "no write or cas (ok or info) ever wrote " + std::to_string(needs), {});
+    }
+  }
+  // Ok ops with a known version, by invoke (ops are in invoke order) and by completion.
+  std::vector<const LinOp*> known;
+  std::map<int32_t, const LinOp*> producer;
+  for (const LinOp& op : ops) {
+    if (op.info || op.version == kNoVersion) {
+      continue;
+    }
+    known.push_back(&op);
+    if (op.kind == OpKind::kRead) {
+      continue;
+    }
+    auto [it, fresh] = producer.emplace(op.version, &op);
+    if (!fresh) {
+      return fail(op, "version " + std::to_string(op.version) + " is also claimed by {}",
+                  {it->second->id});
+    }
+  }
+  auto before = [](const LinOp* op) {  // the version the register must be at when it acts
+    return op->kind == OpKind::kRead ? op->version : op->version - 1;
+  };
+  std::vector<const LinOp*> by_completion = known;
+  std::stable_sort(by_completion.begin(), by_completion.end(),
+                   [](const LinOp* a, const LinOp* b) { return a->complete_ns < b->complete_ns; });
+  size_t done = 0;
+  const LinOp* highest =
+      nullptr;  // among ops completed so far, the one leaving the highest version
+  for (const LinOp* op : known) {
+    for (; done < by_completion.size() && by_completion[done]->complete_ns < op->invoke_ns;
+         ++done) {
+      if (highest == nullptr || by_completion[done]->version > highest->version) {
+        highest = by_completion[done];
+      }
+    }
+    if (highest != nullptr && before(op) < highest->version) {
+      return fail(*op,
+                  "it needs the register at version " + std::to_string(before(op)) +
+                      ", but {}, which completed before it began, had left it at version " +
+                      std::to_string(highest->version),
+                  {highest->id});
+    }
+  }
+  return false;
+}
+
 LinOp ToLinOp(const Op& op) {
   LinOp l;
   l.kind = op.kind;
@@ -423,15 +490,8 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
       op.pinned = versions.Pinned(op.value);
     }
   }
-  // An ok op that needs a value no op writes can never take effect: say so without searching.
-  for (const LinOp& op : ops) {
-    int64_t needs = op.kind == OpKind::kCas ? op.from : op.value;
-    if (!op.info && op.kind != OpKind::kWrite && !versions.Writable(needs)) {
-      r.outcome = Outcome::kInvalid;
-      r.stuck_op = op.id;
-      r.never_written = needs;
-      return r;
-    }
+  if (Disproved(ops, versions, &r)) {
+    return r;
   }
   EventList list(ops);
   PlacedSet placed(ops.size());

@@ -33,7 +33,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -81,8 +80,10 @@ struct RegisterSearch {
   // stuck_op would take it past that.
   int left_behind = -1;
   int32_t left_behind_at = kNoVersion;
-  // Set when stuck_op (an ok cas, or final read) needs a value no write or cas writes.
-  std::optional<int64_t> never_written;
+  // Set when a necessary condition fails before any search: why stuck_op cannot take effect
+  // ("{}" stands for proof_ops[0]), and the other ops that show it.
+  std::string proof;
+  std::vector<int> proof_ops;
   // kInvalid with stuck_op -1: every ok op fits, but the register cannot reach this version,
   // which unreached_op saw (could_be: how far it gets).
   int32_t unreached_version = kNoVersion;

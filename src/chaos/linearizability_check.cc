@@ -43,8 +43,13 @@ void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
     const Op& stuck = h.ops[r.stuck_op];
     ops.push_back(stuck.id);
     text = DescribeOp(stuck) + " cannot take effect";
-    if (r.never_written) {
-      text += ": no write or cas (ok or info) ever wrote " + std::to_string(*r.never_written);
+    if (!r.proof.empty()) {
+      std::string proof = r.proof;
+      if (size_t at = proof.find("{}"); at != std::string::npos && !r.proof_ops.empty()) {
+        proof.replace(at, 2, ShortOp(h.ops[r.proof_ops.front()]));
+      }
+      text += ": " + proof;
+      ops.insert(ops.end(), r.proof_ops.begin(), r.proof_ops.end());
       out->Add({"not-linearizable", text, ops});
       return;
     }

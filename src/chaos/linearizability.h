@@ -26,9 +26,11 @@
 // The search explores at most max_states new (set, state) pairs per register; past that the answer
 // is unknown, with why.
 //
-// On a violation it names the op whose completion ends the shortest prefix of the history that
-// cannot be linearized, what the register could hold just before it and which op set that, the
-// ops concurrent with it, and any other ok op that claims the same version.
+// Before searching it checks what one or two ops can disprove (a value no op writes, one
+// version claimed twice, real time against versions) and names them. On a violation the search
+// finds, it names the op whose completion no linearization gets past, what the register could
+// hold just before it and which op set that, a later ok op it would leave behind, what was seen
+// of the versions in between, and the ops concurrent with it.
 // Pure: no I/O, clock, threads or randomness.
 #pragma once
 

@@ -612,10 +612,6 @@ RegisterSearch SearchRegister(const History& history, const std::vector<int>& op
         r.concurrent.size() < kConcurrentShownMax) {
       r.concurrent.push_back(op.id);
     }
-    if (stuck.version != kNoVersion && stuck.kind != OpKind::kRead && !op.info &&
-        op.kind != OpKind::kRead && op.version == stuck.version) {
-      r.same_version.push_back(op.id);
-    }
   }
   return r;
 }

@@ -75,7 +75,6 @@ struct RegisterSearch {
   // initial value). At most kStatesShownMax.
   std::vector<std::pair<RegisterState, int>> could_be;
   std::vector<int> concurrent;    // ops overlapping stuck_op in time, invoke order
-  std::vector<int> same_version;  // other ok ops that claim stuck_op's version
   // What ops saw of the versions between the furthest state reached and what stuck_op needs.
   std::vector<SeenVersion> seen;
   // A later ok op stuck_op would leave behind: it needs the register at left_behind_at, and

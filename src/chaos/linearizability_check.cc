@@ -58,13 +58,6 @@ void Explain(const History& h, const RegisterSearch& r, CheckResult* out) {
               ", which needs the register at version " + std::to_string(r.left_behind_at);
       ops.push_back(r.left_behind);
     }
-    if (!r.same_version.empty()) {
-      text += "; version " + std::to_string(stuck.version) + " is also claimed by";
-      for (int id : r.same_version) {
-        text += " " + ShortOp(h.ops[id]);
-        ops.push_back(id);
-      }
-    }
     for (const SeenVersion& seen : r.seen) {
       text += "; version " + std::to_string(seen.version) + " was seen as " +
               std::to_string(seen.value) + " by " + ShortOp(h.ops[seen.op]);

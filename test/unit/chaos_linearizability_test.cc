@@ -125,6 +125,44 @@ TEST(Linearizability, LostWrite_FinalReadMissesAnAcknowledgedWrite) {
   EXPECT_NE(q->text.find("(set by ok write 5 by process 2"), std::string::npos) << q->text;
 }
 
+TEST(Linearizability, LostWrite_WithoutItsVersion_NamesTheReadLeftBehind) {
+  // The write's reply carried no Stat; the final read still says it never happened.
+  HistoryBuilder b;
+  int lost = b.Write(1, 5, 0, 10);
+  int final_read = b.Read(2, 0, 20, 30, 0, true);
+  std::optional<Problem> p = FindProblem(Check(b.Build()), "not-linearizable");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->ops.front(), lost);
+  EXPECT_TRUE(Names(p, final_read));
+  EXPECT_NE(p->text.find("that would leave behind ok read (final) = 0 by process 2 [line 4], "
+                         "which needs the register at version 0"),
+            std::string::npos)
+      << p->text;
+}
+
+TEST(Linearizability, StaleReadsAreFactsAboutVersions) {
+  // The write claims version 3, so versions 1 and 2 came first; a stale read saw version 2 hold
+  // 9, which only an info write invoked after the write completed could have made.
+  HistoryBuilder b;
+  int write = b.Write(1, 5, 0, 10, Result::kOk, 3);
+  b.Write(3, 8, 1, -1);
+  int stale = b.Read(2, 9, 2, 6, 2);
+  b.Write(4, 9, 20, -1);
+  std::optional<Problem> p = FindProblem(Check(b.Build()), "not-linearizable");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->ops.front(), write);
+  EXPECT_TRUE(Names(p, stale));
+  EXPECT_NE(p->text.find("version 2 was seen as 9 by ok read = 9 by process 2"), std::string::npos)
+      << p->text;
+
+  HistoryBuilder in_time;  // the same with the info write invoked before: it took version 2
+  in_time.Write(1, 5, 0, 10, Result::kOk, 3);
+  in_time.Write(3, 8, 1, -1);
+  in_time.Read(2, 9, 2, 6, 2);
+  in_time.Write(4, 9, 3, -1);
+  EXPECT_EQ(Check(in_time.Build()).outcome, Outcome::kValid);
+}
+
 TEST(Linearizability, LostWrite_ItsVersionHandedOutAgain) {
   // The new leader never had write 5 (version 2) and gave version 2 to the next write.
   HistoryBuilder b;

@@ -193,24 +193,33 @@ void CheckSessionOrder(const std::vector<const Op*>& ops, CheckResult* out) {
 }
 
 // Two observations of one version with different values (a version claimed by an ok op is
-// Unexplained's: the value must be that op's).
+// Unexplained's: the value must be that op's). An ok cas that reports its version observed too:
+// its conditional setData found the version below holding the value it expected.
 void Disagreements(const History& history, std::map<std::string, Writes>& writes,
                    CheckResult* out) {
   std::map<std::pair<std::string, int32_t>, Observation> first;  // (path, version) → first seen
   for (const Op& op : history.ops) {
-    std::optional<Observation> o = Observed(op);
-    if (!o || o->version == kNoVersion || writes[op.path].ok_by_version.count(o->version) ||
-        o->version == history.setup.initial_version) {
-      continue;
+    std::vector<Observation> seen;
+    if (std::optional<Observation> o = Observed(op)) {
+      seen.push_back(*o);
     }
-    auto [it, fresh] = first.emplace(std::make_pair(op.path, o->version), *o);
-    if (fresh || it->second.value == o->value) {
-      continue;
+    if (op.kind == OpKind::kCas && op.ok() && op.version != kNoVersion && !op.read_value) {
+      seen.push_back({&op, op.from, op.version - 1, "its setData"});
     }
-    out->Add({"reads-disagree",
-              Observes(*o) + ", but " + ShortOp(*it->second.op) + " saw " +
-                  std::to_string(it->second.value) + " at that version",
-              {op.id, it->second.op->id}});
+    for (const Observation& o : seen) {
+      if (o.version == kNoVersion || writes[op.path].ok_by_version.count(o.version) ||
+          o.version == history.setup.initial_version) {
+        continue;
+      }
+      auto [it, fresh] = first.emplace(std::make_pair(op.path, o.version), o);
+      if (fresh || it->second.value == o.value) {
+        continue;
+      }
+      out->Add({"reads-disagree",
+                Observes(o) + ", but " + ShortOp(*it->second.op) + " saw " +
+                    std::to_string(it->second.value) + " at that version",
+                {op.id, it->second.op->id}});
+    }
   }
 }
 

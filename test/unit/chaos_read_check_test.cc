@@ -140,5 +140,18 @@ TEST(ReadCheck, TwoReadsOfOneVersionDisagree) {
   EXPECT_TRUE(Names(p, first));
 }
 
+TEST(ReadCheck, CasExpectedValueDisagreesWithARead) {
+  // The cas's setData(version 1) succeeded, so version 1 held 5, its expected value.
+  HistoryBuilder b;
+  b.Write(1, 5, 0, -1);
+  b.Write(2, 7, 0, -1);
+  int read = b.Read(3, 7, 20, 30, 1);
+  int cas = b.Cas(4, 5, 6, 40, 50, Result::kOk, 2);
+  std::optional<Problem> p = FindProblem(CheckReads(b.Build()), "reads-disagree");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->ops.front(), cas);
+  EXPECT_TRUE(Names(p, read));
+}
+
 }  // namespace
 }  // namespace pc::chaos

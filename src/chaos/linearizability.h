@@ -74,7 +74,7 @@ struct RegisterSearch {
   // What the register could hold just before stuck_op, each with the op that set it (-1: the
   // initial value). At most kStatesShownMax.
   std::vector<std::pair<RegisterState, int>> could_be;
-  std::vector<int> concurrent;    // ops overlapping stuck_op in time, invoke order
+  std::vector<int> concurrent;  // ops overlapping stuck_op in time, invoke order
   // What ops saw of the versions between the furthest state reached and what stuck_op needs.
   std::vector<SeenVersion> seen;
   // A later ok op stuck_op would leave behind: it needs the register at left_behind_at, and

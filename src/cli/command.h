@@ -3,10 +3,10 @@
 // parsed, sets `chosen` to the work to run; main runs it after parsing and exits with its code.
 // Groups: cluster lifecycle (up, down, list), member actions (kill, stop, start, restart, pause,
 // resume), link faults (partition, isolate, cut, delay, slow, heal, links), observe (status,
-// events, logs, wait), export, bench, and lesson (src/lessons). Everything here runs in the
-// short-lived command process, talks to the Supervisor over its control socket (except `up`,
-// which forks it, and `logs` / `list` / `export`, which read files), and reports an error as one
-// line on stderr.
+// events, logs, wait), export, bench, lesson (src/lessons) and chaos (check: the verdict on a
+// recorded history). Everything here runs in the short-lived command process, talks to the
+// Supervisor over its control socket (except `up`, which forks it, and `logs` / `list` / `export`
+// / `chaos check`, which read files), and reports an error as one line on stderr.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -28,6 +28,7 @@ void AddExportCommand(CLI::App& app, CommandRun* chosen);
 void AddBenchCommand(CLI::App& app, CommandRun* chosen);
 void AddLinkCommands(CLI::App& app, CommandRun* chosen);
 void AddLessonCommand(CLI::App& app, CommandRun* chosen);
+void AddChaosCommand(CLI::App& app, CommandRun* chosen);
 
 // The last step of adding a subcommand: `run` becomes the chosen work when it is the one parsed.
 void Finish(CLI::App* command, CommandRun* chosen, CommandRun run);

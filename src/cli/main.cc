@@ -24,6 +24,7 @@ int Run(int argc, char** argv) {
   pc::cli::AddExportCommand(app, &chosen);
   pc::cli::AddBenchCommand(app, &chosen);
   pc::cli::AddLessonCommand(app, &chosen);
+  pc::cli::AddChaosCommand(app, &chosen);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -197,6 +197,154 @@ int ZkClient::Call(Op op, const std::string& path, const std::string& value, int
   return waiter->rc;
 }
 
+namespace {
+
+// What a Get / Set / Create / Children answered. Shared by the caller and the completion, so a
+// completion after the caller's timeout writes into memory still alive.
+struct Answer {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  int rc = 0;
+  std::string data;
+  int32_t version = -1;
+  std::vector<std::string> children;
+  std::shared_ptr<Answer> self;  // the completion's reference
+
+  void Finish(int result) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+      rc = result;
+      cv.notify_all();
+    }
+    std::shared_ptr<Answer> keep = std::move(self);  // may free this at scope end
+  }
+  static Answer* Of(const void* data) { return static_cast<Answer*>(const_cast<void*>(data)); }
+};
+
+void OnAnswerData(int rc, const char* value, int len, const Stat* stat, const void* data) {
+  Answer* a = Answer::Of(data);
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    if (value != nullptr && len > 0) a->data.assign(value, static_cast<size_t>(len));
+    if (stat != nullptr) a->version = stat->version;
+  }
+  a->Finish(rc);
+}
+
+void OnAnswerStat(int rc, const Stat* stat, const void* data) {
+  Answer* a = Answer::Of(data);
+  if (rc == ZOK && stat != nullptr) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    a->version = stat->version;
+  }
+  a->Finish(rc);
+}
+
+void OnAnswerString(int rc, const char* value, const void* data) {
+  Answer* a = Answer::Of(data);
+  if (rc == ZOK && value != nullptr) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    a->data = value;
+  }
+  a->Finish(rc);
+}
+
+void OnAnswerStrings(int rc, const String_vector* strings, const void* data) {
+  Answer* a = Answer::Of(data);
+  if (rc == ZOK && strings != nullptr) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    for (int i = 0; i < strings->count; ++i) a->children.emplace_back(strings->data[i]);
+  }
+  a->Finish(rc);
+}
+
+// Issues one request through `issue` (which returns the C library's code) and waits.
+template <typename IssueFn>
+int Await(int timeout_ms, const std::shared_ptr<Answer>& a, IssueFn issue) {
+  a->self = a;
+  const int rc = issue(static_cast<const void*>(a.get()));
+  if (rc != ZOK) {
+    a->self.reset();
+    return rc;
+  }
+  std::unique_lock<std::mutex> lock(a->mu);
+  if (!a->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return a->done; })) {
+    return ZOPERATIONTIMEOUT;
+  }
+  return a->rc;
+}
+
+}  // namespace
+
+int ZkClient::Get(const std::string& path, int timeout_ms, std::string* data, int32_t* version) {
+  if (zh_ == nullptr) return ZINVALIDSTATE;
+  auto a = std::make_shared<Answer>();
+  const int rc = Await(timeout_ms, a, [&](const void* ctx) {
+    return zoo_aget(zh_, path.c_str(), 0, OnAnswerData, ctx);
+  });
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    *data = a->data;
+    *version = a->version;
+  }
+  return rc;
+}
+
+int ZkClient::Set(const std::string& path, const std::string& data, int32_t version,
+                  int timeout_ms, int32_t* new_version) {
+  if (zh_ == nullptr) return ZINVALIDSTATE;
+  auto a = std::make_shared<Answer>();
+  const int rc = Await(timeout_ms, a, [&](const void* ctx) {
+    return zoo_aset(zh_, path.c_str(), data.data(), static_cast<int>(data.size()), version,
+                    OnAnswerStat, ctx);
+  });
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    *new_version = a->version;
+  }
+  return rc;
+}
+
+int ZkClient::Create(const std::string& path, const std::string& data, int flags, int timeout_ms,
+                     std::string* created) {
+  if (zh_ == nullptr) return ZINVALIDSTATE;
+  auto a = std::make_shared<Answer>();
+  const int rc = Await(timeout_ms, a, [&](const void* ctx) {
+    return zoo_acreate(zh_, path.c_str(), data.data(), static_cast<int>(data.size()),
+                       &ZOO_OPEN_ACL_UNSAFE, flags, OnAnswerString, ctx);
+  });
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    *created = a->data;
+  }
+  return rc;
+}
+
+int ZkClient::Children(const std::string& path, int timeout_ms,
+                       std::vector<std::string>* children) {
+  if (zh_ == nullptr) return ZINVALIDSTATE;
+  auto a = std::make_shared<Answer>();
+  const int rc = Await(timeout_ms, a, [&](const void* ctx) {
+    return zoo_aget_children(zh_, path.c_str(), 0, OnAnswerStrings, ctx);
+  });
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    *children = a->children;
+  }
+  return rc;
+}
+
+std::string ZkClient::SessionId() const {
+  if (zh_ == nullptr) return {};
+  const clientid_t* id = zoo_client_id(zh_);
+  if (id == nullptr || id->client_id == 0) return {};
+  char text[32];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(id->client_id));
+  return text;
+}
+
 bool ZkClient::Ensure(const std::string& path, const std::string& value) {
   const int rc = Call(Op::kCreate, path, value, 30000);
   return rc == ZOK || rc == ZNODEEXISTS;

@@ -50,6 +50,19 @@ class ZkClient {
   int Call(Op op, const std::string& path, const std::string& value, int timeout_ms,
            int64_t* latency_ns = nullptr);
 
+  // Single requests that return what came back, waiting at most timeout_ms (ZOPERATIONTIMEOUT
+  // when no answer came in time; a late answer is dropped). For the chaos workloads, which
+  // record values and versions. Set with version -1 sets unconditionally.
+  int Get(const std::string& path, int timeout_ms, std::string* data, int32_t* version);
+  int Set(const std::string& path, const std::string& data, int32_t version, int timeout_ms,
+          int32_t* new_version);
+  int Create(const std::string& path, const std::string& data, int flags, int timeout_ms,
+             std::string* created);
+  int Children(const std::string& path, int timeout_ms, std::vector<std::string>* children);
+
+  // The session id, "0x..." (empty before the session is established).
+  std::string SessionId() const;
+
   // Untimed housekeeping: creates `path` (an existing one is fine); deletes every path, many in
   // flight at once, and then `path`'s remaining children and `path` itself (RemoveTree).
   bool Ensure(const std::string& path, const std::string& value);

@@ -1,0 +1,464 @@
+#include "loadgen/chaos_run.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "chaos/history.h"
+#include "chaos/verdict.h"
+#include "loadgen/bench_cluster.h"
+#include "loadgen/chaos_nemesis.h"
+#include "loadgen/zk_client.h"
+#include "supervisor/cluster_layout.h"
+#include "supervisor/control_client.h"
+#include "supervisor/timeline.h"
+
+namespace fs = std::filesystem;
+
+namespace pc::loadgen {
+
+namespace {
+
+constexpr const char* kRoot = "/pseudo-chaos";
+constexpr const char* kRegister = "/pseudo-chaos/register";
+constexpr const char* kHealed = "/pseudo-chaos/healed";  // the write after the final heal
+constexpr int kSessionTimeoutMs = 10000;
+constexpr int kValues = 5;  // register values 0..4: few values make a hard history to check
+
+std::atomic<bool> g_interrupted{false};
+
+void OnInterrupt(int) { g_interrupted = true; }
+
+void SleepMs(int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// What the run shares between its threads.
+struct Shared {
+  int64_t start_ns = 0;
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> ok{0}, fail{0}, info{0};
+  std::mutex mu;
+  std::string fault = "none";  // the fault in force, for progress
+  int64_t Since() const { return NowNs() - start_ns; }
+};
+
+std::vector<Member> Members(const BenchCluster& cluster) {
+  std::string error;
+  auto view = cluster.Status(&error);
+  return view ? view->members : std::vector<Member>{};
+}
+
+// The connect string of client `index`: every member, its "own" one first (the C client
+// shuffles the list, so sessions spread over the members either way).
+std::string HostsFor(const std::vector<Member>& members, int index) {
+  std::vector<Member> order;
+  for (size_t i = 0; i < members.size(); ++i) {
+    order.push_back(members[(static_cast<size_t>(index) + i) % members.size()]);
+  }
+  return HostList(order);
+}
+
+// One client of the register workload: write / cas / read on one znode, one op at a time. A
+// process id is one sequence of ops; after an op whose outcome is unknown (info) the client goes
+// on as a new process, as Jepsen does, so a process never has two ops outstanding.
+class RegisterClient {
+ public:
+  RegisterClient(int index, const ChaosOptions& o, std::string hosts, Shared* shared)
+      : index_(index), options_(o), hosts_(std::move(hosts)), shared_(shared),
+        rng_(o.seed * 1000003u + static_cast<uint64_t>(index)), process_(index) {}
+
+  void Run() {
+    const double per_client = options_.rate / std::max(1, options_.clients);
+    const int64_t gap_ns = per_client > 0 ? static_cast<int64_t>(1e9 / per_client) : 0;
+    int64_t next = shared_->Since();
+    while (!shared_->stop) {
+      if (!client_ || !client_->usable()) {
+        std::string error;
+        client_ = ZkClient::Connect(hosts_, kSessionTimeoutMs, 2000, &error);
+        if (!client_) {
+          SleepMs(200);
+          continue;
+        }
+      }
+      const int64_t now = shared_->Since();
+      if (now < next) SleepMs((next - now) / 1'000'000 + 1);
+      next = std::max(next + gap_ns, shared_->Since());
+      if (shared_->stop) break;
+      OneOp();
+    }
+    client_.reset();
+  }
+
+  std::vector<chaos::Op>& ops() { return ops_; }
+
+ private:
+  void OneOp() {
+    chaos::Op op;
+    op.process = process_;
+    op.session = client_->SessionId();
+    const int pick = static_cast<int>(rng_() % 10);
+    op.kind = pick < 4 ? chaos::OpKind::kRead : pick < 7 ? chaos::OpKind::kWrite
+                                                         : chaos::OpKind::kCas;
+    op.invoke_ns = shared_->Since();
+    int rc = ZOK;
+    const int t = options_.op_timeout_ms;
+    if (op.kind == chaos::OpKind::kRead) {
+      std::string data;
+      int32_t version = -1;
+      rc = client_->Get(kRegister, t, &data, &version);
+      op.result = rc == ZOK ? chaos::Result::kOk : chaos::Result::kFail;
+      if (rc == ZOK) {
+        op.value = std::atoll(data.c_str());
+        op.version = version;
+      }
+    } else if (op.kind == chaos::OpKind::kWrite) {
+      op.value = static_cast<int64_t>(rng_() % kValues);
+      int32_t version = -1;
+      rc = client_->Set(kRegister, std::to_string(op.value), -1, t, &version);
+      op.result = WriteResult(rc);
+      if (rc == ZOK) op.version = version;
+    } else {
+      op.from = static_cast<int64_t>(rng_() % kValues);
+      op.value = static_cast<int64_t>(rng_() % kValues);
+      std::string data;
+      int32_t seen = -1;
+      rc = client_->Get(kRegister, t, &data, &seen);
+      if (rc != ZOK) {
+        op.result = chaos::Result::kFail;  // nothing was written
+      } else {
+        op.read_value = std::atoll(data.c_str());
+        op.read_version = seen;
+        if (*op.read_value != op.from) {
+          op.result = chaos::Result::kFail;
+        } else {
+          int32_t version = -1;
+          rc = client_->Set(kRegister, std::to_string(op.value), seen, t, &version);
+          op.result = rc == ZBADVERSION ? chaos::Result::kFail : WriteResult(rc);
+          if (rc == ZOK) op.version = version;
+        }
+      }
+    }
+    op.complete_ns = shared_->Since();
+    if (rc != ZOK) op.error = zerror(rc);
+    (op.ok() ? shared_->ok : op.fail() ? shared_->fail : shared_->info)++;
+    if (op.info()) process_ += options_.clients;
+    ops_.push_back(std::move(op));
+  }
+
+  // A write that got no answer may or may not have happened; one the library refused to send
+  // (a closed or expired handle) did not.
+  static chaos::Result WriteResult(int rc) {
+    if (rc == ZOK) return chaos::Result::kOk;
+    if (rc == ZINVALIDSTATE || rc == ZSESSIONEXPIRED || rc == ZBADARGUMENTS) {
+      return chaos::Result::kFail;
+    }
+    return chaos::Result::kInfo;
+  }
+
+  int index_;
+  const ChaosOptions& options_;
+  std::string hosts_;
+  Shared* shared_;
+  std::mt19937_64 rng_;
+  int64_t process_;
+  std::unique_ptr<ZkClient> client_;
+  std::vector<chaos::Op> ops_;
+};
+
+// The nemesis thread: starts and heals the scheduled faults, recording each in nemesis.jsonl.
+void RunNemesis(const std::string& dir, const std::vector<Fault>& schedule, Shared* shared,
+                std::vector<nlohmann::json>* log) {
+  for (const Fault& f : schedule) {
+    while (!shared->stop && shared->Since() < f.start_ms * 1'000'000) SleepMs(20);
+    if (shared->stop) return;
+    std::vector<int> targets;
+    std::string error;
+    const int64_t started = shared->Since();
+    StartFault(dir, f, &targets, &error);
+    log->push_back(FaultJson(f, "start", started, targets, error));
+    {
+      std::lock_guard<std::mutex> lock(shared->mu);
+      shared->fault = f.Describe();
+    }
+    while (!shared->stop && shared->Since() < f.end_ms * 1'000'000) SleepMs(20);
+    error.clear();
+    HealFault(dir, f, &error);
+    log->push_back(FaultJson(f, "end", shared->Since(), {}, error));
+    std::lock_guard<std::mutex> lock(shared->mu);
+    shared->fault = "none";
+  }
+}
+
+std::string Progress(const Shared& s, int64_t total_ms, const std::string& fault) {
+  char line[256];
+  std::snprintf(line, sizeof line, "chaos %5.1f/%.0fs  ok %lld  fail %lld  info %lld  fault: %s",
+                double(s.Since()) / 1e9, double(total_ms) / 1000, (long long)s.ok.load(),
+                (long long)s.fail.load(), (long long)s.info.load(), fault.c_str());
+  return line;
+}
+
+// A digest of the workload's subtree as one member serves it: every node's path, data and
+// version, FNV-1a. Empty when the member did not answer.
+std::string SubtreeDigest(ZkClient* client, int timeout_ms) {
+  std::vector<std::string> children;
+  if (client->Children(kRoot, timeout_ms, &children) != ZOK) return {};
+  std::sort(children.begin(), children.end());
+  std::string text;
+  for (const std::string& child : children) {
+    std::string data;
+    int32_t version = -1;
+    const std::string path = std::string(kRoot) + "/" + child;
+    if (client->Get(path, timeout_ms, &data, &version) != ZOK) return {};
+    text += path + "=" + data + "@" + std::to_string(version) + "\n";
+  }
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  char out[20];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
+bool WriteFile(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return bool(out);
+}
+
+std::string DefaultOutDir() {
+  char name[64];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(name, sizeof name, "chaos-%Y%m%d-%H%M%S", &tm);
+  return name;
+}
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int Unknown(const std::string& why) {
+  std::fflush(stderr);
+  std::printf("verdict: unknown (%s)\n", why.c_str());
+  return 3;
+}
+
+}  // namespace
+
+int RunChaos(const ChaosOptions& o) {
+  const fs::path out = o.out_dir.empty() ? fs::path(DefaultOutDir()) : fs::path(o.out_dir);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) return Unknown("cannot create the output directory " + out.string() + ": " + ec.message());
+  RedirectClientLog((out / "client.log").string());
+
+  // The cluster: our own (proxied links, so partitions work) or the one given.
+  std::optional<BenchCluster> cluster;
+  std::string home;
+  if (o.cluster_dir.empty()) {
+    char tmpl[] = "/tmp/pc-chaos-XXXXXX";  // short: the control socket's path must fit
+    if (::mkdtemp(tmpl) == nullptr) return Unknown("cannot create a state directory in /tmp");
+    home = tmpl;
+    OwnClusterOptions own;
+    own.engine = o.engine;
+    own.voters = o.nodes;
+    own.links = "proxied";
+    // tickTime 1 s, not ZooKeeper's 2 s: a member cut off is noticed after syncLimit (5) ticks,
+    // so faults of a few seconds lead to elections within a short run.
+    own.tick_time_ms = 1000;
+    std::string error;
+    std::fprintf(stderr, "chaos: bringing up %d %s members with proxied links\n", o.nodes,
+                 o.engine.c_str());
+    cluster = BenchCluster::BringUp(home, "chaos", own, &error);
+    if (!cluster) return Unknown(error);
+  } else {
+    cluster.emplace(o.cluster_dir);
+  }
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  auto finish = [&](int code) {
+    if (o.cluster_dir.empty()) {
+      cluster->BringDown();
+      fs::remove_all(home, ec);
+    }
+    return code;
+  };
+
+  std::string error;
+  if (!cluster->WaitReady(120, &error)) return finish(Unknown(error));
+  const std::vector<Member> members = Members(*cluster);
+  const std::string all_hosts = HostList(members);
+  chaos::History history;
+  history.setup.workload = o.workload;
+  {
+    auto setup = ZkClient::Connect(all_hosts, kSessionTimeoutMs, 10000, &error);
+    if (!setup) return finish(Unknown(error));
+    setup->RemoveTree(kRoot);
+    std::string created;
+    if (setup->Create(kRoot, "", 0, 10000, &created) != ZOK ||
+        setup->Create(kRegister, "0", 0, 10000, &created) != ZOK) {
+      return finish(Unknown("cannot create " + std::string(kRegister)));
+    }
+  }
+
+  Shared shared;
+  shared.start_ns = NowNs();
+  const int64_t start_wall_ms = WallMs();
+  const std::vector<Fault> schedule =
+      NemesisSchedule(o.seed, o.nemesis, o.interval_ms, o.time_ms, static_cast<int>(members.size()));
+  std::vector<std::unique_ptr<RegisterClient>> clients;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < o.clients; ++i) {
+    clients.push_back(std::make_unique<RegisterClient>(i, o, HostsFor(members, i), &shared));
+  }
+  for (auto& c : clients) threads.emplace_back([&c] { c->Run(); });
+  std::vector<nlohmann::json> nemesis_log;
+  std::thread nemesis(
+      [&] { RunNemesis(cluster->dir(), schedule, &shared, &nemesis_log); });
+
+  const bool tty = ::isatty(2);
+  int64_t last_print = 0;
+  while (shared.Since() < o.time_ms * 1'000'000 && !g_interrupted) {
+    SleepMs(100);
+    const int64_t now = shared.Since();
+    if (now - last_print >= (tty ? 200'000'000 : 5'000'000'000)) {
+      last_print = now;
+      std::string fault;
+      {
+        std::lock_guard<std::mutex> lock(shared.mu);
+        fault = shared.fault;
+      }
+      std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", Progress(shared, o.time_ms, fault).c_str());
+    }
+  }
+  shared.stop = true;
+  for (auto& t : threads) t.join();
+  nemesis.join();
+  if (tty) std::fprintf(stderr, "\n");
+  if (g_interrupted) std::fprintf(stderr, "chaos: interrupted; healing and checking what ran\n");
+
+  // Heal everything and wait until every member runs and serves, then one write so every member
+  // has processed a transaction of the last epoch (srvr's zxid is the last one processed).
+  std::fprintf(stderr, "chaos: healing everything\n");
+  std::string heal_error;
+  HealAll(cluster->dir(), &heal_error);
+  if (!cluster->WaitReady(120, &error)) {
+    return finish(Unknown("after the final heal: " + error));
+  }
+  {
+    auto c = ZkClient::Connect(all_hosts, kSessionTimeoutMs, 20000, &error);
+    std::string created;
+    if (!c || c->Create(kHealed, "", 0, 20000, &created) != ZOK) {
+      return finish(Unknown("the write after the final heal did not succeed"));
+    }
+  }
+  // Every member caught up: the same last zxid everywhere (waits up to 30 s). Taken for all
+  // members before the final reads, whose sessions are transactions too.
+  std::vector<int64_t> last_zxids(members.size(), -1);
+  for (int i = 0; i < 300; ++i) {
+    std::set<int64_t> seen;
+    for (size_t k = 0; k < members.size(); ++k) {
+      SrvrReply r;
+      last_zxids[k] = AskSrvr(members[k].client_port, &r) ? static_cast<int64_t>(r.zxid) : -1;
+      seen.insert(last_zxids[k]);
+    }
+    if (seen.size() == 1) break;
+    SleepMs(100);
+  }
+  // The final reads and digests, member by member.
+  std::vector<chaos::Op> finals;
+  for (size_t k = 0; k < members.size(); ++k) {
+    const Member& m = members[k];
+    chaos::MemberFacts facts;
+    facts.member = m.id;
+    facts.last_zxid = last_zxids[k];
+    auto c = ZkClient::Connect(HostOf(m), kSessionTimeoutMs, 10000, &error);
+    chaos::Op op;
+    op.process = 100000 + m.id;
+    op.kind = chaos::OpKind::kRead;
+    op.final_read = true;
+    op.invoke_ns = shared.Since();
+    if (c) {
+      op.session = c->SessionId();
+      std::string data;
+      int32_t version = -1;
+      const int rc = c->Get(kRegister, 10000, &data, &version);
+      op.result = rc == ZOK ? chaos::Result::kOk : chaos::Result::kFail;
+      if (rc == ZOK) {
+        op.value = std::atoll(data.c_str());
+        op.version = version;
+      } else {
+        op.error = zerror(rc);
+      }
+      facts.digest = SubtreeDigest(c.get(), 10000);
+    } else {
+      op.result = chaos::Result::kFail;
+      op.error = error;
+    }
+    op.complete_ns = shared.Since();
+    facts.time_ns = op.complete_ns;
+    finals.push_back(op);
+    history.members.push_back(facts);
+  }
+
+  // The supervisor's timeline: timeline.txt, and the leaders it saw per epoch.
+  std::string timeline;
+  Request(SocketPath(cluster->dir()), {{"cmd", "events"}, {"follow", false}},
+          [&](const nlohmann::json& m) {
+            if (!m.contains("event")) return;
+            const Event e = EventFromJson(m["event"]);
+            timeline += RenderEvent(e, false) + "\n";
+            if (e.kind == "role" && e.data.value("role", "") == "leader") {
+              chaos::LeaderSighting l;
+              l.member = e.node;
+              l.epoch = e.data.value("epoch", int64_t{-1});
+              l.time_ns = std::max<int64_t>(0, (e.wall_ms - start_wall_ms) * 1'000'000);
+              if (l.epoch >= 0) history.leaders.push_back(l);
+            }
+          });
+  finish(0);  // the cluster is no longer needed: take it down before the (CPU-bound) check
+
+  // The history: every client's ops and the final reads, in invoke order.
+  for (auto& c : clients) {
+    for (chaos::Op& op : c->ops()) history.ops.push_back(std::move(op));
+  }
+  for (chaos::Op& op : finals) history.ops.push_back(std::move(op));
+  std::stable_sort(history.ops.begin(), history.ops.end(),
+                   [](const chaos::Op& a, const chaos::Op& b) { return a.invoke_ns < b.invoke_ns; });
+  for (size_t i = 0; i < history.ops.size(); ++i) history.ops[i].id = static_cast<int>(i);
+  const std::string jsonl = chaos::HistoryToJsonl(history);
+  std::string nemesis_text;
+  for (const auto& j : nemesis_log) nemesis_text += j.dump() + "\n";
+  WriteFile(out / "history.jsonl", jsonl);
+  WriteFile(out / "nemesis.jsonl", nemesis_text);
+  WriteFile(out / "timeline.txt", timeline);
+
+  // Judged from the file, exactly as `chaos check` would.
+  chaos::History parsed;
+  if (!chaos::ParseHistory(jsonl, &parsed, &error)) {
+    return Unknown("the recorded history does not parse: " + error);
+  }
+  const chaos::Verdict verdict = chaos::Judge(parsed, chaos::CheckOptions{});
+  WriteFile(out / "verdict.json", chaos::VerdictJson(verdict, parsed).dump(2) + "\n");
+  std::fprintf(stderr, "chaos: output in %s\n", out.string().c_str());
+  std::fflush(stderr);
+  std::fputs(chaos::RenderVerdict(verdict, parsed).c_str(), stdout);
+  return chaos::ExitCode(verdict.outcome);
+}
+
+}  // namespace pc::loadgen

@@ -66,6 +66,7 @@ struct ChaosRunArgs {
   loadgen::ChaosOptions options;
   std::string time = "60s", interval = "5s", rate = "200/s", nemesis, cluster;
   int64_t seed = -1;
+  bool schedule = false;
 };
 
 int BadRun(const std::string& message) {
@@ -121,6 +122,14 @@ int CmdChaosRun(ChaosRunArgs& a) {
     o.cluster_dir = ResolveClusterDir(ClusterRef{a.cluster, ""});
   }
   o.seed = a.seed >= 0 ? static_cast<uint64_t>(a.seed) : static_cast<uint64_t>(std::time(nullptr));
+  if (a.schedule) {
+    for (const auto& f : loadgen::NemesisSchedule(o.seed, o.nemesis, o.interval_ms, o.time_ms,
+                                                  o.nodes)) {
+      std::printf("%6.1fs - %6.1fs  %s\n", double(f.start_ms) / 1000, double(f.end_ms) / 1000,
+                  f.Describe().c_str());
+    }
+    return 0;
+  }
   std::fprintf(stderr, "chaos: %s, %d members, %s, seed %llu, nemesis %s every %s, %d clients\n",
                o.engine.c_str(), o.nodes, a.time.c_str(), static_cast<unsigned long long>(o.seed),
                a.nemesis.empty() ? "all" : a.nemesis.c_str(), a.interval.c_str(), o.clients);
@@ -149,6 +158,8 @@ void AddChaosCommand(CLI::App& app, CommandRun* chosen) {
       ->check(CLI::Range(1, 100));
   chaos->add_option("--rate", r->rate, "ops per second, all clients together (default 200/s)");
   chaos->add_option("--cluster", r->cluster, "a running cluster's name, instead of an own one");
+  chaos->add_flag("--schedule", r->schedule,
+                  "print the nemesis schedule these options and seed give, and run nothing");
   chaos->add_option("--out", r->options.out_dir, "output directory (default chaos-<time>)");
   auto* check = chaos->add_subcommand(
       "check", "the verdict on DIR/history.jsonl: exit 0 valid, 1 invalid, 3 unknown");

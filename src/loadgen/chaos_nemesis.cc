@@ -58,13 +58,21 @@ std::vector<Fault> NemesisSchedule(uint64_t seed, const std::vector<std::string>
   auto below = [&](uint64_t n) { return static_cast<int>(rng() % n); };
   std::vector<Fault> out;
   if (kinds.empty() || nodes < 1) return out;
+  std::vector<std::string> round;
   // The first fault after one quiet half-interval, so the workload has a baseline.
   for (int64_t start = interval_ms / 2; start + interval_ms / 2 <= total_ms;
        start += interval_ms) {
     Fault f;
     f.start_ms = start;
     f.end_ms = start + interval_ms / 2;
-    f.kind = kinds[static_cast<size_t>(below(kinds.size()))];
+    // The kinds in a shuffled round, round after round: every kind comes once per round, so
+    // a short run with few faults still sees each of them.
+    if (round.empty()) {
+      round = kinds;
+      std::shuffle(round.begin(), round.end(), rng);
+    }
+    f.kind = round.back();
+    round.pop_back();
     f.member = 1 + below(static_cast<uint64_t>(nodes));
     std::vector<int> ids(static_cast<size_t>(nodes));
     for (int i = 0; i < nodes; ++i) ids[static_cast<size_t>(i)] = i + 1;

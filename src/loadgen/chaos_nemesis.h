@@ -3,9 +3,10 @@
 // CLI's kill / start / pause / resume / partition / isolate / delay / heal / restart send.
 //
 // The schedule: one fault per --interval, in force for the first half of it, healed for the
-// second half. Which fault, which member and which split come from the seed alone (the same seed
+// second half. The kinds come in shuffled rounds (each kind once per round, so a short run still
+// sees every kind). Which fault, which member and which split come from the seed alone (the same seed
 // and options give the same schedule); `isolate-leader` names "leader", which the supervisor
-// resolves when the fault starts. Blocking calls, from the run's main thread.
+// resolves when the fault starts. Blocking calls, from the run's nemesis thread.
 #pragma once
 
 #include <cstdint>

@@ -58,8 +58,10 @@ std::vector<Member> Members(const BenchCluster& cluster) {
   return view ? view->members : std::vector<Member>{};
 }
 
-// The connect string of client `index`: every member, its "own" one first (the C client
-// shuffles the list, so sessions spread over the members either way).
+// The connect string of client `index`: every member, member index % n first. The run turns
+// off the C client's shuffling of this list (zoo_deterministic_conn_order), so client i talks
+// to member i % n while it is up, and every member, the leader included, has clients whenever
+// --clients >= --nodes; after a connection loss a client moves on to the next member.
 std::string HostsFor(const std::vector<Member>& members, int index) {
   std::vector<Member> order;
   for (size_t i = 0; i < members.size(); ++i) {
@@ -263,6 +265,7 @@ int RunChaos(const ChaosOptions& o) {
   fs::create_directories(out, ec);
   if (ec) return Unknown("cannot create the output directory " + out.string() + ": " + ec.message());
   RedirectClientLog((out / "client.log").string());
+  zoo_deterministic_conn_order(1);
 
   // The cluster: our own (proxied links, so partitions work) or the one given.
   std::optional<BenchCluster> cluster;

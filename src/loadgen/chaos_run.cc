@@ -19,6 +19,7 @@
 #include "chaos/verdict.h"
 #include "loadgen/bench_cluster.h"
 #include "loadgen/chaos_nemesis.h"
+#include "loadgen/chaos_plot.h"
 #include "loadgen/zk_client.h"
 #include "supervisor/cluster_layout.h"
 #include "supervisor/control_client.h"
@@ -458,6 +459,12 @@ int RunChaos(const ChaosOptions& o) {
   }
   const chaos::Verdict verdict = chaos::Judge(parsed, chaos::CheckOptions{});
   WriteFile(out / "verdict.json", chaos::VerdictJson(verdict, parsed).dump(2) + "\n");
+  const std::string title = o.engine + ", " + std::to_string(members.size()) + " members, seed " +
+                            std::to_string(o.seed) + ": " + chaos::VerdictLine(verdict, parsed);
+  if (std::string plot_error = WriteChaosPlot(parsed, nemesis_log, title, out.string());
+      !plot_error.empty()) {
+    std::fprintf(stderr, "chaos: no plot: %s\n", plot_error.c_str());
+  }
   std::fprintf(stderr, "chaos: output in %s\n", out.string().c_str());
   std::fflush(stderr);
   std::fputs(chaos::RenderVerdict(verdict, parsed).c_str(), stdout);

@@ -33,6 +33,7 @@ namespace {
 
 constexpr const char* kRoot = "/pseudo-chaos";
 constexpr const char* kRegister = "/pseudo-chaos/register";
+constexpr const char* kSequential = "/pseudo-chaos/seq";  // the sequential workload's parent
 constexpr const char* kHealed = "/pseudo-chaos/healed";  // the write after the final heal
 constexpr int kSessionTimeoutMs = 10000;
 constexpr int kValues = 5;  // register values 0..4: few values make a hard history to check
@@ -71,8 +72,9 @@ std::string HostsFor(const std::vector<Member>& members, int index) {
   return HostList(order);
 }
 
-// One client of the register workload: write / cas / read on one znode, one op at a time. A
-// process id is one sequence of ops; after an op whose outcome is unknown (info) the client goes
+// One client of the workload, one op at a time. register: write / cas / read on one znode.
+// sequential: persistent sequential creates under one parent, named p<process>- (so an info
+// create can explain only a node of its own prefix). A process id is one sequence of ops; after an op whose outcome is unknown (info) the client goes
 // on as a new process, as Jepsen does, so a process never has two ops outstanding.
 class RegisterClient {
  public:
@@ -93,6 +95,12 @@ class RegisterClient {
           continue;
         }
       }
+      if (!client_->connected()) {
+        // Between servers: an op now would only come back as a connection loss at once (an
+        // info, for a write) and tell nothing. Wait for the client to reconnect.
+        SleepMs(20);
+        continue;
+      }
       const int64_t now = shared_->Since();
       if (now < next) SleepMs((next - now) / 1'000'000 + 1);
       next = std::max(next + gap_ns, shared_->Since());
@@ -109,6 +117,10 @@ class RegisterClient {
     chaos::Op op;
     op.process = process_;
     op.session = client_->SessionId();
+    if (options_.workload == "sequential") {
+      CreateOp(&op);
+      return Record(std::move(op));
+    }
     const int pick = static_cast<int>(rng_() % 10);
     op.kind = pick < 4 ? chaos::OpKind::kRead : pick < 7 ? chaos::OpKind::kWrite
                                                          : chaos::OpKind::kCas;
@@ -153,6 +165,25 @@ class RegisterClient {
     }
     op.complete_ns = shared_->Since();
     if (rc != ZOK) op.error = zerror(rc);
+    Record(std::move(op));
+  }
+
+  void CreateOp(chaos::Op* op) {
+    op->kind = chaos::OpKind::kCreate;
+    op->path = std::string(kSequential) + "/p" + std::to_string(process_) + "-";
+    op->invoke_ns = shared_->Since();
+    std::string created;
+    const int rc = client_->Create(op->path, "", ZOO_SEQUENCE, options_.op_timeout_ms, &created);
+    op->complete_ns = shared_->Since();
+    op->result = rc == ZNODEEXISTS || rc == ZNONODE ? chaos::Result::kFail : WriteResult(rc);
+    if (rc == ZOK) {
+      op->created = created;
+    } else {
+      op->error = zerror(rc);
+    }
+  }
+
+  void Record(chaos::Op op) {
     (op.ok() ? shared_->ok : op.fail() ? shared_->fail : shared_->info)++;
     if (op.info()) process_ += options_.clients;
     ops_.push_back(std::move(op));
@@ -210,8 +241,8 @@ std::string Progress(const Shared& s, int64_t total_ms, const std::string& fault
   return line;
 }
 
-// A digest of the workload's subtree as one member serves it: every node's path, data and
-// version, FNV-1a. Empty when the member did not answer.
+// A digest of the workload's subtree as one member serves it: path, data and version of every
+// child of the root and the names of their children, FNV-1a. Empty when the member did not answer.
 std::string SubtreeDigest(ZkClient* client, int timeout_ms) {
   std::vector<std::string> children;
   if (client->Children(kRoot, timeout_ms, &children) != ZOK) return {};
@@ -223,6 +254,10 @@ std::string SubtreeDigest(ZkClient* client, int timeout_ms) {
     const std::string path = std::string(kRoot) + "/" + child;
     if (client->Get(path, timeout_ms, &data, &version) != ZOK) return {};
     text += path + "=" + data + "@" + std::to_string(version) + "\n";
+    std::vector<std::string> names;
+    if (client->Children(path, timeout_ms, &names) != ZOK) return {};
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) text += path + "/" + name + "\n";
   }
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
@@ -312,10 +347,12 @@ int RunChaos(const ChaosOptions& o) {
   {
     auto setup = ZkClient::Connect(all_hosts, kSessionTimeoutMs, 10000, &error);
     if (!setup) return finish(Unknown(error));
+    setup->RemoveTree(kSequential);  // RemoveTree goes one level down
     setup->RemoveTree(kRoot);
     std::string created;
     if (setup->Create(kRoot, "", 0, 10000, &created) != ZOK ||
-        setup->Create(kRegister, "0", 0, 10000, &created) != ZOK) {
+        setup->Create(kRegister, "0", 0, 10000, &created) != ZOK ||
+        setup->Create(kSequential, "", 0, 10000, &created) != ZOK) {
       return finish(Unknown("cannot create " + std::string(kRegister)));
     }
   }
@@ -399,6 +436,15 @@ int RunChaos(const ChaosOptions& o) {
     op.invoke_ns = shared.Since();
     if (c) {
       op.session = c->SessionId();
+      if (o.workload == "sequential") {
+        chaos::Listing listing;
+        listing.member = m.id;
+        listing.path = kSequential;
+        if (c->Children(kSequential, 20000, &listing.children) == ZOK) {
+          listing.time_ns = shared.Since();
+          history.listings.push_back(std::move(listing));
+        }
+      }
       std::string data;
       int32_t version = -1;
       const int rc = c->Get(kRegister, 10000, &data, &version);
@@ -416,7 +462,7 @@ int RunChaos(const ChaosOptions& o) {
     }
     op.complete_ns = shared.Since();
     facts.time_ns = op.complete_ns;
-    finals.push_back(op);
+    if (o.workload == "register") finals.push_back(op);
     history.members.push_back(facts);
   }
 

@@ -131,6 +131,10 @@ ZkClient::~ZkClient() {
   }
 }
 
+bool ZkClient::connected() const {
+  return zh_ != nullptr && zoo_state(zh_) == ZOO_CONNECTED_STATE;
+}
+
 bool ZkClient::usable() const {
   if (zh_ == nullptr) {
     return false;

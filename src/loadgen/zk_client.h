@@ -69,6 +69,9 @@ class ZkClient {
   void DeleteMany(const std::vector<std::string>& paths);
   void RemoveTree(const std::string& path);
 
+  // True while the handle has a live connection to a server (not between servers).
+  bool connected() const;
+
   // False once the session expired or was closed: the handle will never reconnect.
   bool usable() const;
 

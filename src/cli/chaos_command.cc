@@ -87,7 +87,8 @@ std::optional<int64_t> Seconds(const std::string& text) {
 int CmdChaosRun(ChaosRunArgs& a) {
   loadgen::ChaosOptions& o = a.options;
   auto time = Seconds(a.time);
-  if (!time || *time < 1000) return BadRun("--time '" + a.time + "': expected e.g. 60s (1s or more)");
+  if (!time || *time < 1000)
+    return BadRun("--time '" + a.time + "': expected e.g. 60s (1s or more)");
   auto interval = Seconds(a.interval);
   if (!interval || *interval < 200) {
     return BadRun("--interval '" + a.interval + "': expected e.g. 5s (200ms or more)");
@@ -123,8 +124,8 @@ int CmdChaosRun(ChaosRunArgs& a) {
   }
   o.seed = a.seed >= 0 ? static_cast<uint64_t>(a.seed) : static_cast<uint64_t>(std::time(nullptr));
   if (a.schedule) {
-    for (const auto& f : loadgen::NemesisSchedule(o.seed, o.nemesis, o.interval_ms, o.time_ms,
-                                                  o.nodes)) {
+    for (const auto& f :
+         loadgen::NemesisSchedule(o.seed, o.nemesis, o.interval_ms, o.time_ms, o.nodes)) {
       std::printf("%6.1fs - %6.1fs  %s\n", double(f.start_ms) / 1000, double(f.end_ms) / 1000,
                   f.Describe().c_str());
     }
@@ -140,7 +141,8 @@ int CmdChaosRun(ChaosRunArgs& a) {
 
 void AddChaosCommand(CLI::App& app, CommandRun* chosen) {
   auto* chaos = app.add_subcommand(
-      "chaos", "a Jepsen-style run: workload + nemesis + checker (exit 0 valid, 1 invalid, 3 unknown)");
+      "chaos",
+      "a Jepsen-style run: workload + nemesis + checker (exit 0 valid, 1 invalid, 3 unknown)");
   chaos->require_subcommand(0, 1);
   auto r = std::make_shared<ChaosRunArgs>();
   chaos->add_option("--engine", r->options.engine, "zkd or apache")

@@ -60,8 +60,7 @@ std::vector<Fault> NemesisSchedule(uint64_t seed, const std::vector<std::string>
   if (kinds.empty() || nodes < 1) return out;
   std::vector<std::string> round;
   // The first fault after one quiet half-interval, so the workload has a baseline.
-  for (int64_t start = interval_ms / 2; start + interval_ms / 2 <= total_ms;
-       start += interval_ms) {
+  for (int64_t start = interval_ms / 2; start + interval_ms / 2 <= total_ms; start += interval_ms) {
     Fault f;
     f.start_ms = start;
     f.end_ms = start + interval_ms / 2;
@@ -136,8 +135,11 @@ bool HealAll(const std::string& dir, std::string* error) {
 
 nlohmann::json FaultJson(const Fault& f, const char* what, int64_t time_ns,
                          const std::vector<int>& targets, const std::string& error) {
-  nlohmann::json j = {{"type", what}, {"fault", f.kind}, {"time", time_ns},
-                      {"text", f.Describe()}, {"scheduled_ms", f.start_ms}};
+  nlohmann::json j = {{"type", what},
+                      {"fault", f.kind},
+                      {"time", time_ns},
+                      {"text", f.Describe()},
+                      {"scheduled_ms", f.start_ms}};
   if (!targets.empty()) j["members"] = targets;
   if (!f.groups.empty()) j["groups"] = f.groups;
   if (!error.empty()) j["error"] = error;

@@ -4,8 +4,8 @@
 //
 // The schedule: one fault per --interval, in force for the first half of it, healed for the
 // second half. The kinds come in shuffled rounds (each kind once per round, so a short run still
-// sees every kind). Which fault, which member and which split come from the seed alone (the same seed
-// and options give the same schedule); `isolate-leader` names "leader", which the supervisor
+// sees every kind). Which fault, which member and which split come from the seed alone (the same
+// seed and options give the same schedule); `isolate-leader` names "leader", which the supervisor
 // resolves when the fault starts. Blocking calls, from the run's nemesis thread.
 #pragma once
 
@@ -17,16 +17,16 @@
 namespace pc::loadgen {
 
 inline const std::vector<std::string>& NemesisKinds() {
-  static const std::vector<std::string> kinds = {"kill",  "pause", "partition", "isolate-leader",
-                                                 "delay", "restart-all"};
+  static const std::vector<std::string> kinds = {"kill",           "pause", "partition",
+                                                 "isolate-leader", "delay", "restart-all"};
   return kinds;
 }
 
 struct Fault {
-  int64_t start_ms = 0;  // since the run started
-  int64_t end_ms = 0;    // when it is healed
-  std::string kind;      // one of NemesisKinds()
-  int member = 0;        // kill, pause, delay: the member
+  int64_t start_ms = 0;                  // since the run started
+  int64_t end_ms = 0;                    // when it is healed
+  std::string kind;                      // one of NemesisKinds()
+  int member = 0;                        // kill, pause, delay: the member
   std::vector<std::vector<int>> groups;  // partition: the sides (the first one a minority)
   std::string Describe() const;          // "kill node3", "partition 1,2 | 3,4,5", ...
 };

@@ -17,8 +17,9 @@ std::string Quote(const std::string& s) {
 
 }  // namespace
 
-std::string WriteChaosPlot(const chaos::History& history, const std::vector<nlohmann::json>& nemesis,
-                           const std::string& title, const std::string& out_dir) {
+std::string WriteChaosPlot(const chaos::History& history,
+                           const std::vector<nlohmann::json>& nemesis, const std::string& title,
+                           const std::string& out_dir) {
   // plot.dat: time (s), latency (ms), one data block per result (ok, fail, info).
   std::ofstream data(out_dir + "/plot.dat");
   int64_t last_ns = 0;
@@ -50,8 +51,8 @@ std::string WriteChaosPlot(const chaos::History& history, const std::vector<nloh
     if (start.value("type", "") != "start") continue;
     double end_s = double(last_ns) / 1e9;
     for (size_t j = i + 1; j < nemesis.size(); ++j) {
-      if (nemesis[j].value("type", "") == "end" &&
-          nemesis[j].value("scheduled_ms", int64_t{-1}) == start.value("scheduled_ms", int64_t{-2})) {
+      if (nemesis[j].value("type", "") == "end" && nemesis[j].value("scheduled_ms", int64_t{-1}) ==
+                                                       start.value("scheduled_ms", int64_t{-2})) {
         end_s = double(nemesis[j].value("time", int64_t{0})) / 1e9;
         break;
       }
@@ -64,8 +65,8 @@ std::string WriteChaosPlot(const chaos::History& history, const std::vector<nloh
   }
   const std::string dat = Quote(out_dir + "/plot.dat");
   gp << "plot " << dat << " index 0 using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' title 'ok', "
-     << dat << " index 1 using 1:2 with points pt 2 ps 0.6 lc rgb '#d62728' title 'fail', "
-     << dat << " index 2 using 1:2 with points pt 6 ps 0.8 lc rgb '#2ca02c' title 'info (unknown)'\n";
+     << dat << " index 1 using 1:2 with points pt 2 ps 0.6 lc rgb '#d62728' title 'fail', " << dat
+     << " index 2 using 1:2 with points pt 6 ps 0.8 lc rgb '#2ca02c' title 'info (unknown)'\n";
   gp.close();
   data.close();
   const std::string command =

@@ -14,7 +14,8 @@ namespace pc::loadgen {
 
 // `nemesis` holds nemesis.jsonl's records (start / end pairs). Empty string on success, else
 // one line saying what failed.
-std::string WriteChaosPlot(const chaos::History& history, const std::vector<nlohmann::json>& nemesis,
-                           const std::string& title, const std::string& out_dir);
+std::string WriteChaosPlot(const chaos::History& history,
+                           const std::vector<nlohmann::json>& nemesis, const std::string& title,
+                           const std::string& out_dir);
 
 }  // namespace pc::loadgen

@@ -34,7 +34,7 @@ namespace {
 constexpr const char* kRoot = "/pseudo-chaos";
 constexpr const char* kRegister = "/pseudo-chaos/register";
 constexpr const char* kSequential = "/pseudo-chaos/seq";  // the sequential workload's parent
-constexpr const char* kHealed = "/pseudo-chaos/healed";  // the write after the final heal
+constexpr const char* kHealed = "/pseudo-chaos/healed";   // the write after the final heal
 constexpr int kSessionTimeoutMs = 10000;
 constexpr int kValues = 5;  // register values 0..4: few values make a hard history to check
 
@@ -74,13 +74,18 @@ std::string HostsFor(const std::vector<Member>& members, int index) {
 
 // One client of the workload, one op at a time. register: write / cas / read on one znode.
 // sequential: persistent sequential creates under one parent, named p<process>- (so an info
-// create can explain only a node of its own prefix). A process id is one sequence of ops; after an op whose outcome is unknown (info) the client goes
-// on as a new process, as Jepsen does, so a process never has two ops outstanding.
+// create can explain only a node of its own prefix). A process id is one sequence of ops; after an
+// op whose outcome is unknown (info) the client goes on as a new process, as Jepsen does, so a
+// process never has two ops outstanding.
 class RegisterClient {
  public:
   RegisterClient(int index, const ChaosOptions& o, std::string hosts, Shared* shared)
-      : index_(index), options_(o), hosts_(std::move(hosts)), shared_(shared),
-        rng_(o.seed * 1000003u + static_cast<uint64_t>(index)), process_(index) {}
+      : index_(index),
+        options_(o),
+        hosts_(std::move(hosts)),
+        shared_(shared),
+        rng_(o.seed * 1000003u + static_cast<uint64_t>(index)),
+        process_(index) {}
 
   void Run() {
     const double per_client = options_.rate / std::max(1, options_.clients);
@@ -122,8 +127,9 @@ class RegisterClient {
       return Record(std::move(op));
     }
     const int pick = static_cast<int>(rng_() % 10);
-    op.kind = pick < 4 ? chaos::OpKind::kRead : pick < 7 ? chaos::OpKind::kWrite
-                                                         : chaos::OpKind::kCas;
+    op.kind = pick < 4   ? chaos::OpKind::kRead
+              : pick < 7 ? chaos::OpKind::kWrite
+                         : chaos::OpKind::kCas;
     op.invoke_ns = shared_->Since();
     int rc = ZOK;
     const int t = options_.op_timeout_ms;
@@ -299,7 +305,8 @@ int RunChaos(const ChaosOptions& o) {
   const fs::path out = o.out_dir.empty() ? fs::path(DefaultOutDir()) : fs::path(o.out_dir);
   std::error_code ec;
   fs::create_directories(out, ec);
-  if (ec) return Unknown("cannot create the output directory " + out.string() + ": " + ec.message());
+  if (ec)
+    return Unknown("cannot create the output directory " + out.string() + ": " + ec.message());
   RedirectClientLog((out / "client.log").string());
   zoo_deterministic_conn_order(1);
 
@@ -360,8 +367,8 @@ int RunChaos(const ChaosOptions& o) {
   Shared shared;
   shared.start_ns = NowNs();
   const int64_t start_wall_ms = WallMs();
-  const std::vector<Fault> schedule =
-      NemesisSchedule(o.seed, o.nemesis, o.interval_ms, o.time_ms, static_cast<int>(members.size()));
+  const std::vector<Fault> schedule = NemesisSchedule(o.seed, o.nemesis, o.interval_ms, o.time_ms,
+                                                      static_cast<int>(members.size()));
   std::vector<std::unique_ptr<RegisterClient>> clients;
   std::vector<std::thread> threads;
   for (int i = 0; i < o.clients; ++i) {
@@ -369,8 +376,7 @@ int RunChaos(const ChaosOptions& o) {
   }
   for (auto& c : clients) threads.emplace_back([&c] { c->Run(); });
   std::vector<nlohmann::json> nemesis_log;
-  std::thread nemesis(
-      [&] { RunNemesis(cluster->dir(), schedule, &shared, &nemesis_log); });
+  std::thread nemesis([&] { RunNemesis(cluster->dir(), schedule, &shared, &nemesis_log); });
 
   const bool tty = ::isatty(2);
   int64_t last_print = 0;
@@ -488,8 +494,9 @@ int RunChaos(const ChaosOptions& o) {
     for (chaos::Op& op : c->ops()) history.ops.push_back(std::move(op));
   }
   for (chaos::Op& op : finals) history.ops.push_back(std::move(op));
-  std::stable_sort(history.ops.begin(), history.ops.end(),
-                   [](const chaos::Op& a, const chaos::Op& b) { return a.invoke_ns < b.invoke_ns; });
+  std::stable_sort(
+      history.ops.begin(), history.ops.end(),
+      [](const chaos::Op& a, const chaos::Op& b) { return a.invoke_ns < b.invoke_ns; });
   for (size_t i = 0; i < history.ops.size(); ++i) history.ops[i].id = static_cast<int>(i);
   const std::string jsonl = chaos::HistoryToJsonl(history);
   std::string nemesis_text;

@@ -131,9 +131,7 @@ ZkClient::~ZkClient() {
   }
 }
 
-bool ZkClient::connected() const {
-  return zh_ != nullptr && zoo_state(zh_) == ZOO_CONNECTED_STATE;
-}
+bool ZkClient::connected() const { return zh_ != nullptr && zoo_state(zh_) == ZOO_CONNECTED_STATE; }
 
 bool ZkClient::usable() const {
   if (zh_ == nullptr) {
@@ -296,8 +294,8 @@ int ZkClient::Get(const std::string& path, int timeout_ms, std::string* data, in
   return rc;
 }
 
-int ZkClient::Set(const std::string& path, const std::string& data, int32_t version,
-                  int timeout_ms, int32_t* new_version) {
+int ZkClient::Set(const std::string& path, const std::string& data, int32_t version, int timeout_ms,
+                  int32_t* new_version) {
   if (zh_ == nullptr) return ZINVALIDSTATE;
   auto a = std::make_shared<Answer>();
   const int rc = Await(timeout_ms, a, [&](const void* ctx) {

@@ -328,7 +328,10 @@ int RunChaos(const ChaosOptions& o) {
     std::fprintf(stderr, "chaos: bringing up %d %s members with proxied links\n", o.nodes,
                  o.engine.c_str());
     cluster = BenchCluster::BringUp(home, "chaos", own, &error);
-    if (!cluster) return Unknown(error);
+    if (!cluster) {
+      fs::remove_all(home, ec);
+      return Unknown(error);
+    }
   } else {
     cluster.emplace(o.cluster_dir);
   }
@@ -404,20 +407,22 @@ int RunChaos(const ChaosOptions& o) {
   std::fprintf(stderr, "chaos: healing everything\n");
   std::string heal_error;
   HealAll(cluster->dir(), &heal_error);
+  // A cluster that does not recover is no verdict on the history (the run still writes what it
+  // recorded); the final reads are skipped.
+  std::string not_recovered;
   if (!cluster->WaitReady(120, &error)) {
-    return finish(Unknown("after the final heal: " + error));
-  }
-  {
+    not_recovered = "the cluster did not recover after the final heal: " + error;
+  } else {
     auto c = ZkClient::Connect(all_hosts, kSessionTimeoutMs, 20000, &error);
     std::string created;
     if (!c || c->Create(kHealed, "", 0, 20000, &created) != ZOK) {
-      return finish(Unknown("the write after the final heal did not succeed"));
+      not_recovered = "the write after the final heal did not succeed";
     }
   }
   // Every member caught up: the same last zxid everywhere (waits up to 30 s). Taken for all
   // members before the final reads, whose sessions are transactions too.
   std::vector<int64_t> last_zxids(members.size(), -1);
-  for (int i = 0; i < 300; ++i) {
+  for (int i = 0; not_recovered.empty() && i < 300; ++i) {
     std::set<int64_t> seen;
     for (size_t k = 0; k < members.size(); ++k) {
       SrvrReply r;
@@ -429,7 +434,7 @@ int RunChaos(const ChaosOptions& o) {
   }
   // The final reads and digests, member by member.
   std::vector<chaos::Op> finals;
-  for (size_t k = 0; k < members.size(); ++k) {
+  for (size_t k = 0; not_recovered.empty() && k < members.size(); ++k) {
     const Member& m = members[k];
     chaos::MemberFacts facts;
     facts.member = m.id;
@@ -520,6 +525,10 @@ int RunChaos(const ChaosOptions& o) {
   }
   std::fprintf(stderr, "chaos: output in %s\n", out.string().c_str());
   std::fflush(stderr);
+  if (!not_recovered.empty() && verdict.outcome != chaos::Outcome::kInvalid) {
+    std::fputs(chaos::RenderVerdict(verdict, parsed).c_str(), stdout);
+    return Unknown(not_recovered);
+  }
   std::fputs(chaos::RenderVerdict(verdict, parsed).c_str(), stdout);
   return chaos::ExitCode(verdict.outcome);
 }

@@ -102,9 +102,8 @@ int CmdChaosRun(ChaosRunArgs& a) {
   if (rate.empty() || *end != '\0' || !(o.rate > 0)) {
     return BadRun("--rate '" + a.rate + "': expected ops per second, e.g. 200/s");
   }
-  if (o.workload != "register" && o.workload != "sequential") {
-    return BadRun("--workload " + o.workload + ": 'register' or 'sequential' (session is " +
-                  "checked by `chaos check` but not yet driven)");
+  if (o.workload != "register" && o.workload != "sequential" && o.workload != "session") {
+    return BadRun("--workload " + o.workload + ": register, sequential or session");
   }
   o.nemesis.clear();
   std::stringstream in(a.nemesis);
@@ -155,7 +154,7 @@ void AddChaosCommand(CLI::App& app, CommandRun* chosen) {
                     "faults, comma-separated: kill,pause,partition,isolate-leader,delay,"
                     "restart-all (default all)");
   chaos->add_option("--interval", r->interval, "one fault per interval, for half of it (5s)");
-  chaos->add_option("--workload", r->options.workload, "register or sequential (session: not yet)");
+  chaos->add_option("--workload", r->options.workload, "register, sequential or session");
   chaos->add_option("--clients", r->options.clients, "client sessions (default 5)")
       ->check(CLI::Range(1, 100));
   chaos->add_option("--rate", r->rate, "ops per second, all clients together (default 200/s)");

@@ -34,6 +34,8 @@ namespace {
 constexpr const char* kRoot = "/pseudo-chaos";
 constexpr const char* kRegister = "/pseudo-chaos/register";
 constexpr const char* kSequential = "/pseudo-chaos/seq";  // the sequential workload's parent
+constexpr const char* kEphemerals = "/pseudo-chaos/eph";  // the session workload's ephemerals
+constexpr const char* kWatched = "/pseudo-chaos/w";       // its watched, written node
 constexpr const char* kHealed = "/pseudo-chaos/healed";   // the write after the final heal
 constexpr int kSessionTimeoutMs = 10000;
 constexpr int kValues = 5;  // register values 0..4: few values make a hard history to check
@@ -48,6 +50,10 @@ void SleepMs(int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds
 struct Shared {
   int64_t start_ns = 0;
   std::atomic<bool> stop{false};
+  // The session workload's end: after the final heal each client proves its session alive with
+  // one more write (final_write), then keeps it open until the final listings are taken.
+  std::atomic<bool> final_write{false}, release{false};
+  std::atomic<int> final_done{0};
   std::atomic<int64_t> ok{0}, fail{0}, info{0};
   std::mutex mu;
   std::string fault = "none";  // the fault in force, for progress
@@ -93,12 +99,15 @@ class RegisterClient {
     int64_t next = shared_->Since();
     while (!shared_->stop) {
       if (!client_ || !client_->usable()) {
+        if (client_) process_ += options_.clients;  // the session expired: a new process
+        client_.reset();
         std::string error;
         client_ = ZkClient::Connect(hosts_, kSessionTimeoutMs, 2000, &error);
         if (!client_) {
           SleepMs(200);
           continue;
         }
+        if (options_.workload == "session") Listen();
       }
       if (!client_->connected()) {
         // Between servers: an op now would only come back as a connection loss at once (an
@@ -112,10 +121,13 @@ class RegisterClient {
       if (shared_->stop) break;
       OneOp();
     }
+    if (options_.workload == "session") FinalWrite();
     client_.reset();
   }
 
   std::vector<chaos::Op>& ops() { return ops_; }
+  std::vector<chaos::Notification>& notifications() { return notes_; }
+  std::vector<chaos::SessionEnd>& session_ends() { return ends_; }
 
  private:
   void OneOp() {
@@ -126,6 +138,7 @@ class RegisterClient {
       CreateOp(&op);
       return Record(std::move(op));
     }
+    if (options_.workload == "session") return SessionOp(std::move(op));
     const int pick = static_cast<int>(rng_() % 10);
     op.kind = pick < 4   ? chaos::OpKind::kRead
               : pick < 7 ? chaos::OpKind::kWrite
@@ -189,6 +202,122 @@ class RegisterClient {
     }
   }
 
+  // session: notifications and the session's expiry, recorded as they arrive.
+  void Listen() {
+    const std::string session = client_->SessionId();
+    const int64_t process = process_;
+    watch_armed_ = false;  // a new session has no watches
+    client_->OnEvent([this, session, process](int type, int state, const std::string& path) {
+      std::lock_guard<std::mutex> lock(events_mu_);
+      const int64_t now = shared_->Since();
+      if (type == ZOO_SESSION_EVENT) {
+        if (state == ZOO_EXPIRED_SESSION_STATE)
+          ends_.push_back({0, process, session, "expired", now});
+        return;
+      }
+      const char* event = type == ZOO_CREATED_EVENT   ? "NodeCreated"
+                          : type == ZOO_DELETED_EVENT ? "NodeDeleted"
+                          : type == ZOO_CHANGED_EVENT ? "NodeDataChanged"
+                          : type == ZOO_CHILD_EVENT   ? "NodeChildrenChanged"
+                                                      : nullptr;
+      if (event != nullptr) notes_.push_back({0, process, session, path, event, now});
+      if (path == kWatched) watch_armed_ = false;
+    });
+  }
+
+  // session: ephemerals created, looked at (exists), a watch on kWatched and writes to it, and
+  // now and then a close (the next op then opens a new session, as a new process).
+  void SessionOp(chaos::Op op) {
+    const int t = options_.op_timeout_ms;
+    int pick = static_cast<int>(rng_() % 100);
+    if (pick >= 25 && pick < 45 && own_.empty()) pick = 0;
+    // One watch armed at a time: a second exists-watch issued while one is armed may reach the
+    // server after a change whose notification fires the first, and the history could not tell
+    // which watch a notification belongs to. So a session re-arms only after it fired.
+    if (pick >= 45 && pick < 65 && watch_armed_) pick = 70;
+    op.invoke_ns = shared_->Since();
+    int rc = ZOK;
+    if (pick < 25) {
+      op.kind = chaos::OpKind::kCreate;
+      op.ephemeral = true;
+      op.path = std::string(kEphemerals) + "/p" + std::to_string(process_) + "-" +
+                std::to_string(created_++);
+      std::string created;
+      rc = client_->Create(op.path, "", ZOO_EPHEMERAL, t, &created);
+      op.result = rc == ZNODEEXISTS || rc == ZNONODE ? chaos::Result::kFail : WriteResult(rc);
+      if (rc == ZOK) {
+        op.created = created;
+        own_.push_back(created);
+      }
+    } else if (pick < 45) {
+      op.kind = chaos::OpKind::kExists;
+      op.path = own_[rng_() % own_.size()];
+      int32_t version = -1;
+      rc = client_->Exists(op.path, false, t, &version);
+      op.result = rc == ZOK ? chaos::Result::kOk : chaos::Result::kFail;
+      op.exists = version >= 0;
+    } else if (pick < 65) {
+      op.kind = chaos::OpKind::kWatch;
+      op.path = kWatched;
+      op.watch_kind = "data";
+      int32_t version = -1;
+      watch_armed_ = true;  // before the request: its notification may beat its answer
+      rc = client_->Exists(kWatched, true, t, &version);
+      // A watch whose answer never came may still have been set: info.
+      op.result = rc == ZOK ? chaos::Result::kOk : WriteResult(rc);
+      if (rc == ZOK) op.version = version;
+    } else if (pick < 97) {
+      rc = WriteWatched(&op);
+    } else {
+      op.kind = chaos::OpKind::kClose;
+      rc = client_->Close();
+      op.result = rc == ZOK ? chaos::Result::kOk : chaos::Result::kInfo;
+      own_.clear();
+      watch_armed_ = false;
+    }
+    op.complete_ns = shared_->Since();
+    if (rc != ZOK) op.error = zerror(rc);
+    const bool closed = op.kind == chaos::OpKind::kClose;
+    Record(std::move(op));
+    if (closed) {
+      client_.reset();
+      if (ops_.back().ok()) process_ += options_.clients;  // a new session: a new process
+    }
+  }
+
+  int WriteWatched(chaos::Op* op) {
+    op->kind = chaos::OpKind::kWrite;
+    op->path = kWatched;
+    op->value = static_cast<int64_t>(rng_() % kValues);
+    int32_t version = -1;
+    const int rc =
+        client_->Set(kWatched, std::to_string(op->value), -1, options_.op_timeout_ms, &version);
+    op->result = WriteResult(rc);
+    if (rc == ZOK) op->version = version;
+    return rc;
+  }
+
+  // session, after the final heal: one ok write proves this session alive at the end (so the
+  // session check may demand all its ephemerals in the final listings).
+  void FinalWrite() {
+    while (!shared_->final_write && !shared_->release) SleepMs(20);
+    for (int i = 0; i < 200 && client_ && client_->usable() && !client_->connected(); ++i) {
+      SleepMs(50);
+    }
+    if (client_ && client_->usable() && !shared_->release) {
+      chaos::Op op;
+      op.process = process_;
+      op.session = client_->SessionId();
+      op.invoke_ns = shared_->Since();
+      const int rc = WriteWatched(&op);
+      op.complete_ns = shared_->Since();
+      if (rc != ZOK) op.error = zerror(rc);
+      Record(std::move(op));
+    }
+    ++shared_->final_done;
+    while (!shared_->release) SleepMs(20);
+  }
+
   void Record(chaos::Op op) {
     (op.ok() ? shared_->ok : op.fail() ? shared_->fail : shared_->info)++;
     if (op.info()) process_ += options_.clients;
@@ -213,6 +342,12 @@ class RegisterClient {
   int64_t process_;
   std::unique_ptr<ZkClient> client_;
   std::vector<chaos::Op> ops_;
+  std::vector<std::string> own_;  // session: this session's ok ephemerals
+  std::atomic<bool> watch_armed_{false};
+  int64_t created_ = 0;
+  std::mutex events_mu_;
+  std::vector<chaos::Notification> notes_;
+  std::vector<chaos::SessionEnd> ends_;
 };
 
 // The nemesis thread: starts and heals the scheduled faults, recording each in nemesis.jsonl.
@@ -358,11 +493,14 @@ int RunChaos(const ChaosOptions& o) {
     auto setup = ZkClient::Connect(all_hosts, kSessionTimeoutMs, 10000, &error);
     if (!setup) return finish(Unknown(error));
     setup->RemoveTree(kSequential);  // RemoveTree goes one level down
+    setup->RemoveTree(kEphemerals);
     setup->RemoveTree(kRoot);
     std::string created;
     if (setup->Create(kRoot, "", 0, 10000, &created) != ZOK ||
         setup->Create(kRegister, "0", 0, 10000, &created) != ZOK ||
-        setup->Create(kSequential, "", 0, 10000, &created) != ZOK) {
+        setup->Create(kSequential, "", 0, 10000, &created) != ZOK ||
+        setup->Create(kEphemerals, "", 0, 10000, &created) != ZOK ||
+        setup->Create(kWatched, "0", 0, 10000, &created) != ZOK) {
       return finish(Unknown("cannot create " + std::string(kRegister)));
     }
   }
@@ -397,7 +535,13 @@ int RunChaos(const ChaosOptions& o) {
     }
   }
   shared.stop = true;
-  for (auto& t : threads) t.join();
+  auto join_clients = [&] {
+    shared.release = true;
+    for (auto& t : threads) {
+      if (t.joinable()) t.join();
+    }
+  };
+  if (o.workload != "session") join_clients();  // session clients keep theirs until the end
   nemesis.join();
   if (tty) std::fprintf(stderr, "\n");
   if (g_interrupted) std::fprintf(stderr, "chaos: interrupted; healing and checking what ran\n");
@@ -418,6 +562,10 @@ int RunChaos(const ChaosOptions& o) {
     if (!c || c->Create(kHealed, "", 0, 20000, &created) != ZOK) {
       not_recovered = "the write after the final heal did not succeed";
     }
+  }
+  if (o.workload == "session" && not_recovered.empty()) {
+    shared.final_write = true;
+    for (int i = 0; i < 600 && shared.final_done < o.clients; ++i) SleepMs(50);
   }
   // Every member caught up: the same last zxid everywhere (waits up to 30 s). Taken for all
   // members before the final reads, whose sessions are transactions too.
@@ -447,6 +595,27 @@ int RunChaos(const ChaosOptions& o) {
     op.invoke_ns = shared.Since();
     if (c) {
       op.session = c->SessionId();
+      if (o.workload == "session") {
+        chaos::Listing listing;
+        listing.member = m.id;
+        listing.path = kEphemerals;
+        if (c->Children(kEphemerals, 20000, &listing.children) == ZOK) {
+          for (const std::string& child : listing.children) {
+            std::string data;
+            int32_t version = -1;
+            int64_t owner = 0;
+            if (c->Get(std::string(kEphemerals) + "/" + child, 10000, &data, &version, &owner) ==
+                    ZOK &&
+                owner != 0) {
+              char hex[32];
+              std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(owner));
+              listing.owners[child] = hex;
+            }
+          }
+          listing.time_ns = shared.Since();
+          history.listings.push_back(std::move(listing));
+        }
+      }
       if (o.workload == "sequential") {
         chaos::Listing listing;
         listing.member = m.id;
@@ -492,11 +661,14 @@ int RunChaos(const ChaosOptions& o) {
               if (l.epoch >= 0) history.leaders.push_back(l);
             }
           });
+  join_clients();
   finish(0);  // the cluster is no longer needed: take it down before the (CPU-bound) check
 
   // The history: every client's ops and the final reads, in invoke order.
   for (auto& c : clients) {
     for (chaos::Op& op : c->ops()) history.ops.push_back(std::move(op));
+    for (auto& n : c->notifications()) history.notifications.push_back(n);
+    for (auto& e : c->session_ends()) history.session_ends.push_back(e);
   }
   for (chaos::Op& op : finals) history.ops.push_back(std::move(op));
   std::stable_sort(

@@ -91,14 +91,23 @@ struct Waiter : Pending {
 
 }  // namespace
 
-void ZkClient::Watcher(zhandle_t*, int type, int state, const char*, void* ctx) {
-  if (type != ZOO_SESSION_EVENT) {
-    return;
-  }
+void ZkClient::Watcher(zhandle_t*, int type, int state, const char* path, void* ctx) {
   auto* self = static_cast<ZkClient*>(ctx);
-  std::lock_guard<std::mutex> lock(self->mu_);
-  self->state_ = state;
-  self->cv_.notify_all();
+  std::function<void(int, int, const std::string&)> on_event;
+  {
+    std::lock_guard<std::mutex> lock(self->mu_);
+    if (type == ZOO_SESSION_EVENT) {
+      self->state_ = state;
+      self->cv_.notify_all();
+    }
+    on_event = self->on_event_;
+  }
+  if (on_event) on_event(type, state, path != nullptr ? path : "");
+}
+
+void ZkClient::OnEvent(std::function<void(int type, int state, const std::string& path)> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_event_ = std::move(fn);
 }
 
 std::unique_ptr<ZkClient> ZkClient::Connect(const std::string& hosts, int session_timeout_ms,
@@ -210,6 +219,7 @@ struct Answer {
   int rc = 0;
   std::string data;
   int32_t version = -1;
+  int64_t owner = 0;
   std::vector<std::string> children;
   std::shared_ptr<Answer> self;  // the completion's reference
 
@@ -230,7 +240,10 @@ void OnAnswerData(int rc, const char* value, int len, const Stat* stat, const vo
   if (rc == ZOK) {
     std::lock_guard<std::mutex> lock(a->mu);
     if (value != nullptr && len > 0) a->data.assign(value, static_cast<size_t>(len));
-    if (stat != nullptr) a->version = stat->version;
+    if (stat != nullptr) {
+      a->version = stat->version;
+      a->owner = stat->ephemeralOwner;
+    }
   }
   a->Finish(rc);
 }
@@ -280,7 +293,8 @@ int Await(int timeout_ms, const std::shared_ptr<Answer>& a, IssueFn issue) {
 
 }  // namespace
 
-int ZkClient::Get(const std::string& path, int timeout_ms, std::string* data, int32_t* version) {
+int ZkClient::Get(const std::string& path, int timeout_ms, std::string* data, int32_t* version,
+                  int64_t* ephemeral_owner) {
   if (zh_ == nullptr) return ZINVALIDSTATE;
   auto a = std::make_shared<Answer>();
   const int rc = Await(timeout_ms, a, [&](const void* ctx) {
@@ -290,7 +304,32 @@ int ZkClient::Get(const std::string& path, int timeout_ms, std::string* data, in
     std::lock_guard<std::mutex> lock(a->mu);
     *data = a->data;
     *version = a->version;
+    if (ephemeral_owner != nullptr) *ephemeral_owner = a->owner;
   }
+  return rc;
+}
+
+int ZkClient::Exists(const std::string& path, bool watch, int timeout_ms, int32_t* version) {
+  if (zh_ == nullptr) return ZINVALIDSTATE;
+  auto a = std::make_shared<Answer>();
+  const int rc = Await(timeout_ms, a, [&](const void* ctx) {
+    return zoo_aexists(zh_, path.c_str(), watch ? 1 : 0, OnAnswerStat, ctx);
+  });
+  if (rc == ZNONODE) {
+    *version = -1;
+    return ZOK;
+  }
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    *version = a->version;
+  }
+  return rc;
+}
+
+int ZkClient::Close() {
+  if (zh_ == nullptr) return ZINVALIDSTATE;
+  const int rc = zookeeper_close(zh_);
+  zh_ = nullptr;
   return rc;
 }
 

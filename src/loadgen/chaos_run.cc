@@ -520,17 +520,21 @@ int RunChaos(const ChaosOptions& o) {
   std::thread nemesis([&] { RunNemesis(cluster->dir(), schedule, &shared, &nemesis_log); });
 
   const bool tty = ::isatty(2);
+  // Progress: on a terminal one line rewritten 5 times a second; else a line every 5 s and one
+  // whenever a fault starts or ends.
   int64_t last_print = 0;
+  std::string last_fault = "none";
   while (shared.Since() < o.time_ms * 1'000'000 && !g_interrupted) {
     SleepMs(100);
     const int64_t now = shared.Since();
-    if (now - last_print >= (tty ? 200'000'000 : 5'000'000'000)) {
+    std::string fault;
+    {
+      std::lock_guard<std::mutex> lock(shared.mu);
+      fault = shared.fault;
+    }
+    if (now - last_print >= (tty ? 200'000'000 : 5'000'000'000) || fault != last_fault) {
       last_print = now;
-      std::string fault;
-      {
-        std::lock_guard<std::mutex> lock(shared.mu);
-        fault = shared.fault;
-      }
+      last_fault = fault;
       std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", Progress(shared, o.time_ms, fault).c_str());
     }
   }

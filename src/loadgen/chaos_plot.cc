@@ -60,8 +60,9 @@ std::string WriteChaosPlot(const chaos::History& history,
     const double start_s = double(start.value("time", int64_t{0})) / 1e9;
     gp << "set object " << object++ << " rect from " << start_s << ", graph 0 to " << end_s
        << ", graph 1 fc rgb '#ffcc80' fs solid 0.35 noborder behind\n";
+    // Upright along the window's left edge, so the labels of many short windows do not overlap.
     gp << "set label " << object << " " << Quote(start.value("text", "")) << " at " << start_s
-       << ", graph 0.97 font ',8' noenhanced\n";
+       << ", graph 0.98 rotate by 90 right font ',7' tc rgb '#8a5a00' noenhanced front\n";
   }
   const std::string dat = Quote(out_dir + "/plot.dat");
   gp << "plot " << dat << " index 0 using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' title 'ok', "

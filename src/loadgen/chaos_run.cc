@@ -270,8 +270,11 @@ class RegisterClient {
       rc = WriteWatched(&op);
     } else {
       op.kind = chaos::OpKind::kClose;
+      // zookeeper_close sends closeSession only over a live connection; without one the
+      // session just times out later, so the close is not known to have happened.
+      const bool was_connected = client_->connected();
       rc = client_->Close();
-      op.result = rc == ZOK ? chaos::Result::kOk : chaos::Result::kInfo;
+      op.result = rc == ZOK && was_connected ? chaos::Result::kOk : chaos::Result::kInfo;
       own_.clear();
       watch_armed_ = false;
     }

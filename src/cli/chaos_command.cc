@@ -80,15 +80,18 @@ std::optional<int64_t> Seconds(const std::string& text) {
     return int64_t{std::atoll(text.c_str())} * 1000;
   }
   auto ms = ParseDurationMs(text);
-  if (!ms) return std::nullopt;
+  if (!ms) {
+    return std::nullopt;
+  }
   return *ms;
 }
 
 int CmdChaosRun(ChaosRunArgs& a) {
   loadgen::ChaosOptions& o = a.options;
   auto time = Seconds(a.time);
-  if (!time || *time < 1000)
+  if (!time || *time < 1000) {
     return BadRun("--time '" + a.time + "': expected e.g. 60s (1s or more)");
+  }
   auto interval = Seconds(a.interval);
   if (!interval || *interval < 200) {
     return BadRun("--interval '" + a.interval + "': expected e.g. 5s (200ms or more)");
@@ -96,7 +99,9 @@ int CmdChaosRun(ChaosRunArgs& a) {
   o.time_ms = *time;
   o.interval_ms = *interval;
   std::string rate = a.rate;
-  if (rate.size() > 2 && rate.substr(rate.size() - 2) == "/s") rate.resize(rate.size() - 2);
+  if (rate.size() > 2 && rate.substr(rate.size() - 2) == "/s") {
+    rate.resize(rate.size() - 2);
+  }
   char* end = nullptr;
   o.rate = std::strtod(rate.c_str(), &end);
   if (rate.empty() || *end != '\0' || !(o.rate > 0)) {
@@ -109,7 +114,9 @@ int CmdChaosRun(ChaosRunArgs& a) {
   std::stringstream in(a.nemesis);
   std::string kind;
   while (std::getline(in, kind, ',')) {
-    if (kind.empty()) continue;
+    if (kind.empty()) {
+      continue;
+    }
     const auto& kinds = loadgen::NemesisKinds();
     if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
       return BadRun("--nemesis: unknown fault '" + kind +
@@ -117,7 +124,9 @@ int CmdChaosRun(ChaosRunArgs& a) {
     }
     o.nemesis.push_back(kind);
   }
-  if (a.nemesis.empty()) o.nemesis = loadgen::NemesisKinds();
+  if (a.nemesis.empty()) {
+    o.nemesis = loadgen::NemesisKinds();
+  }
   if (!a.cluster.empty()) {
     o.cluster_dir = ResolveClusterDir(ClusterRef{a.cluster, ""});
   }
@@ -173,7 +182,9 @@ void AddChaosCommand(CLI::App& app, CommandRun* chosen) {
       ->check(CLI::PositiveNumber);
   Finish(check, chosen, [a] { return CmdChaosCheck(*a); });
   chaos->callback([chosen, check, r] {
-    if (!check->parsed()) *chosen = [r] { return CmdChaosRun(*r); };
+    if (!check->parsed()) {
+      *chosen = [r] { return CmdChaosRun(*r); };
+    }
   });
 }
 

@@ -12,7 +12,9 @@ namespace {
 
 std::string JoinIds(const std::vector<int>& ids) {
   std::string out;
-  for (int id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  for (int id : ids) {
+    out += (out.empty() ? "" : ",") + std::to_string(id);
+  }
   return out;
 }
 
@@ -29,7 +31,9 @@ bool Send(const std::string& dir, const nlohmann::json& request, std::vector<int
   }
   if (targets != nullptr && reply.data.contains("nodes") && reply.data["nodes"].is_array()) {
     for (const auto& id : reply.data["nodes"]) {
-      if (id.is_number_integer()) targets->push_back(id.get<int>());
+      if (id.is_number_integer()) {
+        targets->push_back(id.get<int>());
+      }
     }
   }
   return true;
@@ -38,11 +42,21 @@ bool Send(const std::string& dir, const nlohmann::json& request, std::vector<int
 }  // namespace
 
 std::string Fault::Describe() const {
-  if (kind == "kill") return "kill node" + std::to_string(member);
-  if (kind == "pause") return "pause node" + std::to_string(member);
-  if (kind == "delay") return "delay node" + std::to_string(member) + " 200ms";
-  if (kind == "isolate-leader") return "isolate the leader";
-  if (kind == "restart-all") return "restart all";
+  if (kind == "kill") {
+    return "kill node" + std::to_string(member);
+  }
+  if (kind == "pause") {
+    return "pause node" + std::to_string(member);
+  }
+  if (kind == "delay") {
+    return "delay node" + std::to_string(member) + " 200ms";
+  }
+  if (kind == "isolate-leader") {
+    return "isolate the leader";
+  }
+  if (kind == "restart-all") {
+    return "restart all";
+  }
   std::string out = "partition";
   for (size_t g = 0; g < groups.size(); ++g) {
     out += (g ? " | " : " ") + JoinIds(groups[g]);
@@ -57,7 +71,9 @@ std::vector<Fault> NemesisSchedule(uint64_t seed, const std::vector<std::string>
   std::mt19937_64 rng(seed);
   auto below = [&](uint64_t n) { return static_cast<int>(rng() % n); };
   std::vector<Fault> out;
-  if (kinds.empty() || nodes < 1) return out;
+  if (kinds.empty() || nodes < 1) {
+    return out;
+  }
   std::vector<std::string> round;
   // The first fault after one quiet half-interval, so the workload has a baseline.
   for (int64_t start = interval_ms / 2; start + interval_ms / 2 <= total_ms; start += interval_ms) {
@@ -74,7 +90,9 @@ std::vector<Fault> NemesisSchedule(uint64_t seed, const std::vector<std::string>
     round.pop_back();
     f.member = 1 + below(static_cast<uint64_t>(nodes));
     std::vector<int> ids(static_cast<size_t>(nodes));
-    for (int i = 0; i < nodes; ++i) ids[static_cast<size_t>(i)] = i + 1;
+    for (int i = 0; i < nodes; ++i) {
+      ids[static_cast<size_t>(i)] = i + 1;
+    }
     std::shuffle(ids.begin(), ids.end(), rng);
     if (f.kind == "partition") {
       const int minority = std::max(1, (nodes - 1) / 2);
@@ -94,7 +112,9 @@ bool StartFault(const std::string& dir, const Fault& f, std::vector<int>* target
   if (f.kind == "kill") {
     return Send(dir, {{"cmd", "kill"}, {"target", member}, {"signal", "KILL"}}, targets, error);
   }
-  if (f.kind == "pause") return Send(dir, {{"cmd", "pause"}, {"target", member}}, targets, error);
+  if (f.kind == "pause") {
+    return Send(dir, {{"cmd", "pause"}, {"target", member}}, targets, error);
+  }
   if (f.kind == "restart-all") {
     return Send(dir, {{"cmd", "restart"}, {"target", "all"}}, targets, error);
   }
@@ -110,7 +130,9 @@ bool StartFault(const std::string& dir, const Fault& f, std::vector<int>* target
   nlohmann::json groups = nlohmann::json::array();
   for (const auto& g : f.groups) {
     nlohmann::json names = nlohmann::json::array();
-    for (int id : g) names.push_back(std::to_string(id));
+    for (int id : g) {
+      names.push_back(std::to_string(id));
+    }
     groups.push_back(names);
   }
   return Send(dir, {{"cmd", "partition"}, {"groups", groups}}, nullptr, error);
@@ -118,9 +140,15 @@ bool StartFault(const std::string& dir, const Fault& f, std::vector<int>* target
 
 bool HealFault(const std::string& dir, const Fault& f, std::string* error) {
   const std::string member = std::to_string(f.member);
-  if (f.kind == "kill") return Send(dir, {{"cmd", "start"}, {"target", member}}, nullptr, error);
-  if (f.kind == "pause") return Send(dir, {{"cmd", "resume"}, {"target", member}}, nullptr, error);
-  if (f.kind == "restart-all") return true;  // over once the restart returned
+  if (f.kind == "kill") {
+    return Send(dir, {{"cmd", "start"}, {"target", member}}, nullptr, error);
+  }
+  if (f.kind == "pause") {
+    return Send(dir, {{"cmd", "resume"}, {"target", member}}, nullptr, error);
+  }
+  if (f.kind == "restart-all") {
+    return true;  // over once the restart returned
+  }
   return Send(dir, {{"cmd", "heal"}}, nullptr, error);
 }
 
@@ -129,7 +157,9 @@ bool HealAll(const std::string& dir, std::string* error) {
   std::string more;
   ok = Send(dir, {{"cmd", "resume"}, {"target", "all"}}, nullptr, &more) && ok;
   ok = Send(dir, {{"cmd", "start"}, {"target", "all"}}, nullptr, &more) && ok;
-  if (!more.empty() && error->empty()) *error = more;
+  if (!more.empty() && error->empty()) {
+    *error = more;
+  }
   return ok;
 }
 
@@ -140,9 +170,15 @@ nlohmann::json FaultJson(const Fault& f, const char* what, int64_t time_ns,
                       {"time", time_ns},
                       {"text", f.Describe()},
                       {"scheduled_ms", f.start_ms}};
-  if (!targets.empty()) j["members"] = targets;
-  if (!f.groups.empty()) j["groups"] = f.groups;
-  if (!error.empty()) j["error"] = error;
+  if (!targets.empty()) {
+    j["members"] = targets;
+  }
+  if (!f.groups.empty()) {
+    j["groups"] = f.groups;
+  }
+  if (!error.empty()) {
+    j["error"] = error;
+  }
   return j;
 }
 

@@ -11,7 +11,9 @@ namespace {
 
 std::string Quote(const std::string& s) {
   std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  for (char c : s) {
+    out += c == '\'' ? std::string("''") : std::string(1, c);
+  }
   return out + "'";
 }
 
@@ -27,13 +29,17 @@ std::string WriteChaosPlot(const chaos::History& history,
     data << "# " << chaos::ResultName(result) << "\n";
     bool any = false;
     for (const chaos::Op& op : history.ops) {
-      if (op.result != result || op.complete_ns == chaos::kNever) continue;
+      if (op.result != result || op.complete_ns == chaos::kNever) {
+        continue;
+      }
       data << double(op.invoke_ns) / 1e9 << " " << double(op.complete_ns - op.invoke_ns) / 1e6
            << "\n";
       last_ns = std::max(last_ns, op.complete_ns);
       any = true;
     }
-    if (!any) data << "-1 -1\n";  // an empty block would shift the others' indices
+    if (!any) {
+      data << "-1 -1\n";  // an empty block would shift the others' indices
+    }
     data << "\n\n";
   }
   // Fault windows: a start record and the end record after it with the same scheduled time.
@@ -48,7 +54,9 @@ std::string WriteChaosPlot(const chaos::History& history,
   int object = 1;
   for (size_t i = 0; i < nemesis.size(); ++i) {
     const auto& start = nemesis[i];
-    if (start.value("type", "") != "start") continue;
+    if (start.value("type", "") != "start") {
+      continue;
+    }
     double end_s = double(last_ns) / 1e9;
     for (size_t j = i + 1; j < nemesis.size(); ++j) {
       if (nemesis[j].value("type", "") == "end" && nemesis[j].value("scheduled_ms", int64_t{-1}) ==

@@ -99,7 +99,9 @@ class RegisterClient {
     int64_t next = shared_->Since();
     while (!shared_->stop) {
       if (!client_ || !client_->usable()) {
-        if (client_) process_ += options_.clients;  // the session expired: a new process
+        if (client_) {
+          process_ += options_.clients;  // the session expired: a new process
+        }
         client_.reset();
         std::string error;
         client_ = ZkClient::Connect(hosts_, kSessionTimeoutMs, 2000, &error);
@@ -107,7 +109,9 @@ class RegisterClient {
           SleepMs(200);
           continue;
         }
-        if (options_.workload == "session") Listen();
+        if (options_.workload == "session") {
+          Listen();
+        }
       }
       if (!client_->connected()) {
         // Between servers: an op now would only come back as a connection loss at once (an
@@ -116,12 +120,18 @@ class RegisterClient {
         continue;
       }
       const int64_t now = shared_->Since();
-      if (now < next) SleepMs((next - now) / 1'000'000 + 1);
+      if (now < next) {
+        SleepMs((next - now) / 1'000'000 + 1);
+      }
       next = std::max(next + gap_ns, shared_->Since());
-      if (shared_->stop) break;
+      if (shared_->stop) {
+        break;
+      }
       OneOp();
     }
-    if (options_.workload == "session") FinalWrite();
+    if (options_.workload == "session") {
+      FinalWrite();
+    }
     client_.reset();
   }
 
@@ -138,7 +148,9 @@ class RegisterClient {
       CreateOp(&op);
       return Record(std::move(op));
     }
-    if (options_.workload == "session") return SessionOp(std::move(op));
+    if (options_.workload == "session") {
+      return SessionOp(std::move(op));
+    }
     const int pick = static_cast<int>(rng_() % 10);
     op.kind = pick < 4   ? chaos::OpKind::kRead
               : pick < 7 ? chaos::OpKind::kWrite
@@ -160,7 +172,9 @@ class RegisterClient {
       int32_t version = -1;
       rc = client_->Set(kRegister, std::to_string(op.value), -1, t, &version);
       op.result = WriteResult(rc);
-      if (rc == ZOK) op.version = version;
+      if (rc == ZOK) {
+        op.version = version;
+      }
     } else {
       op.from = static_cast<int64_t>(rng_() % kValues);
       op.value = static_cast<int64_t>(rng_() % kValues);
@@ -178,12 +192,16 @@ class RegisterClient {
           int32_t version = -1;
           rc = client_->Set(kRegister, std::to_string(op.value), seen, t, &version);
           op.result = rc == ZBADVERSION ? chaos::Result::kFail : WriteResult(rc);
-          if (rc == ZOK) op.version = version;
+          if (rc == ZOK) {
+            op.version = version;
+          }
         }
       }
     }
     op.complete_ns = shared_->Since();
-    if (rc != ZOK) op.error = zerror(rc);
+    if (rc != ZOK) {
+      op.error = zerror(rc);
+    }
     Record(std::move(op));
   }
 
@@ -211,8 +229,9 @@ class RegisterClient {
       std::lock_guard<std::mutex> lock(events_mu_);
       const int64_t now = shared_->Since();
       if (type == ZOO_SESSION_EVENT) {
-        if (state == ZOO_EXPIRED_SESSION_STATE)
+        if (state == ZOO_EXPIRED_SESSION_STATE) {
           ends_.push_back({0, process, session, "expired", now});
+        }
         return;
       }
       const char* event = type == ZOO_CREATED_EVENT   ? "NodeCreated"
@@ -220,8 +239,12 @@ class RegisterClient {
                           : type == ZOO_CHANGED_EVENT ? "NodeDataChanged"
                           : type == ZOO_CHILD_EVENT   ? "NodeChildrenChanged"
                                                       : nullptr;
-      if (event != nullptr) notes_.push_back({0, process, session, path, event, now});
-      if (path == kWatched) watch_armed_ = false;
+      if (event != nullptr) {
+        notes_.push_back({0, process, session, path, event, now});
+      }
+      if (path == kWatched) {
+        watch_armed_ = false;
+      }
     });
   }
 
@@ -230,11 +253,15 @@ class RegisterClient {
   void SessionOp(chaos::Op op) {
     const int t = options_.op_timeout_ms;
     int pick = static_cast<int>(rng_() % 100);
-    if (pick >= 25 && pick < 45 && own_.empty()) pick = 0;
+    if (pick >= 25 && pick < 45 && own_.empty()) {
+      pick = 0;
+    }
     // One watch armed at a time: a second exists-watch issued while one is armed may reach the
     // server after a change whose notification fires the first, and the history could not tell
     // which watch a notification belongs to. So a session re-arms only after it fired.
-    if (pick >= 45 && pick < 65 && watch_armed_) pick = 70;
+    if (pick >= 45 && pick < 65 && watch_armed_) {
+      pick = 70;
+    }
     op.invoke_ns = shared_->Since();
     int rc = ZOK;
     if (pick < 25) {
@@ -265,7 +292,9 @@ class RegisterClient {
       rc = client_->Exists(kWatched, true, t, &version);
       // A watch whose answer never came may still have been set: info.
       op.result = rc == ZOK ? chaos::Result::kOk : WriteResult(rc);
-      if (rc == ZOK) op.version = version;
+      if (rc == ZOK) {
+        op.version = version;
+      }
     } else if (pick < 97) {
       rc = WriteWatched(&op);
     } else {
@@ -279,12 +308,16 @@ class RegisterClient {
       watch_armed_ = false;
     }
     op.complete_ns = shared_->Since();
-    if (rc != ZOK) op.error = zerror(rc);
+    if (rc != ZOK) {
+      op.error = zerror(rc);
+    }
     const bool closed = op.kind == chaos::OpKind::kClose;
     Record(std::move(op));
     if (closed) {
       client_.reset();
-      if (ops_.back().ok()) process_ += options_.clients;  // a new session: a new process
+      if (ops_.back().ok()) {
+        process_ += options_.clients;  // a new session: a new process
+      }
     }
   }
 
@@ -296,14 +329,18 @@ class RegisterClient {
     const int rc =
         client_->Set(kWatched, std::to_string(op->value), -1, options_.op_timeout_ms, &version);
     op->result = WriteResult(rc);
-    if (rc == ZOK) op->version = version;
+    if (rc == ZOK) {
+      op->version = version;
+    }
     return rc;
   }
 
   // session, after the final heal: one ok write proves this session alive at the end (so the
   // session check may demand all its ephemerals in the final listings).
   void FinalWrite() {
-    while (!shared_->final_write && !shared_->release) SleepMs(20);
+    while (!shared_->final_write && !shared_->release) {
+      SleepMs(20);
+    }
     for (int i = 0; i < 200 && client_ && client_->usable() && !client_->connected(); ++i) {
       SleepMs(50);
     }
@@ -314,23 +351,31 @@ class RegisterClient {
       op.invoke_ns = shared_->Since();
       const int rc = WriteWatched(&op);
       op.complete_ns = shared_->Since();
-      if (rc != ZOK) op.error = zerror(rc);
+      if (rc != ZOK) {
+        op.error = zerror(rc);
+      }
       Record(std::move(op));
     }
     ++shared_->final_done;
-    while (!shared_->release) SleepMs(20);
+    while (!shared_->release) {
+      SleepMs(20);
+    }
   }
 
   void Record(chaos::Op op) {
     (op.ok() ? shared_->ok : op.fail() ? shared_->fail : shared_->info)++;
-    if (op.info()) process_ += options_.clients;
+    if (op.info()) {
+      process_ += options_.clients;
+    }
     ops_.push_back(std::move(op));
   }
 
   // A write that got no answer may or may not have happened; one the library refused to send
   // (a closed or expired handle) did not.
   static chaos::Result WriteResult(int rc) {
-    if (rc == ZOK) return chaos::Result::kOk;
+    if (rc == ZOK) {
+      return chaos::Result::kOk;
+    }
     if (rc == ZINVALIDSTATE || rc == ZSESSIONEXPIRED || rc == ZBADARGUMENTS) {
       return chaos::Result::kFail;
     }
@@ -357,8 +402,12 @@ class RegisterClient {
 void RunNemesis(const std::string& dir, const std::vector<Fault>& schedule, Shared* shared,
                 std::vector<nlohmann::json>* log) {
   for (const Fault& f : schedule) {
-    while (!shared->stop && shared->Since() < f.start_ms * 1'000'000) SleepMs(20);
-    if (shared->stop) return;
+    while (!shared->stop && shared->Since() < f.start_ms * 1'000'000) {
+      SleepMs(20);
+    }
+    if (shared->stop) {
+      return;
+    }
     std::vector<int> targets;
     std::string error;
     const int64_t started = shared->Since();
@@ -368,7 +417,9 @@ void RunNemesis(const std::string& dir, const std::vector<Fault>& schedule, Shar
       std::lock_guard<std::mutex> lock(shared->mu);
       shared->fault = f.Describe();
     }
-    while (!shared->stop && shared->Since() < f.end_ms * 1'000'000) SleepMs(20);
+    while (!shared->stop && shared->Since() < f.end_ms * 1'000'000) {
+      SleepMs(20);
+    }
     error.clear();
     HealFault(dir, f, &error);
     log->push_back(FaultJson(f, "end", shared->Since(), {}, error));
@@ -389,22 +440,33 @@ std::string Progress(const Shared& s, int64_t total_ms, const std::string& fault
 // child of the root and the names of their children, FNV-1a. Empty when the member did not answer.
 std::string SubtreeDigest(ZkClient* client, int timeout_ms) {
   std::vector<std::string> children;
-  if (client->Children(kRoot, timeout_ms, &children) != ZOK) return {};
+  if (client->Children(kRoot, timeout_ms, &children) != ZOK) {
+    return {};
+  }
   std::sort(children.begin(), children.end());
   std::string text;
   for (const std::string& child : children) {
     std::string data;
     int32_t version = -1;
     const std::string path = std::string(kRoot) + "/" + child;
-    if (client->Get(path, timeout_ms, &data, &version) != ZOK) return {};
-    text += path + "=" + data + "@" + std::to_string(version) + "\n";
+    if (client->Get(path, timeout_ms, &data, &version) != ZOK) {
+      return {};
+    }
+    text.append(path).append("=").append(data).append("@").append(std::to_string(version));
+    text += "\n";
     std::vector<std::string> names;
-    if (client->Children(path, timeout_ms, &names) != ZOK) return {};
+    if (client->Children(path, timeout_ms, &names) != ZOK) {
+      return {};
+    }
     std::sort(names.begin(), names.end());
-    for (const std::string& name : names) text += path + "/" + name + "\n";
+    for (const std::string& name : names) {
+      text.append(path).append("/").append(name).append("\n");
+    }
   }
   uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  for (unsigned char c : text) {
+    h = (h ^ c) * 1099511628211ull;
+  }
   char out[20];
   std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
   return out;
@@ -443,8 +505,9 @@ int RunChaos(const ChaosOptions& o) {
   const fs::path out = o.out_dir.empty() ? fs::path(DefaultOutDir()) : fs::path(o.out_dir);
   std::error_code ec;
   fs::create_directories(out, ec);
-  if (ec)
+  if (ec) {
     return Unknown("cannot create the output directory " + out.string() + ": " + ec.message());
+  }
   RedirectClientLog((out / "client.log").string());
   zoo_deterministic_conn_order(1);
 
@@ -453,7 +516,9 @@ int RunChaos(const ChaosOptions& o) {
   std::string home;
   if (o.cluster_dir.empty()) {
     char tmpl[] = "/tmp/pc-chaos-XXXXXX";  // short: the control socket's path must fit
-    if (::mkdtemp(tmpl) == nullptr) return Unknown("cannot create a state directory in /tmp");
+    if (::mkdtemp(tmpl) == nullptr) {
+      return Unknown("cannot create a state directory in /tmp");
+    }
     home = tmpl;
     OwnClusterOptions own;
     own.engine = o.engine;
@@ -487,14 +552,18 @@ int RunChaos(const ChaosOptions& o) {
   };
 
   std::string error;
-  if (!cluster->WaitReady(120, &error)) return finish(Unknown(error));
+  if (!cluster->WaitReady(120, &error)) {
+    return finish(Unknown(error));
+  }
   const std::vector<Member> members = Members(*cluster);
   const std::string all_hosts = HostList(members);
   chaos::History history;
   history.setup.workload = o.workload;
   {
     auto setup = ZkClient::Connect(all_hosts, kSessionTimeoutMs, 10000, &error);
-    if (!setup) return finish(Unknown(error));
+    if (!setup) {
+      return finish(Unknown(error));
+    }
     setup->RemoveTree(kSequential);  // RemoveTree goes one level down
     setup->RemoveTree(kEphemerals);
     setup->RemoveTree(kRoot);
@@ -515,10 +584,14 @@ int RunChaos(const ChaosOptions& o) {
                                                       static_cast<int>(members.size()));
   std::vector<std::unique_ptr<RegisterClient>> clients;
   std::vector<std::thread> threads;
+  clients.reserve(static_cast<size_t>(o.clients));
+  threads.reserve(static_cast<size_t>(o.clients));
   for (int i = 0; i < o.clients; ++i) {
     clients.push_back(std::make_unique<RegisterClient>(i, o, HostsFor(members, i), &shared));
   }
-  for (auto& c : clients) threads.emplace_back([&c] { c->Run(); });
+  for (auto& c : clients) {
+    threads.emplace_back([&c] { c->Run(); });
+  }
   std::vector<nlohmann::json> nemesis_log;
   std::thread nemesis([&] { RunNemesis(cluster->dir(), schedule, &shared, &nemesis_log); });
 
@@ -545,13 +618,21 @@ int RunChaos(const ChaosOptions& o) {
   auto join_clients = [&] {
     shared.release = true;
     for (auto& t : threads) {
-      if (t.joinable()) t.join();
+      if (t.joinable()) {
+        t.join();
+      }
     }
   };
-  if (o.workload != "session") join_clients();  // session clients keep theirs until the end
+  if (o.workload != "session") {
+    join_clients();  // session clients keep theirs until the end
+  }
   nemesis.join();
-  if (tty) std::fprintf(stderr, "\n");
-  if (g_interrupted) std::fprintf(stderr, "chaos: interrupted; healing and checking what ran\n");
+  if (tty) {
+    std::fprintf(stderr, "\n");
+  }
+  if (g_interrupted) {
+    std::fprintf(stderr, "chaos: interrupted; healing and checking what ran\n");
+  }
 
   // Heal everything and wait until every member runs and serves, then one write so every member
   // has processed a transaction of the last epoch (srvr's zxid is the last one processed).
@@ -572,7 +653,9 @@ int RunChaos(const ChaosOptions& o) {
   }
   if (o.workload == "session" && not_recovered.empty()) {
     shared.final_write = true;
-    for (int i = 0; i < 600 && shared.final_done < o.clients; ++i) SleepMs(50);
+    for (int i = 0; i < 600 && shared.final_done < o.clients; ++i) {
+      SleepMs(50);
+    }
   }
   // Every member caught up: the same last zxid everywhere (waits up to 30 s). Taken for all
   // members before the final reads, whose sessions are transactions too.
@@ -584,7 +667,9 @@ int RunChaos(const ChaosOptions& o) {
       last_zxids[k] = AskSrvr(members[k].client_port, &r) ? static_cast<int64_t>(r.zxid) : -1;
       seen.insert(last_zxids[k]);
     }
-    if (seen.size() == 1) break;
+    if (seen.size() == 1) {
+      break;
+    }
     SleepMs(100);
   }
   // The final reads and digests, member by member.
@@ -649,7 +734,9 @@ int RunChaos(const ChaosOptions& o) {
     }
     op.complete_ns = shared.Since();
     facts.time_ns = op.complete_ns;
-    if (o.workload == "register") finals.push_back(op);
+    if (o.workload == "register") {
+      finals.push_back(op);
+    }
     history.members.push_back(facts);
   }
 
@@ -657,7 +744,9 @@ int RunChaos(const ChaosOptions& o) {
   std::string timeline;
   Request(SocketPath(cluster->dir()), {{"cmd", "events"}, {"follow", false}},
           [&](const nlohmann::json& m) {
-            if (!m.contains("event")) return;
+            if (!m.contains("event")) {
+              return;
+            }
             const Event e = EventFromJson(m["event"]);
             timeline += RenderEvent(e, false) + "\n";
             if (e.kind == "role" && e.data.value("role", "") == "leader") {
@@ -665,7 +754,9 @@ int RunChaos(const ChaosOptions& o) {
               l.member = e.node;
               l.epoch = e.data.value("epoch", int64_t{-1});
               l.time_ns = std::max<int64_t>(0, (e.wall_ms - start_wall_ms) * 1'000'000);
-              if (l.epoch >= 0) history.leaders.push_back(l);
+              if (l.epoch >= 0) {
+                history.leaders.push_back(l);
+              }
             }
           });
   join_clients();
@@ -673,18 +764,30 @@ int RunChaos(const ChaosOptions& o) {
 
   // The history: every client's ops and the final reads, in invoke order.
   for (auto& c : clients) {
-    for (chaos::Op& op : c->ops()) history.ops.push_back(std::move(op));
-    for (auto& n : c->notifications()) history.notifications.push_back(n);
-    for (auto& e : c->session_ends()) history.session_ends.push_back(e);
+    for (chaos::Op& op : c->ops()) {
+      history.ops.push_back(std::move(op));
+    }
+    for (auto& n : c->notifications()) {
+      history.notifications.push_back(n);
+    }
+    for (auto& e : c->session_ends()) {
+      history.session_ends.push_back(e);
+    }
   }
-  for (chaos::Op& op : finals) history.ops.push_back(std::move(op));
+  for (chaos::Op& op : finals) {
+    history.ops.push_back(std::move(op));
+  }
   std::stable_sort(
       history.ops.begin(), history.ops.end(),
       [](const chaos::Op& a, const chaos::Op& b) { return a.invoke_ns < b.invoke_ns; });
-  for (size_t i = 0; i < history.ops.size(); ++i) history.ops[i].id = static_cast<int>(i);
+  for (size_t i = 0; i < history.ops.size(); ++i) {
+    history.ops[i].id = static_cast<int>(i);
+  }
   const std::string jsonl = chaos::HistoryToJsonl(history);
   std::string nemesis_text;
-  for (const auto& j : nemesis_log) nemesis_text += j.dump() + "\n";
+  for (const auto& j : nemesis_log) {
+    nemesis_text += j.dump() + "\n";
+  }
   WriteFile(out / "history.jsonl", jsonl);
   WriteFile(out / "nemesis.jsonl", nemesis_text);
   WriteFile(out / "timeline.txt", timeline);

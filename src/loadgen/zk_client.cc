@@ -102,7 +102,9 @@ void ZkClient::Watcher(zhandle_t*, int type, int state, const char* path, void* 
     }
     on_event = self->on_event_;
   }
-  if (on_event) on_event(type, state, path != nullptr ? path : "");
+  if (on_event) {
+    on_event(type, state, path != nullptr ? path : "");
+  }
 }
 
 void ZkClient::OnEvent(std::function<void(int type, int state, const std::string& path)> fn) {
@@ -239,7 +241,9 @@ void OnAnswerData(int rc, const char* value, int len, const Stat* stat, const vo
   Answer* a = Answer::Of(data);
   if (rc == ZOK) {
     std::lock_guard<std::mutex> lock(a->mu);
-    if (value != nullptr && len > 0) a->data.assign(value, static_cast<size_t>(len));
+    if (value != nullptr && len > 0) {
+      a->data.assign(value, static_cast<size_t>(len));
+    }
     if (stat != nullptr) {
       a->version = stat->version;
       a->owner = stat->ephemeralOwner;
@@ -270,7 +274,9 @@ void OnAnswerStrings(int rc, const String_vector* strings, const void* data) {
   Answer* a = Answer::Of(data);
   if (rc == ZOK && strings != nullptr) {
     std::lock_guard<std::mutex> lock(a->mu);
-    for (int i = 0; i < strings->count; ++i) a->children.emplace_back(strings->data[i]);
+    for (int i = 0; i < strings->count; ++i) {
+      a->children.emplace_back(strings->data[i]);
+    }
   }
   a->Finish(rc);
 }
@@ -295,7 +301,9 @@ int Await(int timeout_ms, const std::shared_ptr<Answer>& a, IssueFn issue) {
 
 int ZkClient::Get(const std::string& path, int timeout_ms, std::string* data, int32_t* version,
                   int64_t* ephemeral_owner) {
-  if (zh_ == nullptr) return ZINVALIDSTATE;
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
   auto a = std::make_shared<Answer>();
   const int rc = Await(timeout_ms, a, [&](const void* ctx) {
     return zoo_aget(zh_, path.c_str(), 0, OnAnswerData, ctx);
@@ -304,13 +312,17 @@ int ZkClient::Get(const std::string& path, int timeout_ms, std::string* data, in
     std::lock_guard<std::mutex> lock(a->mu);
     *data = a->data;
     *version = a->version;
-    if (ephemeral_owner != nullptr) *ephemeral_owner = a->owner;
+    if (ephemeral_owner != nullptr) {
+      *ephemeral_owner = a->owner;
+    }
   }
   return rc;
 }
 
 int ZkClient::Exists(const std::string& path, bool watch, int timeout_ms, int32_t* version) {
-  if (zh_ == nullptr) return ZINVALIDSTATE;
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
   auto a = std::make_shared<Answer>();
   const int rc = Await(timeout_ms, a, [&](const void* ctx) {
     return zoo_aexists(zh_, path.c_str(), watch ? 1 : 0, OnAnswerStat, ctx);
@@ -327,7 +339,9 @@ int ZkClient::Exists(const std::string& path, bool watch, int timeout_ms, int32_
 }
 
 int ZkClient::Close() {
-  if (zh_ == nullptr) return ZINVALIDSTATE;
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
   const int rc = zookeeper_close(zh_);
   zh_ = nullptr;
   return rc;
@@ -335,7 +349,9 @@ int ZkClient::Close() {
 
 int ZkClient::Set(const std::string& path, const std::string& data, int32_t version, int timeout_ms,
                   int32_t* new_version) {
-  if (zh_ == nullptr) return ZINVALIDSTATE;
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
   auto a = std::make_shared<Answer>();
   const int rc = Await(timeout_ms, a, [&](const void* ctx) {
     return zoo_aset(zh_, path.c_str(), data.data(), static_cast<int>(data.size()), version,
@@ -350,7 +366,9 @@ int ZkClient::Set(const std::string& path, const std::string& data, int32_t vers
 
 int ZkClient::Create(const std::string& path, const std::string& data, int flags, int timeout_ms,
                      std::string* created) {
-  if (zh_ == nullptr) return ZINVALIDSTATE;
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
   auto a = std::make_shared<Answer>();
   const int rc = Await(timeout_ms, a, [&](const void* ctx) {
     return zoo_acreate(zh_, path.c_str(), data.data(), static_cast<int>(data.size()),
@@ -365,7 +383,9 @@ int ZkClient::Create(const std::string& path, const std::string& data, int flags
 
 int ZkClient::Children(const std::string& path, int timeout_ms,
                        std::vector<std::string>* children) {
-  if (zh_ == nullptr) return ZINVALIDSTATE;
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
   auto a = std::make_shared<Answer>();
   const int rc = Await(timeout_ms, a, [&](const void* ctx) {
     return zoo_aget_children(zh_, path.c_str(), 0, OnAnswerStrings, ctx);
@@ -378,9 +398,13 @@ int ZkClient::Children(const std::string& path, int timeout_ms,
 }
 
 std::string ZkClient::SessionId() const {
-  if (zh_ == nullptr) return {};
+  if (zh_ == nullptr) {
+    return {};
+  }
   const clientid_t* id = zoo_client_id(zh_);
-  if (id == nullptr || id->client_id == 0) return {};
+  if (id == nullptr || id->client_id == 0) {
+    return {};
+  }
   char text[32];
   std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(id->client_id));
   return text;

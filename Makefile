@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
 
-.PHONY: all bootstrap build test unit fmt lint fuzz fuzz-smoke bench sim clean
+.PHONY: all bootstrap build test unit fmt lint fuzz fuzz-smoke bench sim chaos clean
 
 all: build
 
@@ -44,6 +44,16 @@ sim: build
 
 bench: build
 	./scripts/run-bench.sh $(BUILD)
+
+# A long chaos run per engine, every fault kind: make chaos SECONDS=600 [SEED=...]. Output in
+# $(BUILD)/chaos-zkd and $(BUILD)/chaos-apache (history, nemesis, timeline, verdict, plot.png).
+SECONDS ?= 600
+SEED ?= 1
+chaos: build
+	status=0; for engine in zkd apache; do \
+	  $(BUILD)/pseudo-cluster chaos --engine $$engine --time $(SECONDS)s --seed $(SEED) \
+	    --out $(BUILD)/chaos-$$engine || status=1; \
+	done; exit $$status
 
 fmt:
 	find src test bench -name '*.cc' -o -name '*.h' | xargs clang-format -i

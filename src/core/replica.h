@@ -65,6 +65,10 @@ struct ReplicaConfig {
   // readonlymode.enabled: serve read-only clients after this many ticks LOOKING (ZooKeeper
   // waits max(2000 ms, tickTime)); 0 = never.
   int64_t read_only_after_ticks = 0;
+  // TEST ONLY, UNSAFE: the leader commits (and so answers the client) once it has logged a
+  // proposal itself, without waiting for a quorum. A planted bug for the chaos run to catch
+  // (issue 15); the shell sets it only when ZKD_TEST_UNSAFE_EARLY_ACK=1.
+  bool unsafe_early_ack = false;
 };
 
 struct DurableState {

@@ -296,6 +296,15 @@ int64_t ReadRssKb(int pid) {
 }
 
 bool SrvrServing(int port, std::string* role) {
+  SrvrReply reply;
+  if (!AskSrvr(port, &reply) || !reply.serving) {
+    return false;
+  }
+  *role = RoleName(reply.role);
+  return true;
+}
+
+bool AskSrvr(int port, SrvrReply* out) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     return false;
@@ -317,11 +326,10 @@ bool SrvrServing(int port, std::string* role) {
     }
   }
   ::close(fd);
-  const SrvrReply reply = ParseSrvr(text);
-  if (!reply.serving) {
+  if (text.empty()) {
     return false;
   }
-  *role = RoleName(reply.role);
+  *out = ParseSrvr(text);
   return true;
 }
 

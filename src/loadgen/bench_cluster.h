@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "supervisor/four_letter.h"
+
 namespace pc::loadgen {
 
 struct Member {
@@ -82,6 +84,8 @@ int64_t ReadRssKb(int pid);
 // Asks `srvr` on 127.0.0.1:port; true when the server answers with a serving role, and sets
 // *role to "leader", "follower", "observer" or "standalone".
 bool SrvrServing(int port, std::string* role);
+// The whole `srvr` reply of 127.0.0.1:port, parsed; false when nothing answered.
+bool AskSrvr(int port, SrvrReply* out);
 
 // The arguments of `up -d --fresh` for an own cluster `name` on base ports `ports` ("c,q,e"),
 // `--faults` included when options.links is "proxied".

@@ -91,14 +91,25 @@ struct Waiter : Pending {
 
 }  // namespace
 
-void ZkClient::Watcher(zhandle_t*, int type, int state, const char*, void* ctx) {
-  if (type != ZOO_SESSION_EVENT) {
-    return;
-  }
+void ZkClient::Watcher(zhandle_t*, int type, int state, const char* path, void* ctx) {
   auto* self = static_cast<ZkClient*>(ctx);
-  std::lock_guard<std::mutex> lock(self->mu_);
-  self->state_ = state;
-  self->cv_.notify_all();
+  std::function<void(int, int, const std::string&)> on_event;
+  {
+    std::lock_guard<std::mutex> lock(self->mu_);
+    if (type == ZOO_SESSION_EVENT) {
+      self->state_ = state;
+      self->cv_.notify_all();
+    }
+    on_event = self->on_event_;
+  }
+  if (on_event) {
+    on_event(type, state, path != nullptr ? path : "");
+  }
+}
+
+void ZkClient::OnEvent(std::function<void(int type, int state, const std::string& path)> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_event_ = std::move(fn);
 }
 
 std::unique_ptr<ZkClient> ZkClient::Connect(const std::string& hosts, int session_timeout_ms,
@@ -130,6 +141,8 @@ ZkClient::~ZkClient() {
     zookeeper_close(zh_);
   }
 }
+
+bool ZkClient::connected() const { return zh_ != nullptr && zoo_state(zh_) == ZOO_CONNECTED_STATE; }
 
 bool ZkClient::usable() const {
   if (zh_ == nullptr) {
@@ -195,6 +208,206 @@ int ZkClient::Call(Op op, const std::string& path, const std::string& value, int
     *latency_ns = waiter->done_ns - start;
   }
   return waiter->rc;
+}
+
+namespace {
+
+// What a Get / Set / Create / Children answered. Shared by the caller and the completion, so a
+// completion after the caller's timeout writes into memory still alive.
+struct Answer {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  int rc = 0;
+  std::string data;
+  int32_t version = -1;
+  int64_t owner = 0;
+  std::vector<std::string> children;
+  std::shared_ptr<Answer> self;  // the completion's reference
+
+  void Finish(int result) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+      rc = result;
+      cv.notify_all();
+    }
+    std::shared_ptr<Answer> keep = std::move(self);  // may free this at scope end
+  }
+  static Answer* Of(const void* data) { return static_cast<Answer*>(const_cast<void*>(data)); }
+};
+
+void OnAnswerData(int rc, const char* value, int len, const Stat* stat, const void* data) {
+  Answer* a = Answer::Of(data);
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    if (value != nullptr && len > 0) {
+      a->data.assign(value, static_cast<size_t>(len));
+    }
+    if (stat != nullptr) {
+      a->version = stat->version;
+      a->owner = stat->ephemeralOwner;
+    }
+  }
+  a->Finish(rc);
+}
+
+void OnAnswerStat(int rc, const Stat* stat, const void* data) {
+  Answer* a = Answer::Of(data);
+  if (rc == ZOK && stat != nullptr) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    a->version = stat->version;
+  }
+  a->Finish(rc);
+}
+
+void OnAnswerString(int rc, const char* value, const void* data) {
+  Answer* a = Answer::Of(data);
+  if (rc == ZOK && value != nullptr) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    a->data = value;
+  }
+  a->Finish(rc);
+}
+
+void OnAnswerStrings(int rc, const String_vector* strings, const void* data) {
+  Answer* a = Answer::Of(data);
+  if (rc == ZOK && strings != nullptr) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    for (int i = 0; i < strings->count; ++i) {
+      a->children.emplace_back(strings->data[i]);
+    }
+  }
+  a->Finish(rc);
+}
+
+// Issues one request through `issue` (which returns the C library's code) and waits.
+template <typename IssueFn>
+int Await(int timeout_ms, const std::shared_ptr<Answer>& a, IssueFn issue) {
+  a->self = a;
+  const int rc = issue(static_cast<const void*>(a.get()));
+  if (rc != ZOK) {
+    a->self.reset();
+    return rc;
+  }
+  std::unique_lock<std::mutex> lock(a->mu);
+  if (!a->cv.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return a->done; })) {
+    return ZOPERATIONTIMEOUT;
+  }
+  return a->rc;
+}
+
+}  // namespace
+
+int ZkClient::Get(const std::string& path, int timeout_ms, std::string* data, int32_t* version,
+                  int64_t* ephemeral_owner) {
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
+  auto a = std::make_shared<Answer>();
+  const int rc = Await(timeout_ms, a, [&](const void* ctx) {
+    return zoo_aget(zh_, path.c_str(), 0, OnAnswerData, ctx);
+  });
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    *data = a->data;
+    *version = a->version;
+    if (ephemeral_owner != nullptr) {
+      *ephemeral_owner = a->owner;
+    }
+  }
+  return rc;
+}
+
+int ZkClient::Exists(const std::string& path, bool watch, int timeout_ms, int32_t* version) {
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
+  auto a = std::make_shared<Answer>();
+  const int rc = Await(timeout_ms, a, [&](const void* ctx) {
+    return zoo_aexists(zh_, path.c_str(), watch ? 1 : 0, OnAnswerStat, ctx);
+  });
+  if (rc == ZNONODE) {
+    *version = -1;
+    return ZOK;
+  }
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    *version = a->version;
+  }
+  return rc;
+}
+
+int ZkClient::Close() {
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
+  const int rc = zookeeper_close(zh_);
+  zh_ = nullptr;
+  return rc;
+}
+
+int ZkClient::Set(const std::string& path, const std::string& data, int32_t version, int timeout_ms,
+                  int32_t* new_version) {
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
+  auto a = std::make_shared<Answer>();
+  const int rc = Await(timeout_ms, a, [&](const void* ctx) {
+    return zoo_aset(zh_, path.c_str(), data.data(), static_cast<int>(data.size()), version,
+                    OnAnswerStat, ctx);
+  });
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    *new_version = a->version;
+  }
+  return rc;
+}
+
+int ZkClient::Create(const std::string& path, const std::string& data, int flags, int timeout_ms,
+                     std::string* created) {
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
+  auto a = std::make_shared<Answer>();
+  const int rc = Await(timeout_ms, a, [&](const void* ctx) {
+    return zoo_acreate(zh_, path.c_str(), data.data(), static_cast<int>(data.size()),
+                       &ZOO_OPEN_ACL_UNSAFE, flags, OnAnswerString, ctx);
+  });
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    *created = a->data;
+  }
+  return rc;
+}
+
+int ZkClient::Children(const std::string& path, int timeout_ms,
+                       std::vector<std::string>* children) {
+  if (zh_ == nullptr) {
+    return ZINVALIDSTATE;
+  }
+  auto a = std::make_shared<Answer>();
+  const int rc = Await(timeout_ms, a, [&](const void* ctx) {
+    return zoo_aget_children(zh_, path.c_str(), 0, OnAnswerStrings, ctx);
+  });
+  if (rc == ZOK) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    *children = a->children;
+  }
+  return rc;
+}
+
+std::string ZkClient::SessionId() const {
+  if (zh_ == nullptr) {
+    return {};
+  }
+  const clientid_t* id = zoo_client_id(zh_);
+  if (id == nullptr || id->client_id == 0) {
+    return {};
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(id->client_id));
+  return text;
 }
 
 bool ZkClient::Ensure(const std::string& path, const std::string& value) {

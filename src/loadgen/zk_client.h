@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,11 +51,36 @@ class ZkClient {
   int Call(Op op, const std::string& path, const std::string& value, int timeout_ms,
            int64_t* latency_ns = nullptr);
 
+  // Single requests that return what came back, waiting at most timeout_ms (ZOPERATIONTIMEOUT
+  // when no answer came in time; a late answer is dropped). For the chaos workloads, which
+  // record values and versions. Set with version -1 sets unconditionally.
+  int Get(const std::string& path, int timeout_ms, std::string* data, int32_t* version,
+          int64_t* ephemeral_owner = nullptr);
+  // exists, setting a watch when `watch`: *version is the node's, or -1 when it is absent (then
+  // the answer is ZOK too).
+  int Exists(const std::string& path, bool watch, int timeout_ms, int32_t* version);
+  // Ends the session (closeSession); the handle is unusable afterwards.
+  int Close();
+  // Called on the completion thread for every watch notification (type ZOO_CREATED_EVENT, ...)
+  // and session state change (type ZOO_SESSION_EVENT). Set it right after Connect.
+  void OnEvent(std::function<void(int type, int state, const std::string& path)> fn);
+  int Set(const std::string& path, const std::string& data, int32_t version, int timeout_ms,
+          int32_t* new_version);
+  int Create(const std::string& path, const std::string& data, int flags, int timeout_ms,
+             std::string* created);
+  int Children(const std::string& path, int timeout_ms, std::vector<std::string>* children);
+
+  // The session id, "0x..." (empty before the session is established).
+  std::string SessionId() const;
+
   // Untimed housekeeping: creates `path` (an existing one is fine); deletes every path, many in
   // flight at once, and then `path`'s remaining children and `path` itself (RemoveTree).
   bool Ensure(const std::string& path, const std::string& value);
   void DeleteMany(const std::vector<std::string>& paths);
   void RemoveTree(const std::string& path);
+
+  // True while the handle has a live connection to a server (not between servers).
+  bool connected() const;
 
   // False once the session expired or was closed: the handle will never reconnect.
   bool usable() const;
@@ -67,6 +93,7 @@ class ZkClient {
   std::mutex mu_;
   std::condition_variable cv_;
   int state_ = 0;
+  std::function<void(int, int, const std::string&)> on_event_;
 };
 
 }  // namespace pc::loadgen

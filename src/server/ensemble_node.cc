@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 
 #include "proto/zxid.h"
 #include "server/clock.h"
@@ -94,6 +95,14 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
     // ZooKeeper's grace period before a LOOKING member believes it is partitioned.
     int64_t grace_ms = std::max<int64_t>(2000, config_.tick_ms);
     rc.read_only_after_ticks = (grace_ms + rc.tick_ms - 1) / rc.tick_ms;
+  }
+  if (const char* unsafe = std::getenv("ZKD_TEST_UNSAFE_EARLY_ACK");
+      unsafe != nullptr && std::string(unsafe) == "1") {
+    // A planted bug for `pseudo-cluster chaos` to catch; never in a real deployment.
+    rc.unsafe_early_ack = true;
+    spdlog::error(
+        "UNSAFE: ZKD_TEST_UNSAFE_EARLY_ACK=1: as leader this server acknowledges writes before "
+        "a quorum has logged them; acknowledged writes can be lost. For tests only.");
   }
   CoreConfig cc = CoreConfigFor(config_);
   cc.role = CoreRole::kLearner;

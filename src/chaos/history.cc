@@ -47,6 +47,20 @@ class LineFields {
 
   bool failed() const { return !error_->empty(); }
   bool Has(const char* key) const { return obj_.contains(key) && !obj_[key].is_null(); }
+  // Whether the field is there to be read; a missing required one fails the record. False once
+  // the record has failed.
+  bool Present(const char* key, bool required) {
+    if (failed()) {
+      return false;
+    }
+    if (!Has(key)) {
+      if (required) {
+        Fail(key, "missing");
+      }
+      return false;
+    }
+    return true;
+  }
 
   void Fail(const char* key, const std::string& why) {
     if (failed()) {
@@ -56,13 +70,7 @@ class LineFields {
   }
 
   bool Int(const char* key, int64_t* out, bool required) {
-    if (failed()) {
-      return false;
-    }
-    if (!Has(key)) {
-      if (required) {
-        Fail(key, "missing");
-      }
+    if (!Present(key, required)) {
       return false;
     }
     const json& v = obj_[key];
@@ -99,13 +107,7 @@ class LineFields {
   }
 
   bool String(const char* key, std::string* out, bool required) {
-    if (failed()) {
-      return false;
-    }
-    if (!Has(key)) {
-      if (required) {
-        Fail(key, "missing");
-      }
+    if (!Present(key, required)) {
       return false;
     }
     const json& v = obj_[key];
@@ -118,13 +120,7 @@ class LineFields {
   }
 
   bool Bool(const char* key, bool* out, bool required) {
-    if (failed()) {
-      return false;
-    }
-    if (!Has(key)) {
-      if (required) {
-        Fail(key, "missing");
-      }
+    if (!Present(key, required)) {
       return false;
     }
     const json& v = obj_[key];
@@ -153,13 +149,7 @@ class LineFields {
 
   // A pair of integers [a, b].
   bool IntPair(const char* key, int64_t* a, int64_t* b, bool required) {
-    if (failed()) {
-      return false;
-    }
-    if (!Has(key)) {
-      if (required) {
-        Fail(key, "missing");
-      }
+    if (!Present(key, required)) {
       return false;
     }
     const json& v = obj_[key];
@@ -192,13 +182,7 @@ class LineFields {
   }
 
   bool Strings(const char* key, std::vector<std::string>* out, bool required) {
-    if (failed()) {
-      return false;
-    }
-    if (!Has(key)) {
-      if (required) {
-        Fail(key, "missing");
-      }
+    if (!Present(key, required)) {
       return false;
     }
     const json& v = obj_[key];

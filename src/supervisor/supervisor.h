@@ -158,6 +158,8 @@ class Supervisor {
   std::string SettledLine(const PendingAction& p, size_t i, bool* failed) const;
   // Leads, follows, observes or runs standalone.
   bool HasJoined(int id) const;
+  // The number in the member's data/myid; -1 when it cannot be read.
+  int64_t MyidOnDisk(int id) const;
   static void OnNewConnection(uv_stream_t* server, int status);
 
   // --- link faults (supervisor_links.cc) ---

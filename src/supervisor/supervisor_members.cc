@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 
 #include "supervisor/supervisor.h"
 
@@ -205,6 +206,12 @@ bool Supervisor::HasJoined(int id) const {
          role == Role::kStandalone;
 }
 
+int64_t Supervisor::MyidOnDisk(int id) const {
+  std::ifstream in(node(id).node_dir() + "/data/myid");
+  int64_t myid = -1;
+  return in >> myid ? myid : -1;
+}
+
 std::string Supervisor::SettledLine(const PendingAction& p, size_t i, bool* failed) const {
   const int id = p.ids[i];
   const std::string name = "node" + std::to_string(id);
@@ -230,6 +237,11 @@ std::string Supervisor::SettledLine(const PendingAction& p, size_t i, bool* fail
   // member whose election port is taken retries the bind for seconds) is not reported as up.
   if (!HasJoined(id) && RunningVoters() >= QuorumSize() &&
       NowMs() < p.requested_ms + kJoinAwaitMs) {
+    return "";
+  }
+  // A member started with another member's myid can even join (an Apache learner does, as that
+  // member) and exit only once its election port bind has failed for good: not up until then.
+  if (MyidOnDisk(id) != id && NowMs() < p.requested_ms + kJoinAwaitMs) {
     return "";
   }
   return name + " is up, pid " + std::to_string(n.pid()) + " (" + DisplayRole(id) + ")";

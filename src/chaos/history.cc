@@ -528,4 +528,17 @@ bool ParseHistory(std::string_view text, History* out, std::string* error) {
   return true;
 }
 
+std::string Dirname(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) {
+    return "/";
+  }
+  return path.substr(0, slash);
+}
+
+std::string Basename(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 }  // namespace pc::chaos

@@ -176,4 +176,8 @@ std::string ShortOp(const Op& op);
 // The op as JSON for verdict.json: its fields and lines.
 nlohmann::json OpJson(const Op& op);
 
+// A znode path's parent ("/" for a child of the root) and its last name, for the checks.
+std::string Dirname(const std::string& path);
+std::string Basename(const std::string& path);
+
 }  // namespace pc::chaos

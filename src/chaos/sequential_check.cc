@@ -15,19 +15,6 @@ constexpr size_t kSuffixChars = 10;
 // A limit on output: names shown in one problem.
 constexpr size_t kNamesShownMax = 10;
 
-std::string Dirname(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos || slash == 0) {
-    return "/";
-  }
-  return path.substr(0, slash);
-}
-
-std::string Basename(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 std::string Prefix(const std::string& name) {
   return name.size() >= kSuffixChars ? name.substr(0, name.size() - kSuffixChars) : name;
 }

@@ -11,19 +11,6 @@
 namespace pc::chaos {
 namespace {
 
-std::string Dirname(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos || slash == 0) {
-    return "/";
-  }
-  return path.substr(0, slash);
-}
-
-std::string Basename(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 // Ops that the leader refuses once the session's close has begun: an ok one proves the session
 // was alive when it was invoked.
 bool IsSessionWrite(const Op& op) {

@@ -6,6 +6,7 @@
 
 #include "lessons/lessons.h"
 #include "lessons/zk_session.h"
+#include "loadgen/zk_client.h"
 #include "supervisor/interrupt.h"
 
 namespace pc::lessons {
@@ -13,6 +14,8 @@ namespace pc::lessons {
 namespace {
 
 std::string Id(int id) { return std::to_string(id); }
+
+constexpr int kSessionTimeoutMs = 6000;  // also the longest a single create or read may take
 
 // Writes /leader-failover/w-N one after another through every member until stopped, and keeps
 // the paths whose create was acknowledged. Its own thread; a lost connection only costs the
@@ -35,17 +38,18 @@ class Writer {
 
  private:
   void Loop() {
-    std::unique_ptr<ZkSession> session;
+    std::unique_ptr<loadgen::ZkClient> session;
     for (int i = 0; !stop_ && !Interrupted(); ++i) {
+      std::string error, created;
       if (!session) {
-        session = ZkSession::Connect(hosts_, 2000);
+        session = loadgen::ZkClient::Connect(hosts_, kSessionTimeoutMs, 2000, &error);
         if (!session) {
           continue;
         }
       }
       char path[64];
       std::snprintf(path, sizeof path, "/leader-failover/w-%06d", i);
-      const int rc = session->Create(path, "acknowledged");
+      const int rc = session->Create(path, "acknowledged", 0, kSessionTimeoutMs, &created);
       if (rc == ZOK) {
         std::lock_guard<std::mutex> lock(mu_);
         acked_.push_back(path);
@@ -116,9 +120,12 @@ void LeaderFailover(LessonRun& r) {
   writer.Stop();
   const std::vector<std::string> acked = writer.acked();
   int missing = 0;
-  auto session = ZkSession::Connect(r.Hosts({old_leader}), 10000);
+  std::string error;
+  auto session = loadgen::ZkClient::Connect(r.Hosts({old_leader}), kSessionTimeoutMs, 10000, &error);
   for (const auto& path : acked) {
-    if (!session || session->Get(path, nullptr) != ZOK) {
+    std::string data;
+    int32_t version = -1;
+    if (!session || session->Get(path, kSessionTimeoutMs, &data, &version) != ZOK) {
       ++missing;
     }
   }

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "lessons/zk_session.h"
+#include "loadgen/zk_client.h"
 #include "supervisor/interrupt.h"
 
 namespace pc::lessons {
@@ -84,7 +85,7 @@ int RunLesson(const std::string& name, const LessonOptions& options) {
   }
   CatchInterrupts();
   // The C client logs every refused connection; a learner reads the checks instead.
-  QuietClientLog("/dev/null");
+  loadgen::RedirectClientLog("/dev/null");
   std::printf("%s\n%s\n", catalog.Ui("header", {{"name", name}, {"title", text->title}}).c_str(),
               text->summary.c_str());
   int failed = 0, checks = 0, rc = 0;

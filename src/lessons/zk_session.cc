@@ -9,79 +9,28 @@
 #include <chrono>
 #include <cstdio>
 
+#include "loadgen/zk_client.h"
+
 namespace pc::lessons {
+namespace {
 
-void QuietClientLog(const std::string& path) {
-  static std::FILE* log = nullptr;
-  if (log == nullptr) {
-    log = std::fopen(path.c_str(), "a");
-  }
-  zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
-  if (log != nullptr) {
-    zoo_set_log_stream(log);
-  }
-}
+constexpr int kSessionTimeoutMs = 6000;
+constexpr int kCallTimeoutMs = 10000;
 
-void ZkSession::Watcher(zhandle_t*, int type, int state, const char*, void* ctx) {
-  if (type != ZOO_SESSION_EVENT) {
-    return;
-  }
-  auto* self = static_cast<ZkSession*>(ctx);
-  std::lock_guard<std::mutex> lock(self->mu_);
-  self->state_ = state;
-  self->cv_.notify_all();
-}
-
-std::unique_ptr<ZkSession> ZkSession::Connect(const std::string& hosts, int wait_ms,
-                                              int session_timeout_ms) {
-  std::unique_ptr<ZkSession> s(new ZkSession());
-  s->zh_ = zookeeper_init(hosts.c_str(), Watcher, session_timeout_ms, nullptr, s.get(), 0);
-  if (s->zh_ == nullptr) {
-    return nullptr;
-  }
-  std::unique_lock<std::mutex> lock(s->mu_);
-  const bool connected = s->cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                                         [&] { return s->state_ == ZOO_CONNECTED_STATE; });
-  lock.unlock();
-  return connected ? std::move(s) : nullptr;
-}
-
-ZkSession::~ZkSession() {
-  if (zh_ != nullptr) {
-    zookeeper_close(zh_);
-  }
-}
-
-int ZkSession::Create(const std::string& path, const std::string& value) {
-  return zoo_create(zh_, path.c_str(), value.data(), static_cast<int>(value.size()),
-                    &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
-}
-
-int ZkSession::Get(const std::string& path, std::string* value) {
-  char buf[4096];
-  int len = sizeof buf;
-  const int rc = zoo_get(zh_, path.c_str(), 0, buf, &len, nullptr);
-  if (rc == ZOK && value != nullptr) {
-    value->assign(buf, len > 0 ? static_cast<size_t>(len) : 0);
-  }
-  return rc;
-}
-
-int64_t ZkSession::session_id() const {
-  const clientid_t* id = zoo_client_id(zh_);
-  return id != nullptr ? id->client_id : 0;
-}
+}  // namespace
 
 int CreateOnce(const std::string& hosts, const std::string& path, const std::string& value,
                int wait_ms) {
-  auto session = ZkSession::Connect(hosts, wait_ms);
-  return session ? session->Create(path, value) : ZCONNECTIONLOSS;
+  std::string error, created;
+  auto client = loadgen::ZkClient::Connect(hosts, kSessionTimeoutMs, wait_ms, &error);
+  return client ? client->Create(path, value, 0, kCallTimeoutMs, &created) : ZCONNECTIONLOSS;
 }
 
 std::optional<std::string> GetOnce(const std::string& hosts, const std::string& path, int wait_ms) {
-  auto session = ZkSession::Connect(hosts, wait_ms);
-  std::string value;
-  if (!session || session->Get(path, &value) != ZOK) {
+  std::string error, value;
+  int32_t version = -1;
+  auto client = loadgen::ZkClient::Connect(hosts, kSessionTimeoutMs, wait_ms, &error);
+  if (!client || client->Get(path, kCallTimeoutMs, &value, &version) != ZOK) {
     return std::nullopt;
   }
   return value;

@@ -139,8 +139,11 @@ int CmdChaosRun(ChaosRunArgs& a) {
     }
     return 0;
   }
-  std::fprintf(stderr, "chaos: %s, %d members, %s, seed %llu, nemesis %s every %s, %d clients\n",
-               o.engine.c_str(), o.nodes, a.time.c_str(), static_cast<unsigned long long>(o.seed),
+  // With --cluster the engine and the member count are the cluster's (RunChaos prints them).
+  const std::string what =
+      o.cluster_dir.empty() ? o.engine + ", " + std::to_string(o.nodes) + " members" : a.cluster;
+  std::fprintf(stderr, "chaos: %s, %s, seed %llu, nemesis %s every %s, %d clients\n",
+               what.c_str(), a.time.c_str(), static_cast<unsigned long long>(o.seed),
                a.nemesis.empty() ? "all" : a.nemesis.c_str(), a.interval.c_str(), o.clients);
   return loadgen::RunChaos(o);
 }

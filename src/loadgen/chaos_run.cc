@@ -14,6 +14,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "chaos/history.h"
 #include "chaos/verdict.h"
@@ -556,6 +557,15 @@ int RunChaos(const ChaosOptions& o) {
     return finish(Unknown(error));
   }
   const std::vector<Member> members = Members(*cluster);
+  // A running cluster (--cluster) says which engine it runs; the title and the report use that.
+  std::string engine = o.engine;
+  if (!o.cluster_dir.empty()) {
+    if (auto view = cluster->Status(&error)) {
+      engine = view->engine;
+    }
+    std::fprintf(stderr, "chaos: cluster %s: %s, %zu members\n", o.cluster_dir.c_str(),
+                 engine.c_str(), members.size());
+  }
   const std::string all_hosts = HostList(members);
   chaos::History history;
   history.setup.workload = o.workload;
@@ -567,13 +577,13 @@ int RunChaos(const ChaosOptions& o) {
     setup->RemoveTree(kSequential);  // RemoveTree goes one level down
     setup->RemoveTree(kEphemerals);
     setup->RemoveTree(kRoot);
-    std::string created;
-    if (setup->Create(kRoot, "", 0, 10000, &created) != ZOK ||
-        setup->Create(kRegister, "0", 0, 10000, &created) != ZOK ||
-        setup->Create(kSequential, "", 0, 10000, &created) != ZOK ||
-        setup->Create(kEphemerals, "", 0, 10000, &created) != ZOK ||
-        setup->Create(kWatched, "0", 0, 10000, &created) != ZOK) {
-      return finish(Unknown("cannot create " + std::string(kRegister)));
+    const std::pair<const char*, const char*> nodes[] = {
+        {kRoot, ""}, {kRegister, "0"}, {kSequential, ""}, {kEphemerals, ""}, {kWatched, "0"}};
+    for (const auto& [path, data] : nodes) {
+      std::string created;
+      if (const int rc = setup->Create(path, data, 0, 10000, &created); rc != ZOK) {
+        return finish(Unknown("cannot create " + std::string(path) + ": " + zerror(rc)));
+      }
     }
   }
 
@@ -799,7 +809,7 @@ int RunChaos(const ChaosOptions& o) {
   }
   const chaos::Verdict verdict = chaos::Judge(parsed, chaos::CheckOptions{});
   WriteFile(out / "verdict.json", chaos::VerdictJson(verdict, parsed).dump(2) + "\n");
-  const std::string title = o.engine + ", " + std::to_string(members.size()) + " members, seed " +
+  const std::string title = engine + ", " + std::to_string(members.size()) + " members, seed " +
                             std::to_string(o.seed) + ": " + chaos::VerdictLine(verdict, parsed);
   if (std::string plot_error = WriteChaosPlot(parsed, nemesis_log, title, out.string());
       !plot_error.empty()) {

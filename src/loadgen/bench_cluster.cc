@@ -18,6 +18,7 @@
 #include "supervisor/cluster_layout.h"
 #include "supervisor/control_client.h"
 #include "supervisor/four_letter.h"
+#include "supervisor/four_letter_ask.h"
 #include "supervisor/port_check.h"
 
 extern char** environ;
@@ -305,27 +306,7 @@ bool SrvrServing(int port, std::string* role) {
 }
 
 bool AskSrvr(int port, SrvrReply* out) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return false;
-  }
-  timeval tv{0, 300 * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string text;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::send(fd, "srvr", 4, MSG_NOSIGNAL) == 4) {
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
-      text.append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(fd);
+  const std::string text = AskFourLetter(port, "srvr", 300);
   if (text.empty()) {
     return false;
   }

@@ -10,6 +10,7 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   libzookeeper-mt-dev python3 python3-kazoo zookeeper default-jre-headless
   procps iproute2 psmisc gnuplot-nox
+  libncurses-dev tmux
 )
 
 missing=()

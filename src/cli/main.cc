@@ -25,6 +25,7 @@ int Run(int argc, char** argv) {
   pc::cli::AddBenchCommand(app, &chosen);
   pc::cli::AddLessonCommand(app, &chosen);
   pc::cli::AddChaosCommand(app, &chosen);
+  pc::cli::AddTopCommand(app, &chosen);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

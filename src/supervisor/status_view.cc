@@ -5,8 +5,6 @@
 
 namespace pc {
 
-namespace {
-
 std::string Uptime(int64_t ms) {
   if (ms <= 0) {
     return "-";
@@ -24,8 +22,6 @@ std::string Uptime(int64_t ms) {
   }
   return text;
 }
-
-}  // namespace
 
 std::string RenderStatus(const nlohmann::json& status) {
   const auto& c = status["cluster"];

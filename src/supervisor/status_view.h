@@ -8,6 +8,9 @@ namespace pc {
 
 std::string RenderStatus(const nlohmann::json& status);
 
+// "42s", "3m05s", "2h10m"; "-" for 0 or less.
+std::string Uptime(int64_t ms);
+
 // `status --verbose`: per member, the zkServer.sh command that asks it for its mode. The
 // zoo.cfg goes as a full path: Debian's zkEnv.sh sets ZOOCFGDIR itself, so ZOOCFGDIR=... in the
 // environment is not seen, while a path argument is used as it is.

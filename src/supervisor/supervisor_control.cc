@@ -1,5 +1,5 @@
 // The Supervisor's control socket: one JSON request per line in, JSON lines out.
-//   request:  {"cmd":"status"} | {"cmd":"events","follow":bool,"votes":bool}
+//   request:  {"cmd":"status"} | {"cmd":"events","follow":bool,"votes":bool,"last":N}
 //             | {"cmd":"kill|stop|start|restart|pause|resume","target":"leader","signal":"KILL"}
 //             | {"cmd":"down"} | the link commands of supervisor_links.cc
 //   replies:  {"line":"text for a person"}*  then  {"ok":bool,"error":"...","data":{...}}
@@ -196,8 +196,12 @@ void Supervisor::OnRequest(Connection* conn, const nlohmann::json& request) {
         Send(conn, {{"vote", EventToJson(VoteFactEvent(fact))}});
       }
     } else {
-      for (const Event& event : timeline_.events()) {
-        Send(conn, {{"event", EventToJson(event)}});
+      // "last": N sends only the newest N (a view that redraws often, like `top`).
+      const auto& events = timeline_.events();
+      const size_t last = request.value("last", size_t{0});
+      const size_t skip = last > 0 && events.size() > last ? events.size() - last : 0;
+      for (auto it = events.begin() + static_cast<std::ptrdiff_t>(skip); it != events.end(); ++it) {
+        Send(conn, {{"event", EventToJson(*it)}});
       }
     }
     if (request.value("follow", false)) {

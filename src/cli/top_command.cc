@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 
@@ -79,7 +80,14 @@ int Plain(TopSampler& sampler, const TopArgs& a, int interval_ms) {
 const char kHelp[] = "k kill s stop r restart p pause/resume i isolate h heal q quit (arrows select)";
 
 int Screen(TopSampler& sampler, const TopArgs& a, int interval_ms) {
-  initscr();
+  // newterm, not initscr: a terminal ncurses does not know (TERM unset or unknown) falls back to
+  // plain frames instead of ending the process.
+  SCREEN* screen = newterm(nullptr, stdout, stdin);
+  if (screen == nullptr) {
+    std::fprintf(stderr, "top: terminal '%s' unknown to ncurses; printing plain frames\n",
+                 std::getenv("TERM") ? std::getenv("TERM") : "");
+    return Plain(sampler, a, interval_ms);
+  }
   cbreak();
   noecho();
   keypad(stdscr, TRUE);
@@ -151,6 +159,7 @@ int Screen(TopSampler& sampler, const TopArgs& a, int interval_ms) {
     }
   }
   endwin();
+  delscreen(screen);
   return code;
 }
 

@@ -11,6 +11,7 @@ packages=(
   libzookeeper-mt-dev python3 python3-kazoo zookeeper default-jre-headless
   procps iproute2 psmisc gnuplot-nox
   libncurses-dev tmux
+  libcpp-httplib-dev chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -30,6 +30,7 @@ void AddLinkCommands(CLI::App& app, CommandRun* chosen);
 void AddLessonCommand(CLI::App& app, CommandRun* chosen);
 void AddChaosCommand(CLI::App& app, CommandRun* chosen);
 void AddTopCommand(CLI::App& app, CommandRun* chosen);  // top_command.cc
+void AddUiCommand(CLI::App& app, CommandRun* chosen);   // ui_command.cc
 
 // The last step of adding a subcommand: `run` becomes the chosen work when it is the one parsed.
 void Finish(CLI::App* command, CommandRun* chosen, CommandRun run);

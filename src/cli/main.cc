@@ -26,6 +26,7 @@ int Run(int argc, char** argv) {
   pc::cli::AddLessonCommand(app, &chosen);
   pc::cli::AddChaosCommand(app, &chosen);
   pc::cli::AddTopCommand(app, &chosen);
+  pc::cli::AddUiCommand(app, &chosen);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

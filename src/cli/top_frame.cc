@@ -60,6 +60,7 @@ TopFrame TopSampler::Sample(int events_wanted) {
     frame.error = status.connected ? status.error : "no cluster is running in " + dir_;
     return frame;
   }
+  frame.status = status.data;
   const nlohmann::json& s = status.data;
   const auto& c = s["cluster"];
   frame.title = "cluster '" + c.value("name", "") + "' (" + c.value("engine", "") +

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ struct TopFrame {
   std::string links;   // the `status` links line ("" for direct links)
   std::vector<std::string> events;  // the newest timeline lines, oldest first
   std::string error;   // set when the supervisor did not answer; nothing else is then valid
+  nlohmann::json status;  // the supervisor's status reply it was made from (links and all)
 };
 
 class TopSampler {

@@ -13,8 +13,10 @@ asserts on timings.
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 import unittest
@@ -47,12 +49,15 @@ def listen_addresses(port):
     return found
 
 
-def browser():
+def browser(profile):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
+    # No background networking: the machine's network is closed, and the page is all we load.
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
                 "--window-size=1200,1000"):
         options.add_argument(arg)
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
@@ -80,7 +85,9 @@ class UiTest(ClusterTest):
         self.assertEqual(status_of(url), 200)
         self.assertEqual(listen_addresses(port), ["0100007F"])  # 127.0.0.1, nothing else
 
-        driver = browser()
+        profile = tempfile.mkdtemp(prefix="pc-ui-chromium-")
+        self.addCleanup(shutil.rmtree, profile, True)
+        driver = browser(profile)
         self.addCleanup(driver.quit)
         driver.get(url)
         from selenium.webdriver.common.by import By

@@ -24,6 +24,7 @@
 #include "supervisor/port_check.h"
 #include "supervisor/status_view.h"
 #include "supervisor/supervisor.h"
+#include "ui/ui_server.h"
 
 namespace fs = std::filesystem;
 
@@ -154,6 +155,7 @@ bool WaitGone(const std::string& socket, int timeout_ms) {
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  Supervisor::SetUiStarter(ui::StartUiThread);  // `pseudo-cluster ui` asks the supervisor
   int rc;
   {
     Supervisor supervisor(options.spec, dir, launcher, fs::read_symlink("/proc/self/exe").string());

@@ -1,13 +1,12 @@
-// `pseudo-cluster ui`: serves the cluster's live web page on 127.0.0.1 (src/ui) until Ctrl-C or
-// until the cluster goes down; prints the address, which carries this run's token.
+// `pseudo-cluster ui`: asks the cluster's supervisor to serve its live web page on 127.0.0.1
+// (src/ui; once per supervisor, until it exits) and prints the address, which carries the
+// page's token.
 #include <cstdio>
 #include <memory>
 
 #include "cli/command.h"
 #include "supervisor/cluster_layout.h"
 #include "supervisor/control_client.h"
-#include "supervisor/interrupt.h"
-#include "ui/ui_server.h"
 
 namespace pc::cli {
 
@@ -24,27 +23,18 @@ int CmdUi(const UiArgs& a) {
                  a.port);
     return 2;
   }
-  ui::UiOptions options;
-  options.cluster_dir = ResolveClusterDir(a.ref);
-  options.port = a.port;
-  if (!SupervisorRunning(SocketPath(options.cluster_dir))) {
-    return Fail(NotRunning(options.cluster_dir));
+  const std::string dir = ResolveClusterDir(a.ref);
+  const ControlReply reply = Request(SocketPath(dir), {{"cmd", "ui"}, {"port", a.port}});
+  if (!reply.connected) {
+    return Fail(NotRunning(dir));
   }
-  CatchInterrupts();
-  std::string error;
-  const int code = ui::ServeUi(
-      options,
-      [](const std::string& url) {
-        std::printf("ui: %s\n(127.0.0.1 only; the token in the address is this run's. Ctrl-C "
-                    "stops the page, not the cluster.)\n",
-                    url.c_str());
-        std::fflush(stdout);
-      },
-      [] { return Interrupted(); }, &error);
-  if (code != 0) {
-    std::fprintf(stderr, "pseudo-cluster ui: %s\n", error.c_str());
+  if (!reply.ok) {
+    return Fail(reply.error);
   }
-  return code;
+  std::printf("ui: %s\n", reply.data.value("url", "").c_str());
+  std::printf("(served by the supervisor on 127.0.0.1 only until `down`; the token in the address "
+              "is this page's)\n");
+  return 0;
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 
 #include <uv.h>
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -54,6 +55,15 @@ class Supervisor {
   int Run();
 
   struct Connection;  // a control-socket client; defined in supervisor_control.cc
+
+  // The web page (`pseudo-cluster ui`) is served from the supervisor's process, on threads of
+  // its own that talk to this loop over the control socket like any client (supervisor_ui.cc).
+  // The command line installs the starter, as src/ui sits above this library: it binds
+  // 127.0.0.1:port (0: a free one) and returns the page's address with its token, or "" and
+  // *error. Called on the loop; returns once the port is bound.
+  using UiStarter =
+      std::function<std::string(const std::string& cluster_dir, int port, std::string* error)>;
+  static void SetUiStarter(UiStarter starter);
 
  private:
   struct NodeView {
@@ -122,6 +132,7 @@ class Supervisor {
   // --- control socket (supervisor_control.cc) ---
   std::string Listen();
   void OnRequest(Connection* conn, const nlohmann::json& request);
+  void OnUiRequest(Connection* conn, const nlohmann::json& request);  // supervisor_ui.cc
   void Send(Connection* conn, const nlohmann::json& message);
   void Reply(Connection* conn, bool ok, const std::string& error, nlohmann::json data = nullptr);
   void CloseConnection(Connection* conn);  // after pending writes
@@ -178,6 +189,8 @@ class Supervisor {
 
   ClusterSpec spec_;
   std::string cluster_dir_;
+  std::string ui_url_;  // the page's address once served ("" before)
+  int ui_port_ = 0;
   Launcher launcher_;
   std::string self_exe_;
   uv_loop_t loop_;

@@ -1,7 +1,7 @@
 // The Supervisor's control socket: one JSON request per line in, JSON lines out.
 //   request:  {"cmd":"status"} | {"cmd":"events","follow":bool,"votes":bool,"last":N}
 //             | {"cmd":"kill|stop|start|restart|pause|resume","target":"leader","signal":"KILL"}
-//             | {"cmd":"down"} | the link commands of supervisor_links.cc
+//             | {"cmd":"down"} | {"cmd":"ui","port":N} | the link commands of supervisor_links.cc
 //   replies:  {"line":"text for a person"}*  then  {"ok":bool,"error":"...","data":{...}}
 //             (a start or restart whose member died or could not start: ok false, and
 //             data.failed lists those members; the lines above say why)
@@ -209,6 +209,8 @@ void Supervisor::OnRequest(Connection* conn, const nlohmann::json& request) {
     } else {
       Reply(conn, true, "");
     }
+  } else if (cmd == "ui") {
+    OnUiRequest(conn, request);
   } else if (cmd == "down") {
     Reply(conn, true, "", {{"supervisor_pid", ::getpid()}});
     BeginShutdown("down");

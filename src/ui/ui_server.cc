@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "supervisor/cluster_layout.h"
@@ -62,6 +63,29 @@ std::string MakeToken() {
     hex += two;
   }
   return hex;
+}
+
+std::string StartUiThread(const std::string& cluster_dir, int port, std::string* error) {
+  auto bound = std::make_shared<std::promise<std::string>>();
+  auto failure = std::make_shared<std::string>();
+  std::thread([cluster_dir, port, bound, failure] {
+    UiOptions options;
+    options.cluster_dir = cluster_dir;
+    options.port = port;
+    std::string why;
+    const int code = ServeUi(
+        options, [&](const std::string& url) { bound->set_value(url); }, [] { return false; },
+        &why);
+    if (code != 0) {
+      *failure = why;
+      bound->set_value("");
+    }
+  }).detach();
+  std::string url = bound->get_future().get();
+  if (url.empty()) {
+    *error = *failure;
+  }
+  return url;
 }
 
 int ServeUi(const UiOptions& options, const std::function<void(const std::string& url)>& ready,

@@ -1,4 +1,5 @@
-// `pseudo-cluster ui`: the live web page of a running cluster, served on 127.0.0.1 only, every
+// `pseudo-cluster ui`: the live web page of a running cluster, served by its supervisor's
+// process (Supervisor::UiStarter) on 127.0.0.1 only, every
 // request checked against a token made for this run (so another local user cannot drive the
 // cluster). Routes: / (the page), /app.js, /style.css, /feed (server-sent events: the UiFeed's
 // items, first the recorded ones, then live), /api/action (POST {"cmd", "target"}: the same
@@ -20,6 +21,11 @@ struct UiOptions {
 // Calls `ready(url)` once listening. Returns 0, or 1 with *error set (e.g. the port is taken).
 int ServeUi(const UiOptions& options, const std::function<void(const std::string& url)>& ready,
             const std::function<bool()>& stop, std::string* error);
+
+// Starts ServeUi on a thread of its own in this process (the supervisor's) and returns once
+// the port is bound: the page's address, or "" and *error. The page is served until the process
+// exits. This is the Supervisor's UiStarter.
+std::string StartUiThread(const std::string& cluster_dir, int port, std::string* error);
 
 // 32 hex digits from /dev/urandom.
 std::string MakeToken();

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """`pseudo-cluster ui` in a real headless browser (Debian's chromium + chromedriver, Selenium).
 
-One 3-member cluster with proxied links per engine: the page must show three members and one
+One 3-member cluster with proxied links per engine; `pseudo-cluster ui` has its supervisor serve
+the page and prints the address. The page must show three members and one
 leader; clicking the leader and then "kill" must make another member leader on the page, with
 the kill in the page's timeline; the time-travel slider taken back to before the kill must show
 the old leader again. Requests without the token are refused, and the server listens on
@@ -14,7 +15,6 @@ asserts on timings.
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.error
@@ -69,14 +69,17 @@ class UiTest(ClusterTest):
         c.up("--faults")
         old = c.status()["cluster"]["leader"]
 
-        ui = subprocess.Popen([supervisor_test.BINARY, "ui"], env=c.env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-        self.addCleanup(lambda: (ui.terminate(), ui.communicate(timeout=30)))
-        first = ui.stdout.readline()
+        first = c.pc("ui").stdout.splitlines()[0]
         self.assertTrue(first.startswith("ui: http://127.0.0.1:"), first)
         url = first.split()[1]
         base, token = url.split("/?token=")
         port = int(base.rsplit(":", 1)[1])
+        # The supervisor serves one page: asking again gives the same address; another port is
+        # refused with one line.
+        self.assertEqual(c.pc("ui").stdout.splitlines()[0], first)
+        other = c.pc("ui", "--port", str(port + 1 if port < 65535 else port - 1), check=False)
+        self.assertEqual(other.returncode, 1)
+        self.assertIn("already served on 127.0.0.1:%d" % port, other.stderr)
 
         # The token is required on every route; the socket is bound to 127.0.0.1 only.
         self.assertEqual(status_of(base + "/"), 403)

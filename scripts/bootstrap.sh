@@ -10,7 +10,7 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   libzookeeper-mt-dev python3 python3-kazoo zookeeper default-jre-headless
   procps iproute2 psmisc gnuplot-nox
-  libncurses-dev tmux
+  libncurses-dev tmux netcat-openbsd
   libcpp-httplib-dev chromium chromium-driver python3-selenium
 )
 

@@ -36,7 +36,7 @@ namespace {
 struct UpArgs {
   int size = 0, observers = -1, timeout_s = 120;
   std::string engine, config, name, dir, base_ports, zookeeper_home, apache_jvm, gap;
-  int tick_time = 0, init_limit = 0, sync_limit = 0;
+  int tick_time = 0, init_limit = 0, sync_limit = 0, max_client_cnxns = -1;
   bool detach = false, fresh = false, faults = false, read_only_mode = false;
   bool no_start = false, one_by_one = false;
 };
@@ -101,6 +101,9 @@ int BuildSpec(const UpArgs& a, ClusterSpec* spec) {
   }
   spec->proxied_links = spec->proxied_links || a.faults;
   spec->read_only_mode = spec->read_only_mode || a.read_only_mode;
+  if (a.max_client_cnxns >= 0) {
+    spec->max_client_cnxns = a.max_client_cnxns;
+  }
   if (a.no_start) {
     spec->start = StartOrder::kNone;
   }
@@ -468,6 +471,10 @@ void AddUpCommand(CLI::App& app, CommandRun* chosen) {
   up->add_option("--gap", a->gap,
                  "with --one-by-one: pause between one member being up and the next start "
                  "(default 1s; e.g. 500ms, 2s)");
+  up->add_option("--max-client-cnxns", a->max_client_cnxns,
+                 "maxClientCnxns in every zoo.cfg: sessions per client address (0: no limit; "
+                 "default: left out, ZooKeeper's 60)")
+      ->check(CLI::Range(0, 100000));
   up->add_flag("--read-only-mode", a->read_only_mode,
                "readonlymode.enabled on every member: cut off from the quorum, a member still "
                "answers reads to clients that allow read-only");

@@ -157,6 +157,9 @@ class BenchRunner {
     own_.tick_time_ms = o.tick_time_ms;
     own_.apache_jvm = o.apache_jvm;
     own_.links = o.links.empty() ? "direct" : o.links;
+    // Room for every session of the run on one member (they may all target the leader), plus
+    // the bench's own housekeeping sessions; never below ZooKeeper's default.
+    own_.max_client_cnxns = std::max(60, o.connections + 16);
     links_ = own_.links;
   }
   // Clusters the bench brought up go down on every way out, an exception included.
@@ -292,6 +295,7 @@ class BenchRunner {
                                 {"tick_time_ms", view->tick_time_ms},
                                 {"apache_jvm", borrowed() ? "as running" : o_.apache_jvm},
                                 {"force_sync", s.cluster->ForceSync()},
+                                {"max_client_cnxns", borrowed() ? -1 : own_.max_client_cnxns},
                                 {"links", view->links},
                                 {"dir", s.cluster->dir()},
                                 {"filesystem", FileSystemOf(s.cluster->dir())},
@@ -491,6 +495,21 @@ class BenchRunner {
     for (Subject& s : subjects_) {
       if (!s.result.startup_rounds.empty()) {
         s.result.json["startup"] = SummarizeStartup(s.result.startup_rounds);
+      }
+      if (!s.result.json.contains("cluster")) {
+        // `bench startup` alone: no steady cluster was measured; say how the rounds' clusters
+        // were laid out (forceSync is not set in their zoo.cfg: both engines' default, yes).
+        s.result.json["cluster"] = {{"engine", s.result.engine},
+                                    {"voters", own_.voters},
+                                    {"observers", own_.observers},
+                                    {"tick_time_ms", own_.tick_time_ms},
+                                    {"apache_jvm", own_.apache_jvm},
+                                    {"force_sync", "yes"},
+                                    {"max_client_cnxns", own_.max_client_cnxns},
+                                    {"links", own_.links},
+                                    {"dir", home_ + "/startup-" + s.result.engine +
+                                                " (a fresh cluster per round)"},
+                                    {"own", true}};
       }
     }
     return result;

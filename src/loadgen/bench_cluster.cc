@@ -129,6 +129,10 @@ std::vector<std::string> UpArgs(const std::string& name, const std::string& port
   if (options.links == "proxied") {
     args.push_back("--faults");
   }
+  if (options.max_client_cnxns >= 0) {
+    args.push_back("--max-client-cnxns");
+    args.push_back(std::to_string(options.max_client_cnxns));
+  }
   return args;
 }
 

@@ -44,6 +44,9 @@ struct OwnClusterOptions {
   int tick_time_ms = 2000;
   std::string apache_jvm = "stock";  // Apache engine: Java's defaults, as zkServer.sh starts it
   std::string links = "direct";      // "proxied": `up --faults`, every peer link proxied
+  // maxClientCnxns (sessions per client address): every session of a bench comes from
+  // 127.0.0.1, so ZooKeeper's default of 60 would reset the 61st. -1: leave the default.
+  int max_client_cnxns = -1;
 };
 
 class BenchCluster {

@@ -128,6 +128,9 @@ std::string ClusterLine(const Json& e) {
          " voters + " + std::to_string(c.value("observers", 0)) +
          " observers, forceSync=" + c.value("force_sync", std::string("?")) +
          ", tickTime=" + std::to_string(c.value("tick_time_ms", 0)) + " ms" +
+         (c.value("max_client_cnxns", -1) >= 0
+              ? ", maxClientCnxns=" + std::to_string(c.value("max_client_cnxns", -1))
+              : std::string()) +
          (e.value("engine", std::string()) == "apache"
               ? ", JVM " + c.value("apache_jvm", std::string("?"))
               : std::string()) +

@@ -15,16 +15,39 @@ int64_t NowNs() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
+namespace {
+
+// The C library's log, through a callback on every handle: written to the file
+// RedirectClientLog names (or stderr), and its last connection error kept, so that a session
+// that cannot be made is reported with the cause the library saw (e.g. "Connection reset by
+// peer" from a server over its maxClientCnxns) rather than only as a time-out.
+std::mutex log_mu;
+std::FILE* log_file = nullptr;
+std::string last_socket_error;
+
+void OnClientLog(const char* message) {
+  std::lock_guard<std::mutex> lock(log_mu);
+  std::fprintf(log_file != nullptr ? log_file : stderr, "%s\n", message);
+  const char* socket = std::strstr(message, "Socket ");
+  if (socket != nullptr && std::strstr(message, "errno=") != nullptr) {
+    last_socket_error = socket;
+  }
+}
+
+std::string LastSocketError() {
+  std::lock_guard<std::mutex> lock(log_mu);
+  return last_socket_error;
+}
+
+}  // namespace
+
 void RedirectClientLog(const std::string& path) {
-  static std::FILE* log = nullptr;
-  if (log == nullptr) {
-    log = std::fopen(path.c_str(), "a");
+  std::lock_guard<std::mutex> lock(log_mu);
+  if (log_file == nullptr) {
+    log_file = std::fopen(path.c_str(), "a");
   }
   // Connection losses during failover are expected; only warnings and errors are kept.
   zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
-  if (log != nullptr) {
-    zoo_set_log_stream(log);
-  }
 }
 
 const char* OpName(Op op) {
@@ -115,8 +138,8 @@ void ZkClient::OnEvent(std::function<void(int type, int state, const std::string
 std::unique_ptr<ZkClient> ZkClient::Connect(const std::string& hosts, int session_timeout_ms,
                                             int wait_ms, std::string* error) {
   std::unique_ptr<ZkClient> client(new ZkClient(nullptr));
-  client->zh_ =
-      zookeeper_init(hosts.c_str(), Watcher, session_timeout_ms, nullptr, client.get(), 0);
+  client->zh_ = zookeeper_init2(hosts.c_str(), Watcher, session_timeout_ms, nullptr,
+                                client.get(), 0, OnClientLog);
   if (client->zh_ == nullptr) {
     *error = "zookeeper_init(" + hosts + ") failed: " + std::strerror(errno);
     return nullptr;
@@ -131,6 +154,9 @@ std::unique_ptr<ZkClient> ZkClient::Connect(const std::string& hosts, int sessio
   lock.unlock();
   if (!connected) {
     *error = "no session with " + hosts + " after " + std::to_string(wait_ms) + " ms";
+    if (const std::string cause = LastSocketError(); !cause.empty()) {
+      *error += " (the client's last connection error: " + cause + ")";
+    }
     return nullptr;
   }
   return client;

@@ -62,6 +62,9 @@ std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement&
   }
   out << "4lw.commands.whitelist=*\n"
       << "admin.enableServer=false\n";
+  if (spec.max_client_cnxns >= 0) {
+    out << "maxClientCnxns=" << spec.max_client_cnxns << "\n";
+  }
   if (spec.read_only_mode) {
     // zkd reads it here; Apache ZooKeeper only as -Dreadonlymode.enabled=true, which
     // pseudo-cluster passes to its JVM.

@@ -144,6 +144,8 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
       return fail("bad value '" + v + "' for " + k + ": expected true or false");
     }
     (k == "faults" ? spec.proxied_links : spec.read_only_mode) = v == "true";
+  } else if (k == "max_client_cnxns") {
+    return set_int(spec.max_client_cnxns, 0, 100000);
   } else if (k == "start") {
     auto order = ParseStartOrder(v);
     if (!order) {
@@ -159,8 +161,8 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
   } else {
     return fail("unknown key '" + k +
                 "' (known: name, size, observers, engine, base_ports, tick_time, init_limit, "
-                "sync_limit, dir, zookeeper_home, apache_jvm, faults, read_only_mode, start, "
-                "start_gap)");
+                "sync_limit, dir, zookeeper_home, apache_jvm, faults, read_only_mode, "
+                "max_client_cnxns, start, start_gap)");
   }
   return 1;
 }
@@ -264,6 +266,7 @@ nlohmann::json SpecToJson(const ClusterSpec& spec) {
           {"apache_jvm", spec.apache_jvm},
           {"faults", spec.proxied_links},
           {"read_only_mode", spec.read_only_mode},
+          {"max_client_cnxns", spec.max_client_cnxns},
           {"start", StartOrderName(spec.start)},
           {"start_gap_ms", spec.start_gap_ms}};
 }
@@ -285,6 +288,7 @@ ClusterSpec SpecFromJson(const nlohmann::json& j) {
   spec.apache_jvm = j.value("apache_jvm", spec.apache_jvm);
   spec.proxied_links = j.value("faults", false);
   spec.read_only_mode = j.value("read_only_mode", false);
+  spec.max_client_cnxns = j.value("max_client_cnxns", -1);
   spec.start = ParseStartOrder(j.value("start", "all")).value_or(StartOrder::kAll);
   spec.start_gap_ms = j.value("start_gap_ms", spec.start_gap_ms);
   return spec;

@@ -55,6 +55,9 @@ struct ClusterSpec {
   bool proxied_links = false;
   // `up --read-only-mode`: ZooKeeper's readonlymode.enabled on every member.
   bool read_only_mode = false;
+  // maxClientCnxns in every zoo.cfg (sessions per client address; 0: no limit); -1 leaves it
+  // out, and ZooKeeper's default of 60 applies. The bench sets it to fit its sessions.
+  int max_client_cnxns = -1;
   StartOrder start = StartOrder::kAll;
   int start_gap_ms = 1000;  // one-by-one: the pause between one member being up and the next
 

@@ -102,6 +102,16 @@ TEST(RenderZooCfg, StandaloneHasNoServerLines) {
   EXPECT_EQ(RenderZooCfg(spec, "/c", 1).find("server."), std::string::npos);
 }
 
+TEST(RenderZooCfg, MaxClientCnxnsOnlyWhenSet) {
+  ClusterSpec spec;
+  EXPECT_EQ(RenderZooCfg(spec, "/c", 1).find("maxClientCnxns"), std::string::npos);
+  spec.max_client_cnxns = 116;
+  EXPECT_NE(RenderZooCfg(spec, "/c", 1).find("maxClientCnxns=116\n"), std::string::npos);
+  spec.max_client_cnxns = 0;  // no limit, as ZooKeeper reads it
+  EXPECT_NE(RenderZooCfg(spec, "/c", 1).find("maxClientCnxns=0\n"), std::string::npos);
+  EXPECT_EQ(SpecFromJson(SpecToJson(spec)).max_client_cnxns, 0);
+}
+
 TEST(WriteNodeDirs, CreatesTheTutorialLayoutReadableByInih) {
   TempDir dir;
   ClusterSpec spec;

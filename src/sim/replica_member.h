@@ -107,6 +107,12 @@ class ReplicaMember : public SimMember {
   void Pump();          // takes Readies and carries out what it can
   bool CarryOut();      // the queue, in order; false if nothing moved
   void Remember(int64_t zxid, const std::string& txn);
+  // The storage rule (replica_storage.cc): an epoch write that fails on a full data directory
+  // takes the member out of the quorum; a probe every few ticks brings it back.
+  void FailEpochWrite();
+  void ProbeStorage();
+  // Invariant: nothing leaves for a peer in an epoch the disk has not recorded.
+  void CheckRecorded(const ZabPacket& p);
 
   int64_t sid_;
   SimDisk* disk_;

@@ -76,7 +76,7 @@ def pick_bases(nodes):
 def fill(path, leave_bytes=0):
     """Writes a filler file until the filesystem is full, then gives back `leave_bytes`."""
     filler = os.path.join(path, "filler")
-    with open(filler, "ab") as f:
+    with open(filler, "ab", buffering=0) as f:
         for chunk in (b"\1" * 65536, b"\1" * 512):
             try:
                 while True:

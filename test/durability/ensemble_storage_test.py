@@ -203,6 +203,12 @@ class Cluster:
             zk.stop()
             zk.close()
 
+    def print_timeline(self):
+        """node3's part of the supervisor's timeline, for the transcript."""
+        for line in self.pc("events").stdout.splitlines():
+            if "node3" in line:
+                print("  " + line)
+
     def check_every_member(self):
         for i in (1, 2, 3):
             zk = self.client([i])
@@ -291,6 +297,7 @@ def case_epoch(c):
     rejoin(c, filler)
     c.create_some([1, 2, 3], 20)
     c.check_every_member()
+    c.print_timeline()
     return 0
 
 
@@ -321,6 +328,7 @@ def case_snap(c):
     rejoin(c, filler)
     c.create_some([1, 2, 3], 20)
     c.check_every_member()
+    c.print_timeline()
     return 0
 
 

@@ -13,6 +13,10 @@
 // A restart rebuilds the Core as recovery does: decode the snapshot (if a SNAP installed one),
 // replay the log through Core::ApplyTxn, read the epoch files, then Replica::Start().
 //
+// A full data directory (SimDisk::data_dir_full) fails the epoch writes: the member applies the
+// ensemble's storage rule (replica_storage.cc), and every Zab message it sends is checked
+// against the epochs on its disk.
+//
 // For the invariants, the member keeps what it knows of its history: every txn it logged or
 // replayed, by zxid, as a hash of the bytes (txns()); those at or below history_base() came in
 // a snapshot and are not known one by one. Client outputs go to a ClientSink (the simulated

@@ -35,15 +35,15 @@ bool EnsembleNode::CarryDurable(Ready& ready) {
   if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid) FlushLog();
   bool ok = true;
   if (ready.accepted_epoch) {
-    ok = Recorded(storage::kAcceptedEpochFile,
-                  storage::WriteEpoch(config_.data_dir, storage::kAcceptedEpochFile,
-                                      *ready.accepted_epoch));
+    ok = Recorded(
+        storage::kAcceptedEpochFile,
+        storage::WriteEpoch(config_.data_dir, storage::kAcceptedEpochFile, *ready.accepted_epoch));
     if (ok) recorded_.accepted_epoch = *ready.accepted_epoch;
   }
   if (ok && ready.current_epoch) {
-    ok = Recorded(storage::kCurrentEpochFile,
-                  storage::WriteEpoch(config_.data_dir, storage::kCurrentEpochFile,
-                                      *ready.current_epoch));
+    ok = Recorded(
+        storage::kCurrentEpochFile,
+        storage::WriteEpoch(config_.data_dir, storage::kCurrentEpochFile, *ready.current_epoch));
     if (ok) recorded_.current_epoch = *ready.current_epoch;
   }
   if (ready.snapshot_zxid) {
@@ -171,9 +171,9 @@ void EnsembleNode::MaybeRoll() {
   (void)log_->Roll();
   roll_after_entries_ = storage::RollAfterEntries(config_.snap_count, config_.server_id, ++rolls_);
   const Core& core = replica_->core();
-  (void)Recorded("a snapshot", storage::SaveSnapshot(config_.data_dir, core.tree(),
-                                                     storage::SessionsOf(core.sessions()),
-                                                     core.last_zxid()));
+  (void)Recorded("a snapshot",
+                 storage::SaveSnapshot(config_.data_dir, core.tree(),
+                                       storage::SessionsOf(core.sessions()), core.last_zxid()));
 }
 
 }  // namespace zk

@@ -24,8 +24,8 @@ void ReplicaMember::FailEpochWrite() {
     q.ready.current_epoch.reset();
   }
   replica_->StorageFailed(DurableState{disk_->accepted_epoch, disk_->current_epoch});
-  events_.push_back(SimEvent{sid_, "cannot record an epoch (data dir full): out of the quorum",
-                             std::nullopt});
+  events_.push_back(
+      SimEvent{sid_, "cannot record an epoch (data dir full): out of the quorum", std::nullopt});
 }
 
 void ReplicaMember::ProbeStorage() {

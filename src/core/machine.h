@@ -13,7 +13,8 @@
 //                                        while a standalone server's log cannot be written)
 //           Tick(now_ms)                 time passes (Standalone: a tickTime; Replica: its tick)
 //           Persisted(zxid)              the log is synced up to zxid
-//           (Replica only)               StepElection, StepZab, PeerDisconnected
+//           (Replica only)               StepElection, StepZab, PeerDisconnected,
+//                                        StorageFailed, StorageRecovered (replica.h)
 // Outputs:  TakeReady() — in this order, the shell must:
 //             1. write the epoch files (accepted, then current) if set,
 //             2. install a snapshot if set (state replaced by a leader's SNAP),

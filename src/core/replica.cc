@@ -63,6 +63,11 @@ void Replica::StartElection() {
   election_start_tick_ = ticks_;
   phase_start_tick_ = ticks_;
   core_.SetRole(CoreRole::kLearner);  // no expiry, no prepare while nobody leads
+  if (storage_failed_) {
+    Event("state");
+    Event("storage_failed");
+    return;  // no election: it neither votes nor answers votes until StorageRecovered()
+  }
   election_.Start(last_logged_, durable_.current_epoch);
   Event("state");
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
@@ -70,6 +75,7 @@ void Replica::StartElection() {
 }
 
 void Replica::StepElection(const Notification& n) {
+  if (storage_failed_) return;  // out of the quorum: its vote must not count
   election_.Step(n);
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
   if (phase_ == Phase::kElection) {
@@ -168,6 +174,7 @@ void Replica::PeerDisconnected(int64_t sid) {
 void Replica::Tick(int64_t now_ms) {
   ++ticks_;
   now_ms_ = now_ms;
+  if (storage_failed_) return;  // nothing to time out: no role, no election, no read-only mode
   election_.Tick();
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
   if (phase_ == Phase::kElection) {

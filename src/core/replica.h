@@ -8,6 +8,15 @@
 //                  Tick(now_ms)                 one replica tick (the shell's timer; e.g. 10 ms)
 //                  Persisted(zxid)              the log is synced up to zxid (the leader's own
 //                                               ack; a learner's ACK to its leader)
+//                  StorageFailed(on_disk)       an epoch file or a snapshot could not be written
+//                  StorageRecovered()           a probe write succeeded (and what was owed is
+//                                               on disk)
+// One rule for storage (issue 16, ZOOKEEPER-4643 / -3642): a member that cannot record an epoch
+// or a snapshot does not go on in that epoch. StorageFailed leaves the role (its Zab connections
+// close), forgets the epochs that did not reach the disk (`on_disk`), and stays LOOKING without
+// an election: it neither votes nor answers votes, acks or leads (storage_failed()), until
+// StorageRecovered starts a normal election, after which it syncs like any member that rejoins.
+// The shell must not send what the Ready of the failed write held (its ACKEPOCH, NEWLEADER ACK…).
 // Read-only mode (readonlymode.enabled, read_only_after_ticks > 0): LOOKING that long, the member
 // serves read-only clients from its own tree (read_only(); the Core in CoreRole::kReadOnly),
 // as ZooKeeper's ReadOnlyZooKeeperServer; a decided election ends it before anything else
@@ -90,6 +99,10 @@ class Replica final : public Machine {
   void StepElection(const Notification& n);
   void StepZab(int64_t from, const ZabPacket& p);
   void PeerDisconnected(int64_t sid);
+  // See the storage rule above (core/replica_storage.cc).
+  void StorageFailed(const DurableState& on_disk);
+  void StorageRecovered();
+  bool storage_failed() const { return storage_failed_; }
   // One replica tick (the shell's timer; e.g. 10 ms), with the wall clock that txn headers record.
   void Tick(int64_t now_ms) override;
   // The log is synced up to zxid (the leader's own ack; a learner's ACK to its leader).
@@ -182,6 +195,7 @@ class Replica final : public Machine {
   Phase phase_ = Phase::kElection;
   bool serving_ = false;
   bool read_only_ = false;
+  bool storage_failed_ = false;  // out of the quorum until StorageRecovered()
   int64_t leader_ = 0;
   int64_t new_epoch_ = 0;  // the epoch being established / established
   int64_t ticks_ = 0;

@@ -157,6 +157,7 @@ std::string EnsembleNode::Start() {
   if (std::string error = RecoverState(&durable); !error.empty()) return error;
   // The Replica was built before recovery filled its Core; give it the durable epochs now.
   replica_->SetDurable(durable);
+  recorded_ = durable;
   purge_ = std::make_unique<AutoPurge>(loop_, config_.data_dir, config_.data_log_dir,
                                        config_.snap_retain_count, config_.purge_interval_hours);
   purge_->Start();
@@ -286,7 +287,8 @@ void EnsembleNode::OnTick(uv_timer_t* timer) {
   auto* self = static_cast<EnsembleNode*>(timer->data);
   if (self->stopped_) return;
   self->replica_->Tick(WallMs());
-  self->KickSync();  // retries a batch whose sync failed
+  self->KickSync();      // retries a batch whose sync failed
+  self->ProbeStorage();  // out of the quorum for storage: is the disk writable again?
   self->HandOver();
 }
 
@@ -310,40 +312,6 @@ void EnsembleNode::Carry(Ready& ready) {
   if (ready.empty()) return;
   ReportElectionFacts(ready);
   if (ready.empty()) return;  // it held facts only
-  if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid) FlushLog();
-  if (ready.accepted_epoch) {
-    if (auto s = storage::WriteEpoch(config_.data_dir, storage::kAcceptedEpochFile,
-                                     *ready.accepted_epoch);
-        !s.ok()) {
-      spdlog::error("{}", s.message());
-    }
-  }
-  if (ready.current_epoch) {
-    if (auto s =
-            storage::WriteEpoch(config_.data_dir, storage::kCurrentEpochFile, *ready.current_epoch);
-        !s.ok()) {
-      spdlog::error("{}", s.message());
-    }
-  }
-  if (ready.snapshot_zxid) {
-    // The leader replaced our state: snapshot it, and drop every log file (what they hold
-    // beyond the snapshot is another history; the leader sends what follows).
-    const Core& core = replica_->core();
-    if (auto s = storage::SaveSnapshot(config_.data_dir, core.tree(),
-                                       storage::SessionsOf(core.sessions()), *ready.snapshot_zxid);
-        !s.ok()) {
-      spdlog::error("{}", s.message());
-    }
-    (void)log_->Roll();  // idle: FlushLog above
-    for (const auto& f : storage::ListZxidFiles(storage::VersionDir(config_.data_log_dir), "log")) {
-      ::unlink(f.path.c_str());
-    }
-    log_ = std::make_unique<storage::TxnLog>(
-        config_.data_log_dir,
-        storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
-    spdlog::info("state replaced by the leader's snapshot at zxid {}",
-                 ZxidHex(*ready.snapshot_zxid));
-  }
   if (replica_->state() == PeerState::kLeading) {
     for (const auto& a : ready.log_appends) {
       auto size = static_cast<int64_t>(a.txn.size());
@@ -353,8 +321,12 @@ void EnsembleNode::Carry(Ready& ready) {
       ++proposal_count_;
     }
   }
-  for (const auto& a : ready.log_appends) {
-    if (auto s = log_->Append(a.zxid, a.txn); !s.ok()) spdlog::error("{}", s.message());
+  const bool failed = !CarryDurable(ready);
+  if (failed) {
+    // Acting in an epoch this member has not recorded is what the rule forbids: the ACKEPOCH,
+    // NEWLEADER ACK or LEADERINFO of this Ready stay here. Closing connections still goes on.
+    ready.election_messages.clear();
+    ready.zab_messages.clear();
   }
   int64_t barrier = ready.log_appends.empty() ? 0 : log_->last_appended_zxid();
   // Read-only clients count: when read-only serving ends, they must go and find a quorum.
@@ -381,6 +353,10 @@ void EnsembleNode::Carry(Ready& ready) {
   held_.push_back(std::move(held));
   Release();
   KickSync();
+  if (failed) {
+    Ready left = replica_->TakeReady();  // leaving its role: disconnects, events, dropped requests
+    Carry(left);
+  }
 }
 
 bool EnsembleNode::SendsAtOnce() const {
@@ -407,57 +383,6 @@ void EnsembleNode::Release() {
     for (auto& o : ready.client_outputs) client_outputs_.push_back(std::move(o));
     for (const auto& e : ready.events) ReportEvent(e);
   }
-}
-
-void EnsembleNode::KickSync() {
-  if (stopped_ || !log_) return;
-  syncer_.Kick(*log_);
-}
-
-void EnsembleNode::SyncFinished(storage::SyncJob& job) {
-  if (EndBatch(job)) AfterSync();
-}
-
-bool EnsembleNode::EndBatch(storage::SyncJob& job) {
-  if (auto s = log_->EndSync(&job); !s.ok()) {
-    // The batch is pending again; the next tick retries it. Nothing it covers is acknowledged.
-    spdlog::error("{}: not acknowledging until the log syncs", s.message());
-    return false;
-  }
-  replica_->Persisted(log_->last_synced_zxid());
-  return true;
-}
-
-void EnsembleNode::AfterSync() {
-  Release();
-  MaybeRoll();
-  // Persisted() may have committed (leader), and Release() handed over client outputs.
-  HandOver();
-  KickSync();
-}
-
-void EnsembleNode::FlushLog() {
-  // The batch out is ended here, not through SyncFinished: the caller does what AfterSync would.
-  if (storage::SyncJob job; syncer_.Wait(&job)) EndBatch(job);
-  if (log_->pending_entries() > 0) {
-    if (auto s = log_->Sync(); !s.ok()) {
-      spdlog::error("{}: not acknowledging until the log syncs", s.message());
-    } else {
-      replica_->Persisted(log_->last_synced_zxid());
-    }
-  }
-  Release();
-}
-
-void EnsembleNode::MaybeRoll() {
-  if (log_->entries_in_file() < roll_after_entries_) return;
-  FlushLog();
-  if (log_->pending_entries() > 0) return;  // the sync failed; a later batch tries again
-  (void)log_->Roll();
-  roll_after_entries_ = storage::RollAfterEntries(config_.snap_count, config_.server_id, ++rolls_);
-  const Core& core = replica_->core();
-  (void)storage::SaveSnapshot(config_.data_dir, core.tree(), storage::SessionsOf(core.sessions()),
-                              core.last_zxid());
 }
 
 void EnsembleNode::PeerUnreachable(int64_t sid) {
@@ -518,6 +443,7 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
     if (on && on_serving_read_only) on_serving_read_only();
     return;
   }
+  if (e.what == "storage_failed") return;  // Recorded() said why, in the log and as an event
   if (e.what == "serving") {
     spdlog::info("{} in epoch {} (leader {}), serving; {} ms since the election began",
                  PeerStateName(e.state), e.epoch, e.leader, election_ms);

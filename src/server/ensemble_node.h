@@ -11,6 +11,14 @@
 // replaced state first wait for the log to be idle, so the disk changes in the Replica's order. State changes are logged (one line each,
 // with the time the election took) and written to the supervisor's event fd.
 //
+// Storage (ensemble_storage.cc) has one path: every durable step's Status comes back to
+// Recorded(). A failed log append or sync keeps the batch pending and retries it (nothing it
+// covers is acknowledged). A failed epoch file or snapshot takes the member out of the quorum
+// (Replica::StorageFailed; that Ready's messages are not sent), with one log line and one
+// storage_failed event; a probe write to dataDir every second then decides when it rejoins
+// (Replica::StorageRecovered: a normal election and sync). A SNAP whose snapshot did not reach
+// the disk leaves the log files alone (ZOOKEEPER-3642) and is written before the member rejoins.
+//
 // Owned by main; the ClientServer borrows machine() for the client inputs and pulls client
 // outputs through TakeClientOutputs(). Loop thread only.
 #pragma once
@@ -94,6 +102,20 @@ class EnsembleNode {
   // Everything appended is durable and released (blocks the loop; rare: epochs, SNAP, roll).
   void FlushLog();
   void MaybeRoll();
+  // ---- the one storage path (ensemble_storage.cc) ----
+  // The Ready's epoch files, snapshot and log appends, in the Replica's order. False when an
+  // epoch or the snapshot could not be written: the Replica has been told, and the Ready's
+  // election and Zab messages must not go out.
+  bool CarryDurable(Ready& ready);
+  // Where every durable step's result goes; applies the rule above. True if `s` is ok. A log
+  // sync goes to LogSynced: a failed batch is retried, the member stays.
+  bool Recorded(const char* what, const storage::Status& s);
+  bool LogSynced(const storage::Status& s);
+  // A leader's SNAP: the state is saved as a snapshot, then (only then) the log files go.
+  storage::Status InstallSnapshot(int64_t zxid);
+  // Out of the quorum: a small write to dataDir; once it (and an owed snapshot) succeeds, the
+  // member rejoins.
+  void ProbeStorage();
   void ReportEvent(const ReplicaEvent& e);
   // Writes the election's facts to the supervisor's event pipe, and empties them from `ready`.
   void ReportElectionFacts(Ready& ready);
@@ -127,6 +149,14 @@ class EnsembleNode {
   // Failed quorum dials per peer since it last sent us anything (see PeerUnreachable).
   std::map<int64_t, int> dial_failures_;
   bool stopped_ = false;
+  // The epoch files as on disk: what the Replica falls back to when a later write fails.
+  DurableState recorded_;
+  struct StorageFault {
+    bool failed = false;         // out of the quorum until a probe succeeds
+    bool snapshot_owed = false;  // a SNAP's state is only in memory: save it before rejoining
+    int64_t next_probe_ms = 0;   // monotonic
+  };
+  StorageFault fault_;
 
   // For the four-letter words. Proposal sizes and uptime belong to one leadership term, as
   // ZooKeeper keeps them in its Leader object.

@@ -52,6 +52,20 @@ std::string EventWriter::ServingLine() {
   return j.dump() + "\n";
 }
 
+std::string EventWriter::StorageFailedLine(const std::string& what, const std::string& error,
+                                           const std::string& detail) {
+  nlohmann::ordered_json j;
+  j["event"] = "storage_failed";
+  j["what"] = what;
+  j["error"] = error;
+  j["detail"] = detail;
+  // A pipe takes a line whole only below PIPE_BUF; a path-heavy detail is cut, not the line.
+  std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (line.size() <= 1024) return line;
+  j["detail"] = detail.substr(0, 512);
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 std::string EventWriter::FactLine(const ElectionFact& fact, int64_t tick_ms) {
   nlohmann::ordered_json j;
   switch (fact.kind) {
@@ -109,6 +123,13 @@ void EventWriter::State(const std::string& state, int64_t epoch, int64_t zxid,
 }
 
 void EventWriter::Serving() { Write(ServingLine(), false); }
+
+void EventWriter::StorageFailed(const std::string& what, const std::string& error,
+                                const std::string& detail) {
+  Write(StorageFailedLine(what, error, detail), false);
+}
+
+void EventWriter::StorageRecovered() { Write("{\"event\":\"storage_recovered\"}\n", false); }
 
 void EventWriter::Fact(const ElectionFact& fact, int64_t tick_ms) {
   Write(FactLine(fact, tick_ms), true);

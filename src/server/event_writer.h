@@ -26,6 +26,12 @@ class EventWriter {
   void State(const std::string& state, int64_t epoch, int64_t zxid, int64_t election_ms);
   // {"event":"serving"}
   void Serving();
+  // The member could not record `what` (acceptedEpoch, currentEpoch, a snapshot, the log) and
+  // left the quorum: {"event":"storage_failed","what":"currentEpoch",
+  //  "error":"No space left on device","detail":"<the storage error line>"}
+  void StorageFailed(const std::string& what, const std::string& error, const std::string& detail);
+  // A probe write succeeded; it rejoins through an election: {"event":"storage_recovered"}
+  void StorageRecovered();
   // One election fact: a notification, a vote or a decision (FactLine).
   void Fact(const ElectionFact& fact, int64_t tick_ms);
   // Facts lost before they reached the writer (the election's bound); reported with the next
@@ -37,6 +43,8 @@ class EventWriter {
   static std::string StateLine(const std::string& state, int64_t epoch, int64_t zxid,
                                int64_t election_ms);
   static std::string ServingLine();
+  static std::string StorageFailedLine(const std::string& what, const std::string& error,
+                                       const std::string& detail);
   // {"event":"notification","from":2,"state":"LOOKING","leader":2,"zxid":"0x0","round":1,
   //  "peer_epoch":0,"my_state":"LOOKING"}
   // {"event":"vote","leader":3,"zxid":"0x..","round":1,"peer_epoch":0,"why":"better_vote",

@@ -110,6 +110,9 @@ int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, const zk::sim::SimTunin
                             std::to_string(tuning.observers) + " --clients " +
                             std::to_string(tuning.clients) + " --chaos-ticks " +
                             std::to_string(tuning.chaos_ticks);
+  if (tuning.data_dir_full_chance > 0) {
+    replay_args += " --disk-full-chance " + std::to_string(tuning.data_dir_full_chance);
+  }
   SeedsTally t = RunSeeds(first_seed, seeds, tuning.echo, std::string(argv0) + " --replica",
                           replay_args, [&](uint64_t seed) {
                             zk::sim::ReplicaRunResult r = zk::sim::RunRandomReplica(seed, tuning);
@@ -154,6 +157,9 @@ int main(int argc, char** argv) {
   app.add_flag(
       "--replica", replica,
       "randomized runs of the real Replica (Zab, disks, clients) instead of election only");
+  app.add_option("--disk-full-chance", tuning.data_dir_full_chance,
+                 "per chaos tick, a member's data dir fills or empties (--replica)")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_flag("--trace-zab", tuning.trace_zab, "trace every Zab packet delivered (--replica)");
   app.add_option("--clients", tuning.clients, "simulated clients (--replica)")
       ->check(CLI::Range(0, 50));

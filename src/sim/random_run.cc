@@ -123,6 +123,20 @@ void Inject(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, Chaos kind
   }
 }
 
+// The storage fault (issue 16), drawn from its own generator so that a run without it draws
+// what it always drew: now and then a member's data directory fills up or empties again.
+void DataDirFault(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, double chance) {
+  if (chance <= 0 || !p.Chance(chance)) return;
+  int64_t id = ids[p.Below(ids.size())];
+  SimDisk& d = sim.disk(id);
+  d.data_dir_full = !d.data_dir_full;
+  sim.Note(std::string(d.data_dir_full ? "disk-full " : "disk-ok ") + std::to_string(id));
+}
+
+void EmptyDataDirs(Simulator& sim, const std::vector<int64_t>& ids) {
+  for (int64_t id : ids) sim.disk(id).data_dir_full = false;
+}
+
 // One tick of the chaos phase before the simulator runs it: members start at their staggered
 // times, and after tick 20 a fault from `kinds` (equally likely) comes with chance 0.04.
 void ChaosTick(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, int64_t t,
@@ -258,14 +272,17 @@ ReplicaRunResult RunRandomReplica(uint64_t seed, const SimTuning& tuning) {
   const std::vector<Chaos> kinds = {
       Chaos::kCrashOrStart, Chaos::kCrashOrStart,    Chaos::kPartition,   Chaos::kHeal,
       Chaos::kFaults,       Chaos::kBreakConnection, Chaos::kQuickRestart};
+  Prng disk_faults(seed ^ 0x5eed0d15cULL);
   for (int64_t t = 0; t < tuning.chaos_ticks && !sim.failed(); ++t) {
     ChaosTick(sim, ids, p, t, start_at, kinds);
+    DataDirFault(sim, ids, disk_faults, tuning.data_dir_full_chance);
     clients->Tick();
     sim.RunTicks(1);
   }
 
   // Clients only read from here on (a flag only their Tick reads, so it may be set first).
   clients->set_writing(false);
+  EmptyDataDirs(sim, ids);
   StopFaults(sim, ids, "faults stop: heal, restart everyone, tame network, clients stop writing");
   ReplicaRunResult result;
   SettleAndJudge(

@@ -174,6 +174,7 @@ void ReplicaMember::Step(const SimMessage& m) {
 
 void ReplicaMember::Tick() {
   ++ticks_;
+  ProbeStorage();
   replica_->Tick(ctx_.sim->now() * ctx_.tuning.tick_ms);
 }
 
@@ -239,6 +240,7 @@ void ReplicaMember::Pump() {
           outbox_.push_back(std::move(close));
         }
         for (const auto& [to, p] : ready.zab_messages) {
+          CheckRecorded(p);
           outbox_.push_back(SimMessage{sid_, to, Channel::kQuorum, EncodeZabPacket(p)});
         }
         ready.quorum_disconnects.clear();
@@ -274,6 +276,7 @@ bool ReplicaMember::CarryOut() {
     if (!q.on_disk) {
       q.on_disk = true;
       moved = true;
+      if ((r.accepted_epoch || r.current_epoch) && disk_->data_dir_full) FailEpochWrite();
       // 1. epoch files, 2. snapshot (the log goes), 3. log appends (synced below).
       if (r.accepted_epoch) disk_->accepted_epoch = *r.accepted_epoch;
       if (r.current_epoch) disk_->current_epoch = *r.current_epoch;
@@ -320,6 +323,7 @@ bool ReplicaMember::CarryOut() {
     for (size_t i = 0; i < r.zab_messages.size(); ++i) {
       const auto& [to, p] = r.zab_messages[i];
       if (disconnects_[to] != q.connection[i]) continue;  // its connection is gone
+      CheckRecorded(p);
       outbox_.push_back(SimMessage{sid_, to, Channel::kQuorum, EncodeZabPacket(p)});
     }
     if (ctx_.clients) {

@@ -13,6 +13,10 @@
 // A restart rebuilds the Core as recovery does: decode the snapshot (if a SNAP installed one),
 // replay the log through Core::ApplyTxn, read the epoch files, then Replica::Start().
 //
+// A full data directory (SimDisk::data_dir_full) fails the epoch writes: the member applies the
+// ensemble's storage rule (replica_storage.cc), and every Zab message it sends is checked
+// against the epochs on its disk.
+//
 // For the invariants, the member keeps what it knows of its history: every txn it logged or
 // replayed, by zxid, as a hash of the bytes (txns()); those at or below history_base() came in
 // a snapshot and are not known one by one. Client outputs go to a ClientSink (the simulated
@@ -107,6 +111,12 @@ class ReplicaMember : public SimMember {
   void Pump();          // takes Readies and carries out what it can
   bool CarryOut();      // the queue, in order; false if nothing moved
   void Remember(int64_t zxid, const std::string& txn);
+  // The storage rule (replica_storage.cc): an epoch write that fails on a full data directory
+  // takes the member out of the quorum; a probe every few ticks brings it back.
+  void FailEpochWrite();
+  void ProbeStorage();
+  // Invariant: nothing leaves for a peer in an epoch the disk has not recorded.
+  void CheckRecorded(const ZabPacket& p);
 
   int64_t sid_;
   SimDisk* disk_;

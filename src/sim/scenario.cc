@@ -68,6 +68,7 @@ class Runner {
   std::string Configure(const std::vector<std::string>& w);
   std::string Tune(const std::vector<std::string>& w);
   std::string SetDisk(const std::vector<std::string>& w);
+  std::string DataDirFull(const std::vector<std::string>& w);
   std::string Step(const std::vector<std::string>& w, const std::string& text);
   std::string Partition(const std::vector<std::string>& w, const std::string& text);
   std::string Net(const std::vector<std::string>& w);
@@ -373,6 +374,19 @@ std::string Runner::SetDisk(const std::vector<std::string>& w) {
   return {};
 }
 
+// disk-full IDS / disk-ok IDS: the members' data directories cannot (can again) take an epoch
+// file; the storage rule (replica.h) takes such a member out of the quorum until they can.
+std::string Runner::DataDirFull(const std::vector<std::string>& w) {
+  std::vector<int64_t> ids;
+  if (!replica_ || !Ids(w, 1, &ids)) return Error(w[0] + " needs ids (mode replica)");
+  for (int64_t id : ids) {
+    if (!sim_->membership().IsMember(id)) return Error("not a member: " + std::to_string(id));
+    sim_->disk(id).data_dir_full = w[0] == "disk-full";
+  }
+  sim_->Note(w[0] + " " + w[1]);
+  return {};
+}
+
 // A command to the running simulator; `text` is the line without its comment.
 std::string Runner::Step(const std::vector<std::string>& w, const std::string& text) {
   const std::string& cmd = w[0];
@@ -401,6 +415,8 @@ std::string Runner::Step(const std::vector<std::string>& w, const std::string& t
     std::optional<int64_t> n = w.size() == 3 ? Number(w[2]) : std::optional<int64_t>(1);
     if (!sid || !m.IsMember(*sid) || !n || *n < 1 || w.size() > 3) return Error("write ID [N]");
     clients_->ScriptedWrites(*sid, static_cast<int>(*n));
+  } else if (cmd == "disk-full" || cmd == "disk-ok") {
+    return DataDirFull(w);
   } else if (cmd == "expect") {
     return Expect(w);
   } else if (cmd == "print") {

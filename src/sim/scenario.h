@@ -26,6 +26,8 @@
 //   expect serving 1 2 | expect not-serving 3
 //   expect epoch 2 3            member 2's current Zab epoch is 3
 //   expect same-digest          every member up has applied the same zxid, with the same tree
+//   disk-full 3 | disk-ok 3     member 3's data directory cannot (can again) take an epoch file:
+//                               it leaves the quorum until a probe write succeeds
 //   expect settled              one serving leader, everyone serving under it, same digest, and
 //                               every acknowledged write on every member
 //   (expect leader / following / observing / looking / down work as before; their `epoch` is

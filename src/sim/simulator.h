@@ -52,6 +52,9 @@ struct SimDisk {
   int64_t snapshot_zxid = 0;
   std::string snapshot;  // StateCodec bytes
   int64_t boots = 0;     // process starts, for unique session ids
+  // The data directory is full: epoch files cannot be written (the log, in its own directory,
+  // still can). The member must leave the quorum until it is not (issue 16; replica.h).
+  bool data_dir_full = false;
 };
 
 // What a member reports about itself, for invariants and scenario expectations.

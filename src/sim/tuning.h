@@ -42,6 +42,10 @@ struct SimTuning {
   int32_t sync_delay_max_ticks = 0;
   // Crash: a random prefix of the unsynced log tail may survive.
   bool crash_keeps_some_unsynced = true;
+  // Randomized Replica runs: per chaos tick, the chance that a random member's data directory
+  // fills up (or, if full, empties): it cannot write epoch files meanwhile (SimDisk). 0: never,
+  // and the run draws exactly what it drew before this fault existed.
+  double data_dir_full_chance = 0;
 
   // Simulated clients (ClientLoad).
   int clients = 3;

@@ -31,18 +31,22 @@ Status EnsureDir(const std::string& path) {
     if (Status s = EnsureDir(path.substr(0, slash)); !s.ok()) return s;
   }
   if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-    return Status::Error(ErrnoMessage("mkdir", path, errno));
+    int err = errno;
+    return Status::Error(ErrnoMessage("mkdir", path, err), err);
   }
   return Status::Ok();
 }
 
 Status SyncDir(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::Error(ErrnoMessage("open directory", path, errno));
+  if (fd < 0) {
+    int err = errno;
+    return Status::Error(ErrnoMessage("open directory", path, err), err);
+  }
   int rc = ::fsync(fd);
   int err = errno;
   ::close(fd);
-  if (rc != 0) return Status::Error(ErrnoMessage("fsync directory", path, err));
+  if (rc != 0) return Status::Error(ErrnoMessage("fsync directory", path, err), err);
   return Status::Ok();
 }
 
@@ -53,8 +57,9 @@ Status PWriteAll(int fd, std::string_view bytes, int64_t offset, const std::stri
     ssize_t n = ::pwrite(fd, p, left, offset);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::Error(ErrnoMessage("write", path, errno) + " (at offset " +
-                           std::to_string(offset) + ")");
+      int err = errno;
+      return Status::Error(
+          ErrnoMessage("write", path, err) + " (at offset " + std::to_string(offset) + ")", err);
     }
     p += n;
     left -= static_cast<size_t>(n);
@@ -96,7 +101,10 @@ Status WriteFileAtomically(const std::string& dir, const std::string& name,
   std::string final_path = dir + "/" + name;
   std::string tmp_path = final_path + ".tmp";
   int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Error(ErrnoMessage("create", tmp_path, errno));
+  if (fd < 0) {
+    int err = errno;
+    return Status::Error(ErrnoMessage("create", tmp_path, err), err);
+  }
   int64_t offset = 0;
   for (std::string_view piece : pieces) {
     if (Status s = PWriteAll(fd, piece, offset, tmp_path); !s.ok()) {
@@ -110,13 +118,13 @@ Status WriteFileAtomically(const std::string& dir, const std::string& name,
     int err = errno;
     ::close(fd);
     ::unlink(tmp_path.c_str());
-    return Status::Error(ErrnoMessage("fsync", tmp_path, err));
+    return Status::Error(ErrnoMessage("fsync", tmp_path, err), err);
   }
   ::close(fd);
   if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp_path.c_str());
-    return Status::Error(ErrnoMessage("rename to " + final_path + ":", tmp_path, err));
+    return Status::Error(ErrnoMessage("rename to " + final_path + ":", tmp_path, err), err);
   }
   return SyncDir(dir);
 }

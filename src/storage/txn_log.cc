@@ -75,7 +75,10 @@ Status TxnLog::OpenFile(int64_t first_zxid) {
   std::string path = dir_ + "/" + ZxidFileName("log", first_zxid);
   // O_EXCL: a file of that name holds history; recovery removes a leftover without entries.
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Error(ErrnoMessage("create log file", path, errno));
+  if (fd < 0) {
+    int err = errno;
+    return Status::Error(ErrnoMessage("create log file", path, err), err);
+  }
   fd_ = fd;
   path_ = std::move(path);
   dir_synced_ = false;

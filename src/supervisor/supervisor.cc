@@ -232,6 +232,16 @@ void Supervisor::OnNodeEventLine(NodeProcess& n, const std::string& line) {
       AddEvent(n.id(), "quorum_lost",
                "reports that it lost its quorum and steps down" + SinceLinkChange());
       break;
+    case ZkdEvent::Kind::kStorageFailed:
+      AddEvent(n.id(), "storage_failed",
+               "cannot record " + event->what + " (" + event->error +
+                   "): left the quorum until a write succeeds",
+               {{"what", event->what}, {"error", event->error}});
+      break;
+    case ZkdEvent::Kind::kStorageRecovered:
+      AddEvent(n.id(), "storage_recovered",
+               "can write to its data directory again: rejoining through an election");
+      break;
     case ZkdEvent::Kind::kVoteFact:
       event->fact.node = n.id();
       AddVoteFact(std::move(event->fact));

@@ -153,6 +153,12 @@ std::optional<ZkdEvent> ParseZkdEvent(const std::string& line, std::string* erro
     event.kind = ZkdEvent::Kind::kServing;
   } else if (event.name == "quorum_lost") {
     event.kind = ZkdEvent::Kind::kQuorumLost;
+  } else if (event.name == "storage_failed") {
+    event.kind = ZkdEvent::Kind::kStorageFailed;
+    event.what = Str(j, "what");
+    event.error = Str(j, "error");
+  } else if (event.name == "storage_recovered") {
+    event.kind = ZkdEvent::Kind::kStorageRecovered;
   } else if (event.name == "notification" || event.name == "vote" || event.name == "decision" ||
              event.name == "votes_dropped") {
     event.kind = ZkdEvent::Kind::kVoteFact;

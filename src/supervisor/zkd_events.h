@@ -10,6 +10,11 @@
 //        election_ms how long the election that ended in this state took (0 for LOOKING).
 //   {"event":"serving"}       the server now accepts client requests (after sync for learners).
 //   {"event":"quorum_lost"}   a leader no longer hears from a quorum and steps down.
+//   {"event":"storage_failed","what":"currentEpoch","error":"No space left on device",
+//    "detail":"<zkd's error line>"}
+//        zkd could not record `what` (acceptedEpoch, currentEpoch, a snapshot, the log) and left
+//        the quorum until a probe write to its data directory succeeds.
+//   {"event":"storage_recovered"}   that probe succeeded: it rejoins through an election.
 //
 // The election, fact by fact (for `events --votes`; vote_facts.h). Rounds are logical clocks;
 // "leader" is a sid (-9223372036854775808: an observer's "no vote"), "peer_epoch" the proposed
@@ -54,12 +59,23 @@ enum class Role { kUnknown, kLooking, kFollowing, kLeading, kObserving, kStandal
 const char* RoleName(Role role);  // "looking", "follower", "leader", "observer", "standalone"
 
 struct ZkdEvent {
-  enum class Kind { kState, kServing, kQuorumLost, kVoteFact, kOther } kind = Kind::kOther;
+  enum class Kind {
+    kState,
+    kServing,
+    kQuorumLost,
+    kVoteFact,
+    kStorageFailed,
+    kStorageRecovered,
+    kOther
+  } kind = Kind::kOther;
   Role role = Role::kUnknown;
   int64_t epoch = -1;
   uint64_t zxid = 0;
   int64_t election_ms = -1;
   std::string name;  // the "event" field as written
+  // kStorageFailed: what could not be recorded, and the system's error text.
+  std::string what;
+  std::string error;
   // kVoteFact (notification, vote, decision, votes_dropped): the fact, without node and time.
   VoteFact fact;
 };

@@ -72,6 +72,26 @@ TEST(EventWriterFactLine, TheSupervisorReadsBackWhatZkdWrites) {
   EXPECT_EQ(e->fact.election_ms, 40);
 }
 
+TEST(EventWriterStorageLine, TheSupervisorReadsWhatCouldNotBeRecordedAndWhy) {
+  std::string line = EventWriter::StorageFailedLine(
+      "currentEpoch", "No space left on device",
+      "write /d/version-2/currentEpoch.tmp: No space left on device (at offset 0)");
+  EXPECT_EQ(line.back(), '\n');
+  line.pop_back();
+  std::string error;
+  auto e = pc::ParseZkdEvent(line, &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(e->kind, pc::ZkdEvent::Kind::kStorageFailed);
+  EXPECT_EQ(e->what, "currentEpoch");
+  EXPECT_EQ(e->error, "No space left on device");
+  // A very long detail is cut so that the line still fits a pipe write whole.
+  EXPECT_LE(EventWriter::StorageFailedLine("a snapshot", "x", std::string(5000, 'p')).size(),
+            1024u);
+  auto back = pc::ParseZkdEvent("{\"event\":\"storage_recovered\"}", &error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(back->kind, pc::ZkdEvent::Kind::kStorageRecovered);
+}
+
 std::vector<std::string> ReadAll(int fd) {
   std::string data;
   char buf[65536];

@@ -1,0 +1,179 @@
+// EnsembleNode's storage path (ensemble_node.h): the log's group commit on the LogSyncer thread,
+// the epoch files and snapshots, and the one rule for a durable step that fails. Loop thread.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "proto/zxid.h"
+#include "server/clock.h"
+#include "server/ensemble_node.h"
+#include "storage/disk.h"
+#include "storage/epoch_file.h"
+#include "storage/snapshot.h"
+
+namespace zk {
+namespace {
+
+// Out of the quorum, a member tries a write this often; a probe is one file of kProbeBytes in
+// dataDir (and dataLogDir), written, synced and removed. Big enough that a disk with a few
+// blocks left does not pass it only to fail the next epoch write again at once.
+constexpr int64_t kProbeIntervalMs = 1000;
+constexpr size_t kProbeBytes = 64 * 1024;
+constexpr char kProbeFile[] = "zkd-probe";
+
+storage::Status ProbeWrite(const std::string& dir) {
+  const std::string bytes(kProbeBytes, '\0');
+  if (auto s = storage::WriteFileAtomically(dir, kProbeFile, {bytes}); !s.ok()) return s;
+  ::unlink((dir + "/" + kProbeFile).c_str());
+  return storage::Status::Ok();
+}
+
+}  // namespace
+
+bool EnsembleNode::CarryDurable(Ready& ready) {
+  if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid) FlushLog();
+  bool ok = true;
+  if (ready.accepted_epoch) {
+    ok = Recorded(
+        storage::kAcceptedEpochFile,
+        storage::WriteEpoch(config_.data_dir, storage::kAcceptedEpochFile, *ready.accepted_epoch));
+    if (ok) recorded_.accepted_epoch = *ready.accepted_epoch;
+  }
+  if (ok && ready.current_epoch) {
+    ok = Recorded(
+        storage::kCurrentEpochFile,
+        storage::WriteEpoch(config_.data_dir, storage::kCurrentEpochFile, *ready.current_epoch));
+    if (ok) recorded_.current_epoch = *ready.current_epoch;
+  }
+  if (ready.snapshot_zxid) {
+    // The leader replaced our state. Until its snapshot is on disk, our old files are the only
+    // durable history we have: they stay, and what follows the SNAP is not appended to them.
+    if (ok) ok = Recorded("the leader's snapshot", InstallSnapshot(*ready.snapshot_zxid));
+    if (ok) {
+      spdlog::info("state replaced by the leader's snapshot at zxid {}",
+                   ZxidHex(*ready.snapshot_zxid));
+    } else {
+      fault_.snapshot_owed = true;
+    }
+  }
+  for (const auto& a : ready.log_appends) {
+    if (fault_.snapshot_owed) break;  // memory has moved past the disk: a snapshot catches up
+    if (!Recorded("the log", log_->Append(a.zxid, a.txn))) {
+      fault_.snapshot_owed = true;  // this txn is in memory only
+      ok = false;
+    }
+  }
+  if (fault_.snapshot_owed) ready.log_appends.clear();
+  return ok;
+}
+
+bool EnsembleNode::Recorded(const char* what, const storage::Status& s) {
+  if (s.ok()) return true;
+  if (fault_.failed) return false;  // already out; said so once
+  fault_.failed = true;
+  fault_.next_probe_ms = SteadyMs() + kProbeIntervalMs;
+  const std::string error = s.error_number() != 0 ? std::strerror(s.error_number()) : s.message();
+  spdlog::error(
+      "cannot record {}: {}; left the quorum: not voting, acking or leading until a probe write "
+      "to {} succeeds (every {} ms), then rejoining through an election",
+      what, s.message(), config_.data_dir, kProbeIntervalMs);
+  if (events_) events_->StorageFailed(what, error, s.message());
+  replica_->StorageFailed(recorded_);
+  return false;
+}
+
+bool EnsembleNode::LogSynced(const storage::Status& s) {
+  // A sync that fails is retried (the batch stays pending): the member stays in the quorum and
+  // acknowledges nothing the failed batch covers, as with a full log disk today.
+  if (s.ok()) return true;
+  spdlog::error("{}: not acknowledging until the log syncs", s.message());
+  return false;
+}
+
+storage::Status EnsembleNode::InstallSnapshot(int64_t zxid) {
+  const Core& core = replica_->core();
+  if (auto s = storage::SaveSnapshot(config_.data_dir, core.tree(),
+                                     storage::SessionsOf(core.sessions()), zxid);
+      !s.ok()) {
+    return s;
+  }
+  // Only now may every log file go (what they hold beyond the snapshot is another history; the
+  // leader sends what follows). Dropped before the snapshot was durable, a crash would leave
+  // this member with neither (ZOOKEEPER-3642).
+  (void)log_->Roll();  // idle: the caller flushed it
+  for (const auto& f : storage::ListZxidFiles(storage::VersionDir(config_.data_log_dir), "log")) {
+    ::unlink(f.path.c_str());
+  }
+  log_ = std::make_unique<storage::TxnLog>(
+      config_.data_log_dir, storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
+  return storage::Status::Ok();
+}
+
+void EnsembleNode::ProbeStorage() {
+  if (!fault_.failed || SteadyMs() < fault_.next_probe_ms) return;
+  fault_.next_probe_ms = SteadyMs() + kProbeIntervalMs;
+  for (const std::string& dir : {config_.data_dir, config_.data_log_dir}) {
+    if (!ProbeWrite(dir).ok()) return;
+  }
+  FlushLog();
+  if (log_->pending_entries() > 0) return;
+  if (fault_.snapshot_owed) {
+    // Memory holds what the disk lacks (a SNAP, or txns the log refused): write it all down
+    // as a snapshot before this member may count as having it.
+    if (!InstallSnapshot(replica_->core().last_zxid()).ok()) return;
+    fault_.snapshot_owed = false;
+  }
+  fault_.failed = false;
+  spdlog::info("storage: a probe write to {} succeeded; rejoining through an election",
+               config_.data_dir);
+  if (events_) events_->StorageRecovered();
+  replica_->StorageRecovered();
+}
+
+void EnsembleNode::KickSync() {
+  if (stopped_ || !log_) return;
+  syncer_.Kick(*log_);
+}
+
+void EnsembleNode::SyncFinished(storage::SyncJob& job) {
+  if (EndBatch(job)) AfterSync();
+}
+
+bool EnsembleNode::EndBatch(storage::SyncJob& job) {
+  // A failed batch is pending again; the next tick retries it. Nothing it covers is acknowledged.
+  if (!LogSynced(log_->EndSync(&job))) return false;
+  replica_->Persisted(log_->last_synced_zxid());
+  return true;
+}
+
+void EnsembleNode::AfterSync() {
+  Release();
+  MaybeRoll();
+  // Persisted() may have committed (leader), and Release() handed over client outputs.
+  HandOver();
+  KickSync();
+}
+
+void EnsembleNode::FlushLog() {
+  // The batch out is ended here, not through SyncFinished: the caller does what AfterSync would.
+  if (storage::SyncJob job; syncer_.Wait(&job)) EndBatch(job);
+  if (log_->pending_entries() > 0) {
+    if (LogSynced(log_->Sync())) replica_->Persisted(log_->last_synced_zxid());
+  }
+  Release();
+}
+
+void EnsembleNode::MaybeRoll() {
+  if (log_->entries_in_file() < roll_after_entries_) return;
+  FlushLog();
+  if (log_->pending_entries() > 0) return;  // the sync failed; a later batch tries again
+  (void)log_->Roll();
+  roll_after_entries_ = storage::RollAfterEntries(config_.snap_count, config_.server_id, ++rolls_);
+  const Core& core = replica_->core();
+  (void)Recorded("a snapshot",
+                 storage::SaveSnapshot(config_.data_dir, core.tree(),
+                                       storage::SessionsOf(core.sessions()), core.last_zxid()));
+}
+
+}  // namespace zk

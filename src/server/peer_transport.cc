@@ -189,6 +189,9 @@ struct PeerTransport::State {
   void CloseConnection(PeerConnection* c, const char* why, bool deliberate = false);
   void DisconnectQuorum(int64_t sid);
   void Sweep();
+  // At connections_max: closes the oldest inbound connection that has not said hello, so that
+  // strangers cannot crowd out a member that dials in (a member says hello at once).
+  void MakeRoom();
 
   // libuv callbacks
   static void OnConnection(uv_stream_t* server, int status);
@@ -549,6 +552,9 @@ void PeerTransport::State::OnConnection(uv_stream_t* server, int status) {
   }
   c->remote = PeerName(&c->tcp);
   if (self->inbound.size() >= self->connections_max) {
+    self->MakeRoom();
+  }
+  if (self->inbound.size() >= self->connections_max) {
     ++self->counters.connections_rejected;
     spdlog::warn("{}: closing {} connection from {}: connections_max {} reached", self->Tag(),
                  PortName(port), c->remote, self->connections_max);
@@ -684,6 +690,17 @@ void PeerTransport::State::Sweep() {
   }
   for (PeerConnection* c : stale) {
     ProtocolError(c, "no hello within hello_timeout_ms");
+  }
+}
+
+void PeerTransport::State::MakeRoom() {
+  PeerConnection* oldest = nullptr;
+  for (PeerConnection* c : inbound) {
+    if (!c->hello_seen && (oldest == nullptr || c->opened_ms < oldest->opened_ms)) oldest = c;
+  }
+  if (oldest != nullptr) {
+    ProtocolError(oldest, "no hello yet, and connections_max " + std::to_string(connections_max) +
+                              " reached: closed to make room");
   }
 }
 

@@ -43,8 +43,10 @@
 //     something is queued. An established connection stays open while idle; there are no
 //     transport heartbeats (the Replica's PINGs are the liveness check; EOF / RST is noticed at
 //     once because every connection is being read).
-//   - Inbound: at most connections_max connections (both ports; the excess is closed at
-//     accept), and one that sends no complete hello within hello_timeout_ms is closed.
+//   - Inbound: at most connections_max connections (both ports), and one that sends no
+//     complete hello within hello_timeout_ms is closed. At the limit a new connection closes
+//     the oldest one that has not said hello yet (so strangers cannot crowd out a member that
+//     dials in); only when every connection has said hello is the new one closed at accept.
 //   - Malformed input (bad hello, unknown sid, bad length, undecodable frame, sid mismatch,
 //     EOF in the middle of a hello or frame) closes that one connection, with one warning line
 //     naming the address and the reason; nothing else changes. Not covered: a stranger that

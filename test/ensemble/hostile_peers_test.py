@@ -7,7 +7,9 @@ every kind of bad input in HOSTILE goes to the election and quorum ports of the 
 follower, one connection each: garbage, a truncated hello, a truncated frame, an oversize, a
 zero and a negative frame length, a hello from a sid not in the config (alone and followed by a
 valid-looking message), a hello with the member's own sid, a valid hello followed by an
-undecodable payload, and a notification whose sid is not its connection's. Then:
+undecodable payload, and a notification whose sid is not its connection's — while a crowd of
+silent connections, more than the member's connections_max, sits on the leader's election
+port. Then:
 
   zkd (ZkdHostileTest)
     - each bad connection is closed by the member (the socket sees EOF / RST);
@@ -49,6 +51,7 @@ from kazoo.client import KazooClient  # noqa: E402
 
 PARENT = "/hostile"
 PROTOCOL_VERSION = -65536
+SILENT_CROWD = 16  # more than a 3-member zkd's connections_max (2 x 2 peers + 8 = 12)
 DISRUPTIONS = {"role", "election", "leader", "no_leader", "quorum_lost", "exit", "signal"}
 
 
@@ -202,6 +205,12 @@ class HostileBase(ClusterTest):
         events_before = len(c.events())
 
         sent = []  # (sid, port kind, case, our address, reason)
+        # First a crowd of strangers that connect to the leader's election port and say
+        # nothing, more than its connections_max: they stay open while everything below
+        # happens (members must still get in), until zkd closes each one.
+        leader_election = node_ports(c, leader)[0]
+        silent = [socket.create_connection(("127.0.0.1", leader_election), timeout=20)
+                  for _ in range(SILENT_CROWD)]
         for sid in (leader, follower):
             election_port, quorum_port = node_ports(c, sid)
             other = next(i for i in (1, 2, 3) if i != sid)
@@ -217,6 +226,20 @@ class HostileBase(ClusterTest):
                         self.assertTrue(closed, "node%d kept the %s connection open after %s"
                                         % (sid, kind, name))
                     sent.append((sid, kind, name, local, reason))
+        for sock in silent:
+            local = "127.0.0.1:%d" % sock.getsockname()[1]
+            closed = False
+            if self.engine == "zkd":
+                try:
+                    closed = sock.recv(4096) == b""
+                except ConnectionResetError:
+                    closed = True
+                except socket.timeout:
+                    closed = False
+                self.assertTrue(closed, "node%d kept a silent connection open" % leader)
+            sock.close()
+            sent.append((leader, "election", "silent", local,
+                         r"no hello (within hello_timeout_ms|yet, and connections_max)"))
         acked_during = len(writer.acked)
         c.wait_for("the writer to go on after the hostile input",
                    lambda: len(writer.acked) >= acked_during + 5)

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "core/invariant.h"
+
 #include "core/prepare.h"
 #include "core/reads.h"
 #include "tree/acl.h"
@@ -343,6 +345,9 @@ std::vector<Output> Core::TakeOutputs() {
 }
 
 void Core::Read(const ClientRequest& req) {
+  // A read sees the applied state and nothing prepared but uncommitted (the tree holds only
+  // applied txns; prepared changes live in pending_).
+  ZK_ASSERT(tree_.last_processed_zxid() == last_zxid_ && last_zxid_ <= last_prepared_zxid_);
   ReadFn serve = FindRead(req.op);
   if (!serve) {
     Reply(req, Err::kUnimplemented, {}, /*close_after=*/true);
@@ -411,6 +416,9 @@ ApplyResult Core::ApplyTxn(const Txn& txn) {
 Txn Core::Prepare(const ClientRequest& req, int64_t now_ms, const DecodedWrite& w) {
   Txn txn;
   txn.header = {req.session_id, req.xid, NextZxid(), now_ms, ToInt(req.op)};
+  // Only a server that orders writes stamps them, each above everything applied.
+  ZK_ASSERT(config_.role == CoreRole::kLeader || config_.role == CoreRole::kStandalone);
+  ZK_ASSERT(txn.header.zxid > last_zxid_);
   const Session* session = sessions_.Find(req.session_id);
   static const std::vector<Id> kNoAuth;
   const std::vector<Id>& auth = req.origin != 0 ? req.auth : session ? session->auth : kNoAuth;

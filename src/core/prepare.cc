@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "core/invariant.h"
 #include "tree/acl.h"
 #include "tree/path.h"
 
@@ -97,6 +98,9 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   if (c.view.ChildExists(*parent_path, path)) return Err::kNodeExists;
   if (IsNormalEphemeralOwner(parent->stat.ephemeral_owner)) return Err::kNoChildrenForEphemerals;
 
+  // zxid order: a change is never stamped below a change it builds on (a multi's earlier ops
+  // share its zxid).
+  ZK_ASSERT(parent->stat.pzxid <= c.zxid && parent->stat.mzxid <= c.zxid);
   int32_t new_cversion = parent->stat.cversion + 1;
   out->type = container  ? OpCode::kCreateContainer
               : ttl_mode ? OpCode::kCreateTtl
@@ -140,6 +144,7 @@ Err PrepareDelete(const PrepareContext& c, const std::string& path, int32_t vers
   }
   if (node->child_count > 0) return Err::kNotEmpty;
   if (container && IsNormalEphemeralOwner(node->stat.ephemeral_owner)) return Err::kBadVersion;
+  ZK_ASSERT(parent->stat.pzxid <= c.zxid && node->stat.mzxid <= c.zxid);
   out->type = container ? OpCode::kDeleteContainer : OpCode::kDelete;
   out->path = path;
   NodeRecord updated_parent = std::move(*parent);
@@ -169,6 +174,7 @@ Err PrepareSetData(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
       e != Err::kOk) {
     return e;
   }
+  ZK_ASSERT(node->stat.mzxid <= c.zxid && node->stat.czxid <= node->stat.mzxid);
   out->type = OpCode::kSetData;
   out->path = req.path;
   out->data = req.data;

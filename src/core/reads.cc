@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/invariant.h"
 #include "core/prepare.h"
 #include "proto/records.h"
 #include "tree/acl.h"
@@ -41,6 +42,7 @@ ReadReply Exists(ReadContext& c, JuteReader& r) {
   if (q.watch && !Watch(c, q.path, WatchKind::kData)) return Fail(Err::kThrottledOp);
   const Node* n = c.tree.Find(q.path);
   if (!n) return Fail(Err::kNoNode);
+  ZK_ASSERT(n->stat.mzxid <= c.tree.last_processed_zxid());  // nothing from the future
   JuteWriter w;
   ClientStat(n->stat).Write(w);
   return Ok(w);
@@ -53,6 +55,7 @@ ReadReply GetNode(ReadContext& c, JuteReader& r) {
   const Node* n = c.tree.Find(q.path);
   if (!n) return Fail(Err::kNoNode);
   if (!CheckAcl(n->acl, perm::kRead, c.auth)) return Fail(Err::kNoAuth);
+  ZK_ASSERT(n->stat.mzxid <= c.tree.last_processed_zxid() && n->stat.czxid <= n->stat.mzxid);
   const bool data = c.op == OpCode::kGetData;
   if (q.watch && !Watch(c, q.path, data ? WatchKind::kData : WatchKind::kChild)) {
     return Fail(Err::kThrottledOp);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "core/invariant.h"
+
 namespace zk {
 namespace {
 
@@ -81,9 +83,13 @@ void Replica::StepElection(const Notification& n) {
   if (phase_ == Phase::kElection) {
     if (auto d = election_.decision()) OnDecision(*d);
   }
+  CheckInvariants();
 }
 
 void Replica::OnDecision(const Decision& d) {
+  ZK_ASSERT(state_ == PeerState::kLooking && phase_ == Phase::kElection && !serving_);
+  ZK_ASSERT(config_.membership.IsVoter(d.leader));
+  ZK_ASSERT((d.state == PeerState::kLeading) == (d.leader == config_.my_id));
   EndReadOnly();
   leader_ = d.leader;
   phase_ = Phase::kDiscovery;
@@ -137,6 +143,9 @@ void Replica::LeaveRole(const std::string& why) {
   serving_ = false;
   if (was_serving || why == "quorum_lost") Event(why == "quorum_lost" ? "quorum_lost" : "left");
   StartElection();
+  // Nothing of the old role survives: no learners, no outstanding proposals, no serving.
+  ZK_ASSERT(learners_.empty() && acks_.empty() && outstanding_.empty() && unapplied_.empty());
+  ZK_ASSERT(core_.last_zxid() <= last_logged_);
 }
 
 void Replica::Event(const std::string& what) {
@@ -157,6 +166,7 @@ void Replica::StepZab(int64_t from, const ZabPacket& p) {
              from == leader_) {
     LearnStep(p);
   }
+  CheckInvariants();
 }
 
 void Replica::PeerDisconnected(int64_t sid) {
@@ -169,6 +179,7 @@ void Replica::PeerDisconnected(int64_t sid) {
   } else if (state_ != PeerState::kLooking && sid == leader_) {
     LeaveRole("leader_lost");
   }
+  CheckInvariants();
 }
 
 void Replica::Tick(int64_t now_ms) {
@@ -188,6 +199,7 @@ void Replica::Tick(int64_t now_ms) {
   } else {
     MaybeServeReadOnly();
   }
+  CheckInvariants();
 }
 
 void Replica::MaybeServeReadOnly() {
@@ -209,12 +221,16 @@ void Replica::EndReadOnly() {
 
 void Replica::Persisted(int64_t zxid) {
   if (state_ != PeerState::kLeading) return;
+  // The log is synced in order and only over what this server appended.
+  ZK_ASSERT(zxid <= last_logged_);
   self_persisted_ = std::max(self_persisted_, zxid);
   MaybeCommit();
+  CheckInvariants();
 }
 
 void Replica::TakeReady(Ready* out) {
   DrainCore();
+  CheckInvariants();
   out->Clear();
   std::swap(*out, ready_);
   out->election_facts_dropped = election_.TakeFacts(&out->election_facts);
@@ -256,6 +272,12 @@ void Replica::RecordHistory(int64_t zxid, const std::string& txn) {
 }
 
 void Replica::SendZab(int64_t to, ZabType type, int64_t zxid, std::string data) {
+  if (type == ZabType::kAck && state_ != PeerState::kLeading) {
+    // A learner acks a proposal only once it is in its log (the shell sends after the sync),
+    // or the NEWLEADER of the epoch it has just joined.
+    ZK_ASSERT(to == leader_);
+    ZK_ASSERT(zxid == MakeZxid(durable_.current_epoch, 0) || (zxid > 0 && zxid <= last_logged_));
+  }
   ready_.zab_messages.emplace_back(to, ZabPacket{type, zxid, std::move(data)});
 }
 
@@ -269,11 +291,14 @@ void Replica::Disconnect(int64_t sid) {
 }
 
 void Replica::SetAccepted(int64_t epoch) {
+  ZK_ASSERT(epoch >= durable_.accepted_epoch);  // a promise is never taken back
   durable_.accepted_epoch = epoch;
   ready_.accepted_epoch = epoch;
 }
 
 void Replica::SetCurrent(int64_t epoch) {
+  // Joined only once promised, and never an older epoch than one already joined.
+  ZK_ASSERT(epoch >= durable_.current_epoch && epoch <= durable_.accepted_epoch);
   durable_.current_epoch = epoch;
   ready_.current_epoch = epoch;
 }

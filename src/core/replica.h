@@ -184,6 +184,8 @@ class Replica final : public Machine {
   void Disconnect(int64_t sid);
   void SetAccepted(int64_t epoch);
   void SetCurrent(int64_t epoch);
+  // The phase invariants (zab_invariants.cc); aborts on a broken one. After every input.
+  void CheckInvariants() const;
 
   ReplicaConfig config_;
   Election election_;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "core/invariant.h"
 #include "core/replica.h"
 
 namespace zk {
@@ -101,7 +102,9 @@ void Replica::LeadAck(int64_t from, LearnerState& l, const ZabPacket& p) {
     MaybeStartServing();
     return;
   }
-  if (voter) {
+  // Only a learner that was sent the proposals (its sync stream is out) can have logged them:
+  // an ACK from one still in discovery is stale or forged, and is not counted.
+  if (voter && l.forwarding) {
     if (auto a = acks_.find(p.zxid); a != acks_.end()) a->second.insert(from);
     MaybeCommit();
   }
@@ -118,6 +121,7 @@ void Replica::MaybeProposeEpoch() {
   }
   if (!config_.membership.IsQuorum(connected)) return;
   new_epoch_ = max_accepted + 1;
+  ZK_ASSERT(new_epoch_ > durable_.accepted_epoch && new_epoch_ > durable_.current_epoch);
   SetAccepted(new_epoch_);
   epoch_proposed_ = true;
   for (const auto& [sid, l] : learners_) {
@@ -133,6 +137,7 @@ void Replica::MaybeEstablishEpoch() {
     if (l.acked_epoch) acked.insert(sid);
   }
   if (!config_.membership.IsQuorum(acked)) return;
+  ZK_ASSERT(durable_.accepted_epoch == new_epoch_ && durable_.current_epoch < new_epoch_);
   SetCurrent(new_epoch_);
   epoch_established_ = true;
   election_.UpdatePeerEpoch(new_epoch_);
@@ -144,6 +149,7 @@ void Replica::MaybeEstablishEpoch() {
 }
 
 void Replica::SyncLearner(int64_t sid, LearnerState& l) {
+  ZK_ASSERT(epoch_established_ && l.acked_epoch && !l.forwarding);
   const int64_t from = l.last_zxid;
   bool in_history = from == history_base_;
   for (const auto& [zxid, txn] : history_) in_history = in_history || zxid == from;
@@ -169,6 +175,7 @@ void Replica::SyncLearner(int64_t sid, LearnerState& l) {
 void Replica::MaybeStartServing() {
   if (serving_ || !epoch_established_) return;
   if (!config_.membership.IsQuorum(newleader_acks_)) return;
+  ZK_ASSERT(durable_.current_epoch == new_epoch_ && newleader_acks_.count(config_.my_id) > 0);
   serving_ = true;
   phase_ = Phase::kBroadcast;
   core_.SetRole(CoreRole::kLeader);
@@ -185,6 +192,8 @@ void Replica::MaybeStartServing() {
 }
 
 void Replica::Propose(int64_t zxid, std::string txn) {
+  // Proposals go out in zxid order, in this leader's epoch, after everything it logged before.
+  ZK_ASSERT(serving_ && ZxidEpoch(zxid) == new_epoch_ && zxid > last_logged_);
   ready_.log_appends.push_back({zxid, txn});
   last_logged_ = zxid;
   RecordHistory(zxid, txn);
@@ -204,8 +213,13 @@ void Replica::MaybeCommit() {
     const bool early = config_.unsafe_early_ack && ackers.count(config_.my_id) > 0;
     if (!config_.membership.IsQuorum(ackers) && !early) return;
     int64_t zxid = first->first;
+    // No COMMIT beyond what a quorum of voters acked (or, under the planted test bug, this
+    // server alone); commits in zxid order, each over the last.
+    ZK_ASSERT(config_.membership.IsQuorum(ackers) || early);
+    for (int64_t acker : ackers) ZK_ASSERT(config_.membership.IsVoter(acker));
+    ZK_ASSERT(zxid > last_committed_ && zxid <= last_logged_);
     auto txn = outstanding_.find(zxid);
-    assert(txn != outstanding_.end());
+    ZK_ASSERT(txn != outstanding_.end());
     for (const auto& [sid, l] : learners_) {
       if (!l.forwarding) continue;
       if (l.observer) {

@@ -3,6 +3,7 @@
 // ACK proposals, apply commits (observers: INFORM), answer pings with session touches.
 #include <cassert>
 
+#include "core/invariant.h"
 #include "core/replica.h"
 
 namespace zk {
@@ -31,6 +32,7 @@ void Replica::LearnStep(const ZabPacket& p) {
       return LearnNewLeader(p);
     case ZabType::kUpToDate:
       if (phase_ != Phase::kSync || !newleader_seen_) return;
+      ZK_ASSERT(durable_.current_epoch == new_epoch_ && durable_.accepted_epoch == new_epoch_);
       phase_ = Phase::kBroadcast;
       serving_ = true;
       core_.SetRole(CoreRole::kLearner);
@@ -64,6 +66,7 @@ void Replica::LearnLeaderInfo(const ZabPacket& p) {
   newleader_seen_ = false;
   diff_committed_ = -1;
   phase_ = Phase::kSync;
+  ZK_ASSERT(durable_.accepted_epoch == new_epoch_ && durable_.current_epoch <= new_epoch_);
   JuteWriter w;
   w.Long(durable_.current_epoch);
   SendZab(leader_, ZabType::kAckEpoch, last_logged_, w.Take());
@@ -83,6 +86,7 @@ void Replica::LearnSnap(const ZabPacket& p) {
   history_base_ = p.zxid;
   last_logged_ = p.zxid;
   ready_.snapshot_zxid = p.zxid;
+  ZK_ASSERT(core_.last_zxid() == p.zxid && unapplied_.empty());
 }
 
 void Replica::LearnProposal(const ZabPacket& p) {
@@ -92,6 +96,7 @@ void Replica::LearnProposal(const ZabPacket& p) {
     LearnerApply(p.zxid);
     return;
   }
+  ZK_ASSERT(p.zxid > core_.last_zxid());  // never logged again below what is applied
   unapplied_[p.zxid] = p.data;
   ready_.log_appends.push_back({p.zxid, p.data});
   last_logged_ = std::max(last_logged_, p.zxid);
@@ -115,6 +120,7 @@ void Replica::LearnNewLeader(const ZabPacket& p) {
   }
   newleader_seen_ = true;
   SetCurrent(ZxidEpoch(p.zxid));
+  ZK_ASSERT(durable_.current_epoch == new_epoch_ && durable_.accepted_epoch == new_epoch_);
   bool has_processed = false;
   const int64_t processed = DecodeLong(p.data, &has_processed);
   processed_floor_ = has_processed ? processed : 0;
@@ -141,12 +147,14 @@ void Replica::LearnerApply(int64_t zxid) {
   // Commits arrive in zxid order; anything logged before `zxid` is committed too.
   while (!unapplied_.empty() && unapplied_.begin()->first <= zxid) {
     auto it = unapplied_.begin();
+    ZK_ASSERT(it->first <= last_logged_);  // only what is in the log is applied
     Txn txn;
     bool ok = Txn::Decode(it->second, &txn);
     assert(ok);
     if (ok && txn.header.zxid > core_.last_zxid()) core_.ApplyCommitted(txn);
     unapplied_.erase(it);
   }
+  ZK_ASSERT(unapplied_.empty() || unapplied_.begin()->first > zxid);
 }
 
 void Replica::LearnerTick() {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "proto/jute.h"
 #include "server/address.h"
 #include "server/frame_reader.h"
 
@@ -25,6 +26,20 @@ constexpr size_t kReadBufferBytes = size_t{64} * 1024;
 constexpr size_t kWriteBuffersMax = 256;  // frames per uv_write; more wait for the next one
 constexpr int kListenBacklog = 64;
 constexpr uint64_t kSweepIntervalMs = 500;
+
+// Why DecodeElectionHello said kBad, for the one log line.
+std::string BadHelloReason(std::string_view bytes) {
+  JuteReader r(bytes);
+  int64_t version = r.Long();
+  r.Long();
+  int32_t len = r.Int();
+  if (version != kElectionProtocolVersion) {
+    return "bad hello: protocol version " + std::to_string(version) + ", expected " +
+           std::to_string(kElectionProtocolVersion);
+  }
+  return "bad hello: address length " + std::to_string(len) + " (limit " +
+         std::to_string(kElectionAddressMax) + ")";
+}
 
 std::string PeerName(uv_tcp_t* tcp) {
   std::string ip;
@@ -67,6 +82,7 @@ struct PeerConnection {
   std::string remote;          // "127.0.0.1:3882", for log lines
   bool connected = false;      // outbound: connect completed; inbound: accepted
   bool hello_seen = false;     // inbound
+  bool delivered = false;      // inbound: a frame of it reached the Replica
   bool hello_pending = false;  // outbound: the hello goes first in the next write
   bool closing = false;
   bool write_in_flight = false;
@@ -173,6 +189,9 @@ struct PeerTransport::State {
   void CloseConnection(PeerConnection* c, const char* why, bool deliberate = false);
   void DisconnectQuorum(int64_t sid);
   void Sweep();
+  // At connections_max: closes the oldest inbound connection that has not said hello, so that
+  // strangers cannot crowd out a member that dials in (a member says hello at once).
+  void MakeRoom();
 
   // libuv callbacks
   static void OnConnection(uv_stream_t* server, int status);
@@ -533,6 +552,9 @@ void PeerTransport::State::OnConnection(uv_stream_t* server, int status) {
   }
   c->remote = PeerName(&c->tcp);
   if (self->inbound.size() >= self->connections_max) {
+    self->MakeRoom();
+  }
+  if (self->inbound.size() >= self->connections_max) {
     ++self->counters.connections_rejected;
     spdlog::warn("{}: closing {} connection from {}: connections_max {} reached", self->Tag(),
                  PortName(port), c->remote, self->connections_max);
@@ -560,6 +582,14 @@ void PeerTransport::State::OnRead(uv_stream_t* stream, ssize_t nread, const uv_b
     return;
   }
   if (nread < 0) {
+    size_t pending = c->outbound ? 0 : c->reader.buffered().size();
+    if (pending > 0) {
+      // A truncated hello or frame: the dialler broke off mid-message.
+      self->ProtocolError(c, std::string("closed in the middle of a ") +
+                                 (c->hello_seen ? "frame" : "hello") + " (" +
+                                 std::to_string(pending) + " bytes received)");
+      return;
+    }
     self->CloseConnection(
         c, nread == UV_EOF ? "closed by the peer" : uv_strerror(static_cast<int>(nread)));
     return;
@@ -580,14 +610,16 @@ void PeerTransport::State::OnBytes(PeerConnection* c, std::string_view bytes) {
       case FrameResult::kNeedMore:
         return;
       case FrameResult::kBad:
-        ProtocolError(c, "bad hello");
+        ProtocolError(c, BadHelloReason(c->reader.buffered()));
         return;
       case FrameResult::kOk:
         break;
     }
     c->reader.Skip(used);
     if (h.sid == config.my_sid || peers.count(h.sid) == 0) {
-      ProtocolError(c, "hello from unknown sid " + std::to_string(h.sid));
+      ProtocolError(c, "hello from sid " + std::to_string(h.sid) +
+                           (h.sid == config.my_sid ? ", which is this server's own"
+                                                   : ", not a member in the config"));
       return;
     }
     c->sid = h.sid;
@@ -616,6 +648,7 @@ void PeerTransport::State::OnBytes(PeerConnection* c, std::string_view bytes) {
         return;
       }
       ++counters.notifications_received;
+      c->delivered = true;
       if (cb.on_notification) {
         cb.on_notification(wn->n);
       }
@@ -626,6 +659,7 @@ void PeerTransport::State::OnBytes(PeerConnection* c, std::string_view bytes) {
         return;
       }
       ++counters.zab_received;
+      c->delivered = true;
       if (cb.on_zab) {
         cb.on_zab(c->sid, *p);
       }
@@ -656,6 +690,17 @@ void PeerTransport::State::Sweep() {
   }
   for (PeerConnection* c : stale) {
     ProtocolError(c, "no hello within hello_timeout_ms");
+  }
+}
+
+void PeerTransport::State::MakeRoom() {
+  PeerConnection* oldest = nullptr;
+  for (PeerConnection* c : inbound) {
+    if (!c->hello_seen && (oldest == nullptr || c->opened_ms < oldest->opened_ms)) oldest = c;
+  }
+  if (oldest != nullptr) {
+    ProtocolError(oldest, "no hello yet, and connections_max " + std::to_string(connections_max) +
+                              " reached: closed to make room");
   }
 }
 
@@ -708,7 +753,11 @@ void PeerTransport::State::CloseConnection(PeerConnection* c, const char* why, b
   }
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp));
   uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), OnConnectionClosed);
-  if (c->port == Port::kQuorum && established && !closing && !deliberate) {
+  // An inbound connection that never delivered a frame carried nothing the Replica knows of:
+  // losing it ends no Zab relationship. (So a stranger that says hello with a member's sid and
+  // then garbage does not cost that member its place.)
+  const bool carried = c->outbound || c->delivered;
+  if (c->port == Port::kQuorum && established && carried && !closing && !deliberate) {
     ++counters.peers_lost;
     if (cb.on_peer_lost) {
       cb.on_peer_lost(c->sid);  // c stays valid until its close callback

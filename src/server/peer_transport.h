@@ -23,7 +23,9 @@
 //   - on_peer_unreachable(sid) fires once per failed dial of sid's quorum port (refused, timed
 //     out, reset before connecting); the transport keeps redialling while something is queued.
 //   - on_peer_lost(sid) fires once per lost quorum-port connection that had been established
-//     (outbound: connected; inbound: hello received), in either direction — so up to twice per
+//     (outbound: connected; inbound: hello received and at least one frame delivered — so a
+//     stranger claiming a member's sid and then sending garbage does not end that member's
+//     Zab relationship), in either direction — so up to twice per
 //     peer death, once per connection. It marks a boundary: whatever was sent to sid and not yet
 //     written to the lost connection is dropped (and counted).
 //   - Nothing across reconnects. Messages sent while no connection to the peer is up are queued
@@ -41,10 +43,15 @@
 //     something is queued. An established connection stays open while idle; there are no
 //     transport heartbeats (the Replica's PINGs are the liveness check; EOF / RST is noticed at
 //     once because every connection is being read).
-//   - Inbound: at most connections_max connections (both ports; the excess is closed at
-//     accept), and one that sends no complete hello within hello_timeout_ms is closed.
-//   - Malformed input (bad hello, unknown sid, bad length, undecodable frame, sid mismatch)
-//     closes that one connection, with one warning line naming the address and the reason.
+//   - Inbound: at most connections_max connections (both ports), and one that sends no
+//     complete hello within hello_timeout_ms is closed. At the limit a new connection closes
+//     the oldest one that has not said hello yet (so strangers cannot crowd out a member that
+//     dials in); only when every connection has said hello is the new one closed at accept.
+//   - Malformed input (bad hello, unknown sid, bad length, undecodable frame, sid mismatch,
+//     EOF in the middle of a hello or frame) closes that one connection, with one warning line
+//     naming the address and the reason; nothing else changes. Not covered: a stranger that
+//     speaks valid Zab or election messages under a member's sid (no peer authentication, as
+//     in ZooKeeper without quorum SASL).
 //
 // Writes are coalesced: Send* only queues the frame; a uv_prepare (before the loop blocks) and a
 // uv_check (after I/O callbacks) hand each connection's queue to one uv_write (at most one in

@@ -488,10 +488,17 @@ TEST(PeerTransport, BadFrameOnTheQuorumPortClosesOnlyThatConnection) {
   RawClient* c = e.Raw(port, std::string(40, '\xff'));  // not a hello
   ASSERT_TRUE(e.RunUntil([&] { return a->ended && b->ended && c->ended; }));
   EXPECT_EQ(e.t(1).counters().protocol_errors, 3);
-  // A connection that said it was 3 and broke is a lost connection from 3, as far as 1 knows.
-  EXPECT_EQ(e.in(1).lost, (std::vector<int64_t>{3, 3}));
+  // Saying hello as 3 and then breaking delivered nothing: no relationship with 3 ends (a
+  // stranger must not be able to cost a member its place by borrowing its sid).
+  EXPECT_TRUE(e.in(1).lost.empty());
+  // One that delivered a frame as 3 and then broke is a lost connection from 3.
+  RawClient* d = e.Raw(port, Hello(3) + EncodeFrame(EncodeZabPacket(Packet(6))) +
+                                 std::string("\x7f\xff\xff\xff", 4));
+  ASSERT_TRUE(e.RunUntil([&] { return d->ended; }));
+  EXPECT_EQ(e.t(1).counters().protocol_errors, 4);
+  EXPECT_EQ(e.in(1).lost, (std::vector<int64_t>{3}));
   e.t(2).SendZab(1, Packet(5));
-  ASSERT_TRUE(e.RunUntil([&] { return e.in(1).zabs.size() == 2; }));
+  ASSERT_TRUE(e.RunUntil([&] { return e.in(1).zabs.size() == 3; }));
   EXPECT_EQ(e.in(1).zabs.back(), std::make_pair(int64_t{2}, Packet(5)));
   EXPECT_TRUE(e.in(2).lost.empty());
 }
@@ -503,15 +510,27 @@ TEST(PeerTransport, InboundConnectionsBeyondConnectionsMaxAreClosed) {
   Ensemble e(2, limits);
   e.StartAll();
   int port = e.address(1).election_port;
+  e.t(2).SendNotification(1, Note(2, 1));  // a member's connection, hello said
+  ASSERT_TRUE(e.RunUntil([&] { return e.in(1).notes.size() == 1; }));
   RawClient* first = e.Raw(port, "");
-  RawClient* second = e.Raw(port, "");
   ASSERT_TRUE(e.RunUntil([&] { return e.t(1).inbound_connection_count() == 2; }));
+  // At the limit the oldest silent stranger makes room; the member's connection stays.
+  RawClient* second = e.Raw(port, "");
+  ASSERT_TRUE(e.RunUntil([&] { return first->ended; }));
+  EXPECT_EQ(e.t(1).counters().protocol_errors, 1);
+  EXPECT_EQ(e.t(1).counters().connections_rejected, 0);
+  // A member dialling in (its quorum port this time) gets through the same way.
+  e.t(2).SendZab(1, Packet(1));
+  ASSERT_TRUE(e.RunUntil([&] { return e.in(1).zabs.size() == 1 && second->ended; }));
+  EXPECT_EQ(e.t(1).inbound_connection_count(), 2u);
+  // Every connection has said hello: the next one is closed at accept.
   RawClient* third = e.Raw(port, "");
   ASSERT_TRUE(e.RunUntil([&] { return third->ended; }));
   EXPECT_EQ(e.t(1).counters().connections_rejected, 1);
-  EXPECT_FALSE(first->ended);
-  EXPECT_FALSE(second->ended);
   EXPECT_EQ(e.t(1).inbound_connection_count(), 2u);
+  e.t(2).SendNotification(1, Note(2, 2));
+  ASSERT_TRUE(e.RunUntil([&] { return e.in(1).notes.size() == 2; }));
+  EXPECT_TRUE(e.in(1).lost.empty());
 }
 
 TEST(PeerTransport, SilentConnectionIsClosedAfterTheHelloTimeout) {

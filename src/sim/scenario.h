@@ -31,6 +31,7 @@
 //   (expect leader / following / observing / looking / down work as before; their `epoch` is
 //   the Zab epoch)
 //   tuning trace-zab=1          every Zab packet delivered (but pings) goes into the trace
+//   tuning slow-sync=N          every log sync takes 1..N ticks (drawn from the seed)
 //   crash-at, hold / release, session / ephemeral / close-session, forge, expect node / no-node:
 //   see scenario_zab.h
 //

@@ -1,5 +1,6 @@
 #include "sim/scenario_zab.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "core/peer_wire.h"
@@ -63,6 +64,8 @@ bool ZabScript::Command(const std::vector<std::string>& w, std::string* error) {
     *error = Forge(w);
   } else if (cmd == "expect" && w.size() >= 2 && (w[1] == "node" || w[1] == "no-node")) {
     *error = ExpectNode(w);
+  } else if (cmd == "expect" && w.size() >= 2 && w[1] == "logged") {
+    *error = ExpectLogged(w);
   } else {
     return false;
   }
@@ -186,6 +189,22 @@ std::string ZabScript::ExpectNode(const std::vector<std::string>& w) {
       return "expected " + std::string(want ? "" : "no ") + w[2] + " on every member, but " +
              std::to_string(sid) + (has ? " has it" : " has not");
     }
+  }
+  return {};
+}
+
+// expect logged SID ZXID: SID's disk holds every txn up to ZXID (synced log or snapshot).
+std::string ZabScript::ExpectLogged(const std::vector<std::string>& w) {
+  std::optional<int64_t> sid = w.size() == 4 ? Num(w[2]) : std::nullopt;
+  std::optional<int64_t> zxid = w.size() == 4 ? Num(w[3]) : std::nullopt;
+  if (!sid || !zxid || !sim_->membership().IsMember(*sid)) return "expect logged SID ZXID";
+  const SimDisk& d = sim_->disk(*sid);
+  int64_t durable = d.has_snapshot ? d.snapshot_zxid : 0;
+  if (d.log_synced > 0) durable = std::max(durable, d.log[d.log_synced - 1].zxid);
+  if (durable < *zxid) {
+    return "expected " + w[2] + "'s disk to hold txns up to " + ZxidHex(*zxid) +
+           ", but it holds up to " + ZxidHex(durable) +
+           " (currentEpoch=" + std::to_string(d.current_epoch) + ")";
   }
   return {};
 }

@@ -13,6 +13,8 @@
 //                                    proposal (a txn that creates PATH)
 //   forge vote 1 -> 2 leading EPOCH  member 1 tells 2 it leads, in peer epoch EPOCH
 //   expect node /e | expect no-node /e   on every member that is up
+//   expect logged 2 0x100000005      member 2's disk (up or down) holds every txn up to that
+//                                    zxid: synced log or snapshot
 //
 // Owned by the scenario runner; the simulator and members it points at outlive it.
 #pragma once
@@ -48,6 +50,7 @@ class ZabScript {
   std::string SessionRequest(const std::vector<std::string>& w);
   std::string Forge(const std::vector<std::string>& w);
   std::string ExpectNode(const std::vector<std::string>& w);
+  std::string ExpectLogged(const std::vector<std::string>& w);
 
   Simulator* sim_;
   std::map<std::string, Session> sessions_;

@@ -28,7 +28,8 @@
 // global randomness; ordered containers only. Single-threaded: one owner calls everything.
 //
 // Simplifications against ZooKeeper, on purpose: a learner that is not an exact prefix of the
-// leader's recent history is brought up by SNAP (ZooKeeper would TRUNC + DIFF where it can).
+// leader's recent history, or is past the leader's commit point (its memory holds proposals not
+// yet committed), is brought up by SNAP (ZooKeeper would TRUNC + DIFF where it can).
 // A vote carries the last logged zxid; ZooKeeper's carries lastProcessedZxid, which after an
 // epoch change without writes can be epoch << 32 on some members and not on others (see
 // last_processed_zxid()), a timing-dependent tie-breaker zkd does not copy.

@@ -153,7 +153,11 @@ void Replica::SyncLearner(int64_t sid, LearnerState& l) {
   const int64_t from = l.last_zxid;
   bool in_history = from == history_base_;
   for (const auto& [zxid, txn] : history_) in_history = in_history || zxid == from;
-  if (in_history && from <= last_logged_) {
+  // A learner past our commit point holds proposals we have not committed, applied to its
+  // memory (a learner applies its whole log when it restarts or leaves its role): a DIFF would
+  // let it serve them before their COMMIT (ZOOKEEPER-3911). ZooKeeper TRUNCs it to the commit
+  // point; we replace its state (SNAP) and send the outstanding proposals after it.
+  if (in_history && from <= last_committed_) {
     SendZab(sid, ZabType::kDiff, last_committed_);
     for (const auto& [zxid, txn] : history_) {
       if (zxid <= from) continue;

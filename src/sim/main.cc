@@ -3,6 +3,9 @@
 //   sim --seeds 1000 [--seed 1] [--members 3] [--observers 0]   randomized election runs
 //   sim --replica --seeds 1000 [...]                            the same with the real Replica
 //                                                               (Zab, clients, disks)
+//   sim --replica --crash-points --seeds 1000 [...]             and members also die at random
+//                                                               persistence steps
+//   sim --scenario FILE --rewrite-golden                        rewrite FILE.golden
 //   sim [--replica] --seed 4242                                 replay one seed, with its trace
 //   sim --scenario test/scenarios/foo.txt ...                   run scenario files
 //
@@ -109,7 +112,8 @@ int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, const zk::sim::SimTunin
   std::string replay_args = " --members " + std::to_string(tuning.voters) + " --observers " +
                             std::to_string(tuning.observers) + " --clients " +
                             std::to_string(tuning.clients) + " --chaos-ticks " +
-                            std::to_string(tuning.chaos_ticks);
+                            std::to_string(tuning.chaos_ticks) +
+                            (tuning.crash_points ? " --crash-points" : "");
   if (tuning.data_dir_full_chance > 0) {
     replay_args += " --disk-full-chance " + std::to_string(tuning.data_dir_full_chance);
   }
@@ -160,6 +164,8 @@ int main(int argc, char** argv) {
   app.add_option("--disk-full-chance", tuning.data_dir_full_chance,
                  "per chaos tick, a member's data dir fills or empties (--replica)")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_flag("--crash-points", tuning.crash_points,
+               "arm random crash points at persistence steps during the chaos (--replica)");
   app.add_flag("--trace-zab", tuning.trace_zab, "trace every Zab packet delivered (--replica)");
   app.add_option("--clients", tuning.clients, "simulated clients (--replica)")
       ->check(CLI::Range(0, 50));

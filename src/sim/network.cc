@@ -101,6 +101,10 @@ std::optional<SimMessage> SimNetwork::PopDue(int64_t now_tick) {
         continue;
       }
     }
+    if (held_links_.count({m.from, m.to}) > 0) {
+      held_.push_back(std::move(m));
+      continue;
+    }
     if (Blocked(m.from, m.to)) {
       ++stats_.blocked;
       if (quorum) Break(m.from, m.to);  // a partition outlasts TCP's patience
@@ -112,7 +116,30 @@ std::optional<SimMessage> SimNetwork::PopDue(int64_t now_tick) {
   return std::nullopt;
 }
 
+void SimNetwork::Release(int64_t from, int64_t to, int64_t now_tick) {
+  held_links_.erase({from, to});
+  std::vector<SimMessage> keep;
+  for (SimMessage& m : held_) {
+    if (m.from != from || m.to != to) {
+      keep.push_back(std::move(m));
+      continue;
+    }
+    // Ahead of anything sent later (tie-break 0), behind one another (the sequence).
+    Key key = std::make_tuple(now_tick, uint64_t{0}, seq_++);
+    if (quorum_connections_ && m.channel == Channel::kQuorum) {
+      Connection& c = connections_[Ends(m.from, m.to)];
+      auto last = c.last_key.find(m.from);
+      if (last == c.last_key.end() || last->second < key) c.last_key[m.from] = key;
+    }
+    queue_.emplace(key, std::move(m));
+  }
+  held_.swap(keep);
+}
+
 void SimNetwork::DropTo(int64_t sid) {
+  held_.erase(std::remove_if(held_.begin(), held_.end(),
+                             [sid](const SimMessage& m) { return m.to == sid; }),
+              held_.end());
   for (auto it = queue_.begin(); it != queue_.end();) {
     if (it->second.to == sid) {
       it = queue_.erase(it);

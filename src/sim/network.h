@@ -13,6 +13,9 @@
 // both ends (TakeBreak / FinishBreak) is dropped too. The next message opens a new connection.
 // Election notifications stay datagram-like (delay, loss, duplication, reordering).
 //
+// A held link (Hold, for scenarios that need an exact interleaving) keeps what becomes due on
+// it, in order, without breaking anything, until Release delivers it: a slow link, not a cut.
+//
 // Deterministic: all choices come from the Prng passed in, in the order Send() is called.
 #pragma once
 
@@ -85,6 +88,9 @@ class SimNetwork {
   void Partition(const std::vector<std::set<int64_t>>& groups);
   void Heal() { blocked_.clear(); }
   bool Blocked(int64_t from, int64_t to) const { return blocked_.count({from, to}) > 0; }
+  void Hold(int64_t from, int64_t to) { held_links_.insert({from, to}); }
+  // Ends the hold: what it kept is due at now_tick, in the order it was sent.
+  void Release(int64_t from, int64_t to, int64_t now_tick);
   const std::set<std::pair<int64_t, int64_t>>& blocked() const { return blocked_; }
 
   // Quorum connections (off by default: the election-only simulation keeps datagrams).
@@ -112,6 +118,8 @@ class SimNetwork {
   std::map<std::tuple<int64_t, uint64_t, uint64_t>, SimMessage> queue_;
   uint64_t seq_ = 0;
   std::set<std::pair<int64_t, int64_t>> blocked_;
+  std::set<std::pair<int64_t, int64_t>> held_links_;
+  std::vector<SimMessage> held_;  // what came due on a held link, in order
 
   using Key = std::tuple<int64_t, uint64_t, uint64_t>;
   struct Connection {

@@ -147,6 +147,17 @@ void ChaosTick(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, int64_t
   if (t > 20 && p.Chance(0.04)) Inject(sim, ids, p, kinds[p.Below(kinds.size())]);
 }
 
+// After tick 20, with chance 0.03 a tick: a random member dies the next time it reaches a random
+// persistence step.
+void MaybeArmCrash(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, int64_t t) {
+  if (t <= 20 || !p.Chance(0.03)) return;
+  int64_t id = ids[p.Below(ids.size())];
+  const std::vector<CrashPoint>& all = AllCrashPoints();
+  CrashPoint point = all[p.Below(all.size())];
+  sim.ArmCrash(id, point);
+  sim.Note("crash-at " + std::to_string(id) + " " + CrashPointName(point));
+}
+
 // Each member's start tick for the staggered start, drawn in member order.
 std::map<int64_t, int64_t> StartTimes(Prng& p, const std::vector<int64_t>& ids) {
   std::map<int64_t, int64_t> start_at;
@@ -273,12 +284,15 @@ ReplicaRunResult RunRandomReplica(uint64_t seed, const SimTuning& tuning) {
       Chaos::kCrashOrStart, Chaos::kCrashOrStart,    Chaos::kPartition,   Chaos::kHeal,
       Chaos::kFaults,       Chaos::kBreakConnection, Chaos::kQuickRestart};
   Prng disk_faults(seed ^ 0x5eed0d15cULL);
+  Prng crash_prng(seed ^ 0x9e3779b97f4a7c15ULL);  // its own stream: see SimTuning
   for (int64_t t = 0; t < tuning.chaos_ticks && !sim.failed(); ++t) {
     ChaosTick(sim, ids, p, t, start_at, kinds);
     DataDirFault(sim, ids, disk_faults, tuning.data_dir_full_chance);
+    if (tuning.crash_points) MaybeArmCrash(sim, ids, crash_prng, t);
     clients->Tick();
     sim.RunTicks(1);
   }
+  for (int64_t id : ids) sim.ArmCrash(id, std::nullopt);  // none fires while settling
 
   // Clients only read from here on (a flag only their Tick reads, so it may be set first).
   clients->set_writing(false);

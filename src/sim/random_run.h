@@ -32,7 +32,9 @@ RandomRunResult RunRandomElection(uint64_t seed, const SimTuning& tuning);
 // connections that are FIFO until they break (loss and partitions break them), slow fsyncs,
 // and simulated clients writing and reading throughout the chaos. Checked after every step:
 // roles and Zab's invariants (ZabChecker). After the faults stop: settled (ZabSettled) within
-// replica_settle_ticks_max, then every acknowledged write is on every member.
+// replica_settle_ticks_max, then every acknowledged write is on every member. With
+// tuning.crash_points, members also die at random persistence steps (crash_points.h) during
+// the chaos.
 struct ReplicaRunResult {
   bool ok = false;
   std::string failure;

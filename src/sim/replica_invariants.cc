@@ -116,11 +116,31 @@ std::string ZabChecker::Check(const Simulator& sim) {
       s.serving = false;
       continue;
     }
+    if (std::string e = CheckNotAheadOfLeader(sim, sid, *m); !e.empty()) return e;
     const int64_t before = s.serving ? s.applied : 0;
     if (std::string e = CheckHistory(*m, s); !e.empty()) return e;
     s.serving = true;
     ++stats_.ack_checks;
     if (std::string e = CheckAcks(*m, before, s.applied); !e.empty()) return e;
+  }
+  return {};
+}
+
+// ZOOKEEPER-3911: a serving learner shows its clients only what its leader committed (a leader
+// applies a txn when it commits it), never a proposal of its sync still waiting for its COMMIT.
+std::string ZabChecker::CheckNotAheadOfLeader(const Simulator& sim, int64_t sid,
+                                              const ReplicaMember& m) const {
+  const Replica& r = m.replica();
+  if (r.state() != PeerState::kFollowing && r.state() != PeerState::kObserving) return {};
+  const ReplicaMember* l = AsReplica(sim, r.leader());
+  if (!l || l->replica().state() != PeerState::kLeading || !l->replica().serving() ||
+      l->replica().epoch() != r.epoch()) {
+    return {};
+  }
+  if (r.core().last_zxid() > l->replica().core().last_zxid()) {
+    return "learner " + S(sid) + " applied " + ZxidHex(r.core().last_zxid()) +
+           ", beyond what its leader " + S(r.leader()) + " committed (" +
+           ZxidHex(l->replica().core().last_zxid()) + ")";
   }
   return {};
 }

@@ -10,7 +10,9 @@
 //    data, czxid) of every serving member that has applied past its zxid;
 //  - member-disk: a member never appends a zxid at or below its log's end, nor logs one zxid
 //    with two different txns without a snapshot in between;
-//  - clients: a client's read of its own acknowledged node returns it.
+//  - clients: a client's read of its own acknowledged node returns it;
+//  - learner-not-ahead: a serving learner has applied nothing its serving leader (same epoch)
+//    has not applied, i.e. committed (ZOOKEEPER-3911).
 // Only serving members are held to the history rules: a member out of its role may have applied
 // txns from its log that a new leader discards (by SNAP) before it serves again.
 //
@@ -50,6 +52,8 @@ class ZabChecker {
   };
   std::string Check(const Simulator& sim);
   std::string CheckHistory(const ReplicaMember& m, Seen& s);
+  std::string CheckNotAheadOfLeader(const Simulator& sim, int64_t sid,
+                                    const ReplicaMember& m) const;
   std::string CheckAcks(const ReplicaMember& m, int64_t after, int64_t upto) const;
   std::string CheckAck(const ReplicaMember& m, const AckedWrite& a) const;
 

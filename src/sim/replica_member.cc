@@ -149,7 +149,35 @@ void ReplicaMember::Remember(int64_t zxid, const std::string& txn) {
   it->second = h;
 }
 
+bool ReplicaMember::AtCrashPoint(CrashPoint p) {
+  if (crash_wanted_) return true;
+  std::optional<CrashPoint> armed = ctx_.sim ? ctx_.sim->armed_crash(sid_) : std::nullopt;
+  if (!armed || *armed != p) return false;
+  crash_wanted_ = true;
+  events_.push_back(SimEvent{sid_, std::string("at crash point ") + CrashPointName(p), std::nullopt});
+  return true;
+}
+
+bool ReplicaMember::SendZab(int64_t to, const ZabPacket& p) {
+  std::optional<CrashPoint> before, after;
+  if (p.type == ZabType::kAck && (p.zxid & 0xffffffff) == 0) {
+    before = CrashPoint::kBeforeNewLeaderAck;
+    after = CrashPoint::kAfterNewLeaderAck;
+  } else if (p.type == ZabType::kAck) {
+    before = CrashPoint::kBeforeAck;
+    after = CrashPoint::kAfterAck;
+  } else if (p.type == ZabType::kAckEpoch) {
+    before = CrashPoint::kBeforeAckEpoch;
+    after = CrashPoint::kAfterAckEpoch;
+  }
+  if (before && AtCrashPoint(*before)) return false;
+  CheckRecorded(p);
+  outbox_.push_back(SimMessage{sid_, to, Channel::kQuorum, EncodeZabPacket(p)});
+  return !(after && AtCrashPoint(*after));
+}
+
 void ReplicaMember::Step(const SimMessage& m) {
+  if (crash_wanted_) return;  // dying
   if (m.channel == Channel::kElection) {
     std::optional<WireNotification> wn = DecodeNotification(m.payload);
     if (!wn || wn->n.sid != m.from) {
@@ -173,12 +201,14 @@ void ReplicaMember::Step(const SimMessage& m) {
 }
 
 void ReplicaMember::Tick() {
+  if (crash_wanted_) return;
   ++ticks_;
   ProbeStorage();
   replica_->Tick(ctx_.sim->now() * ctx_.tuning.tick_ms);
 }
 
 void ReplicaMember::PeerDisconnected(int64_t sid) {
+  if (crash_wanted_) return;
   ++disconnects_[sid];
   replica_->PeerDisconnected(sid);
 }
@@ -213,6 +243,7 @@ std::vector<SimEvent> ReplicaMember::TakeEvents() {
 
 void ReplicaMember::Pump() {
   for (;;) {
+    if (crash_wanted_) return;
     Ready ready = replica_->TakeReady();
     // The election's facts are reports for a supervisor; the simulator has none.
     ready.election_facts.clear();
@@ -240,8 +271,7 @@ void ReplicaMember::Pump() {
           outbox_.push_back(std::move(close));
         }
         for (const auto& [to, p] : ready.zab_messages) {
-          CheckRecorded(p);
-          outbox_.push_back(SimMessage{sid_, to, Channel::kQuorum, EncodeZabPacket(p)});
+          if (!SendZab(to, p)) return;
         }
         ready.quorum_disconnects.clear();
         ready.zab_messages.clear();
@@ -270,7 +300,7 @@ bool ReplicaMember::SendsAtOnce(const Ready& ready) const {
 
 bool ReplicaMember::CarryOut() {
   bool moved = false;
-  while (!queue_.empty()) {
+  while (!queue_.empty() && !crash_wanted_) {
     Queued& q = queue_.front();
     Ready& r = q.ready;
     if (!q.on_disk) {
@@ -278,8 +308,14 @@ bool ReplicaMember::CarryOut() {
       moved = true;
       if ((r.accepted_epoch || r.current_epoch) && disk_->data_dir_full) FailEpochWrite();
       // 1. epoch files, 2. snapshot (the log goes), 3. log appends (synced below).
-      if (r.accepted_epoch) disk_->accepted_epoch = *r.accepted_epoch;
-      if (r.current_epoch) disk_->current_epoch = *r.current_epoch;
+      if (r.accepted_epoch) {
+        disk_->accepted_epoch = *r.accepted_epoch;
+        if (AtCrashPoint(CrashPoint::kAfterAcceptedEpoch)) return true;
+      }
+      if (r.current_epoch) {
+        disk_->current_epoch = *r.current_epoch;
+        if (AtCrashPoint(CrashPoint::kAfterCurrentEpoch)) return true;
+      }
       if (r.snapshot_zxid) {
         disk_->has_snapshot = true;
         disk_->snapshot_zxid = *r.snapshot_zxid;
@@ -287,6 +323,7 @@ bool ReplicaMember::CarryOut() {
         disk_->log.clear();
         disk_->log_synced = 0;
         disk_->last_zxid = *r.snapshot_zxid;
+        if (AtCrashPoint(CrashPoint::kAfterSnapshot)) return true;
       }
       for (const Ready::Append& a : r.log_appends) {
         int64_t last = disk_->log.empty() ? (disk_->has_snapshot ? disk_->snapshot_zxid : 0)
@@ -299,6 +336,7 @@ bool ReplicaMember::CarryOut() {
         disk_->last_zxid = a.zxid;
       }
       if (!r.log_appends.empty()) {
+        if (AtCrashPoint(CrashPoint::kAfterLogAppend)) return true;
         q.sync_at_tick = ticks_;
         const SimTuning& t = ctx_.tuning;
         if (t.sync_delay_max_ticks > 0 && ctx_.prng->Chance(t.sync_delay_chance)) {
@@ -309,6 +347,7 @@ bool ReplicaMember::CarryOut() {
     if (!r.log_appends.empty()) {
       if (ticks_ < q.sync_at_tick) break;  // the fsync is still running
       disk_->log_synced = disk_->log.size();
+      if (AtCrashPoint(CrashPoint::kAfterSync)) return true;
       replica_->Persisted(r.log_appends.back().zxid);
     }
     // 4. messages, 5. client outputs, then events.
@@ -323,8 +362,7 @@ bool ReplicaMember::CarryOut() {
     for (size_t i = 0; i < r.zab_messages.size(); ++i) {
       const auto& [to, p] = r.zab_messages[i];
       if (disconnects_[to] != q.connection[i]) continue;  // its connection is gone
-      CheckRecorded(p);
-      outbox_.push_back(SimMessage{sid_, to, Channel::kQuorum, EncodeZabPacket(p)});
+      if (!SendZab(to, p)) return true;
     }
     if (ctx_.clients) {
       for (const Output& o : r.client_outputs) ctx_.clients->Deliver(sid_, o);

@@ -10,6 +10,10 @@
 // fsync. A crash loses what was not synced — or keeps a random prefix of it, as an OS that wrote
 // some pages would — and every Ready not yet carried out.
 //
+// Crash points (crash_points.h): at each persistence step above, and around each ACK, ACK of
+// NEWLEADER and ACKEPOCH it sends, the member checks the point armed for it; there it stops
+// carrying out its Ready and asks the simulator to crash it (wants_crash()).
+//
 // A restart rebuilds the Core as recovery does: decode the snapshot (if a SNAP installed one),
 // replay the log through Core::ApplyTxn, read the epoch files, then Replica::Start().
 //
@@ -80,6 +84,7 @@ class ReplicaMember : public SimMember {
   MemberView view() const override;
   void PeerDisconnected(int64_t sid) override;
   void Crash() override;
+  bool wants_crash() const override { return crash_wanted_; }
 
   int64_t sid() const { return sid_; }
   Replica& replica() { return *replica_; }
@@ -117,6 +122,10 @@ class ReplicaMember : public SimMember {
   void ProbeStorage();
   // Invariant: nothing leaves for a peer in an epoch the disk has not recorded.
   void CheckRecorded(const ZabPacket& p);
+  // True (and the member then does nothing more) if `p` is this member's armed crash point.
+  bool AtCrashPoint(CrashPoint p);
+  // Sends one Zab message of a Ready, with the crash points around ACKs; false if it crashed.
+  bool SendZab(int64_t to, const ZabPacket& p);
 
   int64_t sid_;
   SimDisk* disk_;
@@ -134,6 +143,7 @@ class ReplicaMember : public SimMember {
   uint64_t history_generation_ = 0;
   std::string failure_;
   uint64_t malformed_ = 0;
+  bool crash_wanted_ = false;
   std::vector<SimMessage> outbox_;
   std::vector<SimEvent> events_;
 };

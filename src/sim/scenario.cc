@@ -13,6 +13,7 @@
 #include "sim/election_member.h"
 #include "sim/replica_invariants.h"
 #include "sim/replica_member.h"
+#include "sim/scenario_zab.h"
 #include "sim/tuning.h"
 
 namespace zk::sim {
@@ -94,6 +95,7 @@ class Runner {
   ReplicaContext ctx_;
   std::unique_ptr<ClientLoad> clients_;
   std::unique_ptr<ZabChecker> checker_;
+  std::unique_ptr<ZabScript> zab_;
   std::unique_ptr<Simulator> sim_;  // destroyed first: its members point at the above
   std::string trace_;
 };
@@ -114,6 +116,7 @@ bool Runner::EnsureSim() {
     scripted_only.clients = 0;  // scripted writes only
     clients_ = std::make_unique<ClientLoad>(sim_.get(), scripted_only);
     checker_ = std::make_unique<ZabChecker>(clients_.get());
+    zab_ = std::make_unique<ZabScript>(sim_.get());
     ctx_.sim = sim_.get();
     ctx_.prng = &sim_->prng();
     ctx_.clients = clients_.get();
@@ -333,12 +336,16 @@ std::string Runner::Configure(const std::vector<std::string>& w) {
   return {};
 }
 
-// tuning finalize=N min=N max=N lease=N
+// tuning finalize=N min=N max=N lease=N slow-sync=N trace-zab=1
 std::string Runner::Tune(const std::vector<std::string>& w) {
   for (size_t i = 1; i < w.size(); ++i) {
     size_t eq = w[i].find('=');
     if (eq == std::string::npos) return Error("bad tuning " + w[i]);
     std::string key = w[i].substr(0, eq);
+    if (key == "trace-zab") {
+      tuning_.trace_zab = w[i].substr(eq + 1) == "1";
+      continue;
+    }
     int64_t value = Number(w[i].substr(eq + 1)).value_or(0);
     if (value < 1 || value > 1'000'000) return Error("bad tuning " + w[i]);
     int32_t n = static_cast<int32_t>(value);
@@ -350,6 +357,9 @@ std::string Runner::Tune(const std::vector<std::string>& w) {
       tuning_.max_notification_ticks = n;
     } else if (key == "lease") {
       tuning_.lease_ticks = n;
+    } else if (key == "slow-sync") {  // every log sync takes 1..n ticks
+      tuning_.sync_delay_chance = 1;
+      tuning_.sync_delay_max_ticks = n;
     } else {
       return Error("unknown tuning " + key);
     }
@@ -391,6 +401,10 @@ std::string Runner::DataDirFull(const std::vector<std::string>& w) {
 std::string Runner::Step(const std::vector<std::string>& w, const std::string& text) {
   const std::string& cmd = w[0];
   const Membership& m = sim_->membership();
+  std::string zab_error;
+  if (replica_ && zab_->Command(w, &zab_error)) {
+    return zab_error.empty() ? std::string() : Error(zab_error);
+  }
   if (cmd == "start" || cmd == "crash" || cmd == "restart") {
     std::vector<int64_t> ids;
     if (!Ids(w, 1, &ids)) return Error(cmd + " needs ids");
@@ -485,6 +499,7 @@ void Runner::RunTicks(int64_t n) {
   }
   for (int64_t i = 0; i < n && !sim_->failed(); ++i) {
     clients_->Tick();
+    zab_->Tick();
     sim_->RunTicks(1);
   }
 }

@@ -32,10 +32,15 @@
 //                               every acknowledged write on every member
 //   (expect leader / following / observing / looking / down work as before; their `epoch` is
 //   the Zab epoch)
+//   tuning trace-zab=1          every Zab packet delivered (but pings) goes into the trace
+//   tuning slow-sync=N          every log sync takes 1..N ticks (drawn from the seed)
+//   crash-at, hold / release, session / ephemeral / close-session, forge, expect node / no-node:
+//   see scenario_zab.h
 //
 // Every run is seeded (seed 1 unless `seed N` is given), with a quiet network by default, so a
 // scenario is deterministic. The election invariants are checked after every step.
-// If `<file>.golden` exists, the trace must equal it; RunScenario can rewrite it.
+// If `<file>.golden` exists, the trace must equal it; RunScenario can rewrite it (`sim
+// --scenario FILE --rewrite-golden`, or `make goldens` for all of them).
 #pragma once
 
 #include <string>

@@ -47,6 +47,38 @@ void Simulator::AfterStep(int64_t sid) {
   Collect(sid);
   HandleBreaks();
   Check();
+  CrashWhereAsked();
+}
+
+void Simulator::ArmCrash(int64_t sid, std::optional<CrashPoint> point) {
+  if (point) {
+    armed_crashes_[sid] = *point;
+  } else {
+    armed_crashes_.erase(sid);
+  }
+}
+
+std::optional<CrashPoint> Simulator::armed_crash(int64_t sid) const {
+  auto it = armed_crashes_.find(sid);
+  if (it == armed_crashes_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Simulator::CrashWhereAsked() {
+  // A crash breaks connections, whose other ends may then reach their own armed point.
+  for (bool again = true; again && !failed();) {
+    again = false;
+    for (const auto& [sid, m] : members_) {
+      if (!m->wants_crash()) continue;
+      auto point = armed_crash(sid);
+      Note("crash point " + std::string(point ? CrashPointName(*point) : "?") + " reached by " +
+           std::to_string(sid));
+      armed_crashes_.erase(sid);
+      CrashMember(sid);
+      again = true;
+      break;
+    }
+  }
 }
 
 void Simulator::BreakConnection(int64_t a, int64_t b) {
@@ -162,7 +194,10 @@ bool Simulator::Drain() {
   uint64_t delivered = 0;
   while (!failed()) {
     std::optional<SimMessage> m = network_.PopDue(now_);
-    if (HandleBreaks()) Check();  // a message found its link blocked
+    if (HandleBreaks()) {  // a message found its link blocked
+      Check();
+      CrashWhereAsked();
+    }
     if (!m) {
       if (network_.HasDue(now_)) continue;
       break;

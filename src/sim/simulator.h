@@ -13,6 +13,8 @@
 //     event a member reports, e.g. a decision).
 //   - network().set_quorum_connections(true): the quorum channel becomes FIFO connections that
 //     break (loss, partitions, crashes); the simulator tells both ends (PeerDisconnected).
+//   - ArmCrash(sid, point): the member dies the next time it reaches that persistence step
+//     (crash_points.h); it says so (wants_crash()) and the simulator crashes it after the step.
 //
 // Single-threaded and deterministic: members are kept in a std::map and visited in sid order.
 #pragma once
@@ -27,6 +29,7 @@
 #include <vector>
 
 #include "core/election.h"
+#include "sim/crash_points.h"
 #include "sim/network.h"
 #include "sim/prng.h"
 
@@ -87,6 +90,8 @@ class SimMember {
   virtual void PeerDisconnected(int64_t sid) {}
   // The process dies now (before it is destroyed): what was not synced may be lost.
   virtual void Crash() {}
+  // It reached its armed crash point (Simulator::ArmCrash) and must die now.
+  virtual bool wants_crash() const { return false; }
 };
 
 class Simulator;
@@ -113,6 +118,10 @@ class Simulator {
   void StartMember(int64_t sid);  // no-op if already up
   void CrashMember(int64_t sid);  // loses everything but the SimDisk; no-op if down
   bool IsUp(int64_t sid) const { return members_.count(sid) > 0; }
+  // Arms (or with nullopt disarms) a crash point: `sid` dies the next time it reaches it, even
+  // after restarts in between. Firing disarms it.
+  void ArmCrash(int64_t sid, std::optional<CrashPoint> point);
+  std::optional<CrashPoint> armed_crash(int64_t sid) const;
   SimDisk& disk(int64_t sid) { return disks_[sid]; }
   const SimDisk& disk(int64_t sid) const { return disks_.at(sid); }
   // nullopt while down.
@@ -147,6 +156,7 @@ class Simulator {
   bool HandleBreaks();  // true if any
   void BreakConnection(int64_t a, int64_t b);
   void Check();
+  void CrashWhereAsked();  // crashes the members that reached their armed crash point
 
   uint64_t seed_;
   Prng prng_;
@@ -157,6 +167,7 @@ class Simulator {
   uint64_t steps_ = 0;
   std::map<int64_t, SimDisk> disks_;
   std::map<int64_t, std::unique_ptr<SimMember>> members_;  // up members only
+  std::map<int64_t, CrashPoint> armed_crashes_;
   std::vector<std::pair<int64_t, MemberView>> views_;      // snapshot for the invariants
   std::vector<std::pair<std::string, Invariant>> invariants_;
   std::vector<std::pair<std::string, EventHook>> event_hooks_;

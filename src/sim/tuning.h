@@ -61,6 +61,10 @@ struct SimTuning {
   int64_t election_settle_ticks_max = 400;
   int64_t replica_settle_ticks_max = 3000;  // a Replica run settles Zab too
   int64_t stable_ticks = 20;
+  // Replica runs: during the chaos, now and then arm a crash point (crash_points.h) on a random
+  // member. Drawn from a second stream of the seed, so a seed's run is the same as without
+  // crash points until the first one fires.
+  bool crash_points = false;
 
   // Output.
   bool echo = false;       // print the trace as it happens

@@ -127,6 +127,9 @@ class EnsembleNode {
   // Failed quorum dials per peer since it last sent us anything (see PeerUnreachable).
   std::map<int64_t, int> dial_failures_;
   bool stopped_ = false;
+  // ZKD_TEST_LEAK_BYTES_PER_TXN=N: a planted leak of N bytes per txn logged, for the soak's
+  // memory check to catch (issue 16); 0 outside that test.
+  size_t test_leak_bytes_per_txn_ = 0;
 
   // For the four-letter words. Proposal sizes and uptime belong to one leadership term, as
   // ZooKeeper keeps them in its Leader object.

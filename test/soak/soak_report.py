@@ -52,13 +52,14 @@ def problems(r):
 
 def render(r, a):
     c = r.counts
+    lost = len(set(c.lost) | {p for _, p in r.missing})  # creates, not member copies
     lines = [f"soak report: {a.engine}, {r.end_s:.0f}s of churn, seed {a.seed}"]
     lines.append(f"  ops: {c.ops['ok']} ok, {c.ops['fail']} fail, {c.ops['info']} info "
                  f"(unknown outcome)")
     lines.append("  faults: " + ", ".join(f"{n} {k}" for k, n in sorted(r.nemesis.counts().items())))
     lines.append(f"  acknowledged creates checked: {c.confirmed} by their delete, "
                  f"{r.final_checked} on every member at the end; {c.unconfirmed} unconfirmed "
-                 f"(delete outcome unknown); lost: {len(c.lost) + len(r.missing)}")
+                 f"(delete outcome unknown); lost: {lost}")
     lines.append("  last zxid per member: " + ", ".join(f"{m} {z}" for m, z in
                                                           sorted(r.zxids.items())))
     lines.append("  workload tree per member: " + ", ".join(

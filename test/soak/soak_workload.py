@@ -23,8 +23,8 @@ import threading
 import time
 
 from kazoo.client import KazooClient
-from kazoo.exceptions import (ConnectionLoss, NoNodeError, OperationTimeoutError,
-                              SessionExpiredError)
+from kazoo.exceptions import (ConnectionLoss, KazooException, NoNodeError,
+                              OperationTimeoutError, SessionExpiredError)
 from kazoo.retry import KazooRetry
 
 ROOT = "/soak"
@@ -116,7 +116,7 @@ class Writer(threading.Thread):
                 with self.counts.lock:
                     self.counts.lost.append(node_path(self.w, k))
             return
-        except UNKNOWN:
+        except (UNKNOWN, KazooException):  # anything but NoNode: it does not say "not there"
             self.counts.op("info")
             if was_acked:
                 with self.counts.lock:

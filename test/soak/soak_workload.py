@@ -116,7 +116,7 @@ class Writer(threading.Thread):
                 with self.counts.lock:
                     self.counts.lost.append(node_path(self.w, k))
             return
-        except (UNKNOWN, KazooException):  # anything but NoNode: it does not say "not there"
+        except UNKNOWN + (KazooException,):  # anything but NoNode: not "it is not there"
             self.counts.op("info")
             if was_acked:
                 with self.counts.lock:

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "proto/zxid.h"
 #include "server/clock.h"
@@ -103,6 +104,14 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
     spdlog::error(
         "UNSAFE: ZKD_TEST_UNSAFE_EARLY_ACK=1: as leader this server acknowledges writes before "
         "a quorum has logged them; acknowledged writes can be lost. For tests only.");
+  }
+  if (const char* leak = std::getenv("ZKD_TEST_LEAK_BYTES_PER_TXN");
+      leak != nullptr && std::atoll(leak) > 0) {
+    test_leak_bytes_per_txn_ = static_cast<size_t>(std::atoll(leak));
+    spdlog::error(
+        "UNSAFE: ZKD_TEST_LEAK_BYTES_PER_TXN={}: this server leaks that much memory per txn it "
+        "logs. For tests only.",
+        test_leak_bytes_per_txn_);
   }
   CoreConfig cc = CoreConfigFor(config_);
   cc.role = CoreRole::kLearner;

@@ -157,6 +157,9 @@ class EnsembleNode {
     int64_t next_probe_ms = 0;   // monotonic
   };
   StorageFault fault_;
+  // ZKD_TEST_LEAK_BYTES_PER_TXN=N: a planted leak of N bytes per txn logged, for the soak's
+  // memory check to catch (issue 16); 0 outside that test.
+  size_t test_leak_bytes_per_txn_ = 0;
 
   // For the four-letter words. Proposal sizes and uptime belong to one leadership term, as
   // ZooKeeper keeps them in its Leader object.

@@ -63,6 +63,10 @@ bool EnsembleNode::CarryDurable(Ready& ready) {
       fault_.snapshot_owed = true;  // this txn is in memory only
       ok = false;
     }
+    if (test_leak_bytes_per_txn_ > 0) {
+      // The planted leak: never freed, and written so that its pages count in the RSS.
+      std::memset(new char[test_leak_bytes_per_txn_], 1, test_leak_bytes_per_txn_);
+    }
   }
   if (fault_.snapshot_owed) ready.log_appends.clear();
   return ok;

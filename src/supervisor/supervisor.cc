@@ -286,6 +286,8 @@ void Supervisor::Poll() {
   }
   ReadApacheLogs();
   NoticeDroppedVotes();
+  NoteDroppedSubscribers();
+  CloseStalledConnections();
   for (auto& n : nodes_) {
     const int id = n->id();
     if (n->state() != NodeProcess::State::kRunning || view(id).poll_in_flight) {
@@ -474,6 +476,7 @@ void Supervisor::AddEvent(int node_id, std::string kind, std::string text, nlohm
       Send(conn, message);
     }
   }
+  NoteDroppedSubscribers();
 }
 
 std::string Supervisor::DisplayRole(int id) const {

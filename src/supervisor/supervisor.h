@@ -47,6 +47,12 @@ class Supervisor {
   static constexpr int kJoinAwaitMs = 15000;
   static constexpr size_t kConnectionsMax = 64;
   static constexpr size_t kRequestBytesMax = size_t{64} * 1024;
+  // A subscriber (`events -f`, `events --votes -f`) with more than this queued and unwritten
+  // (beyond its replay of the timeline) is not reading: it is dropped, so a stalled reader
+  // cannot grow the supervisor without bound.
+  static constexpr size_t kPendingWriteBytesMax = size_t{1} << 20;
+  // A dropped subscriber keeps its connection this long, for its queue and the note to drain.
+  static constexpr int64_t kDroppedGraceMs = 60000;
 
   Supervisor(ClusterSpec spec, std::string cluster_dir, Launcher launcher, std::string self_exe);
   ~Supervisor();
@@ -136,6 +142,12 @@ class Supervisor {
   void Send(Connection* conn, const nlohmann::json& message);
   void Reply(Connection* conn, bool ok, const std::string& error, nlohmann::json data = nullptr);
   void CloseConnection(Connection* conn);  // after pending writes
+  void CloseNow(Connection* conn);         // queued writes are cancelled
+  // A subscriber over kPendingWriteBytesMax: no more events, a note to it, in the log and on
+  // the timeline (from NoteDroppedSubscribers, after the event being sent has gone to all).
+  void DropSubscriber(Connection* conn);
+  void NoteDroppedSubscribers();
+  void CloseStalledConnections();  // dropped ones whose queue did not drain in the grace
   bool IsSubscriber(const Connection* conn) const;
   void StopListening();
   // Node ids for a target; for start/restart, roles mean the role a stopped node last had.
@@ -200,14 +212,15 @@ class Supervisor {
   std::vector<std::unique_ptr<NodeProcess>> nodes_;
   std::vector<NodeView> views_;
   std::vector<Connection*> connections_;
-  std::unique_ptr<LinkLayer> links_;  // only with proxied links
+  std::vector<std::string> dropped_subscribers_;  // what each one missed, not yet noted
+  std::unique_ptr<LinkLayer> links_;              // only with proxied links
   struct LinkChange {
     int64_t t_ms;
     std::string what;
   };
   std::optional<LinkChange> last_link_change_;
   std::vector<PendingAction> pending_actions_;
-  std::vector<int> exits_;  // [id - 1]: exits seen, for PendingAction
+  std::vector<int> exits_;            // [id - 1]: exits seen, for PendingAction
   std::vector<int> restart_pending_;  // node ids to start again once they have exited
   std::vector<int> start_queue_;      // one-by-one: members still to start, in order
   int last_queued_ = 0;               // the member the queue started last

@@ -5,7 +5,8 @@
 //   replies:  {"line":"text for a person"}*  then  {"ok":bool,"error":"...","data":{...}}
 //             (a start or restart whose member died or could not start: ok false, and
 //             data.failed lists those members; the lines above say why)
-//   `events` with follow: {"event":{...}} lines until the supervisor exits.
+//   `events` with follow: {"event":{...}} lines until the supervisor exits, or until the
+//   subscriber falls kPendingWriteBytesMax behind: then a last {"ok":false,"error":...} line.
 //   `events` with votes: the election facts instead, as {"vote":{...}} lines (an Event whose kind
 //   is notification, vote, decision or votes_dropped; see vote_facts.h), then as with follow.
 #include <signal.h>
@@ -31,6 +32,10 @@ struct Supervisor::Connection {
   bool close_requested = false;
   bool closing = false;
   int pending_writes = 0;
+  int64_t dropped_at_ms = -1;  // when it was dropped as a subscriber that does not read
+  // A subscriber is dropped when more than this waits to be written: what its replay of the
+  // timeline queued (bounded by the timeline's size), plus kPendingWriteBytesMax.
+  size_t queued_bytes_max = 0;
 };
 
 namespace {
@@ -134,6 +139,12 @@ void Supervisor::Send(Connection* conn, const nlohmann::json& message) {
   if (conn->closing || conn->close_requested) {
     return;
   }
+  if ((conn->subscriber || conn->vote_subscriber) &&
+      uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&conn->pipe)) >
+          conn->queued_bytes_max) {
+    DropSubscriber(conn);
+    return;
+  }
   auto* w = new WriteRequest();
   w->data = message.dump() + "\n";
   w->conn = conn;
@@ -167,6 +178,39 @@ void Supervisor::Reply(Connection* conn, bool ok, const std::string& error, nloh
   Send(conn, reply);
 }
 
+void Supervisor::DropSubscriber(Connection* conn) {
+  const std::string what = conn->vote_subscriber ? "events --votes -f" : "events -f";
+  conn->subscriber = false;
+  conn->vote_subscriber = false;
+  conn->dropped_at_ms = NowMs();
+  const std::string why = "dropped: more than " + std::to_string(kPendingWriteBytesMax >> 20) +
+                          " MiB of events were waiting for this subscriber to read them";
+  Reply(conn, false, why);
+  CloseConnection(conn);  // once the queue and the note are written, or after the grace
+  dropped_subscribers_.push_back(what);
+}
+
+void Supervisor::NoteDroppedSubscribers() {
+  while (!dropped_subscribers_.empty()) {
+    const std::string what = dropped_subscribers_.front();
+    dropped_subscribers_.erase(dropped_subscribers_.begin());
+    AddEvent(0, "subscriber_dropped",
+             "an `" + what + "` subscriber stopped reading (" +
+                 std::to_string(kPendingWriteBytesMax >> 20) +
+                 " MiB waiting): dropped, so the supervisor's memory stays bounded",
+             {{"stream", what}, {"pending_bytes_max", kPendingWriteBytesMax}});
+  }
+}
+
+void Supervisor::CloseStalledConnections() {
+  const int64_t now = NowMs();
+  for (Connection* conn : std::vector<Connection*>(connections_)) {
+    if (conn->dropped_at_ms >= 0 && !conn->closing && now - conn->dropped_at_ms > kDroppedGraceMs) {
+      CloseNow(conn);  // its queued writes are cancelled and freed
+    }
+  }
+}
+
 void Supervisor::CloseConnection(Connection* conn) {
   if (conn->closing) {
     return;
@@ -175,6 +219,12 @@ void Supervisor::CloseConnection(Connection* conn) {
     conn->close_requested = true;
     return;
   }
+  CloseNow(conn);
+}
+
+void Supervisor::CloseNow(Connection* conn) {
+  // Callbacks of writes still queued run (cancelled) before the close callback frees conn;
+  // `closing` keeps them from closing it again.
   conn->closing = true;
   pending_actions_.erase(std::remove_if(pending_actions_.begin(), pending_actions_.end(),
                                         [conn](const PendingAction& p) { return p.conn == conn; }),
@@ -206,6 +256,9 @@ void Supervisor::OnRequest(Connection* conn, const nlohmann::json& request) {
     }
     if (request.value("follow", false)) {
       (votes ? conn->vote_subscriber : conn->subscriber) = true;
+      conn->queued_bytes_max =
+          uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&conn->pipe)) +
+          kPendingWriteBytesMax;
     } else {
       Reply(conn, true, "");
     }

@@ -123,6 +123,7 @@ void Supervisor::AddVoteFact(VoteFact fact) {
       Send(conn, message);
     }
   }
+  NoteDroppedSubscribers();
   if (added.kind == VoteFact::Kind::kDecision && added.state == "LEADING") {
     AddEvent(added.node, "election", added.explanation,
              {{"round", added.round},

@@ -9,7 +9,8 @@ Answers `srvr` on clientPort. With FAKE_ZKD_REFUSE_ENSEMBLE=1 it refuses several
 way today's zkd does: one line on stderr, exit status 2. With FAKE_ZKD_NO_EVENTS=1 it writes no
 events, so the supervisor must learn its role from `srvr`. With FAKE_ZKD_VOTES_DROPPED=N the
 highest voter also reports its election facts: its own vote, N facts lost (votes_dropped), and
-its decision.
+its decision. With FAKE_ZKD_FLOOD=N, a SIGUSR1 makes it write N state lines (LOOKING and back,
+each one a timeline event), then create flood-done in its dataDir: a fast source of events.
 """
 
 import json
@@ -71,8 +72,23 @@ def main():
     emit({"event": "serving"})
     mode = {"STANDALONE": "standalone", "LEADING": "leader", "FOLLOWING": "follower",
             "OBSERVING": "observer"}[state]
+    flood = int(os.environ.get("FAKE_ZKD_FLOOD", "0"))
+    flood_asked = []
+    signal.signal(signal.SIGUSR1, lambda *_: flood_asked.append(1))
+    listener.settimeout(0.1)
     while True:
-        conn, _ = listener.accept()
+        if flood_asked:
+            flood_asked.clear()
+            for i in range(flood):
+                emit({"event": "state", "state": "LOOKING" if i % 2 == 0 else state,
+                      "epoch": 1, "zxid": "0x100000000", "election_ms": 0})
+            with open(os.path.join(cfg["dataDir"], "flood-done"), "w"):
+                pass
+        try:
+            conn, _ = listener.accept()
+        except socket.timeout:
+            continue
+        conn.settimeout(None)
         with conn:
             conn.recv(16)
             conn.sendall(f"Zookeeper version: fake\nConnections: 1\nZxid: 0x100000000\n"

@@ -17,17 +17,8 @@
 #include "sim/tuning.h"
 
 namespace zk::sim {
-namespace {
 
-std::vector<std::string> Words(const std::string& line) {
-  std::vector<std::string> out;
-  std::istringstream in(line);
-  std::string w;
-  while (in >> w) out.push_back(w);
-  return out;
-}
-
-std::optional<int64_t> Number(const std::string& s) {
+std::optional<int64_t> ScenarioNumber(const std::string& s) {
   if (s.empty()) return std::nullopt;
   try {
     size_t used = 0;
@@ -38,6 +29,18 @@ std::optional<int64_t> Number(const std::string& s) {
     return std::nullopt;
   }
 }
+
+namespace {
+
+std::vector<std::string> Words(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+std::optional<int64_t> Number(const std::string& s) { return ScenarioNumber(s); }
 
 std::optional<std::set<int64_t>> IdList(const std::string& s) {
   std::set<int64_t> out;

@@ -15,17 +15,6 @@
 namespace zk::sim {
 namespace {
 
-std::optional<int64_t> Num(const std::string& s) {
-  try {
-    size_t used = 0;
-    long long v = std::stoll(s, &used, 0);
-    if (used != s.size()) return std::nullopt;
-    return v;
-  } catch (...) {
-    return std::nullopt;
-  }
-}
-
 std::optional<ZabType> ForgeableType(const std::string& name) {
   if (name == "leaderinfo") return ZabType::kLeaderInfo;
   if (name == "newleader") return ZabType::kNewLeader;
@@ -73,7 +62,7 @@ bool ZabScript::Command(const std::vector<std::string>& w, std::string* error) {
 }
 
 std::string ZabScript::CrashAt(const std::vector<std::string>& w) {
-  std::optional<int64_t> sid = w.size() == 3 ? Num(w[1]) : std::nullopt;
+  std::optional<int64_t> sid = w.size() == 3 ? ScenarioNumber(w[1]) : std::nullopt;
   if (!sid || !sim_->membership().IsMember(*sid)) return "crash-at SID POINT";
   if (w[2] == "none") {
     sim_->ArmCrash(*sid, std::nullopt);
@@ -91,8 +80,8 @@ std::string ZabScript::CrashAt(const std::vector<std::string>& w) {
 
 // hold A -> B | release A -> B
 std::string ZabScript::Link(const std::vector<std::string>& w) {
-  std::optional<int64_t> a = w.size() == 4 ? Num(w[1]) : std::nullopt;
-  std::optional<int64_t> b = w.size() == 4 ? Num(w[3]) : std::nullopt;
+  std::optional<int64_t> a = w.size() == 4 ? ScenarioNumber(w[1]) : std::nullopt;
+  std::optional<int64_t> b = w.size() == 4 ? ScenarioNumber(w[3]) : std::nullopt;
   if (!a || !b || w[2] != "->") return w[0] + " A -> B";
   if (w[0] == "hold") {
     sim_->network().Hold(*a, *b);
@@ -106,7 +95,7 @@ std::string ZabScript::Link(const std::vector<std::string>& w) {
 
 // session NAME SID
 std::string ZabScript::OpenSession(const std::vector<std::string>& w) {
-  std::optional<int64_t> sid = w.size() == 3 ? Num(w[2]) : std::nullopt;
+  std::optional<int64_t> sid = w.size() == 3 ? ScenarioNumber(w[2]) : std::nullopt;
   if (!sid) return "session NAME SID";
   auto* m = dynamic_cast<ReplicaMember*>(sim_->member(*sid));
   if (!m || !m->replica().serving()) return "session: member " + w[2] + " does not serve";
@@ -149,18 +138,18 @@ std::string ZabScript::Forge(const std::vector<std::string>& w) {
   constexpr const char* kUsage =
       "forge zab A -> B TYPE ZXID [PATH] | forge vote A -> B leading EPOCH";
   if (w.size() < 6 || w[3] != "->") return kUsage;
-  std::optional<int64_t> a = Num(w[2]), b = Num(w[4]);
+  std::optional<int64_t> a = ScenarioNumber(w[2]), b = ScenarioNumber(w[4]);
   if (!a || !b || !sim_->IsUp(*a)) return kUsage;
   SimMessage msg{*a, *b, Channel::kQuorum, {}};
   if (w[1] == "vote") {
-    std::optional<int64_t> epoch = w.size() == 7 ? Num(w[6]) : std::nullopt;
+    std::optional<int64_t> epoch = w.size() == 7 ? ScenarioNumber(w[6]) : std::nullopt;
     if (!epoch || w[5] != "leading") return kUsage;
     Notification n{*a, PeerState::kLeading, *a, MakeZxid(*epoch, 0x100), *epoch, *epoch};
     msg.channel = Channel::kElection;
     msg.payload = EncodeNotification(n);
   } else if (w[1] == "zab") {
     std::optional<ZabType> type = ForgeableType(w[5]);
-    std::optional<int64_t> zxid = w.size() >= 7 ? Num(w[6]) : std::nullopt;
+    std::optional<int64_t> zxid = w.size() >= 7 ? ScenarioNumber(w[6]) : std::nullopt;
     const bool proposal = type == ZabType::kProposal;
     if (!type || !zxid || w.size() != (proposal ? 8u : 7u)) return kUsage;
     ZabPacket p{*type, *zxid, proposal ? ForgedCreate(*zxid, w[7]) : std::string()};
@@ -195,8 +184,8 @@ std::string ZabScript::ExpectNode(const std::vector<std::string>& w) {
 
 // expect logged SID ZXID: SID's disk holds every txn up to ZXID (synced log or snapshot).
 std::string ZabScript::ExpectLogged(const std::vector<std::string>& w) {
-  std::optional<int64_t> sid = w.size() == 4 ? Num(w[2]) : std::nullopt;
-  std::optional<int64_t> zxid = w.size() == 4 ? Num(w[3]) : std::nullopt;
+  std::optional<int64_t> sid = w.size() == 4 ? ScenarioNumber(w[2]) : std::nullopt;
+  std::optional<int64_t> zxid = w.size() == 4 ? ScenarioNumber(w[3]) : std::nullopt;
   if (!sid || !zxid || !sim_->membership().IsMember(*sid)) return "expect logged SID ZXID";
   const SimDisk& d = sim_->disk(*sid);
   int64_t durable = d.has_snapshot ? d.snapshot_zxid : 0;

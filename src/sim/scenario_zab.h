@@ -21,12 +21,17 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/simulator.h"
 
 namespace zk::sim {
+
+// A scenario file's number ("3", "0x100000002"); nullopt unless the whole word is one.
+// Shared by scenario.cc and scenario_zab.cc.
+std::optional<int64_t> ScenarioNumber(const std::string& s);
 
 class ZabScript {
  public:

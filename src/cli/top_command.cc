@@ -61,7 +61,9 @@ int Plain(TopSampler& sampler, const TopArgs& a, int interval_ms) {
     for (const std::string& line : RenderTop(frame, 200, a.events).lines) {
       std::printf("%s\n", line.c_str());
     }
-    std::fflush(stdout);
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      return 0;  // the reader went away (`top --interval 1s | head`): nobody to print for
+    }
     if (!frame.error.empty()) {
       return 1;
     }

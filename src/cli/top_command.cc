@@ -79,7 +79,8 @@ int Plain(TopSampler& sampler, const TopArgs& a, int interval_ms) {
   }
 }
 
-const char kHelp[] = "k kill s stop r restart p pause/resume i isolate h heal q quit (arrows select)";
+const char kHelp[] =
+    "k kill s stop r restart p pause/resume i isolate h heal q quit (arrows select)";
 
 int Screen(TopSampler& sampler, const TopArgs& a, int interval_ms) {
   // newterm, not initscr: a terminal ncurses does not know (TERM unset or unknown) falls back to
@@ -108,8 +109,8 @@ int Screen(TopSampler& sampler, const TopArgs& a, int interval_ms) {
     }
     erase();
     for (int i = 0; i < static_cast<int>(layout.lines.size()) && i < height - 2; ++i) {
-      const bool chosen = !frame.members.empty() &&
-                          i == layout.first_member_line + static_cast<int>(selected);
+      const bool chosen =
+          !frame.members.empty() && i == layout.first_member_line + static_cast<int>(selected);
       if (chosen) attron(A_REVERSE);
       mvaddnstr(i, 0, layout.lines[size_t(i)].c_str(), width);
       if (chosen) attroff(A_REVERSE);

@@ -124,10 +124,10 @@ struct Column {
 
 // The columns, in screen order.
 const Column kColumns[] = {
-    {"ID", 3, 0, true},        {"ROLE", 9, 0, true},      {"PID", 7, 9, false},
-    {"EPOCH", 5, 1, false},    {"ZXID", 13, 1, false},    {"SESS", 4, 4, false},
-    {"OPS/S", 7, 2, false},    {"LAT AVG/MAX", 11, 3, false}, {"OUT", 4, 8, false},
-    {"RSS", 7, 6, false},      {"UP", 6, 7, false},       {"LINKS", 7, 5, true},
+    {"ID", 3, 0, true},     {"ROLE", 9, 0, true},          {"PID", 7, 9, false},
+    {"EPOCH", 5, 1, false}, {"ZXID", 13, 1, false},        {"SESS", 4, 4, false},
+    {"OPS/S", 7, 2, false}, {"LAT AVG/MAX", 11, 3, false}, {"OUT", 4, 8, false},
+    {"RSS", 7, 6, false},   {"UP", 6, 7, false},           {"LINKS", 7, 5, true},
 };
 constexpr int kColumnCount = sizeof kColumns / sizeof kColumns[0];
 

@@ -14,28 +14,28 @@ namespace pc::cli {
 
 struct TopMember {
   int id = 0;
-  std::string role;          // the status role: leader, follower, looking, stopped, paused, ...
-  std::string process;       // running, stopped, paused, crashed
-  int pid = 0;               // 0: not running
+  std::string role;     // the status role: leader, follower, looking, stopped, paused, ...
+  std::string process;  // running, stopped, paused, crashed
+  int pid = 0;          // 0: not running
   int64_t epoch = -1;
   std::string zxid = "-";
-  int64_t sessions = -1;     // mntr num_alive_connections
-  double ops_per_s = -1;     // mntr packets_received, per second since the last sample
+  int64_t sessions = -1;  // mntr num_alive_connections
+  double ops_per_s = -1;  // mntr packets_received, per second since the last sample
   double avg_latency_ms = -1;
   int64_t max_latency_ms = -1;
   int64_t outstanding = -1;  // mntr outstanding_requests
   int64_t rss_kb = -1;
   int64_t uptime_ms = 0;
-  std::string links = "-";   // this member's links: "direct", "ok", "2 cut", "1 slow"
+  std::string links = "-";  // this member's links: "direct", "ok", "2 cut", "1 slow"
 };
 
 struct TopFrame {
-  std::string title;   // "cluster 'name' (zkd), supervisor pid N"
+  std::string title;  // "cluster 'name' (zkd), supervisor pid N"
   std::vector<TopMember> members;
-  std::string quorum;  // the `status` quorum line
-  std::string links;   // the `status` links line ("" for direct links)
+  std::string quorum;               // the `status` quorum line
+  std::string links;                // the `status` links line ("" for direct links)
   std::vector<std::string> events;  // the newest timeline lines, oldest first
-  std::string error;   // set when the supervisor did not answer; nothing else is then valid
+  std::string error;      // set when the supervisor did not answer; nothing else is then valid
   nlohmann::json status;  // the supervisor's status reply it was made from (links and all)
 };
 

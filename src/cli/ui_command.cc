@@ -32,8 +32,9 @@ int CmdUi(const UiArgs& a) {
     return Fail(reply.error);
   }
   std::printf("ui: %s\n", reply.data.value("url", "").c_str());
-  std::printf("(served by the supervisor on 127.0.0.1 only until `down`; the token in the address "
-              "is this page's)\n");
+  std::printf(
+      "(served by the supervisor on 127.0.0.1 only until `down`; the token in the address "
+      "is this page's)\n");
   return 0;
 }
 
@@ -41,7 +42,8 @@ int CmdUi(const UiArgs& a) {
 
 void AddUiCommand(CLI::App& app, CommandRun* chosen) {
   auto a = std::make_shared<UiArgs>();
-  auto* ui = app.add_subcommand("ui", "the cluster live in a web page on 127.0.0.1 (prints its address)");
+  auto* ui =
+      app.add_subcommand("ui", "the cluster live in a web page on 127.0.0.1 (prints its address)");
   ui->add_option("--port", a->port, "port on 127.0.0.1 (default: a free one)");
   FinishWithClusterRef(ui, a->ref, chosen, [a] { return CmdUi(*a); });
 }

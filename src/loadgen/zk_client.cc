@@ -138,8 +138,8 @@ void ZkClient::OnEvent(std::function<void(int type, int state, const std::string
 std::unique_ptr<ZkClient> ZkClient::Connect(const std::string& hosts, int session_timeout_ms,
                                             int wait_ms, std::string* error) {
   std::unique_ptr<ZkClient> client(new ZkClient(nullptr));
-  client->zh_ = zookeeper_init2(hosts.c_str(), Watcher, session_timeout_ms, nullptr,
-                                client.get(), 0, OnClientLog);
+  client->zh_ = zookeeper_init2(hosts.c_str(), Watcher, session_timeout_ms, nullptr, client.get(),
+                                0, OnClientLog);
   if (client->zh_ == nullptr) {
     *error = "zookeeper_init(" + hosts + ") failed: " + std::strerror(errno);
     return nullptr;

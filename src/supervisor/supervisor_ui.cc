@@ -34,8 +34,9 @@ void Supervisor::OnUiRequest(Connection* conn, const nlohmann::json& request) {
     return;
   }
   if (!Starter()) {
-    Reply(conn, false, "this supervisor cannot serve the page: start the cluster with a "
-                       "pseudo-cluster that has `ui`");
+    Reply(conn, false,
+          "this supervisor cannot serve the page: start the cluster with a "
+          "pseudo-cluster that has `ui`");
     return;
   }
   std::string error;

@@ -98,8 +98,9 @@ int ServeUi(const UiOptions& options, const std::function<void(const std::string
       return httplib::Server::HandlerResponse::Unhandled;
     }
     res.status = 403;
-    res.set_content("forbidden: open the address `pseudo-cluster ui` printed (it carries the token)\n",
-                    "text/plain");
+    res.set_content(
+        "forbidden: open the address `pseudo-cluster ui` printed (it carries the token)\n",
+        "text/plain");
     return httplib::Server::HandlerResponse::Handled;
   });
   auto asset = [](const char* name, const char* type) {
@@ -151,10 +152,9 @@ int ServeUi(const UiOptions& options, const std::function<void(const std::string
     res.set_content(Act(options.cluster_dir, request).dump(), "application/json");
   });
 
-  const int port = options.port == 0 ? server.bind_to_any_port("127.0.0.1")
-                                     : (server.bind_to_port("127.0.0.1", options.port)
-                                            ? options.port
-                                            : -1);
+  const int port = options.port == 0
+                       ? server.bind_to_any_port("127.0.0.1")
+                       : (server.bind_to_port("127.0.0.1", options.port) ? options.port : -1);
   if (port <= 0) {
     *error = "cannot listen on 127.0.0.1:" + std::to_string(options.port) +
              " (in use? choose another with --port, or leave it out for a free one)";

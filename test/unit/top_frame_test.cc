@@ -9,7 +9,8 @@ namespace {
 TopFrame ThreeMembers() {
   TopFrame f;
   f.title = "cluster 'default' (zkd), supervisor pid 42";
-  f.quorum = "quorum: 2 of 3 voters; 3 running; survives 1 more failure; leader node3 epoch 1; ready";
+  f.quorum =
+      "quorum: 2 of 3 voters; 3 running; survives 1 more failure; leader node3 epoch 1; ready";
   for (int id = 1; id <= 3; ++id) {
     TopMember m;
     m.id = id;

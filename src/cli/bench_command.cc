@@ -10,6 +10,7 @@
 #include "loadgen/bench.h"
 #include "loadgen/bench_plot.h"
 #include "loadgen/bench_report.h"
+#include "loadgen/bench_sweep.h"
 
 namespace fs = std::filesystem;
 
@@ -148,6 +149,42 @@ CLI::Option* AddWorkloadOptions(CLI::App* bench, BenchOptions& bo) {
   return rounds;
 }
 
+// `bench sweep`: one workload over one or two varied parameters (loadgen/bench_sweep.h).
+CLI::App* AddSweepCommand(CLI::App* bench, CommandRun* chosen) {
+  auto* sweep = bench->add_subcommand(
+      "sweep", "one workload at every value of one or two parameters: a table and plots");
+  auto so = std::make_shared<SweepOptions>();
+  auto varies = std::make_shared<std::vector<std::string>>();
+  sweep
+      ->add_option("--vary", *varies,
+                   "NAME=V1,V2,... (nodes, observers, value-size, sessions, inflight, read-pct; "
+                   "1k = 1000, for value-size 1024 bytes); once or twice")
+      ->required();
+  sweep->add_option("--workload", so->workload, "latency (default), throughput or mix");
+  AddClusterOptions(sweep, so->base);
+  AddWorkloadOptions(sweep, so->base);
+  sweep->add_flag("--json", so->json, "every point as JSON instead of the table");
+  sweep->add_option("--plot", so->plot_dir, "a directory for one PNG per measured figure");
+  Finish(sweep, chosen, [so, varies] {
+    so->vary.clear();
+    for (const std::string& spec : *varies) {
+      std::string error;
+      auto p = ParseVary(spec, &error);
+      if (!p) {
+        std::fprintf(stderr, "pseudo-cluster bench sweep: %s\n", error.c_str());
+        return 2;
+      }
+      so->vary.push_back(*p);
+    }
+    if (std::string error = CheckSweepOptions(*so); !error.empty()) {
+      std::fprintf(stderr, "pseudo-cluster %s\n", error.c_str());
+      return 2;
+    }
+    return RunSweep(*so);
+  });
+  return sweep;
+}
+
 }  // namespace
 
 void AddBenchCommand(CLI::App& app, CommandRun* chosen) {
@@ -162,11 +199,18 @@ void AddBenchCommand(CLI::App& app, CommandRun* chosen) {
   bench->add_option("--json-file", bo->json_file, "also write the JSON document to this file");
   bench->add_option("--plot", bo->plot, "draw latency distributions and failover timelines (PNG)");
   bench->add_flag("--keep", bo->keep, "keep the bench's state directory (logs, data)");
-  Finish(bench, chosen, [bo, rounds] {
-    if (bo->workload == "startup" && rounds->count() > 0) {
-      bo->startup_rounds = bo->rounds;
+  bench->require_subcommand(0, 1);
+  CLI::App* sweep = AddSweepCommand(bench, chosen);
+  bench->callback([chosen, bo, rounds, sweep] {
+    if (sweep->parsed()) {
+      return;  // `bench sweep` chose its own work
     }
-    return CmdBench(*bo);
+    *chosen = [bo, rounds] {
+      if (bo->workload == "startup" && rounds->count() > 0) {
+        bo->startup_rounds = bo->rounds;
+      }
+      return CmdBench(*bo);
+    };
   });
 }
 

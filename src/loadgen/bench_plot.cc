@@ -28,14 +28,19 @@ bool WriteCurve(const std::vector<int64_t>& samples, const std::string& path) {
   return true;
 }
 
-// A gnuplot single-quoted string: a quote inside is written twice.
-std::string Quote(const std::string& s) {
+}  // namespace
+
+std::string GnuplotQuote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
     out += c == '\'' ? std::string("''") : std::string(1, c);
   }
   return out + "'";
 }
+
+namespace {
+
+std::string Quote(const std::string& s) { return GnuplotQuote(s); }
 
 // One color per engine, one dash pattern per operation.
 std::string Style(size_t engine, int dash) {
@@ -151,7 +156,8 @@ void WriteScript(const std::string& script, const std::string& png,
   out << "unset multiplot\n";
 }
 
-// Empty on success, else what went wrong with gnuplot's first line of complaint.
+}  // namespace
+
 std::string RunGnuplot(const std::string& script, const std::string& work_dir) {
   const std::string command = "gnuplot " + Quote(script) + " 2>" + Quote(work_dir + "/gnuplot.err");
   const int rc = std::system(command.c_str());
@@ -166,8 +172,6 @@ std::string RunGnuplot(const std::string& script, const std::string& work_dir) {
   }
   return {};
 }
-
-}  // namespace
 
 std::string WritePlot(const std::vector<EngineResult>& results, const std::string& png,
                       const std::string& work_dir) {

@@ -11,6 +11,12 @@
 
 namespace pc::loadgen {
 
+// A gnuplot single-quoted string: a quote inside is written twice.
+std::string GnuplotQuote(const std::string& s);
+
+// Runs gnuplot on `script`; empty on success, else one line with gnuplot's first complaint.
+std::string RunGnuplot(const std::string& script, const std::string& work_dir);
+
 // Empty string on success, else one line saying what failed.
 std::string WritePlot(const std::vector<EngineResult>& results, const std::string& png,
                       const std::string& work_dir);

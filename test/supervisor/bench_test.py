@@ -58,9 +58,9 @@ class BenchChecks(unittest.TestCase):
                       f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}")
         return proc
 
-    def kill_leftovers(self):
-        """Whatever still runs from this test's directory after a failure: kill it, so a failing
-        test does not leave servers behind (check_nothing_left is what reports them)."""
+    def leftover_pids(self):
+        """The processes still running from this test's directory (not the test itself)."""
+        pids = []
         for pid in os.listdir("/proc"):
             if not pid.isdigit():
                 continue
@@ -72,10 +72,17 @@ class BenchChecks(unittest.TestCase):
                 except OSError:
                     pass
             if self.tmp in seen and int(pid) != os.getpid():
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except OSError:
-                    pass
+                pids.append(int(pid))
+        return pids
+
+    def kill_leftovers(self):
+        """Whatever still runs from this test's directory after a failure: kill it, so a failing
+        test does not leave servers behind (check_nothing_left is what reports them)."""
+        for pid in self.leftover_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
     def assert_summary(self, summary, count, where):
         self.assertEqual(summary["count"], count, where)
@@ -251,6 +258,59 @@ class BenchTest(BenchChecks):
         proc = self.bench("latency", "--cluster", "nothing-here", check=False, timeout=30)
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("no cluster is running", proc.stderr)
+
+
+class BenchSweepTest(BenchChecks):
+    def test_sweep_client_side_reuses_one_cluster_per_engine(self):
+        # value-size is client-side: each engine's cluster comes up once for both points.
+        plots = os.path.join(self.tmp, "plots")
+        proc = self.bench("sweep", "--vary", "value-size=10,1k", "--compare", "--json",
+                          "--plot", plots, *SHORT, timeout=400)
+        doc = json.loads(proc.stdout)
+        self.assertEqual(doc["sweep"]["workload"], "latency")
+        self.assertEqual(doc["sweep"]["vary"], [{"name": "value-size", "values": [10, 1024]}])
+        seen = sorted((p["engine"], p["params"]["value-size"]) for p in doc["points"])
+        self.assertEqual(seen, [("apache", 10), ("apache", 1024), ("zkd", 10), ("zkd", 1024)])
+        for p in doc["points"]:
+            f = p["figures"]
+            self.assertEqual(sorted(f), ["get p50 us", "get p99 us", "set p50 us", "set p99 us"])
+            self.assertTrue(0 < f["set p50 us"] <= f["set p99 us"], p)
+        self.assertEqual(proc.stderr.count("bringing up one"), 2, proc.stderr)
+        self.assertEqual(sorted(n for n in os.listdir(plots) if n.endswith(".png")),
+                         ["get-p50-us.png", "get-p99-us.png", "set-p50-us.png",
+                          "set-p99-us.png"])
+        self.check_sweep_left_nothing()
+
+    def test_sweep_server_side_two_parameters_table(self):
+        # nodes is server-side: a fresh cluster per point; the table has a row per combination.
+        proc = self.bench("sweep", "--vary", "nodes=1,3", "--vary", "inflight=1,4",
+                          "--workload", "mix", *SHORT, timeout=400)
+        lines = proc.stdout.strip().splitlines()
+        self.assertIn("4 point(s), a fresh cluster per point", lines[0])
+        self.assertEqual(lines[1].split()[:3], ["nodes", "inflight", "engine"])
+        self.assertIn("mix ops/s", lines[1])
+        rows = [line.split()[:3] for line in lines[2:]]
+        self.assertEqual(rows, [["1", "1", "zkd"], ["1", "4", "zkd"], ["3", "1", "zkd"],
+                                ["3", "4", "zkd"]])
+        self.assertIn("point 4/4", proc.stderr)
+        self.check_sweep_left_nothing()
+
+    def check_sweep_left_nothing(self):
+        self.assertEqual([p for p in self.leftover_pids() if pid_alive(p)], [],
+                         "processes outlived the sweep")
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith("pc-")], [],
+                         "the sweep left its state directories")
+
+    def test_sweep_bad_arguments_get_one_line(self):
+        for args, expect in [(["--vary", "colour=1,2"], "--vary 'colour=1,2'"),
+                             (["--vary", "value-size=1,2x"], "'2x' is not a value"),
+                             (["--vary", "nodes=3", "--vary", "nodes=5"], "given twice"),
+                             (["--vary", "nodes=3", "--workload", "failover"], "--workload"),
+                             (["--vary", "nodes=3", "--cluster", "x"], "leave out --cluster")]:
+            proc = self.bench("sweep", *args, check=False, timeout=30)
+            self.assertEqual(proc.returncode, 2, (args, proc.stderr))
+            self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+            self.assertIn(expect, proc.stderr)
 
 
 class BenchCompareTest(BenchChecks):

@@ -142,6 +142,8 @@ CLI::Option* AddWorkloadOptions(CLI::App* bench, BenchOptions& bo) {
       ->check(CLI::Range(1, 1000));
   bench->add_option("--failover-clients", bo.failover_clients, "failover: writing sessions (2)")
       ->check(CLI::Range(1, 64));
+  bench->add_option("--znodes", bo.znodes, "scale: znodes to create (100000)")
+      ->check(CLI::Range(int64_t{1000}, int64_t{10000000}));
   bench
       ->add_option("--session-timeout", bo.session_timeout_ms,
                    "client session timeout in ms (4000)")
@@ -192,7 +194,8 @@ void AddBenchCommand(CLI::App& app, CommandRun* chosen) {
       "bench", "load generator on the Apache C client: latency, throughput, failover, start-up");
   auto bo = std::make_shared<BenchOptions>();
   bench->add_option("WORKLOAD", bo->workload,
-                    "latency, throughput (write, read, mix), failover, startup or all (default)");
+                    "latency, throughput (write, read, mix), failover, startup or all (default); "
+                    "scale (not in all: a large tree's memory, snapshot and recovery)");
   AddClusterOptions(bench, *bo);
   CLI::Option* rounds = AddWorkloadOptions(bench, *bo);
   bench->add_flag("--json", bo->json, "machine-readable output");

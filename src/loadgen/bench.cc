@@ -18,6 +18,7 @@
 #include "loadgen/failover_workload.h"
 #include "loadgen/latency_workload.h"
 #include "loadgen/progress.h"
+#include "loadgen/scale_workload.h"
 #include "loadgen/startup_workload.h"
 #include "loadgen/throughput_workload.h"
 #include "loadgen/zk_client.h"
@@ -234,6 +235,9 @@ class BenchRunner {
   std::string target() const { return o_.target.empty() ? "all" : o_.target; }
 
   StepResult RunSteady() {
+    if (o_.workload == "scale") {  // not part of "all": it takes minutes at its default size
+      return Scale();
+    }
     if (!want("latency") && !want("throughput") && !want("failover")) {
       return {};
     }
@@ -258,6 +262,25 @@ class BenchRunner {
       }
     }
     return want("failover") ? Failover() : StepResult{};
+  }
+
+  // `bench scale`: each engine's cluster in turn (scale_workload.h).
+  StepResult Scale() {
+    for (Subject& s : subjects_) {
+      if (StepResult r = Prepare(s); !r.ok()) {
+        return r;
+      }
+      progress_.Phase(s.result.engine + " scale: " + std::to_string(o_.znodes) + " znodes");
+      ScaleOptions so;
+      so.znodes = o_.znodes;
+      so.value_bytes = o_.value_bytes;
+      so.session_timeout_ms = o_.session_timeout_ms;
+      s.result.json["scale"] = RunZnodeScale(*s.cluster, s.root, so, progress_);
+      if (s.result.json["scale"].contains("error")) {
+        return Failed(s.result.engine + " scale: " + s.result.json["scale"].value("error", ""));
+      }
+    }
+    return {};
   }
 
   // Brings up the engine's cluster (unless borrowed), waits for it and makes the workloads'
@@ -473,7 +496,8 @@ class BenchRunner {
       }
       progress_.Phase("cleaning up " + s.result.engine);
       std::string error;
-      if (auto view = s.cluster->Status(&error); view && !s.root.empty()) {
+      // Our own clusters go with everything in them; only a borrowed one is cleaned.
+      if (auto view = s.cluster->Status(&error); view && !s.root.empty() && borrowed()) {
         if (auto client =
                 ZkClient::Connect(HostList(view->members), o_.session_timeout_ms, 10000, &error)) {
           client->RemoveTree(s.root);
@@ -563,10 +587,15 @@ nlohmann::json RunDocument(const BenchOptions& o, const std::string& loadavg_sta
 }  // namespace
 
 std::string CheckBenchOptions(const BenchOptions& o) {
-  const std::set<std::string> workloads = {"all", "latency", "throughput", "failover", "startup"};
+  const std::set<std::string> workloads = {"all",      "latency", "throughput",
+                                           "failover", "startup", "scale"};
   if (!workloads.count(o.workload)) {
     return "unknown workload '" + o.workload +
-           "': use latency, throughput, failover, startup or all";
+           "': use latency, throughput, failover, startup, scale or all";
+  }
+  if (o.workload == "scale" && (!o.cluster.empty() || !o.dir.empty())) {
+    return "bench scale restarts every member: it brings up its own clusters (leave out "
+           "--cluster/--dir)";
   }
   if (o.compare && (!o.cluster.empty() || !o.dir.empty())) {
     return "--compare brings up its own zkd and apache clusters; leave out --cluster/--dir";

@@ -17,7 +17,7 @@
 namespace pc {
 
 struct BenchOptions {
-  std::string workload = "all";  // latency, throughput, failover, startup, all
+  std::string workload = "all";  // latency, throughput, failover, startup, all; scale (not in all)
   std::string engine = "zkd";    // own clusters: zkd or apache
   bool compare = false;          // both engines, own clusters
   std::string cluster, dir;      // a running cluster instead of own ones
@@ -33,6 +33,7 @@ struct BenchOptions {
   int value_bytes = 100, read_pct = 90;
   int rounds = 5, startup_rounds = 3, failover_clients = 2;
   int session_timeout_ms = 4000;
+  int64_t znodes = 100000;  // scale
   bool json = false;
   std::string json_file;  // also write the JSON document here
   std::string plot;       // FILE.png

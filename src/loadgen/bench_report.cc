@@ -238,6 +238,42 @@ void RenderMemory(const Json& m, std::string* out) {
   }
 }
 
+void RenderScale(const Json& s, std::string* out) {
+  if (s.contains("error")) {
+    Line(out, "scale: " + s.value("error", std::string("")));
+    return;
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "scale: %lld znodes of %d bytes created in %.1f s (%.0f/s, %lld errors)",
+                static_cast<long long>(s.value("znodes", int64_t{0})), s.value("value_bytes", 0),
+                s.value("create_s", 0.0), s.value("creates_per_s", 0.0),
+                static_cast<long long>(s.value("errors", int64_t{0})));
+  Line(out, buf);
+  Line(out, "  node role        RSS MiB before  after   bytes per znode");
+  for (const auto& m : s.value("members", Json::array())) {
+    std::snprintf(buf, sizeof buf, "  %4d %-10s %14.1f %7.1f %13.0f", m.value("id", 0),
+                  m.value("role", std::string("")).c_str(), m.value("rss_before_kb", 0) / 1024.0,
+                  m.value("rss_after_kb", 0) / 1024.0, m.value("bytes_per_znode", 0.0));
+    Line(out, buf);
+  }
+  const Json snap = s.value("snapshot", Json());
+  if (snap.is_object()) {
+    std::snprintf(buf, sizeof buf, "  newest snapshot on the leader: %.1f MiB (%s)",
+                  snap.value("bytes", 0.0) / 1048576.0, snap.value("file", std::string("")).c_str());
+    Line(out, buf);
+  }
+  if (s.contains("recovery_ms")) {
+    std::snprintf(buf, sizeof buf,
+                  "  recovery: every member restarted, ready and serving the last znode after "
+                  "%.0f ms",
+                  s.value("recovery_ms", 0.0));
+    Line(out, buf);
+  } else if (s.contains("recovery_error")) {
+    Line(out, "  recovery failed: " + s.value("recovery_error", std::string("")));
+  }
+}
+
 }  // namespace
 
 nlohmann::json MachineJson() {
@@ -289,6 +325,9 @@ std::string RenderEngine(const nlohmann::json& e) {
   }
   if (e.contains("memory")) {
     RenderMemory(e["memory"], &out);
+  }
+  if (e.contains("scale")) {
+    RenderScale(e["scale"], &out);
   }
   return out;
 }

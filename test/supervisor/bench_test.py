@@ -313,6 +313,28 @@ class BenchSweepTest(BenchChecks):
             self.assertIn(expect, proc.stderr)
 
 
+class BenchScaleTest(BenchChecks):
+    def test_scale_reports_memory_snapshot_and_recovery_on_both_engines(self):
+        proc = self.bench("scale", "--compare", "--znodes", "3000", "--json", "--tick-time", "200",
+                          timeout=400)
+        doc = json.loads(proc.stdout)
+        self.assertEqual(sorted(doc["engines"]), ["apache", "zkd"])
+        for name, e in doc["engines"].items():
+            s = e["scale"]
+            self.assertEqual((s["znodes"], s["value_bytes"], s["errors"]), (3000, 100, 0), name)
+            self.assertGreater(s["creates_per_s"], 0, name)
+            self.assertEqual(len(s["members"]), 3, name)
+            for m in s["members"]:
+                self.assertGreater(m["rss_after_kb"], 0, name)
+            self.assertGreater(s["recovery_ms"], 0, name)
+            self.assertNotIn("recovery_error", s, name)
+            self.assertNotIn("latency", e)  # scale runs alone
+        self.assertEqual(self.leftover_pids(), [], "servers outlived the bench")
+        bad = self.bench("scale", "--cluster", "x", check=False, timeout=30)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("bench scale restarts every member", bad.stderr)
+
+
 class BenchCompareTest(BenchChecks):
     def test_compare_reports_both_engines_with_targets(self):
         proc = self.bench("--compare", "--json", "--rounds", "1", "--startup-rounds", "1",

@@ -101,7 +101,13 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
   for (int64_t p = 0; p * kPerParent < options.znodes; ++p) {
     char parent[32];
     std::snprintf(parent, sizeof parent, "/p-%05lld", static_cast<long long>(p));
-    if (!client->Ensure(root + parent, "")) return {{"error", "cannot create " + root + parent}};
+    // A connection loss (a member busy starting up, a JVM pausing) is retried, not fatal.
+    bool made = false;
+    for (int attempt = 0; attempt < 5 && !made; ++attempt) {
+      made = client->Ensure(root + parent, "");
+      if (!made) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    if (!made) return {{"error", "cannot create " + root + parent + " (5 tries)"}};
   }
   CreateWindow window(options.inflight);
   const auto t0 = std::chrono::steady_clock::now();

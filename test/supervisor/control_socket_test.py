@@ -12,7 +12,6 @@ Nothing here asserts on timings.
     control_socket_test.py --binary build/pseudo-cluster
 """
 
-import argparse
 import json
 import os
 import signal
@@ -102,13 +101,5 @@ class ControlSocketTest(ClusterTest):
         self.assertEqual(log.count(NOTE), 1, "one log line for the one dropped subscriber")
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--binary", required=True)
-    args, rest = parser.parse_known_args()
-    supervisor_test.BINARY = os.path.abspath(args.binary)
-    unittest.main(argv=[sys.argv[0], "-v", *rest])
-
-
 if __name__ == "__main__":
-    main()
+    supervisor_test.main()

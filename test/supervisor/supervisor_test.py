@@ -450,12 +450,14 @@ class CommandLineTest(ClusterTest):
 
 
 def main():
+    """`SCRIPT --binary build/pseudo-cluster [unittest args]`: the tests of the script run as
+    __main__ (this one, or another test file that imports this module and calls main())."""
     global BINARY
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
     args, rest = parser.parse_known_args()
     BINARY = os.path.abspath(args.binary)
-    unittest.main(argv=[sys.argv[0], "-v", *rest])
+    unittest.main(module="__main__", argv=[sys.argv[0], "-v", *rest])
 
 
 if __name__ == "__main__":

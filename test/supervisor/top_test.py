@@ -10,7 +10,6 @@ asserts on timings.
     top_test.py --binary build/pseudo-cluster [unittest args, e.g. TopTest.test_zkd]
 """
 
-import argparse
 import os
 import re
 import shlex
@@ -133,13 +132,5 @@ class TopTest(ClusterTest):
         self.check_top("apache")
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--binary", required=True)
-    args, rest = parser.parse_known_args()
-    supervisor_test.BINARY = os.path.abspath(args.binary)
-    unittest.main(argv=[sys.argv[0], "-v", *rest])
-
-
 if __name__ == "__main__":
-    main()
+    supervisor_test.main()

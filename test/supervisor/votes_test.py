@@ -9,7 +9,6 @@ summary (one line per won election, no notifications). Nothing here asserts on t
     votes_test.py --binary build/pseudo-cluster [unittest args, e.g. VotesTest.test_zkd]
 """
 
-import argparse
 import json
 import os
 import select
@@ -129,13 +128,5 @@ class VotesTest(ClusterTest):
         self.check_kill_leader("apache")
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--binary", required=True)
-    args, rest = parser.parse_known_args()
-    supervisor_test.BINARY = os.path.abspath(args.binary)
-    unittest.main(argv=[sys.argv[0], "-v", *rest])
-
-
 if __name__ == "__main__":
-    main()
+    supervisor_test.main()

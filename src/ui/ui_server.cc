@@ -91,8 +91,17 @@ std::string StartUiThread(const std::string& cluster_dir, int port, std::string*
 int ServeUi(const UiOptions& options, const std::function<void(const std::string& url)>& ready,
             const std::function<bool()>& stop, std::string* error) {
   const std::string token = MakeToken();
-  UiFeed feed(options.cluster_dir);
   httplib::Server server;
+  // Bound first: the feed's producers start talking to the supervisor only once there is a page.
+  const int port = options.port == 0
+                       ? server.bind_to_any_port("127.0.0.1")
+                       : (server.bind_to_port("127.0.0.1", options.port) ? options.port : -1);
+  if (port <= 0) {
+    *error = "cannot listen on 127.0.0.1:" + std::to_string(options.port) +
+             " (in use? choose another with --port, or leave it out for a free one)";
+    return 1;
+  }
+  UiFeed feed(options.cluster_dir);
   server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     if (TokenOk(req, token)) {
       return httplib::Server::HandlerResponse::Unhandled;
@@ -152,14 +161,6 @@ int ServeUi(const UiOptions& options, const std::function<void(const std::string
     res.set_content(Act(options.cluster_dir, request).dump(), "application/json");
   });
 
-  const int port = options.port == 0
-                       ? server.bind_to_any_port("127.0.0.1")
-                       : (server.bind_to_port("127.0.0.1", options.port) ? options.port : -1);
-  if (port <= 0) {
-    *error = "cannot listen on 127.0.0.1:" + std::to_string(options.port) +
-             " (in use? choose another with --port, or leave it out for a free one)";
-    return 1;
-  }
   std::thread watcher([&] {
     while (!stop() && feed.alive()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -169,7 +170,6 @@ int ServeUi(const UiOptions& options, const std::function<void(const std::string
   ready("http://127.0.0.1:" + std::to_string(port) + "/?token=" + token);
   server.listen_after_bind();
   watcher.join();
-  feed.Stop();
   return 0;
 }
 

@@ -27,6 +27,12 @@ ReadReply Ok(JuteWriter& w) {
 }
 
 void WriteChildren(JuteWriter& w, const Node& n) {
+  // Sized first (a cheap pass over contiguous names): grown by doubling, a reply of 100k names
+  // copied itself some 20 times, which cost more per child the larger it got. The 128 bytes
+  // leave room for getChildren2's Stat.
+  size_t bytes = w.size() + 4 + 128;
+  for (const auto& [name, child] : n.children) bytes += 4 + name.size();
+  w.Reserve(bytes);
   w.Int(static_cast<int32_t>(n.children.size()));
   for (const auto& [name, child] : n.children) w.String(name);
 }

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/reads.h"
 #include "proto/jute.h"
 #include "tree/acl.h"
 #include "tree/data_tree.h"
@@ -221,12 +222,8 @@ void BM_Tree_GetChildrenWide(benchmark::State& state) {
   for (auto _ : state) {
     const Node* n = tree.Find("/wide");
     if (!n) std::abort();
-    JuteWriter w;  // as core/reads.cc's WriteChildren: sized first, then written
-    size_t need = 4;
-    for (const auto& [name, child] : n->children) need += 4 + name.size();
-    w.Reserve(need);
-    w.Int(static_cast<int32_t>(n->children.size()));
-    for (const auto& [name, child] : n->children) w.String(name);
+    JuteWriter w;
+    WriteChildren(w, *n);
     bytes = w.size();
     benchmark::DoNotOptimize(w.data().data());
   }

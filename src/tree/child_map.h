@@ -27,7 +27,7 @@ template <class V>
 class ChildMap {
  public:
   using value_type = std::pair<std::string, V>;
-  static constexpr size_t kChunkMax = 32;
+  static constexpr size_t kChunkMax = 64;
 
  private:
   using Chunk = std::vector<value_type>;
@@ -43,6 +43,9 @@ class ChildMap {
       if (++pos_ == (*chunks_)[chunk_].size()) {
         ++chunk_;
         pos_ = 0;
+        // Chunks are separate allocations, so the hardware does not see the next one coming:
+        // ask for its first entries while this one is read.
+        if (chunk_ + 1 < chunks_->size()) __builtin_prefetch((*chunks_)[chunk_ + 1].data());
       }
       return *this;
     }

@@ -35,7 +35,6 @@ class ChildMap {
   using Chunk = std::vector<value_type>;
 
  public:
-
   class const_iterator {
    public:
     const_iterator() = default;
@@ -102,9 +101,7 @@ class ChildMap {
 
   // Inserts unless `name` is there; returns whether it inserted.
   bool emplace(std::string name, V value) { return Put(std::move(name), std::move(value), false); }
-  void insert_or_assign(std::string name, V value) {
-    Put(std::move(name), std::move(value), true);
-  }
+  void insert_or_assign(std::string name, V value) { Put(std::move(name), std::move(value), true); }
   void erase(const_iterator it) {
     Chunk& chunk = chunks_[it.chunk_];
     chunk.erase(chunk.begin() + static_cast<std::ptrdiff_t>(it.pos_));
@@ -130,8 +127,9 @@ class ChildMap {
 
   // The first chunk whose last name is >= `name` (where `name` is or would go), or the count.
   size_t ChunkFor(std::string_view name) const {
-    auto it = std::lower_bound(chunks_.begin(), chunks_.end(), name,
-                               [](const Chunk& c, std::string_view n) { return c.back().first < n; });
+    auto it =
+        std::lower_bound(chunks_.begin(), chunks_.end(), name,
+                         [](const Chunk& c, std::string_view n) { return c.back().first < n; });
     return static_cast<size_t>(it - chunks_.begin());
   }
 

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/reads.h"
 #include "proto/jute.h"
 #include "tree/acl.h"
 #include "tree/data_tree.h"
@@ -222,8 +223,7 @@ void BM_Tree_GetChildrenWide(benchmark::State& state) {
     const Node* n = tree.Find("/wide");
     if (!n) std::abort();
     JuteWriter w;
-    w.Int(static_cast<int32_t>(n->children.size()));
-    for (const auto& [name, child] : n->children) w.String(name);
+    WriteChildren(w, *n);
     bytes = w.size();
     benchmark::DoNotOptimize(w.data().data());
   }

@@ -45,4 +45,7 @@ using ReadFn = ReadReply (*)(ReadContext& c, JuteReader& r);
 // The function that serves `op`, or nullptr if `op` is not answered from the tree.
 ReadFn FindRead(OpCode op);
 
+// getChildren's list: the count, then each name (jute vector<ustring>), in the tree's order.
+void WriteChildren(JuteWriter& w, const Node& n);
+
 }  // namespace zk

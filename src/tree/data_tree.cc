@@ -226,7 +226,7 @@ ApplyResult DataTree::ApplyOp(const TxnHeader& h, const TxnOp& op, std::vector<T
 
 bool DataTree::HasChild(const Node& parent, std::string_view name) {
   const Children& siblings = parent.children;
-  if (siblings.empty() || siblings.rbegin()->first < name) return false;
+  if (siblings.empty() || siblings.back().first < name) return false;
   return siblings.find(name) != siblings.end();
 }
 
@@ -238,7 +238,7 @@ Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
   Node& parent = *parent_node;
   std::string name(BaseName(op.path));
   Children& siblings = parent.children;
-  bool last = siblings.empty() || siblings.rbegin()->first < name;  // sequential: always
+  bool last = siblings.empty() || siblings.back().first < name;  // sequential: always
   if (!last && siblings.count(name)) return Err::kNodeExists;
 
   int64_t owner = 0;
@@ -267,11 +267,7 @@ Err DataTree::CreateNode(const TxnHeader& h, const TxnOp& op, Stat* out,
   *out = n.stat;
   data_size_ += static_cast<int64_t>(op.path.size() + op.data.size());
   const Node* placed = nodes_.Emplace(op.path, std::move(n)).first;
-  if (last) {
-    siblings.emplace_hint(siblings.end(), std::move(name), placed);
-  } else {
-    siblings.emplace(std::move(name), placed);
-  }
+  siblings.emplace(std::move(name), placed);  // after the last one: an append
   parent.stat.num_children = static_cast<int32_t>(parent.children.size());
 
   if (owner == kContainerOwner) {

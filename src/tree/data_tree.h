@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "proto/records.h"
+#include "tree/child_map.h"
 #include "tree/path_map.h"
 #include "tree/txn.h"
 #include "tree/watches.h"
@@ -23,8 +24,9 @@ namespace zk {
 struct Node;
 // A node's children by name, sorted, each with its node: a walk of the tree (snapshots, dumps)
 // follows these pointers instead of looking every path up in the hash map. The nodes live in
-// DataTree's PathMap, whose entries keep their address until erased.
-using Children = std::map<std::string, const Node*, std::less<>>;
+// DataTree's PathMap, whose entries keep their address until erased. Kept in contiguous runs
+// (child_map.h) so listing 100k children costs per child what listing 10k does.
+using Children = ChildMap<const Node*>;
 
 struct Node {
   std::string data;

@@ -264,8 +264,19 @@ int RunSweep(const SweepOptions& o) {
     for (int b : o.vary[1].values) combos.push_back({a, b});
   }
   // Client-side only: one cluster per engine, brought up once.
-  std::map<std::string, BenchCluster> reused;
-  std::string home;
+  // The reused clusters go down and their state root away however the sweep ends (an error
+  // line, Ctrl-C, or an exception on its way out).
+  struct Reused {
+    std::map<std::string, BenchCluster> clusters;
+    std::string home;
+    ~Reused() {
+      for (auto& [engine, cluster] : clusters) cluster.BringDown();
+      std::error_code ec;
+      if (!home.empty()) fs::remove_all(home, ec);
+    }
+  } owned;
+  std::map<std::string, BenchCluster>& reused = owned.clusters;
+  std::string& home = owned.home;
   if (!server_side) {
     const std::string tmp = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
     std::string tmpl = tmp + "/pc-sweep-XXXXXX";
@@ -294,8 +305,6 @@ int RunSweep(const SweepOptions& o) {
       auto cluster = BenchCluster::BringUp(home, "sweep-" + engine, own, &error);
       if (!cluster) {
         std::fprintf(stderr, "pseudo-cluster bench sweep: %s\n", error.c_str());
-        for (auto& [e, c] : reused) c.BringDown();
-        fs::remove_all(home);
         return 1;
       }
       reused.emplace(engine, std::move(*cluster));
@@ -351,11 +360,8 @@ int RunSweep(const SweepOptions& o) {
     }
     if (!failure.empty()) break;
   }
-  for (auto& [engine, cluster] : reused) cluster.BringDown();
-  if (!home.empty()) {
-    std::error_code ec;
-    fs::remove_all(home, ec);
-  }
+  for (auto& [engine, cluster] : reused) cluster.BringDown();  // before the report and plots
+  reused.clear();
   if (o.json) {
     json doc = PointsJson(o, points);
     if (!failure.empty()) doc["error"] = failure;

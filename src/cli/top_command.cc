@@ -36,19 +36,15 @@ int BadTop(const std::string& message) {
 // Sends one member action and returns its one-line answer (the supervisor's first line, or its
 // error), for the status line at the bottom of the screen.
 std::string Act(const std::string& dir, nlohmann::json request) {
-  std::string first;
-  ControlReply reply = Request(SocketPath(dir), request, [&](const nlohmann::json& m) {
-    if (m.contains("line") && first.empty()) {
-      first = m.value("line", "");
-    }
-  });
+  std::vector<std::string> lines;
+  const ControlReply reply = RequestLines(SocketPath(dir), request, &lines);
   if (!reply.connected) {
     return NotRunning(dir);
   }
   if (!reply.ok) {
     return "refused: " + reply.error;
   }
-  return first.empty() ? "done" : first;
+  return lines.empty() ? "done" : lines.front();
 }
 
 int Plain(TopSampler& sampler, const TopArgs& a, int interval_ms) {

@@ -31,6 +31,13 @@ int Connect(const std::string& socket_path) {
 
 }  // namespace
 
+ControlReply RequestLines(const std::string& socket_path, const nlohmann::json& request,
+                          std::vector<std::string>* lines) {
+  return Request(socket_path, request, [lines](const nlohmann::json& m) {
+    if (m.contains("line")) lines->push_back(m.value("line", ""));
+  });
+}
+
 bool SupervisorRunning(const std::string& socket_path) {
   int fd = Connect(socket_path);
   if (fd < 0) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pc {
 
@@ -21,6 +22,11 @@ struct ControlReply {
 // before the final reply goes to `on_message` (may be empty).
 ControlReply Request(const std::string& socket_path, const nlohmann::json& request,
                      const std::function<void(const nlohmann::json&)>& on_message = {});
+
+// Request() for an action (kill, partition, ...): its {"line": ...} messages, in order, go to
+// *lines. What `top`'s keys and the web page's buttons show as the action's answer.
+ControlReply RequestLines(const std::string& socket_path, const nlohmann::json& request,
+                          std::vector<std::string>* lines);
 
 // True when a supervisor accepts connections on `socket_path`.
 bool SupervisorRunning(const std::string& socket_path);

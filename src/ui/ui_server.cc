@@ -35,19 +35,17 @@ bool TokenOk(const httplib::Request& req, const std::string& token) {
 
 // One line for the page: the supervisor's first line, or its error.
 nlohmann::json Act(const std::string& dir, const nlohmann::json& request) {
-  std::string lines;
-  ControlReply reply = Request(SocketPath(dir), request, [&](const nlohmann::json& m) {
-    if (m.contains("line")) {
-      lines += (lines.empty() ? "" : "; ") + m.value("line", "");
-    }
-  });
+  std::vector<std::string> lines;
+  const ControlReply reply = RequestLines(SocketPath(dir), request, &lines);
   if (!reply.connected) {
     return {{"ok", false}, {"answer", "the cluster is not running"}};
   }
   if (!reply.ok) {
     return {{"ok", false}, {"answer", reply.error}};
   }
-  return {{"ok", true}, {"answer", lines.empty() ? "done" : lines}};
+  std::string answer;
+  for (const std::string& line : lines) answer += (answer.empty() ? "" : "; ") + line;
+  return {{"ok", true}, {"answer", answer.empty() ? "done" : answer}};
 }
 
 }  // namespace

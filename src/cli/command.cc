@@ -14,7 +14,8 @@ void Finish(CLI::App* command, CommandRun* chosen, CommandRun run) {
 }
 
 void FinishWithClusterRef(CLI::App* command, ClusterRef& ref, CommandRun* chosen, CommandRun run) {
-  command->add_option("--name", ref.name, "cluster name (directory under $PSEUDO_CLUSTER_HOME)");
+  command->add_option("--name,--cluster", ref.name,
+                      "cluster name (directory under $PSEUDO_CLUSTER_HOME)");
   command->add_option("--dir", ref.dir, "cluster directory");
   Finish(command, chosen, std::move(run));
 }

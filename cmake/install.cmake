@@ -16,9 +16,10 @@ install(TARGETS pseudo-cluster-bin zkd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDI
 install(FILES docs/pseudo-cluster.1 docs/zkd.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(DIRECTORY cluster-configs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/pseudo-cluster/cluster-configs
         FILES_MATCHING PATTERN "*.ini")
-install(FILES README.md LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs
-        PATTERN "*.1" EXCLUDE)
+# (GNUInstallDirs' DOCDIR would be named after the CMake project, pseudo_cluster.)
+set(PC_DOCDIR ${CMAKE_INSTALL_DATAROOTDIR}/doc/pseudo-cluster)
+install(FILES README.md LICENSE DESTINATION ${PC_DOCDIR})
+install(DIRECTORY docs/ DESTINATION ${PC_DOCDIR}/docs PATTERN "*.1" EXCLUDE)
 
 # ---- the Debian package (CPack) ----
 set(CPACK_GENERATOR DEB)

@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
 
-.PHONY: all bootstrap build test unit fmt lint fuzz fuzz-smoke bench sim chaos soak soak-planted clean
+.PHONY: all bootstrap build install deb man test unit fmt lint fuzz fuzz-smoke bench sim chaos soak soak-planted clean
 
 all: build
 
@@ -16,6 +16,23 @@ $(BUILD)/build.ninja: CMakeLists.txt
 
 build: bootstrap $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
+
+# make install PREFIX=/opt/pc: PREFIX/bin/pseudo-cluster and zkd, the man pages, docs and example
+# configs (cmake/install.cmake). Builds the two programs only, not the tests.
+PREFIX ?= /usr/local
+install: bootstrap $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target pseudo-cluster-bin zkd
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# make deb: $(BUILD)/pseudo-cluster_<version>_<arch>.deb (CPack), installing into /usr.
+deb: bootstrap $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target pseudo-cluster-bin zkd
+	cd $(BUILD) && cpack -G DEB
+
+# docs/pseudo-cluster.1 and docs/zkd.1 from the --help texts (after a command or option changes;
+# ctest -L install fails while they are stale).
+man: build
+	./scripts/man-pages.py $(BUILD)/pseudo-cluster $(BUILD)/zkd
 
 test: build fuzz-smoke
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600

@@ -12,6 +12,8 @@ packages=(
   procps iproute2 psmisc gnuplot-nox
   libncurses-dev tmux netcat-openbsd
   libcpp-httplib-dev chromium chromium-driver python3-selenium
+  # export's tests read YAML; make deb (CPack) runs dpkg-shlibdeps, which needs file
+  python3-yaml dpkg-dev file
 )
 
 missing=()

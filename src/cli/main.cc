@@ -16,6 +16,10 @@ int Run(int argc, char** argv) {
   }
   CLI::App app{"pseudo-cluster: a ZooKeeper ensemble on one machine"};
   app.require_subcommand(1);
+  // A usage error is one line, as every other error (CLI11 adds a second line by default).
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("pseudo-cluster: ") + e.what() + " (see --help)\n";
+  });
   pc::cli::CommandRun chosen;
   pc::cli::AddLifecycleCommands(app, &chosen);
   pc::cli::AddObserveCommands(app, &chosen);

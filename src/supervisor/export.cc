@@ -85,6 +85,13 @@ std::string RenderScript(const ClusterSpec& spec, const std::vector<std::string>
 
 }  // namespace
 
+std::optional<ExportFormat> ParseExportFormat(const std::string& text) {
+  if (text == "ssh") return ExportFormat::kSsh;
+  if (text == "compose") return ExportFormat::kCompose;
+  if (text == "k8s") return ExportFormat::kKubernetes;
+  return std::nullopt;
+}
+
 ExportFiles RenderExport(const ClusterSpec& spec, const std::vector<std::string>& hosts) {
   ExportFiles result;
   if (static_cast<int>(hosts.size()) != spec.nodes()) {

@@ -12,6 +12,7 @@ packages=(
   procps iproute2 psmisc gnuplot-nox
   libncurses-dev tmux netcat-openbsd
   libcpp-httplib-dev chromium chromium-driver python3-selenium
+  libssl-dev openssl
 )
 
 missing=()

@@ -11,11 +11,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 
 #include "proto/codes.h"
 #include "server/four_letter.h"
 #include "server/frame_reader.h"
+#include "server/tls_session.h"
 
 namespace zk {
 
@@ -50,6 +52,9 @@ struct ClientConnection {
   std::string ip;  // "127.0.0.1"
   FrameReader reader;
   char read_buffer[kReadBufferBytes];
+  // Set on connections to secureClientPort: socket bytes pass through it both ways, and the
+  // outbox holds plaintext until Flush seals it.
+  std::unique_ptr<TlsSession> tls;
 
   int64_t session_id = 0;  // 0 until a session is opened or re-attached
   bool has_read_only_byte = true;  // the ConnectRequest had the trailing byte

@@ -174,8 +174,8 @@ def run(args, d):
         # Each refusal is one log line on the server (shown, not checked: Apache words it
         # differently).
         for line in srv.log_text().splitlines():
-            if "TLS" in line or "SSL" in line or "ssl" in line:
-                print("server log: " + line.strip()[:240])
+            if ("TLS" in line or "SSL" in line) and not line.lstrip().startswith("at "):
+                print("server log: " + line.strip()[:200])
         if failures:
             srv.print_log()
 

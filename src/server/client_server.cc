@@ -929,6 +929,7 @@ StatsSnapshot ClientServer::Snapshot() const {
   s.watches = &machine_->core().watches();
 
   s.client_port = config_.client_port;
+  if (config_.tls.enabled()) s.secure_client_port = config_.tls.secure_client_port;
   s.data_dir = config_.data_dir;
   s.data_log_dir = config_.data_log_dir;
   s.data_dir_size = DirectorySize(config_.data_dir + "/version-2");

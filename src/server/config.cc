@@ -139,7 +139,7 @@ class Parser {
         "maxCnxns", "skipACL", "zookeeper.skipACL",
         // zkd has one connection layer: the factory key matters only to Apache.
         "serverCnxnFactory", "zookeeper.serverCnxnFactory", "client.portUnification",
-        "portUnification", "sslQuorum"};
+        "portUnification"};
     if (kAccepted.count(key)) return true;
     config_.warnings.push_back(name_ + ": unknown key " + key + "=" + value + ", ignored");
     return true;

@@ -165,6 +165,12 @@ def run(args, d):
             fail("foreign_cert_refused", "a certificate from another CA was accepted")
         still_served("served_after_foreign_cert", client, "/tls", b"over tls")
 
+        conf = srv.four_letter_word("conf")
+        if "secureClientPort=%d\n" % secure_port in conf:
+            ok("conf_shows_secure_port")
+        else:
+            fail("conf_shows_secure_port", "conf says %r" % conf[:200])
+
         # The plain port still speaks plain ZooKeeper next to the TLS one.
         plain = KazooClient(hosts=srv.hostport, timeout=WAIT_S)
         plain.start(timeout=WAIT_S)

@@ -3,6 +3,9 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <sstream>
 #include <vector>
 
@@ -94,8 +97,21 @@ int PasswordCallback(char* buf, int size, int, void* userdata) {
   return n;
 }
 
+// Why `path` cannot be opened ("No such file or directory"), or "" when it can.
+std::string CannotOpen(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) return std::strerror(errno);
+  std::fclose(f);
+  return "";
+}
+
 bool LoadKeyStore(SSL_CTX* ctx, const TlsSettings& s, std::string* error) {
   const std::string where = "ssl.keyStore.location=" + s.key_store + ": ";
+  if (std::string why = CannotOpen(s.key_store); !why.empty()) {
+    *error = where + "cannot open: " + why +
+             ": expected a PEM file with the server's certificate and private key";
+    return false;
+  }
   SSL_CTX_set_default_passwd_cb(ctx, PasswordCallback);
   SSL_CTX_set_default_passwd_cb_userdata(ctx, const_cast<std::string*>(&s.key_store_password));
   if (SSL_CTX_use_certificate_chain_file(ctx, s.key_store.c_str()) != 1) {
@@ -118,13 +134,19 @@ bool LoadKeyStore(SSL_CTX* ctx, const TlsSettings& s, std::string* error) {
 }
 
 bool LoadTrustStore(SSL_CTX* ctx, const TlsSettings& s, std::string* error) {
+  const std::string where = "ssl.trustStore.location=" + s.trust_store + ": ";
   if (s.trust_store.empty()) {
     SSL_CTX_set_default_verify_paths(ctx);
-  } else if (SSL_CTX_load_verify_locations(ctx, s.trust_store.c_str(), nullptr) != 1) {
-    *error = "ssl.trustStore.location=" + s.trust_store + ": no CA certificate read (" +
-             TakeTlsErrors("unreadable") + "): expected a PEM file of CA certificates";
-    return false;
   } else {
+    if (std::string why = CannotOpen(s.trust_store); !why.empty()) {
+      *error = where + "cannot open: " + why + ": expected a PEM file of CA certificates";
+      return false;
+    }
+    if (SSL_CTX_load_verify_locations(ctx, s.trust_store.c_str(), nullptr) != 1) {
+      *error = where + "no CA certificate read (" + TakeTlsErrors("unreadable") +
+               "): expected a PEM file of CA certificates";
+      return false;
+    }
     // Tells clients which CAs their certificate should come from.
     SSL_CTX_set_client_CA_list(ctx, SSL_load_client_CA_file(s.trust_store.c_str()));
   }

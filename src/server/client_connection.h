@@ -58,6 +58,10 @@ struct ClientConnection {
 
   int64_t session_id = 0;  // 0 until a session is opened or re-attached
   bool has_read_only_byte = true;  // the ConnectRequest had the trailing byte
+  // A new session is being committed: reading pauses until its ConnectResponse (ZooKeeper's
+  // disableRecv), so requests a client pipelines behind its ConnectRequest (Java's Netty
+  // client does) are not taken for requests of a session that does not exist yet.
+  bool session_opening = false;
   std::string outbox;   // replies waiting for the next write
   std::string writing;  // the bytes of the write in flight
   bool write_in_flight = false;

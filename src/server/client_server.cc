@@ -343,7 +343,7 @@ bool ClientServer::Unseal(ClientConnection* c, std::string_view cipher, std::str
 void ClientServer::HandleBytes(ClientConnection* c) {
   while ((c->state == ClientConnection::State::kHandshake ||
           c->state == ClientConnection::State::kSession) &&
-         !c->close_after_flush) {
+         !c->close_after_flush && !c->session_opening) {
     // A four-letter word is recognised only as the first 4 bytes of a connection.
     if (c->state == ClientConnection::State::kHandshake && c->stats.recved == 0) {
       std::string_view head = c->reader.buffered();
@@ -450,6 +450,8 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
   if (req.session_id == 0) {
     OpenSessionResult s = machine_->OpenSession(req.timeout_ms, c->ip, WallMs());
     BindSession(c, s.session_id, s.timeout_ms);
+    c->session_opening = true;
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp));
     c->pending.push_back({0, OpCode::kCreateSession, LoopMs()});
     c->stats.queued = static_cast<int64_t>(c->pending.size());
     // The ConnectResponse goes out with the kSessionOpened output (Drain).
@@ -576,6 +578,23 @@ void ClientServer::Drain() {
   for (const Output& o : outputs) Deliver(o);
   outputs.clear();
   if (outputs.capacity() > drain_spare_.capacity()) drain_spare_.swap(outputs);
+  ResumeOpenedSessions();
+}
+
+void ClientServer::ResumeOpenedSessions() {
+  if (opened_.empty()) return;
+  std::vector<uint64_t> ids;
+  ids.swap(opened_);
+  for (uint64_t id : ids) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    ClientConnection* c = it->second;
+    c->session_opening = false;
+    if (c->state != ClientConnection::State::kSession) continue;
+    uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), OnAlloc, OnRead);
+    HandleBytes(c);  // what the client sent behind its ConnectRequest
+  }
+  Drain();
 }
 
 void ClientServer::Deliver(const Output& o) {
@@ -623,6 +642,7 @@ void ClientServer::Deliver(const Output& o) {
       resp.has_read_only = c->has_read_only_byte;
       resp.read_only = o.read_only;
       SendConnectResponse(c, resp);
+      if (c->session_opening) opened_.push_back(c->id);
       int64_t now = LoopMs();
       int64_t start = now;
       if (!c->pending.empty() && c->pending.front().op == OpCode::kCreateSession) {

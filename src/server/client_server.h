@@ -146,6 +146,8 @@ class ClientServer {
   void AnswerPing(ClientConnection* c, int64_t start_ms);
   void AnswerQueuedPings(ClientConnection* c);
   void Drain();
+  // Reads again on connections whose new session was just opened (session_opening).
+  void ResumeOpenedSessions();
   void Deliver(const Output& o);
   // Appends `frame` then `more` (a frame's head and its body) to the connection's outbox.
   void Send(ClientConnection* c, std::string_view frame, std::string_view more = {});
@@ -177,6 +179,7 @@ class ClientServer {
   std::map<int64_t, ClientConnection*> by_session_;
   std::map<std::string, int> per_ip_;
   std::vector<uint64_t> dirty_;
+  std::vector<uint64_t> opened_;  // session_opening connections whose session just opened
   std::vector<Output> drain_spare_;  // Drain's output buffer between drains
   Ready ready_;                      // Drain's, without a carrier
 

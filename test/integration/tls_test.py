@@ -96,6 +96,36 @@ def connect_request():
     return struct.pack(">i", len(body)) + body
 
 
+def zk_string(text):
+    b = text.encode()
+    return struct.pack(">i", len(b)) + b
+
+
+def pipelined_create(port, ctx, path):
+    """ConnectRequest and a create in one write, as Java's Netty client sends them; returns the
+    create's error code (0: created)."""
+    body = (struct.pack(">ii", 1, 1) + zk_string(path) + struct.pack(">i", 2) + b"hi" +
+            struct.pack(">ii", 1, 31) + zk_string("world") + zk_string("anyone") +
+            struct.pack(">i", 0))
+    create = struct.pack(">i", len(body)) + body
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT_S) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            s.sendall(connect_request() + create)
+            data = b""
+            frames = []
+            while len(frames) < 2:
+                chunk = s.recv(4096)
+                if not chunk:
+                    raise RuntimeError("closed after %d frames" % len(frames))
+                data += chunk
+                while len(data) >= 4 and len(data) >= 4 + struct.unpack(">i", data[:4])[0]:
+                    n = struct.unpack(">i", data[:4])[0]
+                    frames.append(data[4:4 + n])
+                    data = data[4 + n:]
+            xid, _, err = struct.unpack(">iqi", frames[1][:16])
+            return err if xid == 1 else "xid %d" % xid
+
+
 def plain_refused(port):
     """A plain ZooKeeper handshake on the TLS port gets no ConnectResponse, only a close."""
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT_S) as s:
@@ -164,6 +194,17 @@ def run(args, d):
         else:
             fail("foreign_cert_refused", "a certificate from another CA was accepted")
         still_served("served_after_foreign_cert", client, "/tls", b"over tls")
+
+        piped = ssl.create_default_context(cafile=ca[1])
+        piped.load_cert_chain(client_cert, client_key)
+        try:
+            err = pipelined_create(secure_port, piped, "/piped")
+            if err == 0:
+                ok("pipelined_create_after_connect")
+            else:
+                fail("pipelined_create_after_connect", "create answered %r" % (err,))
+        except Exception as e:  # noqa: BLE001
+            fail("pipelined_create_after_connect", "%s: %s" % (type(e).__name__, e))
 
         conf = srv.four_letter_word("conf")
         if "secureClientPort=%d\n" % secure_port in conf:

@@ -14,6 +14,7 @@ packages=(
   libcpp-httplib-dev chromium chromium-driver python3-selenium
   # export's tests read YAML; make deb (CPack) runs dpkg-shlibdeps, which needs file
   python3-yaml dpkg-dev file
+  libssl-dev openssl
 )
 
 missing=()

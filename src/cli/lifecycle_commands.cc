@@ -24,6 +24,7 @@
 #include "supervisor/port_check.h"
 #include "supervisor/status_view.h"
 #include "supervisor/supervisor.h"
+#include "supervisor/tls_certs.h"
 #include "ui/ui_server.h"
 
 namespace fs = std::filesystem;
@@ -37,7 +38,7 @@ struct UpArgs {
   int size = 0, observers = -1, timeout_s = 120;
   std::string engine, config, name, dir, base_ports, zookeeper_home, apache_jvm, gap;
   int tick_time = 0, init_limit = 0, sync_limit = 0, max_client_cnxns = -1;
-  bool detach = false, fresh = false, faults = false, read_only_mode = false;
+  bool detach = false, fresh = false, faults = false, read_only_mode = false, tls = false;
   bool no_start = false, one_by_one = false;
 };
 
@@ -101,6 +102,7 @@ int BuildSpec(const UpArgs& a, ClusterSpec* spec) {
   }
   spec->proxied_links = spec->proxied_links || a.faults;
   spec->read_only_mode = spec->read_only_mode || a.read_only_mode;
+  spec->tls = spec->tls || a.tls;
   if (a.max_client_cnxns >= 0) {
     spec->max_client_cnxns = a.max_client_cnxns;
   }
@@ -276,6 +278,11 @@ int PrepareClusterDir(const UpOptions& options, const std::string& dir) {
   fs::create_directories(dir, ec);
   if (ec) {
     return Fail("cannot create " + dir + ": " + ec.message());
+  }
+  if (spec.tls) {
+    if (std::string error = MakeClusterCerts(dir); !error.empty()) {
+      return Fail(error);
+    }
   }
   std::vector<std::string> notes;
   if (std::string error = WriteNodeDirs(spec, dir, &notes); !error.empty()) {
@@ -478,6 +485,11 @@ void AddUpCommand(CLI::App& app, CommandRun* chosen) {
   up->add_flag("--read-only-mode", a->read_only_mode,
                "readonlymode.enabled on every member: cut off from the quorum, a member still "
                "answers reads to clients that allow read-only");
+  up->add_flag("--tls", a->tls,
+               "every member also serves TLS clients on secureClientPort = client port + 100 "
+               "(ssl.clientAuth=need); a local CA, the members' certificate and a client "
+               "certificate are made as PEM files in <cluster dir>/tls (ca.pem, client.pem, "
+               "client-key.pem for clients)");
   Finish(up, chosen, [a] {
     UpOptions options;
     options.detach = a->detach;

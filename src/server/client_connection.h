@@ -11,11 +11,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 
 #include "proto/codes.h"
 #include "server/four_letter.h"
 #include "server/frame_reader.h"
+#include "server/tls_session.h"
 
 namespace zk {
 
@@ -50,9 +52,16 @@ struct ClientConnection {
   std::string ip;  // "127.0.0.1"
   FrameReader reader;
   char read_buffer[kReadBufferBytes];
+  // Set on connections to secureClientPort: socket bytes pass through it both ways, and the
+  // outbox holds plaintext until Flush seals it.
+  std::unique_ptr<TlsSession> tls;
 
   int64_t session_id = 0;  // 0 until a session is opened or re-attached
   bool has_read_only_byte = true;  // the ConnectRequest had the trailing byte
+  // A new session is being committed: reading pauses until its ConnectResponse (ZooKeeper's
+  // disableRecv), so requests a client pipelines behind its ConnectRequest (Java's Netty
+  // client does) are not taken for requests of a session that does not exist yet.
+  bool session_opening = false;
   std::string outbox;   // replies waiting for the next write
   std::string writing;  // the bytes of the write in flight
   bool write_in_flight = false;

@@ -164,21 +164,48 @@ std::string ClientServer::listen_address() const {
   return host + ":" + std::to_string(config_.client_port);
 }
 
-std::string ClientServer::Start() {
+std::string ClientServer::secure_listen_address() const {
+  if (!config_.tls.enabled()) return "";
+  std::string host = config_.client_port_address.empty() ? "0.0.0.0" : config_.client_port_address;
+  return host + ":" + std::to_string(config_.tls.secure_client_port);
+}
+
+// Binds and listens on clientPortAddress:port. Returns an error line, empty on success.
+std::string ClientServer::Listen(uv_tcp_t* listener, int port) {
   sockaddr_storage addr{};
   // clientPortAddress empty = all interfaces.
   const std::string& host = config_.client_port_address;
-  if (!ResolveAddress(host.empty() ? "0.0.0.0" : host, config_.client_port, &addr)) {
+  if (!ResolveAddress(host.empty() ? "0.0.0.0" : host, port, &addr)) {
     return "cannot resolve clientPortAddress " + config_.client_port_address;
   }
-  uv_tcp_init(loop_, &listener_);
-  listener_.data = this;
-  int rc = uv_tcp_bind(&listener_, reinterpret_cast<sockaddr*>(&addr), 0);
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), kListenBacklog, OnConnection);
+  uv_tcp_init(loop_, listener);
+  listener->data = this;
+  int rc = uv_tcp_bind(listener, reinterpret_cast<sockaddr*>(&addr), 0);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener), kListenBacklog, OnConnection);
   if (rc != 0) {
     std::string why = rc == UV_EADDRINUSE ? "address already in use" : uv_strerror(rc);
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
-    return "cannot listen on " + listen_address() + ": " + why;
+    uv_close(reinterpret_cast<uv_handle_t*>(listener), nullptr);
+    return "cannot listen on " + (host.empty() ? "0.0.0.0" : host) + ":" + std::to_string(port) +
+           ": " + why;
+  }
+  return "";
+}
+
+std::string ClientServer::Start() {
+  if (config_.tls.enabled()) {
+    std::string error;
+    tls_ = TlsContext::Make(config_.tls, &error);
+    if (tls_ == nullptr) return config_.path + ": " + error;
+  }
+  if (std::string error = Listen(&listener_, config_.client_port); !error.empty()) return error;
+  if (tls_ != nullptr) {
+    if (std::string error = Listen(&secure_listener_, config_.tls.secure_client_port);
+        !error.empty()) {
+      uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+      return error;
+    }
+    spdlog::info("TLS clients on {} (secureClientPort; ssl.clientAuth={})",
+                 secure_listen_address(), config_.tls.client_auth);
   }
   uv_timer_init(loop_, &tick_timer_);
   tick_timer_.data = this;
@@ -204,6 +231,7 @@ void ClientServer::Stop() {
   for (ClientConnection* c : all) Close(c, nullptr);
   if (started_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    if (tls_ != nullptr) uv_close(reinterpret_cast<uv_handle_t*>(&secure_listener_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&flush_prepare_), nullptr);
@@ -218,15 +246,14 @@ void ClientServer::OnConnection(uv_stream_t* server, int status) {
     spdlog::warn("accept failed: {}", uv_strerror(status));
     return;
   }
-  self->Accept();
+  self->Accept(server);
 }
 
-void ClientServer::Accept() {
+void ClientServer::Accept(uv_stream_t* listener) {
   auto* c = new ClientConnection(this, next_connection_id_++, limits_.packet_bytes_max);
   uv_tcp_init(loop_, &c->tcp);
   c->tcp.data = c;
-  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_),
-                reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) {
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp),
              [](uv_handle_t* h) { delete ConnectionOf(h); });
     return;
@@ -260,6 +287,9 @@ void ClientServer::Accept() {
              [](uv_handle_t* h) { delete ConnectionOf(h); });
     return;
   }
+  if (listener == reinterpret_cast<uv_stream_t*>(&secure_listener_)) {
+    c->tls = std::make_unique<TlsSession>(tls_->get());
+  }
   connections_[c->id] = c;
   ++per_ip_[c->ip];
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), OnAlloc, OnRead);
@@ -285,15 +315,35 @@ void ClientServer::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* bu
   self->counters_.bytes_received += nread;
   c->last_activity_wall_ms = WallMs();
   if (c->state == ClientConnection::State::kFourLetter) return;  // ignore what follows the word
-  c->reader.Feed(std::string_view(buf->base, static_cast<size_t>(nread)));
+  std::string_view bytes(buf->base, static_cast<size_t>(nread));
+  std::string plain;
+  if (c->tls != nullptr) {
+    if (!self->Unseal(c, bytes, &plain)) return;
+    bytes = plain;
+  }
+  c->reader.Feed(bytes);
   self->HandleBytes(c);
   self->Drain();
+}
+
+bool ClientServer::Unseal(ClientConnection* c, std::string_view cipher, std::string* plain) {
+  bool was_established = c->tls->established();
+  if (!c->tls->Receive(cipher, plain)) {
+    // A plain client on this port, a certificate the trust store rejects, a broken record:
+    // this connection goes, with one line saying why; nobody else notices.
+    if (!was_established) ++counters_.unsuccessful_handshakes;
+    const std::string& why = c->tls->error();
+    Close(c, why.empty() ? nullptr : why.c_str());
+    return false;
+  }
+  if (c->tls->has_outgoing()) MarkDirty(c);  // handshake records to send back
+  return true;
 }
 
 void ClientServer::HandleBytes(ClientConnection* c) {
   while ((c->state == ClientConnection::State::kHandshake ||
           c->state == ClientConnection::State::kSession) &&
-         !c->close_after_flush) {
+         !c->close_after_flush && !c->session_opening) {
     // A four-letter word is recognised only as the first 4 bytes of a connection.
     if (c->state == ClientConnection::State::kHandshake && c->stats.recved == 0) {
       std::string_view head = c->reader.buffered();
@@ -400,6 +450,8 @@ void ClientServer::HandleConnect(ClientConnection* c, std::string_view frame) {
   if (req.session_id == 0) {
     OpenSessionResult s = machine_->OpenSession(req.timeout_ms, c->ip, WallMs());
     BindSession(c, s.session_id, s.timeout_ms);
+    c->session_opening = true;
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp));
     c->pending.push_back({0, OpCode::kCreateSession, LoopMs()});
     c->stats.queued = static_cast<int64_t>(c->pending.size());
     // The ConnectResponse goes out with the kSessionOpened output (Drain).
@@ -526,6 +578,23 @@ void ClientServer::Drain() {
   for (const Output& o : outputs) Deliver(o);
   outputs.clear();
   if (outputs.capacity() > drain_spare_.capacity()) drain_spare_.swap(outputs);
+  ResumeOpenedSessions();
+}
+
+void ClientServer::ResumeOpenedSessions() {
+  if (opened_.empty()) return;
+  std::vector<uint64_t> ids;
+  ids.swap(opened_);
+  for (uint64_t id : ids) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    ClientConnection* c = it->second;
+    c->session_opening = false;
+    if (c->state != ClientConnection::State::kSession) continue;
+    uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), OnAlloc, OnRead);
+    HandleBytes(c);  // what the client sent behind its ConnectRequest
+  }
+  Drain();
 }
 
 void ClientServer::Deliver(const Output& o) {
@@ -573,6 +642,7 @@ void ClientServer::Deliver(const Output& o) {
       resp.has_read_only = c->has_read_only_byte;
       resp.read_only = o.read_only;
       SendConnectResponse(c, resp);
+      if (c->session_opening) opened_.push_back(c->id);
       int64_t now = LoopMs();
       int64_t start = now;
       if (!c->pending.empty() && c->pending.front().op == OpCode::kCreateSession) {
@@ -655,7 +725,7 @@ void ClientServer::Send(ClientConnection* c, std::string_view frame, std::string
     return;
   }
   if (more.size() >= kDirectWriteBytes && c->outbox.empty() && !c->write_in_flight &&
-      c->state == ClientConnection::State::kSession) {
+      c->state == ClientConnection::State::kSession && c->tls == nullptr) {
     // A large reply (getChildren of a wide node) on an idle connection goes to the socket from
     // the caller's buffer; only what the socket does not take at once is copied into the
     // outbox. Copying a 1.6 MB reply first cost about as much as building it. Nothing is queued
@@ -703,6 +773,19 @@ void ClientServer::FlushDirty() {
 
 void ClientServer::Flush(ClientConnection* c) {
   if (c->state == ClientConnection::State::kClosing || c->write_in_flight) return;
+  if (c->tls != nullptr) {
+    // The outbox holds plaintext (nothing is answered before the handshake ends); it leaves
+    // as TLS records, after whatever the handshake still has to send.
+    std::string plain;
+    plain.swap(c->outbox);
+    c->tls->TakeOutgoing(&c->outbox);
+    if (!plain.empty() && !c->tls->Seal(plain)) {
+      Close(c, c->tls->error().c_str());
+      return;
+    }
+    if (c->close_after_flush) c->tls->Shutdown();
+    c->tls->TakeOutgoing(&c->outbox);
+  }
   if (c->outbox.empty()) {
     if (c->close_after_flush) {
       c->state = ClientConnection::State::kClosing;
@@ -866,6 +949,7 @@ StatsSnapshot ClientServer::Snapshot() const {
   s.watches = &machine_->core().watches();
 
   s.client_port = config_.client_port;
+  if (config_.tls.enabled()) s.secure_client_port = config_.tls.secure_client_port;
   s.data_dir = config_.data_dir;
   s.data_log_dir = config_.data_log_dir;
   s.data_dir_size = DirectorySize(config_.data_dir + "/version-2");

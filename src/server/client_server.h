@@ -32,6 +32,7 @@
 #include "server/clock.h"
 #include "server/config.h"
 #include "server/four_letter.h"
+#include "server/tls_context.h"
 
 namespace zk {
 
@@ -76,6 +77,8 @@ class ClientServer {
   void Stop();
 
   std::string listen_address() const;  // "127.0.0.1:2181"
+  // The TLS listener's address (secureClientPort), empty when there is none.
+  std::string secure_listen_address() const;
   size_t connection_count() const { return connections_.size(); }
   const ServerLimits& limits() const { return limits_; }
 
@@ -129,7 +132,10 @@ class ClientServer {
   static void OnFlushBeforePoll(uv_prepare_t* prepare);
   void FlushDirty();
 
-  void Accept();
+  void Accept(uv_stream_t* listener);
+  std::string Listen(uv_tcp_t* listener, int port);
+  // Secure port: turns socket bytes into application bytes; false when the connection closed.
+  bool Unseal(ClientConnection* c, std::string_view cipher, std::string* plain);
   void HandleBytes(ClientConnection* c);
   bool HandleFourLetterWord(ClientConnection* c);
   void HandleConnect(ClientConnection* c, std::string_view frame);
@@ -140,6 +146,8 @@ class ClientServer {
   void AnswerPing(ClientConnection* c, int64_t start_ms);
   void AnswerQueuedPings(ClientConnection* c);
   void Drain();
+  // Reads again on connections whose new session was just opened (session_opening).
+  void ResumeOpenedSessions();
   void Deliver(const Output& o);
   // Appends `frame` then `more` (a frame's head and its body) to the connection's outbox.
   void Send(ClientConnection* c, std::string_view frame, std::string_view more = {});
@@ -156,6 +164,8 @@ class ClientServer {
   ServerLimits limits_;
   Machine* machine_;
   uv_tcp_t listener_{};
+  uv_tcp_t secure_listener_{};  // open when config_.tls.enabled()
+  std::unique_ptr<TlsContext> tls_;
   uv_timer_t tick_timer_{};
   // Dirty connections are flushed after each poll (replies to what was just read) and before
   // the next one (what timers and write completions produced), so nothing waits for a wakeup.
@@ -169,6 +179,7 @@ class ClientServer {
   std::map<int64_t, ClientConnection*> by_session_;
   std::map<std::string, int> per_ip_;
   std::vector<uint64_t> dirty_;
+  std::vector<uint64_t> opened_;  // session_opening connections whose session just opened
   std::vector<Output> drain_spare_;  // Drain's output buffer between drains
   Ready ready_;                      // Drain's, without a carrier
 

@@ -127,13 +127,19 @@ class Parser {
   bool Apply(const std::string& key, const std::string& value) {
     if (auto it = Setters().find(key); it != Setters().end()) return it->second(*this, key, value);
     if (key.rfind("server.", 0) == 0) return Server(key, value);
+    if (auto expected = ApplyTlsKey(&config_.tls, key, value)) {
+      return expected->empty() || Bad(key, value, *expected);
+    }
     if (key.rfind("admin.", 0) == 0 || key.rfind("metricsProvider.", 0) == 0) return true;
     static const std::set<std::string> kAccepted = {
         // Known ZooKeeper keys zkd accepts without acting on them (yet).
         "localSessionsEnabled", "localSessionsUpgradingEnabled", "syncEnabled",
         "quorumListenOnAllIPs", "clientPortListenBacklog", "globalOutstandingLimit",
         "leaderServes", "multiAddress.enabled", "audit.enable", "connectToLearnerMasterLimit",
-        "maxCnxns", "skipACL", "zookeeper.skipACL"};
+        "maxCnxns", "skipACL", "zookeeper.skipACL",
+        // zkd has one connection layer: the factory key matters only to Apache.
+        "serverCnxnFactory", "zookeeper.serverCnxnFactory", "client.portUnification",
+        "portUnification"};
     if (kAccepted.count(key)) return true;
     config_.warnings.push_back(name_ + ": unknown key " + key + "=" + value + ", ignored");
     return true;
@@ -394,6 +400,15 @@ class Parser {
     }
     if (c.client_port == 0) {
       error = name_ + ": clientPort is not set: expected clientPort=<port for clients>";
+      return false;
+    }
+    if (std::string e = CheckTlsSettings(c.tls); !e.empty()) {
+      error = name_ + ": " + e;
+      return false;
+    }
+    if (c.tls.secure_client_port == c.client_port) {
+      error = name_ + ": secureClientPort=" + std::to_string(c.client_port) +
+              ": must differ from clientPort";
       return false;
     }
     c.min_session_timeout_ms = min_timeout_ > 0 ? min_timeout_ : 2 * c.tick_ms;

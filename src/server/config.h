@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/core_config.h"
+#include "server/tls_config.h"
 
 namespace zk {
 
@@ -62,6 +63,8 @@ struct ServerConfig {
 
   // zkd's own: how often container and TTL nodes are checked.
   int64_t container_check_interval_ms = 60000;
+
+  TlsSettings tls;  // secureClientPort and ssl.* (server/tls_config.h)
 
   int64_t server_id = 0;  // from dataDir/myid when servers are named; 0 standalone
 

@@ -88,7 +88,7 @@ std::string Cons(const StatsSnapshot& s) {
 std::string Conf(const StatsSnapshot& s) {
   std::string out;
   out += "clientPort=" + std::to_string(s.client_port) + "\n";
-  out += "secureClientPort=-1\n";
+  out += "secureClientPort=" + std::to_string(s.secure_client_port) + "\n";
   out += "dataDir=" + VersionDir(s.data_dir) + "\n";
   out += "dataDirSize=" + std::to_string(s.data_dir_size) + "\n";
   out += "dataLogDir=" + VersionDir(s.data_log_dir) + "\n";

@@ -123,6 +123,7 @@ struct StatsSnapshot {
 
   // conf / dirs
   int client_port = 0;
+  int secure_client_port = -1;  // conf prints -1 when there is no TLS listener, as ZooKeeper
   std::string data_dir;  // as configured; rendered with "/version-2"
   std::string data_log_dir;
   int64_t data_dir_size = 0;

@@ -17,6 +17,7 @@
 #include "server/config.h"
 #include "server/ensemble_main.h"
 #include "server/standalone_main.h"
+#include "server/tls_context.h"
 #include "server/version.h"
 
 namespace {
@@ -60,6 +61,14 @@ int main(int argc, char** argv) {
   }
   const zk::ServerConfig& config = parsed.config;
   for (const std::string& w : config.warnings) spdlog::warn("{}", w);
+  if (config.tls.enabled()) {
+    // The key and trust stores are files the user named: a bad one is bad input, found now.
+    std::string error;
+    if (zk::TlsContext::Make(config.tls, &error) == nullptr) {
+      std::fprintf(stderr, "zkd: %s: %s\n", config.path.c_str(), error.c_str());
+      return 2;
+    }
+  }
   if (!MakeVersionDir(config.data_dir) || !MakeVersionDir(config.data_log_dir)) return 1;
   if (config.servers.size() > 1) return zk::RunEnsemble(config);
   return zk::RunStandalone(config);

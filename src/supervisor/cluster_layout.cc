@@ -16,7 +16,9 @@ namespace fs = std::filesystem;
 namespace pc {
 
 NodePorts PortsOf(const ClusterSpec& spec, int id) {
-  return {spec.base.client - 1 + id, spec.base.quorum - 1 + id, spec.base.election - 1 + id};
+  const int client = spec.base.client - 1 + id;
+  return {client, spec.base.quorum - 1 + id, spec.base.election - 1 + id,
+          client + kSecurePortShift};
 }
 
 std::string ProxyHost(int from, int to) {
@@ -76,6 +78,17 @@ std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement&
           << "localSessionsUpgradingEnabled=true\n";
     }
   }
+  if (spec.tls && !placement.tls_dir.empty()) {
+    // ZooKeeper serves TLS with Netty only; zkd reads the same keys. PEM stores: the key
+    // store is the member's key and certificate in one file, the trust store the local CA.
+    out << "secureClientPort=" << placement.client_port + kSecurePortShift << "\n"
+        << "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n"
+        << "ssl.keyStore.location=" << placement.tls_dir << "/server.pem\n"
+        << "ssl.keyStore.type=PEM\n"
+        << "ssl.trustStore.location=" << placement.tls_dir << "/ca.pem\n"
+        << "ssl.trustStore.type=PEM\n"
+        << "ssl.clientAuth=need\n";
+  }
   if (spec.nodes() > 1) {
     for (const std::string& note : placement.server_notes) {
       out << "# " << note << "\n";
@@ -101,6 +114,7 @@ std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir
   placement.data_log_dir = node_dir + "/datalog";
   placement.client_port = PortsOf(spec, id).client;
   placement.client_port_address = "127.0.0.1";
+  placement.tls_dir = cluster_dir + "/tls";
   for (int n = 1; n <= spec.nodes(); ++n) {
     const NodePorts p = PortsOf(spec, n);
     const bool proxied = spec.proxied_links && n != id;

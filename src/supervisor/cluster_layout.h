@@ -17,6 +17,7 @@ struct NodePorts {
   int client;
   int quorum;
   int election;
+  int secure_client;  // secureClientPort: client + kSecurePortShift (listened on with --tls)
 };
 
 NodePorts PortsOf(const ClusterSpec& spec, int id);
@@ -49,6 +50,8 @@ struct ZooCfgPlacement {
   std::string client_port_address;  // empty: no clientPortAddress line
   std::vector<Server> servers;      // server.N at [N-1]; written only for more than one node
   std::vector<std::string> server_notes;  // comment lines written above the server.N lines
+  // With spec.tls: the directory of the PEM files (tls_certs.h); empty writes no TLS lines.
+  std::string tls_dir;
 };
 
 // The zoo.cfg text for node `id` of `spec`, placed as `placement` says. The one zoo.cfg writer:

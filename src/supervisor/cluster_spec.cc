@@ -139,11 +139,12 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
       return fail("bad value '" + v + "' for apache_jvm: expected tuned or stock");
     }
     spec.apache_jvm = v;
-  } else if (k == "faults" || k == "read_only_mode") {
+  } else if (k == "faults" || k == "read_only_mode" || k == "tls") {
     if (v != "true" && v != "false") {
       return fail("bad value '" + v + "' for " + k + ": expected true or false");
     }
-    (k == "faults" ? spec.proxied_links : spec.read_only_mode) = v == "true";
+    (k == "faults" ? spec.proxied_links : k == "tls" ? spec.tls : spec.read_only_mode) =
+        v == "true";
   } else if (k == "max_client_cnxns") {
     return set_int(spec.max_client_cnxns, 0, 100000);
   } else if (k == "start") {
@@ -161,7 +162,7 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
   } else {
     return fail("unknown key '" + k +
                 "' (known: name, size, observers, engine, base_ports, tick_time, init_limit, "
-                "sync_limit, dir, zookeeper_home, apache_jvm, faults, read_only_mode, "
+                "sync_limit, dir, zookeeper_home, apache_jvm, faults, read_only_mode, tls, "
                 "max_client_cnxns, start, start_gap)");
   }
   return 1;
@@ -224,14 +225,17 @@ SpecResult CheckSpec(const ClusterSpec& spec) {
     return {"--faults proxies the links between members: it needs at least 2 members"};
   }
   const int n = spec.nodes();
-  const int bases[3] = {spec.base.client, spec.base.quorum, spec.base.election};
-  const char* names[3] = {"client", "quorum", "election"};
-  for (int i = 0; i < 3; ++i) {
+  // With --tls the secure client ports are a fourth range.
+  const int bases[4] = {spec.base.client, spec.base.quorum, spec.base.election,
+                        spec.base.client + kSecurePortShift};
+  const char* names[4] = {"client", "quorum", "election", "secure client (--tls)"};
+  const int ranges = spec.tls ? 4 : 3;
+  for (int i = 0; i < ranges; ++i) {
     if (bases[i] < 2 || bases[i] - 1 + n > 65535) {
       return {std::string(names[i]) + " base port " + std::to_string(bases[i]) +
               " does not leave room for " + std::to_string(n) + " nodes"};
     }
-    for (int j = i + 1; j < 3; ++j) {
+    for (int j = i + 1; j < ranges; ++j) {
       // Node i uses base-1+i: the ranges [base, base+n-1] must not overlap.
       if (bases[i] < bases[j] + n && bases[j] < bases[i] + n) {
         return {std::string(names[i]) + " ports " + std::to_string(bases[i]) + ".. and " +
@@ -266,6 +270,7 @@ nlohmann::json SpecToJson(const ClusterSpec& spec) {
           {"apache_jvm", spec.apache_jvm},
           {"faults", spec.proxied_links},
           {"read_only_mode", spec.read_only_mode},
+          {"tls", spec.tls},
           {"max_client_cnxns", spec.max_client_cnxns},
           {"start", StartOrderName(spec.start)},
           {"start_gap_ms", spec.start_gap_ms}};
@@ -288,6 +293,7 @@ ClusterSpec SpecFromJson(const nlohmann::json& j) {
   spec.apache_jvm = j.value("apache_jvm", spec.apache_jvm);
   spec.proxied_links = j.value("faults", false);
   spec.read_only_mode = j.value("read_only_mode", false);
+  spec.tls = j.value("tls", false);
   spec.max_client_cnxns = j.value("max_client_cnxns", -1);
   spec.start = ParseStartOrder(j.value("start", "all")).value_or(StartOrder::kAll);
   spec.start_gap_ms = j.value("start_gap_ms", spec.start_gap_ms);

@@ -28,6 +28,10 @@ std::optional<StartOrder> ParseStartOrder(const std::string& text);
 // (`up --gap`, `start_gap`, and the link commands' delays.)
 std::optional<int> ParseDurationMs(const std::string& text);
 
+// `up --tls`: member i's secureClientPort is its client port + this (2181 -> 2281, the port
+// ZooKeeper's own documentation uses).
+inline constexpr int kSecurePortShift = 100;
+
 struct BasePorts {
   int client = 2181;
   int quorum = 2881;
@@ -55,6 +59,9 @@ struct ClusterSpec {
   bool proxied_links = false;
   // `up --read-only-mode`: ZooKeeper's readonlymode.enabled on every member.
   bool read_only_mode = false;
+  // `up --tls`: every member also serves TLS clients on secureClientPort (client port +
+  // kSecurePortShift), with certificates made in <cluster dir>/tls (tls_certs.h).
+  bool tls = false;
   // maxClientCnxns in every zoo.cfg (sessions per client address; 0: no limit); -1 leaves it
   // out, and ZooKeeper's default of 60 applies. The bench sets it to fit its sessions.
   int max_client_cnxns = -1;
@@ -86,6 +93,7 @@ struct SpecResult {
 //   apache_jvm = tuned | stock
 //   faults = true | false
 //   read_only_mode = true | false
+//   tls = true | false
 //   start = all | none | one-by-one
 //   start_gap = 1s
 SpecResult LoadClusterIni(const std::string& path, ClusterSpec& spec);

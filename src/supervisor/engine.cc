@@ -99,6 +99,13 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
     if (fs::exists("/usr/share/java/slf4j-simple.jar")) {
       classpath += ":/usr/share/java/slf4j-simple.jar";
     }
+    // TLS needs NettyServerCnxnFactory, and Debian's manifest leaves out some of Netty.
+    for (const char* jar : {"netty-codec", "netty-resolver", "netty-transport-native-unix-common"}) {
+      const std::string path = std::string("/usr/share/java/") + jar + ".jar";
+      if (spec.tls && fs::exists(path)) {
+        classpath += ":" + path;
+      }
+    }
   } else {
     launcher.error =
         "Apache ZooKeeper not found (no --zookeeper-home, no $ZOOKEEPER_HOME, no "

@@ -22,6 +22,9 @@ std::vector<PortUse> ClusterPorts(const ClusterSpec& spec) {
     const NodePorts p = PortsOf(spec, id);
     const std::string node = "node" + std::to_string(id);
     ports.push_back({p.client, node + " client port"});
+    if (spec.tls) {
+      ports.push_back({p.secure_client, node + " secure client port"});
+    }
     if (spec.nodes() > 1) {
       ports.push_back({p.quorum, node + " quorum port"});
       ports.push_back({p.election, node + " election port"});

@@ -79,7 +79,22 @@ std::string RenderStatus(const nlohmann::json& status) {
   }
   out << (c.value("ready", false) ? "; ready" : "; not ready") << "\n";
   out << LinksLine(status.value("links", nlohmann::json::object()));
+  out << TlsLine(status);
   return out.str();
+}
+
+std::string TlsLine(const nlohmann::json& status) {
+  if (!status["cluster"].value("tls", false)) {
+    return "";
+  }
+  std::string ports;
+  for (const auto& n : status["nodes"]) {
+    ports += (ports.empty() ? "" : ",") + std::to_string(n.value("secure_client_port", 0));
+  }
+  const std::string tls = status["cluster"].value("dir", "") + "/tls/";
+  return "tls: secureClientPort = client port + 100: " + ports + " (ssl.clientAuth=need); CA " +
+         tls + "ca.pem, client certificate " + tls + "client.pem, key " + tls +
+         "client-key.pem\n";
 }
 
 std::string ZkServerStatusCommands(const nlohmann::json& status, const std::string& script) {

@@ -20,6 +20,10 @@ std::string ZkServerStatusCommands(const nlohmann::json& status, const std::stri
 // (last: partition {1,2} | {3,4,5}); see `links`"), or "" for direct links.
 std::string LinksLine(const nlohmann::json& links);
 
+// With `up --tls`: the line naming every member's secureClientPort and the files a TLS client
+// needs (CA, client certificate and key); "" otherwise.
+std::string TlsLine(const nlohmann::json& status);
+
 // "4 voters tolerate 1 failure, the same as 3: ..." or "" for odd sizes.
 std::string EvenSizeNote(int voters);
 

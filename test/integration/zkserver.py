@@ -38,6 +38,9 @@ JAVA_DIR = "/usr/share/java"
 # (jute, netty, jetty, metrics, slf4j-api, ...); we add an slf4j binding that
 # writes to stderr, which lands in the server log.
 APACHE_JARS = ("zookeeper.jar", "zookeeper-jute.jar", "slf4j-simple.jar")
+# Debian's manifest leaves out Netty jars that NettyServerCnxnFactory (TLS, tls_test.py) needs.
+NETTY_JARS_NOT_IN_MANIFEST = ("netty-codec.jar", "netty-resolver.jar",
+                              "netty-transport-native-unix-common.jar")
 APACHE_STANDALONE_MAIN = "org.apache.zookeeper.server.ZooKeeperServerMain"
 APACHE_QUORUM_MAIN = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
 
@@ -79,6 +82,8 @@ def apache_classpath():
     if missing:
         raise ServerError("missing jars (is Debian's zookeeper package installed?): "
                           + ", ".join(missing))
+    jars += [os.path.join(JAVA_DIR, j) for j in NETTY_JARS_NOT_IN_MANIFEST
+             if os.path.exists(os.path.join(JAVA_DIR, j))]
     return ":".join(jars)
 
 

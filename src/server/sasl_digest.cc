@@ -143,9 +143,9 @@ SaslDigestExchange::Result SaslDigestExchange::Step(std::string_view token, std:
   unsigned out_len = 0;
   int rc;
   if (conn_ == nullptr) {
-    // Like Java's DIGEST-MD5 server: the first token must be empty; a mechanism that sends an
-    // initial response (PLAIN) is not DIGEST-MD5.
-    if (!token.empty()) return Fail("DIGEST-MD5 must not have an initial response");
+    // DIGEST-MD5 has no initial response. Java's DIGEST-MD5 server, ZooKeeper's, ignores one
+    // and sends its challenge all the same; so does this. (A PLAIN client then believes it is
+    // done and goes on without a sasl id.)
     rc = sasl_server_new(kService, kServerName, kServerName, nullptr, nullptr, nullptr,
                          SASL_SUCCESS_DATA, &conn_);
     if (rc != SASL_OK) return Fail("cannot start a SASL exchange: " + CyrusError(conn_, rc));

@@ -25,8 +25,8 @@ std::string StartSaslDigest(std::map<std::string, std::string> users);
 // StartSaslDigest succeeded: the server answers SASL requests.
 bool SaslDigestReady();
 
-// One client's exchange: the first token is empty (DIGEST-MD5 has no initial response), the
-// server answers the challenge; the client's digest-response is checked and answered with
+// One client's exchange: the first token (empty: DIGEST-MD5 has no initial response; anything
+// else is ignored, as Java's server does) is answered with the challenge; the client's digest-response is checked and answered with
 // rspauth, and the exchange is done.
 class SaslDigestExchange {
  public:

@@ -8,7 +8,8 @@
    same JAAS text with the users super and jaasuser). Then what kazoo's test leaves out: the
    authenticated client can read, write and re-ACL what sasl:jaasuser guards, on every member;
    an `auth` ACL entry becomes sasl:jaasuser.
-2. Bad input, each refused with AUTHFAILED for that client alone while a client that connected
+2. The exchange byte by byte on a raw socket: zxid 0 in each reply, rspauth on success; a wrong
+   password answered err -115 with a null token, then the connection closed. Bad input, each refused with AUTHFAILED for that client alone while a client that connected
    before keeps reading and writing: a wrong password, an unknown user, a mechanism the server
    does not speak (CRAM-MD5). PLAIN is not refused, as Apache does not refuse it: its initial
    response is ignored, kazoo takes the challenge for success, and the session goes on without a
@@ -25,6 +26,8 @@
 import argparse
 import os
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import unittest
@@ -36,6 +39,7 @@ from read_only_test import KazooCluster  # noqa: E402  (also provides pytest / m
 from kazoo.client import KazooClient  # noqa: E402
 from kazoo.exceptions import NoAuthError  # noqa: E402
 from kazoo.protocol.states import KeeperState  # noqa: E402
+from puresasl.client import SASLClient  # noqa: E402
 from kazoo.security import make_acl  # noqa: E402
 from kazoo.tests.test_sasl import (  # noqa: E402
     TestLegacySASLDigestAuthentication, TestSASLDigestAuthentication)
@@ -169,6 +173,57 @@ def check_sasl_id_grants_access(ens):
           "ACL becomes sasl:jaasuser" % ens.engine, flush=True)
 
 
+def read_frame(sock):
+    """One length-prefixed frame, or None when the server closed the connection."""
+    data = b""
+    while len(data) < 4 or len(data) < 4 + struct.unpack(">i", data[:4])[0]:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    return data[4:]
+
+
+def raw_exchange(ens, sid, username, password):
+    """A DIGEST-MD5 exchange on a raw socket (puresasl computes the responses): the replies as
+    (xid, zxid, err, body) and whether the server then closed the connection."""
+    sock = socket.create_connection(("127.0.0.1", ens.members[sid].client_port), timeout=WAIT_S)
+    try:
+        connect = struct.pack(">iqiqi16s?", 0, 0, 30000, 0, 16, b"\0" * 16, False)
+        sock.sendall(struct.pack(">i", len(connect)) + connect)
+        assert read_frame(sock) is not None, "no ConnectResponse"
+        client = SASLClient("zk-sasl-md5", service="zookeeper", mechanism="DIGEST-MD5",
+                            username=username, password=password)
+        token, replies = b"", []
+        for xid in (1, 2):
+            request = struct.pack(">iii", xid, 102, len(token)) + token
+            sock.sendall(struct.pack(">i", len(request)) + request)
+            frame = read_frame(sock)
+            if frame is None:
+                break
+            replies.append(struct.unpack(">iqi", frame[:16]) + (frame[16:],))
+            if replies[-1][2] != 0:
+                break
+            token = client.process(frame[20:]) or b""
+        closed = replies[-1][2] != 0 and read_frame(sock) is None
+        return replies, closed
+    finally:
+        sock.close()
+
+
+def check_raw_exchange(ens):
+    """The bytes ZooKeeper sends: zxid 0 in every reply; success: err 0 and rspauth in the
+    token; a wrong password: err -115 (AUTHFAILED), a null token (-1), the connection closed."""
+    replies, _ = raw_exchange(ens, 1, "jaasuser", "jaas_password")
+    assert [r[:3] for r in replies] == [(1, 0, 0), (2, 0, 0)], replies
+    assert b"rspauth=" in replies[1][3], replies
+    replies, closed = raw_exchange(ens, 2, "jaasuser", "nope")
+    assert [r[:3] for r in replies] == [(1, 0, 0), (2, 0, -115)], replies
+    assert replies[1][3] == b"\xff\xff\xff\xff" and closed, (replies, closed)
+    print("%s: raw exchange: challenge, rspauth (zxid 0); a wrong password gets err -115, a "
+          "null token, the connection closed" % ens.engine, flush=True)
+
+
 def check_plain_gets_no_id(ens):
     """PLAIN: connected, but without a sasl id."""
     plain = KazooClient(hosts=ens.connect_string(), timeout=15,
@@ -233,6 +288,7 @@ def run_engine(engine, zkd):
         ens.start_all()
         run_kazoo_tests(ens)
         check_sasl_id_grants_access(ens)
+        check_raw_exchange(ens)
         check_bad_clients(ens)
         check_plain_gets_no_id(ens)
         if engine == "zkd":

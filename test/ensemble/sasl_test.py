@@ -37,7 +37,8 @@ import zkd_ensemble  # noqa: E402
 from read_only_test import KazooCluster  # noqa: E402  (also provides pytest / mock stand-ins)
 
 from kazoo.client import KazooClient  # noqa: E402
-from kazoo.exceptions import NoAuthError  # noqa: E402
+from kazoo.exceptions import AuthFailedError, NoAuthError  # noqa: E402
+from kazoo.handlers.threading import KazooTimeoutError  # noqa: E402
 from kazoo.protocol.states import KeeperState  # noqa: E402
 from puresasl.client import SASLClient  # noqa: E402
 from kazoo.security import make_acl  # noqa: E402
@@ -67,6 +68,32 @@ BAD_CLIENTS = [  # (what, sasl_options, zkd's logged reason)
      "failed to SASL authenticate"),
 ]
 WAIT_S = 30.0  # a deadline for "never happened", not a timing assertion
+
+
+class StateRecordingClient(KazooClient):
+    """A KazooClient that remembers every session state its connection set, and whose start()
+    raises AuthFailedError when the session went AUTH_FAILED.
+
+    kazoo's start() races its own connection thread: the thread reports the session up, then
+    runs the SASL exchange; start() wakes on the first and checks `connected`. When the server's
+    AUTHFAILED arrives first (a fast server, a loaded machine), start() raises "Connection
+    time-out" instead of the AuthFailedError kazoo's test_invalid_sasl_auth expects, and the
+    state is CLOSED a moment later. Recording the states makes both outcomes the same; a server
+    that accepted a bad client never sets AUTH_FAILED, so nothing is hidden."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.states_seen = []
+        callback = self._session_callback
+        self._session_callback = lambda state: (self.states_seen.append(state), callback(state))
+
+    def start(self, timeout=15):
+        try:
+            return super().start(timeout)
+        except KazooTimeoutError:
+            if KeeperState.AUTH_FAILED in self.states_seen:
+                raise AuthFailedError()
+            raise
 
 
 class SaslEnsemble(zkd_ensemble.Ensemble):
@@ -100,12 +127,22 @@ def make_ensemble(engine, zkd):
     return ens
 
 
+def get_client(harness, **options):
+    """The harness's _get_client (kazoo/testing/harness.py), making a StateRecordingClient."""
+    options.setdefault("timeout", harness.DEFAULT_CLIENT_TIMEOUT)
+    client = StateRecordingClient(harness.hosts, **options)
+    harness._clients.append(client)
+    return client
+
+
 def kazoo_cases(cluster):
-    """kazoo's test classes with `cluster` as their harness's cluster; methods unchanged."""
+    """kazoo's test classes with `cluster` as their harness's cluster and clients that see
+    AUTH_FAILED however kazoo's threads interleave (StateRecordingClient); methods unchanged."""
     cases = []
     for base, method in KAZOO_TESTS:
         on_ensemble = type(base.__name__ + "OnEnsemble", (base,),
-                           {"cluster": property(lambda self: cluster)})
+                           {"cluster": property(lambda self: cluster),
+                            "_get_client": get_client})
         cases.append(on_ensemble(method))
     return cases
 
@@ -125,16 +162,13 @@ def check_bad_clients(ens):
     bystander.start(timeout=WAIT_S)
     try:
         for i, (what, options, _) in enumerate(BAD_CLIENTS):
-            bad = KazooClient(hosts=ens.connect_string(), timeout=15, sasl_options=dict(options))
+            bad = StateRecordingClient(hosts=ens.connect_string(), timeout=15,
+                                       sasl_options=dict(options))
             try:
                 # kazoo reports the session up before the SASL exchange ends, then AUTH_FAILED,
-                # then CLOSED at once (kazoo's own test sees it through its chroot check, which
-                # races with start()): the states are recorded as kazoo's connection sets them.
-                states = []
-                callback = bad._session_callback
-                bad._session_callback = lambda state: (states.append(state), callback(state))
+                # then CLOSED at once.
                 bad.start_async()
-                ens.wait_until(lambda: KeeperState.AUTH_FAILED in states,
+                ens.wait_until(lambda: KeeperState.AUTH_FAILED in bad.states_seen,
                                "%s: %s refused (kazoo state AUTH_FAILED)" % (ens.engine, what),
                                timeout_s=WAIT_S)
             finally:

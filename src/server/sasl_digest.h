@@ -26,8 +26,8 @@ std::string StartSaslDigest(std::map<std::string, std::string> users);
 bool SaslDigestReady();
 
 // One client's exchange: the first token (empty: DIGEST-MD5 has no initial response; anything
-// else is ignored, as Java's server does) is answered with the challenge; the client's digest-response is checked and answered with
-// rspauth, and the exchange is done.
+// else is ignored, as Java's server does) is answered with the challenge; the client's
+// digest-response is checked and answered with rspauth, and the exchange is done.
 class SaslDigestExchange {
  public:
   enum class Result { kContinue, kDone, kFailed };

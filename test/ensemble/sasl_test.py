@@ -7,13 +7,15 @@
    configures Apache ZooKeeper (authProvider.1=...SASLAuthenticationProvider in zoo.cfg, and the
    same JAAS text with the users super and jaasuser). Then what kazoo's test leaves out: the
    authenticated client can read, write and re-ACL what sasl:jaasuser guards, on every member;
-   an `auth` ACL entry becomes sasl:jaasuser.
+   an `auth` ACL entry becomes sasl:jaasuser. (The harness's clients record their session
+   states: see StateRecordingClient for the kazoo race this takes out.)
 2. The exchange byte by byte on a raw socket: zxid 0 in each reply, rspauth on success; a wrong
-   password answered err -115 with a null token, then the connection closed. Bad input, each refused with AUTHFAILED for that client alone while a client that connected
-   before keeps reading and writing: a wrong password, an unknown user, a mechanism the server
-   does not speak (CRAM-MD5). PLAIN is not refused, as Apache does not refuse it: its initial
-   response is ignored, kazoo takes the challenge for success, and the session goes on without a
-   sasl id (a node with a sasl ACL answers it NoAuth).
+   password answered err -115 with a null token, then the connection closed. Bad input, each
+   refused with AUTHFAILED for that client alone while a client that connected before keeps
+   reading and writing: a wrong password, an unknown user, a mechanism the server does not
+   speak (CRAM-MD5). PLAIN is not refused, as Apache does not refuse it: its initial response
+   is ignored, kazoo takes the challenge for success, and the session goes on without a sasl
+   id (a node with a sasl ACL answers it NoAuth).
 3. zkd only: each member finds the JAAS file another way ZooKeeper users configure it (member 1
    zoo.cfg's jaasLoginConfig, member 2 java.env next to zoo.cfg, member 3 SERVER_JVMFLAGS), and
    logs the users it loaded; each refusal is logged with its reason; a missing or malformed JAAS

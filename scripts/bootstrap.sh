@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libuv1-dev libinih-dev libspdlog-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
+  libsasl2-dev libsasl2-modules python3-pure-sasl
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
   libzookeeper-mt-dev python3 python3-kazoo zookeeper default-jre-headless

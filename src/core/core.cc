@@ -331,6 +331,13 @@ void Core::Touch(int64_t session_id) {
 
 void Core::ConnectionClosed(int64_t session_id) { watches_.RemoveSession(session_id); }
 
+void Core::AddAuth(int64_t session_id, const Id& id) {
+  Session* session = sessions_.Find(session_id);
+  if (session == nullptr) return;
+  std::vector<Id>& ids = session->auth;
+  if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+}
+
 void Core::TakeOutputs(std::vector<Output>* out) {
   out->clear();
   out->swap(outputs_);

@@ -13,7 +13,7 @@
 // and reads its own writes. Reads of other sessions are answered at once from the tree.
 //
 // Inputs, each with the caller's wall-clock ms where ZooKeeper records a time:
-//   every role:  OpenSession, Reattach, Touch, ConnectionClosed, Submit (auth packets and
+//   every role:  OpenSession, Reattach, Touch, ConnectionClosed, AddAuth, Submit (auth packets and
 //                SetWatches included), Refuse, Tick, Restore + ApplyTxn (recovery)
 //   standalone / leader:  Commit (the txns up to zxid are durable), DropInFlight
 //   leader:      SetRole, StartEpoch, SubmitForwarded (a learner's request)
@@ -105,6 +105,9 @@ class Core {
   void Touch(int64_t session_id);
   // The connection of a session went away (not the session): drop its watches.
   void ConnectionClosed(int64_t session_id);
+  // The shell authenticated the session (SASL, done outside the core: server/sasl_digest.h):
+  // `id` joins its auth ids, once, as an auth packet's digest id does. Unknown session: no-op.
+  void AddAuth(int64_t session_id, const Id& id);
   // Handles every opcode except ping (which the shell answers): writes go through
   // Prepare → Apply, reads straight to the tree. Produces exactly one reply per request.
   void Submit(ClientRequest req, int64_t now_ms);

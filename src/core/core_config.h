@@ -26,6 +26,7 @@ struct CoreConfig {
   int32_t max_session_timeout_ms = 40000;
   bool extended_types_enabled = false;  // TTL nodes
   std::string super_digest;             // "super:<base64 sha1>", empty = none
+  bool sasl_scheme = false;             // SASLAuthenticationProvider registered: `sasl` ACLs
   int64_t container_check_ticks = 30;   // how often containers / TTLs are checked
   size_t watches_max = 1'000'000;       // named limit on registered watches
   size_t sessions_max = 100'000;

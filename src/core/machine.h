@@ -114,6 +114,7 @@ class Machine {
   }
   void Touch(int64_t session_id) { core_.Touch(session_id); }
   void ConnectionClosed(int64_t session_id) { core_.ConnectionClosed(session_id); }
+  void AddAuth(int64_t session_id, const Id& id) { core_.AddAuth(session_id, id); }
   // Exactly one reply per request, in the session's request order.
   void Submit(ClientRequest req, int64_t now_ms) { core_.Submit(std::move(req), now_ms); }
   void Refuse(const ClientRequest& req, Err err) { core_.Refuse(req, err); }

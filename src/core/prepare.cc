@@ -88,7 +88,7 @@ Err PrepareCreate(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   auto parent_path = ParentForWrite(req.path);
   if (!parent_path) return Err::kBadArguments;
   SharedAcl acl;
-  if (!FixupAcl(req.acl, c.auth, &acl)) return Err::kInvalidAcl;
+  if (!FixupAcl(req.acl, c.auth, &acl, c.config.sasl_scheme)) return Err::kInvalidAcl;
   auto parent = c.view.Get(*parent_path);
   if (!parent) return Err::kNoNode;
   if (!CheckAcl(parent->acl, perm::kCreate, c.auth)) return Err::kNoAuth;
@@ -190,7 +190,7 @@ Err PrepareSetAcl(const PrepareContext& c, const WriteRequest& w, TxnOp* out) {
   const auto& req = w.set_acl;
   if (!IsValidPath(req.path)) return Err::kBadArguments;
   SharedAcl acl;
-  if (!FixupAcl(req.acl, c.auth, &acl)) return Err::kInvalidAcl;
+  if (!FixupAcl(req.acl, c.auth, &acl, c.config.sasl_scheme)) return Err::kInvalidAcl;
   auto node = c.view.Get(req.path);
   if (!node) return Err::kNoNode;
   if (!CheckAcl(node->acl, perm::kAdmin, c.auth)) return Err::kNoAuth;

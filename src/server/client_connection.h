@@ -18,6 +18,7 @@
 #include "server/four_letter.h"
 #include "server/frame_reader.h"
 #include "server/tls_session.h"
+#include "server/sasl_digest.h"
 
 namespace zk {
 
@@ -69,6 +70,8 @@ struct ClientConnection {
   bool dirty = false;  // queued in ClientServer::dirty_
   int64_t established_loop_ms = 0;
   int64_t last_activity_wall_ms = 0;
+
+  std::unique_ptr<SaslDigestExchange> sasl;  // from the first `sasl` request on
 
   std::deque<Pending> pending;
   ConnectionStats stats;  // what cons / stat print; remote, counters, latencies

@@ -527,6 +527,10 @@ void ClientServer::HandleRequest(ClientConnection* c, std::string_view frame) {
     }
     return;
   }
+  if (h.type == ToInt(OpCode::kSasl)) {
+    HandleSasl(c, h.xid, frame.substr(8));
+    return;
+  }
   ClientRequest req;
   req.session_id = c->session_id;
   req.xid = h.xid;
@@ -697,9 +701,14 @@ void ClientServer::CloseSessionConnection(int64_t session_id, const char* why) {
 
 void ClientServer::SendReply(ClientConnection* c, int32_t xid, int64_t zxid, Err err,
                              const std::string& body) {
+  SendReplyWithBody(c, xid, zxid, err,
+                    err == Err::kOk ? std::string_view(body) : std::string_view());
+}
+
+void ClientServer::SendReplyWithBody(ClientConnection* c, int32_t xid, int64_t zxid, Err err,
+                                     std::string_view payload) {
   // Frame length and ReplyHeader (xid, zxid, err) are built on the stack and go straight into
   // the outbox with the body: this runs once per reply.
-  std::string_view payload = err == Err::kOk ? std::string_view(body) : std::string_view();
   char head[4 + kReplyHeaderBytes];
   StoreBigEndian32(head, static_cast<int32_t>(kReplyHeaderBytes + payload.size()));
   StoreBigEndian32(head + 4, xid);

@@ -143,6 +143,8 @@ class ClientServer {
   void BindSession(ClientConnection* c, int64_t session_id, int32_t timeout_ms);
   void SendConnectResponse(ClientConnection* c, const ConnectResponse& resp);
   void HandleRequest(ClientConnection* c, std::string_view frame);
+  // The `sasl` request (op 102), answered in the shell (server/client_sasl.cc).
+  void HandleSasl(ClientConnection* c, int32_t xid, std::string_view body);
   void AnswerPing(ClientConnection* c, int64_t start_ms);
   void AnswerQueuedPings(ClientConnection* c);
   void Drain();
@@ -152,6 +154,9 @@ class ClientServer {
   // Appends `frame` then `more` (a frame's head and its body) to the connection's outbox.
   void Send(ClientConnection* c, std::string_view frame, std::string_view more = {});
   void SendReply(ClientConnection* c, int32_t xid, int64_t zxid, Err err, const std::string& body);
+  // The same, with the body sent whatever `err` is (SASL's failure reply carries a null token).
+  void SendReplyWithBody(ClientConnection* c, int32_t xid, int64_t zxid, Err err,
+                         std::string_view body);
   void MarkDirty(ClientConnection* c);
   void Flush(ClientConnection* c);
   void Close(ClientConnection* c, const char* why);

@@ -130,6 +130,9 @@ class Parser {
     if (auto expected = ApplyTlsKey(&config_.tls, key, value)) {
       return expected->empty() || Bad(key, value, *expected);
     }
+    if (key.rfind("authProvider.", 0) == 0 || key.rfind("zookeeper.authProvider.", 0) == 0) {
+      return AuthProvider(key, value);
+    }
     if (key.rfind("admin.", 0) == 0 || key.rfind("metricsProvider.", 0) == 0) return true;
     static const std::set<std::string> kAccepted = {
         // Known ZooKeeper keys zkd accepts without acting on them (yet).
@@ -250,6 +253,13 @@ class Parser {
       m["readonlymode.enabled"] = [](Parser& p, const std::string& k, const std::string& v) {
         return p.Bool(k, v, &p.config_.read_only_mode);
       };
+      m["jaasLoginConfig"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.Text(k, v, "expected the path of a JAAS file", &p.config_.jaas_login_config);
+      };
+      m["superUser"] = m["zookeeper.superUser"] = [](Parser& p, const std::string& k,
+                                                      const std::string& v) {
+        return p.Text(k, v, "expected a SASL user name", &p.config_.sasl_super_user);
+      };
       m["znode.container.checkIntervalMs"] = [](Parser& p, const std::string& k,
                                                 const std::string& v) {
         return p.Int(k, v, 1, INT64_MAX, &p.config_.container_check_interval_ms,
@@ -306,6 +316,20 @@ class Parser {
                                    "' is not a four-letter word zkd knows, ignored");
       }
     }
+  }
+
+  // authProvider.N=<class>: SASL is the one provider to switch on; digest and ip always are.
+  bool AuthProvider(const std::string& key, const std::string& value) {
+    const std::string prefix = "org.apache.zookeeper.server.auth.";
+    if (value == prefix + "SASLAuthenticationProvider") {
+      config_.sasl_auth_provider = true;
+    } else if (value != prefix + "DigestAuthenticationProvider" &&
+               value != prefix + "IPAuthenticationProvider") {
+      config_.warnings.push_back(name_ + ": " + key + "=" + value +
+                                 ": zkd knows only SASLAuthenticationProvider, "
+                                 "DigestAuthenticationProvider and IPAuthenticationProvider, ignored");
+    }
+    return true;
   }
 
   bool SuperDigest(const std::string& key, const std::string& value) {
@@ -518,6 +542,7 @@ CoreConfig CoreConfigFor(const ServerConfig& config) {
   c.max_session_timeout_ms = config.max_session_timeout_ms;
   c.extended_types_enabled = config.extended_types_enabled;
   c.super_digest = config.super_digest;
+  c.sasl_scheme = config.sasl_auth_provider;
   c.container_check_ticks = std::max<int64_t>(
       1, (config.container_check_interval_ms + config.tick_ms - 1) / config.tick_ms);
   return c;

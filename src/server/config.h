@@ -61,6 +61,15 @@ struct ServerConfig {
   // off from its quorum serves read-only clients from its own tree. No effect standalone.
   bool read_only_mode = false;
 
+  // SASL (docs/sasl.md). authProvider.N=org.apache.zookeeper.server.auth.SASLAuthenticationProvider
+  // makes `sasl` ACLs valid. The JAAS file with the DIGEST-MD5 users: zkd's own key
+  // jaasLoginConfig (ZooKeeper reads it only as -Djava.security.auth.login.config; see
+  // server/jaas_file.h for the other places zkd looks). superUser (zookeeper.superUser): the
+  // SASL user who also gets the super id.
+  bool sasl_auth_provider = false;
+  std::string jaas_login_config;  // as written; relative paths are taken from zoo.cfg's directory
+  std::string sasl_super_user;
+
   // zkd's own: how often container and TTL nodes are checked.
   int64_t container_check_interval_ms = 60000;
 

@@ -16,6 +16,8 @@
 
 #include "server/config.h"
 #include "server/ensemble_main.h"
+#include "server/jaas_file.h"
+#include "server/sasl_digest.h"
 #include "server/standalone_main.h"
 #include "server/tls_context.h"
 #include "server/version.h"
@@ -68,6 +70,22 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "zkd: %s: %s\n", config.path.c_str(), error.c_str());
       return 2;
     }
+  }
+  // SASL: the JAAS file's Server section names the DIGEST-MD5 users (server/jaas_file.h).
+  zk::JaasUsers jaas = zk::LoadJaasUsers(config);
+  if (!jaas.error.empty()) {
+    std::fprintf(stderr, "zkd: %s\n", jaas.error.c_str());
+    return 2;
+  }
+  if (jaas.configured && !jaas.has_server_section) {
+    spdlog::warn("{}: no Server section: SASL clients will be refused", jaas.path);
+  }
+  if (jaas.has_server_section) {
+    if (std::string error = zk::StartSaslDigest(jaas.users); !error.empty()) {
+      std::fprintf(stderr, "zkd: %s\n", error.c_str());
+      return 1;
+    }
+    spdlog::info("SASL DIGEST-MD5 on, {} user(s) from {}", jaas.users.size(), jaas.path);
   }
   if (!MakeVersionDir(config.data_dir) || !MakeVersionDir(config.data_log_dir)) return 1;
   if (config.servers.size() > 1) return zk::RunEnsemble(config);

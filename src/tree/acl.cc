@@ -161,12 +161,23 @@ bool CheckAcl(const AclList& acl, int32_t perm, const std::vector<Id>& auth) {
     for (const auto& mine : auth) {
       if (mine.scheme != id.scheme) continue;
       if (id.scheme == "ip" ? IpMatches(id.id, mine.id) : id.id == mine.id) return true;
+      // SASLAuthenticationProvider.matches: the sasl user named "super" passes every sasl entry.
+      if (id.scheme == "sasl" && mine.id == "super") return true;
     }
   }
   return false;
 }
 
-bool FixupAcl(const AclList& in, const std::vector<Id>& auth, AclList* out) {
+bool IsValidSaslId(std::string_view id) {
+  auto at = id.find('@');
+  if (at == std::string_view::npos) return true;
+  std::string_view name = id.substr(0, at), realm = id.substr(at + 1);
+  if (realm.find_first_of("/@") != std::string_view::npos) return false;
+  auto slash = name.find('/');
+  return slash == std::string_view::npos || name.find('/', slash + 1) == std::string_view::npos;
+}
+
+bool FixupAcl(const AclList& in, const std::vector<Id>& auth, AclList* out, bool sasl_scheme) {
   out->clear();
   if (in.empty()) return false;
   // Duplicates count once; a single entry (the usual case) needs no copy to find out.
@@ -187,7 +198,8 @@ bool FixupAcl(const AclList& in, const std::vector<Id>& auth, AclList* out) {
     } else if (id.scheme == "auth") {
       bool any = false;
       for (const auto& mine : auth) {
-        if (mine.scheme == "digest" || mine.scheme == "super") {
+        if (mine.scheme == "digest" || mine.scheme == "super" ||
+            (sasl_scheme && mine.scheme == "sasl")) {
           out->push_back(Acl{a.perms, mine});
           any = true;
         }
@@ -200,6 +212,9 @@ bool FixupAcl(const AclList& in, const std::vector<Id>& auth, AclList* out) {
           id.id.find(':', colon + 1) != std::string::npos) {
         return false;
       }
+      out->push_back(a);
+    } else if (id.scheme == "sasl" && sasl_scheme) {
+      if (!IsValidSaslId(id.id)) return false;
       out->push_back(a);
     } else if (id.scheme == "ip") {
       uint32_t ignored;
@@ -258,13 +273,13 @@ SharedAcl::SharedAcl(AclList list) {
   }
 }
 
-bool FixupAcl(const AclList& in, const std::vector<Id>& auth, SharedAcl* out) {
+bool FixupAcl(const AclList& in, const std::vector<Id>& auth, SharedAcl* out, bool sasl_scheme) {
   if (IsWorldAnyone(in, perm::kAll)) {
     *out = SharedAcl::Open();
     return true;
   }
   AclList fixed;
-  if (!FixupAcl(in, auth, &fixed)) return false;
+  if (!FixupAcl(in, auth, &fixed, sasl_scheme)) return false;
   *out = SharedAcl(std::move(fixed));
   return true;
 }

@@ -1,4 +1,5 @@
-// ACL checks (docs/data-tree.md, Permissions and ACLs): world / digest / ip / auth / super.
+// ACL checks (docs/data-tree.md, Permissions and ACLs): world / digest / ip / auth / super, and
+// sasl when zoo.cfg registers SASLAuthenticationProvider (authProvider.N).
 // Pure: no I/O. The digest scheme's SHA-1 is implemented here (a small, self-contained function)
 // because none of the project's libraries offers it.
 #pragma once
@@ -25,10 +26,15 @@ std::string DigestId(std::string_view user_password);
 bool CheckAcl(const AclList& acl, int32_t perm, const std::vector<Id>& auth);
 bool IsSuper(const std::vector<Id>& auth);
 
-// Validates an ACL from a request and resolves "auth" ids into the caller's digest/ip ids
-// (ZooKeeper's fixupACL). Returns false for an empty list, an unknown scheme, a malformed id,
-// or an "auth" entry while the caller has no authenticated ids — all INVALIDACL.
-bool FixupAcl(const AclList& in, const std::vector<Id>& auth, AclList* out);
+// Validates an ACL from a request and resolves "auth" ids into the caller's authenticated ids
+// (digest, super, and sasl with `sasl_scheme`) as ZooKeeper's fixupACL. Returns false for an
+// empty list, an unknown scheme (sasl without `sasl_scheme`: no provider registered), a
+// malformed id, or an "auth" entry while the caller has no authenticated ids — all INVALIDACL.
+bool FixupAcl(const AclList& in, const std::vector<Id>& auth, AclList* out,
+              bool sasl_scheme = false);
+// A sasl id as SASLAuthenticationProvider.isValid takes it (a Kerberos-style name): any name
+// without '@', or "name[/host]@realm".
+bool IsValidSaslId(std::string_view id);
 
 // Does the ip id pattern ("10.0.0.1" or "10.0.0.0/8") match the client address?
 bool IpMatches(std::string_view pattern, std::string_view client_ip);
@@ -62,6 +68,7 @@ inline bool CheckAcl(const SharedAcl& acl, int32_t perm, const std::vector<Id>& 
   return CheckAcl(*acl, perm, auth);
 }
 // FixupAcl into a SharedAcl: OPEN_ACL_UNSAFE (the usual request) needs no allocation.
-bool FixupAcl(const AclList& in, const std::vector<Id>& auth, SharedAcl* out);
+bool FixupAcl(const AclList& in, const std::vector<Id>& auth, SharedAcl* out,
+              bool sasl_scheme = false);
 
 }  // namespace zk

@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "loadgen/reconfig_client.h"
 #include "supervisor/cluster_layout.h"
 #include "supervisor/cluster_spec.h"
 #include "supervisor/control_client.h"
@@ -38,7 +39,7 @@ struct UpArgs {
   std::string engine, config, name, dir, base_ports, zookeeper_home, apache_jvm, gap;
   int tick_time = 0, init_limit = 0, sync_limit = 0, max_client_cnxns = -1;
   bool detach = false, fresh = false, faults = false, read_only_mode = false;
-  bool no_start = false, one_by_one = false;
+  bool no_start = false, one_by_one = false, reconfig = false;
 };
 
 // Bad input to `up`: one line, exit code 2, nothing laid out or started.
@@ -101,6 +102,17 @@ int BuildSpec(const UpArgs& a, ClusterSpec* spec) {
   }
   spec->proxied_links = spec->proxied_links || a.faults;
   spec->read_only_mode = spec->read_only_mode || a.read_only_mode;
+  spec->reconfig = spec->reconfig || a.reconfig;
+  if (spec->reconfig) {
+    if (std::string why = ReconfigUnsupported(spec->engine); !why.empty()) {
+      return Refuse("--reconfig: " + why);
+    }
+    if (spec->proxied_links) {
+      return Refuse(
+          "--reconfig with --faults: the proxied links have a fixed set of members, so add and "
+          "remove cannot work on them yet; choose one of the two");
+    }
+  }
   if (a.max_client_cnxns >= 0) {
     spec->max_client_cnxns = a.max_client_cnxns;
   }
@@ -159,6 +171,7 @@ bool WaitGone(const std::string& socket, int timeout_ms) {
   signal(SIGTERM, SIG_DFL);
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
   Supervisor::SetUiStarter(ui::StartUiThread);  // `pseudo-cluster ui` asks the supervisor
+  Supervisor::SetReconfigRunner(loadgen::CallReconfig);  // `add` and `remove` ask it
   int rc;
   {
     Supervisor supervisor(options.spec, dir, launcher, fs::read_symlink("/proc/self/exe").string());
@@ -478,6 +491,11 @@ void AddUpCommand(CLI::App& app, CommandRun* chosen) {
   up->add_flag("--read-only-mode", a->read_only_mode,
                "readonlymode.enabled on every member: cut off from the quorum, a member still "
                "answers reads to clients that allow read-only");
+  up->add_flag("--reconfig",
+               a->reconfig,
+               "let the ensemble grow and shrink while it runs (`add`, `remove`): "
+               "reconfigEnabled=true, the server lines in zoo.cfg.dynamic.<version>, and a super "
+               "digest whose password is kept in <cluster dir>/super.password (apache engine)");
   Finish(up, chosen, [a] {
     UpOptions options;
     options.detach = a->detach;

@@ -420,7 +420,7 @@ int CmdList(bool json) {
     }
     clusters.push_back({{"name", entry.path().filename().string()},
                         {"engine", EngineName(spec.engine)},
-                        {"nodes", spec.nodes()},
+                        {"nodes", spec.voter_count() + spec.observer_count()},
                         {"running", SupervisorRunning(SocketPath(dir))},
                         {"dir", fs::canonical(dir, ec).string()}});
   }

@@ -1,7 +1,7 @@
 // Member actions: kill, stop, start, restart, pause and resume one or more servers of a running
 // cluster, by id or role. The Supervisor does the work and streams a line per server touched.
-// And the ensemble's shape: `add [--observer]` and `remove TARGET` reconfigure a cluster started
-// with `up --reconfig` (supervisor_reconfig.cc); bad input to them exits with code 2.
+// And the ensemble's shape: `add [--observer]`, `remove TARGET` and `promote TARGET` reconfigure
+// a cluster started with `up --reconfig` (supervisor_reconfig.cc); bad input to them exits 2.
 #include <cstdio>
 #include <memory>
 
@@ -78,6 +78,14 @@ void AddReshapeCommands(CLI::App& app, CommandRun* chosen) {
   remove->add_option("TARGET", *target, "node id, leader, follower or observer")->required();
   FinishWithClusterRef(remove, *remove_ref, chosen, [remove_ref, target] {
     return CmdReshape(*remove_ref, {{"cmd", "remove"}, {"target", *target}});
+  });
+  auto* promote = app.add_subcommand(
+      "promote", "reconfigure an observer of a running cluster into a voting participant");
+  auto promote_ref = std::make_shared<ClusterRef>();
+  auto observer_id = std::make_shared<std::string>();
+  promote->add_option("TARGET", *observer_id, "node id or observer")->required();
+  FinishWithClusterRef(promote, *promote_ref, chosen, [promote_ref, observer_id] {
+    return CmdReshape(*promote_ref, {{"cmd", "promote"}, {"target", *observer_id}});
   });
 }
 

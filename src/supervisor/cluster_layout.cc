@@ -187,49 +187,47 @@ std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_di
 
 std::string WriteNodeDir(const ClusterSpec& spec, const std::string& cluster_dir, int id,
                          std::vector<std::string>* notes) {
-  {
-    std::string digest;
-    if (spec.reconfig) {
-      std::string password;
-      if (auto e = EnsureSuperPassword(cluster_dir, &password); !e.empty()) {
-        return e;
-      }
-      digest = SuperDigest(password);
-    }
-    const fs::path node = NodeDir(cluster_dir, id);
-    for (const char* sub : {"data/version-2", "datalog/version-2", "logs"}) {
-      std::error_code ec;
-      fs::create_directories(node / sub, ec);
-      if (ec) {
-        return "cannot create " + (node / sub).string() + ": " + ec.message();
-      }
-    }
-    // Keep the learner's hand edits (zoo_cfg_merge.h): the copy beside zoo.cfg is what
-    // pseudo-cluster would have written on its own last time.
-    const ZooCfgPlacement placement = PlacementOf(spec, cluster_dir, id, digest);
-    const std::string fresh = RenderZooCfg(spec, id, placement);
-    const std::string current = ReadText(node / "zoo.cfg");
-    const std::string written = ReadText(node / kZooCfgWrittenCopy);
-    const ZooCfgMerge merge = MergeZooCfg(current, written.empty() ? fresh : written, fresh);
-    if (notes) {
-      for (const std::string& note : merge.notes) {
-        notes->push_back("node" + std::to_string(id) + "/zoo.cfg: " + note);
-      }
-    }
-    if (auto e = WriteFile(node / "zoo.cfg", merge.text); !e.empty()) {
+  std::string digest;
+  if (spec.reconfig) {
+    std::string password;
+    if (auto e = EnsureSuperPassword(cluster_dir, &password); !e.empty()) {
       return e;
     }
-    if (auto e = WriteFile(node / kZooCfgWrittenCopy, fresh); !e.empty()) {
-      return e;
+    digest = SuperDigest(password);
+  }
+  const fs::path node = NodeDir(cluster_dir, id);
+  for (const char* sub : {"data/version-2", "datalog/version-2", "logs"}) {
+    std::error_code ec;
+    fs::create_directories(node / sub, ec);
+    if (ec) {
+      return "cannot create " + (node / sub).string() + ": " + ec.message();
     }
-    if (auto e = WriteFile(node / "data" / "myid", std::to_string(id) + "\n"); !e.empty()) {
-      return e;
+  }
+  // Keep the learner's hand edits (zoo_cfg_merge.h): the copy beside zoo.cfg is what
+  // pseudo-cluster would have written on its own last time.
+  const ZooCfgPlacement placement = PlacementOf(spec, cluster_dir, id, digest);
+  const std::string fresh = RenderZooCfg(spec, id, placement);
+  const std::string current = ReadText(node / "zoo.cfg");
+  const std::string written = ReadText(node / kZooCfgWrittenCopy);
+  const ZooCfgMerge merge = MergeZooCfg(current, written.empty() ? fresh : written, fresh);
+  if (notes) {
+    for (const std::string& note : merge.notes) {
+      notes->push_back("node" + std::to_string(id) + "/zoo.cfg: " + note);
     }
-    if (!placement.dynamic_config_file.empty()) {
-      if (auto e = WriteFile(placement.dynamic_config_file, RenderDynamicConfig(spec, placement));
-          !e.empty()) {
-        return e;
-      }
+  }
+  if (auto e = WriteFile(node / "zoo.cfg", merge.text); !e.empty()) {
+    return e;
+  }
+  if (auto e = WriteFile(node / kZooCfgWrittenCopy, fresh); !e.empty()) {
+    return e;
+  }
+  if (auto e = WriteFile(node / "data" / "myid", std::to_string(id) + "\n"); !e.empty()) {
+    return e;
+  }
+  if (!placement.dynamic_config_file.empty()) {
+    if (auto e = WriteFile(placement.dynamic_config_file, RenderDynamicConfig(spec, placement));
+        !e.empty()) {
+      return e;
     }
   }
   return {};

@@ -195,7 +195,8 @@ class Supervisor {
   // One at a time. `add`: lay out member N+1 (zoo.cfg, myid, dynamic config = the current one
   // plus itself), start it, wait until it follows the leader as a non-voting member, reconfig it
   // in, wait until it follows (or observes) as a member. `remove`: reconfig it out, wait for a
-  // leader other than it, stop it. cluster.json records every change (ClusterSpec::reshaped).
+  // leader other than it, stop it. `promote`: reconfig an observer in as a participant, wait
+  // until it follows. cluster.json records every change (ClusterSpec::reshaped).
   struct Reshape {
     enum class Step { kStarting, kReconfiguring, kJoining, kHandingOver, kStopping };
     Connection* conn;  // nullptr once the client has gone; the work carries on
@@ -205,8 +206,10 @@ class Supervisor {
     Step step;
     int64_t deadline_ms;
     int exits_before;
+    bool promote = false;  // `promote`: an observer reconfigured in as a participant
   };
   void DoAdd(Connection* conn, const nlohmann::json& request);
+  void DoPromote(Connection* conn, const nlohmann::json& request);
   void DoRemove(Connection* conn, const nlohmann::json& request);
   std::string ReshapeRefusal() const;  // "" when add/remove may start now
   void StartReconfig(const std::string& joining, const std::string& leaving);

@@ -2,7 +2,8 @@
 //   request:  {"cmd":"status"} | {"cmd":"events","follow":bool,"votes":bool,"last":N}
 //             | {"cmd":"kill|stop|start|restart|pause|resume","target":"leader","signal":"KILL"}
 //             | {"cmd":"down"} | {"cmd":"ui","port":N} | the link commands of supervisor_links.cc
-//             | {"cmd":"add","observer":bool} | {"cmd":"remove","target":"3"} (supervisor_reconfig.cc;
+//             | {"cmd":"add","observer":bool} | {"cmd":"remove|promote","target":"3"}
+//             (supervisor_reconfig.cc;
 //             a refusal of bad input has data.bad_input true)
 //   replies:  {"line":"text for a person"}*  then  {"ok":bool,"error":"...","data":{...}}
 //             (a start or restart whose member died or could not start: ok false, and
@@ -279,12 +280,14 @@ void Supervisor::OnRequest(Connection* conn, const nlohmann::json& request) {
       return;
     }
     DoAction(conn, cmd, request);
-  } else if (cmd == "add" || cmd == "remove") {
+  } else if (cmd == "add" || cmd == "remove" || cmd == "promote") {
     if (shutting_down_) {
       Reply(conn, false, "the cluster is shutting down");
       return;
     }
-    cmd == "add" ? DoAdd(conn, request) : DoRemove(conn, request);
+    if (cmd == "add") DoAdd(conn, request);
+    if (cmd == "remove") DoRemove(conn, request);
+    if (cmd == "promote") DoPromote(conn, request);
   } else if (cmd == "partition" || cmd == "isolate" || cmd == "cut" || cmd == "delay" ||
              cmd == "slow" || cmd == "heal" || cmd == "links") {
     if (shutting_down_ && cmd != "links") {

@@ -172,6 +172,35 @@ void Supervisor::DoRemove(Connection* conn, const nlohmann::json& request) {
   StartReconfig("", std::to_string(id));
 }
 
+void Supervisor::DoPromote(Connection* conn, const nlohmann::json& request) {
+  if (std::string refusal = ReshapeRefusal(); !refusal.empty()) {
+    Reply(conn, false, refusal, {{"bad_input", true}});
+    return;
+  }
+  const std::string target = request.value("target", "");
+  std::string error;
+  std::vector<int> ids = ResolveTarget("promote", target, &error);
+  if (ids.size() > 1) ids.resize(1);  // `promote observers`: one at a time
+  if (ids.empty()) {
+    Reply(conn, false, error, {{"bad_input", true}});
+    return;
+  }
+  const int id = ids[0];
+  if (!spec_.is_observer(id) || !node(id).alive()) {
+    Reply(conn, false,
+          Name(id) + (spec_.is_observer(id) ? " is not running: start it first"
+                                            : " is not an observer: only observers are promoted"),
+          {{"bad_input", true}});
+    return;
+  }
+  spec_.reshaped[id] = MemberKind::kParticipant;  // ServerLine says participant from here on
+  AddEvent(id, "promote", "reconfiguring it from observer to participant");
+  reshape_ = Reshape{conn,  true, id, false, Reshape::Step::kReconfiguring, NowMs() + kStartAwaitMs,
+                     exits_[id - 1], true};
+  ReshapeLine("reconfig: adding " + ServerLine(id));
+  StartReconfig(ServerLine(id), "");
+}
+
 void Supervisor::StartReconfig(const std::string& joining, const std::string& leaving) {
   reshape_->step = Reshape::Step::kReconfiguring;
   auto* job = new ReconfigJob();
@@ -208,7 +237,11 @@ void Supervisor::OnReconfigDone(const ReconfigAnswer& answer) {
              std::string("reconfig to ") + (r.add ? "add " : "remove ") + Name(id) +
                  " failed: " + answer.error,
              {{"node", id}, {"error", answer.error}});
-    if (r.add) DropNewMember(id);
+    if (r.promote) {
+      spec_.reshaped[id] = MemberKind::kObserver;  // it still observes
+    } else if (r.add) {
+      DropNewMember(id);
+    }
     FinishReshape(false, "ZooKeeper refused the reconfig: " + answer.error, true);
     return;
   }
@@ -216,17 +249,19 @@ void Supervisor::OnReconfigDone(const ReconfigAnswer& answer) {
     r.step = Reshape::Step::kJoining;
   } else {
     spec_.reshaped[id] = MemberKind::kRemoved;
-    SaveSpec();
     r.step = node(id).alive() ? Reshape::Step::kHandingOver : Reshape::Step::kStopping;
   }
+  SaveSpec();
   if (apache_votes_) apache_votes_->SetVoters(VoterIds());
   r.deadline_ms = NowMs() + kStartAwaitMs;
   AddEvent(0, "reconfig",
-           Name(id) + (r.add ? " joined as " + std::string(r.observer ? "observer" : "participant")
-                             : " removed") +
+           Name(id) +
+               (r.promote ? " promoted to participant"
+                : r.add   ? " joined as " + std::string(r.observer ? "observer" : "participant")
+                          : " removed") +
                ": now " + QuorumText(),
            {{"node", id},
-            {"change", r.add ? "add" : "remove"},
+            {"change", r.promote ? "promote" : r.add ? "add" : "remove"},
             {"voters", spec_.voter_count()},
             {"observers", spec_.observer_count()},
             {"quorum_size", QuorumSize()},

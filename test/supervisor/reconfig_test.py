@@ -2,7 +2,7 @@
 """`pseudo-cluster add` / `remove` on a real Apache ZooKeeper ensemble started with `up --reconfig`.
 
 One cluster, one story, under a writer (kazoo) that records every create ZooKeeper acknowledged:
-grow 3 -> 5, shrink 5 -> 3 removing the leader first, add an observer. After each step every
+grow 3 -> 5, shrink 5 -> 3 removing the leader first, add an observer and promote it. After each step every
 acknowledged create is on every remaining member (read from that member alone, after a sync).
 The bad-input cases that need no cluster come first and cost nothing.
 
@@ -156,8 +156,9 @@ class ReconfigTest(ClusterTest):
         out = c.pc("remove", str(follower), timeout=180).stdout
         self.assertIn(f"node{follower} removed and stopped: 3 voters, quorum 2", out)
         self.assertEqual(len(c.status()["nodes"]), 3)
-        c.wait_for("more creates after the shrink",
-                   lambda: len(writer.snapshot()) > 0 and writer.snapshot())
+        before = len(writer.snapshot())
+        c.wait_for("the writer's creates on the shrunk ensemble",
+                   lambda: len(writer.snapshot()) >= before + 5)
         self.check_every_member_has(c, writer.snapshot(), "shrinking to 3")
 
         # A removed member is gone for the member commands too.
@@ -172,16 +173,22 @@ class ReconfigTest(ClusterTest):
         self.assertEqual(roles[6], "observer")
         self.check_every_member_has(c, writer.snapshot(), "adding an observer")
 
+        # ... promoted to a participant.
+        out = c.pc("promote", "observer", timeout=180).stdout
+        self.assertIn("node6 follows as a member: 4 voters, quorum 3", out)
+        self.assertEqual(c.roles()[6], "follower")
+        self.check_every_member_has(c, writer.snapshot(), "promoting the observer")
+
         # The timeline tells each step with the quorum it leaves.
         reconfigs = [e for e in c.events() if e["kind"] == "reconfig"]
         self.assertEqual([(e["data"]["change"], e["data"]["node"], e["data"]["quorum_size"])
                           for e in reconfigs],
                          [("add", 4, 3), ("add", 5, 3), ("remove", leader, 3),
-                          ("remove", follower, 2), ("add", 6, 2)])
+                          ("remove", follower, 2), ("add", 6, 2), ("promote", 6, 3)])
         with open(os.path.join(cluster_dir, "cluster.json")) as f:
             shape = json.load(f)["reshaped"]
         self.assertEqual(shape, {"4": "participant", "5": "participant", str(leader): "removed",
-                                 str(follower): "removed", "6": "observer"})
+                                 str(follower): "removed", "6": "participant"})
 
 
 if __name__ == "__main__":

@@ -44,8 +44,10 @@ void Supervisor::SetReconfigRunner(ReconfigRunner runner) { Runner() = std::move
 std::string Supervisor::QuorumText() const {
   const int voters = spec_.voter_count();
   const int observers = spec_.observer_count();
-  return std::to_string(voters) + " voters" +
-         (observers ? " + " + std::to_string(observers) + " observers" : "") + ", quorum " +
+  return std::to_string(voters) + (voters == 1 ? " voter" : " voters") +
+         (observers ? " + " + std::to_string(observers) + (observers == 1 ? " observer" : " observers")
+                    : "") +
+         ", quorum " +
          std::to_string(QuorumSize());
 }
 
@@ -206,10 +208,16 @@ void Supervisor::StartReconfig(const std::string& joining, const std::string& le
   auto* job = new ReconfigJob();
   job->work.data = job;
   for (int id = 1; id <= spec_.nodes(); ++id) {
-    if (spec_.is_member(id) && node(id).alive() && !(joining.size() && id == reshape_->id)) {
+    // Not through the member that is reconfigured: a leaving leader ends its sessions, and a
+    // joining member is not a member yet.
+    if (spec_.is_member(id) && node(id).alive() && id != reshape_->id) {
       job->ask.hosts += (job->ask.hosts.empty() ? "" : ",") + std::string("127.0.0.1:") +
                         std::to_string(PortsOf(spec_, id).client);
     }
+  }
+  if (job->ask.hosts.empty()) {
+    // It is the only member running (removing the last one): ask it, and let ZooKeeper answer.
+    job->ask.hosts = "127.0.0.1:" + std::to_string(PortsOf(spec_, reshape_->id).client);
   }
   job->ask.super_password = ReadSuperPassword(cluster_dir_);
   job->ask.joining = joining;

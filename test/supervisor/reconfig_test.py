@@ -168,7 +168,7 @@ class ReconfigTest(ClusterTest):
 
         # An observer.
         out = c.pc("add", "--observer", timeout=180).stdout
-        self.assertIn("node6 observes as a member: 3 voters + 1 observers, quorum 2", out)
+        self.assertIn("node6 observes as a member: 3 voters + 1 observer, quorum 2", out)
         roles = c.roles()
         self.assertEqual(roles[6], "observer")
         self.check_every_member_has(c, writer.snapshot(), "adding an observer")

@@ -105,7 +105,22 @@ class ReconfigTest(ClusterTest):
     engine = "apache"
 
     def check_every_member_has(self, c, acked, what):
+        """Every acknowledged create is on every member, and ZooKeeper's own configuration
+        (/zookeeper/config) names exactly the members `status` shows, with their roles."""
         status = c.status()
+        ports = ",".join(f"127.0.0.1:{n['client_port']}" for n in status["nodes"])
+        client = KazooClient(hosts=ports, timeout=10)
+        client.start(timeout=30)
+        config = client.get("/zookeeper/config")[0].decode()
+        client.stop()
+        client.close()
+        servers = {}
+        for line in config.splitlines():
+            if line.startswith("server."):
+                sid, rest = line[len("server."):].split("=", 1)
+                servers[int(sid)] = rest.split(";")[0].rsplit(":", 1)[1]
+        self.assertEqual(servers, {n["id"]: "observer" if n["role"] == "observer" else "participant"
+                                   for n in status["nodes"]}, f"{what}: {config}")
         for n in status["nodes"]:
             held = c.wait_for(f"node{n['id']} to answer after {what}",
                               lambda: self.try_children(n["client_port"]))

@@ -310,7 +310,30 @@ int PrepareClusterDir(const UpOptions& options, const std::string& dir) {
   return 0;
 }
 
-int CmdUp(const UpOptions& options) {
+// `up` again on a cluster that `add` / `remove` / `promote` changed: its members are those of
+// cluster.json, not the N of the command line, as long as the shape at `up` is the same (the
+// ids would collide otherwise: then the changes are dropped, with a note). --fresh forgets them.
+void KeepReshapedMembers(UpOptions* options) {
+  ClusterSpec& spec = options->spec;
+  ClusterSpec before;
+  const std::string dir = ClusterDir(spec);
+  if (options->fresh || !ReadClusterSpec(dir, &before) || before.reshaped.empty()) return;
+  if (before.voters != spec.voters || before.observers != spec.observers) {
+    std::fprintf(stderr,
+                 "note: %s was grown or shrunk with add/remove from %d voters; this `up` lays out "
+                 "%d voters and %d observers anew, without those changes\n",
+                 dir.c_str(), before.voters, spec.voters, spec.observers);
+    return;
+  }
+  spec.added = before.added;
+  spec.reshaped = before.reshaped;
+  spec.reconfig = spec.reconfig || before.reconfig;
+  std::fprintf(stderr, "note: keeping the members add/remove left in %s: %d voters, %d observers\n",
+               dir.c_str(), spec.voter_count(), spec.observer_count());
+}
+
+int CmdUp(UpOptions options) {
+  KeepReshapedMembers(&options);
   const ClusterSpec& spec = options.spec;
   if (SpecResult check = CheckSpec(spec); !check.ok()) {
     return Fail(check.error);

@@ -12,6 +12,8 @@
 //    JSON lines (see control_protocol.h);
 //  - with `up --faults`, owns the LinkLayer (link_layer.h): every peer link passes through it, and
 //    partition / isolate / cut / delay / slow / heal set the faults (supervisor_links.cc);
+//  - with `up --reconfig`, grows and shrinks the ensemble (`add`, `remove`, `promote`) through
+//    ZooKeeper's reconfig, one change at a time (supervisor_reconfig.cc);
 //  - on SIGINT/SIGTERM/SIGHUP or `down`, stops every server (SIGTERM, SIGKILL after a grace
 //    period) before exiting. If it is killed outright, PR_SET_PDEATHSIG takes the servers down.
 #pragma once

@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "loadgen/reconfig_client.h"
 #include "supervisor/cluster_layout.h"
 #include "supervisor/cluster_spec.h"
 #include "supervisor/control_client.h"
@@ -39,7 +40,7 @@ struct UpArgs {
   std::string engine, config, name, dir, base_ports, zookeeper_home, apache_jvm, gap;
   int tick_time = 0, init_limit = 0, sync_limit = 0, max_client_cnxns = -1;
   bool detach = false, fresh = false, faults = false, read_only_mode = false, tls = false;
-  bool no_start = false, one_by_one = false;
+  bool no_start = false, one_by_one = false, reconfig = false;
 };
 
 // Bad input to `up`: one line, exit code 2, nothing laid out or started.
@@ -103,6 +104,17 @@ int BuildSpec(const UpArgs& a, ClusterSpec* spec) {
   spec->proxied_links = spec->proxied_links || a.faults;
   spec->read_only_mode = spec->read_only_mode || a.read_only_mode;
   spec->tls = spec->tls || a.tls;
+  spec->reconfig = spec->reconfig || a.reconfig;
+  if (spec->reconfig) {
+    if (std::string why = ReconfigUnsupported(spec->engine); !why.empty()) {
+      return Refuse("--reconfig: " + why);
+    }
+    if (spec->proxied_links) {
+      return Refuse(
+          "--reconfig with --faults: the proxied links have a fixed set of members, so add and "
+          "remove cannot work on them yet; choose one of the two");
+    }
+  }
   if (a.max_client_cnxns >= 0) {
     spec->max_client_cnxns = a.max_client_cnxns;
   }
@@ -161,6 +173,7 @@ bool WaitGone(const std::string& socket, int timeout_ms) {
   signal(SIGTERM, SIG_DFL);
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
   Supervisor::SetUiStarter(ui::StartUiThread);  // `pseudo-cluster ui` asks the supervisor
+  Supervisor::SetReconfigRunner(loadgen::CallReconfig);  // `add` and `remove` ask it
   int rc;
   {
     Supervisor supervisor(options.spec, dir, launcher, fs::read_symlink("/proc/self/exe").string());
@@ -304,7 +317,30 @@ int PrepareClusterDir(const UpOptions& options, const std::string& dir) {
   return 0;
 }
 
-int CmdUp(const UpOptions& options) {
+// `up` again on a cluster that `add` / `remove` / `promote` changed: its members are those of
+// cluster.json, not the N of the command line, as long as the shape at `up` is the same (the
+// ids would collide otherwise: then the changes are dropped, with a note). --fresh forgets them.
+void KeepReshapedMembers(UpOptions* options) {
+  ClusterSpec& spec = options->spec;
+  ClusterSpec before;
+  const std::string dir = ClusterDir(spec);
+  if (options->fresh || !ReadClusterSpec(dir, &before) || before.reshaped.empty()) return;
+  if (before.voters != spec.voters || before.observers != spec.observers) {
+    std::fprintf(stderr,
+                 "note: %s was grown or shrunk with add/remove from %d voters; this `up` lays out "
+                 "%d voters and %d observers anew, without those changes\n",
+                 dir.c_str(), before.voters, spec.voters, spec.observers);
+    return;
+  }
+  spec.added = before.added;
+  spec.reshaped = before.reshaped;
+  spec.reconfig = spec.reconfig || before.reconfig;
+  std::fprintf(stderr, "note: keeping the members add/remove left in %s: %d voters, %d observers\n",
+               dir.c_str(), spec.voter_count(), spec.observer_count());
+}
+
+int CmdUp(UpOptions options) {
+  KeepReshapedMembers(&options);
   const ClusterSpec& spec = options.spec;
   if (SpecResult check = CheckSpec(spec); !check.ok()) {
     return Fail(check.error);
@@ -414,7 +450,7 @@ int CmdList(bool json) {
     }
     clusters.push_back({{"name", entry.path().filename().string()},
                         {"engine", EngineName(spec.engine)},
-                        {"nodes", spec.nodes()},
+                        {"nodes", spec.voter_count() + spec.observer_count()},
                         {"running", SupervisorRunning(SocketPath(dir))},
                         {"dir", fs::canonical(dir, ec).string()}});
   }
@@ -490,6 +526,11 @@ void AddUpCommand(CLI::App& app, CommandRun* chosen) {
                "(ssl.clientAuth=need); a local CA, the members' certificate and a client "
                "certificate are made as PEM files in <cluster dir>/tls (ca.pem, client.pem, "
                "client-key.pem for clients)");
+  up->add_flag("--reconfig",
+               a->reconfig,
+               "let the ensemble grow and shrink while it runs (`add`, `remove`): "
+               "reconfigEnabled=true, the server lines in zoo.cfg.dynamic.<version>, and a super "
+               "digest whose password is kept in <cluster dir>/super.password (apache engine)");
   Finish(up, chosen, [a] {
     UpOptions options;
     options.detach = a->detach;

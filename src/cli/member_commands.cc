@@ -1,5 +1,7 @@
 // Member actions: kill, stop, start, restart, pause and resume one or more servers of a running
 // cluster, by id or role. The Supervisor does the work and streams a line per server touched.
+// And the ensemble's shape: `add [--observer]`, `remove TARGET` and `promote TARGET` reconfigure
+// a cluster started with `up --reconfig` (supervisor_reconfig.cc); bad input to them exits 2.
 #include <cstdio>
 #include <memory>
 
@@ -38,9 +40,59 @@ int CmdAction(const ClusterRef& ref, const std::string& action, const std::strin
   return 0;
 }
 
+// `add` / `remove`: streams the supervisor's lines. Exit 2 for bad input (not running, not
+// started with --reconfig, an unknown target, a reconfig ZooKeeper refuses), 1 for a member that
+// did not come up or go away as asked.
+int CmdReshape(const ClusterRef& ref, const nlohmann::json& request) {
+  const std::string dir = ResolveClusterDir(ref);
+  ControlReply reply = Request(SocketPath(dir), request, [](const nlohmann::json& m) {
+    if (m.contains("line")) {
+      std::printf("%s\n", m.value("line", "").c_str());
+      std::fflush(stdout);
+    }
+  });
+  if (!reply.connected) {
+    Fail(NotRunning(dir));
+    return 2;
+  }
+  if (!reply.ok) {
+    Fail(reply.error);
+    return reply.data.is_object() && reply.data.value("bad_input", false) ? 2 : 1;
+  }
+  return 0;
+}
+
+void AddReshapeCommands(CLI::App& app, CommandRun* chosen) {
+  auto* add = app.add_subcommand(
+      "add", "grow a running cluster (started with `up --reconfig`) by one member");
+  auto add_ref = std::make_shared<ClusterRef>();
+  auto observer = std::make_shared<bool>(false);
+  add->add_flag("--observer", *observer, "the new member observes instead of voting");
+  FinishWithClusterRef(add, *add_ref, chosen, [add_ref, observer] {
+    return CmdReshape(*add_ref, {{"cmd", "add"}, {"observer", *observer}});
+  });
+  auto* remove = app.add_subcommand(
+      "remove", "reconfigure one member out of a running cluster, then stop it");
+  auto remove_ref = std::make_shared<ClusterRef>();
+  auto target = std::make_shared<std::string>();
+  remove->add_option("TARGET", *target, "node id, leader, follower or observer")->required();
+  FinishWithClusterRef(remove, *remove_ref, chosen, [remove_ref, target] {
+    return CmdReshape(*remove_ref, {{"cmd", "remove"}, {"target", *target}});
+  });
+  auto* promote = app.add_subcommand(
+      "promote", "reconfigure an observer of a running cluster into a voting participant");
+  auto promote_ref = std::make_shared<ClusterRef>();
+  auto observer_id = std::make_shared<std::string>();
+  promote->add_option("TARGET", *observer_id, "node id or observer")->required();
+  FinishWithClusterRef(promote, *promote_ref, chosen, [promote_ref, observer_id] {
+    return CmdReshape(*promote_ref, {{"cmd", "promote"}, {"target", *observer_id}});
+  });
+}
+
 }  // namespace
 
 void AddMemberCommands(CLI::App& app, CommandRun* chosen) {
+  AddReshapeCommands(app, chosen);
   struct Action {
     const char* name;
     const char* help;

@@ -60,6 +60,8 @@ class ApacheElectionTracker {
 
   // Member `node` (re)started: what its previous run said no longer counts.
   void MemberStarted(int node);
+  // `add` or `remove` changed who votes.
+  void SetVoters(std::set<int> voters) { voters_ = std::move(voters); }
   // The facts a line of member `node`'s log tells, stamped `t_ms` / `wall_ms`, in order.
   std::vector<VoteFact> Feed(int node, const ApacheLogLine& line, int64_t t_ms, int64_t wall_ms);
 

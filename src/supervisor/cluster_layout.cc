@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "supervisor/super_password.h"
 #include "supervisor/zoo_cfg_merge.h"
 
 namespace fs = std::filesystem;
@@ -89,6 +90,17 @@ std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement&
         << "ssl.trustStore.type=PEM\n"
         << "ssl.clientAuth=need\n";
   }
+  if (!placement.super_digest.empty()) {
+    out << "DigestAuthenticationProvider.superDigest=" << placement.super_digest << "\n";
+  }
+  if (!placement.dynamic_config_file.empty()) {
+    // ZooKeeper's advice for an ensemble that may grow or shrink: no standalone mode, so a
+    // single remaining member still runs as a quorum of one and can be grown again.
+    out << "reconfigEnabled=true\n"
+        << "standaloneEnabled=false\n"
+        << "dynamicConfigFile=" << placement.dynamic_config_file << "\n";
+    return out.str();
+  }
   if (spec.nodes() > 1) {
     for (const std::string& note : placement.server_notes) {
       out << "# " << note << "\n";
@@ -97,6 +109,7 @@ std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement&
       out << "peerType=observer\n";
     }
     for (int n = 1; n <= spec.nodes(); ++n) {
+      if (!spec.is_member(n)) continue;
       const ZooCfgPlacement::Server& s = placement.servers[n - 1];
       out << "server." << n << "=" << s.host << ":" << s.quorum_port << ":" << s.election_port
           << (spec.is_observer(n) ? ":observer" : "") << "\n";
@@ -105,7 +118,20 @@ std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement&
   return out.str();
 }
 
-std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir, int id) {
+std::string RenderDynamicConfig(const ClusterSpec& spec, const ZooCfgPlacement& placement) {
+  std::ostringstream out;
+  for (int n = 1; n <= spec.nodes(); ++n) {
+    if (!spec.is_member(n)) continue;
+    const ZooCfgPlacement::Server& s = placement.servers[n - 1];
+    out << "server." << n << "=" << s.host << ":" << s.quorum_port << ":" << s.election_port
+        << (spec.is_observer(n) ? ":observer" : ":participant") << ";127.0.0.1:" << s.client_port
+        << "\n";
+  }
+  return out.str();
+}
+
+ZooCfgPlacement PlacementOf(const ClusterSpec& spec, const std::string& cluster_dir, int id,
+                            const std::string& super_digest) {
   const std::string node_dir = NodeDir(cluster_dir, id);
   ZooCfgPlacement placement;
   placement.header =
@@ -118,7 +144,12 @@ std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir
   for (int n = 1; n <= spec.nodes(); ++n) {
     const NodePorts p = PortsOf(spec, n);
     const bool proxied = spec.proxied_links && n != id;
-    placement.servers.push_back({proxied ? ProxyHost(id, n) : "127.0.0.1", p.quorum, p.election});
+    placement.servers.push_back(
+        {proxied ? ProxyHost(id, n) : "127.0.0.1", p.quorum, p.election, p.client});
+  }
+  if (spec.reconfig) {
+    placement.dynamic_config_file = node_dir + "/" + kFirstDynamicConfig;
+    placement.super_digest = super_digest;
   }
   if (spec.proxied_links) {
     placement.server_notes = {
@@ -129,7 +160,12 @@ std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir
         "listen address. The other members' files differ in those lines only. Without --faults",
         "every line is 127.0.0.1, as in the tutorials."};
   }
-  return RenderZooCfg(spec, id, placement);
+  return placement;
+}
+
+std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir, int id,
+                         const std::string& super_digest) {
+  return RenderZooCfg(spec, id, PlacementOf(spec, cluster_dir, id, super_digest));
 }
 
 namespace {
@@ -156,32 +192,55 @@ std::string ReadText(const fs::path& path) {
 std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_dir,
                           std::vector<std::string>* notes) {
   for (int id = 1; id <= spec.nodes(); ++id) {
-    const fs::path node = NodeDir(cluster_dir, id);
-    for (const char* sub : {"data/version-2", "datalog/version-2", "logs"}) {
-      std::error_code ec;
-      fs::create_directories(node / sub, ec);
-      if (ec) {
-        return "cannot create " + (node / sub).string() + ": " + ec.message();
-      }
-    }
-    // Keep the learner's hand edits (zoo_cfg_merge.h): the copy beside zoo.cfg is what
-    // pseudo-cluster would have written on its own last time.
-    const std::string fresh = RenderZooCfg(spec, cluster_dir, id);
-    const std::string current = ReadText(node / "zoo.cfg");
-    const std::string written = ReadText(node / kZooCfgWrittenCopy);
-    const ZooCfgMerge merge = MergeZooCfg(current, written.empty() ? fresh : written, fresh);
-    if (notes) {
-      for (const std::string& note : merge.notes) {
-        notes->push_back("node" + std::to_string(id) + "/zoo.cfg: " + note);
-      }
-    }
-    if (auto e = WriteFile(node / "zoo.cfg", merge.text); !e.empty()) {
+    if (auto e = WriteNodeDir(spec, cluster_dir, id, notes); !e.empty()) {
       return e;
     }
-    if (auto e = WriteFile(node / kZooCfgWrittenCopy, fresh); !e.empty()) {
+  }
+  return {};
+}
+
+std::string WriteNodeDir(const ClusterSpec& spec, const std::string& cluster_dir, int id,
+                         std::vector<std::string>* notes) {
+  std::string digest;
+  if (spec.reconfig) {
+    std::string password;
+    if (auto e = EnsureSuperPassword(cluster_dir, &password); !e.empty()) {
       return e;
     }
-    if (auto e = WriteFile(node / "data" / "myid", std::to_string(id) + "\n"); !e.empty()) {
+    digest = SuperDigest(password);
+  }
+  const fs::path node = NodeDir(cluster_dir, id);
+  for (const char* sub : {"data/version-2", "datalog/version-2", "logs"}) {
+    std::error_code ec;
+    fs::create_directories(node / sub, ec);
+    if (ec) {
+      return "cannot create " + (node / sub).string() + ": " + ec.message();
+    }
+  }
+  // Keep the learner's hand edits (zoo_cfg_merge.h): the copy beside zoo.cfg is what
+  // pseudo-cluster would have written on its own last time.
+  const ZooCfgPlacement placement = PlacementOf(spec, cluster_dir, id, digest);
+  const std::string fresh = RenderZooCfg(spec, id, placement);
+  const std::string current = ReadText(node / "zoo.cfg");
+  const std::string written = ReadText(node / kZooCfgWrittenCopy);
+  const ZooCfgMerge merge = MergeZooCfg(current, written.empty() ? fresh : written, fresh);
+  if (notes) {
+    for (const std::string& note : merge.notes) {
+      notes->push_back("node" + std::to_string(id) + "/zoo.cfg: " + note);
+    }
+  }
+  if (auto e = WriteFile(node / "zoo.cfg", merge.text); !e.empty()) {
+    return e;
+  }
+  if (auto e = WriteFile(node / kZooCfgWrittenCopy, fresh); !e.empty()) {
+    return e;
+  }
+  if (auto e = WriteFile(node / "data" / "myid", std::to_string(id) + "\n"); !e.empty()) {
+    return e;
+  }
+  if (!placement.dynamic_config_file.empty()) {
+    if (auto e = WriteFile(placement.dynamic_config_file, RenderDynamicConfig(spec, placement));
+        !e.empty()) {
       return e;
     }
   }

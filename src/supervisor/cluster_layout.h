@@ -42,6 +42,7 @@ struct ZooCfgPlacement {
     std::string host;
     int quorum_port;
     int election_port;
+    int client_port = 0;  // for the dynamic config's ";127.0.0.1:<client>" part
   };
   std::string header;  // the first line, after "# "
   std::string data_dir;
@@ -52,14 +53,33 @@ struct ZooCfgPlacement {
   std::vector<std::string> server_notes;  // comment lines written above the server.N lines
   // With spec.tls: the directory of the PEM files (tls_certs.h); empty writes no TLS lines.
   std::string tls_dir;
+  // `up --reconfig` (cluster_spec.h): non-empty, the server.N lines go to this file instead
+  // (RenderDynamicConfig), zoo.cfg names it in dynamicConfigFile and enables reconfig.
+  std::string dynamic_config_file;
+  std::string super_digest;  // "super:<digest>": DigestAuthenticationProvider.superDigest
 };
+
+// The dynamic config file ZooKeeper 3.5+ reads (and rewrites at every reconfig as
+// zoo.cfg.dynamic.<version in hex>): one line per member, as ZooKeeper writes them,
+//   server.N=127.0.0.1:<quorum>:<election>:participant;127.0.0.1:<client>
+std::string RenderDynamicConfig(const ClusterSpec& spec, const ZooCfgPlacement& placement);
+
+// The dynamic config file `up` writes beside zoo.cfg: version 0 (no version yet; the first
+// leader stamps the configuration with its epoch's zxid and ZooKeeper writes a new file).
+inline constexpr const char* kFirstDynamicConfig = "zoo.cfg.dynamic.0";
 
 // The zoo.cfg text for node `id` of `spec`, placed as `placement` says. The one zoo.cfg writer:
 // the cluster directories and the export both render through it.
 std::string RenderZooCfg(const ClusterSpec& spec, int id, const ZooCfgPlacement& placement);
 
+// Where node `id` of the cluster whose directory is `cluster_dir` lives, as its zoo.cfg says.
+// `super_digest` is written only for a cluster with reconfig (empty otherwise).
+ZooCfgPlacement PlacementOf(const ClusterSpec& spec, const std::string& cluster_dir, int id,
+                            const std::string& super_digest = "");
+
 // The zoo.cfg text for node `id` of the cluster whose directory is `cluster_dir`.
-std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir, int id);
+std::string RenderZooCfg(const ClusterSpec& spec, const std::string& cluster_dir, int id,
+                         const std::string& super_digest = "");
 
 // Beside each zoo.cfg: what pseudo-cluster wrote there on its own, to tell hand edits from it.
 inline constexpr const char* kZooCfgWrittenCopy = ".zoo.cfg.written";
@@ -67,9 +87,15 @@ inline constexpr const char* kZooCfgWrittenCopy = ".zoo.cfg.written";
 // Creates (or reuses) every node directory and writes zoo.cfg and data/myid. A zoo.cfg edited by
 // hand keeps the learner's lines except those pseudo-cluster owns (zoo_cfg_merge.h); `notes`
 // gets one line per edit kept or overridden ("node1/zoo.cfg: kept your line '...'").
-// Returns an empty string or one line saying which path failed and why.
+// With reconfig it also makes the super password (super_password.h) and writes each member's
+// zoo.cfg.dynamic.0. Returns an empty string or one line saying which path failed and why.
 std::string WriteNodeDirs(const ClusterSpec& spec, const std::string& cluster_dir,
                           std::vector<std::string>* notes = nullptr);
+
+// The same for one node (`add` lays out the new member with it, leaving the others' files, which
+// ZooKeeper itself rewrites at each reconfig, alone).
+std::string WriteNodeDir(const ClusterSpec& spec, const std::string& cluster_dir, int id,
+                         std::vector<std::string>* notes = nullptr);
 
 // Reads a zoo.cfg (key=value, no sections) with inih. Empty error means OK.
 struct ZooCfg {

@@ -139,11 +139,14 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
       return fail("bad value '" + v + "' for apache_jvm: expected tuned or stock");
     }
     spec.apache_jvm = v;
-  } else if (k == "faults" || k == "read_only_mode" || k == "tls") {
+  } else if (k == "faults" || k == "read_only_mode" || k == "tls" || k == "reconfig") {
     if (v != "true" && v != "false") {
       return fail("bad value '" + v + "' for " + k + ": expected true or false");
     }
-    (k == "faults" ? spec.proxied_links : k == "tls" ? spec.tls : spec.read_only_mode) =
+    (k == "faults"     ? spec.proxied_links
+     : k == "tls"      ? spec.tls
+     : k == "reconfig" ? spec.reconfig
+                       : spec.read_only_mode) =
         v == "true";
   } else if (k == "max_client_cnxns") {
     return set_int(spec.max_client_cnxns, 0, 100000);
@@ -163,7 +166,7 @@ int OnIniKey(void* user, const char* section, const char* key, const char* value
     return fail("unknown key '" + k +
                 "' (known: name, size, observers, engine, base_ports, tick_time, init_limit, "
                 "sync_limit, dir, zookeeper_home, apache_jvm, faults, read_only_mode, tls, "
-                "max_client_cnxns, start, start_gap)");
+                "max_client_cnxns, start, start_gap, reconfig)");
   }
   return 1;
 }
@@ -256,6 +259,29 @@ SpecResult CheckSpec(const ClusterSpec& spec) {
 
 namespace pc {
 
+namespace {
+
+const char* MemberKindName(MemberKind kind) {
+  switch (kind) {
+    case MemberKind::kParticipant:
+      return "participant";
+    case MemberKind::kObserver:
+      return "observer";
+    case MemberKind::kRemoved:
+      return "removed";
+  }
+  return "participant";
+}
+
+// {"4": "participant", "2": "removed"}: only the ids `add` and `remove` changed.
+nlohmann::json ReshapedToJson(const ClusterSpec& spec) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [id, kind] : spec.reshaped) j[std::to_string(id)] = MemberKindName(kind);
+  return j;
+}
+
+}  // namespace
+
 nlohmann::json SpecToJson(const ClusterSpec& spec) {
   return {{"name", spec.name},
           {"size", spec.voters},
@@ -273,7 +299,10 @@ nlohmann::json SpecToJson(const ClusterSpec& spec) {
           {"tls", spec.tls},
           {"max_client_cnxns", spec.max_client_cnxns},
           {"start", StartOrderName(spec.start)},
-          {"start_gap_ms", spec.start_gap_ms}};
+          {"start_gap_ms", spec.start_gap_ms},
+          {"reconfig", spec.reconfig},
+          {"added", spec.added},
+          {"reshaped", ReshapedToJson(spec)}};
 }
 
 ClusterSpec SpecFromJson(const nlohmann::json& j) {
@@ -297,6 +326,16 @@ ClusterSpec SpecFromJson(const nlohmann::json& j) {
   spec.max_client_cnxns = j.value("max_client_cnxns", -1);
   spec.start = ParseStartOrder(j.value("start", "all")).value_or(StartOrder::kAll);
   spec.start_gap_ms = j.value("start_gap_ms", spec.start_gap_ms);
+  spec.reconfig = j.value("reconfig", false);
+  spec.added = j.value("added", 0);
+  if (j.contains("reshaped") && j["reshaped"].is_object()) {
+    for (const auto& [key, value] : j["reshaped"].items()) {
+      const std::string kind = value.is_string() ? value.get<std::string>() : "";
+      spec.reshaped[std::atoi(key.c_str())] = kind == "removed"    ? MemberKind::kRemoved
+                                              : kind == "observer" ? MemberKind::kObserver
+                                                                   : MemberKind::kParticipant;
+    }
+  }
   return spec;
 }
 

@@ -3,6 +3,7 @@
 // rules that check it; no processes, no sockets. Errors are one line naming file, line and key.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,9 @@ std::optional<int> ParseDurationMs(const std::string& text);
 // `up --tls`: member i's secureClientPort is its client port + this (2181 -> 2281, the port
 // ZooKeeper's own documentation uses).
 inline constexpr int kSecurePortShift = 100;
+
+// What a member is in the ensemble's configuration. `add` and `remove` (reconfig) change it.
+enum class MemberKind { kParticipant, kObserver, kRemoved };
 
 struct BasePorts {
   int client = 2181;
@@ -67,9 +71,37 @@ struct ClusterSpec {
   int max_client_cnxns = -1;
   StartOrder start = StartOrder::kAll;
   int start_gap_ms = 1000;  // one-by-one: the pause between one member being up and the next
+  // `up --reconfig`: reconfigEnabled=true, the server lines in a dynamic config file
+  // (zoo.cfg.dynamic.<version>) and a super digest whose password is kept in the cluster
+  // directory (super_password.h), so that `add` and `remove` can reconfigure the ensemble.
+  bool reconfig = false;
 
-  int nodes() const { return voters + observers; }
-  bool is_observer(int id) const { return id > voters; }
+  // `voters` and `observers` are the shape at `up`: ids 1..voters vote, the next `observers`
+  // observe. `add` appends ids after them (`added` of them); `reshaped` records every id whose
+  // kind differs from that shape (added members, removed ones, promoted observers). Ids are never
+  // reused: a removed member keeps its directory and its ports.
+  int added = 0;
+  std::map<int, MemberKind> reshaped;
+
+  int nodes() const { return voters + observers + added; }  // the highest id
+  MemberKind kind(int id) const {
+    auto it = reshaped.find(id);
+    if (it != reshaped.end()) return it->second;
+    return id > voters ? MemberKind::kObserver : MemberKind::kParticipant;
+  }
+  bool is_observer(int id) const { return kind(id) == MemberKind::kObserver; }
+  bool is_voter(int id) const { return kind(id) == MemberKind::kParticipant; }
+  bool is_member(int id) const { return kind(id) != MemberKind::kRemoved; }
+  int voter_count() const {
+    int n = 0;
+    for (int id = 1; id <= nodes(); ++id) n += is_voter(id) ? 1 : 0;
+    return n;
+  }
+  int observer_count() const {
+    int n = 0;
+    for (int id = 1; id <= nodes(); ++id) n += is_observer(id) ? 1 : 0;
+    return n;
+  }
 };
 
 // Result of parsing or checking: empty error means OK.
@@ -96,6 +128,7 @@ struct SpecResult {
 //   tls = true | false
 //   start = all | none | one-by-one
 //   start_gap = 1s
+//   reconfig = true | false
 SpecResult LoadClusterIni(const std::string& path, ClusterSpec& spec);
 
 // Parses "2181,2881,3881".

@@ -132,6 +132,12 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir) {
   return launcher;
 }
 
+std::string ReconfigUnsupported(Engine engine) {
+  if (engine == Engine::kApache) return {};
+  return "zkd cannot reconfigure yet: it answers reconfig with \"reconfig disabled\"; grow or "
+         "shrink an Apache ZooKeeper cluster instead (`up --engine apache --reconfig`)";
+}
+
 std::string ZkServerScript(const ClusterSpec& spec) {
   std::string home = spec.zookeeper_home;
   if (home.empty()) {

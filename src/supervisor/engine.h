@@ -29,6 +29,11 @@ Launcher ResolveLauncher(const ClusterSpec& spec, const std::string& self_dir);
 // /usr/share/zookeeper/bin/zkServer.sh (also for zkd members: the script only asks `srvr`).
 std::string ZkServerScript(const ClusterSpec& spec);
 
+// "" when members of `engine` can be reconfigured (`up --reconfig`, `add`, `remove`), else the
+// one line that says why not. The one place that decides it: zkd is switched on here once it
+// implements reconfig (issue 19 §1).
+std::string ReconfigUnsupported(Engine engine);
+
 // Directory of /proc/self/exe.
 std::string SelfDir();
 

@@ -54,13 +54,7 @@ int Supervisor::Run() {
   no_leader_since_ = 0;
   StartVoteSources();
   for (int id = 1; id <= spec_.nodes(); ++id) {
-    auto node = std::make_unique<NodeProcess>(&loop_, id, NodeDir(cluster_dir_, id));
-    node->on_start = [this](NodeProcess& n) { OnNodeStart(n); };
-    node->on_exit = [this](NodeProcess& n, const NodeProcess::Exit& e) { OnNodeExit(n, e); };
-    node->on_event_line = [this](NodeProcess& n, const std::string& l) { OnNodeEventLine(n, l); };
-    nodes_.push_back(std::move(node));
-    views_.emplace_back();
-    exits_.push_back(0);
+    AddNodeProcess(id);
   }
   if (std::string error = Listen(); !error.empty()) {
     spdlog::error("{}", error);
@@ -112,8 +106,11 @@ int Supervisor::Run() {
 
   AddEvent(0, "up",
            "supervisor pid " + std::to_string(::getpid()) + " starts cluster '" + spec_.name +
-               "': " + std::to_string(spec_.voters) + " voters" +
-               (spec_.observers ? " + " + std::to_string(spec_.observers) + " observers" : "") +
+               "': " + std::to_string(spec_.voter_count()) + " voters" +
+               (spec_.observer_count() ? " + " + std::to_string(spec_.observer_count()) +
+                                             " observers"
+                                       : "") +
+               (spec_.reconfig ? ", reconfig enabled" : "") +
                ", engine " + EngineName(spec_.engine) +
                (links_ ? ", links proxied (faults possible)" : ", direct links"),
            {{"pid", ::getpid()},
@@ -125,6 +122,16 @@ int Supervisor::Run() {
   uv_run(&loop_, UV_RUN_DEFAULT);
   spdlog::info("supervisor exits");
   return 0;
+}
+
+void Supervisor::AddNodeProcess(int id) {
+  auto node = std::make_unique<NodeProcess>(&loop_, id, NodeDir(cluster_dir_, id));
+  node->on_start = [this](NodeProcess& n) { OnNodeStart(n); };
+  node->on_exit = [this](NodeProcess& n, const NodeProcess::Exit& e) { OnNodeExit(n, e); };
+  node->on_event_line = [this](NodeProcess& n, const std::string& l) { OnNodeEventLine(n, l); };
+  nodes_.push_back(std::move(node));
+  views_.emplace_back();
+  exits_.push_back(0);
 }
 
 void Supervisor::StartNode(int id, const char* why) {
@@ -342,8 +349,8 @@ void Supervisor::Poll() {
 
 int Supervisor::RunningVoters() const {
   int running = 0;
-  for (int id = 1; id <= spec_.voters; ++id) {
-    if (node(id).state() == NodeProcess::State::kRunning) {
+  for (int id = 1; id <= spec_.nodes(); ++id) {
+    if (spec_.is_voter(id) && node(id).state() == NodeProcess::State::kRunning) {
       ++running;
     }
   }
@@ -354,7 +361,7 @@ int Supervisor::LeaderId() const {
   int leader = 0;
   for (int id = 1; id <= spec_.nodes(); ++id) {
     const NodeView& v = view(id);
-    if (node(id).state() != NodeProcess::State::kRunning || !v.serving) {
+    if (node(id).state() != NodeProcess::State::kRunning || !v.serving || !spec_.is_member(id)) {
       continue;
     }
     if (v.role != Role::kLeading && v.role != Role::kStandalone) {
@@ -373,7 +380,8 @@ bool Supervisor::IsReady() const {
     return false;
   }
   for (int id = 1; id <= spec_.nodes(); ++id) {
-    if (id == leader || node(id).state() != NodeProcess::State::kRunning) {
+    if (id == leader || node(id).state() != NodeProcess::State::kRunning ||
+        !spec_.is_member(id)) {
       continue;
     }
     const NodeView& v = view(id);
@@ -424,7 +432,7 @@ void Supervisor::EvaluateCluster() {
   const bool quorum = RunningVoters() >= QuorumSize();
   if (quorum != quorum_ && !shutting_down_ && !booting_) {
     const std::string counts = std::to_string(RunningVoters()) + " of " +
-                               std::to_string(spec_.voters) + " voters running, " +
+                               std::to_string(spec_.voter_count()) + " voters running, " +
                                std::to_string(QuorumSize()) + " needed";
     AddEvent(0, quorum ? "quorum_regained" : "quorum_lost",
              (quorum ? (had_quorum_ ? "quorum regained: " : "quorum reached: ") : "quorum lost: ") +
@@ -500,6 +508,9 @@ std::string Supervisor::DisplayRole(int id) const {
 nlohmann::json Supervisor::StatusJson() const {
   nlohmann::json nodes = nlohmann::json::array();
   for (int id = 1; id <= spec_.nodes(); ++id) {
+    if (!spec_.is_member(id)) {
+      continue;  // `remove`d: no longer part of the cluster
+    }
     const NodeProcess& n = node(id);
     const NodeView& v = view(id);
     const std::string zxid_hex = zk::ZxidHex(v.zxid);
@@ -529,8 +540,9 @@ nlohmann::json Supervisor::StatusJson() const {
             {"engine", EngineName(spec_.engine)},
             {"dir", cluster_dir_},
             {"tls", spec_.tls},
-            {"voters", spec_.voters},
-            {"observers", spec_.observers},
+            {"voters", spec_.voter_count()},
+            {"observers", spec_.observer_count()},
+            {"reconfig", spec_.reconfig},
             {"quorum_size", QuorumSize()},
             {"running_voters", RunningVoters()},
             {"survives", std::max(-1, RunningVoters() - QuorumSize())},

@@ -12,6 +12,8 @@
 //    JSON lines (see control_protocol.h);
 //  - with `up --faults`, owns the LinkLayer (link_layer.h): every peer link passes through it, and
 //    partition / isolate / cut / delay / slow / heal set the faults (supervisor_links.cc);
+//  - with `up --reconfig`, grows and shrinks the ensemble (`add`, `remove`, `promote`) through
+//    ZooKeeper's reconfig, one change at a time (supervisor_reconfig.cc);
 //  - on SIGINT/SIGTERM/SIGHUP or `down`, stops every server (SIGTERM, SIGKILL after a grace
 //    period) before exiting. If it is killed outright, PR_SET_PDEATHSIG takes the servers down.
 #pragma once
@@ -32,6 +34,7 @@
 #include "supervisor/link_layer.h"
 #include "supervisor/log_tail.h"
 #include "supervisor/node_process.h"
+#include "supervisor/reconfig_call.h"
 #include "supervisor/timeline.h"
 #include "supervisor/vote_facts.h"
 #include "supervisor/zkd_events.h"
@@ -71,6 +74,10 @@ class Supervisor {
       std::function<std::string(const std::string& cluster_dir, int port, std::string* error)>;
   static void SetUiStarter(UiStarter starter);
 
+  // `add` and `remove` reconfigure through this runner (reconfig_call.h), installed by the
+  // command line like the UI starter; without one they answer that they cannot.
+  static void SetReconfigRunner(ReconfigRunner runner);
+
  private:
   struct NodeView {
     Role role = Role::kUnknown;
@@ -87,6 +94,7 @@ class Supervisor {
 
   // --- nodes and roles (supervisor.cc) ---
   void StartNode(int id, const char* why);
+  void AddNodeProcess(int id);  // the NodeProcess and views of member `id` (at Run, and `add`)
   void OnNodeStart(NodeProcess& node);
   void OnNodeExit(NodeProcess& node, const NodeProcess::Exit& exit);
   void OnNodeEventLine(NodeProcess& node, const std::string& line);
@@ -98,7 +106,7 @@ class Supervisor {
   void EvaluateCluster();
   void AddEvent(int node, std::string kind, std::string text, nlohmann::json data = nullptr);
   int RunningVoters() const;
-  int QuorumSize() const { return spec_.voters / 2 + 1; }
+  int QuorumSize() const { return spec_.voter_count() / 2 + 1; }
   int LeaderId() const;
   bool IsReady() const;
   nlohmann::json StatusJson() const;
@@ -185,6 +193,37 @@ class Supervisor {
   int64_t MyidOnDisk(int id) const;
   static void OnNewConnection(uv_stream_t* server, int status);
 
+  // --- add and remove: dynamic reconfiguration (supervisor_reconfig.cc) ---
+  // One at a time. `add`: lay out member N+1 (zoo.cfg, myid, dynamic config = the current one
+  // plus itself), start it, wait until it follows the leader as a non-voting member, reconfig it
+  // in, wait until it follows (or observes) as a member. `remove`: reconfig it out, wait for a
+  // leader other than it, stop it. `promote`: reconfig an observer in as a participant, wait
+  // until it follows. cluster.json records every change (ClusterSpec::reshaped).
+  struct Reshape {
+    enum class Step { kStarting, kReconfiguring, kJoining, kHandingOver, kStopping };
+    Connection* conn;  // nullptr once the client has gone; the work carries on
+    bool add;
+    int id;
+    bool observer;
+    Step step;
+    int64_t deadline_ms;
+    int exits_before;
+    bool promote = false;  // `promote`: an observer reconfigured in as a participant
+  };
+  void DoAdd(Connection* conn, const nlohmann::json& request);
+  void DoPromote(Connection* conn, const nlohmann::json& request);
+  void DoRemove(Connection* conn, const nlohmann::json& request);
+  std::string ReshapeRefusal() const;  // "" when add/remove may start now
+  void StartReconfig(const std::string& joining, const std::string& leaving);
+  void OnReconfigDone(const ReconfigAnswer& answer);
+  void AdvanceReshape();  // from SettleActions: whenever a role or a process changes
+  void ReshapeLine(const std::string& line);
+  void FinishReshape(bool ok, const std::string& text, bool bad_input);
+  void DropNewMember(int id);  // an add that failed: stop it, mark it removed
+  std::string ServerLine(int id) const;  // "server.4=127.0.0.1:...:participant;127.0.0.1:2184"
+  std::string QuorumText() const;        // "4 voters, quorum 3"
+  void SaveSpec() const;                 // cluster.json
+
   // --- link faults (supervisor_links.cc) ---
   void DoLinkCommand(Connection* conn, const std::string& cmd, const nlohmann::json& request);
   // Builds the matrix `cmd` asks for from the current one; false and *error on bad input.
@@ -220,6 +259,7 @@ class Supervisor {
   };
   std::optional<LinkChange> last_link_change_;
   std::vector<PendingAction> pending_actions_;
+  std::optional<Reshape> reshape_;
   std::vector<int> exits_;            // [id - 1]: exits seen, for PendingAction
   std::vector<int> restart_pending_;  // node ids to start again once they have exited
   std::vector<int> start_queue_;      // one-by-one: members still to start, in order

@@ -2,6 +2,9 @@
 //   request:  {"cmd":"status"} | {"cmd":"events","follow":bool,"votes":bool,"last":N}
 //             | {"cmd":"kill|stop|start|restart|pause|resume","target":"leader","signal":"KILL"}
 //             | {"cmd":"down"} | {"cmd":"ui","port":N} | the link commands of supervisor_links.cc
+//             | {"cmd":"add","observer":bool} | {"cmd":"remove|promote","target":"3"}
+//             (supervisor_reconfig.cc;
+//             a refusal of bad input has data.bad_input true)
 //   replies:  {"line":"text for a person"}*  then  {"ok":bool,"error":"...","data":{...}}
 //             (a start or restart whose member died or could not start: ok false, and
 //             data.failed lists those members; the lines above say why)
@@ -229,6 +232,9 @@ void Supervisor::CloseNow(Connection* conn) {
   pending_actions_.erase(std::remove_if(pending_actions_.begin(), pending_actions_.end(),
                                         [conn](const PendingAction& p) { return p.conn == conn; }),
                          pending_actions_.end());
+  if (reshape_ && reshape_->conn == conn) {
+    reshape_->conn = nullptr;  // an add or remove carries on without its client
+  }
   connections_.erase(std::remove(connections_.begin(), connections_.end(), conn),
                      connections_.end());
   uv_close(reinterpret_cast<uv_handle_t*>(&conn->pipe),
@@ -274,6 +280,14 @@ void Supervisor::OnRequest(Connection* conn, const nlohmann::json& request) {
       return;
     }
     DoAction(conn, cmd, request);
+  } else if (cmd == "add" || cmd == "remove" || cmd == "promote") {
+    if (shutting_down_) {
+      Reply(conn, false, "the cluster is shutting down");
+      return;
+    }
+    if (cmd == "add") DoAdd(conn, request);
+    if (cmd == "remove") DoRemove(conn, request);
+    if (cmd == "promote") DoPromote(conn, request);
   } else if (cmd == "partition" || cmd == "isolate" || cmd == "cut" || cmd == "delay" ||
              cmd == "slow" || cmd == "heal" || cmd == "links") {
     if (shutting_down_ && cmd != "links") {

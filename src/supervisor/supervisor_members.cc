@@ -18,7 +18,7 @@ std::vector<int> Supervisor::ResolveTarget(const std::string& action, const std:
   auto with_role = [&](Role role) {
     std::vector<int> found;
     for (int id = 1; id <= spec_.nodes(); ++id) {
-      if (node(id).alive() && view(id).role == role) {
+      if (spec_.is_member(id) && node(id).alive() && view(id).role == role) {
         found.push_back(id);
       }
     }
@@ -30,13 +30,17 @@ std::vector<int> Supervisor::ResolveTarget(const std::string& action, const std:
       *error = "no node " + target + ": this cluster has nodes 1.." + std::to_string(spec_.nodes());
       return {};
     }
+    if (!spec_.is_member(id)) {
+      *error = "node" + target + " was removed from the cluster (`remove`); see `status`";
+      return {};
+    }
     return {id};
   }
   // start/restart of a role means the nodes that had it before they went down.
   auto had_role = [&](Role role) {
     std::vector<int> found;
     for (int id = 1; id <= spec_.nodes(); ++id) {
-      if (!node(id).alive() && view(id).last_role == role) {
+      if (spec_.is_member(id) && !node(id).alive() && view(id).last_role == role) {
         found.push_back(id);
       }
     }
@@ -45,7 +49,7 @@ std::vector<int> Supervisor::ResolveTarget(const std::string& action, const std:
   const bool revive = action == "start" || action == "restart";
   if (target == "all") {
     for (int id = 1; id <= spec_.nodes(); ++id) {
-      ids.push_back(id);
+      if (spec_.is_member(id)) ids.push_back(id);
     }
   } else if (target == "leader") {
     if (int leader = LeaderId()) {
@@ -100,9 +104,9 @@ std::string Supervisor::QuorumWarning(const std::string& action,
     return {};
   }
   int remaining = 0;
-  for (int id = 1; id <= spec_.voters; ++id) {
+  for (int id = 1; id <= spec_.nodes(); ++id) {
     const bool hit = std::find(ids.begin(), ids.end(), id) != ids.end();
-    if (!hit && node(id).state() == NodeProcess::State::kRunning) {
+    if (spec_.is_voter(id) && !hit && node(id).state() == NodeProcess::State::kRunning) {
       ++remaining;
     }
   }
@@ -110,7 +114,7 @@ std::string Supervisor::QuorumWarning(const std::string& action,
     return {};
   }
   return "warning: this leaves " + std::to_string(remaining) + " of " +
-         std::to_string(spec_.voters) + " voters running and a quorum needs " +
+         std::to_string(spec_.voter_count()) + " voters running and a quorum needs " +
          std::to_string(QuorumSize()) + ": the ensemble stops serving until enough are back" +
          (action == "restart" ? " (for the length of the restart)" : "");
 }
@@ -279,6 +283,7 @@ void Supervisor::SettleActions() {
     }
     pending_actions_.erase(pending_actions_.begin() + static_cast<long>(k));
   }
+  AdvanceReshape();  // an add or remove waits on the same changes (supervisor_reconfig.cc)
 }
 
 std::string Supervisor::ActOn(int id, const std::string& action, int signal) {

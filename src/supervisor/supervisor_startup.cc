@@ -30,7 +30,7 @@ void Supervisor::StartMembers() {
     case StartOrder::kAll:
       booting_ = true;
       for (int id = 1; id <= spec_.nodes(); ++id) {
-        StartNode(id, "up");
+        if (spec_.is_member(id)) StartNode(id, "up");
       }
       booting_ = false;
       quorum_ = RunningVoters() >= QuorumSize();
@@ -42,7 +42,7 @@ void Supervisor::StartMembers() {
       return;
     case StartOrder::kOneByOne:
       for (int id = 1; id <= spec_.nodes(); ++id) {
-        start_queue_.push_back(id);
+        if (spec_.is_member(id)) start_queue_.push_back(id);
       }
       AddEvent(0, "one_by_one",
                "starting members one by one in myid order (" + IdList(start_queue_) + "), each " +

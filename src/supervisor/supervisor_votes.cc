@@ -34,8 +34,8 @@ int64_t UtcOffsetMs() {
 
 std::set<int> Supervisor::VoterIds() const {
   std::set<int> ids;
-  for (int id = 1; id <= spec_.voters; ++id) {
-    ids.insert(id);
+  for (int id = 1; id <= spec_.nodes(); ++id) {
+    if (spec_.is_voter(id)) ids.insert(id);
   }
   return ids;
 }

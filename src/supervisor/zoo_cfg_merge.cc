@@ -72,7 +72,11 @@ bool ZooCfgKeyOwned(const std::string& key) {
                                               "peerType",
                                               "readonlymode.enabled",
                                               "localSessionsEnabled",
-                                              "localSessionsUpgradingEnabled"};
+                                              "localSessionsUpgradingEnabled",
+                                              "reconfigEnabled",
+                                              "standaloneEnabled",
+                                              "dynamicConfigFile",
+                                              "DigestAuthenticationProvider.superDigest"};
   return owned.count(key) > 0 || key.rfind("server.", 0) == 0;
 }
 

@@ -3,8 +3,11 @@
 // the file anew. Pure: three texts in, the text to write and one note per decision out.
 //
 // pseudo-cluster owns some keys — ports, dataDir / dataLogDir, the timing it was given
-// (tickTime, initLimit, syncLimit), peerType, server.N, and what its flags set (read-only mode,
-// the admin server that would take port 8080 on every member): those always get its values.
+// (tickTime, initLimit, syncLimit), peerType, server.N, what `up --reconfig` sets
+// (reconfigEnabled, standaloneEnabled, dynamicConfigFile, the super digest: ZooKeeper rewrites
+// zoo.cfg at each reconfig, and a later `up` writes it from cluster.json again), and what its
+// flags set (read-only mode, the admin server that would take port 8080 on every member): those
+// always get its values.
 // Every other line of the learner's file stays where it is, as it is; a key pseudo-cluster
 // writes but does not own (the 4lw whitelist) keeps the learner's value, or stays out if the
 // learner removed it. `written` is what pseudo-cluster would have written on its own last time

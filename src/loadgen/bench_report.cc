@@ -1,5 +1,7 @@
 #include "loadgen/bench_report.h"
 
+#include "loadgen/scale_report.h"
+
 #include <sys/utsname.h>
 
 #include <cmath>
@@ -257,6 +259,13 @@ void RenderScale(const Json& s, std::string* out) {
                   m.value("rss_after_kb", 0) / 1024.0, m.value("bytes_per_znode", 0.0));
     Line(out, buf);
   }
+  if (s.contains("apache_max_heap_mb")) {
+    std::snprintf(buf, sizeof buf,
+                  "  Apache's JVM: max heap %lld MiB (--apache-jvm stock: Java's default, a "
+                  "quarter of the RAM; tuned: 256 MiB, too small for 1M znodes)",
+                  static_cast<long long>(s.value("apache_max_heap_mb", int64_t{-1})));
+    Line(out, buf);
+  }
   const Json snap = s.value("snapshot", Json());
   if (snap.is_object()) {
     std::snprintf(buf, sizeof buf, "  newest snapshot on the leader: %.1f MiB (%s)",
@@ -328,6 +337,15 @@ std::string RenderEngine(const nlohmann::json& e) {
   }
   if (e.contains("scale")) {
     RenderScale(e["scale"], &out);
+  }
+  if (e.contains("scale_snapshot_latency")) {
+    RenderSnapshotLatency(e["scale_snapshot_latency"], &out);
+  }
+  if (e.contains("scale_sessions")) {
+    RenderScaleSessions(e["scale_sessions"], &out);
+  }
+  if (e.contains("scale_watches")) {
+    RenderScaleWatches(e["scale_watches"], &out);
   }
   return out;
 }

@@ -2,12 +2,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <mutex>
 #include <thread>
 
+#include "loadgen/request_window.h"
 #include "loadgen/zk_client.h"
 #include "supervisor/cluster_layout.h"
 #include "supervisor/control_client.h"
@@ -28,37 +27,6 @@ std::string ZnodePath(const std::string& root, int64_t i) {
                 static_cast<long long>(i));
   return root + buf;
 }
-
-// A window of `inflight` async creates: each completion lets the next one go.
-class CreateWindow : public Pending {
- public:
-  explicit CreateWindow(int inflight) : free_(inflight) {}
-  void Done(int rc) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (rc != ZOK && rc != ZNODEEXISTS) ++errors_;
-    ++free_;
-    cv_.notify_one();
-  }
-  void Acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return free_ > 0; });
-    --free_;
-  }
-  void Drain(int inflight) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return free_ == inflight; });
-  }
-  int64_t errors() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return errors_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int free_;
-  int64_t errors_ = 0;
-};
 
 // The newest snapshot.* in <data dir>/version-2 (by zxid in its name): path and size.
 json NewestSnapshot(const std::string& data_dir) {
@@ -109,7 +77,7 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
     }
     if (!made) return {{"error", "cannot create " + root + parent + " (5 tries)"}};
   }
-  CreateWindow window(options.inflight);
+  RequestWindow window(options.inflight);
   const auto t0 = std::chrono::steady_clock::now();
   int64_t issued = 0;
   for (; issued < options.znodes && !Interrupted(); ++issued) {
@@ -121,7 +89,7 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
       progress.Update("created " + std::to_string(issued) + "/" + std::to_string(options.znodes));
     }
   }
-  window.Drain(options.inflight);
+  window.Drain();
   const double create_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (Interrupted()) return {{"error", "interrupted"}};

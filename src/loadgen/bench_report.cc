@@ -1,7 +1,5 @@
 #include "loadgen/bench_report.h"
 
-#include "loadgen/scale_report.h"
-
 #include <sys/utsname.h>
 
 #include <cmath>
@@ -9,6 +7,8 @@
 #include <ctime>
 #include <fstream>
 #include <thread>
+
+#include "loadgen/scale_report.h"
 
 namespace pc::loadgen {
 
@@ -102,6 +102,18 @@ std::vector<Figure> Figures() {
       {"start-up to `up -d` returning (median)", "/startup/up_returned_ms/median", "ms", true, 0});
   f.push_back(
       {"RSS per server, peak during the run (max)", "/memory/rss_peak_kb_max", "KiB", true, 0});
+  // bench scale (its parts run alone, so these rows appear only then).
+  f.push_back({"RSS per znode (max over members)", "/scale/max_bytes_per_znode", "B", true, 3});
+  f.push_back({"znode creates, pipelined", "/scale/creates_per_s", "ops/s", false, 0});
+  f.push_back({"recovery after restarting all", "/scale/recovery_ms", "ms", true, 0});
+  f.push_back(
+      {"set p99 during / without a snapshot", "/scale_snapshot_latency/p99_ratio", "x", true, 0});
+  f.push_back({"all sessions re-attached after a leader kill", "/scale_sessions/reattach_ms", "ms",
+               true, 0});
+  f.push_back({"watches set", "/scale_watches/set_s", "s", true, 0});
+  f.push_back(
+      {"RSS per watch (max over members)", "/scale_watches/max_bytes_per_watch", "B", true, 0});
+  f.push_back({"every watch fired", "/scale_watches/fire_ms", "ms", true, 0});
   return f;
 }
 
@@ -269,7 +281,8 @@ void RenderScale(const Json& s, std::string* out) {
   const Json snap = s.value("snapshot", Json());
   if (snap.is_object()) {
     std::snprintf(buf, sizeof buf, "  newest snapshot on the leader: %.1f MiB (%s)",
-                  snap.value("bytes", 0.0) / 1048576.0, snap.value("file", std::string("")).c_str());
+                  snap.value("bytes", 0.0) / 1048576.0,
+                  snap.value("file", std::string("")).c_str());
     Line(out, buf);
   }
   if (s.contains("recovery_ms")) {

@@ -74,8 +74,8 @@ void RenderScaleWatches(const json& w, std::string* out) {
   std::snprintf(buf, sizeof buf,
                 "  one set per znode: %lld of %lld notifications received %.0f ms after the first "
                 "set (%lld set errors, %lld exists errors)",
-                I(w, "notifications"), I(w, "watches"), w.value("fire_ms", 0.0),
-                I(w, "set_errors"), I(w, "exists_errors"));
+                I(w, "notifications"), I(w, "watches"), w.value("fire_ms", 0.0), I(w, "set_errors"),
+                I(w, "exists_errors"));
   Line(out, buf);
   if (!w.value("all_fired", false)) Line(out, "  NOT every watch fired");
 }
@@ -99,9 +99,9 @@ void RenderSnapshotLatency(const json& l, std::string* out) {
   }
   for (const char* bin : {"without", "during"}) {
     const json b = l.value(bin, json::object());
-    std::snprintf(buf, sizeof buf, "  %-7s a snapshot: %6lld sets, p50 %7.0f us, p99 %7.0f us, max %7.0f us",
-                  bin, I(b, "sets"), b.value("p50_us", 0.0), b.value("p99_us", 0.0),
-                  b.value("max_us", 0.0));
+    std::snprintf(
+        buf, sizeof buf, "  %-7s a snapshot: %6lld sets, p50 %7.0f us, p99 %7.0f us, max %7.0f us",
+        bin, I(b, "sets"), b.value("p50_us", 0.0), b.value("p99_us", 0.0), b.value("max_us", 0.0));
     Line(out, buf);
   }
   std::snprintf(buf, sizeof buf, "  p99 during / without: %.2fx (target <= 2x)",

@@ -62,8 +62,8 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
   std::map<int, int64_t> before, after;
   rss_of(&before);
 
-  auto client = ZkClient::Connect(HostList(view->members), options.session_timeout_ms, 30000,
-                                  &error);
+  auto client =
+      ZkClient::Connect(HostList(view->members), options.session_timeout_ms, 30000, &error);
   if (!client) return {{"error", error}};
   const std::string value(static_cast<size_t>(options.value_bytes), 'v');
   for (int64_t p = 0; p * kPerParent < options.znodes; ++p) {
@@ -90,6 +90,9 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
     }
   }
   window.Drain();
+  // A create lost with a dropped connection is an error, not retried: make sure the znode the
+  // recovery below waits for exists, or it would wait for ever.
+  client->Ensure(ZnodePath(root, options.znodes - 1), value);
   const double create_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (Interrupted()) return {{"error", "interrupted"}};
@@ -103,7 +106,10 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
     const int64_t b = before[m.id], a = after[m.id];
     const double per = b >= 0 && a >= 0 ? double(a - b) * 1024.0 / double(options.znodes) : -1;
     max_per_znode = std::max(max_per_znode, per);
-    members.push_back({{"id", m.id}, {"role", m.role}, {"rss_before_kb", b}, {"rss_after_kb", a},
+    members.push_back({{"id", m.id},
+                       {"role", m.role},
+                       {"rss_before_kb", b},
+                       {"rss_after_kb", a},
                        {"bytes_per_znode", per}});
   }
   for (const auto& n : status.value("nodes", json::array())) {
@@ -139,7 +145,9 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
                                  options.session_timeout_ms, 600000, &error);
       std::string data;
       int32_t version = -1;
-      while (c && !Interrupted() && c->Get(last, 10000, &data, &version) != ZOK) {
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+      while (c && !Interrupted() && std::chrono::steady_clock::now() < give_up &&
+             c->Get(last, 10000, &data, &version) != ZOK) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     }

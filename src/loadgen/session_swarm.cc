@@ -60,8 +60,8 @@ struct SessionSwarm::Session {
   int64_t id = 0;
   std::string passwd = std::string(16, '\0');
   std::string in, out;
-  size_t out_at = 0;    // out[0, out_at) is sent already
-  int timeout_ms = 0;   // as the server negotiated it: pings go every third of it
+  size_t out_at = 0;   // out[0, out_at) is sent already
+  int timeout_ms = 0;  // as the server negotiated it: pings go every third of it
   int64_t due_ms = 0;  // kWaiting: connect; kConnecting/kHandshake: give up; kLive: ping
   int tries = 0;       // failed tries since the last established connection
   bool ever_live = false;

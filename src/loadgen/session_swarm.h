@@ -21,9 +21,9 @@ struct SwarmCounts {
   int64_t connect_failures = 0;  // TCP connects refused or failed
   int64_t drops = 0;             // established connections (or handshakes) the server closed
   int64_t handshake_timeouts = 0;
-  int64_t exists_answered = 0;   // exists replies (ZOK or ZNONODE)
-  int64_t exists_errors = 0;     // exists replies with another code
-  int64_t notifications = 0;     // watch notifications received
+  int64_t exists_answered = 0;  // exists replies (ZOK or ZNONODE)
+  int64_t exists_errors = 0;    // exists replies with another code
+  int64_t notifications = 0;    // watch notifications received
 };
 
 class SessionSwarm {

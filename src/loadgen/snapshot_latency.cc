@@ -69,7 +69,7 @@ class SnapshotLog {
     // Apache: a window ends at its file's last write; it is final once that is a second old.
     for (Window& w : windows_) {
       if (w.file.empty()) continue;
-      struct stat st{};
+      struct stat st {};
       if (::stat(w.file.c_str(), &st) != 0) continue;
       w.end_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
     }

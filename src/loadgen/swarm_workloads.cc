@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <thread>
@@ -198,14 +199,31 @@ json RunWatchScale(BenchCluster& cluster, const std::string& root, const SwarmOp
   progress.Update("one set per znode fires " + std::to_string(total) + " watches");
   const int64_t f0 = NowNs();
   int64_t set_errors = 0;
-  std::thread setter([&] { set_errors = each_znode(Op::kSet); });
-  const bool all = PollUntil(swarm, 600, [&] { return swarm.counts().notifications >= total; });
+  std::atomic<bool> sets_done{false};
+  std::thread setter([&] {
+    set_errors = each_znode(Op::kSet);
+    sets_done = true;
+  });
+  // Waits for every notification, or gives up once the sets are done and 10 s pass without one.
+  int64_t seen = 0, seen_ns = NowNs();
+  const bool all =
+      PollUntil(swarm, 600,
+                [&] {
+                  if (swarm.counts().notifications != seen) {
+                    seen = swarm.counts().notifications;
+                    seen_ns = NowNs();
+                  }
+                  return seen >= total || (sets_done && NowNs() - seen_ns > 10000000000);
+                }) &&
+      seen >= total;
   const double fire_ms = MsSince(f0);
   setter.join();
 
   json members = json::array();
+  double max_per_watch = 0;
   for (const Member& m : view->members) {
     const int64_t b = rss_before.at(m.id), a = rss_after.at(m.id);
+    max_per_watch = std::max(max_per_watch, double(a - b) * 1024.0 / double(total));
     members.push_back({{"id", m.id},
                        {"role", m.role},
                        {"rss_before_kb", b},
@@ -217,6 +235,7 @@ json RunWatchScale(BenchCluster& cluster, const std::string& root, const SwarmOp
                  {"znodes", znodes},
                  {"set_s", set_s},
                  {"members", members},
+                 {"max_bytes_per_watch", max_per_watch},
                  {"fire_ms", fire_ms},
                  {"all_fired", all},
                  {"notifications", swarm.counts().notifications},

@@ -21,8 +21,8 @@
 namespace pc::loadgen {
 
 struct SwarmOptions {
-  int sessions = 0;      // --sessions
-  int64_t watches = 0;   // --watches
+  int sessions = 0;     // --sessions
+  int64_t watches = 0;  // --watches
   int watch_sessions = 100;
   // Generous, so no session can expire while it reconnects; the servers clamp it to
   // maxSessionTimeout (20 ticks: 40 s at tickTime 2000).

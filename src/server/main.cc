@@ -5,12 +5,11 @@
 // (server/ensemble_main.h): recovery from the snapshot and the txn log (a failed recovery: the
 // storage error line, exit 1, nothing served), state reported on ZKD_EVENT_FD, served until
 // SIGTERM or SIGINT (clean shutdown, exit 0). A taken client port: one line naming it, exit 1.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>

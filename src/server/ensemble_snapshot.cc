@@ -15,6 +15,7 @@ namespace zk {
 namespace {
 
 constexpr size_t kNodesPerTurn = 2000;  // as DurableStore: ~1 ms of work per loop turn
+constexpr size_t kKeepBufferBytes = 16 << 20;
 
 struct SnapshotWrite {
   uv_work_t req{};
@@ -70,7 +71,12 @@ void EnsembleNode::StepSnapshot() {
         auto* w = static_cast<SnapshotWrite*>(req->data);
         EnsembleNode* self = w->node;
         self->snap_.writing = false;
-        self->snap_.buffer = std::move(w->image.nodes);
+        // A small image's buffer is kept for the next snapshot (no fresh pages to fault in); a
+        // large one is freed: 1M znodes make a ~200 MB image, which would otherwise stay in
+        // the RSS between snapshots (measured: 680 instead of 430 bytes per znode).
+        if (w->image.nodes.capacity() <= kKeepBufferBytes) {
+          self->snap_.buffer = std::move(w->image.nodes);
+        }
         if (w->status.ok()) {
           spdlog::info("snapshot at zxid {} written: {} nodes, fuzzy up to {}, {} ms",
                        ZxidHex(w->image.zxid), w->image.node_count, ZxidHex(w->image.end_zxid),

@@ -69,7 +69,8 @@ std::string Report(const BenchOptions& o, const BenchRun& run) {
 
 int CmdBench(const BenchOptions& o) {
   if (std::string error = CheckBenchOptions(o); !error.empty()) {
-    return Fail(error, kBench);
+    Fail(error, kBench);
+    return 2;  // options that do not go together: bad input
   }
   std::string error;
   std::optional<BenchRun> run = RunBench(o, &error);
@@ -144,6 +145,19 @@ CLI::Option* AddWorkloadOptions(CLI::App* bench, BenchOptions& bo) {
       ->check(CLI::Range(1, 64));
   bench->add_option("--znodes", bo.znodes, "scale: znodes to create (100000)")
       ->check(CLI::Range(int64_t{1000}, int64_t{10000000}));
+  bench
+      ->add_option("--sessions", bo.sessions,
+                   "scale: this many sessions spread over the members, then a leader kill: "
+                   "time until all are attached again (instead of the znodes part)")
+      ->check(CLI::Range(1, 100000));
+  bench
+      ->add_option("--watches", bo.watches,
+                   "scale: this many exists watches (100 sessions x watches/100 znodes), "
+                   "then one set per znode fires them: memory and time (instead of the znodes)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  bench->add_flag("--snapshot-latency", bo.snapshot_latency,
+                  "scale: after the znodes, p99 of sets while a member takes a snapshot vs "
+                  "without one");
   bench
       ->add_option("--session-timeout", bo.session_timeout_ms,
                    "client session timeout in ms (4000)")

@@ -19,6 +19,8 @@
 #include "loadgen/latency_workload.h"
 #include "loadgen/progress.h"
 #include "loadgen/scale_workload.h"
+#include "loadgen/snapshot_latency.h"
+#include "loadgen/swarm_workloads.h"
 #include "loadgen/startup_workload.h"
 #include "loadgen/throughput_workload.h"
 #include "loadgen/zk_client.h"
@@ -147,6 +149,26 @@ nlohmann::json SettingsJson(const BenchOptions& o) {
           {"session_timeout_ms", o.session_timeout_ms}};
 }
 
+// The JVM's maximum heap with the flags `--apache-jvm` gives Apache (stock: none, so Java's
+// default of a quarter of the RAM; tuned: -Xmx256m), as `java -XX:+PrintFlagsFinal` reports it.
+int64_t JvmMaxHeapMb(const std::string& apache_jvm) {
+  const std::string cmd = std::string("java ") + (apache_jvm == "tuned" ? "-Xmx256m " : "") +
+                          "-XX:+PrintFlagsFinal -version 2>/dev/null";
+  int64_t bytes = -1;
+  if (std::FILE* p = ::popen(cmd.c_str(), "r")) {
+    char line[512];
+    while (std::fgets(line, sizeof line, p) != nullptr) {
+      long long v = 0;
+      if (std::strstr(line, " MaxHeapSize ") != nullptr &&
+          std::sscanf(std::strchr(line, '=') + 1, "%lld", &v) == 1) {
+        bytes = v;
+      }
+    }
+    ::pclose(p);
+  }
+  return bytes < 0 ? -1 : bytes / 1048576;
+}
+
 // One bench run: the engines under test and the steps over them, in the order they run. The
 // steady workloads (latency, throughput, failover) share one cluster per engine, all of them up
 // at once; start-up brings its own clusters up and down per round.
@@ -160,7 +182,8 @@ class BenchRunner {
     own_.links = o.links.empty() ? "direct" : o.links;
     // Room for every session of the run on one member (they may all target the leader), plus
     // the bench's own housekeeping sessions; never below ZooKeeper's default.
-    own_.max_client_cnxns = std::max(60, o.connections + 16);
+    own_.max_client_cnxns = std::max({60, o.connections + 16, o.sessions + 16,
+                                      SwarmOptions().watch_sessions + 16});
     links_ = own_.links;
   }
   // Clusters the bench brought up go down on every way out, an exception included.
@@ -264,11 +287,18 @@ class BenchRunner {
     return want("failover") ? Failover() : StepResult{};
   }
 
-  // `bench scale`: each engine's cluster in turn (scale_workload.h).
+  // `bench scale`: each engine's cluster in turn (scale_workload.h); with --sessions or
+  // --watches, those parts instead of the znodes (swarm_workloads.h).
   StepResult Scale() {
     for (Subject& s : subjects_) {
       if (StepResult r = Prepare(s); !r.ok()) {
         return r;
+      }
+      if (o_.sessions > 0 || o_.watches > 0) {
+        if (StepResult r = SwarmScale(s); !r.ok()) {
+          return r;
+        }
+        continue;
       }
       progress_.Phase(s.result.engine + " scale: " + std::to_string(o_.znodes) + " znodes");
       ScaleOptions so;
@@ -276,8 +306,48 @@ class BenchRunner {
       so.value_bytes = o_.value_bytes;
       so.session_timeout_ms = o_.session_timeout_ms;
       s.result.json["scale"] = RunZnodeScale(*s.cluster, s.root, so, progress_);
+      if (s.result.engine == "apache") {  // the heap bounds how many znodes Apache can hold
+        s.result.json["scale"]["apache_max_heap_mb"] = JvmMaxHeapMb(o_.apache_jvm);
+      }
       if (s.result.json["scale"].contains("error")) {
         return Failed(s.result.engine + " scale: " + s.result.json["scale"].value("error", ""));
+      }
+      if (o_.snapshot_latency) {
+        std::string error;
+        if (!s.cluster->WaitReady(600, &error)) {
+          return Failed(s.result.engine + ": " + error);
+        }
+        progress_.Phase(s.result.engine + " scale: set latency during snapshots");
+        SnapshotLatencyOptions lo;
+        lo.engine = s.result.engine;
+        lo.path = s.root + "/p-00000/z-000000000";  // the first znode RunZnodeScale made
+        lo.value_bytes = o_.value_bytes;
+        s.result.json["scale_snapshot_latency"] = RunSnapshotLatency(*s.cluster, lo, progress_);
+      }
+    }
+    return {};
+  }
+
+  StepResult SwarmScale(Subject& s) {
+    SwarmOptions so;
+    so.sessions = o_.sessions;
+    so.watches = o_.watches;
+    for (const char* part : {"sessions", "watches"}) {
+      const bool sessions = part == std::string("sessions");
+      if (sessions ? o_.sessions == 0 : o_.watches == 0) {
+        continue;
+      }
+      progress_.Phase(s.result.engine + " scale: " +
+                      std::to_string(sessions ? o_.sessions : o_.watches) + " " + part);
+      nlohmann::json& out = s.result.json[std::string("scale_") + part];
+      out = sessions ? RunSessionScale(*s.cluster, so, progress_)
+                     : RunWatchScale(*s.cluster, s.root, so, progress_);
+      if (out.contains("error")) {
+        return Failed(s.result.engine + " scale " + part + ": " + out.value("error", ""));
+      }
+      std::string error;
+      if (!s.cluster->WaitReady(120, &error)) {  // after the leader kill, whole again
+        return Failed(s.result.engine + ": " + error);
       }
     }
     return {};
@@ -597,6 +667,9 @@ std::string CheckBenchOptions(const BenchOptions& o) {
     return "bench scale restarts every member: it brings up its own clusters (leave out "
            "--cluster/--dir)";
   }
+  if ((o.sessions > 0 || o.watches > 0) && o.workload != "scale") {
+    return "--sessions and --watches are parts of `bench scale`: add the word scale";
+  }
   if (o.compare && (!o.cluster.empty() || !o.dir.empty())) {
     return "--compare brings up its own zkd and apache clusters; leave out --cluster/--dir";
   }
@@ -621,6 +694,11 @@ std::optional<BenchRun> RunBench(const BenchOptions& options, std::string* error
   if (::mkdtemp(home_template.data()) == nullptr) {
     *error = "cannot create a directory under " + tmp + ": " + std::strerror(errno);
     return std::nullopt;
+  }
+  if (options.sessions > 0) {
+    // Each session is a socket here and on a member; the supervisor and members the bench
+    // starts inherit this limit (zkd also raises its own to the hard limit).
+    RaiseOpenFileLimit(2 * options.sessions + 4096);
   }
   BenchRun run;
   run.home = home_template;

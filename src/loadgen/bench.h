@@ -34,6 +34,9 @@ struct BenchOptions {
   int rounds = 5, startup_rounds = 3, failover_clients = 2;
   int session_timeout_ms = 4000;
   int64_t znodes = 100000;  // scale
+  int sessions = 0;         // scale --sessions: that many sessions through a leader kill
+  int64_t watches = 0;      // scale --watches: that many watches set and fired
+  bool snapshot_latency = false;  // scale: set p99 during a snapshot vs without, after the znodes
   bool json = false;
   std::string json_file;  // also write the JSON document here
   std::string plot;       // FILE.png

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <thread>
 
+#include "loadgen/scale_report.h"
+
 namespace pc::loadgen {
 
 namespace {
@@ -100,6 +102,18 @@ std::vector<Figure> Figures() {
       {"start-up to `up -d` returning (median)", "/startup/up_returned_ms/median", "ms", true, 0});
   f.push_back(
       {"RSS per server, peak during the run (max)", "/memory/rss_peak_kb_max", "KiB", true, 0});
+  // bench scale (its parts run alone, so these rows appear only then).
+  f.push_back({"RSS per znode (max over members)", "/scale/max_bytes_per_znode", "B", true, 3});
+  f.push_back({"znode creates, pipelined", "/scale/creates_per_s", "ops/s", false, 0});
+  f.push_back({"recovery after restarting all", "/scale/recovery_ms", "ms", true, 0});
+  f.push_back(
+      {"set p99 during / without a snapshot", "/scale_snapshot_latency/p99_ratio", "x", true, 0});
+  f.push_back({"all sessions re-attached after a leader kill", "/scale_sessions/reattach_ms", "ms",
+               true, 0});
+  f.push_back({"watches set", "/scale_watches/set_s", "s", true, 0});
+  f.push_back(
+      {"RSS per watch (max over members)", "/scale_watches/max_bytes_per_watch", "B", true, 0});
+  f.push_back({"every watch fired", "/scale_watches/fire_ms", "ms", true, 0});
   return f;
 }
 
@@ -257,10 +271,18 @@ void RenderScale(const Json& s, std::string* out) {
                   m.value("rss_after_kb", 0) / 1024.0, m.value("bytes_per_znode", 0.0));
     Line(out, buf);
   }
+  if (s.contains("apache_max_heap_mb")) {
+    std::snprintf(buf, sizeof buf,
+                  "  Apache's JVM: max heap %lld MiB (--apache-jvm stock: Java's default, a "
+                  "quarter of the RAM; tuned: 256 MiB, too small for 1M znodes)",
+                  static_cast<long long>(s.value("apache_max_heap_mb", int64_t{-1})));
+    Line(out, buf);
+  }
   const Json snap = s.value("snapshot", Json());
   if (snap.is_object()) {
     std::snprintf(buf, sizeof buf, "  newest snapshot on the leader: %.1f MiB (%s)",
-                  snap.value("bytes", 0.0) / 1048576.0, snap.value("file", std::string("")).c_str());
+                  snap.value("bytes", 0.0) / 1048576.0,
+                  snap.value("file", std::string("")).c_str());
     Line(out, buf);
   }
   if (s.contains("recovery_ms")) {
@@ -328,6 +350,15 @@ std::string RenderEngine(const nlohmann::json& e) {
   }
   if (e.contains("scale")) {
     RenderScale(e["scale"], &out);
+  }
+  if (e.contains("scale_snapshot_latency")) {
+    RenderSnapshotLatency(e["scale_snapshot_latency"], &out);
+  }
+  if (e.contains("scale_sessions")) {
+    RenderScaleSessions(e["scale_sessions"], &out);
+  }
+  if (e.contains("scale_watches")) {
+    RenderScaleWatches(e["scale_watches"], &out);
   }
   return out;
 }

@@ -2,12 +2,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <mutex>
 #include <thread>
 
+#include "loadgen/request_window.h"
 #include "loadgen/zk_client.h"
 #include "supervisor/cluster_layout.h"
 #include "supervisor/control_client.h"
@@ -28,37 +27,6 @@ std::string ZnodePath(const std::string& root, int64_t i) {
                 static_cast<long long>(i));
   return root + buf;
 }
-
-// A window of `inflight` async creates: each completion lets the next one go.
-class CreateWindow : public Pending {
- public:
-  explicit CreateWindow(int inflight) : free_(inflight) {}
-  void Done(int rc) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (rc != ZOK && rc != ZNODEEXISTS) ++errors_;
-    ++free_;
-    cv_.notify_one();
-  }
-  void Acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return free_ > 0; });
-    --free_;
-  }
-  void Drain(int inflight) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return free_ == inflight; });
-  }
-  int64_t errors() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return errors_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int free_;
-  int64_t errors_ = 0;
-};
 
 // The newest snapshot.* in <data dir>/version-2 (by zxid in its name): path and size.
 json NewestSnapshot(const std::string& data_dir) {
@@ -94,8 +62,8 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
   std::map<int, int64_t> before, after;
   rss_of(&before);
 
-  auto client = ZkClient::Connect(HostList(view->members), options.session_timeout_ms, 30000,
-                                  &error);
+  auto client =
+      ZkClient::Connect(HostList(view->members), options.session_timeout_ms, 30000, &error);
   if (!client) return {{"error", error}};
   const std::string value(static_cast<size_t>(options.value_bytes), 'v');
   for (int64_t p = 0; p * kPerParent < options.znodes; ++p) {
@@ -109,7 +77,7 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
     }
     if (!made) return {{"error", "cannot create " + root + parent + " (5 tries)"}};
   }
-  CreateWindow window(options.inflight);
+  RequestWindow window(options.inflight);
   const auto t0 = std::chrono::steady_clock::now();
   int64_t issued = 0;
   for (; issued < options.znodes && !Interrupted(); ++issued) {
@@ -121,7 +89,10 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
       progress.Update("created " + std::to_string(issued) + "/" + std::to_string(options.znodes));
     }
   }
-  window.Drain(options.inflight);
+  window.Drain();
+  // A create lost with a dropped connection is an error, not retried: make sure the znode the
+  // recovery below waits for exists, or it would wait for ever.
+  client->Ensure(ZnodePath(root, options.znodes - 1), value);
   const double create_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (Interrupted()) return {{"error", "interrupted"}};
@@ -135,7 +106,10 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
     const int64_t b = before[m.id], a = after[m.id];
     const double per = b >= 0 && a >= 0 ? double(a - b) * 1024.0 / double(options.znodes) : -1;
     max_per_znode = std::max(max_per_znode, per);
-    members.push_back({{"id", m.id}, {"role", m.role}, {"rss_before_kb", b}, {"rss_after_kb", a},
+    members.push_back({{"id", m.id},
+                       {"role", m.role},
+                       {"rss_before_kb", b},
+                       {"rss_after_kb", a},
                        {"bytes_per_znode", per}});
   }
   for (const auto& n : status.value("nodes", json::array())) {
@@ -171,7 +145,9 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
                                  options.session_timeout_ms, 600000, &error);
       std::string data;
       int32_t version = -1;
-      while (c && !Interrupted() && c->Get(last, 10000, &data, &version) != ZOK) {
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+      while (c && !Interrupted() && std::chrono::steady_clock::now() < give_up &&
+             c->Get(last, 10000, &data, &version) != ZOK) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     }

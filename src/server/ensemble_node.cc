@@ -227,6 +227,7 @@ void EnsembleNode::Stop() {
   syncer_.Stop();
   if (transport_) transport_->Close();
   if (purge_) purge_->Stop();
+  StopSnapshots();
 }
 
 std::string EnsembleNode::mode() const {

@@ -7,9 +7,10 @@
 // (LogSyncer): while a batch is on its way the loop keeps stepping the Replica and appending, and
 // each Ready's messages, client outputs and events wait in a FIFO until the sync covering its
 // appends is done (the simulator's model: src/sim/replica_member.cc) — except a leader's quorum
-// messages, which leave at once, as ZooKeeper's leader sends a PROPOSAL while logging it. Epoch files and a
-// replaced state first wait for the log to be idle, so the disk changes in the Replica's order. State changes are logged (one line each,
-// with the time the election took) and written to the supervisor's event fd.
+// messages, which leave at once, as ZooKeeper's leader sends a PROPOSAL while logging it. Epoch
+// files and a replaced state first wait for the log to be idle, so the disk changes in the
+// Replica's order. State changes are logged (one line each, with the time the election took) and
+// written to the supervisor's event fd.
 //
 // Storage (ensemble_storage.cc) has one path: every durable step's Status comes back to
 // Recorded(). A failed log append or sync keeps the batch pending and retries it (nothing it
@@ -39,6 +40,7 @@
 #include "server/four_letter.h"
 #include "server/log_syncer.h"
 #include "server/peer_transport.h"
+#include "storage/snapshot.h"
 #include "storage/snapshot_codec.h"
 #include "storage/txn_log.h"
 
@@ -111,6 +113,14 @@ class EnsembleNode {
   // sync goes to LogSynced: a failed batch is retried, the member stays.
   bool Recorded(const char* what, const storage::Status& s);
   bool LogSynced(const storage::Status& s);
+  // ---- snapshots every snapCount txns (ensemble_snapshot.cc) ----
+  // Serializes the tree a few thousand nodes per loop turn (a uv_idle handle), then writes the
+  // file on a worker thread: a 1M-znode snapshot does not stall the loop for seconds.
+  void StartSnapshot();
+  void StepSnapshot();
+  // The Replica's tree is about to be replaced (a SNAP): a half-walked snapshot is dropped.
+  void AbortSnapshot();
+  void StopSnapshots();
   // A leader's SNAP: the state is saved as a snapshot, then (only then) the log files go.
   storage::Status InstallSnapshot(int64_t zxid);
   // Out of the quorum: a small write to dataDir; once it (and an owed snapshot) succeeds, the
@@ -135,7 +145,7 @@ class EnsembleNode {
   int64_t roll_after_entries_;
   struct Held {
     Ready ready;
-    int64_t barrier = 0;             // released once the log is synced up to here (0: no appends)
+    int64_t barrier = 0;              // released once the log is synced up to here (0: no appends)
     std::vector<int64_t> connection;  // per zab message: its peer's quorum_generation_ then
   };
   std::deque<Held> held_;
@@ -157,6 +167,15 @@ class EnsembleNode {
     int64_t next_probe_ms = 0;   // monotonic
   };
   StorageFault fault_;
+  struct SnapshotTask {
+    std::unique_ptr<storage::SnapshotSerializer> serializer;  // set while walking the tree
+    bool writing = false;  // the image is being written on a worker thread
+    std::string buffer;    // the last image's nodes buffer, reused (no fresh pages per snapshot)
+    int64_t started_ms = 0;
+    uv_idle_t idle{};
+    bool idle_ready = false;  // uv_idle_init done
+  };
+  SnapshotTask snap_;
   // ZKD_TEST_LEAK_BYTES_PER_TXN=N: a planted leak of N bytes per txn logged, for the soak's
   // memory check to catch (issue 16); 0 outside that test.
   size_t test_leak_bytes_per_txn_ = 0;

@@ -47,6 +47,7 @@ bool EnsembleNode::CarryDurable(Ready& ready) {
     if (ok) recorded_.current_epoch = *ready.current_epoch;
   }
   if (ready.snapshot_zxid) {
+    AbortSnapshot();  // it was walking the tree the SNAP has just replaced
     // The leader replaced our state. Until its snapshot is on disk, our old files are the only
     // durable history we have: they stay, and what follows the SNAP is not appended to them.
     if (ok) ok = Recorded("the leader's snapshot", InstallSnapshot(*ready.snapshot_zxid));
@@ -174,10 +175,7 @@ void EnsembleNode::MaybeRoll() {
   if (log_->pending_entries() > 0) return;  // the sync failed; a later batch tries again
   (void)log_->Roll();
   roll_after_entries_ = storage::RollAfterEntries(config_.snap_count, config_.server_id, ++rolls_);
-  const Core& core = replica_->core();
-  (void)Recorded("a snapshot",
-                 storage::SaveSnapshot(config_.data_dir, core.tree(),
-                                       storage::SessionsOf(core.sessions()), core.last_zxid()));
+  StartSnapshot();  // walked between loop turns, written on a worker (ensemble_snapshot.cc)
 }
 
 }  // namespace zk

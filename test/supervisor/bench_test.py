@@ -331,8 +331,41 @@ class BenchScaleTest(BenchChecks):
             self.assertNotIn("latency", e)  # scale runs alone
         self.assertEqual(self.leftover_pids(), [], "servers outlived the bench")
         bad = self.bench("scale", "--cluster", "x", check=False, timeout=30)
-        self.assertEqual(bad.returncode, 1)
+        self.assertEqual(bad.returncode, 2)
         self.assertIn("bench scale restarts every member", bad.stderr)
+
+
+class BenchScaleSwarmTest(BenchChecks):
+    def test_sessions_through_a_leader_kill_and_watches_fired_on_both_engines(self):
+        # tickTime 500: sessions may live 10 s (20 ticks), ample for 200 to re-attach.
+        proc = self.bench("scale", "--compare", "--sessions", "200", "--watches", "20000",
+                          "--json", "--tick-time", "500", timeout=400)
+        doc = json.loads(proc.stdout)
+        self.assertEqual(sorted(doc["engines"]), ["apache", "zkd"])
+        for name, e in doc["engines"].items():
+            s = e["scale_sessions"]
+            self.assertEqual(s["sessions"], 200, name)
+            self.assertTrue(s["all_reattached"], (name, s))
+            self.assertEqual(s["live"], 200, (name, s))
+            self.assertEqual(s["after_kill"]["expired"], 0, (name, s))
+            # The leader's share of the sessions lost their connection at least.
+            self.assertGreaterEqual(s["after_kill"]["drops"], 60, (name, s))
+            self.assertGreater(s["reattach_ms"], 0, name)
+            self.assertEqual(len(s["members"]), 3, name)
+            for m in s["members"]:
+                self.assertGreaterEqual(m["open_file_limit"], 1024, (name, m))
+            w = e["scale_watches"]
+            self.assertEqual((w["watches"], w["sessions"], w["znodes"]), (20000, 100, 200), name)
+            self.assertEqual(w["notifications"], 20000, (name, w))
+            self.assertTrue(w["all_fired"], (name, w))
+            self.assertEqual((w["exists_errors"], w["set_errors"]), (0, 0), (name, w))
+            for m in w["members"]:
+                self.assertGreater(m["rss_after_kb"], 0, (name, m))
+            self.assertNotIn("scale", e)  # the znodes part is left out
+        self.assertEqual(self.leftover_pids(), [], "servers outlived the bench")
+        bad = self.bench("latency", "--sessions", "10", check=False, timeout=30)
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("add the word scale", bad.stderr)
 
 
 class BenchCompareTest(BenchChecks):

@@ -33,6 +33,10 @@ void Replica::Start() {
   last_logged_ = core_.last_zxid();
   history_.clear();
   history_base_ = last_logged_;
+  // Log replay may have applied a reconfig the dynamic file does not show yet.
+  if (std::string text = core_.TakeActivatedConfig(); !text.empty()) {
+    ActivateConfig(text);
+  }
   StartElection();
 }
 
@@ -101,6 +105,7 @@ void Replica::OnDecision(const Decision& d) {
     newleader_acks_.clear();
     acks_.clear();
     outstanding_.clear();
+    reconfig_next_.clear();
     self_persisted_ = last_logged_;
     last_committed_ = last_logged_;
     Event("state");
@@ -137,6 +142,7 @@ void Replica::LeaveRole(const std::string& why) {
   for (const auto& [zxid, txn] : unapplied_) apply(txn);
   outstanding_.clear();
   acks_.clear();
+  reconfig_next_.clear();
   unapplied_.clear();
   learners_.clear();
   bool was_serving = serving_;
@@ -237,6 +243,16 @@ void Replica::TakeReady(Ready* out) {
 }
 
 void Replica::DrainCore() {
+  DrainCoreOutputs();
+  // A reconfig applied: activate it (which may leave the role), then carry out what that
+  // produced too.
+  if (std::string text = core_.TakeActivatedConfig(); !text.empty()) {
+    ActivateConfig(text);
+    DrainCoreOutputs();
+  }
+}
+
+void Replica::DrainCoreOutputs() {
   for (auto& o : core_.TakeOutputs()) {
     switch (o.kind) {
       case Output::Kind::kPersist:

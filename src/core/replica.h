@@ -178,8 +178,14 @@ class Replica final : public Machine {
   void LearnNewLeader(const ZabPacket& p);
   void LearnerApply(int64_t zxid);
   void LearnerTick();
+  // reconfig (core/replica_reconfig.cc)
+  void ActivateConfig(const std::string& text);
+  void UpdateSyncedMembers();
+  // The voters a proposed reconfig txn would install, or nothing for any other txn.
+  std::optional<Membership> ReconfigTarget(const std::string& txn) const;
   // both
   void DrainCore();
+  void DrainCoreOutputs();
   void RecordHistory(int64_t zxid, const std::string& txn);
   void SendZab(int64_t to, ZabType type, int64_t zxid, std::string data = {});
   void Disconnect(int64_t sid);
@@ -220,6 +226,7 @@ class Replica final : public Machine {
   std::set<int64_t> newleader_acks_;
   std::map<int64_t, std::set<int64_t>> acks_;   // outstanding zxid → ackers
   std::map<int64_t, std::string> outstanding_;  // outstanding zxid → txn
+  std::map<int64_t, Membership> reconfig_next_;  // outstanding reconfig zxid → its new voters
   int64_t self_persisted_ = 0;
   int64_t last_committed_ = 0;
   int64_t next_ping_tick_ = 0;

@@ -5,8 +5,9 @@
    with a config naming all four; it syncs as a non-voting follower. kazoo's
    client.reconfig(joining="server.4=...") as the super user grows the ensemble 3 -> 4: the
    answer is the new config, and every member's /zookeeper/config shows it (and its zoo.cfg
-   points at the rewritten dynamic file). Then leaving="<a follower>" shrinks it back to 3.
-   Writes go on after each step and every remaining member sees them.
+   points at the rewritten dynamic file; `conf` ends with it). Then leaving="<a follower>"
+   shrinks it back to 3. Writes go on after each step and every remaining member sees them; a
+   member restarted afterwards comes back in the new configuration.
 2. kazoo's own TestReconfig tests (kazoo/tests/test_client.py), run unchanged against the
    ensemble: no super user -> NoAuthError, an observer added and removed, a stale
    from_config -> BadVersionError, a malformed server string -> BadArgumentsError.
@@ -116,6 +117,10 @@ def grow_and_shrink(ens):
             cfg = f.read()
         if "dynamicConfigFile=" not in cfg or ("zoo.cfg.dynamic.%x" % version) not in cfg:
             ens.fail("member %d's zoo.cfg does not point at the new dynamic file:\n%s" % (sid, cfg))
+    for sid in (1, 2, 3, 4):
+        conf = ens.word(sid, "conf") or ""
+        if not conf.endswith(text):
+            ens.fail("member %d's conf does not end with the new membership:\n%s" % (sid, conf))
     check_writes(ens, [1, 2, 3, 4], "/after_grow")
     print("grew 3 -> 4: version %x on every member, writes go on" % version, flush=True)
 
@@ -131,6 +136,12 @@ def grow_and_shrink(ens):
     admin.close()
     ens.stop(leaving)
     check_writes(ens, remaining, "/after_shrink")
+    # A restart comes back in the new configuration: zoo.cfg names the rewritten dynamic file.
+    restarted = next(sid for sid in remaining if sid != ens.leader())
+    ens.kill9(restarted)
+    ens.start(restarted)
+    ens.wait_serving(remaining)
+    wait_same_config(ens, remaining, text)
     print("shrank 4 -> 3 (server.%d left): every remaining member agrees, writes go on" % leaving,
           flush=True)
     return remaining

@@ -192,6 +192,16 @@ void Replica::Tick(int64_t now_ms) {
   ++ticks_;
   now_ms_ = now_ms;
   if (storage_failed_) return;  // nothing to time out: no role, no election, no read-only mode
+  if (!role_change_.empty()) {
+    // A reconfig changed this member's vote one tick ago (ActivateConfig).
+    std::string why = std::move(role_change_);
+    role_change_.clear();
+    if (state_ == PeerState::kLooking) {
+      StartElection();
+    } else {
+      LeaveRole(why);
+    }
+  }
   election_.Tick();
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
   if (phase_ == Phase::kElection) {

@@ -227,6 +227,7 @@ class Replica final : public Machine {
   std::map<int64_t, std::set<int64_t>> acks_;   // outstanding zxid → ackers
   std::map<int64_t, std::string> outstanding_;  // outstanding zxid → txn
   std::map<int64_t, Membership> reconfig_next_;  // outstanding reconfig zxid → its new voters
+  std::string role_change_;  // set by ActivateConfig: leave the role at the next tick, and why
   int64_t self_persisted_ = 0;
   int64_t last_committed_ = 0;
   int64_t next_ping_tick_ = 0;

@@ -8,9 +8,9 @@
 //     activated_config).
 // A member the new config leaves out stays on as a non-voting learner (locally an observer)
 // until it is stopped. A leader whose new config no longer counts it as a voter steps down into
-// an election (no designated-leader hand-over as ZooKeeper's; the remaining voters elect one
-// among themselves, costing one election). A follower whose role changes (participant <->
-// observer) leaves its role and rejoins in the new one.
+// an election one tick after the commit (no designated-leader hand-over as ZooKeeper's; the
+// remaining voters elect one among themselves, costing one election). A follower whose role
+// changes (participant <-> observer) leaves its role the same way and rejoins in the new one.
 #include "core/invariant.h"
 #include "core/quorum_config.h"
 #include "core/replica.h"
@@ -49,12 +49,13 @@ void Replica::ActivateConfig(const std::string& text) {
   ready_.activated_config = text;
   Event("reconfig");
   const bool voter = config_.membership.IsVoter(config_.my_id);
+  // A role change waits for the next tick: what this Ready holds — the COMMIT of the reconfig
+  // to the learners, the answers to clients — goes out first (leaving the role now would drop
+  // the messages to the learners and close the clients before their answers).
   if (state_ == PeerState::kLeading && !voter) {
-    LeaveRole("removed_from_config");
-  } else if (state_ != PeerState::kLeading && state_ != PeerState::kLooking && voter != was_voter) {
-    LeaveRole("role_changed_by_reconfig");
-  } else if (state_ == PeerState::kLooking && voter != was_voter) {
-    StartElection();
+    role_change_ = "removed_from_config";
+  } else if (state_ != PeerState::kLeading && voter != was_voter) {
+    role_change_ = "role_changed_by_reconfig";
   } else if (state_ == PeerState::kLeading) {
     // A learner's role may have changed: an ACK counts by the new voters from now on.
     for (auto& [sid, l] : learners_) l.observer = config_.membership.IsObserver(sid);

@@ -7,7 +7,8 @@
    answer is the new config, and every member's /zookeeper/config shows it (and its zoo.cfg
    points at the rewritten dynamic file; `conf` ends with it). Then leaving="<a follower>"
    shrinks it back to 3. Writes go on after each step and every remaining member sees them; a
-   member restarted afterwards comes back in the new configuration.
+   member restarted afterwards comes back in the new configuration. Then the leader leaves: it
+   steps down and the two others elect a leader among themselves.
 2. kazoo's own TestReconfig tests (kazoo/tests/test_client.py), run unchanged against the
    ensemble: no super user -> NoAuthError, an observer added and removed, a stale
    from_config -> BadVersionError, a malformed server string -> BadArgumentsError.
@@ -149,7 +150,21 @@ def grow_and_shrink(ens):
     wait_same_config(ens, remaining, text)
     print("shrank 4 -> 3 (server.%d left): every remaining member agrees, writes go on" % leaving,
           flush=True)
-    return remaining
+
+    # The leader leaves: it steps down, the two others elect one of themselves.
+    leader = ens.leader()
+    stay = [sid for sid in remaining if sid != leader]
+    admin = client(ens, stay, auth=True)
+    data, _ = admin.reconfig(joining=None, leaving=str(leader), new_members=None)
+    admin.stop()
+    admin.close()
+    ens.stop(leader)
+    ens.wait_serving(stay)
+    wait_same_config(ens, stay, data.decode())
+    check_writes(ens, stay, "/after_leader_left")
+    print("shrank 3 -> 2 (the leader, server.%d, left): server.%d leads, writes go on" % (
+        leader, ens.leader()), flush=True)
+    return stay
 
 
 def run_kazoo_tests(ens, sids):

@@ -52,17 +52,22 @@ void Core::Restore(DataTree tree, const std::map<int64_t, int32_t>& sessions, in
     if (id >= next_session_id_ && (id >> 56) == (next_session_id_ >> 56)) next_session_id_ = id + 1;
   }
   const Node* snap_config = tree_.Find(kConfigPath);
-  if (config_.reconfig_enabled && snap_config != nullptr && !snap_config->data.empty() &&
-      snap_config->stat.mzxid != config_.config_version &&
-      snap_config->data != config_.config_text) {
-    // A snapshot (a leader's SNAP) from another configuration than this member's: the
-    // leader's history decides (a reconfig it committed that we missed, or one we logged that
-    // it never committed); the owner activates it. Log replay may move it further.
+  if (config_.reconfig_enabled && snap_config != nullptr && !snap_config->data.empty()) {
+    // A leader's SNAP carries the leader's membership, which this member takes whatever it had
+    // (a reconfig it missed, or one it logged that was never committed); the owner activates
+    // it. (At start-up the owner keeps its config file's instead: Replica::Start.)
     activated_config_ = config_.config_text = snap_config->data;
     config_.config_version = snap_config->stat.mzxid;
   } else if (!config_.config_text.empty()) {
     tree_.SetConfig(config_.config_text, config_.config_version, config_.config_written_ms);
   }
+}
+
+void Core::SetActiveConfig(const std::string& text, int64_t version) {
+  config_.config_text = text;
+  config_.config_version = version;
+  activated_config_.clear();
+  tree_.SetConfig(text, version, config_.config_written_ms);
 }
 
 std::string Core::SessionPassword(int64_t session_id) {

@@ -130,6 +130,9 @@ class Core {
   // The membership text of a reconfig applied since the last call (it activates at commit), or
   // empty. The owner switches its membership to it.
   std::string TakeActivatedConfig() { return std::move(activated_config_); }
+  // The owner's active membership is `text` after all (a replayed reconfig that was not
+  // committed, or not activated): /zookeeper/config shows it again; nothing pending.
+  void SetActiveConfig(const std::string& text, int64_t version);
   // Leader: a request a learner forwarded (req.origin, req.auth set). Its reply is the learner's.
   void SubmitForwarded(const ClientRequest& req, int64_t now_ms);
   // Learner: the leader committed `txn`; apply it and answer the local request it came from.

@@ -27,15 +27,19 @@ Replica::Replica(ReplicaConfig config, CoreConfig core_config, DurableState dura
   if (config_.ping_interval_ticks <= 0) {
     config_.ping_interval_ticks = std::max(1, config_.ticks_per_tick_time / 2);
   }
+  active_config_text_ = core_.config().config_text;
+  active_config_version_ = core_.config().config_version;
 }
 
 void Replica::Start() {
   last_logged_ = core_.last_zxid();
   history_.clear();
   history_base_ = last_logged_;
-  // Log replay may have applied a reconfig the dynamic file does not show yet.
-  if (std::string text = core_.TakeActivatedConfig(); !text.empty()) {
-    ActivateConfig(text);
+  // A reconfig activates only at its commit, and then the dynamic file is rewritten: the
+  // config file is what was active. A reconfig replayed from the log may never have been
+  // committed (its leader crashed), so memory goes back to the file's membership.
+  if (!core_.TakeActivatedConfig().empty()) {
+    core_.SetActiveConfig(active_config_text_, active_config_version_);
   }
   StartElection();
 }
@@ -140,6 +144,10 @@ void Replica::LeaveRole(const std::string& why) {
   };
   for (const auto& [zxid, txn] : outstanding_) apply(txn);
   for (const auto& [zxid, txn] : unapplied_) apply(txn);
+  // A logged reconfig is not committed: it does not activate (the next leader decides).
+  if (!core_.TakeActivatedConfig().empty()) {
+    core_.SetActiveConfig(active_config_text_, active_config_version_);
+  }
   outstanding_.clear();
   acks_.clear();
   reconfig_next_.clear();
@@ -254,12 +262,7 @@ void Replica::TakeReady(Ready* out) {
 
 void Replica::DrainCore() {
   DrainCoreOutputs();
-  // A reconfig applied: activate it (which may leave the role), then carry out what that
-  // produced too.
-  if (std::string text = core_.TakeActivatedConfig(); !text.empty()) {
-    ActivateConfig(text);
-    DrainCoreOutputs();
-  }
+  MaybeActivate();
 }
 
 void Replica::DrainCoreOutputs() {

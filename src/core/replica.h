@@ -104,6 +104,8 @@ class Replica final : public Machine {
   void StorageFailed(const DurableState& on_disk);
   void StorageRecovered();
   bool storage_failed() const { return storage_failed_; }
+  // A reconfig changed this member's vote; it keeps its role until the next tick.
+  bool role_change_pending() const { return !role_change_.empty(); }
   // One replica tick (the shell's timer; e.g. 10 ms), with the wall clock that txn headers record.
   void Tick(int64_t now_ms) override;
   // The log is synced up to zxid (the leader's own ack; a learner's ACK to its leader).
@@ -180,6 +182,7 @@ class Replica final : public Machine {
   void LearnerTick();
   // reconfig (core/replica_reconfig.cc)
   void ActivateConfig(const std::string& text);
+  void MaybeActivate();  // a committed reconfig (or a SNAP) applied: activate it
   void UpdateSyncedMembers();
   // The voters a proposed reconfig txn would install, or nothing for any other txn.
   std::optional<Membership> ReconfigTarget(const std::string& txn) const;
@@ -228,6 +231,9 @@ class Replica final : public Machine {
   std::map<int64_t, std::string> outstanding_;  // outstanding zxid → txn
   std::map<int64_t, Membership> reconfig_next_;  // outstanding reconfig zxid → its new voters
   std::string role_change_;  // set by ActivateConfig: leave the role at the next tick, and why
+  // The membership in force (the config file's, then each activated reconfig's), as text.
+  std::string active_config_text_;
+  int64_t active_config_version_ = 0;
   int64_t self_persisted_ = 0;
   int64_t last_committed_ = 0;
   int64_t next_ping_tick_ = 0;

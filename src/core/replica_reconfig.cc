@@ -44,6 +44,8 @@ void Replica::ActivateConfig(const std::string& text) {
   QuorumConfig qc;
   if (!ParseQuorumConfig(text, &qc).empty() || qc.Voters().empty()) return;
   const bool was_voter = config_.membership.IsVoter(config_.my_id);
+  active_config_text_ = text;
+  active_config_version_ = qc.version;
   config_.membership = LocalMembership(qc, config_.my_id);
   election_.SetMembership(config_.membership);
   ready_.activated_config = text;
@@ -61,6 +63,10 @@ void Replica::ActivateConfig(const std::string& text) {
     for (auto& [sid, l] : learners_) l.observer = config_.membership.IsObserver(sid);
     if (serving_ && !HasQuorumOfSynced()) LeaveRole("quorum_lost");
   }
+}
+
+void Replica::MaybeActivate() {
+  if (std::string text = core_.TakeActivatedConfig(); !text.empty()) ActivateConfig(text);
 }
 
 void Replica::UpdateSyncedMembers() {

@@ -244,6 +244,7 @@ void Replica::MaybeCommit() {
     acks_.erase(first);
     if (next != reconfig_next_.end()) reconfig_next_.erase(next);
     core_.Commit(zxid);
+    MaybeActivate();
   }
 }
 

@@ -37,8 +37,8 @@ struct ReconfigContext {
   const DataTree& tree;  // committed: its /zookeeper/config is the current membership
   PendingView& view;
   const std::vector<Id>& auth;
-  int64_t zxid;                        // the reconfig's zxid: the new config's version
-  const std::set<int64_t>& synced;     // leader: itself and its synced followers
+  int64_t zxid;                     // the reconfig's zxid: the new config's version
+  const std::set<int64_t>& synced;  // leader: itself and its synced followers
 };
 
 // The membership a reconfig request asks for, from `current` (incremental joining / leaving,

@@ -44,8 +44,8 @@ bool IsKey(const std::string& line, const std::string& prefix) {
 std::string ReadDynamicConfigFile(const std::string& path, QuorumConfig* out) {
   std::string text;
   if (!ReadAll(path, &text)) {
-    return path + ": cannot read the dynamic config file (dynamicConfigFile): " +
-           std::strerror(errno);
+    return path +
+           ": cannot read the dynamic config file (dynamicConfigFile): " + std::strerror(errno);
   }
   QuorumConfig c;
   if (std::string e = ParseQuorumConfig(text, &c); !e.empty()) return path + ": " + e;

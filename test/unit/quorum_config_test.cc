@@ -68,8 +68,8 @@ TEST(QuorumConfig, VersionFromFileName) {
 class DynamicFile : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("zkd-dynamic-test-" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("zkd-dynamic-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     std::ofstream(dir_ / "myid") << "2\n";
   }

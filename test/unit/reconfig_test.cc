@@ -31,15 +31,14 @@ ReconfigRequest Incremental(std::string joining, std::string leaving, int64_t fr
 TEST(NextQuorumConfig, JoiningAndLeaving_Incremental) {
   QuorumConfig next;
   std::string why;
-  ASSERT_EQ(NextQuorumConfig(Three(), Incremental("server.4=127.0.0.1:2891:3891;2184", "2"),
-                             &next, &why),
-            Err::kOk)
+  ASSERT_EQ(
+      NextQuorumConfig(Three(), Incremental("server.4=127.0.0.1:2891:3891;2184", "2"), &next, &why),
+      Err::kOk)
       << why;
   EXPECT_EQ(next.Voters(), (std::set<int64_t>{1, 3, 4}));
   // A joiner already in the config changes its role.
-  ASSERT_EQ(NextQuorumConfig(Three(),
-                             Incremental("server.3=127.0.0.1:2890:3890:observer;2183", ""), &next,
-                             &why),
+  ASSERT_EQ(NextQuorumConfig(Three(), Incremental("server.3=127.0.0.1:2890:3890:observer;2183", ""),
+                             &next, &why),
             Err::kOk);
   EXPECT_EQ(next.Observers(), std::set<int64_t>{3});
 }
@@ -57,10 +56,9 @@ TEST(NextQuorumConfig, Malformed_BadArguments) {
   QuorumConfig next;
   std::string why;
   for (const char* joining : {"some thing", "server.4=127.0.0.1:2891", "server.x=h:1:2;3",
-                              "server.4=127.0.0.1:2891:3891",  // no client port
+                              "server.4=127.0.0.1:2891:3891",          // no client port
                               "server.4=127.0.0.1:2888:3899;2184"}) {  // server.1's quorum port
-    EXPECT_EQ(NextQuorumConfig(Three(), Incremental(joining, ""), &next, &why),
-              Err::kBadArguments)
+    EXPECT_EQ(NextQuorumConfig(Three(), Incremental(joining, ""), &next, &why), Err::kBadArguments)
         << joining;
   }
   EXPECT_EQ(NextQuorumConfig(Three(), Incremental("", "two"), &next, &why), Err::kBadArguments);
@@ -101,7 +99,7 @@ TEST_F(PrepareReconfigTest, ErrorsInZooKeepersOrder) {
   config_.reconfig_enabled = false;
   EXPECT_EQ(Run(Incremental("some thing", "")), Err::kReconfigDisabled);
   config_.reconfig_enabled = true;
-  EXPECT_EQ(Run(Incremental("", "1"), {}), Err::kNoAuth);  // no super user
+  EXPECT_EQ(Run(Incremental("", "1"), {}), Err::kNoAuth);                 // no super user
   EXPECT_EQ(Run(Incremental("some thing", ""), {}), Err::kBadArguments);  // before NOAUTH
   EXPECT_EQ(Run(Incremental("", "1", 7)), Err::kBadVersion);
   EXPECT_EQ(Run(Incremental("", "1,2")), Err::kBadArguments);  // one voter left

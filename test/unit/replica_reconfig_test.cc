@@ -58,7 +58,6 @@ ReconfigRequest Leaving(const std::string& ids) {
   return r;
 }
 
-
 TEST(ReplicaReconfig, RemoveFollower_ActivatesOnEveryMember) {
   test::Cluster c(3, 0, 0, ReconfigCore({1, 2, 3}));
   for (int64_t id : {1, 2, 3}) c.Start(id);

@@ -7,6 +7,7 @@
 
 #include "core/prepare.h"
 #include "core/reads.h"
+#include "core/reconfig.h"
 #include "tree/acl.h"
 
 namespace zk {
@@ -35,7 +36,7 @@ Core::Core(CoreConfig config, int64_t first_session_id)
       next_session_id_(first_session_id) {
   watches_.set_limit(config_.watches_max);
   if (!config_.config_text.empty()) {
-    tree_.SetConfig(config_.config_text, 0, config_.config_written_ms);
+    tree_.SetConfig(config_.config_text, config_.config_version, config_.config_written_ms);
   }
 }
 
@@ -50,9 +51,23 @@ void Core::Restore(DataTree tree, const std::map<int64_t, int32_t>& sessions, in
     sessions_.Add(id, timeout);
     if (id >= next_session_id_ && (id >> 56) == (next_session_id_ >> 56)) next_session_id_ = id + 1;
   }
-  if (!config_.config_text.empty()) {
-    tree_.SetConfig(config_.config_text, 0, config_.config_written_ms);
+  const Node* snap_config = tree_.Find(kConfigPath);
+  if (config_.reconfig_enabled && snap_config != nullptr && !snap_config->data.empty()) {
+    // A leader's SNAP carries the leader's membership, which this member takes whatever it had
+    // (a reconfig it missed, or one it logged that was never committed); the owner activates
+    // it. (At start-up the owner keeps its config file's instead: Replica::Start.)
+    activated_config_ = config_.config_text = snap_config->data;
+    config_.config_version = snap_config->stat.mzxid;
+  } else if (!config_.config_text.empty()) {
+    tree_.SetConfig(config_.config_text, config_.config_version, config_.config_written_ms);
   }
+}
+
+void Core::SetActiveConfig(const std::string& text, int64_t version) {
+  config_.config_text = text;
+  config_.config_version = version;
+  activated_config_.clear();
+  tree_.SetConfig(text, version, config_.config_written_ms);
 }
 
 std::string Core::SessionPassword(int64_t session_id) {
@@ -415,6 +430,10 @@ ApplyResult Core::ApplyTxn(const Txn& txn) {
   } else if (txn.header.type == ToInt(OpCode::kCloseSession)) {
     sessions_.Remove(sid);
     watches_.RemoveSession(sid);
+  } else if (txn.header.type == ToInt(OpCode::kReconfig) && result.err == Err::kOk) {
+    // The new membership activates at commit, on every member (ZooKeeper's COMMITANDACTIVATE).
+    activated_config_ = config_.config_text = txn.op.data;
+    config_.config_version = txn.header.zxid;
   }
   for (const auto& t : triggers) Notify(watches_.Trigger(t.path, t.type));
   return result;
@@ -465,8 +484,11 @@ Txn Core::Prepare(const ClientRequest& req, int64_t now_ms, const DecodedWrite& 
       }
       return txn;
     }
-    case OpCode::kReconfig:
-      return fail(Err::kReconfigDisabled);
+    case OpCode::kReconfig: {
+      ReconfigContext rc{config_, tree_, pending_, auth, txn.header.zxid, synced_members_};
+      if (Err e = PrepareReconfig(rc, w.reconfig, &txn.op); e != Err::kOk) return fail(e);
+      return txn;  // header type stays kReconfig, as ZooKeeper logs it
+    }
     default: {
       if (Err e = PrepareWrite(ctx, w.single, &txn.op); e != Err::kOk) return fail(e);
       txn.header.type = ToInt(txn.op.type);
@@ -593,6 +615,15 @@ void Core::ReplyToWrite(const ClientRequest& req, const std::vector<OpCode>& mul
     return;
   }
   JuteWriter w;
+  if (req.op == OpCode::kReconfig) {
+    // ZooKeeper answers with a GetDataResponse: the new config and the Stat of its node, just
+    // applied.
+    const Node* n = tree_.Find(kConfigPath);
+    w.Buffer(n->data);
+    ClientStat(n->stat).Write(w);
+    Reply(req, Err::kOk, w.Take());
+    return;
+  }
   WriteResultRecord(w, req.op, result);
   Reply(req, Err::kOk, w.Take());
 }

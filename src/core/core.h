@@ -128,6 +128,14 @@ class Core {
   // Leader: the next prepared txn gets makeZxid(epoch, 1); every session's timer restarts.
   void StartEpoch(int64_t epoch);
   CoreRole role() const { return config_.role; }
+  // Leader: the members synced with it (itself included) for reconfig's quorum check.
+  void SetSyncedMembers(std::set<int64_t> ids) { synced_members_ = std::move(ids); }
+  // The membership text of a reconfig applied since the last call (it activates at commit), or
+  // empty. The owner switches its membership to it.
+  std::string TakeActivatedConfig() { return std::move(activated_config_); }
+  // The owner's active membership is `text` after all (a replayed reconfig that was not
+  // committed, or not activated): /zookeeper/config shows it again; nothing pending.
+  void SetActiveConfig(const std::string& text, int64_t version);
   // Leader: a request a learner forwarded (req.origin, req.auth set). Its reply is the learner's.
   void SubmitForwarded(const ClientRequest& req, int64_t now_ms);
   // Learner: the leader committed `txn`; apply it and answer the local request it came from.
@@ -217,6 +225,8 @@ class Core {
 
   CoreConfig config_;
   DataTree tree_;
+  std::set<int64_t> synced_members_;  // leader, for reconfig
+  std::string activated_config_;     // see TakeActivatedConfig
   Watches watches_;
   SessionTable sessions_;
   PendingView pending_;

@@ -31,6 +31,10 @@ struct CoreConfig {
   size_t watches_max = 1'000'000;       // named limit on registered watches
   size_t sessions_max = 100'000;
   std::string config_text;        // contents of /zookeeper/config
+  int64_t config_version = 0;     // its version (the mzxid of /zookeeper/config)
+  bool reconfig_enabled = false;  // reconfigEnabled: the reconfig op (core/reconfig.h)
+  bool standalone_enabled = true;  // standaloneEnabled: a reconfig must leave 2 voters
+  bool skip_acl = false;           // skipACL=yes: no ACL checks for reconfig
   int64_t config_written_ms = 0;  // its mtime: wall-clock time the shell started the member
   // Apply each prepared txn immediately (nothing to persist). When false, every txn is emitted
   // as a kPersist output and applied only when the shell calls Commit(zxid) after syncing it.

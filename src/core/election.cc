@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "core/invariant.h"
+
 namespace zk {
 
 const char* PeerStateName(PeerState s) {
@@ -93,6 +95,11 @@ Election::Election(ElectionConfig config) : config_(std::move(config)) {
   assert(config_.finalize_wait_ticks >= 1);
   assert(config_.min_notification_ticks >= 1);
   assert(config_.max_notification_ticks >= config_.min_notification_ticks);
+}
+
+void Election::SetMembership(Membership m) {
+  ZK_ASSERT(m.IsMember(config_.my_id) && m.Validate().empty());
+  config_.membership = std::move(m);
 }
 
 Vote Election::Proposal() const {
@@ -210,7 +217,7 @@ void Election::Decide(int64_t leader, int64_t zxid, int64_t peer_epoch, DecidedB
 void Election::Step(const Notification& n) {
   if (!started_) return;
   const Membership& m = config_.membership;
-  if (n.sid == config_.my_id || !m.IsMember(n.sid)) return;  // not from a known peer
+  if (n.sid == config_.my_id) return;
   int32_t raw_state = static_cast<int32_t>(n.state);
   if (raw_state < 0 || raw_state > 3) return;
   ElectionFact fact;

@@ -182,7 +182,8 @@ class Election {
   // observers propose nothing (kNoVote) and learn the leader from the voters.
   void Start(int64_t last_zxid, int64_t current_epoch);
 
-  // A notification from a peer. Senders that are not members are ignored.
+  // A notification from a peer. A sender that is not a member (a server about to join by
+  // reconfig) is answered like a non-voter and never counted.
   void Step(const Notification& n);
 
   void Tick();
@@ -206,6 +207,9 @@ class Election {
   void UpdatePeerEpoch(int64_t new_epoch);
 
   const ElectionConfig& config() const { return config_; }
+  // A reconfig activated: who votes from now on. This server must be in it (as an observer
+  // when the reconfig removed it).
+  void SetMembership(Membership m);
   int32_t notification_interval_ticks() const { return notification_interval_ticks_; }
   bool finalizing() const { return finalize_ticks_left_ > 0; }
 

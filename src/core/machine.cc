@@ -5,7 +5,7 @@ namespace zk {
 bool Ready::empty() const {
   return !accepted_epoch && !current_epoch && !snapshot_zxid && log_appends.empty() &&
          election_messages.empty() && quorum_disconnects.empty() && zab_messages.empty() &&
-         client_outputs.empty() && events.empty() && election_facts.empty() &&
+         client_outputs.empty() && events.empty() && activated_config.empty() && election_facts.empty() &&
          election_facts_dropped == 0;
 }
 
@@ -19,6 +19,7 @@ void Ready::Clear() {
   zab_messages.clear();
   client_outputs.clear();
   events.clear();
+  activated_config.clear();
   election_facts.clear();
   election_facts_dropped = 0;
 }

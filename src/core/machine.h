@@ -78,6 +78,9 @@ struct Ready {
   std::vector<std::pair<int64_t, ZabPacket>> zab_messages;
   std::vector<Output> client_outputs;
   std::vector<ReplicaEvent> events;
+  // A reconfig activated (its /zookeeper/config text, "version=<hex>" last): the shell
+  // rewrites the dynamic config file and learns the new members' addresses.
+  std::string activated_config;
   // What the election saw and did, for the supervisor's vote timeline, oldest first; and how
   // many facts were dropped (the election's bound) since the last Ready.
   std::vector<ElectionFact> election_facts;

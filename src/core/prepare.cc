@@ -307,7 +307,7 @@ bool DecodeWriteRequest(OpCode op, std::string_view body, DecodedWrite* out) {
     case OpCode::kCloseSession:
       return true;
     case OpCode::kReconfig:
-      return ReconfigRequest().Read(r);
+      return out->reconfig.Read(r);
     case OpCode::kMulti:
       while (true) {
         MultiHeader mh;

@@ -33,11 +33,12 @@ struct WriteRequest {
 struct DecodedWrite {
   WriteRequest single;              // a lone write; deleteContainer's bare path (internal only)
   std::vector<WriteRequest> multi;  // kMulti: its ops, in order
+  ReconfigRequest reconfig;         // kReconfig
   std::vector<OpCode> MultiOps() const;
 };
 
 // Decodes the body of a client's write request `op`: a lone write's record, a multi's ops (not
-// setACL, no more than a jute.maxbuffer frame can hold), reconfig's record (checked, not kept),
+// setACL, no more than a jute.maxbuffer frame can hold), reconfig's record,
 // nothing for closeSession. False if malformed or `op` is no client write.
 bool DecodeWriteRequest(OpCode op, std::string_view body, DecodedWrite* out);
 // Decodes the ops of a multiRead request (getChildren / getData only); false if malformed.

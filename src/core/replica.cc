@@ -27,12 +27,20 @@ Replica::Replica(ReplicaConfig config, CoreConfig core_config, DurableState dura
   if (config_.ping_interval_ticks <= 0) {
     config_.ping_interval_ticks = std::max(1, config_.ticks_per_tick_time / 2);
   }
+  active_config_text_ = core_.config().config_text;
+  active_config_version_ = core_.config().config_version;
 }
 
 void Replica::Start() {
   last_logged_ = core_.last_zxid();
   history_.clear();
   history_base_ = last_logged_;
+  // A reconfig activates only at its commit, and then the dynamic file is rewritten: the
+  // config file is what was active. A reconfig replayed from the log may never have been
+  // committed (its leader crashed), so memory goes back to the file's membership.
+  if (!core_.TakeActivatedConfig().empty()) {
+    core_.SetActiveConfig(active_config_text_, active_config_version_);
+  }
   StartElection();
 }
 
@@ -101,6 +109,7 @@ void Replica::OnDecision(const Decision& d) {
     newleader_acks_.clear();
     acks_.clear();
     outstanding_.clear();
+    reconfig_next_.clear();
     self_persisted_ = last_logged_;
     last_committed_ = last_logged_;
     Event("state");
@@ -135,8 +144,13 @@ void Replica::LeaveRole(const std::string& why) {
   };
   for (const auto& [zxid, txn] : outstanding_) apply(txn);
   for (const auto& [zxid, txn] : unapplied_) apply(txn);
+  // A logged reconfig is not committed: it does not activate (the next leader decides).
+  if (!core_.TakeActivatedConfig().empty()) {
+    core_.SetActiveConfig(active_config_text_, active_config_version_);
+  }
   outstanding_.clear();
   acks_.clear();
+  reconfig_next_.clear();
   unapplied_.clear();
   learners_.clear();
   bool was_serving = serving_;
@@ -186,6 +200,16 @@ void Replica::Tick(int64_t now_ms) {
   ++ticks_;
   now_ms_ = now_ms;
   if (storage_failed_) return;  // nothing to time out: no role, no election, no read-only mode
+  if (!role_change_.empty()) {
+    // A reconfig changed this member's vote one tick ago (ActivateConfig).
+    std::string why = std::move(role_change_);
+    role_change_.clear();
+    if (state_ == PeerState::kLooking) {
+      StartElection();
+    } else {
+      LeaveRole(why);
+    }
+  }
   election_.Tick();
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
   if (phase_ == Phase::kElection) {
@@ -237,6 +261,11 @@ void Replica::TakeReady(Ready* out) {
 }
 
 void Replica::DrainCore() {
+  DrainCoreOutputs();
+  MaybeActivate();
+}
+
+void Replica::DrainCoreOutputs() {
   for (auto& o : core_.TakeOutputs()) {
     switch (o.kind) {
       case Output::Kind::kPersist:

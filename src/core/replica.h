@@ -104,6 +104,8 @@ class Replica final : public Machine {
   void StorageFailed(const DurableState& on_disk);
   void StorageRecovered();
   bool storage_failed() const { return storage_failed_; }
+  // A reconfig changed this member's vote; it keeps its role until the next tick.
+  bool role_change_pending() const { return !role_change_.empty(); }
   // One replica tick (the shell's timer; e.g. 10 ms), with the wall clock that txn headers record.
   void Tick(int64_t now_ms) override;
   // The log is synced up to zxid (the leader's own ack; a learner's ACK to its leader).
@@ -178,8 +180,15 @@ class Replica final : public Machine {
   void LearnNewLeader(const ZabPacket& p);
   void LearnerApply(int64_t zxid);
   void LearnerTick();
+  // reconfig (core/replica_reconfig.cc)
+  void ActivateConfig(const std::string& text);
+  void MaybeActivate();  // a committed reconfig (or a SNAP) applied: activate it
+  void UpdateSyncedMembers();
+  // The voters a proposed reconfig txn would install, or nothing for any other txn.
+  std::optional<Membership> ReconfigTarget(const std::string& txn) const;
   // both
   void DrainCore();
+  void DrainCoreOutputs();
   void RecordHistory(int64_t zxid, const std::string& txn);
   void SendZab(int64_t to, ZabType type, int64_t zxid, std::string data = {});
   void Disconnect(int64_t sid);
@@ -220,6 +229,11 @@ class Replica final : public Machine {
   std::set<int64_t> newleader_acks_;
   std::map<int64_t, std::set<int64_t>> acks_;   // outstanding zxid → ackers
   std::map<int64_t, std::string> outstanding_;  // outstanding zxid → txn
+  std::map<int64_t, Membership> reconfig_next_;  // outstanding reconfig zxid → its new voters
+  std::string role_change_;  // set by ActivateConfig: leave the role at the next tick, and why
+  // The membership in force (the config file's, then each activated reconfig's), as text.
+  std::string active_config_text_;
+  int64_t active_config_version_ = 0;
   int64_t self_persisted_ = 0;
   int64_t last_committed_ = 0;
   int64_t next_ping_tick_ = 0;

@@ -35,7 +35,8 @@ void Replica::CheckInvariants() const {
       ZK_ASSERT(ZxidEpoch(acks_.begin()->first) == new_epoch_);
     }
     for (const auto& [sid, l] : learners_) {
-      ZK_ASSERT(sid != config_.my_id && config_.membership.IsMember(sid));
+      ZK_ASSERT(sid != config_.my_id &&
+                (config_.membership.IsMember(sid) || core_.config().reconfig_enabled));
       ZK_ASSERT(!l.acked_epoch || (l.info && epoch_proposed_));
       ZK_ASSERT(!l.forwarding || (l.acked_epoch && epoch_established_));
       ZK_ASSERT(!l.acked_newleader || l.forwarding);

@@ -45,9 +45,12 @@ void Replica::LeadStep(int64_t from, const ZabPacket& p) {
 // FOLLOWERINFO / OBSERVERINFO: a learner (re)connects and starts over.
 void Replica::LeadLearnerInfo(int64_t from, const ZabPacket& p) {
   bool observer = p.type == ZabType::kObserverInfo;
-  if (!config_.membership.IsMember(from) || from == config_.my_id ||
-      observer != config_.membership.IsObserver(from)) {
-    return;  // not ours, or its peerType disagrees with the server list
+  const bool member = config_.membership.IsMember(from);
+  if (from == config_.my_id || (member && observer != config_.membership.IsObserver(from)) ||
+      (!member && !core_.config().reconfig_enabled)) {
+    // Not ours, or its peerType disagrees with the server list. With reconfig enabled a
+    // stranger is a server about to join: it syncs as a non-voting learner.
+    return;
   }
   LearnerState fresh;
   fresh.observer = observer;
@@ -103,8 +106,9 @@ void Replica::LeadAck(int64_t from, LearnerState& l, const ZabPacket& p) {
     return;
   }
   // Only a learner that was sent the proposals (its sync stream is out) can have logged them:
-  // an ACK from one still in discovery is stale or forged, and is not counted.
-  if (voter && l.forwarding) {
+  // an ACK from one still in discovery is stale or forged, and is not counted. A non-voting
+  // follower's ACK is kept: it counts for the new voters of a reconfig.
+  if (!l.observer && l.forwarding) {
     if (auto a = acks_.find(p.zxid); a != acks_.end()) a->second.insert(from);
     MaybeCommit();
   }
@@ -202,6 +206,7 @@ void Replica::Propose(int64_t zxid, std::string txn) {
   last_logged_ = zxid;
   RecordHistory(zxid, txn);
   acks_[zxid];
+  if (auto next = ReconfigTarget(txn)) reconfig_next_.emplace(zxid, std::move(*next));
   for (const auto& [sid, l] : learners_) {
     if (l.forwarding && !l.observer) SendZab(sid, ZabType::kProposal, zxid, txn);
   }
@@ -217,10 +222,12 @@ void Replica::MaybeCommit() {
     const bool early = config_.unsafe_early_ack && ackers.count(config_.my_id) > 0;
     if (!config_.membership.IsQuorum(ackers) && !early) return;
     int64_t zxid = first->first;
+    // A reconfig needs a quorum of its new voters too (ZooKeeper's rule).
+    auto next = reconfig_next_.find(zxid);
+    if (next != reconfig_next_.end() && !next->second.IsQuorum(ackers) && !early) return;
     // No COMMIT beyond what a quorum of voters acked (or, under the planted test bug, this
     // server alone); commits in zxid order, each over the last.
     ZK_ASSERT(config_.membership.IsQuorum(ackers) || early);
-    for (int64_t acker : ackers) ZK_ASSERT(config_.membership.IsVoter(acker));
     ZK_ASSERT(zxid > last_committed_ && zxid <= last_logged_);
     auto txn = outstanding_.find(zxid);
     ZK_ASSERT(txn != outstanding_.end());
@@ -235,7 +242,9 @@ void Replica::MaybeCommit() {
     last_committed_ = zxid;
     outstanding_.erase(txn);
     acks_.erase(first);
+    if (next != reconfig_next_.end()) reconfig_next_.erase(next);
     core_.Commit(zxid);
+    MaybeActivate();
   }
 }
 
@@ -249,6 +258,7 @@ bool Replica::HasQuorumOfSynced() const {
 }
 
 void Replica::LeaderTick() {
+  UpdateSyncedMembers();
   if (!serving_) {
     const int64_t limit = static_cast<int64_t>(config_.init_limit) * config_.ticks_per_tick_time;
     if (ticks_ - phase_start_tick_ > limit) LeaveRole("init_timeout");

@@ -81,6 +81,7 @@ void Replica::LearnSnap(const ZabPacket& p) {
     return;
   }
   core_.Restore(std::move(tree), sessions, p.zxid);
+  MaybeActivate();  // the leader's membership comes with its state
   unapplied_.clear();
   history_.clear();
   history_base_ = p.zxid;
@@ -153,6 +154,7 @@ void Replica::LearnerApply(int64_t zxid) {
     assert(ok);
     if (ok && txn.header.zxid > core_.last_zxid()) core_.ApplyCommitted(txn);
     unapplied_.erase(it);
+    MaybeActivate();  // a committed reconfig activates now, before anything else happens
   }
   ZK_ASSERT(unapplied_.empty() || unapplied_.begin()->first > zxid);
 }

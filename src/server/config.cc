@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include "server/dynamic_config_file.h"
+
 #include <ini.h>
 
 #include <algorithm>
@@ -139,7 +141,7 @@ class Parser {
         "localSessionsEnabled", "localSessionsUpgradingEnabled", "syncEnabled",
         "quorumListenOnAllIPs", "clientPortListenBacklog", "globalOutstandingLimit",
         "leaderServes", "multiAddress.enabled", "audit.enable", "connectToLearnerMasterLimit",
-        "maxCnxns", "skipACL", "zookeeper.skipACL",
+        "maxCnxns",
         // zkd has one connection layer: the factory key matters only to Apache.
         "serverCnxnFactory", "zookeeper.serverCnxnFactory", "client.portUnification",
         "portUnification"};
@@ -232,6 +234,15 @@ class Parser {
       };
       m["reconfigEnabled"] = [](Parser& p, const std::string& k, const std::string& v) {
         return p.Bool(k, v, &p.config_.reconfig_enabled);
+      };
+      m["dynamicConfigFile"] = [](Parser& p, const std::string& k, const std::string& v) {
+        return p.Text(k, v, "expected the path of the dynamic config file",
+                      &p.config_.dynamic_config_file);
+      };
+      m["skipACL"] = m["zookeeper.skipACL"] = [](Parser& p, const std::string&,
+                                                  const std::string& v) {
+        p.config_.skip_acl = v == "yes";  // ZooKeeper: exactly "yes", anything else is no
+        return true;
       };
       m["electionAlg"] = [](Parser& p, const std::string& k, const std::string& v) {
         return v == "3" || p.Bad(k, v, "only 3 (fast leader election) is supported");
@@ -344,49 +355,29 @@ class Parser {
 
   // server.N=host:quorumPort:electionPort[:participant|observer][;[clientHost:]clientPort]
   bool Server(const std::string& key, const std::string& value) {
-    constexpr const char* kExpected =
-        "expected host:quorumPort:electionPort[:participant|observer][;[clientHost:]clientPort]";
-    PeerAddress peer;
+    ServerSpec peer;
     if (!ParseInt64(key.substr(7), &peer.id) || peer.id < 0) {
       return Bad(key, value, "expected server.<id> with a non-negative id");
     }
-    std::string addr = value, client;
-    if (size_t semi = value.find(';'); semi != std::string::npos) {
-      addr = value.substr(0, semi);
-      client = value.substr(semi + 1);
+    if (std::string e = ParseServerSpec(peer.id, value, &peer); !e.empty()) {
+      return Bad(key, value, e);
     }
-    std::vector<std::string> parts;
-    std::stringstream ss(addr);
-    for (std::string part; std::getline(ss, part, ':');) parts.push_back(part);
-    if (parts.size() < 3 || parts.size() > 4 || parts[0].empty()) return Bad(key, value, kExpected);
-    int64_t qp = 0, ep = 0;
-    if (!ParseInt64(parts[1], &qp) || qp < 1 || qp > 65535 || !ParseInt64(parts[2], &ep) ||
-        ep < 1 || ep > 65535) {
-      return Bad(key, value, kExpected);
-    }
-    if (qp == ep) return Bad(key, value, "the quorum port and the election port must differ");
-    peer.host = parts[0];
-    peer.quorum_port = static_cast<int>(qp);
-    peer.election_port = static_cast<int>(ep);
-    if (parts.size() == 4) {
-      std::string role = Lower(parts[3]);
-      if (role != "participant" && role != "observer") return Bad(key, value, kExpected);
-      peer.observer = role == "observer";
-    }
-    if (!client.empty()) {
-      std::string port = client;
-      if (size_t colon = client.rfind(':'); colon != std::string::npos) {
-        peer.client_host = client.substr(0, colon);
-        port = client.substr(colon + 1);
-      }
-      int64_t cp = 0;
-      if (!ParseInt64(port, &cp) || cp < 1 || cp > 65535) return Bad(key, value, kExpected);
-      peer.client_port = static_cast<int>(cp);
-    }
-    for (const PeerAddress& other : config_.servers) {
+    for (const ServerSpec& other : config_.servers) {
       if (other.id == peer.id) return Bad(key, value, "server." + key.substr(7) + " is named twice");
     }
     config_.servers.push_back(peer);
+    return true;
+  }
+
+  // The dynamic file replaces zoo.cfg's server lines, as in ZooKeeper (QuorumPeerConfig.parse).
+  bool ReadDynamicFile() {
+    QuorumConfig qc;
+    if (std::string e = ReadDynamicConfigFile(config_.dynamic_config_file, &qc); !e.empty()) {
+      error = e;
+      return false;
+    }
+    config_.servers = qc.servers;
+    config_.config_version = qc.version;
     return true;
   }
 
@@ -397,10 +388,13 @@ class Parser {
       return false;
     }
     if (c.data_log_dir.empty()) c.data_log_dir = c.data_dir;
+    if (!c.dynamic_config_file.empty() && read_myid_ && !ReadDynamicFile()) return false;
+    std::sort(c.servers.begin(), c.servers.end(),
+              [](const ServerSpec& a, const ServerSpec& b) { return a.id < b.id; });
     // As ZooKeeper: kazoo and the Java client look for a read-write server with isro.
     if (c.read_only_mode) c.four_letter_whitelist.insert("isro");
     int voters = 0;
-    for (const PeerAddress& p : c.servers) voters += p.observer ? 0 : 1;
+    for (const ServerSpec& p : c.servers) voters += p.observer ? 0 : 1;
     if (!c.servers.empty() && voters == 0) {
       error = name_ + ": every server.N is an observer: an ensemble needs at least 1 voter";
       return false;
@@ -415,7 +409,7 @@ class Parser {
       return false;
     }
     if (c.client_port == 0) {
-      for (const PeerAddress& p : c.servers) {
+      for (const ServerSpec& p : c.servers) {
         if (p.client_port != 0) {
           c.client_port = p.client_port;
           if (c.client_port_address.empty()) c.client_port_address = p.client_host;
@@ -451,7 +445,7 @@ class Parser {
   // For the missing-myid hint: the server whose client port is ours (server.N=...;port), else
   // the last number in the dataDir path if it names a server (node2/data, zk2), else "N".
   std::string GuessMyid() const {
-    for (const PeerAddress& p : config_.servers) {
+    for (const ServerSpec& p : config_.servers) {
       if (p.client_port != 0 && p.client_port == config_.client_port) return std::to_string(p.id);
     }
     const std::string& dir = config_.data_dir;
@@ -460,7 +454,7 @@ class Parser {
       size_t begin = end;
       while (begin > 0 && std::isdigit(static_cast<unsigned char>(dir[begin - 1]))) --begin;
       const std::string digits = dir.substr(begin, end - begin + 1);
-      for (const PeerAddress& p : config_.servers) {
+      for (const ServerSpec& p : config_.servers) {
         if (digits.size() < 4 && std::to_string(p.id) == digits) return digits;
       }
     }
@@ -486,7 +480,7 @@ class Parser {
     }
     config_.server_id = id;
     if (!ensemble_) return true;
-    for (const PeerAddress& p : config_.servers) {
+    for (const ServerSpec& p : config_.servers) {
       if (p.id != id) continue;
       if (p.observer != config_.observer) {
         error = name_ + ": peerType=" + (config_.observer ? "observer" : "participant") +
@@ -543,6 +537,9 @@ CoreConfig CoreConfigFor(const ServerConfig& config) {
   c.extended_types_enabled = config.extended_types_enabled;
   c.super_digest = config.super_digest;
   c.sasl_scheme = config.sasl_auth_provider;
+  c.reconfig_enabled = config.reconfig_enabled;
+  c.standalone_enabled = config.standalone_enabled;
+  c.skip_acl = config.skip_acl;
   c.container_check_ticks = std::max<int64_t>(
       1, (config.container_check_interval_ms + config.tick_ms - 1) / config.tick_ms);
   return c;

@@ -14,19 +14,9 @@
 
 #include "core/core_config.h"
 #include "server/tls_config.h"
+#include "core/quorum_config.h"
 
 namespace zk {
-
-// One `server.N=host:quorumPort:electionPort[:participant|observer][;[clientHost:]clientPort]`.
-struct PeerAddress {
-  int64_t id = 0;
-  std::string host;
-  int quorum_port = 0;
-  int election_port = 0;
-  bool observer = false;
-  std::string client_host;  // empty when the line has no client part
-  int client_port = 0;      // 0 when the line has no client part
-};
 
 struct ServerConfig {
   std::string path;  // the zoo.cfg this came from
@@ -49,10 +39,15 @@ struct ServerConfig {
   // Known for compatibility; only checked for shape until the ensemble work lands.
   int init_limit = 0;
   int sync_limit = 0;
-  std::vector<PeerAddress> servers;
+  std::vector<ServerSpec> servers;  // ordered by id once parsed
+  // dynamicConfigFile: the server.N lines live there (ZooKeeper 3.5+), and the version is the
+  // hex suffix of its name (zoo.cfg.dynamic.<zxid>); it replaces server lines of zoo.cfg.
+  std::string dynamic_config_file;
+  int64_t config_version = 0;  // 0 for a static zoo.cfg
   bool observer = false;  // peerType=observer
   bool standalone_enabled = true;
   bool reconfig_enabled = false;
+  bool skip_acl = false;  // skipACL=yes (zookeeper.skipACL): reconfig without the super user
   int election_alg = 3;
   bool force_sync = true;
   int64_t snap_count = 100000;

@@ -21,22 +21,10 @@
 namespace zk {
 
 std::string MembershipText(const ServerConfig& config) {
-  std::vector<const PeerAddress*> servers;
-  for (const auto& s : config.servers) servers.push_back(&s);
-  std::sort(servers.begin(), servers.end(),
-            [](const PeerAddress* a, const PeerAddress* b) { return a->id < b->id; });
-  std::string out;
-  for (const PeerAddress* s : servers) {
-    out += "server." + std::to_string(s->id) + "=" + s->host + ":" +
-           std::to_string(s->quorum_port) + ":" + std::to_string(s->election_port) + ":" +
-           (s->observer ? "observer" : "participant");
-    if (s->client_port > 0) {
-      out += ";" + (s->client_host.empty() ? std::string("0.0.0.0") : s->client_host) + ":" +
-             std::to_string(s->client_port);
-    }
-    out += "\n";
-  }
-  return out + "version=0";
+  QuorumConfig qc;
+  for (const ServerSpec& s : config.servers) qc.Put(s);
+  qc.version = config.config_version;
+  return qc.Text();
 }
 
 namespace {
@@ -65,7 +53,7 @@ bool SomethingListens(const std::string& host, int port, int timeout_ms) {
 
 }  // namespace
 
-std::string EnsembleNode::PeerListenError(const PeerAddress& me, const std::string& error) const {
+std::string EnsembleNode::PeerListenError(const ServerSpec& me, const std::string& error) const {
   if (error.find("address already in use") == std::string::npos) return error;
   const bool election = error.find("(election port)") != std::string::npos;
   const int port = election ? me.election_port : me.quorum_port;
@@ -117,6 +105,7 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
   cc.role = CoreRole::kLearner;
   cc.apply_on_submit = false;
   cc.config_text = MembershipText(config_);
+  cc.config_version = config_.config_version;
   cc.config_written_ms = WallMs();
   replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
 }
@@ -151,7 +140,7 @@ std::string EnsembleNode::RecoverState(DurableState* durable) {
 }
 
 std::string EnsembleNode::Start() {
-  const PeerAddress* me = nullptr;
+  const ServerSpec* me = nullptr;
   std::map<int64_t, PeerEndpoint> peers;
   for (const auto& s : config_.servers) {
     peers[s.id] = PeerEndpoint{s.host, s.quorum_port, s.election_port};
@@ -181,6 +170,7 @@ std::string EnsembleNode::Start() {
   tc.election_port = me->election_port;
   tc.quorum_port = me->quorum_port;
   tc.peers = peers;
+  tc.learn_peers = config_.reconfig_enabled;
   PeerTransportCallbacks cb;
   auto after = [this] { HandOver(); };
   cb.on_notification = [this, after](const Notification& n) {
@@ -322,6 +312,7 @@ void EnsembleNode::Carry(Ready& ready) {
   if (ready.empty()) return;
   ReportElectionFacts(ready);
   if (ready.empty()) return;  // it held facts only
+  if (!ready.activated_config.empty()) ActivateConfig(ready.activated_config);
   if (replica_->state() == PeerState::kLeading) {
     for (const auto& a : ready.log_appends) {
       auto size = static_cast<int64_t>(a.txn.size());
@@ -415,7 +406,7 @@ void EnsembleNode::LogElectionTook(const ReplicaEvent& e, int64_t election_ms) c
   } else if (e.state == PeerState::kFollowing) {
     spdlog::info("FOLLOWING - LEADER ELECTION TOOK - {} MS", election_ms);
   } else if (e.state == PeerState::kObserving) {
-    for (const PeerAddress& s : config_.servers) {
+    for (const ServerSpec& s : config_.servers) {
       if (s.id != e.leader) continue;
       spdlog::info("Observing new leader sid={} addr=/{}:{}", s.id, s.host, s.quorum_port);
     }
@@ -454,6 +445,7 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
     return;
   }
   if (e.what == "storage_failed") return;  // Recorded() said why, in the log and as an event
+  if (e.what == "reconfig") return;  // ActivateConfig logged it when it took effect
   if (e.what == "serving") {
     spdlog::info("{} in epoch {} (leader {}), serving; {} ms since the election began",
                  PeerStateName(e.state), e.epoch, e.leader, election_ms);

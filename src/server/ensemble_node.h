@@ -88,7 +88,9 @@ class EnsembleNode {
   // client port was free — the duplicate myid that almost always is the cause.
   // "LEADING - LEADER ELECTION TOOK - 12 MS" and the like, for a state `e` reports.
   void LogElectionTook(const ReplicaEvent& e, int64_t election_ms) const;
-  std::string PeerListenError(const PeerAddress& me, const std::string& error) const;
+  // A reconfig activated (ensemble_reconfig.cc): the new members, the dynamic file, the peers.
+  void ActivateConfig(const std::string& text);
+  std::string PeerListenError(const ServerSpec& me, const std::string& error) const;
   static void OnTick(uv_timer_t* timer);
   // After an input the node handled itself: the client shell takes and delivers the outputs.
   void HandOver();

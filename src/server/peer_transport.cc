@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cassert>
 #include <cstring>
 #include <deque>
@@ -163,6 +164,10 @@ struct PeerTransport::State {
   }
 
   std::string Start();
+  // Adds sid's links (or fills in a port learned later). Error line if the host won't resolve.
+  std::string AddPeer(int64_t sid, const PeerEndpoint& a);
+  // learn_peers: an inbound hello from a stranger names its address for that port.
+  bool LearnPeer(int64_t sid, Port port, const std::string& address);
   std::string Listen(uv_tcp_t* listener, int port, Port which);
   void Close();
   void MaybeFree() {
@@ -233,32 +238,7 @@ std::string PeerTransport::State::Start() {
   }
   started = true;
   for (const auto& [sid, a] : config.peers) {
-    if (sid == config.my_sid) {
-      continue;
-    }
-    auto links = std::make_unique<PeerLinks>();
-    for (Port p : {Port::kElection, Port::kQuorum}) {
-      PeerLink& l = links->of(p);
-      l.owner = this;
-      l.sid = sid;
-      l.port = p;
-      int port = p == Port::kElection ? a.election_port : a.quorum_port;
-      l.address = a.host + ":" + std::to_string(port);
-      l.backoff_ms = limits.reconnect_delay_ms_min;
-      if (!ResolveAddress(a.host, port, &l.addr)) {
-        return "cannot resolve server." + std::to_string(sid) + " address " + a.host;
-      }
-    }
-    peers[sid] = std::move(links);
-  }
-  for (auto& [sid, links] : peers) {
-    for (Port p : {Port::kElection, Port::kQuorum}) {
-      PeerLink& l = links->of(p);
-      uv_timer_init(loop, &l.retry_timer);
-      ++open_handles;
-      handles.push_back(reinterpret_cast<uv_handle_t*>(&l.retry_timer));
-      l.retry_timer.data = &l;
-    }
+    if (std::string e = AddPeer(sid, a); !e.empty()) return e;
   }
   if (auto err = Listen(&election_listener, config.election_port, Port::kElection); !err.empty()) {
     return err;
@@ -293,6 +273,51 @@ std::string PeerTransport::State::Start() {
   spdlog::info("{}: election port {}:{}, quorum port {}:{}, {} peers", Tag(), config.host,
                bound_election_port, config.host, bound_quorum_port, peers.size());
   return {};
+}
+
+std::string PeerTransport::State::AddPeer(int64_t sid, const PeerEndpoint& a) {
+  if (sid == config.my_sid) return {};
+  auto& links = peers[sid];
+  const bool fresh = links == nullptr;
+  if (fresh) links = std::make_unique<PeerLinks>();
+  for (Port p : {Port::kElection, Port::kQuorum}) {
+    PeerLink& l = links->of(p);
+    int port = p == Port::kElection ? a.election_port : a.quorum_port;
+    if (!fresh && port == 0) continue;  // not known yet: keep what we have
+    l.owner = this;
+    l.sid = sid;
+    l.port = p;
+    l.address = a.host + ":" + std::to_string(port);
+    if (fresh) l.backoff_ms = limits.reconnect_delay_ms_min;
+    if (!ResolveAddress(a.host, port, &l.addr)) {
+      return "cannot resolve server." + std::to_string(sid) + " address " + a.host;
+    }
+    if (fresh) {
+      uv_timer_init(loop, &l.retry_timer);
+      ++open_handles;
+      handles.push_back(reinterpret_cast<uv_handle_t*>(&l.retry_timer));
+      l.retry_timer.data = &l;
+    }
+  }
+  return {};
+}
+
+bool PeerTransport::State::LearnPeer(int64_t sid, Port port, const std::string& address) {
+  // "host:port" from the hello; the other port stays unknown (0) until its hello comes.
+  size_t colon = address.rfind(':');
+  int number = 0;
+  if (colon == std::string::npos || colon == 0) return false;
+  const std::string digits = address.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (ec != std::errc() || end != digits.data() + digits.size() || number < 1 || number > 65535) {
+    return false;
+  }
+  PeerEndpoint e{address.substr(0, colon), 0, 0};
+  (port == Port::kElection ? e.election_port : e.quorum_port) = number;
+  if (!AddPeer(sid, e).empty()) return false;
+  spdlog::info("{}: learned sid {} at {} ({} port), not in the config: a server joining",
+               Tag(), sid, address, PortName(port));
+  return true;
 }
 
 void PeerTransport::State::Close() {
@@ -616,7 +641,11 @@ void PeerTransport::State::OnBytes(PeerConnection* c, std::string_view bytes) {
         break;
     }
     c->reader.Skip(used);
-    if (h.sid == config.my_sid || peers.count(h.sid) == 0) {
+    const bool learned =
+        h.sid != config.my_sid && config.learn_peers &&
+        (peers.count(h.sid) == 0 || peers[h.sid]->of(c->port).address.ends_with(":0")) &&
+        LearnPeer(h.sid, c->port, h.address);
+    if (!learned && (h.sid == config.my_sid || peers.count(h.sid) == 0)) {
       ProtocolError(c, "hello from sid " + std::to_string(h.sid) +
                            (h.sid == config.my_sid ? ", which is this server's own"
                                                    : ", not a member in the config"));
@@ -822,6 +851,11 @@ void PeerTransport::SendZab(int64_t to, const ZabPacket& p) {
 }
 
 void PeerTransport::DisconnectQuorum(int64_t sid) { state_->DisconnectQuorum(sid); }
+
+std::string PeerTransport::AddPeer(int64_t sid, const PeerEndpoint& endpoint) {
+  if (!state_->started || state_->closing) return "peer transport not running";
+  return state_->AddPeer(sid, endpoint);
+}
 
 void PeerTransport::Close() { state_->Close(); }
 

@@ -105,6 +105,9 @@ struct PeerTransportConfig {
   int election_port = 0;           // 0 = any free port (tests), see election_port()
   int quorum_port = 0;
   std::map<int64_t, PeerEndpoint> peers;  // every member; an entry for my_sid is ignored
+  // reconfigEnabled: a hello from a sid not in `peers` is a server about to join; its address
+  // (the hello's "host:port" for that port) is learned instead of closing the connection.
+  bool learn_peers = false;
   PeerTransportLimits limits;
 };
 
@@ -155,6 +158,10 @@ class PeerTransport {
   // on_peer_lost does not fire here for these connections. The next SendZab to sid dials a new
   // connection at once.
   void DisconnectQuorum(int64_t sid);
+
+  // A reconfig activated: `sid` is a member at `endpoint` (added, or its address updated).
+  // Error line if its host does not resolve; after Start() only.
+  std::string AddPeer(int64_t sid, const PeerEndpoint& endpoint);
 
   // Closes the listeners and every connection; no callback fires afterwards. Idempotent.
   void Close();

@@ -11,7 +11,7 @@ std::string S(int64_t v) { return std::to_string(v); }
 std::string CheckRoles(const Simulator& sim) {
   const Membership& m = sim.membership();
   for (const auto& [sid, v] : sim.views()) {
-    bool voter = m.IsVoter(sid);
+    bool voter = v.voter.value_or(m.IsVoter(sid));
     if (voter && v.state == PeerState::kObserving) return "voter " + S(sid) + " is OBSERVING";
     if (!voter && (v.state == PeerState::kLeading || v.state == PeerState::kFollowing)) {
       return "observer " + S(sid) + " is " + PeerStateName(v.state);

@@ -3,6 +3,7 @@
 #include <cassert>
 
 #include "core/peer_wire.h"
+#include "core/quorum_config.h"
 #include "core/zab_packet.h"
 #include "proto/jute.h"
 #include "proto/records.h"
@@ -105,6 +106,17 @@ void ReplicaMember::Start() {
   cc.max_session_timeout_ms = t.session_timeout_max_ms;
   cc.role = CoreRole::kLearner;
   cc.apply_on_submit = false;
+  if (t.reconfig) {
+    cc.reconfig_enabled = cc.skip_acl = true;
+    QuorumConfig qc;  // the addresses only show in /zookeeper/config: the network is simulated
+    for (int64_t id : membership_.voters()) {
+      qc.Put(ServerSpec{id, "10.0.0." + std::to_string(id), 2888, 3888, false, "", 2181});
+    }
+    for (int64_t id : membership_.observers()) {
+      qc.Put(ServerSpec{id, "10.0.0." + std::to_string(id), 2888, 3888, true, "", 2181});
+    }
+    cc.config_text = qc.Text();
+  }
   const int64_t first_session_id = (sid_ << 56) | (boot_ << 40);
   replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
 
@@ -387,6 +399,10 @@ bool ReplicaMember::CarryOut() {
 
 MemberView ReplicaMember::view() const {
   MemberView v;
+  if (replica_->core().config().reconfig_enabled) {
+    // Until it leaves its role (the tick after the activation) it is what it was.
+    v.voter = replica_->config().membership.IsVoter(sid_) != replica_->role_change_pending();
+  }
   v.state = replica_->state();
   v.leader = v.state == PeerState::kLooking ? 0 : replica_->leader();
   v.peer_epoch = replica_->epoch();

@@ -339,14 +339,14 @@ std::string Runner::Configure(const std::vector<std::string>& w) {
   return {};
 }
 
-// tuning finalize=N min=N max=N lease=N slow-sync=N trace-zab=1
+// tuning finalize=N min=N max=N lease=N slow-sync=N trace-zab=1 reconfig=1
 std::string Runner::Tune(const std::vector<std::string>& w) {
   for (size_t i = 1; i < w.size(); ++i) {
     size_t eq = w[i].find('=');
     if (eq == std::string::npos) return Error("bad tuning " + w[i]);
     std::string key = w[i].substr(0, eq);
-    if (key == "trace-zab") {
-      tuning_.trace_zab = w[i].substr(eq + 1) == "1";
+    if (key == "trace-zab" || key == "reconfig") {
+      (key == "reconfig" ? tuning_.reconfig : tuning_.trace_zab) = w[i].substr(eq + 1) == "1";
       continue;
     }
     int64_t value = Number(w[i].substr(eq + 1)).value_or(0);

@@ -55,6 +55,10 @@ bool ZabScript::Command(const std::vector<std::string>& w, std::string* error) {
     *error = ExpectNode(w);
   } else if (cmd == "expect" && w.size() >= 2 && w[1] == "logged") {
     *error = ExpectLogged(w);
+  } else if (cmd == "reconfig") {
+    *error = Reconfig(w);
+  } else if (cmd == "expect" && w.size() >= 2 && w[1] == "voters") {
+    *error = ExpectVoters(w);
   } else {
     return false;
   }

@@ -68,6 +68,9 @@ struct MemberView {
   int64_t peer_epoch = 0;
   int64_t zxid = 0;
   bool serving = false;  // Zab: the member serves clients (leader or synced learner)
+  // Whether it votes by its own active membership, when a reconfig may have changed it from
+  // the simulator's (tuning reconfig=1); unset: the simulator's membership says.
+  std::optional<bool> voter;
 };
 
 // Something a member wants the simulator to know: it goes to the trace and to the event hooks.

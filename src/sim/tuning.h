@@ -69,6 +69,9 @@ struct SimTuning {
   // Output.
   bool echo = false;       // print the trace as it happens
   bool trace_zab = false;  // every Zab packet delivered (but pings) into the trace
+  // reconfigEnabled (with skipACL): members keep their membership in /zookeeper/config and
+  // take the reconfig op.
+  bool reconfig = false;
 };
 
 }  // namespace zk::sim

@@ -125,7 +125,9 @@ bool Txn::Decode(std::string_view bytes, Txn* out) {
     }
     return r.ok();
   }
-  return out->op.Read(r, type);
+  // A reconfig is logged as ZooKeeper logs it: its header type, then a SetDataTxn of
+  // /zookeeper/config.
+  return out->op.Read(r, type == OpCode::kReconfig ? OpCode::kSetData : type);
 }
 
 }  // namespace zk

@@ -488,10 +488,10 @@ TEST(FourLetterEnsemble, NotServing_SameTextAsStandalone) {
 
 TEST(FourLetterEnsemble, MembershipText_ById_ObserverRole_ClientPart) {
   ServerConfig c;
-  PeerAddress s3{3, "127.0.0.1", 24983, 25983, true, "", 0};
-  PeerAddress s1{1, "127.0.0.1", 24981, 25981, false, "", 0};
-  PeerAddress s2{2, "localhost", 24982, 25982, false, "", 2182};
-  PeerAddress s4{4, "127.0.0.1", 24984, 25984, false, "127.0.0.1", 2184};
+  ServerSpec s3{3, "127.0.0.1", 24983, 25983, true, "", 0};
+  ServerSpec s1{1, "127.0.0.1", 24981, 25981, false, "", 0};
+  ServerSpec s2{2, "localhost", 24982, 25982, false, "", 2182};
+  ServerSpec s4{4, "127.0.0.1", 24984, 25984, false, "127.0.0.1", 2184};
   c.servers = {s3, s1, s2, s4};
   EXPECT_EQ(MembershipText(c),
             "server.1=127.0.0.1:24981:25981:participant\n"

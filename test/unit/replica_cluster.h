@@ -21,7 +21,9 @@ namespace test {
 class Cluster {
  public:
   // read_only_after_ticks: ReplicaConfig's (readonlymode.enabled); 0 = off.
-  explicit Cluster(int n, int observers = 0, int64_t read_only_after_ticks = 0) {
+  // core: the CoreConfig every member gets (reconfig tests: reconfig_enabled, config_text).
+  explicit Cluster(int n, int observers = 0, int64_t read_only_after_ticks = 0,
+                   const CoreConfig& core = CoreConfig()) {
     std::set<int64_t> voters, obs;
     for (int i = 1; i <= n; ++i) voters.insert(i);
     for (int i = n + 1; i <= n + observers; ++i) obs.insert(i);
@@ -31,10 +33,19 @@ class Cluster {
       rc.membership = Membership(voters, obs);
       rc.ticks_per_tick_time = 10;
       rc.read_only_after_ticks = read_only_after_ticks;
-      CoreConfig cc;
-      replicas_[i] = std::make_unique<Replica>(rc, cc, DurableState{}, int64_t{i} << 56, &codec_);
+      replicas_[i] =
+          std::make_unique<Replica>(rc, core, DurableState{}, int64_t{i} << 56, &codec_);
     }
   }
+  // A server outside the others' membership (a joiner), with its own view of it.
+  void Add(int64_t id, const Membership& m, const CoreConfig& core) {
+    ReplicaConfig rc;
+    rc.my_id = id;
+    rc.membership = m;
+    rc.ticks_per_tick_time = 10;
+    replicas_[id] = std::make_unique<Replica>(rc, core, DurableState{}, id << 56, &codec_);
+  }
+  int64_t now_ms() const { return now_ms_; }
   void Start(int64_t id) {
     up_.insert(id);
     replicas_[id]->Start();

@@ -1,0 +1,124 @@
+// Reconfig in the pure replica (core/replica_reconfig.cc): activation at commit on every member,
+// a removed leader stepping down, and the rule that a reconfig needs a quorum of its new voters.
+#include <gtest/gtest.h>
+
+#include "core/quorum_config.h"
+#include "replica_cluster.h"
+
+namespace zk {
+namespace {
+
+std::string ConfigText(std::initializer_list<int64_t> ids) {
+  QuorumConfig c;
+  for (int64_t id : ids) {
+    ServerSpec s;
+    s.id = id;
+    s.host = "127.0.0.1";
+    s.quorum_port = static_cast<int>(2880 + id);
+    s.election_port = static_cast<int>(3880 + id);
+    s.client_port = static_cast<int>(2180 + id);
+    c.Put(s);
+  }
+  return c.Text();
+}
+
+std::string Spec(int64_t id) {
+  return "server." + std::to_string(id) + "=127.0.0.1:" + std::to_string(2880 + id) + ":" +
+         std::to_string(3880 + id) + ";" + std::to_string(2180 + id);
+}
+
+CoreConfig ReconfigCore(std::initializer_list<int64_t> ids) {
+  CoreConfig cc;
+  cc.reconfig_enabled = true;
+  cc.skip_acl = true;
+  cc.config_text = ConfigText(ids);
+  return cc;
+}
+
+// Submits a reconfig on `id` and returns its reply, if one came.
+std::optional<Output> Reconfig(test::Cluster& c, int64_t id, int64_t session,
+                               const ReconfigRequest& r) {
+  JuteWriter w;
+  w.String(r.joining_servers);
+  w.String(r.leaving_servers);
+  w.String(r.new_members);
+  w.Long(r.cur_config_id);
+  c.r(id).Submit({session, 77, OpCode::kReconfig, w.Take(), 0, {}}, c.now_ms());
+  c.Pump();
+  for (auto& o : c.Take(id)) {
+    if (o.kind == Output::Kind::kReply && o.xid == 77) return o;
+  }
+  return std::nullopt;
+}
+
+ReconfigRequest Leaving(const std::string& ids) {
+  ReconfigRequest r;
+  r.leaving_servers = ids;
+  r.cur_config_id = -1;
+  return r;
+}
+
+TEST(ReplicaReconfig, RemoveFollower_ActivatesOnEveryMember) {
+  test::Cluster c(3, 0, 0, ReconfigCore({1, 2, 3}));
+  for (int64_t id : {1, 2, 3}) c.Start(id);
+  c.Ticks(50);
+  const int64_t leader = c.Leader();
+  ASSERT_NE(leader, 0);
+  const int64_t gone = leader == 3 ? 2 : 3;
+  const int64_t session = c.OpenSession(leader);
+  auto reply = Reconfig(c, leader, session, Leaving(std::to_string(gone)));
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->err, Err::kOk);
+  for (int64_t id : {1, 2, 3}) {
+    EXPECT_EQ(c.r(id).config().membership.voters().count(gone), 0u) << "member " << id;
+    EXPECT_EQ(c.r(id).config().membership.voters().size(), 2u) << "member " << id;
+  }
+  // The removed member stays on without a vote; the other two still commit writes.
+  c.Ticks(50);
+  EXPECT_TRUE(c.r(gone).config().membership.IsObserver(gone));
+  EXPECT_EQ(c.Create(c.Leader(), session, "/after", 5).err, Err::kOk);
+}
+
+TEST(ReplicaReconfig, RemoveLeader_StepsDown_TheOthersElectOne) {
+  test::Cluster c(3, 0, 0, ReconfigCore({1, 2, 3}));
+  for (int64_t id : {1, 2, 3}) c.Start(id);
+  c.Ticks(50);
+  const int64_t leader = c.Leader();
+  ASSERT_NE(leader, 0);
+  const int64_t session = c.OpenSession(leader);
+  auto reply = Reconfig(c, leader, session, Leaving(std::to_string(leader)));
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->err, Err::kOk);
+  c.Ticks(200);
+  const int64_t next = c.Leader();
+  EXPECT_NE(next, 0);
+  EXPECT_NE(next, leader);
+  EXPECT_NE(c.r(leader).state(), PeerState::kLeading);
+}
+
+TEST(ReplicaReconfig, NewVotersMustAck_OldQuorumAloneDoesNotCommit) {
+  // 1, 2, 3 vote; 4 and 5 sync as non-voting followers (their own config names them).
+  test::Cluster c(3, 0, 0, ReconfigCore({1, 2, 3}));
+  std::set<int64_t> five = {1, 2, 3, 4, 5};
+  for (int64_t id : {4, 5}) c.Add(id, Membership(five, {}), ReconfigCore({1, 2, 3, 4, 5}));
+  for (int64_t id : {1, 2, 3}) c.Start(id);
+  c.Ticks(50);
+  for (int64_t id : {4, 5}) c.Start(id);
+  c.Ticks(50);
+  const int64_t leader = c.Leader();
+  ASSERT_NE(leader, 0);
+  const int64_t session = c.OpenSession(leader);
+  // The leader saw 4 and 5 synced; then they stop hearing anything.
+  c.Pause(4);
+  c.Pause(5);
+  ReconfigRequest r;
+  r.new_members = Spec(leader) + "," + Spec(4) + "," + Spec(5);
+  r.cur_config_id = -1;
+  auto reply = Reconfig(c, leader, session, r);
+  // The old voters all acked; of the new ones only the leader did: no commit, no activation.
+  EXPECT_FALSE(reply.has_value());
+  EXPECT_EQ(c.r(leader).config().membership.voters(), (std::set<int64_t>{1, 2, 3}));
+}
+
+}  // namespace
+}  // namespace zk

@@ -70,6 +70,10 @@ void Replica::StartElection() {
     Event("storage_failed");
     return;  // no election: it neither votes nor answers votes until StorageRecovered()
   }
+  if (truncate_to_ >= 0) {
+    Event("state");
+    return;  // no election with a state still to be rebuilt: FinishTruncate() starts it
+  }
   election_.Start(last_logged_, durable_.current_epoch);
   Event("state");
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
@@ -78,6 +82,7 @@ void Replica::StartElection() {
 
 void Replica::StepElection(const Notification& n) {
   if (storage_failed_) return;  // out of the quorum: its vote must not count
+  if (truncate_to_ >= 0) return;  // no vote from a state still to be rebuilt (a TRUNC)
   election_.Step(n);
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
   if (phase_ == Phase::kElection) {
@@ -139,13 +144,14 @@ void Replica::LeaveRole(const std::string& why) {
   acks_.clear();
   unapplied_.clear();
   learners_.clear();
+  truncate_held_.clear();
   bool was_serving = serving_;
   serving_ = false;
   if (was_serving || why == "quorum_lost") Event(why == "quorum_lost" ? "quorum_lost" : "left");
   StartElection();
   // Nothing of the old role survives: no learners, no outstanding proposals, no serving.
   ZK_ASSERT(learners_.empty() && acks_.empty() && outstanding_.empty() && unapplied_.empty());
-  ZK_ASSERT(core_.last_zxid() <= last_logged_);
+  ZK_ASSERT(core_.last_zxid() <= last_logged_ || truncate_to_ >= 0);
 }
 
 void Replica::Event(const std::string& what) {
@@ -186,9 +192,9 @@ void Replica::Tick(int64_t now_ms) {
   ++ticks_;
   now_ms_ = now_ms;
   if (storage_failed_) return;  // nothing to time out: no role, no election, no read-only mode
-  election_.Tick();
+  if (truncate_to_ < 0) election_.Tick();
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
-  if (phase_ == Phase::kElection) {
+  if (phase_ == Phase::kElection && truncate_to_ < 0) {
     if (auto d = election_.decision()) OnDecision(*d);
   }
   if (ticks_ % config_.ticks_per_tick_time == 0) core_.Tick(now_ms);

@@ -5,6 +5,7 @@
 //   LEADERINFO                   zxid = makeZxid(newEpoch, 0)
 //   ACKEPOCH                     zxid = learner's last logged zxid; data = long currentEpoch
 //   DIFF                         zxid = leader's last committed zxid
+//   TRUNC                        zxid = the learner drops its log past this zxid (then a DIFF)
 //   SNAP                         zxid = the snapshot's zxid; data = encoded state (StateCodec)
 //   PROPOSAL / INFORM            zxid; data = encoded Txn
 //   COMMIT / ACK                 zxid
@@ -39,6 +40,7 @@ enum class ZabType : int32_t {
   kFollowerInfo = 11,
   kUpToDate = 12,
   kDiff = 13,
+  kTrunc = 14,
   kSnap = 15,
   kObserverInfo = 16,
   kLeaderInfo = 17,

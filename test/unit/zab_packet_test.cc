@@ -28,6 +28,7 @@ const std::vector<std::pair<ZabType, const char*>> kEveryType = {
     {ZabType::kFollowerInfo, "FOLLOWERINFO"},
     {ZabType::kUpToDate, "UPTODATE"},
     {ZabType::kDiff, "DIFF"},
+    {ZabType::kTrunc, "TRUNC"},
     {ZabType::kSnap, "SNAP"},
     {ZabType::kObserverInfo, "OBSERVERINFO"},
     {ZabType::kLeaderInfo, "LEADERINFO"},
@@ -46,6 +47,7 @@ TEST(ZabPacket, TypeNumbersAreZooKeepers) {
   EXPECT_EQ(static_cast<int>(ZabType::kFollowerInfo), 11);
   EXPECT_EQ(static_cast<int>(ZabType::kUpToDate), 12);
   EXPECT_EQ(static_cast<int>(ZabType::kDiff), 13);
+  EXPECT_EQ(static_cast<int>(ZabType::kTrunc), 14);
   EXPECT_EQ(static_cast<int>(ZabType::kSnap), 15);
   EXPECT_EQ(static_cast<int>(ZabType::kObserverInfo), 16);
   EXPECT_EQ(static_cast<int>(ZabType::kLeaderInfo), 17);

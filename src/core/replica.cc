@@ -211,6 +211,7 @@ void Replica::Tick(int64_t now_ms) {
 void Replica::MaybeServeReadOnly() {
   // Cut off long enough to believe it is partitioned, rather than in a short election.
   if (config_.read_only_after_ticks <= 0 || read_only_) return;
+  if (truncate_to_ >= 0) return;  // its state is being rebuilt (a TRUNC): nothing to serve
   if (ticks_ - election_start_tick_ < config_.read_only_after_ticks) return;
   assert(state_ == PeerState::kLooking && !serving_);
   read_only_ = true;

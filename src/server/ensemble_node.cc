@@ -320,7 +320,9 @@ void EnsembleNode::TakeClientOutputs(std::vector<Output>* out) {
 void EnsembleNode::Carry(Ready& ready) {
   if (ready.empty()) return;
   ReportElectionFacts(ready);
-  if (ready.empty()) return;  // it held facts only
+  LogSyncs(ready);
+  ready.syncs.clear();
+  if (ready.empty()) return;  // it held facts and reports only
   if (replica_->state() == PeerState::kLeading) {
     for (const auto& a : ready.log_appends) {
       auto size = static_cast<int64_t>(a.txn.size());

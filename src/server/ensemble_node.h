@@ -113,6 +113,12 @@ class EnsembleNode {
   bool LogSynced(const storage::Status& s);
   // A leader's SNAP: the state is saved as a snapshot, then (only then) the log files go.
   storage::Status InstallSnapshot(int64_t zxid);
+  // A leader's TRUNC (Ready::truncate_zxid): cut the history on disk after `zxid` and rebuild
+  // the state from it (ensemble_storage.cc). A disk that cannot do it ends the process, as
+  // ZooKeeper's learner does: running on would serve a history no leader has.
+  void Truncate(int64_t zxid);
+  // Leader: one log line per learner sync (DIFF, TRUNC + DIFF or SNAP).
+  static void LogSyncs(const Ready& ready);
   // Out of the quorum: a small write to dataDir; once it (and an owed snapshot) succeeds, the
   // member rejoins.
   void ProbeStorage();

@@ -72,17 +72,15 @@ def body(ens):
     old = ens.leader()
     followers = [sid for sid in ens.members if sid != old]
     acked = []
-    zk = client(ens, old)
-    zk.ensure_path(PARENT)
+    # One session for all of it, so that the last committed txn before the lost one is a
+    # create that every member must show (not a session's open or close).
+    lone = client(ens, old)
+    lone.ensure_path(PARENT)
     for i in range(5):
-        acked.append(zk.create(PARENT + "/n-", b"committed %d" % i, sequence=True))
-    zk.stop()
-    zk.close()
+        acked.append(lone.create(PARENT + "/n-", b"committed %d" % i, sequence=True))
     print("leader %d; %d writes acknowledged" % (old, len(acked)), flush=True)
 
     # One create that only the leader logs: the followers are paused, so it cannot commit.
-    # (Its session is made first: opening one is a write too.)
-    lone = client(ens, old)
     for sid in followers:
         ens.pause(sid)
     pending = lone.create_async(LOST, b"only on the old leader")

@@ -3,10 +3,10 @@
 namespace zk {
 
 bool Ready::empty() const {
-  return !accepted_epoch && !current_epoch && !snapshot_zxid && !truncate_zxid && log_appends.empty() &&
-         election_messages.empty() && quorum_disconnects.empty() && zab_messages.empty() &&
-         client_outputs.empty() && events.empty() && syncs.empty() && election_facts.empty() &&
-         election_facts_dropped == 0;
+  return !accepted_epoch && !current_epoch && !snapshot_zxid && !truncate_zxid &&
+         log_appends.empty() && election_messages.empty() && quorum_disconnects.empty() &&
+         zab_messages.empty() && client_outputs.empty() && events.empty() && syncs.empty() &&
+         election_facts.empty() && election_facts_dropped == 0;
 }
 
 void Ready::Clear() {

@@ -266,6 +266,8 @@ class Replica final : public Machine {
   // packets held meanwhile (bounded: past truncate_held_max the learner starts over).
   int64_t truncate_to_ = -1;
   std::deque<ZabPacket> truncate_held_;
+  // A TRUNC could not be carried out: the next ACKEPOCH asks for a SNAP (zxid -1).
+  bool snap_wanted_ = false;
 };
 
 }  // namespace zk

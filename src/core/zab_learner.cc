@@ -86,7 +86,8 @@ void Replica::LearnLeaderInfo(const ZabPacket& p) {
   ZK_ASSERT(durable_.accepted_epoch == new_epoch_ && durable_.current_epoch <= new_epoch_);
   JuteWriter w;
   w.Long(durable_.current_epoch);
-  SendZab(leader_, ZabType::kAckEpoch, last_logged_, w.Take());
+  // -1 (no zxid at all) asks for a SNAP: a TRUNC we could not carry out (FinishTruncate).
+  SendZab(leader_, ZabType::kAckEpoch, snap_wanted_ ? -1 : last_logged_, w.Take());
 }
 
 void Replica::LearnSnap(const ZabPacket& p) {
@@ -98,6 +99,7 @@ void Replica::LearnSnap(const ZabPacket& p) {
     return;
   }
   core_.Restore(std::move(tree), sessions, p.zxid);
+  snap_wanted_ = false;
   unapplied_.clear();
   history_.clear();
   history_base_ = p.zxid;
@@ -132,9 +134,11 @@ void Replica::FinishTruncate() {
   std::deque<ZabPacket> held;
   held.swap(truncate_held_);
   if (core_.last_zxid() != to) {
-    // Storage could not give back the state at the cut (a snapshot past it and none older):
-    // what it gave is what we have; start over, to be brought up again (by SNAP if need be).
-    last_logged_ = std::max(last_logged_, core_.last_zxid());
+    // Storage could not cut there (a snapshot holds txns past the cut, and none older does):
+    // it left the disk and the state as they were. Start over and ask for a SNAP, which
+    // replaces both (ZooKeeper's learner exits instead, and comes back to the same TRUNC).
+    last_logged_ = core_.last_zxid();
+    snap_wanted_ = true;
     history_.clear();
     history_base_ = last_logged_;
     if (state_ != PeerState::kLooking) {

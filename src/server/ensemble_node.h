@@ -114,8 +114,9 @@ class EnsembleNode {
   // A leader's SNAP: the state is saved as a snapshot, then (only then) the log files go.
   storage::Status InstallSnapshot(int64_t zxid);
   // A leader's TRUNC (Ready::truncate_zxid): cut the history on disk after `zxid` and rebuild
-  // the state from it (ensemble_storage.cc). A disk that cannot do it ends the process, as
-  // ZooKeeper's learner does: running on would serve a history no leader has.
+  // the state from it (ensemble_storage.cc). Where the cut would leave nothing to rebuild
+  // from (a snapshot past it, none older), nothing is cut and the Replica asks for a SNAP; a
+  // disk that fails half-way ends the process, as ZooKeeper's learner does.
   void Truncate(int64_t zxid);
   // Leader: one log line per learner sync (DIFF, TRUNC + DIFF or SNAP).
   static void LogSyncs(const Ready& ready);

@@ -126,6 +126,16 @@ void EnsembleNode::Truncate(int64_t zxid) {
   storage::CutResult cut;
   storage::Status s = storage::CutHistoryAfter(config_.data_dir, config_.data_log_dir, zxid, &cut);
   storage::RecoveryResult recovered;
+  if (s.ok() && !cut.refused.empty()) {
+    // Nothing was cut: the state stays as it is, and the Replica asks its leader for a SNAP.
+    spdlog::warn("TRUNC to {} not carried out: {}; asking the leader for a snapshot instead",
+                 ZxidHex(zxid), cut.refused);
+    log_ = std::make_unique<storage::TxnLog>(
+        config_.data_log_dir,
+        storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
+    replica_->Truncated([](Core&) {});
+    return;
+  }
   if (s.ok()) {
     replica_->Truncated([&](Core& core) {
       core.Restore(DataTree(), {}, 0);  // recovery starts from an empty tree or a snapshot

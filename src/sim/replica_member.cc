@@ -237,6 +237,16 @@ void ReplicaMember::Load(Core& core) {
 }
 
 void ReplicaMember::Truncate(int64_t zxid) {
+  if (disk_->has_snapshot && disk_->snapshot_zxid > zxid) {
+    // A SNAP installed txns past the cut, and there is no older snapshot: as zkd's storage,
+    // cut nothing and hand the state back as it is (the Replica then asks for a SNAP).
+    events_.push_back(SimEvent{sid_,
+                               "cannot truncate to " + ZxidHex(zxid) + " below snapshot " +
+                                   ZxidHex(disk_->snapshot_zxid),
+                               std::nullopt});
+    replica_->Truncated([](Core&) {});
+    return;
+  }
   ++truncations_;
   auto cut = std::find_if(disk_->log.begin(), disk_->log.end(),
                           [zxid](const SimLogEntry& e) { return e.zxid > zxid; });

@@ -6,7 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
+#include "proto/zxid.h"
 #include "storage/disk.h"
 #include "storage/snapshot.h"
 #include "storage/txn_log.h"
@@ -40,17 +42,29 @@ int64_t SnapshotEndZxid(const std::string& path) {
 Status CutHistoryAfter(const std::string& data_dir, const std::string& data_log_dir, int64_t zxid,
                        CutResult* result) {
   *result = CutResult{};
-  bool removed = false;
+  std::vector<std::string> doomed;
+  bool kept = false;
   for (const ZxidFile& f : FindSnapshots(data_dir)) {
     // Past the cut, or fuzzy across it (txns past it may be partly in the file).
-    if (f.zxid <= zxid && SnapshotEndZxid(f.path) >= 0 && SnapshotEndZxid(f.path) <= zxid) {
-      continue;
+    const int64_t end = SnapshotEndZxid(f.path);
+    if (f.zxid <= zxid && end >= 0 && end <= zxid) {
+      kept = kept || SnapshotLooksComplete(f.path);
+    } else {
+      doomed.push_back(f.path);
     }
-    if (Status s = Remove(f.path); !s.ok()) return s;
-    ++result->snapshots_removed;
-    removed = true;
   }
-  if (removed) {
+  if (!doomed.empty() && !kept) {
+    // Without an older snapshot the log alone cannot rebuild the state (it starts where
+    // that snapshot was taken, or after a SNAP): leave everything as it is.
+    result->refused =
+        doomed.front() + " holds txns past " + ZxidHex(zxid) + " and no older snapshot remains";
+    return Status::Ok();
+  }
+  for (const std::string& path : doomed) {
+    if (Status s = Remove(path); !s.ok()) return s;
+    ++result->snapshots_removed;
+  }
+  if (!doomed.empty()) {
     if (Status s = SyncDir(VersionDir(data_dir)); !s.ok()) return s;
   }
   // The first entry past the cut: where its file is cut; every later file goes.

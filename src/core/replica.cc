@@ -29,10 +29,24 @@ Replica::Replica(ReplicaConfig config, CoreConfig core_config, DurableState dura
   }
 }
 
-void Replica::Start() {
+void Replica::Start(std::deque<std::pair<int64_t, std::string>> recent, int64_t recent_base) {
   last_logged_ = core_.last_zxid();
   history_.clear();
   history_base_ = last_logged_;
+  // Only a history that ends where the Core does, in zxid order, and starts after its base.
+  bool ordered = !recent.empty() && recent.back().first == last_logged_ &&
+                 recent.front().first > recent_base;
+  for (size_t i = 1; ordered && i < recent.size(); ++i) {
+    ordered = recent[i - 1].first < recent[i].first;
+  }
+  if (ordered) {
+    history_ = std::move(recent);
+    history_base_ = recent_base;
+    while (history_.size() > config_.history_max) {
+      history_base_ = history_.front().first;
+      history_.pop_front();
+    }
+  }
   StartElection();
 }
 

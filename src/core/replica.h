@@ -37,8 +37,8 @@
 // SNAP. A TRUNCed learner waits for its shell to cut its log
 // and reload its state (Ready::truncate_zxid, Truncated()).
 // Simplifications against ZooKeeper, on purpose: no DIFF from the on-disk log beyond the
-// in-memory history (ZooKeeper's snapshotSizeFactor rule), and a leader's history starts
-// empty when it (re)starts.
+// in-memory history (ZooKeeper's snapshotSizeFactor rule); a restarted member's history is
+// the last history_max txns its recovery replayed (Start).
 // A vote carries the last logged zxid; ZooKeeper's carries lastProcessedZxid, which after an
 // epoch change without writes can be epoch << 32 on some members and not on others (see
 // last_processed_zxid()), a timing-dependent tie-breaker zkd does not copy.
@@ -106,8 +106,11 @@ class Replica final : public Machine {
           int64_t first_session_id, StateCodec* codec);
 
   // Recovery loaded the durable state into the Core first (Machine::Recover); then Start()
-  // begins an election.
-  void Start();
+  // begins an election. `recent`: the last txns recovery replayed (zxid, encoded txn), oldest
+  // first, ending at the Core's last zxid, and `recent_base` the zxid just before them: the
+  // history this member can DIFF from if it leads (the last history_max are kept).
+  void Start() { Start({}, 0); }
+  void Start(std::deque<std::pair<int64_t, std::string>> recent, int64_t recent_base);
   // Recovery read the epoch files after construction.
   void SetDurable(const DurableState& durable) { durable_ = durable; }
 

@@ -146,6 +146,9 @@ class EnsembleNode {
     std::vector<int64_t> connection;  // per zab message: its peer's quorum_generation_ then
   };
   std::deque<Held> held_;
+  // The last txns recovery replayed, for the Replica's history at Start (replica.h).
+  std::deque<std::pair<int64_t, std::string>> recovered_recent_;
+  int64_t recovered_recent_base_ = 0;
   // Bumped when a Ready closes the quorum connection to a peer: messages that earlier Readies
   // still hold for it behind a sync belonged to the closed connection and are dropped.
   std::map<int64_t, int64_t> quorum_generation_;

@@ -98,6 +98,7 @@ void ReplicaMember::Start() {
   rc.ticks_per_tick_time = t.ticks_per_tick_time;
   rc.init_limit = t.init_limit;
   rc.sync_limit = t.sync_limit;
+  rc.history_max = t.history_max;
   rc.election.finalize_wait_ticks = t.finalize_wait_ticks;
   rc.election.min_notification_ticks = t.min_notification_ticks;
   rc.election.max_notification_ticks = t.max_notification_ticks;
@@ -121,7 +122,13 @@ void ReplicaMember::Start() {
           " current=" + std::to_string(disk_->current_epoch) +
           (disk_->has_snapshot ? " snapshot=" + ZxidHex(disk_->snapshot_zxid) : std::string()),
       std::nullopt});
-  replica_->Start();
+  // The history it can DIFF from, as zkd's recovery hands it over: the log past the snapshot.
+  std::deque<std::pair<int64_t, std::string>> recent;
+  int64_t base = disk_->has_snapshot ? disk_->snapshot_zxid : 0;
+  for (const SimLogEntry& e : disk_->log) {
+    if (e.zxid > base) recent.emplace_back(e.zxid, e.txn);
+  }
+  replica_->Start(std::move(recent), base);
   Pump();
 }
 

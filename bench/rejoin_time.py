@@ -272,6 +272,13 @@ def run_engine(binary, engine, znodes, missed, rounds, fault):
                   (engine, follower, STOP[fault], missed, done, how, total_ms, START[fault],
                    "%.0f" % sync_ms if sync_ms is not None else "?", detail), flush=True)
         conn.sock.close()
+    except Exception:
+        kept = tempfile.mkdtemp(prefix="pc-rejoin-failed-")
+        for path in glob.glob(os.path.join(cluster.home, "**", "*.log"), recursive=True):
+            shutil.copy(path, os.path.join(kept, os.path.relpath(path, cluster.home)
+                                           .replace("/", "_")))
+        print("the members' logs are kept in %s" % kept, flush=True)
+        raise
     finally:
         cluster.down()
     return out

@@ -17,7 +17,9 @@
 //                                        StorageFailed, StorageRecovered (replica.h)
 // Outputs:  TakeReady() — in this order, the shell must:
 //             1. write the epoch files (accepted, then current) if set,
-//             2. install a snapshot if set (state replaced by a leader's SNAP),
+//             2. install a snapshot if set (state replaced by a leader's SNAP), or
+//                truncate the log past `truncate_zxid` if set (a leader's TRUNC), durably, and
+//                hand the state rebuilt from storage back through Replica::Truncated(load),
 //             3. append `log_appends` to the transaction log and sync it, then call
 //                Persisted(last appended zxid),
 //             4. close the quorum connections of `quorum_disconnects`, then send
@@ -62,6 +64,11 @@ struct Ready {
   std::optional<int64_t> accepted_epoch;
   std::optional<int64_t> current_epoch;
   std::optional<int64_t> snapshot_zxid;  // state replaced: snapshot it, discard later log
+  // A leader's TRUNC: this learner logged proposals past this zxid that were never committed.
+  // Drop them from the log (and any snapshot past it) durably, rebuild the state from storage
+  // (newest snapshot at or below it, then the log) and hand it back (Replica::Truncated). The
+  // Replica holds the leader's later packets until then. Never together with log_appends.
+  std::optional<int64_t> truncate_zxid;
   struct Append {
     int64_t zxid = 0;
     std::string txn;         // an encoded Txn
@@ -81,6 +88,15 @@ struct Ready {
   // A reconfig activated (its /zookeeper/config text, "version=<hex>" last): the shell
   // rewrites the dynamic config file and learns the new members' addresses.
   std::string activated_config;
+  // Leader: how a learner was brought up, one per sync (a report for the log, not an action).
+  struct SyncReport {
+    int64_t learner = 0;
+    ZabType how = ZabType::kDiff;  // kDiff, kTrunc (then a DIFF) or kSnap
+    int64_t txns = 0;              // proposals sent after it
+    int64_t from_zxid = 0;         // the learner's last zxid (TRUNC: the zxid truncated to)
+    int64_t to_zxid = 0;           // the last zxid sent
+  };
+  std::vector<SyncReport> syncs;
   // What the election saw and did, for the supervisor's vote timeline, oldest first; and how
   // many facts were dropped (the election's bound) since the last Ready.
   std::vector<ElectionFact> election_facts;

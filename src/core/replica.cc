@@ -31,7 +31,7 @@ Replica::Replica(ReplicaConfig config, CoreConfig core_config, DurableState dura
   active_config_version_ = core_.config().config_version;
 }
 
-void Replica::Start() {
+void Replica::Start(std::deque<std::pair<int64_t, std::string>> recent, int64_t recent_base) {
   last_logged_ = core_.last_zxid();
   history_.clear();
   history_base_ = last_logged_;
@@ -40,6 +40,20 @@ void Replica::Start() {
   // committed (its leader crashed), so memory goes back to the file's membership.
   if (!core_.TakeActivatedConfig().empty()) {
     core_.SetActiveConfig(active_config_text_, active_config_version_);
+  }
+  // Only a history that ends where the Core does, in zxid order, and starts after its base.
+  bool ordered = !recent.empty() && recent.back().first == last_logged_ &&
+                 recent.front().first > recent_base;
+  for (size_t i = 1; ordered && i < recent.size(); ++i) {
+    ordered = recent[i - 1].first < recent[i].first;
+  }
+  if (ordered) {
+    history_ = std::move(recent);
+    history_base_ = recent_base;
+    while (history_.size() > config_.history_max) {
+      history_base_ = history_.front().first;
+      history_.pop_front();
+    }
   }
   StartElection();
 }
@@ -78,6 +92,10 @@ void Replica::StartElection() {
     Event("storage_failed");
     return;  // no election: it neither votes nor answers votes until StorageRecovered()
   }
+  if (truncate_to_ >= 0) {
+    Event("state");
+    return;  // no election with a state still to be rebuilt: FinishTruncate() starts it
+  }
   election_.Start(last_logged_, durable_.current_epoch);
   Event("state");
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
@@ -86,6 +104,7 @@ void Replica::StartElection() {
 
 void Replica::StepElection(const Notification& n) {
   if (storage_failed_) return;  // out of the quorum: its vote must not count
+  if (truncate_to_ >= 0) return;  // no vote from a state still to be rebuilt (a TRUNC)
   election_.Step(n);
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
   if (phase_ == Phase::kElection) {
@@ -153,13 +172,14 @@ void Replica::LeaveRole(const std::string& why) {
   reconfig_next_.clear();
   unapplied_.clear();
   learners_.clear();
+  truncate_held_.clear();
   bool was_serving = serving_;
   serving_ = false;
   if (was_serving || why == "quorum_lost") Event(why == "quorum_lost" ? "quorum_lost" : "left");
   StartElection();
   // Nothing of the old role survives: no learners, no outstanding proposals, no serving.
   ZK_ASSERT(learners_.empty() && acks_.empty() && outstanding_.empty() && unapplied_.empty());
-  ZK_ASSERT(core_.last_zxid() <= last_logged_);
+  ZK_ASSERT(core_.last_zxid() <= last_logged_ || truncate_to_ >= 0);
 }
 
 void Replica::Event(const std::string& what) {
@@ -210,9 +230,9 @@ void Replica::Tick(int64_t now_ms) {
       LeaveRole(why);
     }
   }
-  election_.Tick();
+  if (truncate_to_ < 0) election_.Tick();
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
-  if (phase_ == Phase::kElection) {
+  if (phase_ == Phase::kElection && truncate_to_ < 0) {
     if (auto d = election_.decision()) OnDecision(*d);
   }
   if (ticks_ % config_.ticks_per_tick_time == 0) core_.Tick(now_ms);
@@ -229,6 +249,7 @@ void Replica::Tick(int64_t now_ms) {
 void Replica::MaybeServeReadOnly() {
   // Cut off long enough to believe it is partitioned, rather than in a short election.
   if (config_.read_only_after_ticks <= 0 || read_only_) return;
+  if (truncate_to_ >= 0) return;  // its state is being rebuilt (a TRUNC): nothing to serve
   if (ticks_ - election_start_tick_ < config_.read_only_after_ticks) return;
   assert(state_ == PeerState::kLooking && !serving_);
   read_only_ = true;

@@ -27,9 +27,18 @@
 // facts_max per TakeReady. Time is ticks; no I/O, clock, threads or
 // global randomness; ordered containers only. Single-threaded: one owner calls everything.
 //
-// Simplifications against ZooKeeper, on purpose: a learner that is not an exact prefix of the
-// leader's recent history, or is past the leader's commit point (its memory holds proposals not
-// yet committed), is brought up by SNAP (ZooKeeper would TRUNC + DIFF where it can).
+// Sync (core/zab_sync.cc), as ZooKeeper's LearnerHandler.syncFollower over the leader's
+// in-memory history (history_max txns): a learner whose last zxid is in it, at or below the
+// commit point, gets a DIFF; one past the commit point (an old leader's proposals that no
+// quorum logged, or ours not yet committed) is TRUNCed to the commit point, then DIFFed, as is
+// one whose last zxid falls between two of the leader's of its own epoch (to the zxid below
+// it); with send_trunc off, SNAP instead. A last zxid older than the history, or followed in
+// it by a zxid of a later epoch (ZooKeeper does not TRUNC across an epoch boundary), gets a
+// SNAP. A TRUNCed learner waits for its shell to cut its log
+// and reload its state (Ready::truncate_zxid, Truncated()).
+// Simplifications against ZooKeeper, on purpose: no DIFF from the on-disk log beyond the
+// in-memory history (ZooKeeper's snapshotSizeFactor rule); a restarted member's history is
+// the last history_max txns its recovery replayed (Start).
 // A vote carries the last logged zxid; ZooKeeper's carries lastProcessedZxid, which after an
 // epoch change without writes can be epoch << 32 on some members and not on others (see
 // last_processed_zxid()), a timing-dependent tie-breaker zkd does not copy.
@@ -79,6 +88,11 @@ struct ReplicaConfig {
   // proposal itself, without waiting for a quorum. A planted bug for the chaos run to catch
   // (issue 15); the shell sets it only when ZKD_TEST_UNSAFE_EARLY_ACK=1.
   bool unsafe_early_ack = false;
+  // Leader: bring a learner with proposals it never committed down by TRUNC + DIFF where
+  // ZooKeeper would, instead of SNAP. Only for a shell that carries out Ready::truncate_zxid.
+  bool send_trunc = true;
+  // TEST ONLY: the leader TRUNCs one zxid too low (a planted bug the simulator must catch).
+  bool planted_trunc_too_low = false;
 };
 
 struct DurableState {
@@ -92,8 +106,11 @@ class Replica final : public Machine {
           int64_t first_session_id, StateCodec* codec);
 
   // Recovery loaded the durable state into the Core first (Machine::Recover); then Start()
-  // begins an election.
-  void Start();
+  // begins an election. `recent`: the last txns recovery replayed (zxid, encoded txn), oldest
+  // first, ending at the Core's last zxid, and `recent_base` the zxid just before them: the
+  // history this member can DIFF from if it leads (the last history_max are kept).
+  void Start() { Start({}, 0); }
+  void Start(std::deque<std::pair<int64_t, std::string>> recent, int64_t recent_base);
   // Recovery read the epoch files after construction.
   void SetDurable(const DurableState& durable) { durable_ = durable; }
 
@@ -106,6 +123,17 @@ class Replica final : public Machine {
   bool storage_failed() const { return storage_failed_; }
   // A reconfig changed this member's vote; it keeps its role until the next tick.
   bool role_change_pending() const { return !role_change_.empty(); }
+  // The shell carried out Ready::truncate_zxid: `load(Core&)` refilled the Core from storage
+  // (newest snapshot at or below it, then the cut log). Then the packets held since the TRUNC
+  // are taken in order. Ignored when no truncation waits.
+  template <typename Load>
+  void Truncated(Load&& load) {
+    if (truncate_to_ < 0) return;
+    core_.DropInFlight();
+    load(core_);
+    FinishTruncate();
+  }
+  bool truncating() const { return truncate_to_ >= 0; }
   // One replica tick (the shell's timer; e.g. 10 ms), with the wall clock that txn headers record.
   void Tick(int64_t now_ms) override;
   // The log is synced up to zxid (the leader's own ack; a learner's ACK to its leader).
@@ -167,6 +195,13 @@ class Replica final : public Machine {
   void MaybeProposeEpoch();
   void MaybeEstablishEpoch();
   void SyncLearner(int64_t sid, LearnerState& l);
+  // How SyncLearner brings up a learner whose last zxid is `from`.
+  struct SyncPlan {
+    ZabType how = ZabType::kSnap;
+    int64_t from = 0;  // DIFF: the learner's zxid; TRUNC: the zxid it is cut to
+  };
+  SyncPlan PlanSync(int64_t from) const;
+  void SendDiff(int64_t sid, int64_t from, ZabType how);
   void MaybeStartServing();
   void Propose(int64_t zxid, std::string txn);
   void MaybeCommit();
@@ -176,6 +211,8 @@ class Replica final : public Machine {
   void LearnStep(const ZabPacket& p);
   void LearnLeaderInfo(const ZabPacket& p);
   void LearnSnap(const ZabPacket& p);
+  void LearnTrunc(const ZabPacket& p);
+  void FinishTruncate();
   void LearnProposal(const ZabPacket& p);  // PROPOSAL, or INFORM to an observer
   void LearnNewLeader(const ZabPacket& p);
   void LearnerApply(int64_t zxid);
@@ -242,6 +279,12 @@ class Replica final : public Machine {
   std::map<int64_t, std::string> unapplied_;  // logged, not yet committed: zxid → txn
   int64_t leader_heard_tick_ = 0;
   bool newleader_seen_ = false;
+  // A TRUNC waits for the shell (Truncated()): the zxid to cut to (-1: none), and the leader's
+  // packets held meanwhile (bounded: past truncate_held_max the learner starts over).
+  int64_t truncate_to_ = -1;
+  std::deque<ZabPacket> truncate_held_;
+  // A TRUNC could not be carried out: the next ACKEPOCH asks for a SNAP (zxid -1).
+  bool snap_wanted_ = false;
 };
 
 }  // namespace zk

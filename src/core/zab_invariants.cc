@@ -11,7 +11,10 @@ namespace zk {
 void Replica::CheckInvariants() const {
   // Every role. An epoch is promised before it is joined; nothing is applied that is not logged.
   ZK_ASSERT(durable_.current_epoch <= durable_.accepted_epoch);
-  ZK_ASSERT(core_.last_zxid() <= last_logged_);
+  // (A TRUNC being carried out: the applied state is rebuilt below the cut, Truncated().)
+  ZK_ASSERT(core_.last_zxid() <= last_logged_ || truncate_to_ >= 0);
+  ZK_ASSERT(truncate_to_ < 0 || truncate_to_ == last_logged_);
+  ZK_ASSERT(truncate_held_.empty() || truncate_to_ >= 0);
   ZK_ASSERT(history_.empty() || history_.front().first > history_base_);
   ZK_ASSERT(history_.empty() || history_.back().first <= last_logged_);
   ZK_ASSERT((state_ == PeerState::kLooking) == (phase_ == Phase::kElection));

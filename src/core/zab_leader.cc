@@ -1,6 +1,6 @@
-// Replica, leader side: discovery (new epoch), synchronisation of each learner (DIFF or SNAP,
-// then NEWLEADER), broadcast (PROPOSAL → quorum of ACKs → COMMIT / INFORM), pings and the
-// quorum check that makes a leader step down.
+// Replica, leader side: discovery (new epoch), synchronisation of each learner (zab_sync.cc),
+// broadcast (PROPOSAL → quorum of ACKs → COMMIT / INFORM), pings and the quorum check that
+// makes a leader step down.
 #include <algorithm>
 #include <cassert>
 
@@ -150,34 +150,6 @@ void Replica::MaybeEstablishEpoch() {
     if (l.acked_epoch) SyncLearner(sid, l);
   }
   MaybeStartServing();
-}
-
-void Replica::SyncLearner(int64_t sid, LearnerState& l) {
-  ZK_ASSERT(epoch_established_ && l.acked_epoch && !l.forwarding);
-  const int64_t from = l.last_zxid;
-  bool in_history = from == history_base_;
-  for (const auto& [zxid, txn] : history_) in_history = in_history || zxid == from;
-  // A learner past our commit point holds proposals we have not committed, applied to its
-  // memory (a learner applies its whole log when it restarts or leaves its role): a DIFF would
-  // let it serve them before their COMMIT (ZOOKEEPER-3911). ZooKeeper TRUNCs it to the commit
-  // point; we replace its state (SNAP) and send the outstanding proposals after it.
-  if (in_history && from <= last_committed_) {
-    SendZab(sid, ZabType::kDiff, last_committed_);
-    for (const auto& [zxid, txn] : history_) {
-      if (zxid <= from) continue;
-      SendZab(sid, ZabType::kProposal, zxid, txn);
-      if (zxid <= last_committed_) SendZab(sid, ZabType::kCommit, zxid);
-    }
-  } else {
-    assert(codec_);
-    SendZab(sid, ZabType::kSnap, core_.last_zxid(), codec_->Encode(core_));
-    for (const auto& [zxid, txn] : history_) {
-      if (zxid > core_.last_zxid()) SendZab(sid, ZabType::kProposal, zxid, txn);
-    }
-  }
-  // With it, what `srvr` shows here now: ZooKeeper's learner takes it from its DIFF / SNAP.
-  SendZab(sid, ZabType::kNewLeader, MakeZxid(new_epoch_, 0), EncodeLong(last_processed_zxid()));
-  l.forwarding = true;
 }
 
 void Replica::MaybeStartServing() {

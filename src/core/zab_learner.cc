@@ -7,9 +7,24 @@
 #include "core/replica.h"
 
 namespace zk {
+namespace {
+
+// Beyond a whole DIFF of history_max proposals and their commits, what a TRUNC may hold back:
+// NEWLEADER, pings, proposals of the new epoch.
+constexpr size_t kTruncateHeldSlack = 1024;
+
+}  // namespace
 
 void Replica::LearnStep(const ZabPacket& p) {
   leader_heard_tick_ = ticks_;
+  if (truncate_to_ >= 0) {
+    // The state is being rebuilt from the cut log: the leader's stream waits until it is.
+    truncate_held_.push_back(p);
+    if (truncate_held_.size() > config_.history_max + kTruncateHeldSlack) {
+      LeaveRole("truncate_backlog");
+    }
+    return;
+  }
   if (phase_ == Phase::kDiscovery && p.type != ZabType::kLeaderInfo && p.type != ZabType::kPing) {
     // Left over from before we left our role on this same connection (a timeout does not
     // close it): the leader's stream for us starts again with LEADERINFO.
@@ -23,6 +38,8 @@ void Replica::LearnStep(const ZabPacket& p) {
       return;
     case ZabType::kSnap:
       return LearnSnap(p);
+    case ZabType::kTrunc:
+      return LearnTrunc(p);
     case ZabType::kProposal:
     case ZabType::kInform:
       return LearnProposal(p);
@@ -69,7 +86,8 @@ void Replica::LearnLeaderInfo(const ZabPacket& p) {
   ZK_ASSERT(durable_.accepted_epoch == new_epoch_ && durable_.current_epoch <= new_epoch_);
   JuteWriter w;
   w.Long(durable_.current_epoch);
-  SendZab(leader_, ZabType::kAckEpoch, last_logged_, w.Take());
+  // -1 (no zxid at all) asks for a SNAP: a TRUNC we could not carry out (FinishTruncate).
+  SendZab(leader_, ZabType::kAckEpoch, snap_wanted_ ? -1 : last_logged_, w.Take());
 }
 
 void Replica::LearnSnap(const ZabPacket& p) {
@@ -82,12 +100,63 @@ void Replica::LearnSnap(const ZabPacket& p) {
   }
   core_.Restore(std::move(tree), sessions, p.zxid);
   MaybeActivate();  // the leader's membership comes with its state
+  snap_wanted_ = false;
   unapplied_.clear();
   history_.clear();
   history_base_ = p.zxid;
   last_logged_ = p.zxid;
   ready_.snapshot_zxid = p.zxid;
   ZK_ASSERT(core_.last_zxid() == p.zxid && unapplied_.empty());
+}
+
+// TRUNC: we logged proposals past p.zxid that the leader never committed. Cut them from what
+// we know at once (votes and ACKs use last_logged_); the shell cuts the log and rebuilds the
+// applied state, which may hold them (a learner applies its log when it restarts or leaves its
+// role), and hands it back through Truncated(). Until then we hold the leader's packets and
+// take part in no election.
+void Replica::LearnTrunc(const ZabPacket& p) {
+  if (phase_ != Phase::kSync || newleader_seen_ || diff_committed_ >= 0) return;
+  if (p.zxid > last_logged_ || p.zxid < 0) {
+    LeaveRole("bad_trunc");  // nothing past our log can be cut
+    return;
+  }
+  ZK_ASSERT(ready_.log_appends.empty());
+  truncate_to_ = p.zxid;
+  ready_.truncate_zxid = p.zxid;
+  last_logged_ = p.zxid;
+  unapplied_.erase(unapplied_.upper_bound(p.zxid), unapplied_.end());
+  while (!history_.empty() && history_.back().first > p.zxid) history_.pop_back();
+  history_base_ = std::min(history_base_, p.zxid);
+}
+
+void Replica::FinishTruncate() {
+  const int64_t to = truncate_to_;
+  truncate_to_ = -1;
+  std::deque<ZabPacket> held;
+  held.swap(truncate_held_);
+  if (core_.last_zxid() != to) {
+    // Storage could not cut there (a snapshot holds txns past the cut, and none older does):
+    // it left the disk and the state as they were. Start over and ask for a SNAP, which
+    // replaces both (ZooKeeper's learner exits instead, and comes back to the same TRUNC).
+    last_logged_ = core_.last_zxid();
+    snap_wanted_ = true;
+    history_.clear();
+    history_base_ = last_logged_;
+    if (state_ != PeerState::kLooking) {
+      LeaveRole("truncate_failed");
+    } else {
+      StartElection();
+    }
+    return;
+  }
+  if (state_ == PeerState::kLooking) {
+    StartElection();  // it left its role meanwhile: the election it put off
+    return;
+  }
+  for (const ZabPacket& p : held) {
+    if (state_ == PeerState::kLooking || truncate_to_ >= 0) break;
+    LearnStep(p);
+  }
 }
 
 void Replica::LearnProposal(const ZabPacket& p) {

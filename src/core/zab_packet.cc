@@ -15,6 +15,7 @@ const char* ZabTypeName(ZabType t) {
     case ZabType::kFollowerInfo: return "FOLLOWERINFO";
     case ZabType::kUpToDate: return "UPTODATE";
     case ZabType::kDiff: return "DIFF";
+    case ZabType::kTrunc: return "TRUNC";
     case ZabType::kSnap: return "SNAP";
     case ZabType::kObserverInfo: return "OBSERVERINFO";
     case ZabType::kLeaderInfo: return "LEADERINFO";

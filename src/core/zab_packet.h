@@ -3,8 +3,10 @@
 //
 //   FOLLOWERINFO / OBSERVERINFO  zxid = makeZxid(acceptedEpoch, 0); data = long sid
 //   LEADERINFO                   zxid = makeZxid(newEpoch, 0)
-//   ACKEPOCH                     zxid = learner's last logged zxid; data = long currentEpoch
+//   ACKEPOCH                     zxid = learner's last logged zxid (-1: it could not carry out
+//                                a TRUNC, and asks for a SNAP); data = long currentEpoch
 //   DIFF                         zxid = leader's last committed zxid
+//   TRUNC                        zxid = the learner drops its log past this zxid (then a DIFF)
 //   SNAP                         zxid = the snapshot's zxid; data = encoded state (StateCodec)
 //   PROPOSAL / INFORM            zxid; data = encoded Txn
 //   COMMIT / ACK                 zxid
@@ -39,6 +41,7 @@ enum class ZabType : int32_t {
   kFollowerInfo = 11,
   kUpToDate = 12,
   kDiff = 13,
+  kTrunc = 14,
   kSnap = 15,
   kObserverInfo = 16,
   kLeaderInfo = 17,

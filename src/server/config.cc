@@ -256,6 +256,11 @@ class Parser {
         return p.Int(k, v, 2, INT64_MAX, &p.config_.snap_count,
                      "expected a number of transactions (at least 2)");
       };
+      m["commitLogCount"] = m["zookeeper.commitLogCount"] = [](Parser& p, const std::string& k,
+                                                                const std::string& v) {
+        return p.Int(k, v, 1, 10'000'000, &p.config_.commit_log_count,
+                     "expected a number of transactions (1 to 10000000)");
+      };
       m["preAllocSize"] = m["zookeeper.preAllocSize"] = [](Parser& p, const std::string& k,
                                                             const std::string& v) {
         return p.Int(k, v, 1, INT64_MAX, &p.config_.prealloc_kb,

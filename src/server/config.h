@@ -51,6 +51,9 @@ struct ServerConfig {
   int election_alg = 3;
   bool force_sync = true;
   int64_t snap_count = 100000;
+  // zookeeper.commitLogCount: committed txns a member keeps in memory to DIFF a learner
+  // (ReplicaConfig::history_max). ZooKeeper keeps 500; zkd 10,000 unless told.
+  int64_t commit_log_count = 10000;
   int64_t prealloc_kb = 65536;
   // readonlymode.enabled (Apache reads it only as a system property): an ensemble member cut
   // off from its quorum serves read-only clients from its own tree. No effect standalone.

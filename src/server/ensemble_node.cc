@@ -80,6 +80,7 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
   rc.ticks_per_tick_time = std::max<int32_t>(1, config_.tick_ms / rc.tick_ms);
   rc.init_limit = config_.init_limit > 0 ? config_.init_limit : 10;
   rc.sync_limit = config_.sync_limit > 0 ? config_.sync_limit : 5;
+  rc.history_max = static_cast<size_t>(config_.commit_log_count);
   if (config_.read_only_mode) {
     // ZooKeeper's grace period before a LOOKING member believes it is partitioned.
     int64_t grace_ms = std::max<int64_t>(2000, config_.tick_ms);
@@ -115,11 +116,14 @@ EnsembleNode::~EnsembleNode() { Stop(); }
 std::string EnsembleNode::RecoverState(DurableState* durable) {
   storage::RecoveryResult recovered;
   if (auto s = replica_->Recover([&](Core& core) {
-        return storage::Recover(config_.data_dir, config_.data_log_dir, core, &recovered);
+        return storage::Recover(config_.data_dir, config_.data_log_dir, core, &recovered,
+                                replica_->config().history_max);
       });
       !s.ok()) {
     return s.message();
   }
+  recovered_recent_ = std::move(recovered.recent);
+  recovered_recent_base_ = recovered.recent_base;
   int64_t last_epoch = ZxidEpoch(replica_->core().last_zxid());
   if (auto s = storage::ReadEpoch(config_.data_dir, storage::kAcceptedEpochFile, last_epoch,
                                   &durable->accepted_epoch);
@@ -204,7 +208,8 @@ std::string EnsembleNode::Start() {
       config_.server_id, replica_->config().membership.voters().size(),
       ZxidHex(replica_->core().last_zxid()), durable.accepted_epoch,
       durable.current_epoch, me->quorum_port, me->election_port);
-  replica_->Start();
+  replica_->Start(std::move(recovered_recent_), recovered_recent_base_);
+  recovered_recent_.clear();
   after();
   return {};
 }
@@ -311,7 +316,9 @@ void EnsembleNode::TakeClientOutputs(std::vector<Output>* out) {
 void EnsembleNode::Carry(Ready& ready) {
   if (ready.empty()) return;
   ReportElectionFacts(ready);
-  if (ready.empty()) return;  // it held facts only
+  LogSyncs(ready);
+  ready.syncs.clear();
+  if (ready.empty()) return;  // it held facts and reports only
   if (!ready.activated_config.empty()) ActivateConfig(ready.activated_config);
   if (replica_->state() == PeerState::kLeading) {
     for (const auto& a : ready.log_appends) {

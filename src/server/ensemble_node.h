@@ -125,6 +125,13 @@ class EnsembleNode {
   void StopSnapshots();
   // A leader's SNAP: the state is saved as a snapshot, then (only then) the log files go.
   storage::Status InstallSnapshot(int64_t zxid);
+  // A leader's TRUNC (Ready::truncate_zxid): cut the history on disk after `zxid` and rebuild
+  // the state from it (ensemble_storage.cc). Where the cut would leave nothing to rebuild
+  // from (a snapshot past it, none older), nothing is cut and the Replica asks for a SNAP; a
+  // disk that fails half-way ends the process, as ZooKeeper's learner does.
+  void Truncate(int64_t zxid);
+  // Leader: one log line per learner sync (DIFF, TRUNC + DIFF or SNAP).
+  static void LogSyncs(const Ready& ready);
   // Out of the quorum: a small write to dataDir; once it (and an owed snapshot) succeeds, the
   // member rejoins.
   void ProbeStorage();
@@ -151,6 +158,9 @@ class EnsembleNode {
     std::vector<int64_t> connection;  // per zab message: its peer's quorum_generation_ then
   };
   std::deque<Held> held_;
+  // The last txns recovery replayed, for the Replica's history at Start (replica.h).
+  std::deque<std::pair<int64_t, std::string>> recovered_recent_;
+  int64_t recovered_recent_base_ = 0;
   // Bumped when a Ready closes the quorum connection to a peer: messages that earlier Readies
   // still hold for it behind a sync belonged to the closed connection and are dropped.
   std::map<int64_t, int64_t> quorum_generation_;

@@ -10,6 +10,8 @@
 #include "server/ensemble_node.h"
 #include "storage/disk.h"
 #include "storage/epoch_file.h"
+#include "storage/log_cut.h"
+#include "storage/recovery.h"
 #include "storage/snapshot.h"
 
 namespace zk {
@@ -32,7 +34,9 @@ storage::Status ProbeWrite(const std::string& dir) {
 }  // namespace
 
 bool EnsembleNode::CarryDurable(Ready& ready) {
-  if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid) FlushLog();
+  if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid || ready.truncate_zxid) {
+    FlushLog();
+  }
   bool ok = true;
   if (ready.accepted_epoch) {
     ok = Recorded(
@@ -58,6 +62,7 @@ bool EnsembleNode::CarryDurable(Ready& ready) {
       fault_.snapshot_owed = true;
     }
   }
+  if (ok && ready.truncate_zxid) Truncate(*ready.truncate_zxid);
   for (const auto& a : ready.log_appends) {
     if (fault_.snapshot_owed) break;  // memory has moved past the disk: a snapshot catches up
     if (!Recorded("the log", log_->Append(a.zxid, a.txn))) {
@@ -113,6 +118,57 @@ storage::Status EnsembleNode::InstallSnapshot(int64_t zxid) {
   log_ = std::make_unique<storage::TxnLog>(
       config_.data_log_dir, storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
   return storage::Status::Ok();
+}
+
+void EnsembleNode::Truncate(int64_t zxid) {
+  const int64_t start_ms = SteadyMs();
+  (void)log_->Roll();  // idle: the caller flushed it
+  log_.reset();        // closed before its files are cut
+  storage::CutResult cut;
+  storage::Status s = storage::CutHistoryAfter(config_.data_dir, config_.data_log_dir, zxid, &cut);
+  storage::RecoveryResult recovered;
+  if (s.ok() && !cut.refused.empty()) {
+    // Nothing was cut: the state stays as it is, and the Replica asks its leader for a SNAP.
+    spdlog::warn("TRUNC to {} not carried out: {}; asking the leader for a snapshot instead",
+                 ZxidHex(zxid), cut.refused);
+    log_ = std::make_unique<storage::TxnLog>(
+        config_.data_log_dir,
+        storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
+    replica_->Truncated([](Core&) {});
+    return;
+  }
+  if (s.ok()) {
+    replica_->Truncated([&](Core& core) {
+      core.Restore(DataTree(), {}, 0);  // recovery starts from an empty tree or a snapshot
+      s = storage::Recover(config_.data_dir, config_.data_log_dir, core, &recovered);
+    });
+  }
+  if (!s.ok()) {
+    spdlog::critical("the leader's TRUNC to {} could not be carried out: {}; exiting",
+                     ZxidHex(zxid), s.message());
+    spdlog::shutdown();
+    ::_exit(1);
+  }
+  log_ = std::make_unique<storage::TxnLog>(
+      config_.data_log_dir, storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
+  spdlog::info(
+      "TRUNC: the leader cut our history after {} (proposals never committed): {} snapshot(s) and "
+      "{} log file(s) removed{}; state rebuilt at {} ({} txns replayed) in {} ms",
+      ZxidHex(zxid), cut.snapshots_removed, cut.log_files_removed,
+      cut.log_file_cut ? ", one log file cut" : "", ZxidHex(recovered.last_zxid),
+      recovered.txns_replayed, SteadyMs() - start_ms);
+}
+
+void EnsembleNode::LogSyncs(const Ready& ready) {
+  for (const Ready::SyncReport& r : ready.syncs) {
+    if (r.how == ZabType::kTrunc) {
+      spdlog::info("synced sid {} by TRUNC to {} then DIFF of {} txns to {}", r.learner,
+                   ZxidHex(r.from_zxid), r.txns, ZxidHex(r.to_zxid));
+    } else {
+      spdlog::info("synced sid {} by {} of {} txns from {} to {}", r.learner, ZabTypeName(r.how),
+                   r.txns, ZxidHex(r.from_zxid), ZxidHex(r.to_zxid));
+    }
+  }
 }
 
 void EnsembleNode::ProbeStorage() {

@@ -109,6 +109,7 @@ std::string CpuText(const SeedsTally& t, uint64_t seeds) {
 int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, const zk::sim::SimTuning& tuning,
                     const char* argv0) {
   uint64_t steps = 0, acked = 0, requests = 0, epochs = 0, ledger = 0;
+  uint64_t diffs = 0, truncs = 0, snaps = 0;
   std::string replay_args = " --members " + std::to_string(tuning.voters) + " --observers " +
                             std::to_string(tuning.observers) + " --clients " +
                             std::to_string(tuning.clients) + " --chaos-ticks " +
@@ -125,17 +126,21 @@ int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, const zk::sim::SimTunin
                             requests += r.clients.requests;
                             epochs += r.zab.epochs_served;
                             ledger += r.zab.ledger_txns;
+                            diffs += r.zab.syncs_diff;
+                            truncs += r.zab.syncs_trunc;
+                            snaps += r.zab.syncs_snap;
                             return r;
                           });
   std::printf(
       "replica: %llu seeds (%d voters, %d observers, %d clients), %d failed; %s; %llu steps; "
       "%llu requests, %llu acknowledged writes, %llu committed txns checked, %llu epochs "
-      "served; %s\n",
+      "served; learner syncs: %llu DIFF, %llu TRUNC + DIFF, %llu SNAP; %s\n",
       static_cast<unsigned long long>(seeds), tuning.voters, tuning.observers, tuning.clients,
       t.failures, SettleText(t, seeds).c_str(), static_cast<unsigned long long>(steps),
       static_cast<unsigned long long>(requests), static_cast<unsigned long long>(acked),
       static_cast<unsigned long long>(ledger), static_cast<unsigned long long>(epochs),
-      CpuText(t, seeds).c_str());
+      static_cast<unsigned long long>(diffs), static_cast<unsigned long long>(truncs),
+      static_cast<unsigned long long>(snaps), CpuText(t, seeds).c_str());
   return t.failures == 0 ? 0 : 1;
 }
 

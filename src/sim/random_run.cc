@@ -303,6 +303,13 @@ ReplicaRunResult RunRandomReplica(uint64_t seed, const SimTuning& tuning) {
       sim, tuning.replica_settle_ticks_max, tuning.stable_ticks, [&clients] { clients->Tick(); },
       ZabSettled, [&] { return checker.CheckAllAcked(sim); }, &result);
   result.zab = checker.stats();
+  for (int64_t id : ids) {
+    const auto* m = dynamic_cast<const ReplicaMember*>(sim.member(id));
+    if (!m) continue;
+    result.zab.syncs_diff += m->sync_count(ZabType::kDiff);
+    result.zab.syncs_trunc += m->sync_count(ZabType::kTrunc);
+    result.zab.syncs_snap += m->sync_count(ZabType::kSnap);
+  }
   result.clients = clients->stats();
   return result;
 }

@@ -32,6 +32,9 @@ struct ZabStats {
   uint64_t epochs_served = 0;  // distinct epochs with a serving leader
   uint64_t ledger_txns = 0;
   uint64_t ack_checks = 0;
+  uint64_t syncs_diff = 0;  // learner syncs by kind, over every member (RunRandomReplica)
+  uint64_t syncs_trunc = 0;
+  uint64_t syncs_snap = 0;
 };
 
 class ZabChecker {

@@ -1,5 +1,6 @@
 #include "sim/replica_member.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "core/peer_wire.h"
@@ -11,6 +12,8 @@
 
 namespace zk::sim {
 namespace {
+
+constexpr size_t kSyncsMax = 256;  // sync reports kept per member, for the scenarios
 
 uint64_t Mix(uint64_t h, int64_t v) {
   char bytes[8];
@@ -96,6 +99,7 @@ void ReplicaMember::Start() {
   rc.ticks_per_tick_time = t.ticks_per_tick_time;
   rc.init_limit = t.init_limit;
   rc.sync_limit = t.sync_limit;
+  rc.history_max = t.history_max;
   rc.election.finalize_wait_ticks = t.finalize_wait_ticks;
   rc.election.min_notification_ticks = t.min_notification_ticks;
   rc.election.max_notification_ticks = t.max_notification_ticks;
@@ -121,24 +125,7 @@ void ReplicaMember::Start() {
   replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
 
   // Recovery: snapshot, then the log, into the Replica's Core.
-  replica_->Recover([this](Core& core) {
-    if (disk_->has_snapshot) {
-      DataTree tree;
-      std::map<int64_t, int32_t> sessions;
-      bool ok = codec_.Decode(disk_->snapshot, &tree, &sessions);
-      assert(ok);
-      core.Restore(std::move(tree), sessions, disk_->snapshot_zxid);
-      history_base_ = disk_->snapshot_zxid;
-    }
-    for (const SimLogEntry& e : disk_->log) {
-      Remember(e.zxid, e.txn);
-      if (e.zxid <= core.last_zxid()) continue;
-      Txn txn;
-      bool ok = Txn::Decode(e.txn, &txn);
-      assert(ok);
-      core.ApplyTxn(txn);
-    }
-  });
+  replica_->Recover([this](Core& core) { Load(core); });
   replica_->SetDurable(DurableState{disk_->accepted_epoch, disk_->current_epoch});
   events_.push_back(SimEvent{
       sid_,
@@ -147,7 +134,13 @@ void ReplicaMember::Start() {
           " current=" + std::to_string(disk_->current_epoch) +
           (disk_->has_snapshot ? " snapshot=" + ZxidHex(disk_->snapshot_zxid) : std::string()),
       std::nullopt});
-  replica_->Start();
+  // The history it can DIFF from, as zkd's recovery hands it over: the log past the snapshot.
+  std::deque<std::pair<int64_t, std::string>> recent;
+  int64_t base = disk_->has_snapshot ? disk_->snapshot_zxid : 0;
+  for (const SimLogEntry& e : disk_->log) {
+    if (e.zxid > base) recent.emplace_back(e.zxid, e.txn);
+  }
+  replica_->Start(std::move(recent), base);
   Pump();
 }
 
@@ -240,6 +233,52 @@ void ReplicaMember::Crash() {
   if (ctx_.clients) ctx_.clients->Dropped(sid_);
 }
 
+void ReplicaMember::Load(Core& core) {
+  if (disk_->has_snapshot) {
+    DataTree tree;
+    std::map<int64_t, int32_t> sessions;
+    bool ok = codec_.Decode(disk_->snapshot, &tree, &sessions);
+    assert(ok);
+    core.Restore(std::move(tree), sessions, disk_->snapshot_zxid);
+    history_base_ = disk_->snapshot_zxid;
+  } else {
+    core.Restore(DataTree(), {}, 0);
+    history_base_ = 0;
+  }
+  for (const SimLogEntry& e : disk_->log) {
+    Remember(e.zxid, e.txn);
+    if (e.zxid <= core.last_zxid()) continue;
+    Txn txn;
+    bool ok = Txn::Decode(e.txn, &txn);
+    assert(ok);
+    core.ApplyTxn(txn);
+  }
+}
+
+void ReplicaMember::Truncate(int64_t zxid) {
+  if (disk_->has_snapshot && disk_->snapshot_zxid > zxid) {
+    // A SNAP installed txns past the cut, and there is no older snapshot: as zkd's storage,
+    // cut nothing and hand the state back as it is (the Replica then asks for a SNAP).
+    events_.push_back(SimEvent{sid_,
+                               "cannot truncate to " + ZxidHex(zxid) + " below snapshot " +
+                                   ZxidHex(disk_->snapshot_zxid),
+                               std::nullopt});
+    replica_->Truncated([](Core&) {});
+    return;
+  }
+  ++truncations_;
+  auto cut = std::find_if(disk_->log.begin(), disk_->log.end(),
+                          [zxid](const SimLogEntry& e) { return e.zxid > zxid; });
+  disk_->log.erase(cut, disk_->log.end());
+  disk_->log_synced = std::min(disk_->log_synced, disk_->log.size());
+  disk_->last_zxid = disk_->log.empty() ? (disk_->has_snapshot ? disk_->snapshot_zxid : 0)
+                                        : disk_->log.back().zxid;
+  txns_.erase(txns_.upper_bound(zxid), txns_.end());
+  ++history_generation_;  // the applied state goes back: the invariants start over with it
+  events_.push_back(SimEvent{sid_, "truncated to " + ZxidHex(zxid), std::nullopt});
+  replica_->Truncated([this](Core& core) { Load(core); });
+}
+
 std::vector<SimMessage> ReplicaMember::TakeMessages() {
   Pump();
   std::vector<SimMessage> out;
@@ -260,6 +299,12 @@ void ReplicaMember::Pump() {
     // The election's facts are reports for a supervisor; the simulator has none.
     ready.election_facts.clear();
     ready.election_facts_dropped = 0;
+    for (const Ready::SyncReport& r : ready.syncs) {
+      syncs_.push_back(r);
+      ++sync_counts_[r.how];
+      if (syncs_.size() > kSyncsMax) syncs_.pop_front();
+    }
+    ready.syncs.clear();
     bool took = !ready.empty();
     if (took) {
       Queued q;
@@ -303,7 +348,9 @@ bool ReplicaMember::SendsAtOnce(const Ready& ready) const {
   if (replica_->state() != PeerState::kLeading) return false;
   // Epochs and a replaced state reach the disk first; and nothing may overtake what earlier
   // Readies still hold.
-  if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid) return false;
+  if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid || ready.truncate_zxid) {
+    return false;
+  }
   for (const Queued& q : queue_) {
     if (!q.ready.zab_messages.empty() || !q.ready.quorum_disconnects.empty()) return false;
   }
@@ -337,6 +384,7 @@ bool ReplicaMember::CarryOut() {
         disk_->last_zxid = *r.snapshot_zxid;
         if (AtCrashPoint(CrashPoint::kAfterSnapshot)) return true;
       }
+      if (r.truncate_zxid) Truncate(*r.truncate_zxid);
       for (const Ready::Append& a : r.log_appends) {
         int64_t last = disk_->log.empty() ? (disk_->has_snapshot ? disk_->snapshot_zxid : 0)
                                           : disk_->log.back().zxid;

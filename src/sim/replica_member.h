@@ -14,6 +14,9 @@
 // NEWLEADER and ACKEPOCH it sends, the member checks the point armed for it; there it stops
 // carrying out its Ready and asks the simulator to crash it (wants_crash()).
 //
+// A leader's TRUNC (Ready::truncate_zxid) cuts the log at once (the Readies before it are on
+// disk by then) and rebuilds the Core from the disk the same way, through Replica::Truncated.
+//
 // A restart rebuilds the Core as recovery does: decode the snapshot (if a SNAP installed one),
 // replay the log through Core::ApplyTxn, read the epoch files, then Replica::Start().
 //
@@ -96,6 +99,16 @@ class ReplicaMember : public SimMember {
   // Bumped whenever the known history is replaced (a SNAP).
   uint64_t history_generation() const { return history_generation_; }
   int64_t boot() const { return boot_; }
+  // Every learner sync this member reported as leader, oldest first (bounded: the last
+  // kSyncsMax).
+  const std::deque<Ready::SyncReport>& syncs() const { return syncs_; }
+  // Syncs of each kind this member did as leader (kDiff, kTrunc, kSnap), never trimmed.
+  int64_t sync_count(ZabType how) const {
+    auto it = sync_counts_.find(how);
+    return it == sync_counts_.end() ? 0 : it->second;
+  }
+  // TRUNCs carried out on this member's disk.
+  int64_t truncations() const { return truncations_; }
   // A disk-level inconsistency seen while carrying out a Ready (empty if none).
   const std::string& failure() const { return failure_; }
   uint64_t malformed() const { return malformed_; }
@@ -116,6 +129,10 @@ class ReplicaMember : public SimMember {
   void Pump();          // takes Readies and carries out what it can
   bool CarryOut();      // the queue, in order; false if nothing moved
   void Remember(int64_t zxid, const std::string& txn);
+  // The Core from the disk: the snapshot (or an empty tree), then the log.
+  void Load(Core& core);
+  // Ready::truncate_zxid: cut the log (never an installed snapshot) and rebuild the state.
+  void Truncate(int64_t zxid);
   // The storage rule (replica_storage.cc): an epoch write that fails on a full data directory
   // takes the member out of the quorum; a probe every few ticks brings it back.
   void FailEpochWrite();
@@ -141,6 +158,9 @@ class ReplicaMember : public SimMember {
   std::map<int64_t, uint64_t> txns_;
   int64_t history_base_ = 0;
   uint64_t history_generation_ = 0;
+  std::deque<Ready::SyncReport> syncs_;
+  std::map<ZabType, int64_t> sync_counts_;
+  int64_t truncations_ = 0;
   std::string failure_;
   uint64_t malformed_ = 0;
   bool crash_wanted_ = false;

@@ -339,7 +339,7 @@ std::string Runner::Configure(const std::vector<std::string>& w) {
   return {};
 }
 
-// tuning finalize=N min=N max=N lease=N slow-sync=N trace-zab=1 reconfig=1
+// tuning finalize=N min=N max=N lease=N slow-sync=N history=N trace-zab=1 reconfig=1
 std::string Runner::Tune(const std::vector<std::string>& w) {
   for (size_t i = 1; i < w.size(); ++i) {
     size_t eq = w[i].find('=');
@@ -360,6 +360,8 @@ std::string Runner::Tune(const std::vector<std::string>& w) {
       tuning_.max_notification_ticks = n;
     } else if (key == "lease") {
       tuning_.lease_ticks = n;
+    } else if (key == "history") {  // txns a member keeps in memory for DIFF
+      tuning_.history_max = static_cast<size_t>(n);
     } else if (key == "slow-sync") {  // every log sync takes 1..n ticks
       tuning_.sync_delay_chance = 1;
       tuning_.sync_delay_max_ticks = n;

@@ -59,6 +59,8 @@ bool ZabScript::Command(const std::vector<std::string>& w, std::string* error) {
     *error = Reconfig(w);
   } else if (cmd == "expect" && w.size() >= 2 && w[1] == "voters") {
     *error = ExpectVoters(w);
+  } else if (cmd == "expect" && w.size() >= 2 && w[1] == "sync") {
+    *error = ExpectSync(w);
   } else {
     return false;
   }
@@ -207,6 +209,38 @@ void ZabScript::Tick() {
     auto* m = dynamic_cast<ReplicaMember*>(sim_->member(s.member));
     if (m && m->replica().serving()) m->replica().Touch(s.id);
   }
+}
+
+}  // namespace zk::sim
+
+namespace zk::sim {
+
+std::string ZabScript::ExpectSync(const std::vector<std::string>& w) {
+  std::optional<int64_t> sid = w.size() >= 4 ? ScenarioNumber(w[2]) : std::nullopt;
+  std::optional<int64_t> txns = w.size() == 5 ? ScenarioNumber(w[4]) : std::nullopt;
+  const std::map<std::string, ZabType> kinds = {
+      {"diff", ZabType::kDiff}, {"trunc", ZabType::kTrunc}, {"snap", ZabType::kSnap}};
+  auto kind = w.size() >= 4 ? kinds.find(w[3]) : kinds.end();
+  if (!sid || kind == kinds.end() || w.size() > 5 || (w.size() == 5 && !txns)) {
+    return "expect sync SID diff|trunc|snap [TXNS]";
+  }
+  const int64_t learner = sid.value_or(0);
+  for (const auto& [leader, v] : sim_->views()) {
+    const auto* m = dynamic_cast<const ReplicaMember*>(sim_->member(leader));
+    if (!m || v.state != PeerState::kLeading || !v.serving) continue;
+    for (auto r = m->syncs().rbegin(); r != m->syncs().rend(); ++r) {
+      if (r->learner != learner) continue;
+      std::string got = std::string(ZabTypeName(r->how)) + " of " + std::to_string(r->txns) +
+                        " txns from " + ZxidHex(r->from_zxid);
+      if (r->how != kind->second || (txns && *txns != r->txns)) {
+        return "member " + std::to_string(learner) + " was synced by " + got + " (leader " +
+               std::to_string(leader) + ")";
+      }
+      return {};
+    }
+    return "leader " + std::to_string(leader) + " never synced member " + std::to_string(learner);
+  }
+  return "no serving leader";
 }
 
 }  // namespace zk::sim

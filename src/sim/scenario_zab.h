@@ -13,6 +13,8 @@
 //                                    proposal (a txn that creates PATH)
 //   forge vote 1 -> 2 leading EPOCH  member 1 tells 2 it leads, in peer epoch EPOCH
 //   expect node /e | expect no-node /e   on every member that is up
+//   expect sync 3 trunc [TXNS]       the serving leader's last sync of member 3 was a TRUNC
+//                                    (then a DIFF) | diff | snap, of TXNS proposals if given
 //   expect logged 2 0x100000005      member 2's disk (up or down) holds every txn up to that
 //                                    zxid: synced log or snapshot
 //
@@ -59,6 +61,7 @@ class ZabScript {
   // reconfig NAME leave IDS | expect voters IDS (scenario_reconfig.cc)
   std::string Reconfig(const std::vector<std::string>& w);
   std::string ExpectVoters(const std::vector<std::string>& w);
+  std::string ExpectSync(const std::vector<std::string>& w);
 
   Simulator* sim_;
   std::map<std::string, Session> sessions_;

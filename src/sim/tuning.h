@@ -35,6 +35,7 @@ struct SimTuning {
   int32_t sync_limit = 5;   // tickTimes
   int32_t session_timeout_min_ms = 200;
   int32_t session_timeout_max_ms = 4000;
+  size_t history_max = 10'000;  // ReplicaConfig::history_max: txns kept in memory for DIFF
 
   // Disk (ReplicaMember): with this probability a log sync completes 1..sync_delay_max_ticks
   // ticks after the append instead of within the step.

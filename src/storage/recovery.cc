@@ -145,7 +145,7 @@ class FuzzyReplay {
 }  // namespace
 
 Status Recover(const std::string& data_dir, const std::string& data_log_dir, Core& core,
-               RecoveryResult* result) {
+               RecoveryResult* result, size_t keep_recent) {
   *result = RecoveryResult();
   LoadedSnapshot snap;
   bool have_snapshot = false;
@@ -164,6 +164,8 @@ Status Recover(const std::string& data_dir, const std::string& data_log_dir, Cor
   result->snapshot_nodes = snap.node_count;
 
   TxnLogReader reader(data_log_dir, snap.zxid + 1);
+  result->recent.clear();
+  result->recent_base = snap.zxid;
   FuzzyReplay fuzzy(snap.tree, snap.sessions);
   bool restored = false;
   int64_t last = snap.zxid;
@@ -188,6 +190,13 @@ Status Recover(const std::string& data_dir, const std::string& data_log_dir, Cor
     }
     last = e.zxid;
     ++result->txns_replayed;
+    if (keep_recent > 0) {
+      result->recent.emplace_back(e.zxid, std::string(e.bytes));
+      if (result->recent.size() > keep_recent) {
+        result->recent_base = result->recent.front().first;
+        result->recent.pop_front();
+      }
+    }
   }
   if (!reader.status().ok()) return reader.status();
   if (last < snap.end_zxid) {

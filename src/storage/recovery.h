@@ -28,7 +28,9 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/core.h"
@@ -45,12 +47,16 @@ struct RecoveryResult {
   int64_t txns_replayed = 0;
   std::vector<std::string> skipped_snapshots;  // one reason each
   TornTail torn_tail;                          // what was truncated, if present()
+  // The last `keep_recent` txns replayed (zxid, encoded txn), oldest first, and the zxid just
+  // before the first of them: a restarted leader's history for DIFF (core/replica.h).
+  std::deque<std::pair<int64_t, std::string>> recent;
+  int64_t recent_base = 0;
 };
 
 // `data_dir` / `data_log_dir` as in zoo.cfg (files in their version-2 directories). On success
 // the Core holds the recovered state; on error its state is unspecified and the caller stops.
 Status Recover(const std::string& data_dir, const std::string& data_log_dir, Core& core,
-               RecoveryResult* result);
+               RecoveryResult* result, size_t keep_recent = 0);
 
 // Removes what autopurge.snapRetainCount no longer needs. `removed` (optional) lists the paths.
 Status Purge(const std::string& data_dir, const std::string& data_log_dir, int snap_retain_count,

@@ -80,6 +80,8 @@ class Cluster {
         if (ready.empty()) continue;
         moved = true;
         if (!ready.log_appends.empty()) replicas_[id]->Persisted(ready.log_appends.back().zxid);
+        // No disk here to cut and rebuild from: the state stays, and the Replica asks for a SNAP.
+        if (ready.truncate_zxid) replicas_[id]->Truncated([](Core&) {});
         for (int64_t to : ready.quorum_disconnects) {
           ++disconnects_;
           if (up_.count(to)) replicas_[to]->PeerDisconnected(id);

@@ -28,6 +28,7 @@ const std::vector<std::pair<ZabType, const char*>> kEveryType = {
     {ZabType::kFollowerInfo, "FOLLOWERINFO"},
     {ZabType::kUpToDate, "UPTODATE"},
     {ZabType::kDiff, "DIFF"},
+    {ZabType::kTrunc, "TRUNC"},
     {ZabType::kSnap, "SNAP"},
     {ZabType::kObserverInfo, "OBSERVERINFO"},
     {ZabType::kLeaderInfo, "LEADERINFO"},
@@ -46,6 +47,7 @@ TEST(ZabPacket, TypeNumbersAreZooKeepers) {
   EXPECT_EQ(static_cast<int>(ZabType::kFollowerInfo), 11);
   EXPECT_EQ(static_cast<int>(ZabType::kUpToDate), 12);
   EXPECT_EQ(static_cast<int>(ZabType::kDiff), 13);
+  EXPECT_EQ(static_cast<int>(ZabType::kTrunc), 14);
   EXPECT_EQ(static_cast<int>(ZabType::kSnap), 15);
   EXPECT_EQ(static_cast<int>(ZabType::kObserverInfo), 16);
   EXPECT_EQ(static_cast<int>(ZabType::kLeaderInfo), 17);
@@ -73,11 +75,11 @@ TEST(ZabPacket, EveryTypeRoundTripsWithItsName) {
 }
 
 TEST(ZabPacket, UnknownTypesAreRefused) {
-  // 6 REVALIDATE, 9 COMMITANDACTIVATE, 14 TRUNC, 19 INFORMANDACTIVATE: ZooKeeper's, not ours.
-  for (uint32_t type : {0u, 6u, 9u, 14u, 19u, 0xffffffffu}) {
+  // 6 REVALIDATE, 9 COMMITANDACTIVATE, 19 INFORMANDACTIVATE: ZooKeeper's, not ours.
+  for (uint32_t type : {0u, 6u, 9u, 19u, 0xffffffffu}) {
     EXPECT_FALSE(DecodeZabPacket(Be32(type) + Be64(1) + Str(""))) << type;
   }
-  EXPECT_STREQ(ZabTypeName(static_cast<ZabType>(14)), "UNKNOWN");
+  EXPECT_STREQ(ZabTypeName(static_cast<ZabType>(9)), "UNKNOWN");
 }
 
 TEST(ZabPacket, TruncatedOrTrailingBytesAreRefused) {

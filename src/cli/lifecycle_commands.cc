@@ -530,7 +530,7 @@ void AddUpCommand(CLI::App& app, CommandRun* chosen) {
                a->reconfig,
                "let the ensemble grow and shrink while it runs (`add`, `remove`): "
                "reconfigEnabled=true, the server lines in zoo.cfg.dynamic.<version>, and a super "
-               "digest whose password is kept in <cluster dir>/super.password (apache engine)");
+               "digest whose password is kept in <cluster dir>/super.password");
   Finish(up, chosen, [a] {
     UpOptions options;
     options.detach = a->detach;

@@ -488,10 +488,13 @@ class Parser {
     for (const ServerSpec& p : config_.servers) {
       if (p.id != id) continue;
       if (p.observer != config_.observer) {
-        error = name_ + ": peerType=" + (config_.observer ? "observer" : "participant") +
-                " disagrees with server." + std::to_string(id) + " (" +
-                (p.observer ? "observer" : "participant") + ")";
-        return false;
+        // ZooKeeper (QuorumPeerConfig) warns and goes by the server list: a member added as an
+        // observer by reconfig has no peerType line at all.
+        config_.warnings.push_back(
+            name_ + ": peerType " + (config_.observer ? "observer" : "participant") +
+            " disagrees with server." + std::to_string(id) + " (" +
+            (p.observer ? "observer" : "participant") + "): going by the server list");
+        config_.observer = p.observer;
       }
       return true;
     }

@@ -11,13 +11,10 @@ namespace zk::sim {
 
 std::string ZabScript::Reconfig(const std::vector<std::string>& w) {
   if (w.size() != 4 || w[2] != "leave") return "reconfig NAME leave IDS";
-  auto it = sessions_.find(w[1]);
-  if (it == sessions_.end()) return "no session named " + w[1];
-  Session& s = it->second;
-  auto* m = dynamic_cast<ReplicaMember*>(sim_->member(s.member));
-  if (!m || !m->replica().serving()) {
-    return "session " + w[1] + ": member " + std::to_string(s.member) + " does not serve";
-  }
+  Session* session = nullptr;
+  ReplicaMember* m = nullptr;
+  if (std::string why = ServingSession(w[1], &session, &m); !why.empty()) return why;
+  Session& s = *session;
   JuteWriter body;  // ReconfigRequest: joining, leaving, newMembers, curConfigId
   body.String("");
   body.String(w[3]);

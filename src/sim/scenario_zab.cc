@@ -112,17 +112,26 @@ std::string ZabScript::OpenSession(const std::vector<std::string>& w) {
   return {};
 }
 
+std::string ZabScript::ServingSession(const std::string& name, Session** session,
+                                      ReplicaMember** member) {
+  auto it = sessions_.find(name);
+  if (it == sessions_.end()) return "no session named " + name;
+  *session = &it->second;
+  *member = dynamic_cast<ReplicaMember*>(sim_->member(it->second.member));
+  if (!*member || !(*member)->replica().serving()) {
+    return "session " + name + ": member " + std::to_string(it->second.member) + " does not serve";
+  }
+  return {};
+}
+
 // ephemeral NAME PATH | close-session NAME
 std::string ZabScript::SessionRequest(const std::vector<std::string>& w) {
   const bool create = w[0] == "ephemeral";
   if (w.size() != (create ? 3u : 2u)) return create ? "ephemeral NAME PATH" : "close-session NAME";
-  auto it = sessions_.find(w[1]);
-  if (it == sessions_.end()) return "no session named " + w[1];
-  Session& s = it->second;
-  auto* m = dynamic_cast<ReplicaMember*>(sim_->member(s.member));
-  if (!m || !m->replica().serving()) {
-    return "session " + w[1] + ": member " + std::to_string(s.member) + " does not serve";
-  }
+  Session* session = nullptr;
+  ReplicaMember* m = nullptr;
+  if (std::string why = ServingSession(w[1], &session, &m); !why.empty()) return why;
+  Session& s = *session;
   JuteWriter body;
   OpCode op = OpCode::kCloseSession;
   if (create) {
@@ -131,11 +140,11 @@ std::string ZabScript::SessionRequest(const std::vector<std::string>& w) {
         .Write(body, false);
   }
   m->replica().Touch(s.id);
-  m->replica().Submit(ClientRequest{s.id, s.next_xid++, op, body.Take(), 0, {}},
-                      sim_->now() * 10);
+  m->replica().Submit(ClientRequest{s.id, s.next_xid++, op, body.Take(), 0, {}}, sim_->now() * 10);
   sim_->Note("session " + w[1] + (create ? " creates ephemeral " + w[2] : " closes"));
-  if (!create) sessions_.erase(it);
-  sim_->Poke(s.member);
+  const int64_t member = s.member;
+  if (!create) sessions_.erase(w[1]);  // s is gone from here on
+  sim_->Poke(member);
   return {};
 }
 

@@ -31,6 +31,8 @@
 
 namespace zk::sim {
 
+class ReplicaMember;
+
 // A scenario file's number ("3", "0x100000002"); nullopt unless the whole word is one.
 // Shared by scenario.cc and scenario_zab.cc.
 std::optional<int64_t> ScenarioNumber(const std::string& s);
@@ -55,6 +57,8 @@ class ZabScript {
   std::string Link(const std::vector<std::string>& w);
   std::string OpenSession(const std::vector<std::string>& w);
   std::string SessionRequest(const std::vector<std::string>& w);
+  // The session NAME and its member, which must be serving; else says why not.
+  std::string ServingSession(const std::string& name, Session** session, ReplicaMember** member);
   std::string Forge(const std::vector<std::string>& w);
   std::string ExpectNode(const std::vector<std::string>& w);
   std::string ExpectLogged(const std::vector<std::string>& w);

@@ -23,10 +23,8 @@ import argparse
 import glob
 import json
 import os
-import random
 import re
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -37,6 +35,8 @@ from datetime import datetime
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from children_cost import Conn  # noqa: E402  (a raw-socket session)
+sys.path.insert(0, os.path.join(HERE, "..", "test", "supervisor"))
+from supervisor_test import pick_bases  # noqa: E402  (the tests' free port ranges)
 
 OP_CREATE = 1
 OP_GET_DATA = 4
@@ -44,24 +44,6 @@ OPEN_ACL = struct.pack(">iii5si6s", 1, 31, 5, b"world", 6, b"anyone")
 PIPELINE = 1000
 PER_PARENT = 1000
 VALUE = b"v" * 100
-
-
-def port_free(port):
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
-
-
-def pick_bases(nodes):
-    for _ in range(200):
-        base = random.randrange(10000, 16000, 10)
-        bases = (base, base + 6000, base + 12000)
-        if all(port_free(b + i) for b in bases for i in range(nodes)):
-            return bases
-    raise RuntimeError("no free port ranges found")
 
 
 def create(conn, path, data=b""):

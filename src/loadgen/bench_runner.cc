@@ -78,8 +78,8 @@ BenchRunner::BenchRunner(const BenchOptions& o, std::string home) : o_(o), home_
   own_.links = o.links.empty() ? "direct" : o.links;
   // Room for every session of the run on one member (they may all target the leader), plus
   // the bench's own housekeeping sessions; never below ZooKeeper's default.
-  own_.max_client_cnxns = std::max({60, o.connections + 16, o.sessions + 16,
-                                    SwarmOptions().watch_sessions + 16});
+  own_.max_client_cnxns =
+      std::max({60, o.connections + 16, o.sessions + 16, SwarmOptions().watch_sessions + 16});
   links_ = own_.links;
 }
 
@@ -295,8 +295,8 @@ StepResult BenchRunner::SwarmScale(Subject& s) {
     if (sessions ? o_.sessions == 0 : o_.watches == 0) {
       continue;
     }
-    progress_.Phase(s.result.engine + " scale: " +
-                    std::to_string(sessions ? o_.sessions : o_.watches) + " " + part);
+    progress_.Phase(s.result.engine +
+                    " scale: " + std::to_string(sessions ? o_.sessions : o_.watches) + " " + part);
     nlohmann::json& out = s.result.json[std::string("scale_") + part];
     out = sessions ? RunSessionScale(*s.cluster, so, progress_)
                    : RunWatchScale(*s.cluster, s.root, so, progress_);

@@ -2,8 +2,8 @@
 // throughput (write, read, mix), failover rounds and start-up rounds (bench_runner.h).
 #include <algorithm>
 
-#include "loadgen/bench_runner.h"
 #include "loadgen/bench_report.h"
+#include "loadgen/bench_runner.h"
 #include "loadgen/latency_workload.h"
 #include "loadgen/throughput_workload.h"
 #include "loadgen/zk_client.h"
@@ -63,9 +63,8 @@ StepResult BenchRunner::ThroughputPart(Subject& s, const std::string& kind) {
   if (StepResult r = Targets(s, &m); !r.ok()) {
     return r;
   }
-  progress_.Phase(s.result.engine + " throughput " + kind + ", " +
-                  std::to_string(o_.connections) + " sessions x " + std::to_string(o_.inflight) +
-                  " in flight");
+  progress_.Phase(s.result.engine + " throughput " + kind + ", " + std::to_string(o_.connections) +
+                  " sessions x " + std::to_string(o_.inflight) + " in flight");
   ThroughputOptions to;
   to.kind = kind;
   to.inflight = o_.inflight;
@@ -139,8 +138,7 @@ StepResult BenchRunner::OneFailoverRound(int r, const FailoverOptions& fo) {
                     std::to_string(o_.rounds));
     FailoverRound round = RunFailoverRound(*s.cluster, s.root, r, fo, progress_);
     if (!round.error.empty()) {
-      return Failed(s.result.engine + " failover round " + std::to_string(r) + ": " +
-                    round.error);
+      return Failed(s.result.engine + " failover round " + std::to_string(r) + ": " + round.error);
     }
     s.result.failover_rounds.push_back(round.json);
     s.result.failover_points.insert(s.result.failover_points.end(), round.points.begin(),
@@ -164,17 +162,17 @@ StepResult BenchRunner::Startup() {
     if (!s.result.json.contains("cluster")) {
       // `bench startup` alone: no steady cluster was measured; say how the rounds' clusters
       // were laid out (forceSync is not set in their zoo.cfg: both engines' default, yes).
-      s.result.json["cluster"] = {{"engine", s.result.engine},
-                                  {"voters", own_.voters},
-                                  {"observers", own_.observers},
-                                  {"tick_time_ms", own_.tick_time_ms},
-                                  {"apache_jvm", own_.apache_jvm},
-                                  {"force_sync", "yes"},
-                                  {"max_client_cnxns", own_.max_client_cnxns},
-                                  {"links", own_.links},
-                                  {"dir", home_ + "/startup-" + s.result.engine +
-                                              " (a fresh cluster per round)"},
-                                  {"own", true}};
+      s.result.json["cluster"] = {
+          {"engine", s.result.engine},
+          {"voters", own_.voters},
+          {"observers", own_.observers},
+          {"tick_time_ms", own_.tick_time_ms},
+          {"apache_jvm", own_.apache_jvm},
+          {"force_sync", "yes"},
+          {"max_client_cnxns", own_.max_client_cnxns},
+          {"links", own_.links},
+          {"dir", home_ + "/startup-" + s.result.engine + " (a fresh cluster per round)"},
+          {"own", true}};
     }
   }
   return result;

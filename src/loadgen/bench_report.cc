@@ -1,12 +1,7 @@
 #include "loadgen/bench_report.h"
 
-#include <sys/utsname.h>
-
 #include <cmath>
 #include <cstdio>
-#include <ctime>
-#include <fstream>
-#include <thread>
 
 #include "loadgen/scale_report.h"
 
@@ -18,32 +13,6 @@ std::string Format(const char* fmt, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, fmt, v);
   return buf;
-}
-
-std::string FirstLineOf(const std::string& path, const std::string& prefix) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(prefix, 0) == 0) {
-      return line;
-    }
-  }
-  return {};
-}
-
-std::string CommandFirstLine(const char* command) {
-  std::string out;
-  if (std::FILE* p = ::popen(command, "r")) {
-    char buf[512];
-    if (std::fgets(buf, sizeof buf, p)) {
-      out = buf;
-    }
-    ::pclose(p);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) {
-    out.pop_back();
-  }
-  return out;
 }
 
 const nlohmann::json* At(const nlohmann::json& j, const std::string& pointer) {
@@ -297,28 +266,6 @@ void RenderScale(const Json& s, std::string* out) {
 }
 
 }  // namespace
-
-nlohmann::json MachineJson() {
-  utsname u{};
-  ::uname(&u);
-  std::string model = FirstLineOf("/proc/cpuinfo", "model name");
-  if (auto colon = model.find(": "); colon != std::string::npos) {
-    model = model.substr(colon + 2);
-  }
-  const std::string mem = FirstLineOf("/proc/meminfo", "MemTotal:");
-  std::string debian;
-  std::getline(std::ifstream("/etc/debian_version") >> std::ws, debian);
-  char date[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return {{"nproc", std::thread::hardware_concurrency()},
-          {"cpu_model", model},
-          {"mem_total_kb", mem.size() > 9 ? std::atoll(mem.c_str() + 9) : 0},
-          {"kernel", std::string(u.sysname) + " " + u.release},
-          {"debian", debian},
-          {"java", CommandFirstLine("java -version 2>&1")},
-          {"date_utc", date}};
-}
 
 std::string LinksLine(const std::string& mode) {
   if (mode == "proxied") {

@@ -1,6 +1,6 @@
 // The bench's output for people and machines: one engine's results as tables, the side-by-side
-// comparison of zkd and Apache ZooKeeper with the targets, and the machine description.
-// Pure functions over EngineResult JSON (MachineJson reads /proc and runs `java -version`).
+// comparison of zkd and Apache ZooKeeper with the targets. Pure functions over
+// EngineResult JSON (the machine's description is bench_machine.h).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -9,9 +9,6 @@
 #include "loadgen/bench_result.h"
 
 namespace pc::loadgen {
-
-// {"nproc", "cpu_model", "mem_total_kb", "kernel", "debian", "java", "date_utc"}
-nlohmann::json MachineJson();
 
 // "links: direct (...)" or "links: proxied (...)": how the members measured reach each other.
 std::string LinksLine(const std::string& mode);

@@ -142,6 +142,8 @@ class ClientServer {
   void Reattach(ClientConnection* c, const ConnectRequest& req);
   void BindSession(ClientConnection* c, int64_t session_id, int32_t timeout_ms);
   void SendConnectResponse(ClientConnection* c, const ConnectResponse& resp);
+  // `body` behind its 4-byte big-endian length: one packet on the wire.
+  static std::string Framed(const std::string& body);
   void HandleRequest(ClientConnection* c, std::string_view frame);
   // The `sasl` request (op 102), answered in the shell (server/client_sasl.cc).
   void HandleSasl(ClientConnection* c, int32_t xid, std::string_view body);

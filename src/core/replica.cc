@@ -199,6 +199,14 @@ void Replica::StepZab(int64_t from, const ZabPacket& p) {
   } else if ((state_ == PeerState::kFollowing || state_ == PeerState::kObserving) &&
              from == leader_) {
     LearnStep(p);
+  } else if (state_ != PeerState::kLooking &&
+             (p.type == ZabType::kFollowerInfo || p.type == ZabType::kObserverInfo)) {
+    // `from` decided that we lead, but we follow another: its quorum moved on after it
+    // decided (members starting one by one), or it counted us out of a vote of ours it had not
+    // yet heard. ZooKeeper's learner finds no leader listening and goes back to LOOKING after
+    // a few tries; closing the connection tells it at once, instead of after initLimit. (While
+    // LOOKING we may yet lead: its resent FOLLOWERINFO will find out.)
+    Disconnect(from);
   }
   CheckInvariants();
 }

@@ -184,6 +184,9 @@ struct PeerTransport::State {
   void DropQueue(PeerLink& l);
   void Dial(PeerLink& l);
   void ScheduleRetry(PeerLink& l);
+  // `sid` just dialled us, so its listeners are up (it binds both before it dials anyone): a
+  // dial of ours to it that waits out its backoff goes now, with the backoff reset.
+  void DialWaitingLinks(int64_t sid);
   void Flush();
   void StartWrite(PeerConnection* c, PeerLink& l);
   void OnBytes(PeerConnection* c, std::string_view bytes);
@@ -437,6 +440,21 @@ void PeerTransport::State::ScheduleRetry(PeerLink& l) {
   l.backoff_ms = std::min(l.backoff_ms * 2, limits.reconnect_delay_ms_max);
 }
 
+void PeerTransport::State::DialWaitingLinks(int64_t sid) {
+  // Start-up: a member dials a peer not listening yet and backs off (5, 10, 20... ms); the
+  // peer's own dial to us says when it is up, and our queued votes need not wait the rest.
+  auto it = peers.find(sid);
+  if (it == peers.end() || closing) return;
+  for (Port p : {Port::kElection, Port::kQuorum}) {
+    PeerLink& l = it->second->of(p);
+    if (!l.retry_running || l.conn != nullptr) continue;
+    uv_timer_stop(&l.retry_timer);
+    l.retry_running = false;
+    l.backoff_ms = limits.reconnect_delay_ms_min;
+    if (!l.queue.empty()) Dial(l);
+  }
+}
+
 void PeerTransport::State::OnRetry(uv_timer_t* timer) {
   auto* l = static_cast<PeerLink*>(timer->data);
   State* self = l->owner;
@@ -653,6 +671,7 @@ void PeerTransport::State::OnBytes(PeerConnection* c, std::string_view bytes) {
     }
     c->sid = h.sid;
     c->hello_seen = true;
+    DialWaitingLinks(h.sid);
   }
   for (;;) {
     std::string_view frame;

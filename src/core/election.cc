@@ -338,8 +338,7 @@ bool Election::DecideIfAllAgree() {
   if (!config_.membership.IsVoter(proposed_leader_)) return false;
   std::set<int64_t> acks = Agreeing(recvset_, Proposal());
   if (!config_.membership.IsQuorum(acks) || !AllReachableAgree()) return false;
-  Decide(proposed_leader_, proposed_zxid_, proposed_epoch_, DecidedBy::kLookingAll, recvset_,
-         acks);
+  Decide(proposed_leader_, proposed_zxid_, proposed_epoch_, DecidedBy::kLookingAll, recvset_, acks);
   return true;
 }
 

@@ -25,7 +25,7 @@ TEST(Election, EveryVoterAgreeingDecidesWithoutFinalizeWait) {
   Election e(Config(3, Voters({1, 2, 3})));
   e.Start(0, 0);
   e.Step(Looking(1, 3, 0, 1, 0));
-  EXPECT_TRUE(e.finalizing());  // a quorum, but 2 may still send a better vote
+  EXPECT_TRUE(e.finalizing());     // a quorum, but 2 may still send a better vote
   e.Step(Looking(2, 3, 0, 1, 0));  // it agrees: every vote is in
   ASSERT_TRUE(e.decision());
   EXPECT_EQ(e.decision()->by, DecidedBy::kLookingAll);

@@ -25,6 +25,8 @@ const char* DecidedByName(DecidedBy d) {
   switch (d) {
     case DecidedBy::kLookingQuorum:
       return "looking-quorum";
+    case DecidedBy::kLookingAll:
+      return "looking-all";
     case DecidedBy::kRoundFollow:
       return "round-follow";
     case DecidedBy::kOutOfElection:
@@ -220,6 +222,7 @@ void Election::Step(const Notification& n) {
   if (n.sid == config_.my_id) return;
   int32_t raw_state = static_cast<int32_t>(n.state);
   if (raw_state < 0 || raw_state > 3) return;
+  lost_.erase(n.sid);  // it speaks: it can send a better vote again
   ElectionFact fact;
   fact.kind = ElectionFact::Kind::kNotification;
   fact.notification = n;
@@ -261,9 +264,15 @@ void Election::Step(const Notification& n) {
   if (!m.IsVoter(n.leader)) return;  // a vote for a non-voter is not a vote
 
   if (finalize_ticks_left_ > 0) {
-    // finalizeWait: only a better vote interrupts it; anything else is consumed and dropped.
+    // finalizeWait: only a better vote interrupts it; anything else is consumed and dropped —
+    // except a LOOKING vote of our round that agrees: kept, it may be the last one waited for.
     if (!VoteBeats(m, n.leader, n.zxid, n.peer_epoch, proposed_leader_, proposed_zxid_,
                    proposed_epoch_)) {
+      Vote v{n.leader, n.zxid, n.election_epoch, n.peer_epoch, PeerState::kLooking};
+      if (n.state == PeerState::kLooking && VotesAgree(v, Proposal())) {
+        recvset_[n.sid] = v;
+        DecideIfAllAgree();  // the wait itself goes on otherwise, as in ZooKeeper
+      }
       return;
     }
     finalize_ticks_left_ = 0;
@@ -310,11 +319,44 @@ void Election::HandleLooking(const Notification& n) {
 }
 
 void Election::CheckLookingQuorum() {
+  if (DecideIfAllAgree()) return;
   if (!config_.membership.IsVoter(proposed_leader_)) return;
   if (config_.membership.IsQuorum(Agreeing(recvset_, Proposal()))) {
     // Wait for a better vote before settling (a fresh wait each time the quorum is re-reached).
     finalize_ticks_left_ = config_.finalize_wait_ticks;
   }
+}
+
+bool Election::DecideIfAllAgree() {
+  // finalizeWait only gives a late, better vote its chance; when every voter that could still
+  // send one has voted with us, none can come. Skipping the wait is safe because safety never
+  // rested on it: a voter only ever agrees with a proposal at least as recent as its own history
+  // (it starts from itself and moves only to better votes), so a quorum agreeing on a leader
+  // means that leader holds every txn a quorum logged; and the leader's discovery still refuses
+  // to lead when a learner turns out to be ahead (Replica::LeadAckEpoch). A peer wrongly thought
+  // lost costs at most a leader that is not the best one, as an expired finalizeWait does.
+  if (!config_.membership.IsVoter(proposed_leader_)) return false;
+  std::set<int64_t> acks = Agreeing(recvset_, Proposal());
+  if (!config_.membership.IsQuorum(acks) || !AllReachableAgree()) return false;
+  Decide(proposed_leader_, proposed_zxid_, proposed_epoch_, DecidedBy::kLookingAll, recvset_, acks);
+  return true;
+}
+
+bool Election::AllReachableAgree() const {
+  const Vote mine = Proposal();
+  for (int64_t sid : config_.membership.voters()) {
+    if (lost_.count(sid) > 0) continue;
+    auto it = recvset_.find(sid);
+    if (it == recvset_.end() || !VotesAgree(it->second, mine)) return false;
+  }
+  return true;
+}
+
+void Election::PeerLost(int64_t sid) {
+  if (sid == config_.my_id || !config_.membership.IsVoter(sid)) return;
+  lost_.insert(sid);
+  // The vote the finalize wait was waiting for may have been this one's.
+  if (started_ && !decision_ && finalize_ticks_left_ > 0) DecideIfAllAgree();
 }
 
 void Election::HandleOutOfElection(const Notification& n) {

@@ -7,6 +7,9 @@
 //   Step(notification)               a notification from a peer, already decoded and with the
 //                                    sender's sid checked against the connection by the caller
 //   Tick()                           one election tick: resend backoff, finalize wait
+//   PeerLost(sid)                    the shell saw its connection to sid close (EOF / RST, or
+//                                    its dials refused): sid cannot send a vote until it speaks
+//                                    again (any notification from it says it is back)
 // and answers with:
 //   TakeMessages()                   notifications to send, in order, each with its recipient
 //   decision()                       nullopt while LOOKING; otherwise LEADING / FOLLOWING leader /
@@ -110,7 +113,8 @@ struct ElectionConfig {
   int64_t my_id = 0;
   Membership membership;
   // finalizeWait: after a quorum agrees with our proposal, wait this many ticks for a better vote.
-  // ZooKeeper waits 200 ms; peers on one host answer in microseconds, so a couple of ticks.
+  // ZooKeeper waits 200 ms; peers on one host answer in microseconds, so a couple of ticks. Not
+  // waited at all once every voter not known lost has a vote in that agrees (kLookingAll).
   int32_t finalize_wait_ticks = 2;
   // Resend backoff while LOOKING: our vote goes out again this many ticks after we last sent it;
   // the interval starts here at each Start(), doubles on each resend, and is capped.
@@ -125,6 +129,8 @@ struct ElectionConfig {
 // How a decision was reached (for logs and for the simulator's invariant checks).
 enum class DecidedBy {
   kLookingQuorum,  // a quorum of the round agreed with our proposal, and finalizeWait passed
+  kLookingAll,     // a quorum agreed, and so did every voter not known lost: no better vote can
+                   // come, so no finalizeWait
   kRoundFollow,    // FOLLOWING/LEADING notifications of our own round formed a quorum
   kOutOfElection,  // FOLLOWING/LEADING notifications of any round formed a quorum (a joiner)
 };
@@ -188,6 +194,13 @@ class Election {
 
   void Tick();
 
+  // The connection to `sid` closed (the shell saw EOF / RST, or its dials fail). A voter known
+  // lost is not waited for: once every other voter's vote is in and agrees with ours, we decide
+  // at once instead of after finalizeWait. Lasts until a notification from `sid` arrives, across
+  // rounds (the loss that starts an election is usually heard before Start()).
+  void PeerLost(int64_t sid);
+  const std::set<int64_t>& lost_peers() const { return lost_; }
+
   // Notifications to send, oldest first; the caller delivers them in this order.
   std::vector<OutgoingNotification> TakeMessages();
 
@@ -221,7 +234,12 @@ class Election {
   Vote Proposal() const;
   void HandleLooking(const Notification& n);
   void HandleOutOfElection(const Notification& n);
-  void CheckLookingQuorum();  // start the finalize wait if a quorum agrees with our proposal
+  // If a quorum agrees with our proposal: decide at once when every voter not known lost agrees
+  // too (DecideIfAllAgree), otherwise start the finalize wait.
+  void CheckLookingQuorum();
+  bool DecideIfAllAgree();  // true if it decided
+  // Every voter not in lost_ (ourselves included) has a vote in recvset_ that agrees with ours.
+  bool AllReachableAgree() const;
   // The voters in `votes` whose vote agrees with `target`.
   std::set<int64_t> Agreeing(const std::map<int64_t, Vote>& votes, const Vote& target) const;
   bool CheckLeader(const std::map<int64_t, Vote>& votes, int64_t leader,
@@ -244,6 +262,7 @@ class Election {
   int64_t proposed_epoch_ = kNoVote;
   std::map<int64_t, Vote> recvset_;
   std::map<int64_t, Vote> outofelection_;
+  std::set<int64_t> lost_;  // voters whose connection closed and who have not spoken since
   std::optional<Decision> decision_;
   // Resend backoff and finalize wait, in ticks.
   int32_t notification_interval_ticks_ = 0;

@@ -199,11 +199,22 @@ void Replica::StepZab(int64_t from, const ZabPacket& p) {
   } else if ((state_ == PeerState::kFollowing || state_ == PeerState::kObserving) &&
              from == leader_) {
     LearnStep(p);
+  } else if (state_ != PeerState::kLooking &&
+             (p.type == ZabType::kFollowerInfo || p.type == ZabType::kObserverInfo)) {
+    // `from` decided that we lead, but we follow another: its quorum moved on after it
+    // decided (members starting one by one), or it counted us out of a vote of ours it had not
+    // yet heard. ZooKeeper's learner finds no leader listening and goes back to LOOKING after
+    // a few tries; closing the connection tells it at once, instead of after initLimit. (While
+    // LOOKING we may yet lead: its resent FOLLOWERINFO will find out.)
+    Disconnect(from);
   }
   CheckInvariants();
 }
 
 void Replica::PeerDisconnected(int64_t sid) {
+  // The election stops waiting for a vote from it (Election::PeerLost); told first, so that the
+  // election this loss may start below already knows.
+  election_.PeerLost(sid);
   if (state_ == PeerState::kLeading) {
     // Close the other direction too, so the learner learns it at once. Only for a learner we
     // had: a peer told of our own disconnect must not answer with another.
@@ -212,6 +223,9 @@ void Replica::PeerDisconnected(int64_t sid) {
     if (serving_ && !HasQuorumOfSynced()) LeaveRole("quorum_lost");
   } else if (state_ != PeerState::kLooking && sid == leader_) {
     LeaveRole("leader_lost");
+  } else if (phase_ == Phase::kElection && !storage_failed_ && truncate_to_ < 0) {
+    // LOOKING already: the vote its finalize wait was waiting for may have been this one's.
+    if (auto d = election_.decision()) OnDecision(*d);
   }
   CheckInvariants();
 }

@@ -4,7 +4,8 @@
 //
 // Its own inputs:  StepElection(notification)   from the election port
 //                  StepZab(from_sid, packet)    from the quorum port
-//                  PeerDisconnected(sid)        the quorum connection to sid closed
+//                  PeerDisconnected(sid)        the quorum connection to sid closed (also
+//                                               tells the election not to wait for sid's vote)
 //                  Tick(now_ms)                 one replica tick (the shell's timer; e.g. 10 ms)
 //                  Persisted(zxid)              the log is synced up to zxid (the leader's own
 //                                               ack; a learner's ACK to its leader)

@@ -34,6 +34,15 @@ storage::Status ProbeWrite(const std::string& dir) {
 }  // namespace
 
 bool EnsembleNode::CarryDurable(Ready& ready) {
+  // An epoch the file already holds is not written again: a member that rejoins the epoch it
+  // was in (a DIFF after a pause) would otherwise wait for the whole log and three disk syncs
+  // for nothing. Its ACK of NEWLEADER still waits for the DIFF's txns to be synced (held_).
+  if (ready.accepted_epoch && *ready.accepted_epoch == recorded_.accepted_epoch) {
+    ready.accepted_epoch.reset();
+  }
+  if (ready.current_epoch && *ready.current_epoch == recorded_.current_epoch) {
+    ready.current_epoch.reset();
+  }
   if (ready.accepted_epoch || ready.current_epoch || ready.snapshot_zxid || ready.truncate_zxid) {
     FlushLog();
   }

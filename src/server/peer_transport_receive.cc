@@ -136,6 +136,7 @@ void PeerTransport::State::OnBytes(PeerConnection* c, std::string_view bytes) {
     }
     c->sid = h.sid;
     c->hello_seen = true;
+    DialWaitingLinks(h.sid);
   }
   for (;;) {
     std::string_view frame;

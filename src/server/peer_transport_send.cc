@@ -89,6 +89,21 @@ void PeerTransport::State::ScheduleRetry(PeerLink& l) {
   l.backoff_ms = std::min(l.backoff_ms * 2, limits.reconnect_delay_ms_max);
 }
 
+void PeerTransport::State::DialWaitingLinks(int64_t sid) {
+  // Start-up: a member dials a peer not listening yet and backs off (5, 10, 20... ms); the
+  // peer's own dial to us says when it is up, and our queued votes need not wait the rest.
+  auto it = peers.find(sid);
+  if (it == peers.end() || closing) return;
+  for (Port p : {Port::kElection, Port::kQuorum}) {
+    PeerLink& l = it->second->of(p);
+    if (!l.retry_running || l.conn != nullptr) continue;
+    uv_timer_stop(&l.retry_timer);
+    l.retry_running = false;
+    l.backoff_ms = limits.reconnect_delay_ms_min;
+    if (!l.queue.empty()) Dial(l);
+  }
+}
+
 void PeerTransport::State::OnRetry(uv_timer_t* timer) {
   auto* l = static_cast<PeerLink*>(timer->data);
   State* self = l->owner;

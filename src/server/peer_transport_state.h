@@ -145,6 +145,9 @@ struct PeerTransport::State {
   void DropQueue(PeerLink& l);
   void Dial(PeerLink& l);
   void ScheduleRetry(PeerLink& l);
+  // `sid` just dialled us, so its listeners are up (it binds both before it dials anyone): a
+  // dial of ours to it that waits out its backoff goes now, with the backoff reset.
+  void DialWaitingLinks(int64_t sid);
   void Flush();
   void StartWrite(PeerConnection* c, PeerLink& l);
   void OnBytes(PeerConnection* c, std::string_view bytes);

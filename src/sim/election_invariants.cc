@@ -71,7 +71,7 @@ std::string CheckDecision(const Simulator& sim, const SimEvent& e, ElectionStats
   if (d.zxid != mine.last_zxid || d.peer_epoch != mine.current_epoch) {
     return S(e.sid) + " leads with a vote that is not its own durable state";
   }
-  if (d.by != DecidedBy::kLookingQuorum) return {};
+  if (d.by != DecidedBy::kLookingQuorum && d.by != DecidedBy::kLookingAll) return {};
   for (const auto& [sid, st] : d.supporters) {
     if (st != PeerState::kLooking) continue;
     const SimDisk& theirs = sim.disk(sid);

@@ -108,6 +108,11 @@ void ElectionMember::Tick() {
   }
 }
 
+void ElectionMember::PeerDisconnected(int64_t sid) {
+  election_.PeerLost(sid);
+  AfterStep();
+}
+
 void ElectionMember::AfterStep() {
   for (OutgoingNotification& o : election_.TakeMessages()) {
     outbox_.push_back(SimMessage{sid_, o.to, Channel::kElection, EncodeNotification(o.n)});

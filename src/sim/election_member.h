@@ -28,6 +28,7 @@ class ElectionMember : public SimMember {
   void Start() override;
   void Step(const SimMessage& m) override;
   void Tick() override;
+  void PeerDisconnected(int64_t sid) override;  // the election stops waiting for its vote
   std::vector<SimMessage> TakeMessages() override;
   std::vector<SimEvent> TakeEvents() override;
   MemberView view() const override;

@@ -127,6 +127,17 @@ void Simulator::CrashMember(int64_t sid) {
       if (other != sid) network_.Break(sid, other);
     }
     HandleBreaks();
+  } else {
+    // Datagram election: no connection breaks, but the peers still see the dead process's
+    // election sockets close (EOF / RST), which is what lets their election stop waiting for it.
+    std::vector<int64_t> others;
+    for (const auto& [other, m] : members_) others.push_back(other);
+    for (int64_t other : others) {
+      if (SimMember* m = member(other)) {
+        m->PeerDisconnected(sid);
+        AfterStep(other);
+      }
+    }
   }
   Check();
 }

@@ -89,7 +89,8 @@ class SimMember {
   virtual std::vector<SimMessage> TakeMessages() = 0;
   virtual std::vector<SimEvent> TakeEvents() = 0;
   virtual MemberView view() const = 0;
-  // The quorum connection to `sid` broke (network.quorum_connections() only).
+  // The connection to `sid` broke: with network.quorum_connections(), the quorum connection;
+  // without, `sid` crashed (its sockets closed, as the kernel closes a dead process's).
   virtual void PeerDisconnected(int64_t sid) {}
   // The process dies now (before it is destroyed): what was not synced may be lost.
   virtual void Crash() {}

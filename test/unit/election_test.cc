@@ -272,14 +272,14 @@ TEST(Election, WorseVoteDuringFinalizeWaitIsDropped) {
   EXPECT_EQ(e.decision()->state, PeerState::kLeading);
 }
 
-TEST(Election, SingleVoterLeadsAfterFinalizeWait) {
+TEST(Election, SingleVoterLeadsAtOnce) {
+  // Its own vote is every vote there is: nothing better can come, so no finalize wait.
   Election e(Config(1, Voters({1}, {2})));
   e.Start(0, 0);
-  EXPECT_TRUE(e.finalizing());
-  e.Tick();
-  e.Tick();
   ASSERT_TRUE(e.decision());
   EXPECT_EQ(e.decision()->state, PeerState::kLeading);
+  EXPECT_EQ(e.decision()->by, DecidedBy::kLookingAll);
+  EXPECT_EQ(e.decision()->ticks_taken, 0);
 }
 
 TEST(Election, VotesForNonVotersAndFromStrangersAreNotCounted) {

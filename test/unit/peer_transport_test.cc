@@ -413,6 +413,22 @@ TEST(PeerTransport, FailedQuorumDialsAreReportedEachTime) {
   EXPECT_EQ(e.in(1).unreachable.size(), failed);
 }
 
+TEST(PeerTransport, PeerThatDialsUsEndsOurBackoff_QueuedVotesGoOutAtOnce) {
+  // A backoff of a minute: what 1 queued for 2 could only leave on 2's own dial to 1.
+  PeerTransportLimits slow;
+  slow.reconnect_delay_ms_min = 60'000;
+  slow.reconnect_delay_ms_max = 60'000;
+  Ensemble e(2, slow);
+  e.Start(1);
+  e.t(1).SendNotification(2, Note(1, 1));  // 2 is not up: refused, then the long wait
+  ASSERT_TRUE(e.RunUntil([&] { return e.t(1).counters().dial_failures >= 1; }));
+  e.Start(2);
+  e.t(2).SendNotification(1, Note(2, 1));  // 2 dials 1: 1 knows 2 is up
+  ASSERT_TRUE(e.RunUntil([&] { return e.in(2).notes.size() == 1; }, 10'000));
+  EXPECT_EQ(e.in(2).notes[0].sid, 1);
+  EXPECT_EQ(e.in(1).notes.size(), 1u);
+}
+
 TEST(PeerTransport, RestartedPeerOnTheSamePortsGetsTrafficAgain) {
   Ensemble e(3);
   e.StartAll();

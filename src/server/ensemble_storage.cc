@@ -207,21 +207,20 @@ void EnsembleNode::OnSyncPrepare(uv_prepare_t* prepare) {
 
 void EnsembleNode::SyncPoint() {
   // A batch that failed is still pending: it is tried again here, on the next loop turn.
-  if (stopped_ || !log_ || syncer_.busy() || log_->pending_entries() == 0) return;
+  if (stopped_ || !log_ || !transport_ || syncer_.busy() || log_->pending_entries() == 0) return;
   // A leader keeps its loop free: a quorum of followers' ACKs commits without its own sync
   // (ZooKeeper's rule too), and on a shared disk its sync is now and then the slow one.
-  if (replica_->state() == PeerState::kLeading ||
-      log_->pending_entries() > kInlineSyncEntriesMax ||
+  if (replica_->state() == PeerState::kLeading || log_->pending_entries() > kInlineSyncEntriesMax ||
       log_->pending_bytes() > kInlineSyncBytesMax) {
     syncer_.Kick(*log_);  // pipelined load: the loop goes on reading while the disk works
     return;
   }
-  transport_->FlushNow();  // a leader's PROPOSALs leave before the loop waits for the disk
+  transport_->FlushNow();  // what is queued (a forwarded request, say) need not wait for the disk
   storage::SyncJob job;
   if (stopped_ || syncer_.busy() || !log_->BeginSync(&job)) return;
   job.Run();
   SyncFinished(job);
-  transport_->FlushNow();  // the ACKs or COMMITs it released, without waiting for the turn's end
+  transport_->FlushNow();  // the ACKs it released, without waiting for the turn's end
 }
 
 void EnsembleNode::SyncFinished(storage::SyncJob& job) {
@@ -229,7 +228,8 @@ void EnsembleNode::SyncFinished(storage::SyncJob& job) {
 }
 
 bool EnsembleNode::EndBatch(storage::SyncJob& job) {
-  // A failed batch is pending again; the next tick retries it. Nothing it covers is acknowledged.
+  // A failed batch is pending again; the next sync point retries it. Nothing it covers is
+  // acknowledged.
   if (!LogSynced(log_->EndSync(&job))) return false;
   replica_->Persisted(log_->last_synced_zxid());
   return true;

@@ -12,7 +12,7 @@
 // keeps stepping the Replica and appending while it is on its way. A learner's small batch —
 // one client writing one request at a time — is synced on the loop itself, after the queued
 // messages have left: it has nothing else to do before its ACK, and the thread's two wake-ups
-// (there and back) lay on every write's path. A leader always uses the thread: its loop must
+// (there and back) lie on every write's path. A leader always uses the thread: its loop must
 // stay free for the followers' ACKs, which commit without its own sync. Epoch
 // files and a replaced state first wait for the log to be idle, so the disk changes in the
 // Replica's order. State changes are logged (one line each, with the time the election took) and
@@ -104,7 +104,7 @@ class EnsembleNode {
   // The rest of a Ready once the sync covering its appends is done, in order.
   void Release();
   bool SendsAtOnce() const;  // a leader's quorum messages leave ahead of its own log sync
-  // Once per loop turn: syncs what was appended (ensemble_storage.cc).
+  // After the reads and before the loop blocks: syncs what was appended (ensemble_storage.cc).
   static void OnSyncCheck(uv_check_t* check);
   static void OnSyncPrepare(uv_prepare_t* prepare);
   void SyncPoint();

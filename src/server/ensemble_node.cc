@@ -167,6 +167,13 @@ std::string EnsembleNode::Start() {
   log_ = std::make_unique<storage::TxnLog>(
       config_.data_log_dir, storage::TxnLogOptions{config_.prealloc_kb * 1024, config_.force_sync});
   syncer_.Start([this](storage::SyncJob& job) { SyncFinished(job); });
+  uv_check_init(loop_, &sync_check_);
+  sync_check_.data = this;
+  uv_check_start(&sync_check_, OnSyncCheck);
+  uv_prepare_init(loop_, &sync_prepare_);
+  sync_prepare_.data = this;
+  uv_prepare_start(&sync_prepare_, OnSyncPrepare);
+  sync_point_started_ = true;
 
   PeerTransportConfig tc;
   tc.my_sid = config_.server_id;
@@ -218,6 +225,10 @@ void EnsembleNode::Stop() {
   if (stopped_) return;
   stopped_ = true;
   if (timer_started_) uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
+  if (sync_point_started_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&sync_check_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sync_prepare_), nullptr);
+  }
   if (log_) FlushLog();  // the last ACKs may still go out
   syncer_.Stop();
   if (transport_) transport_->Close();
@@ -292,7 +303,6 @@ void EnsembleNode::OnTick(uv_timer_t* timer) {
   auto* self = static_cast<EnsembleNode*>(timer->data);
   if (self->stopped_) return;
   self->replica_->Tick(WallMs());
-  self->KickSync();      // retries a batch whose sync failed
   self->ProbeStorage();  // out of the quorum for storage: is the disk writable again?
   self->HandOver();
 }
@@ -359,8 +369,7 @@ void EnsembleNode::Carry(Ready& ready) {
     held.connection.push_back(quorum_generation_[to]);
   }
   held_.push_back(std::move(held));
-  Release();
-  KickSync();
+  Release();  // the appends are synced at this loop turn's sync point
   if (failed) {
     Ready left = replica_->TakeReady();  // leaving its role: disconnects, events, dropped requests
     Carry(left);

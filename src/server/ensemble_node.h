@@ -3,11 +3,17 @@
 // It recovers the member's state from its data directories, reads the epoch files, runs the
 // PeerTransport (election and quorum ports) and a 10 ms tick timer, and carries out each Ready in
 // the Replica's order: epoch files, snapshot install, log appends (synced), then the messages,
-// then hands the client outputs to the client shell. The log syncs on its own thread
-// (LogSyncer): while a batch is on its way the loop keeps stepping the Replica and appending, and
-// each Ready's messages, client outputs and events wait in a FIFO until the sync covering its
-// appends is done (the simulator's model: src/sim/replica_member.cc) — except a leader's quorum
-// messages, which leave at once, as ZooKeeper's leader sends a PROPOSAL while logging it. Epoch
+// then hands the client outputs to the client shell. Each Ready's messages, client outputs and
+// events wait in a FIFO until the sync covering its appends is done (the simulator's model:
+// src/sim/replica_member.cc) — except a leader's quorum messages, which leave at once, as
+// ZooKeeper's leader sends a PROPOSAL while logging it. What was appended is synced once per
+// loop turn, at the sync point (a uv_check after the reads, a uv_prepare before the loop
+// blocks; group commit): a big batch goes to the log's own thread (LogSyncer), and the loop
+// keeps stepping the Replica and appending while it is on its way. A learner's small batch —
+// one client writing one request at a time — is synced on the loop itself, after the queued
+// messages have left: it has nothing else to do before its ACK, and the thread's two wake-ups
+// (there and back) lie on every write's path. A leader always uses the thread: its loop must
+// stay free for the followers' ACKs, which commit without its own sync. Epoch
 // files and a replaced state first wait for the log to be idle, so the disk changes in the
 // Replica's order. State changes are logged (one line each, with the time the election took) and
 // written to the supervisor's event fd.
@@ -98,7 +104,10 @@ class EnsembleNode {
   // The rest of a Ready once the sync covering its appends is done, in order.
   void Release();
   bool SendsAtOnce() const;  // a leader's quorum messages leave ahead of its own log sync
-  void KickSync();
+  // After the reads and before the loop blocks: syncs what was appended (ensemble_storage.cc).
+  static void OnSyncCheck(uv_check_t* check);
+  static void OnSyncPrepare(uv_prepare_t* prepare);
+  void SyncPoint();
   void SyncFinished(storage::SyncJob& job);
   // Ends a finished batch: on success the replica hears what is on disk. False if it failed.
   bool EndBatch(storage::SyncJob& job);
@@ -166,6 +175,9 @@ class EnsembleNode {
   std::map<int64_t, int64_t> quorum_generation_;
   uv_timer_t tick_timer_{};
   bool timer_started_ = false;
+  uv_check_t sync_check_{};
+  uv_prepare_t sync_prepare_{};
+  bool sync_point_started_ = false;
   std::vector<Output> client_outputs_;
   bool was_serving_ = false;
   // Failed quorum dials per peer since it last sent us anything (see PeerUnreachable).

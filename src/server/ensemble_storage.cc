@@ -24,6 +24,11 @@ constexpr int64_t kProbeIntervalMs = 1000;
 constexpr size_t kProbeBytes = 64 * 1024;
 constexpr char kProbeFile[] = "zkd-probe";
 
+// A learner's batch this small is synced on its loop (ensemble_node.h): a few requests of
+// clients that wait for each answer. Past it, the log's thread takes it and the loop reads on.
+constexpr size_t kInlineSyncEntriesMax = 4;
+constexpr size_t kInlineSyncBytesMax = 64 * 1024;
+
 storage::Status ProbeWrite(const std::string& dir) {
   const std::string bytes(kProbeBytes, '\0');
   if (auto s = storage::WriteFileAtomically(dir, kProbeFile, {bytes}); !s.ok()) return s;
@@ -201,9 +206,30 @@ void EnsembleNode::ProbeStorage() {
   replica_->StorageRecovered();
 }
 
-void EnsembleNode::KickSync() {
-  if (stopped_ || !log_) return;
-  syncer_.Kick(*log_);
+void EnsembleNode::OnSyncCheck(uv_check_t* check) {
+  static_cast<EnsembleNode*>(check->data)->SyncPoint();
+}
+
+void EnsembleNode::OnSyncPrepare(uv_prepare_t* prepare) {
+  static_cast<EnsembleNode*>(prepare->data)->SyncPoint();
+}
+
+void EnsembleNode::SyncPoint() {
+  // A batch that failed is still pending: it is tried again here, on the next loop turn.
+  if (stopped_ || !log_ || !transport_ || syncer_.busy() || log_->pending_entries() == 0) return;
+  // A leader keeps its loop free: a quorum of followers' ACKs commits without its own sync
+  // (ZooKeeper's rule too), and on a shared disk its sync is now and then the slow one.
+  if (replica_->state() == PeerState::kLeading || log_->pending_entries() > kInlineSyncEntriesMax ||
+      log_->pending_bytes() > kInlineSyncBytesMax) {
+    syncer_.Kick(*log_);  // pipelined load: the loop goes on reading while the disk works
+    return;
+  }
+  transport_->FlushNow();  // what is queued (a forwarded request, say) need not wait for the disk
+  storage::SyncJob job;
+  if (stopped_ || syncer_.busy() || !log_->BeginSync(&job)) return;
+  job.Run();
+  SyncFinished(job);
+  transport_->FlushNow();  // the ACKs it released, without waiting for the turn's end
 }
 
 void EnsembleNode::SyncFinished(storage::SyncJob& job) {
@@ -211,7 +237,8 @@ void EnsembleNode::SyncFinished(storage::SyncJob& job) {
 }
 
 bool EnsembleNode::EndBatch(storage::SyncJob& job) {
-  // A failed batch is pending again; the next tick retries it. Nothing it covers is acknowledged.
+  // A failed batch is pending again; the next sync point retries it. Nothing it covers is
+  // acknowledged.
   if (!LogSynced(log_->EndSync(&job))) return false;
   replica_->Persisted(log_->last_synced_zxid());
   return true;
@@ -222,7 +249,6 @@ void EnsembleNode::AfterSync() {
   MaybeRoll();
   // Persisted() may have committed (leader), and Release() handed over client outputs.
   HandOver();
-  KickSync();
 }
 
 void EnsembleNode::FlushLog() {

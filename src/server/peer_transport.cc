@@ -210,6 +210,8 @@ void PeerTransport::SendZab(int64_t to, const ZabPacket& p) {
 
 void PeerTransport::DisconnectQuorum(int64_t sid) { state_->DisconnectQuorum(sid); }
 
+void PeerTransport::FlushNow() { state_->Flush(); }
+
 std::string PeerTransport::AddPeer(int64_t sid, const PeerEndpoint& endpoint) {
   if (!state_->started || state_->closing) return "peer transport not running";
   return state_->AddPeer(sid, endpoint);

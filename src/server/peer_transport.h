@@ -159,6 +159,12 @@ class PeerTransport {
   // connection at once.
   void DisconnectQuorum(int64_t sid);
 
+  // Hands what is queued to the sockets now rather than at the end of this loop turn, for a
+  // caller about to block the loop (an fdatasync on it): the frames do not wait for the disk.
+  // From a loop callback only, not from inside this transport's callbacks; a connection found
+  // broken is closed here, so on_peer_lost may fire.
+  void FlushNow();
+
   // A reconfig activated: `sid` is a member at `endpoint` (added, or its address updated).
   // Error line if its host does not resolve; after Start() only.
   std::string AddPeer(int64_t sid, const PeerEndpoint& endpoint);

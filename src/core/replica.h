@@ -36,8 +36,10 @@
 // it by a zxid of a later epoch (ZooKeeper does not TRUNC across an epoch boundary), gets a
 // SNAP. A TRUNCed learner waits for its shell to cut its log
 // and reload its state (Ready::truncate_zxid, Truncated()).
-// Simplifications against ZooKeeper, on purpose: no DIFF from the on-disk log beyond the
-// in-memory history (ZooKeeper's snapshotSizeFactor rule); a restarted member's history is
+// A last zxid older than the history may still get a DIFF from the leader's on-disk log, as
+// ZooKeeper's (core/txn_log_source.h: the log must hold that zxid and everything up to the
+// history, and be within snapshotSizeFactor × the newest snapshot's size); else the SNAP.
+// Simplification against ZooKeeper, on purpose: a restarted member's in-memory history is
 // the last history_max txns its recovery replayed (Start).
 // A vote carries the last logged zxid; ZooKeeper's carries lastProcessedZxid, which after an
 // epoch change without writes can be epoch << 32 on some members and not on others (see
@@ -58,6 +60,7 @@
 #include "core/core.h"
 #include "core/election.h"
 #include "core/machine.h"
+#include "core/txn_log_source.h"
 #include "core/zab_packet.h"
 
 namespace zk {
@@ -93,6 +96,11 @@ struct ReplicaConfig {
   bool send_trunc = true;
   // TEST ONLY: the leader TRUNCs one zxid too low (a planted bug the simulator must catch).
   bool planted_trunc_too_low = false;
+  // zookeeper.snapshotSizeFactor: a DIFF from the on-disk log only while the log to send is
+  // at most this × the newest snapshot's size; negative: never (core/txn_log_source.h).
+  double snapshot_size_factor = kDefaultSnapshotSizeFactor;
+  // The leader's own log, for that DIFF; borrowed, outlives the Replica. Null: none.
+  TxnLogSource* txn_log = nullptr;
 };
 
 struct DurableState {
@@ -199,9 +207,12 @@ class Replica final : public Machine {
   struct SyncPlan {
     ZabType how = ZabType::kSnap;
     int64_t from = 0;  // DIFF: the learner's zxid; TRUNC: the zxid it is cut to
+    bool older_than_history = false;  // SNAP unless the on-disk log can serve a DIFF
   };
   SyncPlan PlanSync(int64_t from) const;
-  void SendDiff(int64_t sid, int64_t from, ZabType how);
+  // `older`: txns read from the log, sent before the history (a DIFF from the log).
+  void SendDiff(int64_t sid, int64_t from, ZabType how, const LogDiff* older = nullptr);
+  void SendSnap(int64_t sid, std::string why_not_diff);
   void MaybeStartServing();
   void Propose(int64_t zxid, std::string txn);
   void MaybeCommit();

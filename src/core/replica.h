@@ -32,13 +32,13 @@
 // commit point, gets a DIFF; one past the commit point (an old leader's proposals that no
 // quorum logged, or ours not yet committed) is TRUNCed to the commit point, then DIFFed, as is
 // one whose last zxid falls between two of the leader's of its own epoch (to the zxid below
-// it); with send_trunc off, SNAP instead. A last zxid older than the history, or followed in
-// it by a zxid of a later epoch (ZooKeeper does not TRUNC across an epoch boundary), gets a
-// SNAP. A TRUNCed learner waits for its shell to cut its log
-// and reload its state (Ready::truncate_zxid, Truncated()).
-// A last zxid older than the history may still get a DIFF from the leader's on-disk log, as
-// ZooKeeper's (core/txn_log_source.h: the log must hold that zxid and everything up to the
-// history, and be within snapshotSizeFactor × the newest snapshot's size); else the SNAP.
+// it); with send_trunc off, SNAP instead. A last zxid followed in the history by a zxid of a
+// later epoch (ZooKeeper does not TRUNC across an epoch boundary) gets a SNAP. A last zxid
+// older than the history gets a DIFF from the leader's on-disk log (ReplicaConfig::txn_log),
+// as ZooKeeper's, when the log holds that zxid and everything up to the history within
+// snapshotSizeFactor × the newest snapshot's size (core/txn_log_source.h); else a SNAP.
+// A TRUNCed learner waits for its shell to cut its log and reload its state
+// (Ready::truncate_zxid, Truncated()).
 // Simplification against ZooKeeper, on purpose: a restarted member's in-memory history is
 // the last history_max txns its recovery replayed (Start).
 // A vote carries the last logged zxid; ZooKeeper's carries lastProcessedZxid, which after an

@@ -16,7 +16,9 @@
 //   - limit = (long)(snapshot bytes × factor); when limit > 0 and the log files a read from
 //     `from` goes through (the one holding `from` and every later one, preallocation included:
 //     ZooKeeper sums File.length()) are larger, no DIFF (ZooKeeper checks nothing when the limit
-//     is 0: no snapshot, or factor 0);
+//     is 0: no snapshot, or factor 0. ZooKeeper's leader always has one, taken as it starts
+//     leading; a zkd member without one has logged fewer than snapCount txns since its log
+//     began, as every log roll takes a snapshot, so that read is bounded by snapCount);
 //   - the log must hold `from` itself (its first entry at or past `from` is `from`), or the
 //     learner's history is not known to be ours;
 //   - it must reach `through` (the zxid just before the in-memory history) without a gap,

@@ -190,12 +190,18 @@ def sync_facts(cluster, follower, leader, log_from):
         if not line:  # a zkd from before the sync lines: a SNAP says so on the follower
             snap = re.search(r"state replaced by the leader's snapshot", f_text)
             how = "SNAP" if snap else "DIFF (no SNAP in the follower's log)"
+        if line and re.search(r"\(\d+ from the log\)", line):
+            how += " (from the log)"
         start = last_line(f_text, r"FOLLOWING - LEADER ELECTION TOOK")
         end = last_line(f_text, r"FOLLOWING in epoch .* serving")
     else:
         line = last_line(f_text, r"Getting a diff|Getting a snapshot|Truncating log")
         how = ("DIFF" if line and "diff" in line else "SNAP" if line and "snapshot" in line
                else "TRUNC" if line else "?")
+        # The leader says when it read the learner's missing txns from its on-disk log.
+        if how == "DIFF" and last_line(cluster.log_text(leader),
+                                       r"Use txnlog and committedLog for peer sid: %d$" % follower):
+            how = "DIFF (from the log)"
         start = last_line(f_text, r"FOLLOWING - LEADER ELECTION TOOK")
         end = last_line(f_text, r"Learner received UPTODATE")
     sync_ms = None

@@ -95,6 +95,8 @@ struct Ready {
     int64_t txns = 0;              // proposals sent after it
     int64_t from_zxid = 0;         // the learner's last zxid (TRUNC: the zxid truncated to)
     int64_t to_zxid = 0;           // the last zxid sent
+    int64_t log_txns = 0;          // DIFF: how many of `txns` were read from the on-disk log
+    std::string note;              // SNAP: why the log could not serve a DIFF (empty: not tried)
   };
   std::vector<SyncReport> syncs;
   // What the election saw and did, for the supervisor's vote timeline, oldest first; and how

@@ -33,12 +33,14 @@
 // commit point, gets a DIFF; one past the commit point (an old leader's proposals that no
 // quorum logged, or ours not yet committed) is TRUNCed to the commit point, then DIFFed, as is
 // one whose last zxid falls between two of the leader's of its own epoch (to the zxid below
-// it); with send_trunc off, SNAP instead. A last zxid older than the history, or followed in
-// it by a zxid of a later epoch (ZooKeeper does not TRUNC across an epoch boundary), gets a
-// SNAP. A TRUNCed learner waits for its shell to cut its log
-// and reload its state (Ready::truncate_zxid, Truncated()).
-// Simplifications against ZooKeeper, on purpose: no DIFF from the on-disk log beyond the
-// in-memory history (ZooKeeper's snapshotSizeFactor rule); a restarted member's history is
+// it); with send_trunc off, SNAP instead. A last zxid followed in the history by a zxid of a
+// later epoch (ZooKeeper does not TRUNC across an epoch boundary) gets a SNAP. A last zxid
+// older than the history gets a DIFF from the leader's on-disk log (ReplicaConfig::txn_log),
+// as ZooKeeper's, when the log holds that zxid and everything up to the history within
+// snapshotSizeFactor × the newest snapshot's size (core/txn_log_source.h); else a SNAP.
+// A TRUNCed learner waits for its shell to cut its log and reload its state
+// (Ready::truncate_zxid, Truncated()).
+// Simplification against ZooKeeper, on purpose: a restarted member's in-memory history is
 // the last history_max txns its recovery replayed (Start).
 // A vote carries the last logged zxid; ZooKeeper's carries lastProcessedZxid, which after an
 // epoch change without writes can be epoch << 32 on some members and not on others (see
@@ -59,6 +61,7 @@
 #include "core/core.h"
 #include "core/election.h"
 #include "core/machine.h"
+#include "core/txn_log_source.h"
 #include "core/zab_packet.h"
 
 namespace zk {
@@ -94,6 +97,11 @@ struct ReplicaConfig {
   bool send_trunc = true;
   // TEST ONLY: the leader TRUNCs one zxid too low (a planted bug the simulator must catch).
   bool planted_trunc_too_low = false;
+  // zookeeper.snapshotSizeFactor: a DIFF from the on-disk log only while the log to send is
+  // at most this × the newest snapshot's size; negative: never (core/txn_log_source.h).
+  double snapshot_size_factor = kDefaultSnapshotSizeFactor;
+  // The leader's own log, for that DIFF; borrowed, outlives the Replica. Null: none.
+  TxnLogSource* txn_log = nullptr;
 };
 
 struct DurableState {
@@ -200,9 +208,12 @@ class Replica final : public Machine {
   struct SyncPlan {
     ZabType how = ZabType::kSnap;
     int64_t from = 0;  // DIFF: the learner's zxid; TRUNC: the zxid it is cut to
+    bool older_than_history = false;  // SNAP unless the on-disk log can serve a DIFF
   };
   SyncPlan PlanSync(int64_t from) const;
-  void SendDiff(int64_t sid, int64_t from, ZabType how);
+  // `older`: txns read from the log, sent before the history (a DIFF from the log).
+  void SendDiff(int64_t sid, int64_t from, ZabType how, const LogDiff* older = nullptr);
+  void SendSnap(int64_t sid, std::string why_not_diff);
   void MaybeStartServing();
   void Propose(int64_t zxid, std::string txn);
   void MaybeCommit();

@@ -1,7 +1,8 @@
 // Replica, leader side: how each learner is brought up to the leader's history once the epoch is
 // established — DIFF, TRUNC then DIFF, or SNAP — and the NEWLEADER that closes its sync stream.
-// The choice follows ZooKeeper's LearnerHandler.syncFollower, over the in-memory history only
-// (replica.h). Every sync is reported (Ready::syncs) for the log.
+// The choice follows ZooKeeper's LearnerHandler.syncFollower: over the in-memory history, and for
+// a learner older than it, over the on-disk log (core/txn_log_source.h). Every sync is reported
+// (Ready::syncs) for the log.
 #include <algorithm>
 #include <cassert>
 
@@ -12,7 +13,9 @@ namespace zk {
 
 Replica::SyncPlan Replica::PlanSync(int64_t from) const {
   const int64_t committed = last_committed_;
-  if (from < history_base_ || committed < history_base_) return {ZabType::kSnap, from};
+  if (committed < history_base_) return {ZabType::kSnap, from};
+  // Older than the history: the log may still hold what it lacks (SyncLearner tries it).
+  if (from < history_base_) return {ZabType::kSnap, from, true};
   // Our zxid at or below both the learner's and our commit point (where the two logs agree),
   // and our first zxid past the learner's.
   int64_t agreed = history_base_;
@@ -37,7 +40,7 @@ Replica::SyncPlan Replica::PlanSync(int64_t from) const {
   return {ZabType::kTrunc, agreed};
 }
 
-void Replica::SendDiff(int64_t sid, int64_t from, ZabType how) {
+void Replica::SendDiff(int64_t sid, int64_t from, ZabType how, const LogDiff* older) {
   // The planted bug: a cut one zxid too low loses a committed txn on the learner.
   if (how == ZabType::kTrunc) {
     SendZab(sid, ZabType::kTrunc, config_.planted_trunc_too_low ? from - 1 : from);
@@ -45,6 +48,19 @@ void Replica::SendDiff(int64_t sid, int64_t from, ZabType how) {
   SendZab(sid, ZabType::kDiff, last_committed_);
   int64_t txns = 0;
   int64_t last = from;
+  if (older != nullptr) {
+    // From the log: all of it at or below history_base_, so committed; the history follows.
+    ZK_ASSERT(older->ok && how == ZabType::kDiff && from < history_base_);
+    for (const auto& [zxid, txn] : older->txns) {
+      ZK_ASSERT(zxid > last && zxid <= history_base_ && zxid <= last_committed_);
+      SendZab(sid, ZabType::kProposal, zxid, txn);
+      SendZab(sid, ZabType::kCommit, zxid);
+      ++txns;
+      last = zxid;
+    }
+    ZK_ASSERT(last == history_base_);
+  }
+  const int64_t log_txns = txns;
   for (const auto& [zxid, txn] : history_) {
     if (zxid <= from) continue;
     SendZab(sid, ZabType::kProposal, zxid, txn);
@@ -52,29 +68,44 @@ void Replica::SendDiff(int64_t sid, int64_t from, ZabType how) {
     ++txns;
     last = zxid;
   }
-  ready_.syncs.push_back({sid, how, txns, from, last});
+  ready_.syncs.push_back({sid, how, txns, from, last, log_txns, {}});
+}
+
+void Replica::SendSnap(int64_t sid, std::string why_not_diff) {
+  assert(codec_);
+  SendZab(sid, ZabType::kSnap, core_.last_zxid(), codec_->Encode(core_));
+  int64_t txns = 0;
+  int64_t last = core_.last_zxid();
+  for (const auto& [zxid, txn] : history_) {
+    if (zxid <= core_.last_zxid()) continue;
+    SendZab(sid, ZabType::kProposal, zxid, txn);
+    ++txns;
+    last = zxid;
+  }
+  ready_.syncs.push_back(
+      {sid, ZabType::kSnap, txns, core_.last_zxid(), last, 0, std::move(why_not_diff)});
 }
 
 void Replica::SyncLearner(int64_t sid, LearnerState& l) {
   ZK_ASSERT(epoch_established_ && l.acked_epoch && !l.forwarding);
   const SyncPlan plan = PlanSync(l.last_zxid);
-  if (plan.how != ZabType::kSnap) {
+  if (plan.older_than_history) {
+    // ZooKeeper's "use txnlog and committedLog": the log from the learner's zxid up to the
+    // history, when it holds all of it within the size limit; else the SNAP.
+    const LogDiff older = ReadLogForDiff(config_.txn_log, config_.snapshot_size_factor,
+                                         l.last_zxid, history_base_);
+    if (older.ok) {
+      SendDiff(sid, l.last_zxid, ZabType::kDiff, &older);
+    } else {
+      SendSnap(sid, older.why_not);
+    }
+  } else if (plan.how != ZabType::kSnap) {
     // A DIFF only from a zxid of ours at or below the commit point.
     ZK_ASSERT(plan.from <= last_committed_ && plan.from >= history_base_);
     ZK_ASSERT(plan.how == ZabType::kTrunc || plan.from == l.last_zxid);
     SendDiff(sid, plan.from, plan.how);
   } else {
-    assert(codec_);
-    SendZab(sid, ZabType::kSnap, core_.last_zxid(), codec_->Encode(core_));
-    int64_t txns = 0;
-    int64_t last = core_.last_zxid();
-    for (const auto& [zxid, txn] : history_) {
-      if (zxid <= core_.last_zxid()) continue;
-      SendZab(sid, ZabType::kProposal, zxid, txn);
-      ++txns;
-      last = zxid;
-    }
-    ready_.syncs.push_back({sid, ZabType::kSnap, txns, core_.last_zxid(), last});
+    SendSnap(sid, {});
   }
   // With it, what `srvr` shows here now: ZooKeeper's learner takes it from its DIFF / SNAP.
   SendZab(sid, ZabType::kNewLeader, MakeZxid(new_epoch_, 0), EncodeLong(last_processed_zxid()));

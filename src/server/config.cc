@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -261,6 +262,10 @@ class Parser {
         return p.Int(k, v, 1, 10'000'000, &p.config_.commit_log_count,
                      "expected a number of transactions (1 to 10000000)");
       };
+      m["snapshotSizeFactor"] = m["zookeeper.snapshotSizeFactor"] =
+          [](Parser& p, const std::string& k, const std::string& v) {
+            return p.SnapshotSizeFactor(k, v);
+          };
       m["preAllocSize"] = m["zookeeper.preAllocSize"] = [](Parser& p, const std::string& k,
                                                             const std::string& v) {
         return p.Int(k, v, 1, INT64_MAX, &p.config_.prealloc_kb,
@@ -302,6 +307,28 @@ class Parser {
     } else {
       return Bad(key, value, "expected yes or no");
     }
+    return true;
+  }
+
+  // ZooKeeper (ZKDatabase) parses a double, takes a negative one as "off", and falls back to
+  // its default 0.33 with a warning above 1; what is not a number is refused here (ZooKeeper
+  // logs an error and uses the default, which would hide the typo).
+  bool SnapshotSizeFactor(const std::string& key, const std::string& value) {
+    double v = 0;
+    const char* begin = value.data() + (value.rfind('+', 0) == 0 ? 1 : 0);  // Java takes "+0.5"
+    auto [end, ec] = std::from_chars(begin, value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+        !std::isfinite(v)) {
+      return Bad(key, value,
+                 "expected a number such as 0.33 (the log may be that share of the snapshot's "
+                 "size; negative = no DIFF from the log)");
+    }
+    if (v > 1) {
+      config_.warnings.push_back(name_ + ": " + key + "=" + value +
+                                 " is above 1; using ZooKeeper's default 0.33");
+      v = 0.33;
+    }
+    config_.snapshot_size_factor = v;
     return true;
   }
 

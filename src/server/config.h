@@ -54,6 +54,10 @@ struct ServerConfig {
   // zookeeper.commitLogCount: committed txns a member keeps in memory to DIFF a learner
   // (ReplicaConfig::history_max). ZooKeeper keeps 500; zkd 10,000 unless told.
   int64_t commit_log_count = 10000;
+  // zookeeper.snapshotSizeFactor: a leader DIFFs a learner older than that history from its
+  // on-disk log while the log files to read are at most this × the newest snapshot's size
+  // (core/txn_log_source.h). Negative: never; above 1: ZooKeeper's default, with a warning.
+  double snapshot_size_factor = 0.33;
   int64_t prealloc_kb = 65536;
   // readonlymode.enabled (Apache reads it only as a system property): an ensemble member cut
   // off from its quorum serves read-only clients from its own tree. No effect standalone.

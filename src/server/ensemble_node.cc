@@ -69,7 +69,8 @@ std::string EnsembleNode::PeerListenError(const ServerSpec& me, const std::strin
 
 EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWriter* events,
                            int64_t first_session_id)
-    : loop_(loop), config_(config), events_(events), syncer_(loop),
+    : loop_(loop), config_(config), events_(events),
+      log_source_(config.data_dir, config.data_log_dir), syncer_(loop),
       roll_after_entries_(storage::RollAfterEntries(config.snap_count, config.server_id, 0)) {
   std::set<int64_t> voters, observers;
   for (const auto& s : config_.servers) (s.observer ? observers : voters).insert(s.id);
@@ -81,6 +82,8 @@ EnsembleNode::EnsembleNode(uv_loop_t* loop, const ServerConfig& config, EventWri
   rc.init_limit = config_.init_limit > 0 ? config_.init_limit : 10;
   rc.sync_limit = config_.sync_limit > 0 ? config_.sync_limit : 5;
   rc.history_max = static_cast<size_t>(config_.commit_log_count);
+  rc.snapshot_size_factor = config_.snapshot_size_factor;
+  rc.txn_log = &log_source_;
   if (config_.read_only_mode) {
     // ZooKeeper's grace period before a LOOKING member believes it is partitioned.
     int64_t grace_ms = std::max<int64_t>(2000, config_.tick_ms);

@@ -44,6 +44,7 @@
 #include "server/config.h"
 #include "server/event_writer.h"
 #include "server/four_letter.h"
+#include "server/log_source.h"
 #include "server/log_syncer.h"
 #include "server/peer_transport.h"
 #include "storage/snapshot.h"
@@ -154,6 +155,7 @@ class EnsembleNode {
   ServerConfig config_;
   EventWriter* events_;
   storage::SnapshotCodec codec_;
+  DiskLogSource log_source_;  // the Replica's way to our log, for a DIFF from it
   std::unique_ptr<Replica> replica_;
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<AutoPurge> purge_;  // autopurge.* of zoo.cfg, as a standalone zkd

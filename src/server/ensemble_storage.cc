@@ -179,8 +179,13 @@ void EnsembleNode::LogSyncs(const Ready& ready) {
       spdlog::info("synced sid {} by TRUNC to {} then DIFF of {} txns to {}", r.learner,
                    ZxidHex(r.from_zxid), r.txns, ZxidHex(r.to_zxid));
     } else {
-      spdlog::info("synced sid {} by {} of {} txns from {} to {}", r.learner, ZabTypeName(r.how),
-                   r.txns, ZxidHex(r.from_zxid), ZxidHex(r.to_zxid));
+      // A DIFF partly from the on-disk log, or a SNAP where the log could not serve one, says so.
+      std::string from_log;
+      if (r.log_txns > 0) from_log = " (" + std::to_string(r.log_txns) + " from the log)";
+      if (!r.note.empty()) from_log = " (not from the log: " + r.note + ")";
+      spdlog::info("synced sid {} by {} of {} txns from {} to {}{}", r.learner,
+                   ZabTypeName(r.how), r.txns, ZxidHex(r.from_zxid), ZxidHex(r.to_zxid),
+                   from_log);
     }
   }
 }

@@ -87,7 +87,7 @@ bool SimStateCodec::Decode(std::string_view bytes, DataTree* tree,
 
 ReplicaMember::ReplicaMember(int64_t sid, SimDisk* disk, const Membership& membership,
                              ReplicaContext ctx)
-    : sid_(sid), disk_(disk), membership_(membership), ctx_(ctx) {}
+    : sid_(sid), disk_(disk), membership_(membership), ctx_(ctx), log_source_(disk) {}
 
 void ReplicaMember::Start() {
   const SimTuning& t = ctx_.tuning;
@@ -100,6 +100,8 @@ void ReplicaMember::Start() {
   rc.init_limit = t.init_limit;
   rc.sync_limit = t.sync_limit;
   rc.history_max = t.history_max;
+  rc.snapshot_size_factor = t.snapshot_size_factor;
+  rc.txn_log = &log_source_;
   rc.election.finalize_wait_ticks = t.finalize_wait_ticks;
   rc.election.min_notification_ticks = t.min_notification_ticks;
   rc.election.max_notification_ticks = t.max_notification_ticks;

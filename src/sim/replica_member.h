@@ -36,6 +36,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/replica.h"
@@ -74,6 +75,21 @@ uint64_t Fnv1a(std::string_view bytes, uint64_t h = 0xcbf29ce484222325ULL);
 // A deterministic digest of the tree: every node under "/" in sorted pre-order with its data and
 // stat.
 uint64_t TreeDigest(const DataTree& tree);
+
+// A member's SimDisk as its Replica's TxnLogSource (core/txn_log_source.h), for a DIFF from
+// the log: the snapshot's size is its encoded state's, the log's the bytes of its entries from
+// the zxid on (the simulated log has no files, so no preallocation), and a read is exact.
+class SimLogSource final : public TxnLogSource {
+ public:
+  explicit SimLogSource(SimDisk* disk) : disk_(disk) {}
+  int64_t SnapshotBytes() override;
+  int64_t LogBytesFrom(int64_t from) override;
+  bool Read(int64_t from, int64_t through,
+            std::vector<std::pair<int64_t, std::string>>* out) override;
+
+ private:
+  SimDisk* disk_;
+};
 
 class ReplicaMember : public SimMember {
  public:
@@ -149,6 +165,7 @@ class ReplicaMember : public SimMember {
   Membership membership_;
   ReplicaContext ctx_;
   SimStateCodec codec_;
+  SimLogSource log_source_;
   std::unique_ptr<Replica> replica_;
   int64_t ticks_ = 0;
   int64_t boot_ = 0;

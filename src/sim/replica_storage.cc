@@ -3,6 +3,7 @@
 // quorum — the Readies it still holds send nothing, the Replica falls back to the epochs on disk
 // (Replica::StorageFailed) — and once the disk takes writes again a probe brings it back
 // through a normal election (Replica::StorageRecovered). And the invariant behind the rule.
+// Also the member's disk as a leader's log for a DIFF from it (SimLogSource).
 #include "proto/zxid.h"
 #include "sim/replica_member.h"
 
@@ -11,7 +12,29 @@ namespace {
 
 constexpr int64_t kProbeTicks = 20;  // how often a member out of the quorum tries a write
 
+constexpr int64_t kEntryOverheadBytes = 13;  // checksum, length and end byte, as zkd's log
+
 }  // namespace
+
+int64_t SimLogSource::SnapshotBytes() {
+  return disk_->has_snapshot ? static_cast<int64_t>(disk_->snapshot.size()) : 0;
+}
+
+int64_t SimLogSource::LogBytesFrom(int64_t from) {
+  int64_t bytes = 0;
+  for (const SimLogEntry& e : disk_->log) {
+    if (e.zxid >= from) bytes += kEntryOverheadBytes + static_cast<int64_t>(e.txn.size());
+  }
+  return bytes;
+}
+
+bool SimLogSource::Read(int64_t from, int64_t through,
+                        std::vector<std::pair<int64_t, std::string>>* out) {
+  for (const SimLogEntry& e : disk_->log) {
+    if (e.zxid >= from && e.zxid <= through) out->emplace_back(e.zxid, e.txn);
+  }
+  return true;
+}
 
 void ReplicaMember::FailEpochWrite() {
   // Everything queued was produced in the epoch being promised or joined (or later): none of it

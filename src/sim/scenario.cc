@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/txn_log_source.h"
 #include "sim/client_load.h"
 #include "sim/election_invariants.h"
 #include "sim/election_member.h"
@@ -153,7 +154,7 @@ std::string Runner::Configure(const std::vector<std::string>& w) {
   return {};
 }
 
-// tuning finalize=N min=N max=N lease=N slow-sync=N history=N trace-zab=1 reconfig=1
+// tuning finalize=N min=N max=N lease=N slow-sync=N history=N trace-zab=1 reconfig=1 log-diff=0
 std::string Runner::Tune(const std::vector<std::string>& w) {
   for (size_t i = 1; i < w.size(); ++i) {
     size_t eq = w[i].find('=');
@@ -161,6 +162,10 @@ std::string Runner::Tune(const std::vector<std::string>& w) {
     std::string key = w[i].substr(0, eq);
     if (key == "trace-zab" || key == "reconfig") {
       (key == "reconfig" ? tuning_.reconfig : tuning_.trace_zab) = w[i].substr(eq + 1) == "1";
+      continue;
+    }
+    if (key == "log-diff") {  // 0: a learner older than the history gets a SNAP, never a DIFF
+      tuning_.snapshot_size_factor = w[i].substr(eq + 1) == "0" ? -1 : kDefaultSnapshotSizeFactor;
       continue;
     }
     int64_t value = Number(w[i].substr(eq + 1)).value_or(0);

@@ -35,6 +35,8 @@
 //   tuning trace-zab=1          every Zab packet delivered (but pings) goes into the trace
 //   tuning slow-sync=N          every log sync takes 1..N ticks (drawn from the seed)
 //   tuning history=N            members keep N txns in memory for DIFF (default 10,000)
+//   tuning log-diff=0           no DIFF from the on-disk log past that history (default: as
+//                               ZooKeeper, snapshotSizeFactor 0.33)
 //   crash-at, hold / release, session / ephemeral / close-session, forge, expect node / no-node:
 //   see scenario_zab.h
 //

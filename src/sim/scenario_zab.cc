@@ -227,12 +227,16 @@ namespace zk::sim {
 std::string ZabScript::ExpectSync(const std::vector<std::string>& w) {
   std::optional<int64_t> sid = w.size() >= 4 ? ScenarioNumber(w[2]) : std::nullopt;
   std::optional<int64_t> txns = w.size() == 5 ? ScenarioNumber(w[4]) : std::nullopt;
-  const std::map<std::string, ZabType> kinds = {
-      {"diff", ZabType::kDiff}, {"trunc", ZabType::kTrunc}, {"snap", ZabType::kSnap}};
+  // diff: from the in-memory history only; diff-log: partly from the on-disk log.
+  const std::map<std::string, ZabType> kinds = {{"diff", ZabType::kDiff},
+                                                {"diff-log", ZabType::kDiff},
+                                                {"trunc", ZabType::kTrunc},
+                                                {"snap", ZabType::kSnap}};
   auto kind = w.size() >= 4 ? kinds.find(w[3]) : kinds.end();
   if (!sid || kind == kinds.end() || w.size() > 5 || (w.size() == 5 && !txns)) {
-    return "expect sync SID diff|trunc|snap [TXNS]";
+    return "expect sync SID diff|diff-log|trunc|snap [TXNS]";
   }
+  const bool from_log = kind->first == "diff-log";
   const int64_t learner = sid.value_or(0);
   for (const auto& [leader, v] : sim_->views()) {
     const auto* m = dynamic_cast<const ReplicaMember*>(sim_->member(leader));
@@ -241,7 +245,10 @@ std::string ZabScript::ExpectSync(const std::vector<std::string>& w) {
       if (r->learner != learner) continue;
       std::string got = std::string(ZabTypeName(r->how)) + " of " + std::to_string(r->txns) +
                         " txns from " + ZxidHex(r->from_zxid);
-      if (r->how != kind->second || (txns && *txns != r->txns)) {
+      if (r->log_txns > 0) got += " (" + std::to_string(r->log_txns) + " from the log)";
+      if (!r->note.empty()) got += " (not from the log: " + r->note + ")";
+      if (r->how != kind->second || (txns && *txns != r->txns) ||
+          (r->how == ZabType::kDiff && from_log != (r->log_txns > 0))) {
         return "member " + std::to_string(learner) + " was synced by " + got + " (leader " +
                std::to_string(leader) + ")";
       }

@@ -14,7 +14,9 @@
 //   forge vote 1 -> 2 leading EPOCH  member 1 tells 2 it leads, in peer epoch EPOCH
 //   expect node /e | expect no-node /e   on every member that is up
 //   expect sync 3 trunc [TXNS]       the serving leader's last sync of member 3 was a TRUNC
-//                                    (then a DIFF) | diff | snap, of TXNS proposals if given
+//                                    (then a DIFF) | diff (from the in-memory history) |
+//                                    diff-log (partly from the on-disk log) | snap, of TXNS
+//                                    proposals if given
 //   expect logged 2 0x100000005      member 2's disk (up or down) holds every txn up to that
 //                                    zxid: synced log or snapshot
 //

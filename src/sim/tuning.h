@@ -36,6 +36,8 @@ struct SimTuning {
   int32_t session_timeout_min_ms = 200;
   int32_t session_timeout_max_ms = 4000;
   size_t history_max = 10'000;  // ReplicaConfig::history_max: txns kept in memory for DIFF
+  // ReplicaConfig::snapshot_size_factor: DIFF from the log past that history (negative: never).
+  double snapshot_size_factor = 0.33;
 
   // Disk (ReplicaMember): with this probability a log sync completes 1..sync_delay_max_ticks
   // ticks after the append instead of within the step.

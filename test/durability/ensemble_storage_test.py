@@ -309,10 +309,11 @@ def case_snap(c):
     c.create_some([1, 2], BIG_NODES, data=BIG_DATA, prefix="big")
     # Restarted with a history of one txn (zookeeper.commitLogCount; a restarted member keeps
     # the last ones its recovery replayed), the others keep none that reaches node3's last
-    # zxid: node3 needs a SNAP.
+    # zxid, and with no DIFF from their on-disk logs (snapshotSizeFactor < 0): node3 needs a
+    # SNAP.
     for i in (1, 2):
         with open(c.node_dir(i, "zoo.cfg"), "a") as f:
-            f.write("commitLogCount=1\n")
+            f.write("commitLogCount=1\nsnapshotSizeFactor=-1\n")
         c.pc("restart", str(i))
         c.wait_for("node1 and node2 serving", lambda: c.serving([1, 2]))
     old_logs = sorted(os.listdir(c.node_dir(X, "datalog", "version-2")))

@@ -55,6 +55,7 @@ void Replica::LearnStep(const ZabPacket& p) {
       core_.SetRole(CoreRole::kLearner);
       election_.UpdatePeerEpoch(new_epoch_);
       Event("serving");
+      ActivateHistoryConfig();  // the leader synced our history: a reconfig in it committed
       return;
     case ZabType::kPing:
       SendZab(leader_, ZabType::kPing, last_logged_, EncodeTouches(core_.TakeTouchedSessions()));

@@ -679,7 +679,7 @@ void PeerTransport::State::OnBytes(PeerConnection* c, std::string_view bytes) {
       ++counters.notifications_received;
       c->delivered = true;
       if (cb.on_notification) {
-        cb.on_notification(wn->n);
+        cb.on_notification(wn->n, wn->config);
       }
     } else {
       std::optional<ZabPacket> p = DecodeZabPacket(frame);
@@ -840,10 +840,10 @@ std::string PeerTransport::Start() {
   return err;
 }
 
-void PeerTransport::SendNotification(int64_t to, const Notification& n) {
+void PeerTransport::SendNotification(int64_t to, const Notification& n, std::string_view config) {
   Notification mine = n;
   mine.sid = state_->config.my_sid;
-  state_->Send(to, Port::kElection, EncodeFrame(EncodeNotification(mine)));
+  state_->Send(to, Port::kElection, EncodeFrame(EncodeNotification(mine, config)));
 }
 
 void PeerTransport::SendZab(int64_t to, const ZabPacket& p) {

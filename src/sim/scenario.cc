@@ -91,6 +91,7 @@ class Runner {
   ScenarioOptions options_;
   int line_ = 0;
   std::set<int64_t> voters_, observers_;
+  std::set<int64_t> spares_;  // outside the starting config, to join later (reconfig)
   uint64_t seed_ = 1;
   SimTuning tuning_;
   std::map<int64_t, SimDisk> disks_;  // set before the simulator exists
@@ -135,6 +136,7 @@ bool Runner::EnsureSim() {
     sim_->set_echo([this](const std::string& l) { Trace(l); });
     InstallElectionInvariants(*sim_);
   }
+  for (int64_t sid : spares_) sim_->AddSpare(sid);
   for (const auto& [sid, d] : disks_) sim_->disk(sid) = d;
   return true;
 }
@@ -158,7 +160,6 @@ std::string Runner::Describe(int64_t sid) {
 std::string Runner::Expect(const std::vector<std::string>& w) {
   if (w.size() < 2) return Error("expect what?");
   const std::string& what = w[1];
-  const Membership& m = sim_->membership();
   if (what == "no-leader") return ExpectNoLeader(w);
   if (what == "settled") {
     std::string why = replica_ ? ZabSettled(*sim_) : ElectionSettled(*sim_);
@@ -179,7 +180,7 @@ std::string Runner::Expect(const std::vector<std::string>& w) {
   if (replica_ && what == "epoch") {
     std::optional<int64_t> sid = w.size() == 4 ? Number(w[2]) : std::nullopt;
     std::optional<int64_t> e = w.size() == 4 ? Number(w[3]) : std::nullopt;
-    if (!sid || !e || !m.IsMember(*sid)) return Error("expect epoch ID N");
+    if (!sid || !e || !sim_->IsKnown(*sid)) return Error("expect epoch ID N");
     std::optional<MemberView> v = sim_->view(*sid);
     if (!v || v->peer_epoch != *e) {
       return Error("expected " + std::to_string(*sid) + " in epoch " + std::to_string(*e) +
@@ -234,7 +235,6 @@ std::string Runner::ExpectSameDigest() {
 //        [leader L] [round R] [epoch E]
 std::string Runner::ExpectMembers(const std::vector<std::string>& w) {
   const std::string& what = w[1];
-  const Membership& m = sim_->membership();
   std::vector<int64_t> ids;
   std::optional<int64_t> leader, round, epoch;
   for (size_t i = 2; i < w.size(); ++i) {
@@ -246,7 +246,7 @@ std::string Runner::ExpectMembers(const std::vector<std::string>& w) {
       continue;
     }
     std::optional<int64_t> v = Number(w[i]);
-    if (!v || !m.IsMember(*v)) return Error("not a member: " + w[i]);
+    if (!v || !sim_->IsKnown(*v)) return Error("not a member: " + w[i]);
     ids.push_back(*v);
   }
   if (ids.empty()) return Error("expect " + what + " needs member ids");
@@ -304,8 +304,8 @@ std::string Runner::Line(int line_no, const std::string& raw) {
   Trace(echo);
 
   const std::string& cmd = w[0];
-  if (cmd == "voters" || cmd == "observers" || cmd == "seed" || cmd == "tuning" ||
-      cmd == "mode") {
+  if (cmd == "voters" || cmd == "observers" || cmd == "spares" || cmd == "seed" ||
+      cmd == "tuning" || cmd == "mode") {
     return Configure(w);
   }
   if (cmd == "set-zxid" || cmd == "set-epoch") return SetDisk(w);
@@ -335,7 +335,12 @@ std::string Runner::Configure(const std::vector<std::string>& w) {
   if (cmd == "tuning") return Tune(w);
   std::vector<int64_t> ids;
   if (!Ids(w, 1, &ids)) return Error(cmd + " needs ids");
-  for (int64_t id : ids) (cmd == "voters" ? voters_ : observers_).insert(id);
+  for (int64_t id : ids) (cmd == "voters" ? voters_ : cmd == "spares" ? spares_ : observers_).insert(id);
+  for (int64_t id : spares_) {
+    if (voters_.count(id) || observers_.count(id)) {
+      return Error("server " + std::to_string(id) + " is a spare and in the starting config");
+    }
+  }
   return {};
 }
 
@@ -378,7 +383,9 @@ std::string Runner::SetDisk(const std::vector<std::string>& w) {
   std::optional<int64_t> sid = w.size() == 3 ? Number(w[1]) : std::nullopt;
   std::optional<int64_t> v = w.size() == 3 ? Number(w[2]) : std::nullopt;
   if (!sid || !v) return Error(cmd + " SID VALUE");
-  if (!voters_.count(*sid) && !observers_.count(*sid)) return Error("not a member: " + w[1]);
+  if (!voters_.count(*sid) && !observers_.count(*sid) && !spares_.count(*sid)) {
+    return Error("not a member: " + w[1]);
+  }
   SimDisk& d = sim_ ? sim_->disk(*sid) : disks_[*sid];
   if (cmd == "set-zxid") {
     d.last_zxid = *v;
@@ -395,7 +402,7 @@ std::string Runner::DataDirFull(const std::vector<std::string>& w) {
   std::vector<int64_t> ids;
   if (!replica_ || !Ids(w, 1, &ids)) return Error(w[0] + " needs ids (mode replica)");
   for (int64_t id : ids) {
-    if (!sim_->membership().IsMember(id)) return Error("not a member: " + std::to_string(id));
+    if (!sim_->IsKnown(id)) return Error("not a member: " + std::to_string(id));
     sim_->disk(id).data_dir_full = w[0] == "disk-full";
   }
   sim_->Note(w[0] + " " + w[1]);
@@ -406,6 +413,7 @@ std::string Runner::DataDirFull(const std::vector<std::string>& w) {
 std::string Runner::Step(const std::vector<std::string>& w, const std::string& text) {
   const std::string& cmd = w[0];
   const Membership& m = sim_->membership();
+  auto known = [this](int64_t id) { return sim_->IsKnown(id); };
   std::string zab_error;
   if (replica_ && zab_->Command(w, &zab_error)) {
     return zab_error.empty() ? std::string() : Error(zab_error);
@@ -414,7 +422,7 @@ std::string Runner::Step(const std::vector<std::string>& w, const std::string& t
     std::vector<int64_t> ids;
     if (!Ids(w, 1, &ids)) return Error(cmd + " needs ids");
     for (int64_t id : ids) {
-      if (!m.IsMember(id)) return Error("not a member: " + std::to_string(id));
+      if (!known(id)) return Error("not a member: " + std::to_string(id));
       if (cmd != "start") sim_->CrashMember(id);
       if (cmd != "crash") sim_->StartMember(id);
     }
@@ -432,7 +440,7 @@ std::string Runner::Step(const std::vector<std::string>& w, const std::string& t
   } else if (cmd == "write" && replica_) {
     std::optional<int64_t> sid = w.size() >= 2 ? Number(w[1]) : std::nullopt;
     std::optional<int64_t> n = w.size() == 3 ? Number(w[2]) : std::optional<int64_t>(1);
-    if (!sid || !m.IsMember(*sid) || !n || *n < 1 || w.size() > 3) return Error("write ID [N]");
+    if (!sid || !known(*sid) || !n || *n < 1 || w.size() > 3) return Error("write ID [N]");
     clients_->ScriptedWrites(*sid, static_cast<int>(*n));
   } else if (cmd == "disk-full" || cmd == "disk-ok") {
     return DataDirFull(w);
@@ -441,6 +449,7 @@ std::string Runner::Step(const std::vector<std::string>& w, const std::string& t
   } else if (cmd == "print") {
     for (int64_t sid : m.voters()) Trace("  " + Describe(sid));
     for (int64_t sid : m.observers()) Trace("  " + Describe(sid) + " (observer)");
+    for (int64_t sid : sim_->spares()) Trace("  " + Describe(sid) + " (spare)");
   } else {
     return Error("unknown command " + cmd);
   }

@@ -39,7 +39,7 @@ void Replica::Start(std::deque<std::pair<int64_t, std::string>> recent, int64_t 
   // config file is what was active. A reconfig replayed from the log may never have been
   // committed (its leader crashed), so the file's membership stays in force until a leader's
   // sync says this history is committed (replica_history_config.cc).
-  core_.TakeActivatedConfig();
+  core_.SetConfigBase(active_config_text_, active_config_version_);
   // Only a history that ends where the Core does, in zxid order, and starts after its base.
   bool ordered = !recent.empty() && recent.back().first == last_logged_ &&
                  recent.front().first > recent_base;
@@ -165,7 +165,7 @@ void Replica::LeaveRole(const std::string& why) {
   for (const auto& [zxid, txn] : unapplied_) apply(txn);
   // A logged reconfig is not committed: it does not activate (the next leader's sync decides:
   // replica_history_config.cc).
-  core_.TakeActivatedConfig();
+  core_.SetConfigBase(active_config_text_, active_config_version_);
   outstanding_.clear();
   acks_.clear();
   reconfig_next_.clear();

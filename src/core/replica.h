@@ -234,6 +234,7 @@ class Replica final : public Machine {
   std::optional<QuorumConfig> HistoryConfig() const;
   bool HistoryConfigHasQuorum(const std::set<int64_t>& acks) const;  // true if none
   void ActivateHistoryConfig();
+  void ActivateAtCommit();  // leader: MaybeActivate, then learners whose stream changed resync
   void LearnConfigFromVote(const std::string& text);
   // both
   void DrainCore();

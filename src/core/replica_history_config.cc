@@ -34,8 +34,11 @@ bool Replica::HistoryConfigHasQuorum(const std::set<int64_t>& acks) const {
 }
 
 void Replica::ActivateHistoryConfig() {
-  if (!HistoryConfig()) return;
-  ActivateConfig(core_.tree().Find(kConfigPath)->data);
+  std::optional<QuorumConfig> qc = HistoryConfig();
+  if (!qc) return;
+  const std::string text = core_.tree().Find(kConfigPath)->data;
+  core_.SetConfigBase(text, qc->version);
+  ActivateConfig(text);
 }
 
 // A member that was down while a reconfig committed comes back in the config of its file; the
@@ -51,6 +54,10 @@ void Replica::LearnConfigFromVote(const std::string& text) {
     return;
   }
   ActivateConfig(text);
+  // No role to leave while LOOKING: the election starts again in the new membership now (what
+  // it had counted, and a finalize wait, were by the old voters).
+  role_change_.clear();
+  StartElection();
 }
 
 }  // namespace zk

@@ -221,8 +221,35 @@ void Replica::MaybeCommit() {
     acks_.erase(first);
     if (next != reconfig_next_.end()) reconfig_next_.erase(next);
     core_.Commit(zxid);
-    MaybeActivate();
+    ActivateAtCommit();
   }
+}
+
+// A learner's stream is PROPOSAL + COMMIT for a follower, INFORM for an observer. One whose role
+// a reconfig changes would miss the txns in flight in its old stream (proposed while it got
+// INFORMs, committed once it gets COMMITs): it is dropped and syncs again in its new role. One
+// outside the config (a joiner, a removed member) keeps the stream it asked for.
+void Replica::ActivateAtCommit() {
+  std::map<int64_t, bool> observer;
+  for (const auto& [sid, l] : learners_) observer[sid] = l.observer;
+  MaybeActivate();
+  if (state_ != PeerState::kLeading) return;
+  std::vector<int64_t> resync;
+  for (auto& [sid, l] : learners_) {
+    auto was = observer.find(sid);
+    if (was == observer.end()) continue;
+    if (!config_.membership.IsMember(sid)) {
+      l.observer = was->second;
+    } else if (l.observer != was->second) {
+      resync.push_back(sid);
+    }
+  }
+  for (int64_t sid : resync) {
+    learners_.erase(sid);
+    Disconnect(sid);
+    newleader_acks_.erase(sid);
+  }
+  if (!resync.empty() && serving_ && !HasQuorumOfSynced()) LeaveRole("quorum_lost");
 }
 
 bool Replica::HasQuorumOfSynced() const {

@@ -465,8 +465,12 @@ bool ReplicaMember::CarryOut() {
 MemberView ReplicaMember::view() const {
   MemberView v;
   if (replica_->core().config().reconfig_enabled) {
-    // Until it leaves its role (the tick after the activation) it is what it was.
-    v.voter = replica_->config().membership.IsVoter(sid_) != replica_->role_change_pending();
+    // Until it leaves its role (the tick after the activation) it is what its role says (one
+    // sync may activate several reconfigs, flipping its vote more than once).
+    const PeerState s = replica_->state();
+    v.voter = replica_->role_change_pending() && s != PeerState::kLooking
+                  ? s == PeerState::kLeading || s == PeerState::kFollowing
+                  : replica_->config().membership.IsVoter(sid_);
   }
   v.state = replica_->state();
   v.leader = v.state == PeerState::kLooking ? 0 : replica_->leader();

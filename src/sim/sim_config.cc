@@ -28,6 +28,7 @@ Membership LocalMembership(const QuorumConfig& qc, int64_t my_id) {
 QuorumConfig JoinerConfig(const Simulator& sim, int64_t sid) {
   QuorumConfig qc = SimQuorumConfig(sim.membership());
   for (int64_t id : sim.known()) {
+    if (id == sid) continue;  // being started: not built yet
     const auto* m = dynamic_cast<const ReplicaMember*>(sim.member(id));
     if (!m || !m->replica().serving()) continue;
     QuorumConfig active;

@@ -335,7 +335,8 @@ std::string Runner::Configure(const std::vector<std::string>& w) {
   if (cmd == "tuning") return Tune(w);
   std::vector<int64_t> ids;
   if (!Ids(w, 1, &ids)) return Error(cmd + " needs ids");
-  for (int64_t id : ids) (cmd == "voters" ? voters_ : cmd == "spares" ? spares_ : observers_).insert(id);
+  std::set<int64_t>& into = cmd == "voters" ? voters_ : cmd == "spares" ? spares_ : observers_;
+  into.insert(ids.begin(), ids.end());
   for (int64_t id : spares_) {
     if (voters_.count(id) || observers_.count(id)) {
       return Error("server " + std::to_string(id) + " is a spare and in the starting config");

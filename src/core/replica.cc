@@ -282,7 +282,7 @@ void Replica::TakeReady(Ready* out) {
 
 void Replica::DrainCore() {
   DrainCoreOutputs();
-  MaybeActivate();
+  if (!ActivationWaits()) MaybeActivate();
 }
 
 void Replica::DrainCoreOutputs() {

@@ -229,12 +229,13 @@ class Replica final : public Machine {
   void UpdateSyncedMembers();
   // The voters a proposed reconfig txn would install, or nothing for any other txn.
   std::optional<Membership> ReconfigTarget(const std::string& txn) const;
-  // The config the applied history ends in when newer than the one in force
+  // The config the applied history ends in when other than the one in force
   // (core/replica_history_config.cc); activated once that history is known committed.
   std::optional<QuorumConfig> HistoryConfig() const;
   bool HistoryConfigHasQuorum(const std::set<int64_t>& acks) const;  // true if none
   void ActivateHistoryConfig();
-  void ActivateAtCommit();  // leader: MaybeActivate, then learners whose stream changed resync
+  void ActivateAtCommit();
+  bool ActivationWaits() const;  // a syncing learner: configs activate at UPTODATE  // leader: MaybeActivate, then learners whose stream changed resync
   void LearnConfigFromVote(const std::string& text);
   // both
   void DrainCore();

@@ -22,10 +22,17 @@ std::optional<QuorumConfig> Replica::HistoryConfig() const {
   const Node* n = core_.tree().Find(kConfigPath);
   QuorumConfig qc;
   if (n == nullptr || !ParseQuorumConfig(n->data, &qc).empty() || qc.Voters().empty() ||
-      qc.version <= active_config_version_) {
+      qc.version == active_config_version_) {
     return std::nullopt;
   }
   return qc;
+}
+
+bool Replica::ActivationWaits() const {
+  // A learner's sync stream comes from a leader that may never establish its epoch (what it
+  // sends may be cut by the next leader's TRUNC): a config it carries activates at UPTODATE.
+  return (state_ == PeerState::kFollowing || state_ == PeerState::kObserving) &&
+         phase_ != Phase::kBroadcast;
 }
 
 bool Replica::HistoryConfigHasQuorum(const std::set<int64_t>& acks) const {

@@ -136,6 +136,14 @@ class Core {
   // The owner's active membership is `text` after all (a replayed reconfig that was not
   // committed, or not activated): /zookeeper/config shows it again; nothing pending.
   void SetActiveConfig(const std::string& text, int64_t version);
+  // The same, but /zookeeper/config keeps what the applied history says (a reconfig replayed
+  // from the log, not yet known committed): only the config a state rebuilt without a snapshot
+  // starts from is `text`; nothing pending.
+  void SetConfigBase(const std::string& text, int64_t version) {
+    config_.config_text = text;
+    config_.config_version = version;
+    activated_config_.clear();
+  }
   // Leader: a request a learner forwarded (req.origin, req.auth set). Its reply is the learner's.
   void SubmitForwarded(const ClientRequest& req, int64_t now_ms);
   // Learner: the leader committed `txn`; apply it and answer the local request it came from.

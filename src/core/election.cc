@@ -253,12 +253,21 @@ void Election::Step(const Notification& n) {
   // one in our round whose vote ours beats — ZooKeeper leaves that to the sender's resend timer;
   // answering at once turns a timeout into a round trip (votes only grow within a round, so the
   // answers stop). Observers do not answer: voters never count what an observer says.
+  // The same notification again, while our vote is the same, is not answered again: a peer
+  // that does not count us (a joiner's config names us, the sender's does not name it) answers
+  // every notification of ours and never takes our vote, and the two would answer each other
+  // forever. Resends on the timers cover a lost answer, as in ZooKeeper.
   if (n.state == PeerState::kLooking && !IsObserverSelf()) {
     if (n.election_epoch < logical_clock_ ||
         (n.election_epoch == logical_clock_ &&
          VoteBeats(m, proposed_leader_, proposed_zxid_, proposed_epoch_, n.leader, n.zxid,
                    n.peer_epoch))) {
-      Send(n.sid, Proposal(), PeerState::kLooking);
+      std::pair<Notification, Vote> answer{n, Proposal()};
+      auto [it, fresh] = answered_.emplace(n.sid, answer);
+      if (fresh || !(it->second == answer)) {
+        it->second = answer;
+        Send(n.sid, Proposal(), PeerState::kLooking);
+      }
     }
   }
   if (!m.IsVoter(n.leader)) return;  // a vote for a non-voter is not a vote

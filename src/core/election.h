@@ -261,6 +261,8 @@ class Election {
   int64_t proposed_zxid_ = kNoVote;
   int64_t proposed_epoch_ = kNoVote;
   std::map<int64_t, Vote> recvset_;
+  // By sender: the notification last answered at once, and the vote we answered with.
+  std::map<int64_t, std::pair<Notification, Vote>> answered_;
   std::map<int64_t, Vote> outofelection_;
   std::set<int64_t> lost_;  // voters whose connection closed and who have not spoken since
   std::optional<Decision> decision_;

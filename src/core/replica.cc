@@ -37,10 +37,9 @@ void Replica::Start(std::deque<std::pair<int64_t, std::string>> recent, int64_t 
   history_base_ = last_logged_;
   // A reconfig activates only at its commit, and then the dynamic file is rewritten: the
   // config file is what was active. A reconfig replayed from the log may never have been
-  // committed (its leader crashed), so memory goes back to the file's membership.
-  if (!core_.TakeActivatedConfig().empty()) {
-    core_.SetActiveConfig(active_config_text_, active_config_version_);
-  }
+  // committed (its leader crashed), so the file's membership stays in force until a leader's
+  // sync says this history is committed (replica_history_config.cc).
+  core_.SetConfigBase(active_config_text_, active_config_version_);
   // Only a history that ends where the Core does, in zxid order, and starts after its base.
   bool ordered = !recent.empty() && recent.back().first == last_logged_ &&
                  recent.front().first > recent_base;
@@ -102,9 +101,10 @@ void Replica::StartElection() {
   if (auto d = election_.decision()) OnDecision(*d);
 }
 
-void Replica::StepElection(const Notification& n) {
+void Replica::StepElection(const Notification& n, const std::string& config) {
   if (storage_failed_) return;  // out of the quorum: its vote must not count
   if (truncate_to_ >= 0) return;  // no vote from a state still to be rebuilt (a TRUNC)
+  if (!config.empty()) LearnConfigFromVote(config);
   election_.Step(n);
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
   if (phase_ == Phase::kElection) {
@@ -163,10 +163,9 @@ void Replica::LeaveRole(const std::string& why) {
   };
   for (const auto& [zxid, txn] : outstanding_) apply(txn);
   for (const auto& [zxid, txn] : unapplied_) apply(txn);
-  // A logged reconfig is not committed: it does not activate (the next leader decides).
-  if (!core_.TakeActivatedConfig().empty()) {
-    core_.SetActiveConfig(active_config_text_, active_config_version_);
-  }
+  // A logged reconfig is not committed: it does not activate (the next leader's sync decides:
+  // replica_history_config.cc).
+  core_.SetConfigBase(active_config_text_, active_config_version_);
   outstanding_.clear();
   acks_.clear();
   reconfig_next_.clear();
@@ -297,7 +296,7 @@ void Replica::TakeReady(Ready* out) {
 
 void Replica::DrainCore() {
   DrainCoreOutputs();
-  MaybeActivate();
+  if (!ActivationWaits()) MaybeActivate();
 }
 
 void Replica::DrainCoreOutputs() {

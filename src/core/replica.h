@@ -60,6 +60,7 @@
 
 #include "core/core.h"
 #include "core/election.h"
+#include "core/quorum_config.h"
 #include "core/machine.h"
 #include "core/txn_log_source.h"
 #include "core/zab_packet.h"
@@ -123,7 +124,9 @@ class Replica final : public Machine {
   // Recovery read the epoch files after construction.
   void SetDurable(const DurableState& durable) { durable_ = durable; }
 
-  void StepElection(const Notification& n);
+  // `config`: the membership text the sender has in force, if its notification carried one; a
+  // newer one than ours is taken while LOOKING (replica_history_config.cc).
+  void StepElection(const Notification& n, const std::string& config = {});
   void StepZab(int64_t from, const ZabPacket& p);
   void PeerDisconnected(int64_t sid);
   // See the storage rule above (core/replica_storage.cc).
@@ -157,6 +160,9 @@ class Replica final : public Machine {
   int64_t epoch() const { return durable_.current_epoch; }
   const DurableState& durable() const { return durable_; }
   const ReplicaConfig& config() const { return config_; }
+  // The config in force (/zookeeper/config text, with its version line) and its version.
+  const std::string& active_config_text() const { return active_config_text_; }
+  int64_t active_config_version() const { return active_config_version_; }
   // Leader: learners connected, and those synced (UPTODATE sent).
   size_t learner_count() const { return learners_.size(); }
   size_t synced_follower_count() const;
@@ -235,6 +241,14 @@ class Replica final : public Machine {
   void UpdateSyncedMembers();
   // The voters a proposed reconfig txn would install, or nothing for any other txn.
   std::optional<Membership> ReconfigTarget(const std::string& txn) const;
+  // The config the applied history ends in when other than the one in force
+  // (core/replica_history_config.cc); activated once that history is known committed.
+  std::optional<QuorumConfig> HistoryConfig() const;
+  bool HistoryConfigHasQuorum(const std::set<int64_t>& acks) const;  // true if none
+  void ActivateHistoryConfig();
+  void ActivateAtCommit();
+  bool ActivationWaits() const;  // a syncing learner: configs activate at UPTODATE  // leader: MaybeActivate, then learners whose stream changed resync
+  void LearnConfigFromVote(const std::string& text);
   // both
   void DrainCore();
   void DrainCoreOutputs();

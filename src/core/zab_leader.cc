@@ -97,7 +97,8 @@ void Replica::LeadAck(int64_t from, LearnerState& l, const ZabPacket& p) {
   const bool voter = config_.membership.IsVoter(from);
   if (p.zxid == MakeZxid(new_epoch_, 0) && l.forwarding && !l.acked_newleader) {
     l.acked_newleader = true;
-    if (voter) newleader_acks_.insert(from);
+    // A non-voting follower's counts for the voters of a reconfig in our history.
+    if (voter || !l.observer) newleader_acks_.insert(from);
     if (serving_ && !l.uptodate) {
       SendZab(from, ZabType::kUpToDate, -1);
       l.uptodate = true;
@@ -155,6 +156,9 @@ void Replica::MaybeEstablishEpoch() {
 void Replica::MaybeStartServing() {
   if (serving_ || !epoch_established_) return;
   if (!config_.membership.IsQuorum(newleader_acks_)) return;
+  // A reconfig our history ends in needs a quorum of its own voters too (ZooKeeper's leader
+  // waits for both); once they acked, the history is theirs, and the config activates.
+  if (!HistoryConfigHasQuorum(newleader_acks_)) return;
   ZK_ASSERT(durable_.current_epoch == new_epoch_ && newleader_acks_.count(config_.my_id) > 0);
   serving_ = true;
   phase_ = Phase::kBroadcast;
@@ -169,6 +173,7 @@ void Replica::MaybeStartServing() {
     }
   }
   Event("serving");
+  ActivateHistoryConfig();
 }
 
 void Replica::Propose(int64_t zxid, std::string txn) {
@@ -216,8 +221,35 @@ void Replica::MaybeCommit() {
     acks_.erase(first);
     if (next != reconfig_next_.end()) reconfig_next_.erase(next);
     core_.Commit(zxid);
-    MaybeActivate();
+    ActivateAtCommit();
   }
+}
+
+// A learner's stream is PROPOSAL + COMMIT for a follower, INFORM for an observer. One whose role
+// a reconfig changes would miss the txns in flight in its old stream (proposed while it got
+// INFORMs, committed once it gets COMMITs): it is dropped and syncs again in its new role. One
+// outside the config (a joiner, a removed member) keeps the stream it asked for.
+void Replica::ActivateAtCommit() {
+  std::map<int64_t, bool> observer;
+  for (const auto& [sid, l] : learners_) observer[sid] = l.observer;
+  MaybeActivate();
+  if (state_ != PeerState::kLeading) return;
+  std::vector<int64_t> resync;
+  for (auto& [sid, l] : learners_) {
+    auto was = observer.find(sid);
+    if (was == observer.end()) continue;
+    if (!config_.membership.IsMember(sid)) {
+      l.observer = was->second;
+    } else if (l.observer != was->second) {
+      resync.push_back(sid);
+    }
+  }
+  for (int64_t sid : resync) {
+    learners_.erase(sid);
+    Disconnect(sid);
+    newleader_acks_.erase(sid);
+  }
+  if (!resync.empty() && serving_ && !HasQuorumOfSynced()) LeaveRole("quorum_lost");
 }
 
 bool Replica::HasQuorumOfSynced() const {

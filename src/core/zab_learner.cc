@@ -55,6 +55,8 @@ void Replica::LearnStep(const ZabPacket& p) {
       core_.SetRole(CoreRole::kLearner);
       election_.UpdatePeerEpoch(new_epoch_);
       Event("serving");
+      core_.TakeActivatedConfig();  // the history's config, below, says it all
+      ActivateHistoryConfig();  // the leader synced our history: a reconfig in it committed
       return;
     case ZabType::kPing:
       SendZab(leader_, ZabType::kPing, last_logged_, EncodeTouches(core_.TakeTouchedSessions()));
@@ -99,7 +101,7 @@ void Replica::LearnSnap(const ZabPacket& p) {
     return;
   }
   core_.Restore(std::move(tree), sessions, p.zxid);
-  MaybeActivate();  // the leader's membership comes with its state
+  // The leader's membership comes with its state; it activates at UPTODATE.
   snap_wanted_ = false;
   unapplied_.clear();
   history_.clear();
@@ -223,7 +225,9 @@ void Replica::LearnerApply(int64_t zxid) {
     assert(ok);
     if (ok && txn.header.zxid > core_.last_zxid()) core_.ApplyCommitted(txn);
     unapplied_.erase(it);
-    MaybeActivate();  // a committed reconfig activates now, before anything else happens
+    // A committed reconfig activates now, before anything else happens (in the sync stream,
+    // at UPTODATE: replica_history_config.cc).
+    if (!ActivationWaits()) MaybeActivate();
   }
   ZK_ASSERT(unapplied_.empty() || unapplied_.begin()->first > zxid);
 }

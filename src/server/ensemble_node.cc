@@ -187,8 +187,8 @@ std::string EnsembleNode::Start() {
   tc.learn_peers = config_.reconfig_enabled;
   PeerTransportCallbacks cb;
   auto after = [this] { HandOver(); };
-  cb.on_notification = [this, after](const Notification& n) {
-    replica_->StepElection(n);
+  cb.on_notification = [this, after](const Notification& n, const std::string& config) {
+    replica_->StepElection(n, config);
     after();
   };
   cb.on_zab = [this, after](int64_t from, const ZabPacket& p) {
@@ -393,7 +393,12 @@ void EnsembleNode::Release() {
     Held held = std::move(held_.front());
     held_.pop_front();
     Ready& ready = held.ready;
-    for (const auto& m : ready.election_messages) transport_->SendNotification(m.to, m.n);
+    // With reconfig every vote carries the config in force, so a member that missed a
+    // reconfig while down learns it (Replica::StepElection).
+    const std::string none;
+    const std::string& config =
+        config_.reconfig_enabled ? replica_->active_config_text() : none;
+    for (const auto& m : ready.election_messages) transport_->SendNotification(m.to, m.n, config);
     for (int64_t sid : ready.quorum_disconnects) transport_->DisconnectQuorum(sid);
     for (size_t i = 0; i < ready.zab_messages.size(); ++i) {
       const auto& [to, p] = ready.zab_messages[i];

@@ -198,10 +198,10 @@ std::string PeerTransport::Start() {
   return err;
 }
 
-void PeerTransport::SendNotification(int64_t to, const Notification& n) {
+void PeerTransport::SendNotification(int64_t to, const Notification& n, std::string_view config) {
   Notification mine = n;
   mine.sid = state_->config.my_sid;
-  state_->Send(to, Port::kElection, EncodeFrame(EncodeNotification(mine)));
+  state_->Send(to, Port::kElection, EncodeFrame(EncodeNotification(mine, config)));
 }
 
 void PeerTransport::SendZab(int64_t to, const ZabPacket& p) {

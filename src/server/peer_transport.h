@@ -112,7 +112,8 @@ struct PeerTransportConfig {
 };
 
 struct PeerTransportCallbacks {
-  std::function<void(const Notification&)> on_notification;  // n.sid checked against the hello
+  // n.sid checked against the hello; the config text the notification carried (may be empty).
+  std::function<void(const Notification&, const std::string&)> on_notification;
   std::function<void(int64_t from, const ZabPacket&)> on_zab;
   std::function<void(int64_t sid)> on_peer_lost;  // a quorum-port connection to/from sid closed
   std::function<void(int64_t sid)> on_peer_unreachable;  // a dial of sid's quorum port failed
@@ -149,7 +150,7 @@ class PeerTransport {
   // Queue a message for `to`; it goes out in this loop iteration if a connection is up. A message
   // to an unknown sid or to myself is dropped and counted. The notification's sid is sent as
   // my_sid whatever it says.
-  void SendNotification(int64_t to, const Notification& n);
+  void SendNotification(int64_t to, const Notification& n, std::string_view config = {});
   void SendZab(int64_t to, const ZabPacket& p);
 
   // Ends the quorum-port relationship with `sid` (the Replica left it: Ready::quorum_disconnects):

@@ -163,7 +163,7 @@ void PeerTransport::State::OnBytes(PeerConnection* c, std::string_view bytes) {
       ++counters.notifications_received;
       c->delivered = true;
       if (cb.on_notification) {
-        cb.on_notification(wn->n);
+        cb.on_notification(wn->n, wn->config);
       }
     } else {
       std::optional<ZabPacket> p = DecodeZabPacket(frame);

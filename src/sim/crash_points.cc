@@ -26,6 +26,8 @@ const char* CrashPointName(CrashPoint p) {
       return "before-ackepoch";
     case CrashPoint::kAfterAckEpoch:
       return "after-ackepoch";
+    case CrashPoint::kBeforeConfigFile:
+      return "before-config-file";
   }
   return "?";
 }
@@ -37,7 +39,7 @@ const std::vector<CrashPoint>& AllCrashPoints() {
       CrashPoint::kAfterSync,          CrashPoint::kBeforeAck,
       CrashPoint::kAfterAck,           CrashPoint::kBeforeNewLeaderAck,
       CrashPoint::kAfterNewLeaderAck,  CrashPoint::kBeforeAckEpoch,
-      CrashPoint::kAfterAckEpoch};
+      CrashPoint::kAfterAckEpoch,      CrashPoint::kBeforeConfigFile};
   return all;
 }
 

@@ -16,6 +16,9 @@
 //   before-X / after-X     the message X about to leave (it does not) / just sent (it does),
 //                          for X = ack (a proposal's ACK), newleader-ack (the ACK of
 //                          NEWLEADER), ackepoch (ACKEPOCH)
+//   before-config-file     a reconfig activated (applied at its commit, the txn in the log),
+//                          its dynamic config file not yet written; zkd's shell writes it
+//                          first thing in the Ready, so this comes before the steps above
 // Plain data; no I/O.
 #pragma once
 
@@ -37,6 +40,7 @@ enum class CrashPoint {
   kAfterNewLeaderAck,
   kBeforeAckEpoch,
   kAfterAckEpoch,
+  kBeforeConfigFile,  // last: random runs without reconfig leave it out (random_run.cc)
 };
 
 const char* CrashPointName(CrashPoint p);

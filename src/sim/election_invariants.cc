@@ -21,7 +21,14 @@ std::string CheckRoles(const Simulator& sim) {
     }
     if (v.state == PeerState::kFollowing || v.state == PeerState::kObserving) {
       if (v.leader == sid) return S(sid) + " follows itself";
-      if (!m.IsVoter(v.leader)) return S(sid) + " follows non-voter " + S(v.leader);
+      // With reconfig a voter is one by its own active config (its view says), and the
+      // starting config may not name it (a spare that joined); a leader that just stepped
+      // down may still be followed until its followers hear of it.
+      std::optional<MemberView> lv = v.voter ? sim.view(v.leader) : std::nullopt;
+      bool leader_votes = v.voter ? (!lv || lv->state != PeerState::kLeading ||
+                                     lv->voter.value_or(true))
+                                  : m.IsVoter(v.leader);
+      if (!leader_votes) return S(sid) + " follows non-voter " + S(v.leader);
     }
   }
   return {};

@@ -5,6 +5,8 @@
 //                                                               (Zab, clients, disks)
 //   sim --replica --crash-points --seeds 1000 [...]             and members also die at random
 //                                                               persistence steps
+//   sim --replica --reconfig --spares 2 --seeds 300 [...]       random reconfigs (leave, join
+//                                                               of a spare, role changes) too
 //   sim --scenario FILE --rewrite-golden                        rewrite FILE.golden
 //   sim [--replica] --seed 4242                                 replay one seed, with its trace
 //   sim --scenario test/scenarios/foo.txt ...                   run scenario files
@@ -114,7 +116,10 @@ int RunReplicaSeeds(uint64_t first_seed, uint64_t seeds, const zk::sim::SimTunin
                             std::to_string(tuning.observers) + " --clients " +
                             std::to_string(tuning.clients) + " --chaos-ticks " +
                             std::to_string(tuning.chaos_ticks) +
-                            (tuning.crash_points ? " --crash-points" : "");
+                            (tuning.crash_points ? " --crash-points" : "") +
+                            (tuning.reconfig ? " --reconfig --spares " +
+                                                   std::to_string(tuning.spares)
+                                             : std::string());
   if (tuning.data_dir_full_chance > 0) {
     replay_args += " --disk-full-chance " + std::to_string(tuning.data_dir_full_chance);
   }
@@ -172,6 +177,11 @@ int main(int argc, char** argv) {
   app.add_flag("--crash-points", tuning.crash_points,
                "arm random crash points at persistence steps during the chaos (--replica)");
   app.add_flag("--trace-zab", tuning.trace_zab, "trace every Zab packet delivered (--replica)");
+  app.add_flag("--reconfig", tuning.reconfig,
+               "reconfig enabled, with random reconfigs among the faults (--replica)");
+  app.add_option("--spares", tuning.spares,
+                 "servers outside the starting config that may join (--replica --reconfig)")
+      ->check(CLI::Range(0, 5));
   app.add_option("--clients", tuning.clients, "simulated clients (--replica)")
       ->check(CLI::Range(0, 50));
   app.add_flag("--rewrite-golden", rewrite_golden, "write <scenario>.golden from this run");

@@ -4,9 +4,11 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "sim/election_member.h"
+#include "sim/random_reconfig.h"
 #include "sim/replica_member.h"
 
 namespace zk::sim {
@@ -149,11 +151,14 @@ void ChaosTick(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, int64_t
 
 // After tick 20, with chance 0.03 a tick: a random member dies the next time it reaches a random
 // persistence step.
-void MaybeArmCrash(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, int64_t t) {
+// The last point (before-config-file) only exists with reconfig: without, a seed draws what it
+// drew before that point existed.
+void MaybeArmCrash(Simulator& sim, const std::vector<int64_t>& ids, Prng& p, int64_t t,
+                   bool reconfig) {
   if (t <= 20 || !p.Chance(0.03)) return;
   int64_t id = ids[p.Below(ids.size())];
   const std::vector<CrashPoint>& all = AllCrashPoints();
-  CrashPoint point = all[p.Below(all.size())];
+  CrashPoint point = all[p.Below(reconfig ? all.size() : all.size() - 1)];
   sim.ArmCrash(id, point);
   sim.Note("crash-at " + std::to_string(id) + " " + CrashPointName(point));
 }
@@ -277,6 +282,15 @@ ReplicaRunResult RunRandomReplica(uint64_t seed, const SimTuning& tuning) {
   InstallRoleInvariants(sim);
   checker.Install(sim);
   std::vector<int64_t> ids = Ids(membership);
+  std::optional<RandomReconfig> reconfig;
+  if (tuning.reconfig) {
+    // The spares take part in every fault like the others; they start outside the config.
+    for (int i = 1; i <= tuning.spares; ++i) {
+      sim.AddSpare(tuning.voters + tuning.observers + i);
+      ids.push_back(tuning.voters + tuning.observers + i);
+    }
+    reconfig.emplace(&sim, seed ^ 0x7ec0f16ULL, tuning.reconfig_chance);
+  }
   RandomFaults(sim);
 
   std::map<int64_t, int64_t> start_at = StartTimes(p, ids);
@@ -288,7 +302,8 @@ ReplicaRunResult RunRandomReplica(uint64_t seed, const SimTuning& tuning) {
   for (int64_t t = 0; t < tuning.chaos_ticks && !sim.failed(); ++t) {
     ChaosTick(sim, ids, p, t, start_at, kinds);
     DataDirFault(sim, ids, disk_faults, tuning.data_dir_full_chance);
-    if (tuning.crash_points) MaybeArmCrash(sim, ids, crash_prng, t);
+    if (tuning.crash_points) MaybeArmCrash(sim, ids, crash_prng, t, tuning.reconfig);
+    if (reconfig) reconfig->Tick();
     clients->Tick();
     sim.RunTicks(1);
   }

@@ -1,5 +1,6 @@
 #include "sim/replica_invariants.h"
 
+#include "core/quorum_config.h"
 #include "proto/zxid.h"
 
 namespace zk::sim {
@@ -10,6 +11,17 @@ std::string S(int64_t v) { return std::to_string(v); }
 const ReplicaMember* AsReplica(const Simulator& sim, int64_t sid) {
   return dynamic_cast<const ReplicaMember*>(sim.member(sid));
 }
+
+// The serving leader (the first in id order), if any.
+const ReplicaMember* ServingLeader(const Simulator& sim) {
+  for (const auto& [sid, v] : sim.views()) {
+    const ReplicaMember* m = AsReplica(sim, sid);
+    if (m && m->replica().state() == PeerState::kLeading && m->replica().serving()) return m;
+  }
+  return nullptr;
+}
+
+bool Reconfigurable(const ReplicaMember& m) { return m.replica().core().config().reconfig_enabled; }
 
 }  // namespace
 
@@ -146,7 +158,7 @@ std::string ZabChecker::CheckNotAheadOfLeader(const Simulator& sim, int64_t sid,
 }
 
 std::string ZabChecker::CheckAllAcked(const Simulator& sim) const {
-  const Membership& mm = sim.membership();
+  const Membership mm = FinalMembership(sim);
   for (const std::set<int64_t>* group : {&mm.voters(), &mm.observers()}) {
     for (int64_t sid : *group) {
       const ReplicaMember* m = AsReplica(sim, sid);
@@ -159,8 +171,44 @@ std::string ZabChecker::CheckAllAcked(const Simulator& sim) const {
   return {};
 }
 
+Membership FinalMembership(const Simulator& sim) {
+  const ReplicaMember* l = ServingLeader(sim);
+  if (l && Reconfigurable(*l)) return l->replica().config().membership;
+  return sim.membership();
+}
+
+std::string SameConfig(const Simulator& sim) {
+  const ReplicaMember* l = ServingLeader(sim);
+  if (!l) return "no serving leader";
+  if (!Reconfigurable(*l)) return {};
+  const Replica& lr = l->replica();
+  const Membership& mm = lr.config().membership;
+  for (const std::set<int64_t>* group : {&mm.voters(), &mm.observers()}) {
+    for (int64_t sid : *group) {
+      const ReplicaMember* m = AsReplica(sim, sid);
+      if (!m) continue;  // down: ZabSettled says so
+      const Replica& r = m->replica();
+      if (r.active_config_version() != lr.active_config_version() ||
+          r.active_config_text() != lr.active_config_text()) {
+        return "member " + S(sid) + " has config version " +
+               HexVersion(r.active_config_version()) + " in force, leader " + S(l->sid()) +
+               " version " + HexVersion(lr.active_config_version()) +
+               (r.active_config_version() == lr.active_config_version() ? " (other text)" : "");
+      }
+      QuorumConfig file;
+      if (!ParseQuorumConfig(sim.disk(sid).config_text, &file).empty() ||
+          file.version != r.active_config_version()) {
+        return "member " + S(sid) + "'s dynamic config file has version " +
+               HexVersion(file.version) + ", not " + HexVersion(r.active_config_version()) +
+               " that it has in force";
+      }
+    }
+  }
+  return {};
+}
+
 std::string ZabSettled(const Simulator& sim) {
-  const Membership& mm = sim.membership();
+  const Membership mm = FinalMembership(sim);
   int64_t leader = -1;
   for (int64_t sid : mm.voters()) {
     const ReplicaMember* m = AsReplica(sim, sid);
@@ -195,7 +243,7 @@ std::string ZabSettled(const Simulator& sim) {
       }
     }
   }
-  return {};
+  return SameConfig(sim);
 }
 
 }  // namespace zk::sim

@@ -16,7 +16,8 @@
 // Only serving members are held to the history rules: a member out of its role may have applied
 // txns from its log that a new leader discards (by SNAP) before it serves again.
 //
-// ZabSettled() is the liveness condition once the faults stop.
+// ZabSettled() is the liveness condition once the faults stop; with reconfig it includes
+// SameConfig().
 #pragma once
 
 #include <cstdint>
@@ -76,7 +77,17 @@ class ZabChecker {
 
 // Every member up; exactly one serves as leader; every other voter serves as its follower and
 // every observer as its observer, in its epoch; all applied the same zxid and have the same
-// tree digest. Empty if so, else what is missing.
+// tree digest. Empty if so, else what is missing. With reconfig the members are those of the
+// serving leader's config (removed ones may be up or down), and SameConfig() must hold too.
 std::string ZabSettled(const Simulator& sim);
+
+// The members a settled run is judged by: the serving leader's config with reconfig (if one
+// leads), else the starting config.
+Membership FinalMembership(const Simulator& sim);
+
+// Same config after healing (reconfig): every member of the serving leader's config that is up
+// has that config (version and text) in force, and the same in its dynamic config file. Empty
+// when it holds, or without reconfig; "no serving leader" when none serves.
+std::string SameConfig(const Simulator& sim);
 
 }  // namespace zk::sim

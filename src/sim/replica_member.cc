@@ -9,6 +9,7 @@
 #include "proto/jute.h"
 #include "proto/records.h"
 #include "proto/zxid.h"
+#include "sim/sim_config.h"
 
 namespace zk::sim {
 namespace {
@@ -113,15 +114,21 @@ void ReplicaMember::Start() {
   cc.role = CoreRole::kLearner;
   cc.apply_on_submit = false;
   if (t.reconfig) {
+    // The dynamic config file: the last activated config on this disk, else the starting one
+    // (a spare's is laid out when it first starts: the ensemble's plus itself).
+    QuorumConfig qc;
+    if (disk_->config_text.empty()) {
+      qc = membership_.IsMember(sid_) ? SimQuorumConfig(membership_)
+                                      : JoinerConfig(*ctx_.sim, sid_);
+      disk_->config_text = qc.Text();
+    } else {
+      std::string e = ParseQuorumConfig(disk_->config_text, &qc);
+      assert(e.empty());
+    }
     cc.reconfig_enabled = cc.skip_acl = true;
-    QuorumConfig qc;  // the addresses only show in /zookeeper/config: the network is simulated
-    for (int64_t id : membership_.voters()) {
-      qc.Put(ServerSpec{id, "10.0.0." + std::to_string(id), 2888, 3888, false, "", 2181});
-    }
-    for (int64_t id : membership_.observers()) {
-      qc.Put(ServerSpec{id, "10.0.0." + std::to_string(id), 2888, 3888, true, "", 2181});
-    }
     cc.config_text = qc.Text();
+    cc.config_version = qc.version;
+    rc.membership = LocalMembership(qc, sid_);
   }
   const int64_t first_session_id = (sid_ << 56) | (boot_ << 40);
   replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
@@ -191,7 +198,7 @@ void ReplicaMember::Step(const SimMessage& m) {
       ++malformed_;
       return;
     }
-    replica_->StepElection(wn->n);
+    replica_->StepElection(wn->n, wn->config);
     return;
   }
   std::optional<ZabPacket> p = DecodeZabPacket(m.payload);
@@ -367,6 +374,11 @@ bool ReplicaMember::CarryOut() {
     if (!q.on_disk) {
       q.on_disk = true;
       moved = true;
+      // 0. the dynamic config file of a reconfig just activated (zkd's shell writes it first).
+      if (!r.activated_config.empty()) {
+        if (AtCrashPoint(CrashPoint::kBeforeConfigFile)) return true;
+        disk_->config_text = r.activated_config;
+      }
       if ((r.accepted_epoch || r.current_epoch) && disk_->data_dir_full) FailEpochWrite();
       // 1. epoch files, 2. snapshot (the log goes), 3. log appends (synced below).
       if (r.accepted_epoch) {
@@ -413,8 +425,13 @@ bool ReplicaMember::CarryOut() {
       replica_->Persisted(r.log_appends.back().zxid);
     }
     // 4. messages, 5. client outputs, then events.
+    // With reconfig a vote carries the config in force, as zkd's shell sends it.
+    const bool reconfig = replica_->core().config().reconfig_enabled;
+    const std::string none;
+    const std::string& config = reconfig ? replica_->active_config_text() : none;
     for (const OutgoingNotification& o : r.election_messages) {
-      outbox_.push_back(SimMessage{sid_, o.to, Channel::kElection, EncodeNotification(o.n)});
+      outbox_.push_back(
+          SimMessage{sid_, o.to, Channel::kElection, EncodeNotification(o.n, config)});
     }
     for (int64_t to : r.quorum_disconnects) {
       SimMessage close{sid_, to, Channel::kQuorum, {}};
@@ -450,8 +467,12 @@ bool ReplicaMember::CarryOut() {
 MemberView ReplicaMember::view() const {
   MemberView v;
   if (replica_->core().config().reconfig_enabled) {
-    // Until it leaves its role (the tick after the activation) it is what it was.
-    v.voter = replica_->config().membership.IsVoter(sid_) != replica_->role_change_pending();
+    // Until it leaves its role (the tick after the activation) it is what its role says (one
+    // sync may activate several reconfigs, flipping its vote more than once).
+    const PeerState s = replica_->state();
+    v.voter = replica_->role_change_pending() && s != PeerState::kLooking
+                  ? s == PeerState::kLeading || s == PeerState::kFollowing
+                  : replica_->config().membership.IsVoter(sid_);
   }
   v.state = replica_->state();
   v.leader = v.state == PeerState::kLooking ? 0 : replica_->leader();

@@ -20,6 +20,12 @@
 // A restart rebuilds the Core as recovery does: decode the snapshot (if a SNAP installed one),
 // replay the log through Core::ApplyTxn, read the epoch files, then Replica::Start().
 //
+// With reconfig (tuning reconfig=1) the disk also holds the dynamic config file
+// (SimDisk::config_text): the member starts in the config it names (a spare's is laid out at its
+// first start: sim_config.h), and rewrites it when a Ready activates a reconfig — first thing
+// in that Ready, as zkd's shell does, so crash point before-config-file falls between the
+// activation in memory and the file.
+//
 // A full data directory (SimDisk::data_dir_full) fails the epoch writes: the member applies the
 // ensemble's storage rule (replica_storage.cc), and every Zab message it sends is checked
 // against the epochs on its disk.

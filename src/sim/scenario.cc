@@ -91,6 +91,7 @@ bool Runner::EnsureSim() {
     sim_->set_echo([this](const std::string& l) { Trace(l); });
     InstallElectionInvariants(*sim_);
   }
+  for (int64_t sid : spares_) sim_->AddSpare(sid);
   for (const auto& [sid, d] : disks_) sim_->disk(sid) = d;
   return true;
 }
@@ -119,8 +120,8 @@ std::string Runner::Line(int line_no, const std::string& raw) {
   Trace(echo);
 
   const std::string& cmd = w[0];
-  if (cmd == "voters" || cmd == "observers" || cmd == "seed" || cmd == "tuning" ||
-      cmd == "mode") {
+  if (cmd == "voters" || cmd == "observers" || cmd == "spares" || cmd == "seed" ||
+      cmd == "tuning" || cmd == "mode") {
     return Configure(w);
   }
   if (cmd == "set-zxid" || cmd == "set-epoch") return SetDisk(w);
@@ -150,7 +151,13 @@ std::string Runner::Configure(const std::vector<std::string>& w) {
   if (cmd == "tuning") return Tune(w);
   std::vector<int64_t> ids;
   if (!Ids(w, 1, &ids)) return Error(cmd + " needs ids");
-  for (int64_t id : ids) (cmd == "voters" ? voters_ : observers_).insert(id);
+  std::set<int64_t>& into = cmd == "voters" ? voters_ : cmd == "spares" ? spares_ : observers_;
+  into.insert(ids.begin(), ids.end());
+  for (int64_t id : spares_) {
+    if (voters_.count(id) || observers_.count(id)) {
+      return Error("server " + std::to_string(id) + " is a spare and in the starting config");
+    }
+  }
   return {};
 }
 
@@ -197,7 +204,9 @@ std::string Runner::SetDisk(const std::vector<std::string>& w) {
   std::optional<int64_t> sid = w.size() == 3 ? Number(w[1]) : std::nullopt;
   std::optional<int64_t> v = w.size() == 3 ? Number(w[2]) : std::nullopt;
   if (!sid || !v) return Error(cmd + " SID VALUE");
-  if (!voters_.count(*sid) && !observers_.count(*sid)) return Error("not a member: " + w[1]);
+  if (!voters_.count(*sid) && !observers_.count(*sid) && !spares_.count(*sid)) {
+    return Error("not a member: " + w[1]);
+  }
   SimDisk& d = sim_ ? sim_->disk(*sid) : disks_[*sid];
   if (cmd == "set-zxid") {
     d.last_zxid = *v;
@@ -214,7 +223,7 @@ std::string Runner::DataDirFull(const std::vector<std::string>& w) {
   std::vector<int64_t> ids;
   if (!replica_ || !Ids(w, 1, &ids)) return Error(w[0] + " needs ids (mode replica)");
   for (int64_t id : ids) {
-    if (!sim_->membership().IsMember(id)) return Error("not a member: " + std::to_string(id));
+    if (!sim_->IsKnown(id)) return Error("not a member: " + std::to_string(id));
     sim_->disk(id).data_dir_full = w[0] == "disk-full";
   }
   sim_->Note(w[0] + " " + w[1]);
@@ -225,6 +234,7 @@ std::string Runner::DataDirFull(const std::vector<std::string>& w) {
 std::string Runner::Step(const std::vector<std::string>& w, const std::string& text) {
   const std::string& cmd = w[0];
   const Membership& m = sim_->membership();
+  auto known = [this](int64_t id) { return sim_->IsKnown(id); };
   std::string zab_error;
   if (replica_ && zab_->Command(w, &zab_error)) {
     return zab_error.empty() ? std::string() : Error(zab_error);
@@ -233,7 +243,7 @@ std::string Runner::Step(const std::vector<std::string>& w, const std::string& t
     std::vector<int64_t> ids;
     if (!Ids(w, 1, &ids)) return Error(cmd + " needs ids");
     for (int64_t id : ids) {
-      if (!m.IsMember(id)) return Error("not a member: " + std::to_string(id));
+      if (!known(id)) return Error("not a member: " + std::to_string(id));
       if (cmd != "start") sim_->CrashMember(id);
       if (cmd != "crash") sim_->StartMember(id);
     }
@@ -251,7 +261,7 @@ std::string Runner::Step(const std::vector<std::string>& w, const std::string& t
   } else if (cmd == "write" && replica_) {
     std::optional<int64_t> sid = w.size() >= 2 ? Number(w[1]) : std::nullopt;
     std::optional<int64_t> n = w.size() == 3 ? Number(w[2]) : std::optional<int64_t>(1);
-    if (!sid || !m.IsMember(*sid) || !n || *n < 1 || w.size() > 3) return Error("write ID [N]");
+    if (!sid || !known(*sid) || !n || *n < 1 || w.size() > 3) return Error("write ID [N]");
     clients_->ScriptedWrites(*sid, static_cast<int>(*n));
   } else if (cmd == "disk-full" || cmd == "disk-ok") {
     return DataDirFull(w);
@@ -260,6 +270,7 @@ std::string Runner::Step(const std::vector<std::string>& w, const std::string& t
   } else if (cmd == "print") {
     for (int64_t sid : m.voters()) Trace("  " + Describe(sid));
     for (int64_t sid : m.observers()) Trace("  " + Describe(sid) + " (observer)");
+    for (int64_t sid : sim_->spares()) Trace("  " + Describe(sid) + " (spare)");
   } else {
     return Error("unknown command " + cmd);
   }

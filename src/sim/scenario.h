@@ -3,6 +3,8 @@
 //
 //   voters 1 2 3 4 5            the ensemble (before anything starts)
 //   observers 6
+//   spares 7 8                  servers outside the starting config, started later to join it
+//                               by a reconfig (scenario_reconfig.cc)
 //   tuning finalize=2 min=2 max=32 lease=5
 //   set-zxid 4 0x100000007      durable state (zxid, current/accepted epoch) of a member
 //   set-epoch 4 1

@@ -29,7 +29,6 @@ std::string Runner::Describe(int64_t sid) {
 std::string Runner::Expect(const std::vector<std::string>& w) {
   if (w.size() < 2) return Error("expect what?");
   const std::string& what = w[1];
-  const Membership& m = sim_->membership();
   if (what == "no-leader") return ExpectNoLeader(w);
   if (what == "settled") {
     std::string why = replica_ ? ZabSettled(*sim_) : ElectionSettled(*sim_);
@@ -50,7 +49,7 @@ std::string Runner::Expect(const std::vector<std::string>& w) {
   if (replica_ && what == "epoch") {
     std::optional<int64_t> sid = w.size() == 4 ? Number(w[2]) : std::nullopt;
     std::optional<int64_t> e = w.size() == 4 ? Number(w[3]) : std::nullopt;
-    if (!sid || !e || !m.IsMember(*sid)) return Error("expect epoch ID N");
+    if (!sid || !e || !sim_->IsKnown(*sid)) return Error("expect epoch ID N");
     std::optional<MemberView> v = sim_->view(*sid);
     if (!v || v->peer_epoch != *e) {
       return Error("expected " + std::to_string(*sid) + " in epoch " + std::to_string(*e) +
@@ -105,7 +104,6 @@ std::string Runner::ExpectSameDigest() {
 //        [leader L] [round R] [epoch E]
 std::string Runner::ExpectMembers(const std::vector<std::string>& w) {
   const std::string& what = w[1];
-  const Membership& m = sim_->membership();
   std::vector<int64_t> ids;
   std::optional<int64_t> leader, round, epoch;
   for (size_t i = 2; i < w.size(); ++i) {
@@ -117,7 +115,7 @@ std::string Runner::ExpectMembers(const std::vector<std::string>& w) {
       continue;
     }
     std::optional<int64_t> v = Number(w[i]);
-    if (!v || !m.IsMember(*v)) return Error("not a member: " + w[i]);
+    if (!v || !sim_->IsKnown(*v)) return Error("not a member: " + w[i]);
     ids.push_back(*v);
   }
   if (ids.empty()) return Error("expect " + what + " needs member ids");

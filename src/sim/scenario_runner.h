@@ -59,6 +59,7 @@ class Runner {
   ScenarioOptions options_;
   int line_ = 0;
   std::set<int64_t> voters_, observers_;
+  std::set<int64_t> spares_;  // outside the starting config, to join later (reconfig)
   uint64_t seed_ = 1;
   SimTuning tuning_;
   std::map<int64_t, SimDisk> disks_;  // set before the simulator exists

@@ -59,6 +59,9 @@ bool ZabScript::Command(const std::vector<std::string>& w, std::string* error) {
     *error = Reconfig(w);
   } else if (cmd == "expect" && w.size() >= 2 && w[1] == "voters") {
     *error = ExpectVoters(w);
+  } else if (cmd == "expect" && w.size() >= 2 &&
+             (w[1] == "same-config" || w[1] == "config-file")) {
+    *error = ExpectConfig(w);
   } else if (cmd == "expect" && w.size() >= 2 && w[1] == "sync") {
     *error = ExpectSync(w);
   } else {
@@ -69,7 +72,7 @@ bool ZabScript::Command(const std::vector<std::string>& w, std::string* error) {
 
 std::string ZabScript::CrashAt(const std::vector<std::string>& w) {
   std::optional<int64_t> sid = w.size() == 3 ? ScenarioNumber(w[1]) : std::nullopt;
-  if (!sid || !sim_->membership().IsMember(*sid)) return "crash-at SID POINT";
+  if (!sid || !sim_->IsKnown(*sid)) return "crash-at SID POINT";
   if (w[2] == "none") {
     sim_->ArmCrash(*sid, std::nullopt);
     return {};
@@ -201,7 +204,7 @@ std::string ZabScript::ExpectNode(const std::vector<std::string>& w) {
 std::string ZabScript::ExpectLogged(const std::vector<std::string>& w) {
   std::optional<int64_t> sid = w.size() == 4 ? ScenarioNumber(w[2]) : std::nullopt;
   std::optional<int64_t> zxid = w.size() == 4 ? ScenarioNumber(w[3]) : std::nullopt;
-  if (!sid || !zxid || !sim_->membership().IsMember(*sid)) return "expect logged SID ZXID";
+  if (!sid || !zxid || !sim_->IsKnown(*sid)) return "expect logged SID ZXID";
   const SimDisk& d = sim_->disk(*sid);
   int64_t durable = d.has_snapshot ? d.snapshot_zxid : 0;
   if (d.log_synced > 0) durable = std::max(durable, d.log[d.log_synced - 1].zxid);

@@ -64,9 +64,11 @@ class ZabScript {
   std::string Forge(const std::vector<std::string>& w);
   std::string ExpectNode(const std::vector<std::string>& w);
   std::string ExpectLogged(const std::vector<std::string>& w);
-  // reconfig NAME leave IDS | expect voters IDS (scenario_reconfig.cc)
+  // reconfig NAME leave|join|members ... | expect voters|same-config|config-file
+  // (scenario_reconfig.cc)
   std::string Reconfig(const std::vector<std::string>& w);
   std::string ExpectVoters(const std::vector<std::string>& w);
+  std::string ExpectConfig(const std::vector<std::string>& w);
   std::string ExpectSync(const std::vector<std::string>& w);
 
   Simulator* sim_;

@@ -15,6 +15,19 @@ Simulator::Simulator(uint64_t seed, Membership membership, MemberFactory factory
   for (int64_t sid : membership_.observers()) disks_[sid] = SimDisk{};
 }
 
+void Simulator::AddSpare(int64_t sid) {
+  assert(!membership_.IsMember(sid) && members_.empty());
+  spares_.insert(sid);
+  disks_[sid] = SimDisk{};
+}
+
+std::vector<int64_t> Simulator::known() const {
+  std::set<int64_t> all = spares_;
+  all.insert(membership_.voters().begin(), membership_.voters().end());
+  all.insert(membership_.observers().begin(), membership_.observers().end());
+  return std::vector<int64_t>(all.begin(), all.end());
+}
+
 void Simulator::Note(const std::string& line) {
   std::string stamped = "t=" + std::to_string(now_) + " " + line;
   if (echo_) echo_(stamped);
@@ -103,7 +116,7 @@ bool Simulator::HandleBreaks() {
 }
 
 void Simulator::StartMember(int64_t sid) {
-  assert(membership_.IsMember(sid));
+  assert(IsKnown(sid));
   if (failed() || IsUp(sid)) return;
   members_[sid] = factory_(sid, &disks_[sid], membership_);
   Note("start " + std::to_string(sid));
@@ -120,10 +133,7 @@ void Simulator::CrashMember(int64_t sid) {
   Note("crash " + std::to_string(sid));
   if (network_.quorum_connections()) {
     // The kernel closes the dead process's sockets: every peer sees its connection go.
-    for (int64_t other : membership_.voters()) {
-      if (other != sid) network_.Break(sid, other);
-    }
-    for (int64_t other : membership_.observers()) {
+    for (int64_t other : known()) {
       if (other != sid) network_.Break(sid, other);
     }
     HandleBreaks();

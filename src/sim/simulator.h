@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,9 @@ struct SimDisk {
   // The data directory is full: epoch files cannot be written (the log, in its own directory,
   // still can). The member must leave the quorum until it is not (issue 16; replica.h).
   bool data_dir_full = false;
+  // The dynamic config file (zoo.cfg.dynamic.<version>), as /zookeeper/config text with its
+  // version line; empty: the starting config (or, for a spare, the one it is given to join).
+  std::string config_text;
 };
 
 // What a member reports about itself, for invariants and scenario expectations.
@@ -116,7 +120,18 @@ class Simulator {
   uint64_t seed() const { return seed_; }
   Prng& prng() { return prng_; }
   SimNetwork& network() { return network_; }
+  // The starting config. With reconfig, members' active configs may differ from it.
   const Membership& membership() const { return membership_; }
+  // Spares: members outside the starting config, started later to join by a reconfig. Like
+  // the others they have a disk, take part in crashes and connection breaks, and reach (and
+  // are reached by) every member: the network routes by id, as zkd's transport learns a
+  // joiner's address from its hello. Before anything starts.
+  void AddSpare(int64_t sid);
+  const std::set<int64_t>& spares() const { return spares_; }
+  // A member of the starting config or a spare.
+  bool IsKnown(int64_t sid) const { return membership_.IsMember(sid) || spares_.count(sid) > 0; }
+  // Every known id, in order.
+  std::vector<int64_t> known() const;
   int64_t now() const { return now_; }
 
   void StartMember(int64_t sid);  // no-op if already up
@@ -166,6 +181,7 @@ class Simulator {
   Prng prng_;
   SimNetwork network_;
   Membership membership_;
+  std::set<int64_t> spares_;
   MemberFactory factory_;
   int64_t now_ = 0;
   uint64_t steps_ = 0;

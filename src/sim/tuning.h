@@ -75,6 +75,11 @@ struct SimTuning {
   // reconfigEnabled (with skipACL): members keep their membership in /zookeeper/config and
   // take the reconfig op.
   bool reconfig = false;
+  // Randomized Replica runs with reconfig: servers outside the starting config that start
+  // with the others and may join, and per chaos tick the chance of a random reconfig
+  // (random_reconfig.h).
+  int spares = 0;
+  double reconfig_chance = 0.03;
 };
 
 }  // namespace zk::sim

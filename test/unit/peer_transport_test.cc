@@ -131,7 +131,9 @@ class Ensemble {
       config.peers = table_;
       config.limits = limits;
       PeerTransportCallbacks cb;
-      cb.on_notification = [this, sid](const Notification& n) { inbox_[sid].notes.push_back(n); };
+      cb.on_notification = [this, sid](const Notification& n, const std::string&) {
+        inbox_[sid].notes.push_back(n);
+      };
       cb.on_zab = [this, sid](int64_t from, const ZabPacket& p) {
         inbox_[sid].zabs.emplace_back(from, p);
       };
@@ -713,7 +715,7 @@ TEST(PeerTransport, ThreeReplicasElectSid3AndAWriteThroughMember1ReachesAll) {
     }
     Member* m = &members[sid];
     PeerTransportCallbacks cb;
-    cb.on_notification = [m](const Notification& n) {
+    cb.on_notification = [m](const Notification& n, const std::string&) {
       m->replica->StepElection(n);
       m->Drain();
     };

@@ -87,8 +87,12 @@ class Cluster {
           if (up_.count(to)) replicas_[to]->PeerDisconnected(id);
           if (paused_.count(to)) eof_[to].insert(id);
         }
+        // With reconfig a vote carries the sender's config in force, as zkd's shell sends it.
+        const Replica& sender = *replicas_[id];
+        const std::string config =
+            sender.core().config().reconfig_enabled ? sender.active_config_text() : "";
         for (auto& m : ready.election_messages) {
-          if (up_.count(m.to)) replicas_[m.to]->StepElection(m.n);
+          if (up_.count(m.to)) replicas_[m.to]->StepElection(m.n, config);
         }
         for (auto& [to, p] : ready.zab_messages) {
           if (up_.count(to)) replicas_[to]->StepZab(id, p);

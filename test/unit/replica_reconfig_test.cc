@@ -79,6 +79,31 @@ TEST(ReplicaReconfig, RemoveFollower_ActivatesOnEveryMember) {
   EXPECT_EQ(c.Create(c.Leader(), session, "/after", 5).err, Err::kOk);
 }
 
+// A member down while a reconfig removed two voters comes back in its old config, in which the
+// removed ones still count; they no longer answer as voters. The config the others' votes carry
+// is newer than its own: it takes it (the shell rewrites its dynamic file) and follows, a voter
+// of the new three. Without it, it would look for a leader forever (two answers of five).
+TEST(ReplicaReconfig, MemberDownDuringReconfig_LearnsTheConfigFromVotes) {
+  test::Cluster c(5, 0, 0, ReconfigCore({1, 2, 3, 4, 5}));
+  for (int64_t id : {1, 2, 3, 4}) c.Start(id);
+  c.Ticks(50);
+  const int64_t leader = c.Leader();
+  ASSERT_TRUE(leader == 3 || leader == 4) << leader;
+  const int64_t session = c.OpenSession(leader);
+  auto reply = Reconfig(c, leader, session, Leaving("1,2"));
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_EQ(reply->err, Err::kOk);
+  c.Ticks(50);
+  ASSERT_NE(c.Leader(), 0);
+  const int64_t version = c.r(c.Leader()).active_config_version();
+  EXPECT_EQ(c.r(5).active_config_version(), 0);  // never started: its file's config
+  c.Start(5);
+  c.Ticks(100);
+  EXPECT_EQ(c.r(5).active_config_version(), version);
+  EXPECT_EQ(c.r(5).state(), PeerState::kFollowing);
+  EXPECT_TRUE(c.r(5).serving());
+}
+
 TEST(ReplicaReconfig, RemoveLeader_StepsDown_TheOthersElectOne) {
   test::Cluster c(3, 0, 0, ReconfigCore({1, 2, 3}));
   for (int64_t id : {1, 2, 3}) c.Start(id);

@@ -134,8 +134,9 @@ class Core {
   // empty. The owner switches its membership to it.
   std::string TakeActivatedConfig() { return std::move(activated_config_); }
   // The owner's active membership is `text` after all (a replayed reconfig that was not
-  // committed, or not activated): /zookeeper/config shows it again; nothing pending.
-  void SetActiveConfig(const std::string& text, int64_t version);
+  // committed, or not activated): /zookeeper/config shows it again; nothing pending. `mtime`:
+  // the node's, when it must equal the leader's (-1: when the config was written).
+  void SetActiveConfig(const std::string& text, int64_t version, int64_t mtime = -1);
   // Leader: a request a learner forwarded (req.origin, req.auth set). Its reply is the learner's.
   void SubmitForwarded(const ClientRequest& req, int64_t now_ms);
   // Learner: the leader committed `txn`; apply it and answer the local request it came from.

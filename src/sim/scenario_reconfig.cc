@@ -2,6 +2,8 @@
 //   reconfig NAME leave IDS     session NAME asks its member for an incremental reconfig that
 //                               removes the servers IDS (comma separated)
 //   expect voters ID...         every up member's active membership has exactly these voters
+//   expect handed-over ID...    each of these members took its role from a reconfig's designated
+//                               leader (COMMITANDACTIVATE), not from an election round
 #include "core/election.h"
 #include "proto/jute.h"
 #include "sim/replica_member.h"
@@ -43,6 +45,22 @@ std::string ZabScript::ExpectVoters(const std::vector<std::string>& w) {
       std::string shown;
       for (int64_t id : have) shown += " " + std::to_string(id);
       return "member " + std::to_string(sid) + " has voters" + shown;
+    }
+  }
+  return {};
+}
+
+std::string ZabScript::ExpectHandedOver(const std::vector<std::string>& w) {
+  if (w.size() < 3) return "expect handed-over ID...";
+  for (size_t i = 2; i < w.size(); ++i) {
+    std::optional<int64_t> id = ScenarioNumber(w[i]);
+    if (!id) return "expect handed-over ID...";
+    const auto* m = dynamic_cast<const ReplicaMember*>(sim_->member(*id));
+    if (!m || !sim_->IsUp(*id)) return "member " + w[i] + " is not up";
+    const std::optional<Decision>& d = m->replica().decision();
+    if (!d) return "member " + w[i] + " is LOOKING";
+    if (d->by != DecidedBy::kReconfig) {
+      return "member " + w[i] + " decided by " + DecidedByName(d->by) + ", not by a hand-over";
     }
   }
   return {};

@@ -59,6 +59,8 @@ bool ZabScript::Command(const std::vector<std::string>& w, std::string* error) {
     *error = Reconfig(w);
   } else if (cmd == "expect" && w.size() >= 2 && w[1] == "voters") {
     *error = ExpectVoters(w);
+  } else if (cmd == "expect" && w.size() >= 2 && w[1] == "handed-over") {
+    *error = ExpectHandedOver(w);
   } else if (cmd == "expect" && w.size() >= 2 && w[1] == "sync") {
     *error = ExpectSync(w);
   } else {

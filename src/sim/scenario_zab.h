@@ -62,9 +62,10 @@ class ZabScript {
   std::string Forge(const std::vector<std::string>& w);
   std::string ExpectNode(const std::vector<std::string>& w);
   std::string ExpectLogged(const std::vector<std::string>& w);
-  // reconfig NAME leave IDS | expect voters IDS (scenario_reconfig.cc)
+  // reconfig NAME leave IDS | expect voters IDS | expect handed-over IDS (scenario_reconfig.cc)
   std::string Reconfig(const std::vector<std::string>& w);
   std::string ExpectVoters(const std::vector<std::string>& w);
+  std::string ExpectHandedOver(const std::vector<std::string>& w);
   std::string ExpectSync(const std::vector<std::string>& w);
 
   Simulator* sim_;

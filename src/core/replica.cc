@@ -120,7 +120,10 @@ void Replica::OnDecision(const Decision& d) {
   ZK_ASSERT(config_.membership.IsVoter(d.leader));
   ZK_ASSERT((d.state == PeerState::kLeading) == (d.leader == config_.my_id));
   EndReadOnly();
+  // A new role, taken with the membership in force now: a change pending for the old one
+  // (the tick after a reconfig activated) is moot.
   role_voter_.reset();
+  role_change_.clear();
   leader_ = d.leader;
   phase_ = Phase::kDiscovery;
   phase_start_tick_ = ticks_;

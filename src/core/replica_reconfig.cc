@@ -122,6 +122,9 @@ void Replica::AdoptLeaderConfig(std::string_view text, int64_t mtime) {
   if (!core_.config().reconfig_enabled || text.empty() || text == active_config_text_) return;
   QuorumConfig qc;
   if (!ParseQuorumConfig(text, &qc).empty() || qc.Voters().empty()) return;
+  // Only a newer config (ZooKeeper compares versions too), and only one that names us: a
+  // server about to join keeps its own config until the reconfig that adds it commits.
+  if (qc.version <= active_config_version_ || qc.Find(config_.my_id) == nullptr) return;
   core_.SetActiveConfig(std::string(text), qc.version, mtime);
   ActivateConfig(std::string(text));
 }

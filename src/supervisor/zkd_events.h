@@ -32,8 +32,9 @@
 //    "by":"looking-quorum","supporters":[1,3],"voters":3,"election_ms":40}
 //        zkd left the election. by: looking-quorum (a quorum of its round agreed, and the
 //        finalize wait passed), round-follow (FOLLOWING/LEADING votes of its round made a
-//        quorum), out-of-election (it joined a running ensemble); supporters: the voters whose
-//        votes made the quorum.
+//        quorum), out-of-election (it joined a running ensemble), reconfig (no election: a
+//        committed reconfig named the designated leader; no supporters); supporters: the
+//        voters whose votes made the quorum.
 //   {"event":"votes_dropped","count":N}
 //        N facts were lost before this line (the event pipe was full — facts may take only half
 //        of it, the rest is kept for state lines — or more piled up than zkd keeps between two

@@ -1,7 +1,8 @@
 // Member actions: kill, stop, start, restart, pause and resume one or more servers of a running
 // cluster, by id or role. The Supervisor does the work and streams a line per server touched.
-// And the ensemble's shape: `add [--observer]`, `remove TARGET` and `promote TARGET` reconfigure
-// a cluster started with `up --reconfig` (supervisor_reconfig.cc); bad input to them exits 2.
+// And the ensemble's shape: `add [--observer]`, `remove TARGET`, `promote TARGET` and
+// `demote TARGET` reconfigure a cluster started with `up --reconfig` (supervisor_reconfig.cc);
+// bad input to them exits 2.
 #include <cstdio>
 #include <memory>
 
@@ -40,7 +41,7 @@ int CmdAction(const ClusterRef& ref, const std::string& action, const std::strin
   return 0;
 }
 
-// `add` / `remove`: streams the supervisor's lines. Exit 2 for bad input (not running, not
+// `add` / `remove` / `promote` / `demote`: streams the supervisor's lines. Exit 2 for bad input (not running, not
 // started with --reconfig, an unknown target, a reconfig ZooKeeper refuses), 1 for a member that
 // did not come up or go away as asked.
 int CmdReshape(const ClusterRef& ref, const nlohmann::json& request) {
@@ -71,22 +72,31 @@ void AddReshapeCommands(CLI::App& app, CommandRun* chosen) {
   FinishWithClusterRef(add, *add_ref, chosen, [add_ref, observer] {
     return CmdReshape(*add_ref, {{"cmd", "add"}, {"observer", *observer}});
   });
-  auto* remove = app.add_subcommand(
-      "remove", "reconfigure one member out of a running cluster, then stop it");
-  auto remove_ref = std::make_shared<ClusterRef>();
-  auto target = std::make_shared<std::string>();
-  remove->add_option("TARGET", *target, "node id, leader, follower or observer")->required();
-  FinishWithClusterRef(remove, *remove_ref, chosen, [remove_ref, target] {
-    return CmdReshape(*remove_ref, {{"cmd", "remove"}, {"target", *target}});
-  });
-  auto* promote = app.add_subcommand(
-      "promote", "reconfigure an observer of a running cluster into a voting participant");
-  auto promote_ref = std::make_shared<ClusterRef>();
-  auto observer_id = std::make_shared<std::string>();
-  promote->add_option("TARGET", *observer_id, "node id or observer")->required();
-  FinishWithClusterRef(promote, *promote_ref, chosen, [promote_ref, observer_id] {
-    return CmdReshape(*promote_ref, {{"cmd", "promote"}, {"target", *observer_id}});
-  });
+  // The commands that take one member: the same shape, a different request.
+  struct TargetCommand {
+    const char* name;
+    const char* help;
+    const char* target_help;
+  };
+  const TargetCommand commands[] = {
+      {"remove", "reconfigure one member out of a running cluster, then stop it",
+       "node id, leader, follower or observer"},
+      {"promote", "reconfigure an observer of a running cluster into a voting participant",
+       "node id or observer"},
+      {"demote",
+       "reconfigure a participant of a running cluster into an observer (a leader hands over)",
+       "node id, leader or follower"},
+  };
+  for (const auto& command : commands) {
+    auto* cmd = app.add_subcommand(command.name, command.help);
+    auto ref = std::make_shared<ClusterRef>();
+    auto target = std::make_shared<std::string>();
+    cmd->add_option("TARGET", *target, command.target_help)->required();
+    const std::string name = command.name;
+    FinishWithClusterRef(cmd, *ref, chosen, [ref, target, name] {
+      return CmdReshape(*ref, {{"cmd", name}, {"target", *target}});
+    });
+  }
 }
 
 }  // namespace

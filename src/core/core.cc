@@ -49,11 +49,11 @@ void Core::Restore(DataTree tree, const std::map<int64_t, int32_t>& sessions, in
   }
 }
 
-void Core::SetActiveConfig(const std::string& text, int64_t version) {
+void Core::SetActiveConfig(const std::string& text, int64_t version, int64_t mtime) {
   config_.config_text = text;
   config_.config_version = version;
   activated_config_.clear();
-  tree_.SetConfig(text, version, config_.config_written_ms);
+  tree_.SetConfig(text, version, mtime >= 0 ? mtime : config_.config_written_ms);
 }
 
 void Core::SetRole(CoreRole role) {

@@ -134,8 +134,9 @@ class Core {
   // empty. The owner switches its membership to it.
   std::string TakeActivatedConfig() { return std::move(activated_config_); }
   // The owner's active membership is `text` after all (a replayed reconfig that was not
-  // committed, or not activated): /zookeeper/config shows it again; nothing pending.
-  void SetActiveConfig(const std::string& text, int64_t version);
+  // committed, or not activated): /zookeeper/config shows it again; nothing pending. `mtime`:
+  // the node's, when it must equal the leader's (-1: when the config was written).
+  void SetActiveConfig(const std::string& text, int64_t version, int64_t mtime = -1);
   // The same, but /zookeeper/config keeps what the applied history says (a reconfig replayed
   // from the log, not yet known committed): only the config a state rebuilt without a snapshot
   // starts from is `text`; nothing pending.

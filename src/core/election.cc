@@ -31,6 +31,8 @@ const char* DecidedByName(DecidedBy d) {
       return "round-follow";
     case DecidedBy::kOutOfElection:
       return "out-of-election";
+    case DecidedBy::kReconfig:
+      return "reconfig";
   }
   return "unknown";
 }
@@ -446,6 +448,15 @@ int64_t Election::TakeFacts(std::vector<ElectionFact>* out) {
   int64_t dropped = facts_dropped_;
   facts_dropped_ = 0;
   return dropped;
+}
+
+void Election::DecideByReconfig(int64_t leader, int64_t zxid, int64_t peer_epoch) {
+  ZK_ASSERT(config_.membership.IsVoter(leader));
+  started_ = true;
+  decision_.reset();
+  round_ticks_ = 0;
+  // No supporters: nobody voted; the old leader chose among the new voters that acked.
+  Decide(leader, zxid, peer_epoch, DecidedBy::kReconfig, {}, {});
 }
 
 void Election::UpdatePeerEpoch(int64_t new_epoch) {

@@ -133,6 +133,8 @@ enum class DecidedBy {
                    // come, so no finalizeWait
   kRoundFollow,    // FOLLOWING/LEADING notifications of our own round formed a quorum
   kOutOfElection,  // FOLLOWING/LEADING notifications of any round formed a quorum (a joiner)
+  kReconfig,       // no round: a committed reconfig named the leader (ZooKeeper's designated
+                   // leader, COMMITANDACTIVATE); DecideByReconfig
 };
 const char* DecidedByName(DecidedBy d);
 
@@ -214,6 +216,13 @@ class Election {
   int64_t logical_clock() const { return logical_clock_; }
   // The vote this server currently stands behind: its proposal while LOOKING, its decision after.
   Vote current_vote() const;
+
+  // A committed reconfig handed leadership over to `leader` (ZooKeeper's designated leader,
+  // QuorumPeer.updateVote + reconfigFlag): decided without a round, as LEADING when it is us,
+  // otherwise FOLLOWING (OBSERVING when we do not vote). From now on LOOKING peers are answered
+  // with this decision, as after an election. `zxid` and `peer_epoch` are what the vote carries
+  // (the reconfig's zxid, our current epoch). The leader must be a voter.
+  void DecideByReconfig(int64_t leader, int64_t zxid, int64_t peer_epoch);
 
   // Zab established a new epoch under the decided leader (ZooKeeper's updateElectionVote): the
   // current vote's peer epoch becomes it, so servers joining later agree with the others.

@@ -78,6 +78,8 @@ size_t Replica::pending_syncs() const {
 // ---------------------------------------------------------------- election and roles
 
 void Replica::StartElection() {
+  handover_to_ = 0;  // an election replaces any hand-over
+  role_voter_.reset();
   EndReadOnly();
   state_ = PeerState::kLooking;
   phase_ = Phase::kElection;
@@ -118,6 +120,10 @@ void Replica::OnDecision(const Decision& d) {
   ZK_ASSERT(config_.membership.IsVoter(d.leader));
   ZK_ASSERT((d.state == PeerState::kLeading) == (d.leader == config_.my_id));
   EndReadOnly();
+  // A new role, taken with the membership in force now: a change pending for the old one
+  // (the tick after a reconfig activated) is moot.
+  role_voter_.reset();
+  role_change_.clear();
   leader_ = d.leader;
   phase_ = Phase::kDiscovery;
   phase_start_tick_ = ticks_;
@@ -129,6 +135,7 @@ void Replica::OnDecision(const Decision& d) {
     acks_.clear();
     outstanding_.clear();
     reconfig_next_.clear();
+    allowed_to_commit_ = true;
     self_persisted_ = last_logged_;
     last_committed_ = last_logged_;
     Event("state");
@@ -148,8 +155,13 @@ void Replica::OnDecision(const Decision& d) {
 
 void Replica::LeaveRole(const std::string& why) {
   // End the Zab relationships of the role being left, so the other ends know at once.
+  // A leader handing over leaves that to its learners (ZooKeeper's rule: each closes once it
+  // has the COMMITANDACTIVATE; closing first could drop it on the way).
+  const bool handing_over = handover_to_ != 0 && !storage_failed_;
   if (state_ == PeerState::kLeading) {
-    for (const auto& [sid, l] : learners_) Disconnect(sid);
+    if (!handing_over) {
+      for (const auto& [sid, l] : learners_) Disconnect(sid);
+    }
   } else if (state_ != PeerState::kLooking && leader_ != 0) {
     Disconnect(leader_);
   }
@@ -175,7 +187,7 @@ void Replica::LeaveRole(const std::string& why) {
   bool was_serving = serving_;
   serving_ = false;
   if (was_serving || why == "quorum_lost") Event(why == "quorum_lost" ? "quorum_lost" : "left");
-  StartElection();
+  ElectOrHandOver();
   // Nothing of the old role survives: no learners, no outstanding proposals, no serving.
   ZK_ASSERT(learners_.empty() && acks_.empty() && outstanding_.empty() && unapplied_.empty());
   ZK_ASSERT(core_.last_zxid() <= last_logged_ || truncate_to_ >= 0);
@@ -217,9 +229,16 @@ void Replica::PeerDisconnected(int64_t sid) {
   if (state_ == PeerState::kLeading) {
     // Close the other direction too, so the learner learns it at once. Only for a learner we
     // had: a peer told of our own disconnect must not answer with another.
-    if (learners_.erase(sid) > 0) Disconnect(sid);
+    const bool had = learners_.erase(sid) > 0;
     newleader_acks_.erase(sid);
-    if (serving_ && !HasQuorumOfSynced()) LeaveRole("quorum_lost");
+    if (handover_to_ != 0) {
+      // Handing over: each learner closes once it has acted on the COMMITANDACTIVATE; the
+      // designated leader's close is the signal that it is taking over.
+      if (sid == handover_to_) LeaveRole("handed_over");
+    } else {
+      if (had) Disconnect(sid);
+      if (serving_ && !HasQuorumOfSynced()) LeaveRole("quorum_lost");
+    }
   } else if (state_ != PeerState::kLooking && sid == leader_) {
     LeaveRole("leader_lost");
   } else if (phase_ == Phase::kElection && !storage_failed_ && truncate_to_ < 0) {
@@ -238,7 +257,7 @@ void Replica::Tick(int64_t now_ms) {
     std::string why = std::move(role_change_);
     role_change_.clear();
     if (state_ == PeerState::kLooking) {
-      StartElection();
+      ElectOrHandOver();
     } else {
       LeaveRole(why);
     }

@@ -133,8 +133,11 @@ class Replica final : public Machine {
   void StorageFailed(const DurableState& on_disk);
   void StorageRecovered();
   bool storage_failed() const { return storage_failed_; }
-  // A reconfig changed this member's vote; it keeps its role until the next tick.
-  bool role_change_pending() const { return !role_change_.empty(); }
+  // A reconfig changed this member's vote; it keeps its role until the next tick (a leader
+  // handing over: until the designated leader takes over).
+  bool role_change_pending() const {
+    return role_voter_.has_value() && *role_voter_ != config_.membership.IsVoter(config_.my_id);
+  }
   // The shell carried out Ready::truncate_zxid: `load(Core&)` refilled the Core from storage
   // (newest snapshot at or below it, then the cut log). Then the packets held since the TRUNC
   // are taken in order. Ignored when no truncation waits.
@@ -154,6 +157,9 @@ class Replica final : public Machine {
   using Machine::TakeReady;
 
   PeerState state() const { return state_; }
+  // The election's decision behind the current role (nullopt while LOOKING); by kReconfig after
+  // a hand-over.
+  const std::optional<Decision>& decision() const { return election_.decision(); }
   bool serving() const override { return serving_; }
   bool read_only() const override { return read_only_; }
   int64_t leader() const { return leader_; }
@@ -237,6 +243,17 @@ class Replica final : public Machine {
   void LearnerTick();
   // reconfig (core/replica_reconfig.cc)
   void ActivateConfig(const std::string& text);
+  // Leader: the COMMITANDACTIVATE / INFORMANDACTIVATE of reconfig `zxid` to the learners, and
+  // the designated leader it names (core/handover.h).
+  int64_t CommitAndActivate(int64_t zxid, const std::set<int64_t>& ackers, const std::string& txn);
+  void LearnCommitAndActivate(const ZabPacket& p);
+  // A learner takes the membership its new leader's NEWLEADER carries (and its config node's
+  // mtime, so both trees stay the same).
+  void AdoptLeaderConfig(std::string_view text, int64_t mtime);
+  // Goes straight to LEADING / FOLLOWING / OBSERVING handover_to_, without an election.
+  void HandOver();
+  // After LeaveRole: hand over when a committed reconfig named a leader, else elect.
+  void ElectOrHandOver();
   void MaybeActivate();  // a committed reconfig (or a SNAP) applied: activate it
   void UpdateSyncedMembers();
   // The voters a proposed reconfig txn would install, or nothing for any other txn.
@@ -294,6 +311,16 @@ class Replica final : public Machine {
   std::map<int64_t, std::string> outstanding_;  // outstanding zxid → txn
   std::map<int64_t, Membership> reconfig_next_;  // outstanding reconfig zxid → its new voters
   std::string role_change_;  // set by ActivateConfig: leave the role at the next tick, and why
+  // The designated leader a committed reconfig named, to go to when this role ends (0: none;
+  // ZooKeeper's reconfigFlag), and that reconfig's zxid, for the vote.
+  int64_t handover_to_ = 0;
+  // Whether this member voted when it took its current role, once a reconfig has activated
+  // during that role (nullopt otherwise); cleared when the role ends.
+  std::optional<bool> role_voter_;
+  int64_t handover_zxid_ = 0;
+  // Leader: false once it committed a reconfig that hands over to another (ZooKeeper's
+  // allowedToCommit): what it proposed after it is the designated leader's to commit.
+  bool allowed_to_commit_ = true;
   // The membership in force (the config file's, then each activated reconfig's), as text.
   std::string active_config_text_;
   int64_t active_config_version_ = 0;

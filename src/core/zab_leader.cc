@@ -192,7 +192,7 @@ void Replica::Propose(int64_t zxid, std::string txn) {
 }
 
 void Replica::MaybeCommit() {
-  while (!acks_.empty()) {
+  while (!acks_.empty() && allowed_to_commit_) {
     auto first = acks_.begin();
     std::set<int64_t> ackers = first->second;
     if (self_persisted_ >= first->first) ackers.insert(config_.my_id);
@@ -208,13 +208,31 @@ void Replica::MaybeCommit() {
     ZK_ASSERT(zxid > last_committed_ && zxid <= last_logged_);
     auto txn = outstanding_.find(zxid);
     ZK_ASSERT(txn != outstanding_.end());
-    for (const auto& [sid, l] : learners_) {
-      if (!l.forwarding) continue;
-      if (l.observer) {
-        SendZab(sid, ZabType::kInform, zxid, txn->second);
-      } else {
-        SendZab(sid, ZabType::kCommit, zxid);
+    int64_t designated = config_.my_id;
+    if (next != reconfig_next_.end()) {
+      designated = CommitAndActivate(zxid, ackers, txn->second);
+    } else {
+      for (const auto& [sid, l] : learners_) {
+        if (!l.forwarding) continue;
+        if (l.observer) {
+          SendZab(sid, ZabType::kInform, zxid, txn->second);
+        } else {
+          SendZab(sid, ZabType::kCommit, zxid);
+        }
       }
+    }
+    if (designated != config_.my_id && designated != 0) {
+      // What comes after the reconfig is the designated leader's to commit, in its epoch.
+      allowed_to_commit_ = false;
+      handover_to_ = designated;
+      handover_zxid_ = zxid;
+      ReplicaEvent e;
+      e.state = state_;
+      e.epoch = durable_.current_epoch;
+      e.zxid = zxid;
+      e.leader = designated;
+      e.what = "handing_over";
+      ready_.events.push_back(std::move(e));
     }
     last_committed_ = zxid;
     outstanding_.erase(txn);
@@ -285,6 +303,12 @@ void Replica::LeaderTick() {
     } else {
       ++it;
     }
+  }
+  if (handover_to_ != 0) {
+    // Handing over: done once the designated leader has closed (or went silent); the quorum
+    // no longer matters, as this leader commits nothing more.
+    if (learners_.count(handover_to_) == 0) LeaveRole("handed_over");
+    return;
   }
   if (!HasQuorumOfSynced()) LeaveRole("quorum_lost");
 }

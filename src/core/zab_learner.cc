@@ -45,6 +45,9 @@ void Replica::LearnStep(const ZabPacket& p) {
       return LearnProposal(p);
     case ZabType::kCommit:
       return LearnerApply(p.zxid);
+    case ZabType::kCommitAndActivate:
+    case ZabType::kInformAndActivate:
+      return LearnCommitAndActivate(p);
     case ZabType::kNewLeader:
       return LearnNewLeader(p);
     case ZabType::kUpToDate:
@@ -194,8 +197,13 @@ void Replica::LearnNewLeader(const ZabPacket& p) {
   SetCurrent(ZxidEpoch(p.zxid));
   ZK_ASSERT(durable_.current_epoch == new_epoch_ && durable_.accepted_epoch == new_epoch_);
   bool has_processed = false;
-  const int64_t processed = DecodeLong(p.data, &has_processed);
+  std::string_view rest;
+  const int64_t processed = DecodeLongThen(p.data, &has_processed, &rest);
   processed_floor_ = has_processed ? processed : 0;
+  bool has_config = false;
+  std::string_view config;
+  const int64_t config_mtime = DecodeLongThen(rest, &has_config, &config);
+  if (has_config) AdoptLeaderConfig(config, config_mtime);
   SendZab(leader_, ZabType::kAck, p.zxid);
   if (state_ == PeerState::kObserving) return;
   // Proposals of the sync stream that no COMMIT followed are still outstanding on the

@@ -11,6 +11,7 @@ const char* ZabTypeName(ZabType t) {
     case ZabType::kPing: return "PING";
     case ZabType::kSync: return "SYNC";
     case ZabType::kInform: return "INFORM";
+    case ZabType::kCommitAndActivate: return "COMMITANDACTIVATE";
     case ZabType::kNewLeader: return "NEWLEADER";
     case ZabType::kFollowerInfo: return "FOLLOWERINFO";
     case ZabType::kUpToDate: return "UPTODATE";
@@ -20,6 +21,7 @@ const char* ZabTypeName(ZabType t) {
     case ZabType::kObserverInfo: return "OBSERVERINFO";
     case ZabType::kLeaderInfo: return "LEADERINFO";
     case ZabType::kAckEpoch: return "ACKEPOCH";
+    case ZabType::kInformAndActivate: return "INFORMANDACTIVATE";
   }
   return "UNKNOWN";
 }
@@ -55,6 +57,19 @@ int64_t DecodeLong(std::string_view data, bool* ok) {
   int64_t v = r.Long();
   *ok = r.ok() && r.AtEnd();
   return v;
+}
+
+std::string EncodeLongThen(int64_t v, std::string_view rest) {
+  std::string out = EncodeLong(v);
+  out.append(rest);
+  return out;
+}
+
+int64_t DecodeLongThen(std::string_view data, bool* ok, std::string_view* rest) {
+  *ok = data.size() >= 8;
+  if (!*ok) return 0;
+  *rest = data.substr(8);
+  return DecodeLong(data.substr(0, 8), ok);
 }
 
 std::string EncodeForwardedRequest(const ClientRequest& req) {

@@ -10,7 +10,12 @@
 //   SNAP                         zxid = the snapshot's zxid; data = encoded state (StateCodec)
 //   PROPOSAL / INFORM            zxid; data = encoded Txn
 //   COMMIT / ACK                 zxid
-//   NEWLEADER                    zxid = makeZxid(newEpoch, 0)
+//   COMMITANDACTIVATE            zxid of a reconfig; data = long designated leader, then the new
+//                                config's text (ZooKeeper's layout)
+//   INFORMANDACTIVATE            to observers: data = long designated leader, then the encoded Txn
+//   NEWLEADER                    zxid = makeZxid(newEpoch, 0); data = long lastProcessedZxid,
+//                                with reconfig then long mtime of /zookeeper/config and the
+//                                leader's config text
 //   UPTODATE                     zxid = -1
 //   PING                         leader → learner: zxid = last committed;
 //                                learner → leader: data = int n, then n × (long sid, int timeout)
@@ -37,6 +42,7 @@ enum class ZabType : int32_t {
   kPing = 5,
   kSync = 7,
   kInform = 8,
+  kCommitAndActivate = 9,
   kNewLeader = 10,
   kFollowerInfo = 11,
   kUpToDate = 12,
@@ -46,6 +52,7 @@ enum class ZabType : int32_t {
   kObserverInfo = 16,
   kLeaderInfo = 17,
   kAckEpoch = 18,
+  kInformAndActivate = 19,
 };
 const char* ZabTypeName(ZabType t);
 
@@ -65,6 +72,10 @@ std::optional<ZabPacket> DecodeZabPacket(std::string_view bytes);
 // A payload that is one long (FOLLOWERINFO's sid, ACKEPOCH's current epoch).
 std::string EncodeLong(int64_t v);
 int64_t DecodeLong(std::string_view data, bool* ok);
+// A long followed by raw bytes (COMMITANDACTIVATE, INFORMANDACTIVATE, NEWLEADER).
+std::string EncodeLongThen(int64_t v, std::string_view rest);
+// *ok false when data is shorter than a long; *rest is what follows it.
+int64_t DecodeLongThen(std::string_view data, bool* ok, std::string_view* rest);
 
 std::string EncodeForwardedRequest(const ClientRequest& req);
 std::optional<ClientRequest> DecodeForwardedRequest(std::string_view data);

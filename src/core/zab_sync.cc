@@ -7,6 +7,7 @@
 #include <cassert>
 
 #include "core/invariant.h"
+#include "core/reconfig.h"
 #include "core/replica.h"
 
 namespace zk {
@@ -108,7 +109,16 @@ void Replica::SyncLearner(int64_t sid, LearnerState& l) {
     SendSnap(sid, {});
   }
   // With it, what `srvr` shows here now: ZooKeeper's learner takes it from its DIFF / SNAP.
-  SendZab(sid, ZabType::kNewLeader, MakeZxid(new_epoch_, 0), EncodeLong(last_processed_zxid()));
+  // The leader's config goes with it (ZooKeeper's NEWLEADER carries its QuorumVerifier): a
+  // learner that logged a reconfig and missed its COMMITANDACTIVATE takes the membership here.
+  // With the config node's mtime, so the learner's /zookeeper/config ends up the same as ours.
+  std::string config;
+  const Node* node = core_.tree().Find(kConfigPath);
+  if (core_.config().reconfig_enabled && node != nullptr) {
+    config = EncodeLongThen(node->stat.mtime, active_config_text_);
+  }
+  SendZab(sid, ZabType::kNewLeader, MakeZxid(new_epoch_, 0),
+          EncodeLongThen(last_processed_zxid(), config));
   l.forwarding = true;
 }
 

@@ -90,8 +90,8 @@ std::string ReconfigErrorText(int rc) {
   std::string text = std::string(zerror(rc)) + " (" + std::to_string(rc) + ")";
   switch (rc) {
     case ZBADARGUMENTS:
-      return text + ": ZooKeeper refuses this configuration (a removal that leaves no voter, or "
-                    "a server string it cannot parse)";
+      return text + ": ZooKeeper refuses this configuration (a removal or demotion that would "
+                    "leave too few voters, or a server string it cannot parse)";
     case ZNEWCONFIGNOQUORUM:
       return text + ": no quorum of the new configuration is connected to the leader; start "
                     "the members first, or wait until they follow";

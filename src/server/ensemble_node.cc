@@ -470,6 +470,13 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
   }
   if (e.what == "storage_failed") return;  // Recorded() said why, in the log and as an event
   if (e.what == "reconfig") return;  // ActivateConfig logged it when it took effect
+  if (e.what == "handing_over") {
+    // ZooKeeper's "this leader is not the designated leader anymore, setting allowedToCommit=false"
+    spdlog::info("reconfig {} committed: handing over to {} (designated leader); this leader "
+                 "commits nothing more and follows it once it takes over",
+                 ZxidHex(e.zxid), e.leader);
+    return;
+  }
   if (e.what == "serving") {
     spdlog::info("{} in epoch {} (leader {}), serving; {} ms since the election began",
                  PeerStateName(e.state), e.epoch, e.leader, election_ms);

@@ -451,6 +451,7 @@ bool ReplicaMember::CarryOut() {
       if (e.state == PeerState::kFollowing || e.state == PeerState::kObserving) {
         text += " " + std::to_string(e.leader);
       }
+      if (e.what == "handing_over") text += " handing over to " + std::to_string(e.leader) + ",";
       text += " " + e.what + " epoch " + std::to_string(e.epoch) + " zxid=" + ZxidHex(e.zxid) +
               " (" + std::to_string(e.election_ticks) + " ticks)";
       events_.push_back(SimEvent{sid_, text, std::nullopt});

@@ -71,6 +71,8 @@ void ReplicaMember::CheckRecorded(const ZabPacket& p) {
     case ZabType::kProposal:
     case ZabType::kCommit:
     case ZabType::kInform:
+    case ZabType::kCommitAndActivate:
+    case ZabType::kInformAndActivate:
     case ZabType::kAck:
       if (p.zxid > 0 && epoch > disk_->current_epoch) missing = "currentEpoch";
       break;

@@ -15,6 +15,8 @@
 //                                 and in its dynamic config file
 //   expect config-file ID VOTER...   member ID's dynamic config file (up or down) has exactly
 //                                 these voters
+//   expect handed-over ID...      each of these members took its role from a reconfig's
+//                                 designated leader (COMMITANDACTIVATE), not an election round
 #include "core/election.h"
 #include "proto/jute.h"
 #include "sim/replica_invariants.h"
@@ -132,6 +134,22 @@ std::string ZabScript::ExpectConfig(const std::vector<std::string>& w) {
   if (!ParseQuorumConfig(text, &qc).empty() || qc.Voters() != want) {
     return "member " + std::to_string(sid) + "'s dynamic config file has voters" +
            Shown(qc.Voters()) + " (version " + HexVersion(qc.version) + ")";
+  }
+  return {};
+}
+
+std::string ZabScript::ExpectHandedOver(const std::vector<std::string>& w) {
+  if (w.size() < 3) return "expect handed-over ID...";
+  for (size_t i = 2; i < w.size(); ++i) {
+    std::optional<int64_t> id = ScenarioNumber(w[i]);
+    if (!id) return "expect handed-over ID...";
+    const auto* m = dynamic_cast<const ReplicaMember*>(sim_->member(*id));
+    if (!m || !sim_->IsUp(*id)) return "member " + w[i] + " is not up";
+    const std::optional<Decision>& d = m->replica().decision();
+    if (!d) return "member " + w[i] + " is LOOKING";
+    if (d->by != DecidedBy::kReconfig) {
+      return "member " + w[i] + " decided by " + DecidedByName(d->by) + ", not by a hand-over";
+    }
   }
   return {};
 }

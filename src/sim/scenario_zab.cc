@@ -62,6 +62,8 @@ bool ZabScript::Command(const std::vector<std::string>& w, std::string* error) {
   } else if (cmd == "expect" && w.size() >= 2 &&
              (w[1] == "same-config" || w[1] == "config-file")) {
     *error = ExpectConfig(w);
+  } else if (cmd == "expect" && w.size() >= 2 && w[1] == "handed-over") {
+    *error = ExpectHandedOver(w);
   } else if (cmd == "expect" && w.size() >= 2 && w[1] == "sync") {
     *error = ExpectSync(w);
   } else {

@@ -64,11 +64,12 @@ class ZabScript {
   std::string Forge(const std::vector<std::string>& w);
   std::string ExpectNode(const std::vector<std::string>& w);
   std::string ExpectLogged(const std::vector<std::string>& w);
-  // reconfig NAME leave|join|members ... | expect voters|same-config|config-file
+  // reconfig NAME leave|join|members ... | expect voters|same-config|config-file|handed-over
   // (scenario_reconfig.cc)
   std::string Reconfig(const std::vector<std::string>& w);
   std::string ExpectVoters(const std::vector<std::string>& w);
   std::string ExpectConfig(const std::vector<std::string>& w);
+  std::string ExpectHandedOver(const std::vector<std::string>& w);
   std::string ExpectSync(const std::vector<std::string>& w);
 
   Simulator* sim_;

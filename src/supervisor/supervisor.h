@@ -12,7 +12,8 @@
 //    JSON lines (see control_protocol.h);
 //  - with `up --faults`, owns the LinkLayer (link_layer.h): every peer link passes through it, and
 //    partition / isolate / cut / delay / slow / heal set the faults (supervisor_links.cc);
-//  - with `up --reconfig`, grows and shrinks the ensemble (`add`, `remove`, `promote`) through
+//  - with `up --reconfig`, grows and shrinks the ensemble (`add`, `remove`, `promote`,
+//    `demote`) through
 //    ZooKeeper's reconfig, one change at a time (supervisor_reconfig.cc);
 //  - on SIGINT/SIGTERM/SIGHUP or `down`, stops every server (SIGTERM, SIGKILL after a grace
 //    period) before exiting. If it is killed outright, PR_SET_PDEATHSIG takes the servers down.
@@ -197,8 +198,8 @@ class Supervisor {
   // One at a time. `add`: lay out member N+1 (zoo.cfg, myid, dynamic config = the current one
   // plus itself), start it, wait until it follows the leader as a non-voting member, reconfig it
   // in, wait until it follows (or observes) as a member. `remove`: reconfig it out, wait for a
-  // leader other than it, stop it. `promote`: reconfig an observer in as a participant, wait
-  // until it follows. cluster.json records every change (ClusterSpec::reshaped).
+  // leader other than it, stop it. `promote` / `demote`: reconfig an observer in as a
+  // participant (or back), wait until it follows (observes). cluster.json records every change (ClusterSpec::reshaped).
   struct Reshape {
     enum class Step { kStarting, kReconfiguring, kJoining, kHandingOver, kStopping };
     Connection* conn;  // nullptr once the client has gone; the work carries on
@@ -208,11 +209,15 @@ class Supervisor {
     Step step;
     int64_t deadline_ms;
     int exits_before;
-    bool promote = false;  // `promote`: an observer reconfigured in as a participant
+    bool role_change = false;  // `promote` / `demote`: a member added again in its new role
+    // `promote` / `demote`: its cluster.json entry before, put back if ZooKeeper refuses.
+    std::optional<MemberKind> kind_before;
   };
   void DoAdd(Connection* conn, const nlohmann::json& request);
-  void DoPromote(Connection* conn, const nlohmann::json& request);
+  void DoChangeRole(Connection* conn, const nlohmann::json& request, bool to_observer);
   void DoRemove(Connection* conn, const nlohmann::json& request);
+  int ReshapeTarget(Connection* conn, const std::string& cmd, const nlohmann::json& request,
+                    bool several);
   std::string ReshapeRefusal() const;  // "" when add/remove may start now
   void StartReconfig(const std::string& joining, const std::string& leaving);
   void OnReconfigDone(const ReconfigAnswer& answer);

@@ -2,7 +2,7 @@
 //   request:  {"cmd":"status"} | {"cmd":"events","follow":bool,"votes":bool,"last":N}
 //             | {"cmd":"kill|stop|start|restart|pause|resume","target":"leader","signal":"KILL"}
 //             | {"cmd":"down"} | {"cmd":"ui","port":N} | the link commands of supervisor_links.cc
-//             | {"cmd":"add","observer":bool} | {"cmd":"remove|promote","target":"3"}
+//             | {"cmd":"add","observer":bool} | {"cmd":"remove|promote|demote","target":"3"}
 //             (supervisor_reconfig.cc;
 //             a refusal of bad input has data.bad_input true)
 //   replies:  {"line":"text for a person"}*  then  {"ok":bool,"error":"...","data":{...}}
@@ -280,14 +280,14 @@ void Supervisor::OnRequest(Connection* conn, const nlohmann::json& request) {
       return;
     }
     DoAction(conn, cmd, request);
-  } else if (cmd == "add" || cmd == "remove" || cmd == "promote") {
+  } else if (cmd == "add" || cmd == "remove" || cmd == "promote" || cmd == "demote") {
     if (shutting_down_) {
       Reply(conn, false, "the cluster is shutting down");
       return;
     }
     if (cmd == "add") DoAdd(conn, request);
     if (cmd == "remove") DoRemove(conn, request);
-    if (cmd == "promote") DoPromote(conn, request);
+    if (cmd == "promote" || cmd == "demote") DoChangeRole(conn, request, cmd == "demote");
   } else if (cmd == "partition" || cmd == "isolate" || cmd == "cut" || cmd == "delay" ||
              cmd == "slow" || cmd == "heal" || cmd == "links") {
     if (shutting_down_ && cmd != "links") {

@@ -4,7 +4,9 @@
 //           follow the leader as a non-voting member, `reconfig -add server.N=...`, wait until
 //           it follows (or observes) as a member;
 //   remove: `reconfig -remove N`, wait until a leader other than N serves (a removed leader hands
-//           over), then stop N.
+//           over), then stop N;
+//   promote / demote: `reconfig -add server.N=...:participant|observer` for a member that has
+//           the other role, wait until it follows (or observes) in the new one.
 // One at a time (reshape_), driven by AdvanceReshape whenever a role or a process changes. The
 // reconfig request itself runs on libuv's thread pool through the runner the command line
 // installs (reconfig_call.h), so the loop keeps polling and streaming meanwhile.
@@ -145,26 +147,35 @@ void Supervisor::DoAdd(Connection* conn, const nlohmann::json& request) {
   AdvanceReshape();
 }
 
-void Supervisor::DoRemove(Connection* conn, const nlohmann::json& request) {
+// The one member `cmd` acts on, or 0 after replying why not. `several`: a role naming more
+// than one (`promote observers`) takes the first; otherwise that is refused.
+int Supervisor::ReshapeTarget(Connection* conn, const std::string& cmd,
+                              const nlohmann::json& request, bool several) {
   if (std::string refusal = ReshapeRefusal(); !refusal.empty()) {
     Reply(conn, false, refusal, {{"bad_input", true}});
-    return;
+    return 0;
   }
   const std::string target = request.value("target", "");
   std::string error;
-  const std::vector<int> ids = ResolveTarget("remove", target, &error);
+  std::vector<int> ids = ResolveTarget(cmd, target, &error);
+  if (ids.size() > 1 && several) ids.resize(1);
   if (ids.empty()) {
     Reply(conn, false, error, {{"bad_input", true}});
-    return;
+    return 0;
   }
   if (ids.size() != 1) {
     Reply(conn, false,
-          "remove takes one member at a time: '" + target + "' names " +
+          cmd + " takes one member at a time: '" + target + "' names " +
               std::to_string(ids.size()) + "; name one by id, or leader, follower, observer",
           {{"bad_input", true}});
-    return;
+    return 0;
   }
-  const int id = ids[0];
+  return ids[0];
+}
+
+void Supervisor::DoRemove(Connection* conn, const nlohmann::json& request) {
+  const int id = ReshapeTarget(conn, "remove", request, false);
+  if (id == 0) return;
   const bool was_leader = id == LeaderId();
   AddEvent(id, "remove",
            std::string("reconfiguring it out of the ensemble") + (was_leader ? " (it leads)" : ""));
@@ -174,32 +185,36 @@ void Supervisor::DoRemove(Connection* conn, const nlohmann::json& request) {
   StartReconfig("", std::to_string(id));
 }
 
-void Supervisor::DoPromote(Connection* conn, const nlohmann::json& request) {
-  if (std::string refusal = ReshapeRefusal(); !refusal.empty()) {
-    Reply(conn, false, refusal, {{"bad_input", true}});
-    return;
-  }
-  const std::string target = request.value("target", "");
-  std::string error;
-  std::vector<int> ids = ResolveTarget("promote", target, &error);
-  if (ids.size() > 1) ids.resize(1);  // `promote observers`: one at a time
-  if (ids.empty()) {
-    Reply(conn, false, error, {{"bad_input", true}});
-    return;
-  }
-  const int id = ids[0];
-  if (!spec_.is_observer(id) || !node(id).alive()) {
+// `promote` (observer -> participant) and `demote` (participant -> observer): the member is
+// added again with its new role (`reconfig -add server.N=...:participant|observer`), then
+// awaited in that role. A demoted leader hands over to a designated leader.
+void Supervisor::DoChangeRole(Connection* conn, const nlohmann::json& request, bool to_observer) {
+  const std::string cmd = to_observer ? "demote" : "promote";
+  const int id = ReshapeTarget(conn, cmd, request, !to_observer);
+  if (id == 0) return;
+  if (spec_.is_observer(id) == to_observer || !node(id).alive()) {
+    const std::string was = to_observer ? "an observer" : "a participant";
     Reply(conn, false,
-          Name(id) + (spec_.is_observer(id) ? " is not running: start it first"
-                                            : " is not an observer: only observers are promoted"),
+          Name(id) + (spec_.is_observer(id) != to_observer
+                          ? " is not running: start it first"
+                          : " is already " + was + ": only " +
+                                (to_observer ? "participants are demoted"
+                                             : "observers are promoted")),
           {{"bad_input", true}});
     return;
   }
-  spec_.reshaped[id] = MemberKind::kParticipant;  // ServerLine says participant from here on
-  AddEvent(id, "promote", "reconfiguring it from observer to participant");
-  reshape_ = Reshape{conn,  true, id, false, Reshape::Step::kReconfiguring, NowMs() + kStartAwaitMs,
-                     exits_[id - 1], true};
-  ReshapeLine("reconfig: adding " + ServerLine(id));
+  const bool was_leader = id == LeaderId();
+  std::optional<MemberKind> before;
+  if (auto it = spec_.reshaped.find(id); it != spec_.reshaped.end()) before = it->second;
+  // ServerLine says the new role from here on (OnReconfigDone puts it back on a refusal).
+  spec_.reshaped[id] = to_observer ? MemberKind::kObserver : MemberKind::kParticipant;
+  AddEvent(id, cmd,
+           to_observer ? std::string("reconfiguring it from participant to observer") +
+                             (was_leader ? " (it leads: it hands over)" : "")
+                       : "reconfiguring it from observer to participant");
+  reshape_ = Reshape{conn,           true, id, to_observer, Reshape::Step::kReconfiguring,
+                     NowMs() + kStartAwaitMs, exits_[id - 1], true, before};
+  ReshapeLine("reconfig: adding " + ServerLine(id) + (was_leader ? " (the leader)" : ""));
   StartReconfig(ServerLine(id), "");
 }
 
@@ -242,11 +257,20 @@ void Supervisor::OnReconfigDone(const ReconfigAnswer& answer) {
   const int id = r.id;
   if (!answer.ok) {
     AddEvent(0, "reconfig_failed",
-             std::string("reconfig to ") + (r.add ? "add " : "remove ") + Name(id) +
+             std::string("reconfig to ") +
+                 (r.role_change ? (r.observer ? "demote " : "promote ")
+                  : r.add       ? "add "
+                                : "remove ") +
+                 Name(id) +
                  " failed: " + answer.error,
              {{"node", id}, {"error", answer.error}});
-    if (r.promote) {
-      spec_.reshaped[id] = MemberKind::kObserver;  // it still observes
+    if (r.role_change) {
+      // It keeps the role it had.
+      if (r.kind_before) {
+        spec_.reshaped[id] = *r.kind_before;
+      } else {
+        spec_.reshaped.erase(id);
+      }
     } else if (r.add) {
       DropNewMember(id);
     }
@@ -264,12 +288,14 @@ void Supervisor::OnReconfigDone(const ReconfigAnswer& answer) {
   r.deadline_ms = NowMs() + kStartAwaitMs;
   AddEvent(0, "reconfig",
            Name(id) +
-               (r.promote ? " promoted to participant"
-                : r.add   ? " joined as " + std::string(r.observer ? "observer" : "participant")
-                          : " removed") +
+               (r.role_change ? (r.observer ? " demoted to observer" : " promoted to participant")
+                : r.add       ? " joined as " + std::string(r.observer ? "observer" : "participant")
+                              : " removed") +
                ": now " + QuorumText(),
            {{"node", id},
-            {"change", r.promote ? "promote" : r.add ? "add" : "remove"},
+            {"change", r.role_change ? (r.observer ? "demote" : "promote")
+                       : r.add       ? "add"
+                                     : "remove"},
             {"voters", spec_.voter_count()},
             {"observers", spec_.observer_count()},
             {"quorum_size", QuorumSize()},

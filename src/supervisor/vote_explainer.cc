@@ -79,6 +79,13 @@ std::string ExplainDecision(const VoteFact& d, const std::vector<VoteFact>& fact
                             const std::set<int>& voters) {
   const std::string winner = "node" + std::to_string(d.leader);
   const std::string round = std::to_string(d.round);
+  if (d.why == "reconfig") {
+    // No round: the leader that committed a reconfig designated this one (COMMITANDACTIVATE).
+    if (d.leader == d.node) return winner + " leads, handed over by reconfig (no election)";
+    const char* verb = d.state == "OBSERVING" ? " observes " : " follows ";
+    return "node" + std::to_string(d.node) + verb + winner +
+           ", handed over by reconfig (no election)";
+  }
   if (d.why == "out-of-election" || (d.why == "round-follow" && d.leader != d.node)) {
     // Not won here: the member found its leader already elected (by FOLLOWING / LEADING votes),
     // in a round of its own (round-follow) or in the ensemble's older one (a member joining).

@@ -31,10 +31,11 @@
 //   {"event":"decision","state":"FOLLOWING","leader":3,"zxid":"0x0","round":1,"peer_epoch":0,
 //    "by":"looking-quorum","supporters":[1,3],"voters":3,"election_ms":40}
 //        zkd left the election. by: looking-quorum (a quorum of its round agreed, and the
-//        finalize wait passed), looking-all (a quorum agreed and so did every voter whose
-//        connection had not closed: no finalize wait), round-follow (FOLLOWING/LEADING votes
-//        of its round made a quorum), out-of-election (it joined a running ensemble);
-//        supporters: the voters whose votes made the quorum.
+  //        finalize wait passed), looking-all (a quorum agreed and so did every voter whose
+  //        connection had not closed: no finalize wait), round-follow (FOLLOWING/LEADING votes
+  //        of its round made a quorum), out-of-election (it joined a running ensemble), reconfig
+  //        (no election: a committed reconfig named the designated leader; no supporters);
+  //        supporters: the voters whose votes made the quorum.
 //   {"event":"votes_dropped","count":N}
 //        N facts were lost before this line (the event pipe was full — facts may take only half
 //        of it, the rest is kept for state lines — or more piled up than zkd keeps between two

@@ -8,7 +8,7 @@
    points at the rewritten dynamic file; `conf` ends with it). Then leaving="<a follower>"
    shrinks it back to 3. Writes go on after each step and every remaining member sees them; a
    member restarted afterwards comes back in the new configuration. Then the leader leaves: it
-   steps down and the two others elect a leader among themselves.
+   hands over to a designated leader (its log says "handing over to N"), which leads.
 2. kazoo's own TestReconfig tests (kazoo/tests/test_client.py), run unchanged against the
    ensemble: no super user -> NoAuthError, an observer added and removed, a stale
    from_config -> BadVersionError, a malformed server string -> BadArgumentsError.
@@ -18,6 +18,7 @@
 
 import argparse
 import os
+import re
 import sys
 import time
 import unittest
@@ -151,19 +152,29 @@ def grow_and_shrink(ens):
     print("shrank 4 -> 3 (server.%d left): every remaining member agrees, writes go on" % leaving,
           flush=True)
 
-    # The leader leaves: it steps down, the two others elect one of themselves.
+    # The leader leaves: it hands over to a designated leader (ZooKeeper 3.5+), the new voter
+    # that acked the most; that one leads without an election and the other follows it.
     leader = ens.leader()
     stay = [sid for sid in remaining if sid != leader]
     admin = client(ens, stay, auth=True)
     data, _ = admin.reconfig(joining=None, leaving=str(leader), new_members=None)
     admin.stop()
     admin.close()
-    ens.stop(leader)
+    handed = []
+    ens.wait_until(lambda: handed.extend(re.findall(r"handing over to (\d+)",
+                                                    ens.log_text(leader))) or handed,
+                   "server.%d to log 'handing over to N'" % leader)
+    designated = int(handed[0])
+    if designated not in stay:
+        ens.fail("server.%d handed over to %d, not to one of %s" % (leader, designated, stay))
     ens.wait_serving(stay)
+    if ens.leader() != designated:
+        ens.fail("server.%d leads, not the designated server.%d" % (ens.leader(), designated))
+    ens.stop(leader)
     wait_same_config(ens, stay, data.decode())
     check_writes(ens, stay, "/after_leader_left")
-    print("shrank 3 -> 2 (the leader, server.%d, left): server.%d leads, writes go on" % (
-        leader, ens.leader()), flush=True)
+    print("shrank 3 -> 2 (the leader, server.%d, left): it handed over to server.%d, which "
+          "leads; writes go on" % (leader, designated), flush=True)
     return stay
 
 

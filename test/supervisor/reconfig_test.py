@@ -2,8 +2,10 @@
 """`pseudo-cluster add` / `remove` on a real Apache ZooKeeper ensemble started with `up --reconfig`.
 
 One cluster, one story, under a writer (kazoo) that records every create ZooKeeper acknowledged:
-grow 3 -> 5, shrink 5 -> 3 removing the leader first, add an observer and promote it. After each step every
-acknowledged create is on every remaining member (read from that member alone, after a sync).
+grow 3 -> 5, shrink 5 -> 3 removing the leader first, add an observer, promote it and demote it
+again, demote the leader (it hands over) and a follower, and see ZooKeeper refuse to demote the
+last voter. After each step every acknowledged create is on every remaining member (read from that
+member alone, after a sync).
 The bad-input cases that need no cluster come first and cost nothing.
 
     reconfig_test.py --binary build/pseudo-cluster [unittest args]
@@ -93,6 +95,7 @@ class ReconfigCommandLineTest(unittest.TestCase):
             (["up", "3", "--reconfig", "--engine", "apache", "--faults", "-d"], "--faults"),
             (["add"], "no cluster is running"),
             (["remove", "leader"], "no cluster is running"),
+            (["demote", "leader"], "no cluster is running"),
         ]:
             proc = self.run_pc(*args)
             self.assertEqual(proc.returncode, 2, (args, proc.stdout, proc.stderr))
@@ -193,16 +196,41 @@ class ReconfigTest(ClusterTest):
         self.assertEqual(c.roles()[6], "follower")
         self.check_every_member_has(c, writer.snapshot(), "promoting the observer")
 
+        # ... demoted back to an observer; then the leader is: it hands over to a designated
+        # leader (no election) and observes it.
+        out = c.pc("demote", "6", timeout=180).stdout
+        self.assertIn("node6 observes as a member: 3 voters + 1 observer, quorum 2", out)
+        demoted = c.status()["cluster"]["leader"]
+        out = c.pc("demote", "leader", timeout=180).stdout
+        self.assertIn(f"node{demoted} observes as a member: 2 voters + 2 observers, quorum 2", out)
+        self.assertNotIn(c.status()["cluster"]["leader"], (0, demoted))
+        self.assertEqual(c.roles()[demoted], "observer")
+        self.check_every_member_has(c, writer.snapshot(), "demoting the leader")
+        # Down to one voter (`up --reconfig` sets standaloneEnabled=false, so ZooKeeper allows
+        # it); demoting that last one would leave no quorum at all, and ZooKeeper refuses it.
+        last = next(n for n in c.status()["nodes"] if n["role"] == "follower")["id"]
+        out = c.pc("demote", str(last), timeout=180).stdout
+        self.assertIn(f"node{last} observes as a member: 1 voter + 3 observers, quorum 1", out)
+        proc = c.pc("demote", "leader", check=False, timeout=180)
+        print("demoting the last voter:", proc.stderr.strip(), flush=True)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn("ZooKeeper refused the reconfig", proc.stderr)
+        self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+        self.assertEqual(c.status()["cluster"]["voters"], 1)
+
         # The timeline tells each step with the quorum it leaves.
         reconfigs = [e for e in c.events() if e["kind"] == "reconfig"]
         self.assertEqual([(e["data"]["change"], e["data"]["node"], e["data"]["quorum_size"])
                           for e in reconfigs],
                          [("add", 4, 3), ("add", 5, 3), ("remove", leader, 3),
-                          ("remove", follower, 2), ("add", 6, 2), ("promote", 6, 3)])
+                          ("remove", follower, 2), ("add", 6, 2), ("promote", 6, 3),
+                          ("demote", 6, 2), ("demote", demoted, 2), ("demote", last, 1)])
         with open(os.path.join(cluster_dir, "cluster.json")) as f:
             shape = json.load(f)["reshaped"]
-        self.assertEqual(shape, {"4": "participant", "5": "participant", str(leader): "removed",
-                                 str(follower): "removed", "6": "participant"})
+        want = {"4": "participant", "5": "participant", str(leader): "removed",
+                str(follower): "removed", "6": "observer"}
+        want[str(demoted)] = want[str(last)] = "observer"
+        self.assertEqual(shape, want)
 
 
 class ReconfigZkdTest(ReconfigTest):

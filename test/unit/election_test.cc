@@ -415,5 +415,41 @@ TEST(Election, UpdatePeerEpochChangesWhatJoinersAreTold) {
   EXPECT_EQ(e.current_vote().peer_epoch, 1);
 }
 
+// ---- decided by a reconfig (designated leader) ----
+
+TEST(DecideByReconfig, NoRound_AnswersLookingPeersWithTheDecision) {
+  Election e(Config(2, Voters({1, 2})));
+  e.Start(0x100000005, 1);
+  e.TakeMessages();
+  const int64_t clock = e.logical_clock();
+  e.DecideByReconfig(1, 0x100000007, 1);
+  ASSERT_TRUE(e.decision().has_value());
+  EXPECT_EQ(e.decision()->state, PeerState::kFollowing);
+  EXPECT_EQ(e.decision()->leader, 1);
+  EXPECT_EQ(e.decision()->by, DecidedBy::kReconfig);
+  EXPECT_EQ(e.logical_clock(), clock);  // no new round
+  EXPECT_TRUE(e.TakeMessages().empty());  // nobody is asked
+  std::vector<ElectionFact> facts;
+  e.TakeFacts(&facts);
+  ASSERT_FALSE(facts.empty());
+  EXPECT_EQ(facts.back().kind, ElectionFact::Kind::kDecision);
+  EXPECT_STREQ(DecidedByName(facts.back().decision.by), "reconfig");
+  // A LOOKING voter (one that missed the COMMITANDACTIVATE) hears what was decided.
+  e.Step(Looking(1, 1, 0x100000005, 9, 1));
+  auto out = e.TakeMessages();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].n.state, PeerState::kFollowing);
+  EXPECT_EQ(out[0].n.leader, 1);
+}
+
+TEST(DecideByReconfig, TheDesignatedLeaderLeads_ANonVoterObserves) {
+  Election lead(Config(1, Voters({1, 2})));
+  lead.DecideByReconfig(1, 7, 1);
+  EXPECT_EQ(lead.state(), PeerState::kLeading);
+  Election old(Config(3, Voters({1, 2}, {3})));
+  old.DecideByReconfig(1, 7, 1);
+  EXPECT_EQ(old.state(), PeerState::kObserving);
+}
+
 }  // namespace
 }  // namespace zk

@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/replica.h"
@@ -98,6 +99,8 @@ class Cluster {
           if (up_.count(to)) replicas_[to]->StepZab(id, p);
         }
         for (auto& o : ready.client_outputs) outputs_[id].push_back(o);
+        for (auto& e : ready.events) events_[id].push_back(e);
+        for (auto& f : ready.election_facts) facts_[id].push_back(f);
       }
       if (!moved) return;
     }
@@ -119,6 +122,9 @@ class Cluster {
     }
     return leader;
   }
+  // What `id` reported since the last call: its events, its election facts.
+  std::vector<ReplicaEvent> TakeEvents(int64_t id) { return std::exchange(events_[id], {}); }
+  std::vector<ElectionFact> TakeFacts(int64_t id) { return std::exchange(facts_[id], {}); }
   std::vector<Output> Take(int64_t id) {
     auto out = std::move(outputs_[id]);
     outputs_[id].clear();
@@ -153,6 +159,8 @@ class Cluster {
   std::map<int64_t, std::set<int64_t>> eof_;  // paused member -> peers that closed on it
   int disconnects_ = 0;
   std::map<int64_t, std::vector<Output>> outputs_;
+  std::map<int64_t, std::vector<ReplicaEvent>> events_;
+  std::map<int64_t, std::vector<ElectionFact>> facts_;
   int64_t now_ms_ = 1'000'000;
 };
 

@@ -2,6 +2,7 @@
 // a removed leader stepping down, and the rule that a reconfig needs a quorum of its new voters.
 #include <gtest/gtest.h>
 
+#include "core/handover.h"
 #include "core/quorum_config.h"
 #include "replica_cluster.h"
 
@@ -104,21 +105,47 @@ TEST(ReplicaReconfig, MemberDownDuringReconfig_LearnsTheConfigFromVotes) {
   EXPECT_TRUE(c.r(5).serving());
 }
 
-TEST(ReplicaReconfig, RemoveLeader_StepsDown_TheOthersElectOne) {
+// Every state event `id` reported since the last call, as "LOOKING", "FOLLOWING 2", ...
+std::vector<std::string> States(test::Cluster& c, int64_t id) {
+  std::vector<std::string> out;
+  for (const ReplicaEvent& e : c.TakeEvents(id)) {
+    if (e.what != "state") continue;
+    std::string s = PeerStateName(e.state);
+    if (e.state != PeerState::kLooking && e.state != PeerState::kLeading) {
+      s += " " + std::to_string(e.leader);
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+TEST(ReplicaReconfig, RemoveLeader_HandsOverToTheDesignatedLeader_NoElection) {
   test::Cluster c(3, 0, 0, ReconfigCore({1, 2, 3}));
   for (int64_t id : {1, 2, 3}) c.Start(id);
   c.Ticks(50);
   const int64_t leader = c.Leader();
-  ASSERT_NE(leader, 0);
+  ASSERT_EQ(leader, 3);
+  const int64_t epoch = c.r(leader).epoch();
   const int64_t session = c.OpenSession(leader);
-  auto reply = Reconfig(c, leader, session, Leaving(std::to_string(leader)));
+  for (int64_t id : {1, 2, 3}) c.TakeEvents(id);
+  auto reply = Reconfig(c, leader, session, Leaving("3"));
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->err, Err::kOk);
   c.Ticks(200);
-  const int64_t next = c.Leader();
-  EXPECT_NE(next, 0);
-  EXPECT_NE(next, leader);
-  EXPECT_NE(c.r(leader).state(), PeerState::kLeading);
+  // Both acked; the lowest id of the new voters is designated (ZooKeeper's HashSet order).
+  EXPECT_EQ(c.Leader(), 1);
+  EXPECT_GT(c.r(1).epoch(), epoch);  // a new epoch, through discovery and sync
+  EXPECT_EQ(States(c, 1), (std::vector<std::string>{"LEADING"}));
+  EXPECT_EQ(States(c, 2), (std::vector<std::string>{"FOLLOWING 1"}));
+  EXPECT_EQ(States(c, 3), (std::vector<std::string>{"OBSERVING 1"}));
+  for (int64_t id : {1, 2}) {
+    bool by_reconfig = false;
+    for (const ElectionFact& f : c.TakeFacts(id)) {
+      if (f.kind == ElectionFact::Kind::kDecision) by_reconfig = f.decision.by == DecidedBy::kReconfig;
+    }
+    EXPECT_TRUE(by_reconfig) << "member " << id;
+  }
+  EXPECT_EQ(c.Create(1, c.OpenSession(1), "/after", 5).err, Err::kOk);
 }
 
 TEST(ReplicaReconfig, NewVotersMustAck_OldQuorumAloneDoesNotCommit) {
@@ -143,6 +170,25 @@ TEST(ReplicaReconfig, NewVotersMustAck_OldQuorumAloneDoesNotCommit) {
   // The old voters all acked; of the new ones only the leader did: no commit, no activation.
   EXPECT_FALSE(reply.has_value());
   EXPECT_EQ(c.r(leader).config().membership.voters(), (std::set<int64_t>{1, 2, 3}));
+}
+
+TEST(DesignatedLeader, ALeaderThatStaysAVoterKeepsLeading) {
+  EXPECT_EQ(DesignatedLeader(3, Membership({2, 3}, {}), {2, 3}, {}), 3);
+}
+
+TEST(DesignatedLeader, RemovedLeader_TheNewVoterThatAckedMostOfWhatFollows) {
+  const Membership next({1, 2, 4}, {});
+  // All three acked the reconfig; then 2 and 4 acked the next proposal, only 4 the one after.
+  EXPECT_EQ(DesignatedLeader(3, next, {1, 2, 3, 4}, {{2, 3, 4}, {3, 4}}), 4);
+  // Nobody acked the next one: the lowest id of those still in the running.
+  EXPECT_EQ(DesignatedLeader(3, next, {1, 2, 3, 4}, {{3}}), 1);
+  EXPECT_EQ(DesignatedLeader(3, next, {1, 2, 3, 4}, {{2, 3, 4}}), 2);
+  // A server that acked but does not vote in the new config is no candidate.
+  EXPECT_EQ(DesignatedLeader(3, Membership({2, 4}, {1}), {1, 2, 4}, {{1}}), 2);
+}
+
+TEST(DesignatedLeader, NoNewVoterAcked_Zero) {
+  EXPECT_EQ(DesignatedLeader(3, Membership({1}, {}), {3}, {}), 0);
 }
 
 }  // namespace

@@ -130,6 +130,13 @@ TEST(ExplainDecision, AMemberJoiningARunningEnsembleFollowsItsLeader) {
             "node4 observes node3, already elected in round 1: votes from 2, 3 (2 of 3)");
 }
 
+TEST(ExplainDecision, AHandOverByReconfigIsNoElection) {
+  EXPECT_EQ(ExplainDecision(Decision(1, 1, 2, {}, "reconfig"), {}, {1, 2}),
+            "node1 leads, handed over by reconfig (no election)");
+  EXPECT_EQ(ExplainDecision(Decision(2, 1, 2, {}, "reconfig"), {}, {1, 2}),
+            "node2 follows node1, handed over by reconfig (no election)");
+}
+
 TEST(ExplainDecision, KOfNCountsVotersOnly) {
   std::vector<VoteFact> facts = {Proposes(1, 1, 0, 0)};
   EXPECT_EQ(ExplainDecision(Decision(1, 1, 1, {1, 6, 7}), facts, {1, 2, 3}),

@@ -75,11 +75,28 @@ TEST(ZabPacket, EveryTypeRoundTripsWithItsName) {
 }
 
 TEST(ZabPacket, UnknownTypesAreRefused) {
-  // 6 REVALIDATE, 9 COMMITANDACTIVATE, 19 INFORMANDACTIVATE: ZooKeeper's, not ours.
-  for (uint32_t type : {0u, 6u, 9u, 19u, 0xffffffffu}) {
+  // 6 REVALIDATE: ZooKeeper's, not ours (zkd revalidates sessions otherwise).
+  for (uint32_t type : {0u, 6u, 20u, 0xffffffffu}) {
     EXPECT_FALSE(DecodeZabPacket(Be32(type) + Be64(1) + Str(""))) << type;
   }
-  EXPECT_STREQ(ZabTypeName(static_cast<ZabType>(9)), "UNKNOWN");
+  EXPECT_STREQ(ZabTypeName(static_cast<ZabType>(6)), "UNKNOWN");
+}
+
+TEST(ZabPacket, CommitAndActivateCarriesTheDesignatedLeaderThenTheConfig) {
+  // ZooKeeper's layout: a long, then the raw bytes.
+  ZabPacket p{ZabType::kCommitAndActivate, 7, EncodeLongThen(2, "server.2=x")};
+  auto back = DecodeZabPacket(EncodeZabPacket(p));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, p);
+  EXPECT_STREQ(ZabTypeName(ZabType::kCommitAndActivate), "COMMITANDACTIVATE");
+  EXPECT_STREQ(ZabTypeName(ZabType::kInformAndActivate), "INFORMANDACTIVATE");
+  bool ok = false;
+  std::string_view rest;
+  EXPECT_EQ(DecodeLongThen(back->data, &ok, &rest), 2);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(rest, "server.2=x");
+  DecodeLongThen("short", &ok, &rest);
+  EXPECT_FALSE(ok);
 }
 
 TEST(ZabPacket, TruncatedOrTrailingBytesAreRefused) {

@@ -30,7 +30,7 @@ from kazoo.client import KazooClient  # noqa: E402
 
 PARENT = "/snap"
 INFLIGHT = 64
-WRITE_S = 4          # the writer's run; each member rolls every 1,000-2,000 txns
+WRITE_S = 2          # the writer's run; each member rolls every 1,000-2,000 txns
 SNAP_COUNT = 2000
 SNAPSHOT_WRITTEN = re.compile(r"snapshot at zxid 0x([0-9a-f]+) written")
 RECOVERED = re.compile(r"recovered zxid 0x[0-9a-f]+: snapshot (\S+) ")
@@ -123,15 +123,17 @@ def check_tree(hostport, acked):
     zk = KazooClient(hosts=hostport, timeout=15)
     zk.start(timeout=30)
     try:
-        children, stat = zk.get_children(PARENT, include_data=True)
+        zk.sync(PARENT)  # a follower answers after it has what the leader committed
+        children, _ = zk.get_children(PARENT, include_data=True)
     finally:
         zk.stop()
         zk.close()
-    missing = [p for p in acked if p.rsplit("/", 1)[1] not in set(children)]
+    present = set(children)
+    missing = [p for p in acked if p.rsplit("/", 1)[1] not in present]
     if missing:
         raise AssertionError("%d acknowledged creates lost, first %s" % (len(missing),
                                                                          missing[:3]))
-    if set(children) != {"n-%010d" % i for i in range(len(children))}:
+    if present != {"n-%010d" % i for i in range(len(children))}:
         raise AssertionError("children of %s are not contiguous" % PARENT)
     return len(children)
 
@@ -154,9 +156,13 @@ def main():
         print("writer: %s" % writer.stderr.decode().strip().splitlines()[-1:], flush=True)
         if not acked:
             raise AssertionError("no create was acknowledged")
-        written = {}  # member -> zxids of the snapshots it logged as written
         ens.wait_until(lambda: all(SNAPSHOT_WRITTEN.search(ens.log_text(s)) for s in ens.members),
                        what="every member logs a snapshot written")
+        # Killed before the files are read: a snapshot still being written is cut short (its
+        # temp file is never read) and each log is final.
+        for sid in ens.members:
+            ens.kill9(sid)
+        written = {}  # member -> zxids of the snapshots it logged as written
         for sid, m in ens.members.items():
             zxids = [int(z, 16) for z in SNAPSHOT_WRITTEN.findall(ens.log_text(sid))]
             written[sid] = zxids
@@ -169,8 +175,6 @@ def main():
                   "each: %s" % (sid, len(zxids), sizes), flush=True)
             if not any(sizes):
                 raise AssertionError("member %d: no snapshot holds any of the creates" % sid)
-        for sid in ens.members:
-            ens.kill9(sid)
         ens.start_all()
         for sid in ens.members:
             found = RECOVERED.search(ens.log_text(sid))
@@ -182,9 +186,10 @@ def main():
                                      "writes" % (sid, found.group(1)))
             if "skipping snapshot" in ens.log_text(sid):
                 raise AssertionError("member %d skipped a snapshot at recovery" % sid)
-        count = check_tree(ens.connect_string(), acked)
-        print("after kill -9 of all: every member recovered from its last snapshot; %d children, "
-              "all %d acknowledged creates present" % (count, len(acked)), flush=True)
+        counts = [check_tree(ens.hostport(sid), acked) for sid in ens.members]
+        print("after kill -9 of all: every member recovered from its last snapshot; children on "
+              "each member: %s, all %d acknowledged creates present" % (counts, len(acked)),
+              flush=True)
 
     rc = zkd_ensemble.run_checked([ens], body)
     if rc == 0:

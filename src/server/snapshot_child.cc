@@ -9,6 +9,7 @@
 
 #include <cassert>
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 
@@ -47,7 +48,9 @@ int64_t NowUs() {
   (void)::nice(kChildNice);
   storage::Status s = work();
   if (!s.ok()) {
-    std::string line = s.message().substr(0, kReportBytesMax - 1) + "\n";
+    // "<errno> <message>": the server reports a full disk by its errno (ensemble_storage.cc).
+    std::string line = std::to_string(s.error_number()) + " " +
+                       s.message().substr(0, kReportBytesMax - 32) + "\n";
     (void)!::write(report_fd, line.data(), line.size());
   }
   ::_exit(s.ok() ? 0 : 1);
@@ -135,7 +138,9 @@ void SnapshotChild::Finish(int status) {
     // written
   } else if (!run->report.empty()) {
     if (run->report.back() == '\n') run->report.pop_back();
-    s = storage::Status::Error(run->report);
+    const size_t space = run->report.find(' ');
+    const int err = std::atoi(run->report.c_str());
+    s = storage::Status::Error(run->report.substr(space == std::string::npos ? 0 : space + 1), err);
   } else if (WIFSIGNALED(status)) {
     ::unlink(run->tmp_path.c_str());
     s = storage::Status::Error("the snapshot process (pid " + std::to_string(run->pid) +

@@ -122,6 +122,7 @@ Status AtomicFile::Open(const std::string& dir, const std::string& name) {
   final_path_ = dir + "/" + name;
   tmp_path_ = final_path_ + ".tmp";
   offset_ = 0;
+  written_back_ = 0;
   fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     int err = errno;
@@ -139,6 +140,20 @@ Status AtomicFile::Append(std::string_view bytes) {
   }
   offset_ += static_cast<int64_t>(bytes.size());
   return s;
+}
+
+Status AtomicFile::WriteBack() {
+  assert(fd_ >= 0);
+  if (offset_ == written_back_) return Status::Ok();
+  const unsigned flags =
+      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+  if (::sync_file_range(fd_, written_back_, offset_ - written_back_, flags) != 0) {
+    int err = errno;
+    Drop();
+    return Status::Error(ErrnoMessage("sync_file_range", tmp_path_, err), err);
+  }
+  written_back_ = offset_;
+  return Status::Ok();
 }
 
 Status AtomicFile::Commit() {

@@ -63,6 +63,7 @@ Status SaveSnapshot(const std::string& data_dir, const DataTree& tree, const Ses
     serializer.TakeNodes(&chunk);  // swaps buffers: the two are reused turn about
     checksum = Adler32More(checksum, chunk);
     if (Status s = file.Append(chunk); !s.ok()) return s;
+    if (Status s = file.WriteBack(); !s.ok()) return s;
   }
   SnapshotImage tail = serializer.Finish(zxid);  // its nodes: the terminator and end_zxid
   assert(tail.head == head);  // no ACL appeared that CollectAcls did not see

@@ -159,18 +159,19 @@ def main():
         ens.wait_until(lambda: all(SNAPSHOT_WRITTEN.search(ens.log_text(s)) for s in ens.members),
                        what="every member logs a snapshot written")
         # Killed before the files are read: a snapshot still being written is cut short (its
-        # temp file is never read) and each log is final.
+        # temp file is never read) and each data directory is final.
         for sid in ens.members:
             ens.kill9(sid)
-        written = {}  # member -> zxids of the snapshots it logged as written
+        written = {}  # member -> zxids of the snapshot files it has (a child may have
+        # renamed its file just before the kill, too late for the server to log it)
         for sid, m in ens.members.items():
-            zxids = [int(z, 16) for z in SNAPSHOT_WRITTEN.findall(ens.log_text(sid))]
+            if not SNAPSHOT_WRITTEN.search(ens.log_text(sid)):
+                raise AssertionError("member %d logged no snapshot written" % sid)
+            vdir = os.path.join(m.data_dir, "version-2")
+            zxids = sorted(int(n.split(".")[1], 16) for n in os.listdir(vdir)
+                           if re.fullmatch(r"snapshot\.[0-9a-f]+", n))
             written[sid] = zxids
-            sizes = []
-            for z in zxids:
-                path = os.path.join(m.data_dir, "version-2", "snapshot.%x" % z)
-                if os.path.exists(path):  # autopurge is off: only a later SNAP removes one
-                    sizes.append(check_exact(path))
+            sizes = [check_exact(os.path.join(vdir, "snapshot.%x" % z)) for z in zxids]
             print("member %d: %d snapshots written while the writer ran, /snap children in "
                   "each: %s" % (sid, len(zxids), sizes), flush=True)
             if not any(sizes):

@@ -36,7 +36,9 @@ json NewestSnapshot(const std::string& data_dir) {
   for (const auto& e : fs::directory_iterator(data_dir + "/version-2", ec)) {
     const std::string name = e.path().filename().string();
     if (name.rfind("snapshot.", 0) != 0) continue;
-    const uint64_t zxid = std::strtoull(name.c_str() + 9, nullptr, 16);
+    char* end = nullptr;
+    const uint64_t zxid = std::strtoull(name.c_str() + 9, &end, 16);
+    if (*end != '\0') continue;  // snapshot.<zxid>.tmp: one still being written
     if (best.empty() || zxid > best_zxid) {
       best = e.path().string();
       best_zxid = zxid;

@@ -127,6 +127,12 @@ std::string EnsembleNode::RecoverState(DurableState* durable) {
   }
   recovered_recent_ = std::move(recovered.recent);
   recovered_recent_base_ = recovered.recent_base;
+  // As a standalone zkd says it: which snapshot the state came from (the tests check it).
+  spdlog::info("recovered zxid {}: {} ({} nodes) + {} txns from the log",
+               ZxidHex(recovered.last_zxid),
+               recovered.snapshot.empty() ? std::string("no snapshot")
+                                          : "snapshot " + recovered.snapshot,
+               recovered.snapshot_nodes, recovered.txns_replayed);
   int64_t last_epoch = ZxidEpoch(replica_->core().last_zxid());
   if (auto s = storage::ReadEpoch(config_.data_dir, storage::kAcceptedEpochFile, last_epoch,
                                   &durable->accepted_epoch);

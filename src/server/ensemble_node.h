@@ -47,6 +47,7 @@
 #include "server/log_source.h"
 #include "server/log_syncer.h"
 #include "server/peer_transport.h"
+#include "server/snapshot_child.h"
 #include "storage/snapshot.h"
 #include "storage/snapshot_codec.h"
 #include "storage/txn_log.h"
@@ -126,11 +127,11 @@ class EnsembleNode {
   bool Recorded(const char* what, const storage::Status& s);
   bool LogSynced(const storage::Status& s);
   // ---- snapshots every snapCount txns (ensemble_snapshot.cc) ----
-  // Serializes the tree a few thousand nodes per loop turn (a uv_idle handle), then writes the
-  // file on a worker thread: a 1M-znode snapshot does not stall the loop for seconds.
+  // Written by a fork()ed child from its copy of the tree (SnapshotChild): the loop only pays
+  // for the fork, so a 1M-znode snapshot does not hold up the requests.
   void StartSnapshot();
-  void StepSnapshot();
-  // The Replica's tree is about to be replaced (a SNAP): a half-walked snapshot is dropped.
+  void SnapshotDone(const storage::Status& s, int64_t zxid);
+  // The Replica's tree is about to be replaced (a SNAP): a snapshot being written is dropped.
   void AbortSnapshot();
   void StopSnapshots();
   // A leader's SNAP: the state is saved as a snapshot, then (only then) the log files go.
@@ -193,15 +194,8 @@ class EnsembleNode {
     int64_t next_probe_ms = 0;   // monotonic
   };
   StorageFault fault_;
-  struct SnapshotTask {
-    std::unique_ptr<storage::SnapshotSerializer> serializer;  // set while walking the tree
-    bool writing = false;  // the image is being written on a worker thread
-    std::string buffer;    // the last image's nodes buffer, reused (no fresh pages per snapshot)
-    int64_t started_ms = 0;
-    uv_idle_t idle{};
-    bool idle_ready = false;  // uv_idle_init done
-  };
-  SnapshotTask snap_;
+  SnapshotChild snapshot_child_{loop_};
+  int64_t snapshot_started_ms_ = 0;  // monotonic, before the fork
   // ZKD_TEST_LEAK_BYTES_PER_TXN=N: a planted leak of N bytes per txn logged, for the soak's
   // memory check to catch (issue 16); 0 outside that test.
   size_t test_leak_bytes_per_txn_ = 0;

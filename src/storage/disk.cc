@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 
@@ -98,35 +99,78 @@ Status ReadFile(const std::string& path, std::string* out) {
 
 Status WriteFileAtomically(const std::string& dir, const std::string& name,
                            const std::vector<std::string_view>& pieces) {
-  std::string final_path = dir + "/" + name;
-  std::string tmp_path = final_path + ".tmp";
-  int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    int err = errno;
-    return Status::Error(ErrnoMessage("create", tmp_path, err), err);
-  }
-  int64_t offset = 0;
+  AtomicFile file;
+  if (Status s = file.Open(dir, name); !s.ok()) return s;
   for (std::string_view piece : pieces) {
-    if (Status s = PWriteAll(fd, piece, offset, tmp_path); !s.ok()) {
-      ::close(fd);
-      ::unlink(tmp_path.c_str());
-      return s;
-    }
-    offset += static_cast<int64_t>(piece.size());
+    if (Status s = file.Append(piece); !s.ok()) return s;
   }
-  if (::fsync(fd) != 0) {
+  return file.Commit();
+}
+
+AtomicFile::~AtomicFile() { Drop(); }
+
+void AtomicFile::Drop() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  ::unlink(tmp_path_.c_str());
+}
+
+Status AtomicFile::Open(const std::string& dir, const std::string& name) {
+  Drop();
+  dir_ = dir;
+  final_path_ = dir + "/" + name;
+  tmp_path_ = final_path_ + ".tmp";
+  offset_ = 0;
+  written_back_ = 0;
+  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
     int err = errno;
-    ::close(fd);
-    ::unlink(tmp_path.c_str());
-    return Status::Error(ErrnoMessage("fsync", tmp_path, err), err);
+    return Status::Error(ErrnoMessage("create", tmp_path_, err), err);
   }
-  ::close(fd);
-  if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
+  return Status::Ok();
+}
+
+Status AtomicFile::Append(std::string_view bytes) {
+  assert(fd_ >= 0);
+  Status s = PWriteAll(fd_, bytes, offset_, tmp_path_);
+  if (!s.ok()) {
+    Drop();
+    return s;
+  }
+  offset_ += static_cast<int64_t>(bytes.size());
+  return s;
+}
+
+Status AtomicFile::WriteBack() {
+  assert(fd_ >= 0);
+  if (offset_ == written_back_) return Status::Ok();
+  const unsigned flags =
+      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+  if (::sync_file_range(fd_, written_back_, offset_ - written_back_, flags) != 0) {
     int err = errno;
-    ::unlink(tmp_path.c_str());
-    return Status::Error(ErrnoMessage("rename to " + final_path + ":", tmp_path, err), err);
+    Drop();
+    return Status::Error(ErrnoMessage("sync_file_range", tmp_path_, err), err);
   }
-  return SyncDir(dir);
+  written_back_ = offset_;
+  return Status::Ok();
+}
+
+Status AtomicFile::Commit() {
+  assert(fd_ >= 0);
+  if (::fsync(fd_) != 0) {
+    int err = errno;
+    Drop();
+    return Status::Error(ErrnoMessage("fsync", tmp_path_, err), err);
+  }
+  ::close(fd_);
+  fd_ = -1;
+  if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp_path_.c_str());
+    return Status::Error(ErrnoMessage("rename to " + final_path_ + ":", tmp_path_, err), err);
+  }
+  return SyncDir(dir_);
 }
 
 std::string ZxidFileName(std::string_view prefix, int64_t zxid) {

@@ -55,13 +55,6 @@ void PutAcls(std::string* out, const AclList& acls) {
   }
 }
 
-std::string Seal(uint32_t checksum) {
-  std::string seal;
-  PutLong(&seal, checksum);
-  PutBuffer(&seal, "/");
-  return seal;
-}
-
 }  // namespace
 
 SessionMap SessionsOf(const SessionTable& sessions) {
@@ -74,11 +67,39 @@ SessionMap SessionsOf(const SessionTable& sessions) {
 // SnapshotSerializer
 
 SnapshotSerializer::SnapshotSerializer(const DataTree& tree, SessionMap sessions, int64_t zxid,
-                                       std::string buffer)
+                                       std::string buffer, bool whole_image)
     : tree_(tree), sessions_(std::move(sessions)), zxid_(zxid), nodes_(std::move(buffer)) {
   nodes_.clear();
   // Per node: path and data lengths (8), aclRef (8), StatPersisted (60).
-  nodes_.reserve(tree.node_count() * 80 + static_cast<size_t>(tree.approximate_data_size()) + 64);
+  if (whole_image) {
+    nodes_.reserve(tree.node_count() * 80 + static_cast<size_t>(tree.approximate_data_size()) +
+                   64);
+  }
+}
+
+void SnapshotSerializer::CollectAcls() {
+  // Pre-order, as Step walks, so the refs are numbered as a plain walk numbers them.
+  const Node* root = tree_.Find("/");
+  assert(root);
+  AclRef(root->acl);
+  std::vector<std::pair<Children::const_iterator, Children::const_iterator>> stack = {
+      {root->children.begin(), root->children.end()}};
+  while (!stack.empty()) {
+    auto& [next, end] = stack.back();
+    if (next == end) {
+      stack.pop_back();
+      continue;
+    }
+    const Node* node = next->second;
+    ++next;
+    AclRef(node->acl);
+    stack.emplace_back(node->children.begin(), node->children.end());
+  }
+}
+
+void SnapshotSerializer::TakeNodes(std::string* out) {
+  out->swap(nodes_);
+  nodes_.clear();
 }
 
 int64_t SnapshotSerializer::AclRef(const SharedAcl& acl) {
@@ -184,13 +205,8 @@ bool SnapshotSerializer::Step(size_t max_nodes) {
   return false;
 }
 
-SnapshotImage SnapshotSerializer::Finish(int64_t end_zxid) {
-  assert(done_);
-  SnapshotImage image;
-  image.zxid = zxid_;
-  image.end_zxid = end_zxid < zxid_ ? zxid_ : end_zxid;
-  image.node_count = node_count_;
-  std::string& head = image.head;
+std::string SnapshotSerializer::Head() const {
+  std::string head;
   PutInt(&head, kSnapshotMagic);
   PutInt(&head, kSnapshotVersion);
   PutLong(&head, -1);  // dbid
@@ -206,6 +222,16 @@ SnapshotImage SnapshotSerializer::Finish(int64_t end_zxid) {
     PutLong(&head, entry->second);
     PutAcls(&head, entry->first);
   }
+  return head;
+}
+
+SnapshotImage SnapshotSerializer::Finish(int64_t end_zxid) {
+  assert(done_);
+  SnapshotImage image;
+  image.zxid = zxid_;
+  image.end_zxid = end_zxid < zxid_ ? zxid_ : end_zxid;
+  image.node_count = node_count_;
+  image.head = Head();
   PutBuffer(&nodes_, "/");
   PutLong(&nodes_, image.end_zxid);
   image.nodes = std::move(nodes_);
@@ -214,24 +240,6 @@ SnapshotImage SnapshotSerializer::Finish(int64_t end_zxid) {
 
 // ---------------------------------------------------------------------------------------------
 // Files
-
-Status WriteSnapshot(const std::string& data_dir, const SnapshotImage& image) {
-  std::string dir = VersionDir(data_dir);
-  if (Status s = EnsureDir(dir); !s.ok()) return s;
-  uint32_t checksum = Adler32(image.head);
-  checksum = static_cast<uint32_t>(
-      adler32_z(checksum, reinterpret_cast<const Bytef*>(image.nodes.data()), image.nodes.size()));
-  std::string seal = Seal(checksum);
-  return WriteFileAtomically(dir, ZxidFileName("snapshot", image.zxid),
-                             {image.head, image.nodes, seal});
-}
-
-Status SaveSnapshot(const std::string& data_dir, const DataTree& tree, const SessionMap& sessions,
-                    int64_t zxid) {
-  SnapshotSerializer serializer(tree, sessions, zxid);
-  serializer.Step(SIZE_MAX);
-  return WriteSnapshot(data_dir, serializer.Finish(zxid));
-}
 
 std::vector<ZxidFile> FindSnapshots(const std::string& data_dir) {
   std::vector<ZxidFile> files = ListZxidFiles(VersionDir(data_dir), "snapshot");
@@ -258,13 +266,6 @@ Status ReadSnapshot(const std::string& path, LoadedSnapshot* out) {
   std::string data;
   if (Status s = ReadFile(path, &data); !s.ok()) return s;
   return ParseSnapshot(data, path, out);
-}
-
-std::string SealedSnapshot(const SnapshotImage& image) {
-  uint32_t checksum = Adler32(image.head);
-  checksum = static_cast<uint32_t>(
-      adler32_z(checksum, reinterpret_cast<const Bytef*>(image.nodes.data()), image.nodes.size()));
-  return image.head + image.nodes + Seal(checksum);
 }
 
 namespace {

@@ -56,8 +56,21 @@ class SnapshotSerializer {
   // `tree` must outlive the serializer; `zxid` is the tree's last applied zxid now.
   // `buffer`: the nodes buffer of an earlier image to write into again (cleared, its capacity
   // kept), so a server taking snapshots one after another does not fault in fresh pages for each.
+  // `whole_image` false: the caller drains the nodes as it goes (TakeNodes), so the buffer is
+  // not sized for the whole tree up front.
   SnapshotSerializer(const DataTree& tree, SessionMap sessions, int64_t zxid,
-                     std::string buffer = {});
+                     std::string buffer = {}, bool whole_image = true);
+
+  // For a file written while it is serialized (SaveSnapshot): the ACL cache precedes the nodes,
+  // so the ACLs are gathered first by a walk that writes nothing; Head() is then final as long
+  // as the tree does not change until Finish.
+  void CollectAcls();
+  // Header, sessions and the ACL cache of the nodes met so far.
+  std::string Head() const;
+  // Moves the node bytes serialized since the last call into *out (its old contents dropped,
+  // its buffer kept for the next ones).
+  void TakeNodes(std::string* out);
+  size_t pending_bytes() const { return nodes_.size(); }
 
   // Serializes up to `max_nodes` more nodes in pre-order, resuming after the last one written
   // even if the tree changed since (deleted ancestors are skipped, new nodes after the cursor
@@ -65,7 +78,8 @@ class SnapshotSerializer {
   bool Step(size_t max_nodes);
   bool done() const { return done_; }
   size_t nodes_written() const { return node_count_; }
-  // After Step() returned true. `end_zxid`: the tree's last applied zxid now.
+  // After Step() returned true. `end_zxid`: the tree's last applied zxid now. The image's
+  // nodes are those not taken by TakeNodes, then the terminator and end_zxid.
   SnapshotImage Finish(int64_t end_zxid);
 
  private:
@@ -88,7 +102,8 @@ class SnapshotSerializer {
 // Seals the image and writes it as snapshot.<hex zxid>: temp file, fsync, rename, fsync of the
 // directory. Blocking (a worker thread). The directory is created if needed.
 Status WriteSnapshot(const std::string& data_dir, const SnapshotImage& image);
-// Serializes the whole tree at once and writes it (tests, tools, a learner's SNAP).
+// Serializes the whole tree at once and writes it, a few MB at a time (an ensemble member's
+// snapshot child, a learner's SNAP, tests): the tree must not change meanwhile. Blocking.
 Status SaveSnapshot(const std::string& data_dir, const DataTree& tree, const SessionMap& sessions,
                     int64_t zxid);
 

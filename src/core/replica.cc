@@ -6,7 +6,12 @@
 #include "core/invariant.h"
 
 namespace zk {
+
 namespace {
+
+// How long a learner may keep saying FOLLOWERINFO to us while we follow another before we close
+// its connection (StepZab): two of its resends, time for a hand-over naming us to reach us.
+constexpr int64_t kMisdirectedInfoTicks = 4;
 
 ElectionConfig ElectionFor(const ReplicaConfig& c) {
   ElectionConfig e = c.election;
@@ -116,6 +121,7 @@ void Replica::StepElection(const Notification& n, const std::string& config) {
 }
 
 void Replica::OnDecision(const Decision& d) {
+  misdirected_since_.clear();
   ZK_ASSERT(state_ == PeerState::kLooking && phase_ == Phase::kElection && !serving_);
   ZK_ASSERT(config_.membership.IsVoter(d.leader));
   ZK_ASSERT((d.state == PeerState::kLeading) == (d.leader == config_.my_id));
@@ -215,9 +221,16 @@ void Replica::StepZab(int64_t from, const ZabPacket& p) {
     // `from` decided that we lead, but we follow another: its quorum moved on after it
     // decided (members starting one by one), or it counted us out of a vote of ours it had not
     // yet heard. ZooKeeper's learner finds no leader listening and goes back to LOOKING after
-    // a few tries; closing the connection tells it at once, instead of after initLimit. (While
-    // LOOKING we may yet lead: its resent FOLLOWERINFO will find out.)
-    Disconnect(from);
+    // a few tries; closing the connection tells it sooner than initLimit. Not at its first
+    // FOLLOWERINFO: a reconfig's hand-over may name us, and the learner may act on its
+    // COMMITANDACTIVATE before we get or act on ours; then we lead within a tick or two and
+    // its resent FOLLOWERINFO (every 2 ticks) finds us leading. (While LOOKING we may yet lead
+    // too: its resent FOLLOWERINFO will find out.)
+    const int64_t since = misdirected_since_.emplace(from, ticks_).first->second;
+    if (ticks_ - since >= kMisdirectedInfoTicks) {
+      misdirected_since_.erase(from);
+      Disconnect(from);
+    }
   }
   CheckInvariants();
 }

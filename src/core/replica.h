@@ -314,6 +314,9 @@ class Replica final : public Machine {
   // The designated leader a committed reconfig named, to go to when this role ends (0: none;
   // ZooKeeper's reconfigFlag), and that reconfig's zxid, for the vote.
   int64_t handover_to_ = 0;
+  // Learners that said FOLLOWERINFO / OBSERVERINFO to us while we follow another, and since
+  // which tick (StepZab); cleared when our role changes.
+  std::map<int64_t, int64_t> misdirected_since_;
   // Whether this member voted when it took its current role, once a reconfig has activated
   // during that role (nullopt otherwise); cleared when the role ends.
   std::optional<bool> role_voter_;

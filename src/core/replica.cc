@@ -82,9 +82,7 @@ size_t Replica::pending_syncs() const {
 
 // ---------------------------------------------------------------- election and roles
 
-void Replica::StartElection() {
-  handover_to_ = 0;  // an election replaces any hand-over
-  role_voter_.reset();
+void Replica::EnterLooking() {
   EndReadOnly();
   state_ = PeerState::kLooking;
   phase_ = Phase::kElection;
@@ -93,6 +91,12 @@ void Replica::StartElection() {
   election_start_tick_ = ticks_;
   phase_start_tick_ = ticks_;
   core_.SetRole(CoreRole::kLearner);  // no expiry, no prepare while nobody leads
+}
+
+void Replica::StartElection() {
+  handover_to_ = 0;  // an election replaces any hand-over
+  role_voter_.reset();
+  EnterLooking();
   if (storage_failed_) {
     Event("state");
     Event("storage_failed");

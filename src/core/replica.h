@@ -203,6 +203,8 @@ class Replica final : public Machine {
 
   // election
   void StartElection();
+  // LOOKING, no role, no leader: what an election and a hand-over both start from.
+  void EnterLooking();
   void OnDecision(const Decision& d);
   void LeaveRole(const std::string& why);
   void Event(const std::string& what);

@@ -141,14 +141,7 @@ void Replica::ElectOrHandOver() {
 void Replica::HandOver() {
   const int64_t to = handover_to_;
   handover_to_ = 0;
-  EndReadOnly();
-  state_ = PeerState::kLooking;
-  phase_ = Phase::kElection;
-  serving_ = false;
-  leader_ = 0;
-  election_start_tick_ = ticks_;
-  phase_start_tick_ = ticks_;
-  core_.SetRole(CoreRole::kLearner);
+  EnterLooking();
   election_.DecideByReconfig(to, handover_zxid_, durable_.current_epoch);
   OnDecision(*election_.decision());
 }

@@ -5,7 +5,8 @@
    with a config naming all four; it syncs as a non-voting follower. kazoo's
    client.reconfig(joining="server.4=...") as the super user grows the ensemble 3 -> 4: the
    answer is the new config, and every member's /zookeeper/config shows it (and its zoo.cfg
-   points at the rewritten dynamic file; `conf` ends with it). Then leaving="<a follower>"
+   points at the rewritten dynamic file; `conf` ends with it, mntr's zk_quorum_size follows,
+   and zkCli.sh's `config` shows it). Then leaving="<a follower>"
    shrinks it back to 3. Writes go on after each step and every remaining member sees them; a
    member restarted afterwards comes back in the new configuration. Then the leader leaves: it
    hands over to a designated leader (its log says "handing over to N"), which leads.
@@ -19,6 +20,7 @@
 import argparse
 import os
 import re
+import subprocess
 import sys
 import time
 import unittest
@@ -30,6 +32,7 @@ import zkd_ensemble  # noqa: E402
 from kazoo.client import KazooClient  # noqa: E402
 from kazoo.tests.test_client import TestReconfig  # noqa: E402
 
+ZKCLI = "/usr/share/zookeeper/bin/zkCli.sh"
 WAIT_S = 60.0  # a deadline for "never happened", not a timing assertion
 SUPER_DIGEST = "super:D/InIHSb7yEEbrWz8b9l71RjZJU="  # kazoo's harness: super / test
 
@@ -123,8 +126,20 @@ def grow_and_shrink(ens):
         conf = ens.word(sid, "conf") or ""
         if not conf.endswith(text):
             ens.fail("member %d's conf does not end with the new membership:\n%s" % (sid, conf))
+    for sid in (1, 2, 3, 4):
+        mntr = dict(line.split("\t", 1) for line in (ens.word(sid, "mntr") or "").splitlines()
+                    if "\t" in line)
+        if mntr.get("zk_quorum_size") != "4":
+            ens.fail("member %d's mntr says zk_quorum_size %r, not 4" % (
+                sid, mntr.get("zk_quorum_size")))
+    # zkCli.sh's `config` (ZooKeeper's own client) shows the new membership and its version.
+    shown = subprocess.run([ZKCLI, "-server", "127.0.0.1:%d" % four.client_port, "config"],
+                           capture_output=True, text=True, timeout=WAIT_S).stdout
+    if spec(four) not in shown or ("version=%x" % version) not in shown:
+        ens.fail("zkCli.sh config does not show server.4 and version %x:\n%s" % (version, shown))
     check_writes(ens, [1, 2, 3, 4], "/after_grow")
-    print("grew 3 -> 4: version %x on every member, writes go on" % version, flush=True)
+    print("grew 3 -> 4: version %x on every member (conf, mntr, zkCli.sh config), writes go on"
+          % version, flush=True)
 
     admin.stop()
     admin.close()

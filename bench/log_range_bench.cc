@@ -11,22 +11,10 @@
 
 #include "storage/log_range.h"
 #include "storage/txn_log.h"
-#include "tree/acl.h"
-#include "tree/txn.h"
+#include "bench_txns.h"
 
 namespace zk::storage {
 namespace {
-
-std::string CreateTxn(int64_t zxid) {
-  Txn t;
-  t.header = {0x1000, static_cast<int32_t>(zxid), zxid, 1'700'000'000'000, ToInt(OpCode::kCreate)};
-  t.op.type = OpCode::kCreate;
-  t.op.path = "/bench/node-" + std::to_string(zxid);
-  t.op.data = std::string(32, 'v');
-  t.op.acl = OpenAclUnsafe();
-  t.op.parent_cversion = static_cast<int32_t>(zxid);
-  return t.Encode();
-}
 
 void BM_LogRange_ReadForDiff(benchmark::State& state) {
   const int64_t entry_bytes_total = state.range(0) << 20;
@@ -37,7 +25,7 @@ void BM_LogRange_ReadForDiff(benchmark::State& state) {
     TxnLog log(dir, {.preallocate_bytes = 64 << 20, .force_sync = false});
     int64_t written = 0;
     while (written < entry_bytes_total) {
-      std::string txn = CreateTxn(++last);
+      std::string txn = BenchCreateTxn(++last);
       written += static_cast<int64_t>(txn.size()) + 13;
       if (!log.Append(last, txn).ok()) std::abort();
       if (last % 4096 == 0 && !log.Sync().ok()) std::abort();

@@ -8,22 +8,10 @@
 #include <filesystem>
 
 #include "storage/txn_log.h"
-#include "tree/acl.h"
-#include "tree/txn.h"
+#include "bench_txns.h"
 
 namespace zk::storage {
 namespace {
-
-std::string CreateTxn(int64_t zxid) {
-  Txn t;
-  t.header = {0x1000, static_cast<int32_t>(zxid), zxid, 1'700'000'000'000, ToInt(OpCode::kCreate)};
-  t.op.type = OpCode::kCreate;
-  t.op.path = "/bench/node-" + std::to_string(zxid);
-  t.op.data = std::string(32, 'v');
-  t.op.acl = OpenAclUnsafe();
-  t.op.parent_cversion = static_cast<int32_t>(zxid);
-  return t.Encode();
-}
 
 void RunLog(benchmark::State& state, bool force_sync) {
   const int per_sync = static_cast<int>(state.range(0));
@@ -33,7 +21,7 @@ void RunLog(benchmark::State& state, bool force_sync) {
     TxnLog log(dir, {.preallocate_bytes = 64 << 20, .force_sync = force_sync});
     // The payload changes only in its header zxid: pre-encode one and patch the zxid, so the
     // benchmark measures the log, not the encoder.
-    std::string txn = CreateTxn(1);
+    std::string txn = BenchCreateTxn(1);
     int64_t zxid = 0;
     for (auto _ : state) {
       for (int i = 0; i < per_sync; ++i) {

@@ -13,9 +13,11 @@ namespace {
 // Bytes of serialized nodes gathered before they go to the file (and are written back, see
 // AtomicFile::WriteBack): a txn log fsync issued meanwhile waits behind at most one step on the
 // device. Measured at 1M znodes (bench/results/snapshot_latency.txt): with 4 MB steps the set
-// p99 during a snapshot was ~40 ms (about one 4 MB write on this disk), with 1 MB 12 ms (2.45x
-// the p99 without), with 256 KB 2.9 ms (0.69x).
-constexpr size_t kStreamChunkBytes = 256 << 10;
+// p99 during a snapshot was ~40 ms (about one 4 MB write on this disk), with 1 MB 12 ms, with
+// 256 KB 3-5 ms (5-7x the p99 without on a quiet machine), with 64 KB 0.8 ms (1.0x). Sleeping
+// after each 256 KB step as long as it took also helped (1.3x) but doubles the write; running
+// the child as SCHED_IDLE did not (the bound is the shared disk, not the CPU).
+constexpr size_t kStreamChunkBytes = 64 << 10;
 constexpr size_t kStreamStepNodes = 512;
 
 // long checksum, then ustring "/" (int 1, '/').

@@ -42,6 +42,8 @@ Status ReadLogRange(const std::string& data_log_dir, int64_t from, int64_t throu
   while (reader.Next(&e)) {
     if (e.zxid > through) return Status::Ok();
     out->emplace_back(e.zxid, std::string(e.bytes));
+    // Asking for one more would read the rest of the file to check that only zeros follow.
+    if (e.zxid == through) return Status::Ok();
   }
   return reader.status();
 }

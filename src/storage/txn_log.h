@@ -161,24 +161,36 @@ class TxnLogReader {
  public:
   // Entries with zxid >= from_zxid, from the newest file starting at or before it onward.
   TxnLogReader(const std::string& data_log_dir, int64_t from_zxid);
+  ~TxnLogReader();
+  TxnLogReader(const TxnLogReader&) = delete;
+  TxnLogReader& operator=(const TxnLogReader&) = delete;
 
   // The next entry; false at the end of the log or on an error — check status().
   bool Next(TxnLogEntry* out);
   const Status& status() const { return status_; }
   const TornTail& torn_tail() const { return torn_; }
   int64_t last_zxid() const { return last_zxid_; }  // last entry returned (or seen), 0 if none
+  int64_t bytes_read() const { return bytes_read_; }  // from every file so far
   // The files the reader will visit, oldest first.
   const std::vector<ZxidFile>& files() const { return files_; }
 
  private:
   bool OpenNext();
+  void CloseFile();
+  // Makes the current file's bytes [0, end) readable in data_ (fewer at its end); false on a
+  // read error (status() says which). LoadAll: the whole file.
+  bool Load(int64_t end);
+  bool LoadAll() { return Load(file_size_); }
   bool Fail(int64_t offset, const std::string& what);
   bool EndOfFile(int64_t offset, const std::string& bad);
 
   std::vector<ZxidFile> files_;
   size_t next_file_ = 0;
   int64_t from_zxid_;
-  std::string data_;  // the current file, whole
+  int fd_ = -1;
+  int64_t file_size_ = 0;
+  int64_t bytes_read_ = 0;
+  std::string data_;  // the current file's first bytes, as far as read; capacity: the file
   std::string current_path_;
   int64_t pos_ = 0;
   bool in_file_ = false;

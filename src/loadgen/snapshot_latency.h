@@ -3,9 +3,8 @@
 // "during" when it overlapped a snapshot being taken on any member, else "without". Both
 // engines snapshot every snapCount txns on their own (the sets are those txns), so no hook is
 // needed; when each snapshot ran is read from the members' logs:
-//   zkd:    "snapshot at zxid Z written: N nodes, fuzzy up to Y, T ms" ends at the line's time
-//           and began T ms earlier (the serialization between loop turns, then the write on a
-//           worker thread);
+//   zkd:    "snapshot at zxid Z written by a child process (fork F us), T ms" ends at the
+//           line's time and began T ms earlier (the fork, then the child's write);
 //   Apache: "Snapshotting: 0xZ to FILE" begins it; FILE's last modification ends it.
 // Runs until both bins hold `min_sets` sets, or `max_s` seconds.
 #pragma once

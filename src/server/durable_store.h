@@ -13,10 +13,9 @@
 //     Standalone::Persisted(last synced zxid) releases the replies, on_outputs() lets the shell drain and
 //     flush them, and the next batch leaves at once. Nothing is answered before the sync that
 //     covers it returned ok.
-//   - After storage::RollAfterEntries() entries in one log file the log rolls and a fuzzy
-//     snapshot starts:
-//     SnapshotSerializer::Step(snapshot_step_nodes) per loop turn (a uv_idle handle, only while a
-//     walk is running) and WriteSnapshot on a worker thread (uv_queue_work).
+//   - After storage::RollAfterEntries() entries in one log file the log rolls and a snapshot
+//     is written by a fork()ed child from its copy-on-write image of the tree, exact at the
+//     zxid of the roll (SnapshotChild, as an ensemble member's: the loop pays for the fork only).
 //   - autopurge (auto_purge.h): with autopurge.purgeInterval > 0 a timer runs Purge on a worker
 //     thread (first run at start, as ZooKeeper's DatadirCleanupManager).
 //
@@ -33,7 +32,7 @@
 // (session expiry, container checks, new sessions) are dropped the same way and retried by it.
 //
 // Owned by main; borrows the machine and the loop (both outlive it). Loop thread only, except the
-// snapshot and purge work, which touch only their own data and files.
+// purge work, which touches only its own files.
 #pragma once
 
 #include <uv.h>
@@ -51,6 +50,7 @@
 #include "server/auto_purge.h"
 #include "server/config.h"
 #include "server/log_syncer.h"
+#include "server/snapshot_child.h"
 #include "storage/recovery.h"
 #include "storage/snapshot.h"
 #include "storage/txn_log.h"
@@ -67,7 +67,6 @@ struct DurableStoreOptions {
   int snap_retain_count = 3;             // autopurge.snapRetainCount
   int purge_interval_hours = 0;          // autopurge.purgeInterval; 0 = off
   int64_t sync_retry_ms = 1000;          // probe period while writes are stopped
-  size_t snapshot_step_nodes = 2000;     // nodes serialized per loop turn
   static DurableStoreOptions FromConfig(const ServerConfig& config);
 };
 
@@ -80,10 +79,10 @@ class DurableStore {
 
   // Before Start(): recovery into the machine. Returns the storage error line, empty on success.
   std::string Recover(storage::RecoveryResult* result);
-  // Starts the loop handles (sync, snapshot steps, retry and purge timers).
+  // Starts the loop handles (sync, retry and purge timers).
   void Start();
-  // Syncs what is pending (nothing more is answered) and closes the handles. A snapshot walk
-  // in progress is abandoned; a snapshot or purge already on a worker thread finishes.
+  // Syncs what is pending (nothing more is answered) and closes the handles. A snapshot child
+  // still writing is killed (its temp file removed); a purge on a worker thread finishes.
   void Stop();
 
   // Takes the machine's Ready: its log appends go to the log (synced by the next group commit),
@@ -102,11 +101,8 @@ class DurableStore {
   int64_t sync_failures() const { return sync_failures_; }
 
  private:
-  struct SnapshotWork;
-
   static void OnCheck(uv_check_t* handle);
   static void OnPrepare(uv_prepare_t* handle);
-  static void OnIdle(uv_idle_t* handle);
   static void OnRetry(uv_timer_t* handle);
 
   void Append(const Ready::Append& a);
@@ -118,7 +114,8 @@ class DurableStore {
   void Probe();
   bool RollDue() const;
   void MaybeRoll();
-  void StepSnapshot();
+  void StartSnapshot();
+  void SnapshotDone(const storage::Status& s, int64_t zxid);
 
   uv_loop_t* loop_;
   DurableStoreOptions options_;
@@ -131,7 +128,6 @@ class DurableStore {
 
   uv_check_t check_{};
   uv_prepare_t prepare_{};
-  uv_idle_t idle_{};
   uv_timer_t retry_timer_{};
   AutoPurge purge_;
   bool started_ = false;
@@ -143,10 +139,8 @@ class DurableStore {
   std::set<int64_t> unsynced_sessions_;          // sessions with entries in the pending batch
   std::set<int64_t> sessions_in_sync_;           // ... in the batch on the worker
 
-  std::unique_ptr<storage::SnapshotSerializer> serializer_;
+  SnapshotChild snapshot_child_{loop_};
   int64_t snapshot_started_ms_ = 0;
-  bool snapshot_writing_ = false;
-  std::string snapshot_buffer_;  // the last image's nodes buffer, reused by the next snapshot
   int64_t snapshots_written_ = 0;
   int64_t sync_failures_ = 0;
   int64_t syncs_ = 0;           // successful syncs with entries (group commits)

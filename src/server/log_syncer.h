@@ -9,8 +9,8 @@
 // Wait() blocks the loop until the job out has come back, for the rare moments that need the log
 // idle: a roll, a replaced state, a stop. It hands the job to its caller rather than running
 // on_done, because a caller that waits goes on differently from a batch that came back by itself.
-// Rolling the log stays with the callers: what a roll brings along (a fuzzy snapshot on the loop,
-// or a flush and a snapshot in place) differs between the standalone and the ensemble server.
+// Rolling the log stays with the callers: what a roll brings along differs between the
+// standalone and the ensemble server.
 // A dedicated thread rather than libuv's pool: a snapshot or purge on the pool never delays a
 // sync, and Wait() can block on it.
 #pragma once

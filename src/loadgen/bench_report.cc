@@ -249,7 +249,7 @@ void RenderScale(const Json& s, std::string* out) {
   }
   const Json snap = s.value("snapshot", Json());
   if (snap.is_object()) {
-    std::snprintf(buf, sizeof buf, "  newest snapshot on the leader: %.1f MiB (%s)",
+    std::snprintf(buf, sizeof buf, "  newest snapshot on the leader (or standalone server): %.1f MiB (%s)",
                   snap.value("bytes", 0.0) / 1048576.0,
                   snap.value("file", std::string("")).c_str());
     Line(out, buf);

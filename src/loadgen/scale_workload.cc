@@ -115,7 +115,8 @@ json RunZnodeScale(BenchCluster& cluster, const std::string& root, const ScaleOp
                        {"bytes_per_znode", per}});
   }
   for (const auto& n : status.value("nodes", json::array())) {
-    if (n.value("role", "") == "leader") leader_data_dir = n.value("data_dir", "");
+    const std::string role = n.value("role", "");
+    if (role == "leader" || role == "standalone") leader_data_dir = n.value("data_dir", "");
   }
   json result = {{"znodes", options.znodes},
                  {"value_bytes", options.value_bytes},

@@ -33,7 +33,11 @@
 namespace pc {
 
 struct ApacheLogLine {
-  enum class Kind { kNotification, kNewElection, kElectionTook };  // kElectionTook: decisions
+  // kElectionTook: decisions. kReconfig: a committed reconfig moves the member to a new leader
+  // or role with no election (ZooKeeper 3.5+'s hand-over): the learner's "changes proposed in
+  // reconfig", the old leader's "not the designated leader anymore"; its next decision line
+  // is that move.
+  enum class Kind { kNotification, kNewElection, kElectionTook, kReconfig };
   Kind kind = Kind::kNotification;
   // "2026-12-05 14:25:14,891" at the start of the line as milliseconds since the epoch as if
   // that local time were UTC (the caller subtracts its UTC offset); -1 when the line has none.
@@ -54,6 +58,10 @@ struct ApacheLogLine {
 // One log line; nullopt for every line that is not one of the above (or is garbled).
 std::optional<ApacheLogLine> ParseApacheLogLine(std::string_view line);
 
+// The local time at the start of any log line, as ApacheLogLine::local_ms; -1 if it has none
+// (a stack trace's lines, such as the learner's "changes proposed in reconfig").
+int64_t ApacheLogLineLocalMs(std::string_view line);
+
 class ApacheElectionTracker {
  public:
   explicit ApacheElectionTracker(std::set<int> voters);
@@ -68,12 +76,14 @@ class ApacheElectionTracker {
  private:
   struct Member {
     bool start_pending = false;  // "New election" seen, its first own vote not yet
+    bool by_reconfig = false;    // its next decision is a reconfig's hand-over, not an election
     bool has_vote = false;
     VoteFact vote;                  // its last own vote
     std::map<int, VoteFact> heard;  // while LOOKING: the last notification from each sender
   };
   std::optional<VoteFact> OwnVote(int node, Member& m, const VoteFact& n);
   VoteFact Decision(int node, Member& m, const ApacheLogLine& line);
+  VoteFact HandOver(int node, const ApacheLogLine& line) const;
   bool IsQuorum(const std::set<int>& sids) const;
 
   std::set<int> voters_;

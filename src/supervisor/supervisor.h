@@ -275,6 +275,7 @@ class Supervisor {
   Timeline timeline_;
   VoteLog votes_;
   std::vector<LogTail> apache_logs_;                     // [id - 1], Apache only
+  std::vector<int64_t> apache_log_local_ms_;             // [id - 1]: its last line's time
   std::unique_ptr<ApacheElectionTracker> apache_votes_;  // Apache only
   int64_t votes_lost_by_members_ = 0;  // reported by members, not yet on the timeline
   int64_t votes_pushed_out_ = 0;       // out of the full VoteLog, not yet on the timeline

@@ -71,10 +71,14 @@ void Supervisor::ReadApacheLogs() {
   std::vector<Read> reads;
   const int64_t offset_ms = UtcOffsetMs();
   const int64_t now_wall = WallNowMs();
+  apache_log_local_ms_.resize(apache_logs_.size(), -1);
   for (int id = 1; id <= spec_.nodes(); ++id) {
+    int64_t& last_ms = apache_log_local_ms_[id - 1];
     for (const std::string& text : apache_logs_[id - 1].ReadLines()) {
+      // A line without a time (a stack trace's) happened when the line before it did.
+      if (const int64_t ms = ApacheLogLineLocalMs(text); ms >= 0) last_ms = ms;
       if (auto line = ParseApacheLogLine(text)) {
-        const int64_t wall = line->local_ms >= 0 ? line->local_ms - offset_ms : now_wall;
+        const int64_t wall = last_ms >= 0 ? last_ms - offset_ms : now_wall;
         reads.push_back(Read{wall, id, std::move(*line)});
       }
     }

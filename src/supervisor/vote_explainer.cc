@@ -83,7 +83,9 @@ std::string ExplainDecision(const VoteFact& d, const std::vector<VoteFact>& fact
     // No round: the leader that committed a reconfig designated this one (COMMITANDACTIVATE).
     if (d.leader == d.node) return winner + " leads, handed over by reconfig (no election)";
     const char* verb = d.state == "OBSERVING" ? " observes " : " follows ";
-    return "node" + std::to_string(d.node) + verb + winner +
+    // Apache's learner does not log which member it now follows.
+    const std::string leader = d.leader == 0 ? "the designated leader" : winner;
+    return "node" + std::to_string(d.node) + verb + leader +
            ", handed over by reconfig (no election)";
   }
   if (d.why == "out-of-election" || (d.why == "round-follow" && d.leader != d.node)) {

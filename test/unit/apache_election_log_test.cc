@@ -17,8 +17,8 @@ namespace {
 
 const std::string kDir = std::string(PC_SOURCE_DIR) + "/test/unit/testdata/apache-3.8-election/";
 
-std::vector<std::string> Lines(const std::string& file) {
-  std::ifstream in(kDir + file);
+std::vector<std::string> Lines(const std::string& file, const std::string& dir = kDir) {
+  std::ifstream in(dir + file);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
@@ -113,7 +113,9 @@ struct Replay {
 
 // Feeds the members' logs in time order, as the supervisor does; a "Starting quorum peer" line
 // stands for the supervisor seeing the member start.
-Replay ReplayLogs(const std::vector<std::string>& files, const std::set<int>& voters) {
+// A line without a time (a stack trace's) is ordered at the time of the line before it.
+Replay ReplayLogs(const std::vector<std::string>& files, const std::set<int>& voters,
+                  const std::string& dir = kDir) {
   struct Line {
     int64_t ms;
     int node;
@@ -122,21 +124,21 @@ Replay ReplayLogs(const std::vector<std::string>& files, const std::set<int>& vo
   std::vector<Line> all;
   for (const std::string& file : files) {
     const int node = file.back() == 'g' ? file[file.size() - 5] - '0' : 0;
-    for (const std::string& text : Lines(file)) {
-      auto parsed = ParseApacheLogLine(text);
-      all.push_back(Line{parsed ? parsed->local_ms : 0, node, text});
+    int64_t last_ms = 0;
+    for (const std::string& text : Lines(file, dir)) {
+      if (const int64_t ms = ApacheLogLineLocalMs(text); ms >= 0) last_ms = ms;
+      all.push_back(Line{last_ms, node, text});
     }
   }
-  std::stable_sort(all.begin(), all.end(), [](const Line& a, const Line& b) {
-    return a.text.substr(0, 23) < b.text.substr(0, 23);
-  });
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Line& a, const Line& b) { return a.ms < b.ms; });
   ApacheElectionTracker tracker(voters);
   Replay r;
   for (const Line& l : all) {
     if (l.text.find("Starting quorum peer") != std::string::npos) tracker.MemberStarted(l.node);
     auto parsed = ParseApacheLogLine(l.text);
     if (!parsed) continue;
-    for (VoteFact& f : tracker.Feed(l.node, *parsed, parsed->local_ms, parsed->local_ms)) {
+    for (VoteFact& f : tracker.Feed(l.node, *parsed, l.ms, l.ms)) {
       if (f.kind == VoteFact::Kind::kDecision) {
         f.explanation = ExplainDecision(f, r.facts, voters);
         r.decisions.push_back(f);
@@ -203,6 +205,29 @@ TEST(ApacheElectionTracker, AnObserverObservesTheLeaderItNames) {
   EXPECT_EQ(r.decisions[0].explanation,
             "node4 observes node3, already elected in round 1: votes from 2, 3 (2 of 3)");
   for (const VoteFact& f : r.facts) EXPECT_NE(f.kind, VoteFact::Kind::kVote);  // no vote of its own
+}
+
+// `pseudo-cluster up 3 --engine apache --reconfig`, then `remove leader`: node3, the leader,
+// commits the reconfig that removes it and hands over to node1 with no election.
+TEST(ApacheElectionTracker, AReconfigHandOverIsNoElection) {
+  const std::string dir = std::string(PC_SOURCE_DIR) + "/test/unit/testdata/apache-3.8-handover/";
+  Replay r = ReplayLogs({"node1.log", "node2.log", "node3.log"}, {1, 2, 3}, dir);
+  std::vector<std::string> got;
+  for (const VoteFact& d : r.decisions) got.push_back(Summary(d));
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "node2 FOLLOWING leader 3 round 1 by looking-quorum from 1 2 3",
+                     "node3 LEADING leader 3 round 1 by looking-quorum from 1 2 3",
+                     "node1 FOLLOWING leader 3 round 1 by looking-quorum from 1 2 3",
+                     "node2 FOLLOWING leader 0 round 0 by reconfig from",
+                     "node1 LEADING leader 1 round 0 by reconfig from",
+                     "node3 FOLLOWING leader 0 round 0 by reconfig from",
+                 }));
+  ASSERT_EQ(r.decisions.size(), 6u);
+  EXPECT_EQ(r.decisions[3].explanation,
+            "node2 follows the designated leader, handed over by reconfig (no election)");
+  EXPECT_EQ(r.decisions[4].explanation, "node1 leads, handed over by reconfig (no election)");
+  // Apache's own "LEADER ELECTION TOOK - 46831739 MS" for the hand-over is not passed on.
+  EXPECT_EQ(r.decisions[4].election_ms, -1);
 }
 
 }  // namespace

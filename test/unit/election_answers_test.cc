@@ -72,8 +72,9 @@ TEST(ElectionAnswers, LookingObserverHasNothingToTell) {
 TEST(ElectionAnswers, LookingVoterDoesNotAnswerAnObserversAnswer) {
   // The member of the old config (voters 1 2 3) hears 3 observing: nothing to send back, so an
   // observer and it never answer each other in a loop; the answer's config is the Replica's.
+  // Its round (5) is past the answer's (4), as a voter's answer of an older round would be.
   Election stale(Config(1, {1, 2, 3}, {}));
-  stale.Start(0x100000001, 1);
+  for (int round = 1; round <= 5; ++round) stale.Start(0x100000001, 1);
   stale.TakeMessages();
   stale.Step(Notification{3, PeerState::kObserving, 5, 0x100000002, 4, 1});
   EXPECT_TRUE(stale.TakeMessages().empty());

@@ -65,7 +65,7 @@ TEST(ElectionAnswers, LookingObserverHasNothingToTell) {
   obs.Start(0, 0);
   obs.TakeMessages();
   obs.Step(Looking(2, 2, 0x100000001, 1, 1));  // a non-voter
-  obs.Step(Looking(1, 1, 0, 0, 0));              // a voter of an older round (a voter answers)
+  obs.Step(Looking(1, 1, 0, 0, 0));            // a voter of an older round (a voter answers)
   EXPECT_TRUE(obs.TakeMessages().empty());
 }
 

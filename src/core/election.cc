@@ -148,27 +148,6 @@ void Election::UpdateProposal(int64_t leader, int64_t zxid, int64_t peer_epoch) 
   proposed_epoch_ = peer_epoch;
 }
 
-void Election::Send(int64_t to, const Vote& v, PeerState state) {
-  // Past the limit the oldest notification is the least useful one: a newer vote supersedes it,
-  // and resends make up for anything dropped.
-  if (outbox_.size() >= config_.outbox_max) outbox_.erase(outbox_.begin());
-  outbox_.push_back(OutgoingNotification{
-      to, Notification{config_.my_id, state, v.leader, v.zxid, v.election_epoch, v.peer_epoch}});
-}
-
-void Election::SendNotifications() {
-  ticks_since_broadcast_ = 0;
-  Vote v = Proposal();
-  for (int64_t sid : config_.membership.voters()) {
-    if (sid == config_.my_id) {
-      // ZooKeeper sends to itself through its own queue; the effect is this entry.
-      recvset_[sid] = v;
-    } else {
-      Send(sid, v, PeerState::kLooking);
-    }
-  }
-}
-
 std::set<int64_t> Election::Agreeing(const std::map<int64_t, Vote>& votes,
                                      const Vote& target) const {
   std::set<int64_t> acks;
@@ -232,46 +211,14 @@ void Election::Step(const Notification& n) {
   Record(std::move(fact));
 
   if (!m.IsVoter(n.sid)) {
-    // A non-voter asking gets our vote at once and never enters the election. (ZooKeeper answers
-    // every non-voter message; answering only LOOKING ones keeps an observer and a LOOKING voter
-    // from answering each other forever.)
-    if (n.state != PeerState::kLooking || IsObserverSelf()) return;
-    Vote v = current_vote();
-    v.election_epoch = decision_ ? decision_->election_epoch : logical_clock_;
-    Send(n.sid, v, state());
+    AnswerNonVoter(n);  // and it never enters the election
     return;
   }
-
   if (decision_) {
-    // Out of election ourselves: tell a LOOKING peer what we decided, with our state. An observer
-    // only ever hears from voters answering it, and has nothing to tell them.
-    if (n.state == PeerState::kLooking && !IsObserverSelf()) {
-      Send(n.sid, current_vote(), decision_->state);
-    }
+    AnswerOutOfElection(n);
     return;
   }
-
-  // LOOKING: a looking voter in an older round gets our vote (the WorkerReceiver rule). So does
-  // one in our round whose vote ours beats — ZooKeeper leaves that to the sender's resend timer;
-  // answering at once turns a timeout into a round trip (votes only grow within a round, so the
-  // answers stop). Observers do not answer: voters never count what an observer says.
-  // The same notification again, while our vote is the same, is not answered again: a peer
-  // that does not count us (a joiner's config names us, the sender's does not name it) answers
-  // every notification of ours and never takes our vote, and the two would answer each other
-  // forever. Resends on the timers cover a lost answer, as in ZooKeeper.
-  if (n.state == PeerState::kLooking && !IsObserverSelf()) {
-    if (n.election_epoch < logical_clock_ ||
-        (n.election_epoch == logical_clock_ &&
-         VoteBeats(m, proposed_leader_, proposed_zxid_, proposed_epoch_, n.leader, n.zxid,
-                   n.peer_epoch))) {
-      std::pair<Notification, Vote> answer{n, Proposal()};
-      auto [it, fresh] = answered_.emplace(n.sid, answer);
-      if (fresh || !(it->second == answer)) {
-        it->second = answer;
-        Send(n.sid, Proposal(), PeerState::kLooking);
-      }
-    }
-  }
+  AnswerLooking(n);
   if (!m.IsVoter(n.leader)) return;  // a vote for a non-voter is not a vote
 
   if (finalize_ticks_left_ > 0) {
@@ -411,12 +358,6 @@ void Election::Tick() {
     notification_interval_ticks_ =
         std::min(notification_interval_ticks_ * 2, config_.max_notification_ticks);
   }
-}
-
-std::vector<OutgoingNotification> Election::TakeMessages() {
-  std::vector<OutgoingNotification> out;
-  out.swap(outbox_);
-  return out;
 }
 
 void Election::Record(ElectionFact fact) {

@@ -26,8 +26,9 @@
 // that joiners see the current epoch. When it loses its leader or its quorum it calls Start()
 // again with its durable (last zxid, current epoch). Between elections the Election object keeps
 // answering LOOKING peers with the current decision — that is what lets a server joining a
-// running ensemble follow the existing leader instead of forcing a new election — so the shell
-// must keep feeding it election-port notifications in every state.
+// running ensemble follow the existing leader instead of forcing a new election, and, from an
+// observer, what tells a member back in an old config the current one — so the shell must keep
+// feeding it election-port notifications in every state, on observers too (election_answers.cc).
 //
 // Nothing here reads a clock, does I/O, uses threads or randomness; only ordered containers.
 // Not thread-safe: one owner calls everything.
@@ -238,8 +239,12 @@ class Election {
  private:
   bool IsObserverSelf() const { return !config_.membership.IsVoter(config_.my_id); }
   void UpdateProposal(int64_t leader, int64_t zxid, int64_t peer_epoch);
+  // What the election sends (election_answers.cc).
   void SendNotifications();  // to every voter; our own vote goes straight into recvset
   void Send(int64_t to, const Vote& v, PeerState state);
+  void AnswerNonVoter(const Notification& n);       // n's sender does not vote
+  void AnswerOutOfElection(const Notification& n);  // a voter's, and we have decided
+  void AnswerLooking(const Notification& n);        // a voter's, and we are LOOKING
   Vote Proposal() const;
   void HandleLooking(const Notification& n);
   void HandleOutOfElection(const Notification& n);

@@ -220,9 +220,9 @@ class Election {
 
   // A committed reconfig handed leadership over to `leader` (ZooKeeper's designated leader,
   // QuorumPeer.updateVote + reconfigFlag): decided without a round, as LEADING when it is us,
-  // otherwise FOLLOWING (OBSERVING when the config names us an observer). From now on LOOKING peers are answered
-  // with this decision, as after an election. `zxid` and `peer_epoch` are what the vote carries
-  // (the reconfig's zxid, our current epoch). The leader must be a voter.
+  // otherwise FOLLOWING (OBSERVING when the config names us an observer). From now on LOOKING
+  // peers are answered with this decision, as after an election. `zxid` and `peer_epoch` are what
+  // the vote carries (the reconfig's zxid, our current epoch). The leader must be a voter.
   void DecideByReconfig(int64_t leader, int64_t zxid, int64_t peer_epoch);
 
   // Zab established a new epoch under the decided leader (ZooKeeper's updateElectionVote): the

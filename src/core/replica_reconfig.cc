@@ -15,10 +15,10 @@
 // OBSERVING) the designated leader — or LEADING, if it is the one — with no election; the
 // Election decides "by reconfig" and answers LOOKING peers with it. The old leader waits for
 // the designated leader to close, then follows it too (a non-voting follower when the
-// reconfig removed it, an observer when it made it one). The designated leader runs discovery and sync for a new epoch as after any
-// election. A member that never gets the COMMITANDACTIVATE loses its leader and elects as
-// usual: the others answer it with their decision, and the new leader's NEWLEADER carries the
-// config it may have missed.
+// reconfig removed it, an observer when it made it one). The designated leader runs discovery
+// and sync for a new epoch as after any election. A member that never gets the
+// COMMITANDACTIVATE loses its leader and elects as usual: the others answer it with their
+// decision, and the new leader's NEWLEADER carries the config it may have missed.
 // Learner type, as ZooKeeper's QuorumPeer.updateLearnerType: a member the config names as an
 // observer observes; every other one is a participant — a voter when the config names it so,
 // otherwise (a joiner before the reconfig that adds it, a member a reconfig removed) a
@@ -31,6 +31,8 @@
 // observer) leaves its role and rejoins in the new one through an election, as ZooKeeper's;
 // a follower that only gains or loses its vote stays where it is (ZooKeeper's roleChange is
 // false then too): the leader counts its ACKs by the new voters from the commit on.
+// A removed member is handled the same ZooKeeper way (its docs: it "becomes a non-voting
+// follower"), where zkd used to make it a local observer.
 #include "core/handover.h"
 #include "core/invariant.h"
 #include "core/quorum_config.h"

@@ -94,15 +94,16 @@ bool VoteBeats(const Membership& m, int64_t new_leader, int64_t new_zxid, int64_
 // ---- Election ----
 
 Election::Election(ElectionConfig config) : config_(std::move(config)) {
+  // With reconfig the config may leave this server out: it is then a non-voting follower
+  // (core/replica_reconfig.cc), which votes for nobody, as an observer does.
   assert(config_.membership.Validate().empty());
-  assert(config_.membership.IsMember(config_.my_id));
   assert(config_.finalize_wait_ticks >= 1);
   assert(config_.min_notification_ticks >= 1);
   assert(config_.max_notification_ticks >= config_.min_notification_ticks);
 }
 
 void Election::SetMembership(Membership m) {
-  ZK_ASSERT(m.IsMember(config_.my_id) && m.Validate().empty());
+  ZK_ASSERT(m.Validate().empty());
   config_.membership = std::move(m);
 }
 
@@ -128,7 +129,7 @@ void Election::Start(int64_t last_zxid, int64_t current_epoch) {
   round_ticks_ = 0;
   notification_interval_ticks_ = config_.min_notification_ticks;
   ++logical_clock_;
-  if (IsObserverSelf()) {
+  if (NonVoterSelf()) {
     init_zxid_ = kNoVote;
     init_epoch_ = kNoVote;
     UpdateProposal(kNoVote, kNoVote, kNoVote);
@@ -175,9 +176,12 @@ void Election::Decide(int64_t leader, int64_t zxid, int64_t peer_epoch, DecidedB
   if (leader == config_.my_id) {
     d.state = PeerState::kLeading;
   } else {
-    d.state = IsObserverSelf() ? PeerState::kObserving : PeerState::kFollowing;
+    // ZooKeeper's learningState(): by learner type, not by vote. A participant without a vote
+    // (the config leaves it out) follows.
+    d.state = config_.membership.IsObserver(config_.my_id) ? PeerState::kObserving
+                                                           : PeerState::kFollowing;
   }
-  assert(!(IsObserverSelf() && d.state == PeerState::kLeading));
+  assert(!(NonVoterSelf() && d.state == PeerState::kLeading));
   d.leader = leader;
   d.zxid = zxid;
   d.election_epoch = logical_clock_;
@@ -255,11 +259,11 @@ void Election::HandleLooking(const Notification& n) {
     // A newer round: join it, starting again from the better of its vote and our own.
     logical_clock_ = n.election_epoch;
     recvset_.clear();
-    if (VoteBeats(m, n.leader, n.zxid, n.peer_epoch, IsObserverSelf() ? kNoVote : config_.my_id,
+    if (VoteBeats(m, n.leader, n.zxid, n.peer_epoch, NonVoterSelf() ? kNoVote : config_.my_id,
                   init_zxid_, init_epoch_)) {
       UpdateProposal(n.leader, n.zxid, n.peer_epoch);
     } else {
-      UpdateProposal(IsObserverSelf() ? kNoVote : config_.my_id, init_zxid_, init_epoch_);
+      UpdateProposal(NonVoterSelf() ? kNoVote : config_.my_id, init_zxid_, init_epoch_);
     }
     RecordVote(VoteChange::kNewRound, &n);
     SendNotifications();
@@ -374,7 +378,7 @@ void Election::Record(ElectionFact fact) {
 }
 
 void Election::RecordVote(VoteChange why, const Notification* cause) {
-  if (IsObserverSelf()) return;  // an observer has no vote of its own
+  if (NonVoterSelf()) return;  // an observer has no vote of its own
   ElectionFact fact;
   fact.kind = ElectionFact::Kind::kVote;
   fact.vote = Proposal();

@@ -188,7 +188,8 @@ class Election {
   explicit Election(ElectionConfig config);
 
   // Begins a round: ZooKeeper's lookForLeader. Voters propose (my_id, last_zxid, current_epoch);
-  // observers propose nothing (kNoVote) and learn the leader from the voters.
+  // non-voters (observers, non-voting followers) propose nothing (kNoVote) and learn the leader
+  // from the voters.
   void Start(int64_t last_zxid, int64_t current_epoch);
 
   // A notification from a peer. A sender that is not a member (a server about to join by
@@ -220,9 +221,9 @@ class Election {
 
   // A committed reconfig handed leadership over to `leader` (ZooKeeper's designated leader,
   // QuorumPeer.updateVote + reconfigFlag): decided without a round, as LEADING when it is us,
-  // otherwise FOLLOWING (OBSERVING when we do not vote). From now on LOOKING peers are answered
-  // with this decision, as after an election. `zxid` and `peer_epoch` are what the vote carries
-  // (the reconfig's zxid, our current epoch). The leader must be a voter.
+  // otherwise FOLLOWING (OBSERVING when the config names us an observer). From now on LOOKING
+  // peers are answered with this decision, as after an election. `zxid` and `peer_epoch` are what
+  // the vote carries (the reconfig's zxid, our current epoch). The leader must be a voter.
   void DecideByReconfig(int64_t leader, int64_t zxid, int64_t peer_epoch);
 
   // Zab established a new epoch under the decided leader (ZooKeeper's updateElectionVote): the
@@ -230,14 +231,15 @@ class Election {
   void UpdatePeerEpoch(int64_t new_epoch);
 
   const ElectionConfig& config() const { return config_; }
-  // A reconfig activated: who votes from now on. This server must be in it (as an observer
-  // when the reconfig removed it).
+  // A reconfig activated: who votes from now on. It may leave this server out (a joiner, or a
+  // member it removed): then this server votes for nobody and, decided, follows without a vote.
   void SetMembership(Membership m);
   int32_t notification_interval_ticks() const { return notification_interval_ticks_; }
   bool finalizing() const { return finalize_ticks_left_ > 0; }
 
  private:
-  bool IsObserverSelf() const { return !config_.membership.IsVoter(config_.my_id); }
+  // An observer, or a participant the config leaves out (a non-voting follower): no vote.
+  bool NonVoterSelf() const { return !config_.membership.IsVoter(config_.my_id); }
   void UpdateProposal(int64_t leader, int64_t zxid, int64_t peer_epoch);
   // What the election sends (election_answers.cc).
   void SendNotifications();  // to every voter; our own vote goes straight into recvset

@@ -49,7 +49,7 @@ void Election::AnswerNonVoter(const Notification& n) {
   // has no vote to tell (it proposes nobody), so it stays silent; a decided one tells the leader
   // it observes.
   if (n.state != PeerState::kLooking) return;
-  if (IsObserverSelf() && !decision_) return;
+  if (NonVoterSelf() && !decision_) return;
   Vote v = current_vote();
   v.election_epoch = decision_ ? decision_->election_epoch : logical_clock_;
   Send(n.sid, v, state());
@@ -72,7 +72,7 @@ void Election::AnswerLooking(const Notification& n) {
   // that does not count us (a joiner's config names us, the sender's does not name it) answers
   // every notification of ours and never takes our vote, and the two would answer each other
   // forever. Resends on the timers cover a lost answer, as in ZooKeeper.
-  if (n.state != PeerState::kLooking || IsObserverSelf()) return;
+  if (n.state != PeerState::kLooking || NonVoterSelf()) return;
   const bool older_round = n.election_epoch < logical_clock_;
   const bool ours_beats = n.election_epoch == logical_clock_ &&
                           VoteBeats(config_.membership, proposed_leader_, proposed_zxid_,

@@ -95,7 +95,6 @@ void Replica::EnterLooking() {
 
 void Replica::StartElection() {
   handover_to_ = 0;  // an election replaces any hand-over
-  role_voter_.reset();
   EnterLooking();
   if (storage_failed_) {
     Event("state");
@@ -132,7 +131,6 @@ void Replica::OnDecision(const Decision& d) {
   EndReadOnly();
   // A new role, taken with the membership in force now: a change pending for the old one
   // (the tick after a reconfig activated) is moot.
-  role_voter_.reset();
   role_change_.clear();
   leader_ = d.leader;
   phase_ = Phase::kDiscovery;

@@ -133,10 +133,12 @@ class Replica final : public Machine {
   void StorageFailed(const DurableState& on_disk);
   void StorageRecovered();
   bool storage_failed() const { return storage_failed_; }
-  // A reconfig changed this member's vote; it keeps its role until the next tick (a leader
-  // handing over: until the designated leader takes over).
+  // A reconfig changed this member's role, which it keeps until the next tick (a leader handing
+  // over: until the designated leader takes over): a leader that no longer votes, or a learner
+  // whose learner type (observer / participant, core/replica_reconfig.cc) changed.
   bool role_change_pending() const {
-    return role_voter_.has_value() && *role_voter_ != config_.membership.IsVoter(config_.my_id);
+    if (state_ == PeerState::kLeading) return !config_.membership.IsVoter(config_.my_id);
+    return state_ != PeerState::kLooking && LearnerTypeChanged();
   }
   // The shell carried out Ready::truncate_zxid: `load(Core&)` refilled the Core from storage
   // (newest snapshot at or below it, then the cut log). Then the packets held since the TRUNC
@@ -245,6 +247,11 @@ class Replica final : public Machine {
   void LearnerTick();
   // reconfig (core/replica_reconfig.cc)
   void ActivateConfig(const std::string& text);
+  // A learner: it observes, but the config in force does not name it an observer, or the
+  // other way round (a participant the config leaves out is a non-voting follower).
+  bool LearnerTypeChanged() const {
+    return (state_ == PeerState::kObserving) != config_.membership.IsObserver(config_.my_id);
+  }
   // Leader: the COMMITANDACTIVATE / INFORMANDACTIVATE of reconfig `zxid` to the learners, and
   // the designated leader it names (core/handover.h).
   int64_t CommitAndActivate(int64_t zxid, const std::set<int64_t>& ackers, const std::string& txn);
@@ -319,9 +326,6 @@ class Replica final : public Machine {
   // Learners that said FOLLOWERINFO / OBSERVERINFO to us while we follow another, and since
   // which tick (StepZab); cleared when our role changes.
   std::map<int64_t, int64_t> misdirected_since_;
-  // Whether this member voted when it took its current role, once a reconfig has activated
-  // during that role (nullopt otherwise); cleared when the role ends.
-  std::optional<bool> role_voter_;
   int64_t handover_zxid_ = 0;
   // Leader: false once it committed a reconfig that hands over to another (ZooKeeper's
   // allowedToCommit): what it proposed after it is the designated leader's to commit.

@@ -14,14 +14,25 @@
 // ACKs and answers go out first), closes its connection and goes straight to FOLLOWING (or
 // OBSERVING) the designated leader — or LEADING, if it is the one — with no election; the
 // Election decides "by reconfig" and answers LOOKING peers with it. The old leader waits for
-// the designated leader to close, then follows it too (as an observer when it left the
-// voters). The designated leader runs discovery and sync for a new epoch as after any
-// election. A member that never gets the COMMITANDACTIVATE loses its leader and elects as
-// usual: the others answer it with their decision, and the new leader's NEWLEADER carries the
-// config it may have missed.
-// A member the new config leaves out stays on as a non-voting learner (locally an observer)
-// until it is stopped. A follower whose role changes (participant <-> observer) under the same
-// leader leaves its role and rejoins in the new one through an election, as ZooKeeper's.
+// the designated leader to close, then follows it too (a non-voting follower when the
+// reconfig removed it, an observer when it made it one). The designated leader runs discovery
+// and sync for a new epoch as after any election. A member that never gets the
+// COMMITANDACTIVATE loses its leader and elects as usual: the others answer it with their
+// decision, and the new leader's NEWLEADER carries the config it may have missed.
+// Learner type, as ZooKeeper's QuorumPeer.updateLearnerType: a member the config names as an
+// observer observes; every other one is a participant — a voter when the config names it so,
+// otherwise (a joiner before the reconfig that adds it, a member a reconfig removed) a
+// NON-VOTING FOLLOWER: it follows, gets PROPOSALs and ACKs them, but neither its vote nor its
+// ACK counts for a quorum of the config in force (Membership counts voters only); the leader
+// counts its ACK only for the new voters of a reconfig that adds it. It stays so until it is
+// stopped or a reconfig names it. A joiner that adopted a newer config from the votes (one
+// laid out with zoo.cfg.dynamic.0 after an earlier reconfig) follows, as in ZooKeeper, even if
+// its own file listed it as an observer. A learner whose type changes (participant <->
+// observer) leaves its role and rejoins in the new one through an election, as ZooKeeper's;
+// a follower that only gains or loses its vote stays where it is (ZooKeeper's roleChange is
+// false then too): the leader counts its ACKs by the new voters from the commit on.
+// A removed member is handled the same ZooKeeper way (its docs: it "becomes a non-voting
+// follower"), where zkd used to make it a local observer.
 #include "core/handover.h"
 #include "core/invariant.h"
 #include "core/quorum_config.h"
@@ -32,12 +43,11 @@ namespace zk {
 
 namespace {
 
-// The membership as this server must see it: itself included, as an observer if the config
-// left it out (it keeps learning from the leader without a vote).
-Membership LocalMembership(const QuorumConfig& qc, int64_t my_id) {
-  std::set<int64_t> observers = qc.Observers();
-  if (qc.Find(my_id) == nullptr) observers.insert(my_id);
-  return Membership(qc.Voters(), observers);
+// The membership as this server must see it: the config's own. When the config leaves this
+// server out it is a non-voting follower (see above), not an observer: ZooKeeper's
+// updateLearnerType makes a server "not in the view" a PARTICIPANT.
+Membership LocalMembership(const QuorumConfig& qc) {
+  return Membership(qc.Voters(), qc.Observers());
 }
 
 }  // namespace
@@ -56,10 +66,9 @@ void Replica::ActivateConfig(const std::string& text) {
   QuorumConfig qc;
   if (!ParseQuorumConfig(text, &qc).empty() || qc.Voters().empty()) return;
   const bool was_voter = config_.membership.IsVoter(config_.my_id);
-  if (state_ != PeerState::kLooking && !role_voter_) role_voter_ = was_voter;
   active_config_text_ = text;
   active_config_version_ = qc.version;
-  config_.membership = LocalMembership(qc, config_.my_id);
+  config_.membership = LocalMembership(qc);
   election_.SetMembership(config_.membership);
   ready_.activated_config = text;
   Event("reconfig");
@@ -70,7 +79,11 @@ void Replica::ActivateConfig(const std::string& text) {
   if (state_ == PeerState::kLeading && !voter) {
     // Handing over (MaybeCommit named another): it waits for the designated leader to close.
     if (handover_to_ == 0) role_change_ = "removed_from_config";
-  } else if (state_ != PeerState::kLeading && voter != was_voter) {
+  } else if (state_ == PeerState::kLooking && voter != was_voter) {
+    // The election restarts by the new voters.
+    role_change_ = "role_changed_by_reconfig";
+  } else if ((state_ == PeerState::kFollowing || state_ == PeerState::kObserving) &&
+             LearnerTypeChanged()) {
     role_change_ = "role_changed_by_reconfig";
   } else if (state_ == PeerState::kLeading) {
     // A learner's role may have changed: an ACK counts by the new voters from now on.

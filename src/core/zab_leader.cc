@@ -79,7 +79,11 @@ void Replica::LeadAckEpoch(int64_t from, LearnerState& l, const ZabPacket& p) {
   if (!ok) return;
   l.acked_epoch = true;
   l.last_zxid = p.zxid;
-  if (!l.observer &&
+  // Only a voter ahead of us could have been elected instead. A non-voter (an observer, or a
+  // non-voting follower: a joiner, a removed member) that is ahead holds nothing committed
+  // that we lack — a commit needs a quorum of voters, and we lead with the best of a quorum —
+  // so it is TRUNCed like anyone else; stepping down for it would elect us again, forever.
+  if (config_.membership.IsVoter(from) &&
       (l.current_epoch > durable_.current_epoch ||
        (l.current_epoch == durable_.current_epoch && l.last_zxid > last_logged_))) {
     LeaveRole("learner_ahead");  // it must lead, not us

@@ -12,10 +12,14 @@ std::string CheckRoles(const Simulator& sim) {
   const Membership& m = sim.membership();
   for (const auto& [sid, v] : sim.views()) {
     bool voter = v.voter.value_or(m.IsVoter(sid));
-    if (voter && v.state == PeerState::kObserving) return "voter " + S(sid) + " is OBSERVING";
-    if (!voter && (v.state == PeerState::kLeading || v.state == PeerState::kFollowing)) {
+    bool observer = v.observer.value_or(m.IsObserver(sid));
+    if (!observer && v.state == PeerState::kObserving) {
+      return (voter ? "voter " : "non-voting participant ") + S(sid) + " is OBSERVING";
+    }
+    if (observer && (v.state == PeerState::kLeading || v.state == PeerState::kFollowing)) {
       return "observer " + S(sid) + " is " + PeerStateName(v.state);
     }
+    if (!voter && v.state == PeerState::kLeading) return "non-voter " + S(sid) + " is LEADING";
     if (v.state == PeerState::kLeading && v.leader != sid) {
       return S(sid) + " is LEADING for " + S(v.leader);
     }

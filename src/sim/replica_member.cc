@@ -128,7 +128,7 @@ void ReplicaMember::Start() {
     cc.reconfig_enabled = cc.skip_acl = true;
     cc.config_text = qc.Text();
     cc.config_version = qc.version;
-    rc.membership = LocalMembership(qc, sid_);
+    rc.membership = LocalMembership(qc);
   }
   const int64_t first_session_id = (sid_ << 56) | (boot_ << 40);
   replica_ = std::make_unique<Replica>(rc, cc, DurableState{}, first_session_id, &codec_);
@@ -468,12 +468,17 @@ bool ReplicaMember::CarryOut() {
 MemberView ReplicaMember::view() const {
   MemberView v;
   if (replica_->core().config().reconfig_enabled) {
-    // Until it leaves its role (the tick after the activation) it is what its role says (one
-    // sync may activate several reconfigs, flipping its vote more than once).
+    // Until it leaves its role (the tick after the activation) it is what its role says: a
+    // leader still votes, an observer observes, a follower about to observe does not vote.
     const PeerState s = replica_->state();
-    v.voter = replica_->role_change_pending() && s != PeerState::kLooking
-                  ? s == PeerState::kLeading || s == PeerState::kFollowing
-                  : replica_->config().membership.IsVoter(sid_);
+    const Membership& mm = replica_->config().membership;
+    if (replica_->role_change_pending()) {
+      v.voter = s == PeerState::kLeading;
+      v.observer = s == PeerState::kObserving;
+    } else {
+      v.voter = mm.IsVoter(sid_);
+      v.observer = mm.IsObserver(sid_);
+    }
   }
   v.state = replica_->state();
   v.leader = v.state == PeerState::kLooking ? 0 : replica_->leader();

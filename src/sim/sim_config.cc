@@ -19,10 +19,8 @@ QuorumConfig SimQuorumConfig(const Membership& m) {
   return qc;
 }
 
-Membership LocalMembership(const QuorumConfig& qc, int64_t my_id) {
-  std::set<int64_t> observers = qc.Observers();
-  if (qc.Find(my_id) == nullptr) observers.insert(my_id);
-  return Membership(qc.Voters(), observers);
+Membership LocalMembership(const QuorumConfig& qc) {
+  return Membership(qc.Voters(), qc.Observers());
 }
 
 QuorumConfig JoinerConfig(const Simulator& sim, int64_t sid) {
@@ -36,6 +34,10 @@ QuorumConfig JoinerConfig(const Simulator& sim, int64_t sid) {
     break;
   }
   qc.Put(SimServer(sid, false));
+  // `add` writes it as zoo.cfg.dynamic.0 (ZooKeeper's docs: the joiner's file has no version):
+  // after an earlier reconfig the joiner adopts the newer config from the votes, one that
+  // leaves it out, and follows without a vote until the reconfig that adds it.
+  qc.version = 0;
   return qc;
 }
 

@@ -18,11 +18,11 @@ ServerSpec SimServer(int64_t id, bool observer);
 // "server.<id>=..." as a reconfig's joining or newMembers names it.
 std::string SimServerLine(int64_t id, bool observer);
 QuorumConfig SimQuorumConfig(const Membership& m);
-// The membership a member with this config runs in: itself included, as an observer if the
-// config leaves it out (the Replica's rule, replica_reconfig.cc).
-Membership LocalMembership(const QuorumConfig& qc, int64_t my_id);
+// The membership a member with this config runs in: the config's. One it leaves out is a
+// non-voting follower (the Replica's rule, replica_reconfig.cc).
+Membership LocalMembership(const QuorumConfig& qc);
 // What a spare is laid out with, as `pseudo-cluster add` does it: the config a serving member
-// has in force (the starting one if none serves) plus itself as a participant.
+// has in force (the starting one if none serves) plus itself as a participant, version 0.
 QuorumConfig JoinerConfig(const Simulator& sim, int64_t sid);
 // The config member `sid` has in force ("" if it is down or no Replica).
 std::string ActiveConfigText(const Simulator& sim, int64_t sid);

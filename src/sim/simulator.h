@@ -75,6 +75,9 @@ struct MemberView {
   // Whether it votes by its own active membership, when a reconfig may have changed it from
   // the simulator's (tuning reconfig=1); unset: the simulator's membership says.
   std::optional<bool> voter;
+  // Likewise whether its own config names it an observer (false for a member the config leaves
+  // out: a non-voting follower); unset: the simulator's membership says.
+  std::optional<bool> observer;
 };
 
 // Something a member wants the simulator to know: it goes to the trace and to the event hooks.

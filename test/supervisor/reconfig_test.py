@@ -152,10 +152,15 @@ class ReconfigTest(ClusterTest):
         self.addCleanup(writer.close)
         c.wait_for("the writer's first creates", lambda: len(writer.snapshot()) >= 5)
 
-        # Grow 3 -> 5.
+        # Grow 3 -> 5. Each joiner syncs as a (non-voting) follower before the reconfig that adds
+        # it: node5 too, although its zoo.cfg.dynamic.0 is older than the config in force since
+        # node4 joined (it adopts that config, which leaves it out: ZooKeeper keeps such a
+        # server a participant, QuorumPeer.updateLearnerType).
         out = c.pc("add", timeout=180).stdout
+        self.assertIn("node4 is follower; reconfig: adding", out)
         self.assertIn("node4 follows as a member: 4 voters, quorum 3", out)
         out = c.pc("add", timeout=180).stdout
+        self.assertIn("node5 is follower; reconfig: adding", out)
         self.assertIn("node5 follows as a member: 5 voters, quorum 3", out)
         status = c.status()
         self.assertEqual(sorted(n["id"] for n in status["nodes"]), [1, 2, 3, 4, 5])
@@ -183,8 +188,10 @@ class ReconfigTest(ClusterTest):
         self.assertEqual(proc.returncode, 2, proc.stderr)
         self.assertIn("was removed", proc.stderr)
 
-        # An observer.
+        # An observer. Its file lists it as an observer, but the config it adopts from the votes
+        # leaves it out, so until the reconfig it is a non-voting follower, as in ZooKeeper.
         out = c.pc("add", "--observer", timeout=180).stdout
+        self.assertIn("node6 is follower; reconfig: adding", out)
         self.assertIn("node6 observes as a member: 3 voters + 1 observer, quorum 2", out)
         roles = c.roles()
         self.assertEqual(roles[6], "observer")

@@ -396,6 +396,25 @@ TEST(Election, ObserverGetsAnAnswerAndObserves) {
   EXPECT_EQ(obs.decision()->leader, 2);
 }
 
+// A server its config leaves out (a joiner that adopted a newer config, a removed member) is a
+// participant without a vote, ZooKeeper's non-voting follower: it proposes nobody, never leads,
+// and once the voters tell it who leads it FOLLOWS (ZooKeeper's learningState() goes by learner
+// type), where an observer observes.
+TEST(Election, NonMemberProposesNobodyAndFollows) {
+  Election joiner(Config(5, Voters({1, 2, 3})));
+  joiner.Start(0x900000000, 9);
+  EXPECT_EQ(joiner.current_vote().leader, kNoVote);
+  joiner.Step(Looking(1, 5, 0x900000000, 1, 9));  // a vote for it is no vote
+  joiner.Step(Looking(2, 5, 0x900000000, 1, 9));
+  for (int i = 0; i < 10; ++i) joiner.Tick();
+  EXPECT_FALSE(joiner.decision());
+  joiner.Step(Out(2, PeerState::kLeading, 2, 0, 1, 0));
+  joiner.Step(Out(1, PeerState::kFollowing, 2, 0, 1, 0));
+  ASSERT_TRUE(joiner.decision());
+  EXPECT_EQ(joiner.decision()->state, PeerState::kFollowing);
+  EXPECT_EQ(joiner.decision()->leader, 2);
+}
+
 TEST(Election, ObserverNeverLeadsEvenWhenVotersAgreeOnIt) {
   Election obs(Config(3, Voters({1, 2}, {3})));
   obs.Start(0x900000000, 9);

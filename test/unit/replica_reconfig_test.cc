@@ -9,11 +9,13 @@
 namespace zk {
 namespace {
 
-std::string ConfigText(std::initializer_list<int64_t> ids) {
+// The config of `ids`, version 0; `observer` (if one of them) listed as an observer.
+std::string ConfigText(std::initializer_list<int64_t> ids, int64_t observer = 0) {
   QuorumConfig c;
   for (int64_t id : ids) {
     ServerSpec s;
     s.id = id;
+    s.observer = id == observer;
     s.host = "127.0.0.1";
     s.quorum_port = static_cast<int>(2880 + id);
     s.election_port = static_cast<int>(3880 + id);
@@ -74,10 +76,21 @@ TEST(ReplicaReconfig, RemoveFollower_ActivatesOnEveryMember) {
     EXPECT_EQ(c.r(id).config().membership.voters().count(gone), 0u) << "member " << id;
     EXPECT_EQ(c.r(id).config().membership.voters().size(), 2u) << "member " << id;
   }
-  // The removed member stays on without a vote; the other two still commit writes.
+  // The removed member stays on as a non-voting follower (ZooKeeper's updateLearnerType: a
+  // server the view leaves out is a participant); the other two still commit writes.
   c.Ticks(50);
-  EXPECT_TRUE(c.r(gone).config().membership.IsObserver(gone));
+  EXPECT_FALSE(c.r(gone).config().membership.IsMember(gone));
+  EXPECT_EQ(c.r(gone).state(), PeerState::kFollowing);
+  EXPECT_EQ(c.r(gone).leader(), leader);
+  EXPECT_TRUE(c.r(gone).serving());
   EXPECT_EQ(c.Create(c.Leader(), session, "/after", 5).err, Err::kOk);
+  // Its ACKs and its vote count for no quorum: with the other voter gone, the leader and it
+  // are not two of the two voters, so the leader steps down and nobody leads.
+  const int64_t other = 6 - leader - gone;
+  c.Crash(other);
+  c.Ticks(300);
+  EXPECT_FALSE(c.r(leader).serving());
+  EXPECT_EQ(c.Leader(), 0);
 }
 
 // A member down while a reconfig removed two voters comes back in its old config, in which the
@@ -137,7 +150,8 @@ TEST(ReplicaReconfig, RemoveLeader_HandsOverToTheDesignatedLeader_NoElection) {
   EXPECT_GT(c.r(1).epoch(), epoch);  // a new epoch, through discovery and sync
   EXPECT_EQ(States(c, 1), (std::vector<std::string>{"LEADING"}));
   EXPECT_EQ(States(c, 2), (std::vector<std::string>{"FOLLOWING 1"}));
-  EXPECT_EQ(States(c, 3), (std::vector<std::string>{"OBSERVING 1"}));
+  // 3 left the voters: it follows 1 without a vote, as ZooKeeper's removed leader does.
+  EXPECT_EQ(States(c, 3), (std::vector<std::string>{"FOLLOWING 1"}));
   for (int64_t id : {1, 2}) {
     bool by_reconfig = false;
     for (const ElectionFact& f : c.TakeFacts(id)) {
@@ -170,6 +184,51 @@ TEST(ReplicaReconfig, NewVotersMustAck_OldQuorumAloneDoesNotCommit) {
   // The old voters all acked; of the new ones only the leader did: no commit, no activation.
   EXPECT_FALSE(reply.has_value());
   EXPECT_EQ(c.r(leader).config().membership.voters(), (std::set<int64_t>{1, 2, 3}));
+}
+
+// A joiner laid out as `pseudo-cluster add --observer` does it after an earlier reconfig: its
+// file (version 0) names it an observer, the votes carry the newer config, which leaves it out.
+// ZooKeeper's updateLearnerType makes a server the view leaves out a participant: it follows
+// without a vote (not observes) until the reconfig that adds it as an observer; then its learner
+// type changes and it rejoins as one.
+TEST(ReplicaReconfig, ObserverJoinerAfterAReconfig_FollowsWithoutAVoteUntilAdded) {
+  test::Cluster c(3, 0, 0, ReconfigCore({1, 2, 3}));
+  c.Add(4, Membership({1, 2, 3, 4}, {}), ReconfigCore({1, 2, 3, 4}));
+  for (int64_t id : {1, 2, 3}) c.Start(id);
+  c.Ticks(50);
+  const int64_t leader = c.Leader();
+  ASSERT_NE(leader, 0);
+  c.Start(4);
+  c.Ticks(50);
+  const int64_t session = c.OpenSession(leader);
+  ReconfigRequest join4;
+  join4.joining_servers = Spec(4);
+  join4.cur_config_id = -1;
+  auto reply = Reconfig(c, leader, session, join4);
+  ASSERT_TRUE(reply.has_value());
+  ASSERT_EQ(reply->err, Err::kOk);
+  c.Ticks(50);
+  ASSERT_EQ(c.Leader(), leader);
+  CoreConfig five = ReconfigCore({});
+  five.config_text = ConfigText({1, 2, 3, 4, 5}, 5);
+  c.Add(5, Membership({1, 2, 3, 4}, {5}), five);
+  c.Start(5);
+  c.Ticks(50);
+  EXPECT_EQ(c.r(5).active_config_version(), c.r(leader).active_config_version());
+  EXPECT_FALSE(c.r(5).config().membership.IsMember(5));
+  EXPECT_EQ(c.r(5).state(), PeerState::kFollowing);
+  EXPECT_EQ(c.r(5).leader(), leader);
+  EXPECT_TRUE(c.r(5).serving());
+  ReconfigRequest join5;
+  join5.joining_servers = "server.5=127.0.0.1:2885:3885:observer;2185";
+  join5.cur_config_id = -1;
+  reply = Reconfig(c, leader, session, join5);
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->err, Err::kOk);
+  c.Ticks(100);
+  EXPECT_TRUE(c.r(5).config().membership.IsObserver(5));
+  EXPECT_EQ(c.r(5).state(), PeerState::kObserving);
+  EXPECT_TRUE(c.r(5).serving());
 }
 
 TEST(DesignatedLeader, ALeaderThatStaysAVoterKeepsLeading) {

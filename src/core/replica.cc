@@ -13,12 +13,6 @@ namespace {
 // its connection (StepZab): two of its resends, time for a hand-over naming us to reach us.
 constexpr int64_t kMisdirectedInfoTicks = 4;
 
-// How many times a learner's connection to the leader it decided for may close before the
-// leader has answered it, before it looks for a leader again, when it could not reach that
-// leader in its previous role either (PeerDisconnected). ZooKeeper's Learner.connectToLeader
-// tries 5 times.
-constexpr int32_t kLeaderConnectTries = 5;
-
 ElectionConfig ElectionFor(const ReplicaConfig& c) {
   ElectionConfig e = c.election;
   e.my_id = c.my_id;
@@ -159,7 +153,6 @@ void Replica::OnDecision(const Decision& d) {
   } else {
     state_ = d.state;
     leader_heard_tick_ = ticks_;
-    leader_connect_failures_ = 0;
     unapplied_.clear();
     Event("state");
     SendZab(leader_,
@@ -262,23 +255,6 @@ void Replica::PeerDisconnected(int64_t sid) {
       if (serving_ && !HasQuorumOfSynced()) LeaveRole("quorum_lost");
     }
   } else if (state_ != PeerState::kLooking && sid == leader_) {
-    // A leader that has not answered yet (discovery). The first time, look again at once: the
-    // member may have decided for one that does not lead (it closes learners that are not its
-    // own). But when the election names the same unreachable leader again (the others follow
-    // it and this member cannot reach it: a one-way cut), try again first, as ZooKeeper's
-    // learner retries its connection; looking again at once would go round election and dial
-    // as fast as messages go. The FOLLOWERINFO resends (LearnerTick) dial again; initLimit
-    // still bounds the whole wait.
-    if (phase_ == Phase::kDiscovery) {
-      const int32_t tries = leader_ == unreached_leader_ ? kLeaderConnectTries : 1;
-      if (++leader_connect_failures_ < tries) {
-        CheckInvariants();
-        return;
-      }
-      unreached_leader_ = leader_;
-    } else {
-      unreached_leader_ = 0;
-    }
     LeaveRole("leader_lost");
   } else if (phase_ == Phase::kElection && !storage_failed_ && truncate_to_ < 0) {
     // LOOKING already: the vote its finalize wait was waiting for may have been this one's.

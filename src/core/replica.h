@@ -326,10 +326,6 @@ class Replica final : public Machine {
   // Learners that said FOLLOWERINFO / OBSERVERINFO to us while we follow another, and since
   // which tick (StepZab); cleared when our role changes.
   std::map<int64_t, int64_t> misdirected_since_;
-  // Learner in discovery: how often its connection to the leader closed before the leader
-  // answered, and the leader its last learner role could not reach (0: none) (PeerDisconnected).
-  int32_t leader_connect_failures_ = 0;
-  int64_t unreached_leader_ = 0;
   int64_t handover_zxid_ = 0;
   // Leader: false once it committed a reconfig that hands over to another (ZooKeeper's
   // allowedToCommit): what it proposed after it is the designated leader's to commit.

@@ -280,35 +280,16 @@ void DurableStore::MaybeRoll() {
 }
 
 void DurableStore::StartSnapshot() {
-  if (snapshot_child_.running()) {
-    spdlog::warn("Too busy to snap, skipping (the previous snapshot is still being taken)");
-    return;
-  }
-  const Core& core = machine_->core();
-  const int64_t zxid = core.last_zxid();
-  const std::string data_dir = options_.data_dir;
-  // Runs in the child, on its copy of the tree and sessions.
-  auto work = [&core, data_dir, zxid] {
-    return storage::SaveSnapshot(data_dir, core.tree(), storage::SessionsOf(core.sessions()), zxid);
-  };
-  std::string tmp_path =
-      storage::VersionDir(data_dir) + "/" + storage::ZxidFileName("snapshot", zxid) + ".tmp";
-  snapshot_started_ms_ = SteadyMs();
-  std::string error;
-  if (!snapshot_child_.Start(
-          work, std::move(tmp_path),
-          [this, zxid](const storage::Status& s) { SnapshotDone(s, zxid); }, &error)) {
-    // Not fatal: the log still holds everything; the next roll tries again.
-    spdlog::error("snapshot at zxid {} not taken: {}", ZxidHex(zxid), error);
-  }
+  snapshot_child_.SnapshotCore(machine_->core(), options_.data_dir,
+                               [this](const storage::Status& s, int64_t zxid) {
+                                 SnapshotDone(s, zxid);
+                               });
 }
 
 void DurableStore::SnapshotDone(const storage::Status& s, int64_t zxid) {
   if (s.ok()) {
     ++snapshots_written_;
-    // The bench (snapshot_latency.cc) reads the time from the last ", <n> ms".
-    spdlog::info("snapshot at zxid {} written by a child process (fork {} us), {} ms",
-                 ZxidHex(zxid), snapshot_child_.fork_us(), SteadyMs() - snapshot_started_ms_);
+    snapshot_child_.LogWritten(zxid);
   } else {
     // Not fatal: the log still holds everything; the next roll tries again.
     spdlog::warn("snapshot at zxid {} failed: {}", ZxidHex(zxid), s.message());

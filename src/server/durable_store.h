@@ -140,7 +140,6 @@ class DurableStore {
   std::set<int64_t> sessions_in_sync_;           // ... in the batch on the worker
 
   SnapshotChild snapshot_child_{loop_};
-  int64_t snapshot_started_ms_ = 0;
   int64_t snapshots_written_ = 0;
   int64_t sync_failures_ = 0;
   int64_t syncs_ = 0;           // successful syncs with entries (group commits)

@@ -195,7 +195,6 @@ class EnsembleNode {
   };
   StorageFault fault_;
   SnapshotChild snapshot_child_{loop_};
-  int64_t snapshot_started_ms_ = 0;  // monotonic, before the fork
   // ZKD_TEST_LEAK_BYTES_PER_TXN=N: a planted leak of N bytes per txn logged, for the soak's
   // memory check to catch (issue 16); 0 outside that test.
   size_t test_leak_bytes_per_txn_ = 0;

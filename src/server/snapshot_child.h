@@ -29,6 +29,7 @@
 #include <functional>
 #include <string>
 
+#include "core/core.h"
 #include "storage/status.h"
 
 namespace zk {
@@ -47,6 +48,14 @@ class SnapshotChild {
   bool Start(std::function<storage::Status()> work, std::string tmp_path,
              std::function<void(const storage::Status&)> done, std::string* error);
   bool running() const { return run_ != nullptr; }
+  // A server's snapshot: a child writes `core`'s tree and sessions, exact at core.last_zxid(), as
+  // data_dir's snapshot.<zxid> (storage::SaveSnapshot); then `done(status, zxid)` as Start's.
+  // With a child still running it only logs "Too busy to snap"; a child that could not be
+  // started is logged (the log keeps everything; the next roll tries again).
+  void SnapshotCore(const Core& core, const std::string& data_dir,
+                    std::function<void(const storage::Status&, int64_t zxid)> done);
+  // "snapshot at zxid Z written by a child process (fork F us), T ms", T since SnapshotCore.
+  void LogWritten(int64_t zxid) const;
   // Microseconds the last fork() took in the server: the pause it costs the loop.
   int64_t fork_us() const { return fork_us_; }
   // Kills a running child (SIGKILL), reaps it and removes its temp file; `done` is not called.
@@ -60,6 +69,7 @@ class SnapshotChild {
   uv_loop_t* loop_;
   Run* run_ = nullptr;  // the child now running; freed in its pipe's close callback
   int64_t fork_us_ = 0;
+  int64_t snapshot_started_ms_ = 0;  // SnapshotCore's start
 };
 
 }  // namespace zk

@@ -188,6 +188,12 @@ void Election::Decide(int64_t leader, int64_t zxid, int64_t peer_epoch, DecidedB
   d.peer_epoch = peer_epoch;
   d.by = by;
   for (int64_t sid : acks) d.supporters[sid] = votes.at(sid).state;
+  for (const auto& [sid, v] : votes) {
+    if (v.election_epoch == logical_clock_ && config_.membership.IsVoter(sid) &&
+        VoteBeats(config_.membership, v.leader, v.zxid, v.peer_epoch, leader, zxid, peer_epoch)) {
+      d.voting_better.insert(sid);
+    }
+  }
   d.ticks_taken = round_ticks_;
   ElectionFact fact;
   fact.kind = ElectionFact::Kind::kDecision;

@@ -148,6 +148,10 @@ struct Decision {
   DecidedBy by = DecidedBy::kLookingQuorum;
   // The voters whose votes made the quorum, with the state each vote carried.
   std::map<int64_t, PeerState> supporters;
+  // Voters whose last vote of the round, when it was decided, was for a better candidate than
+  // the one decided (a leader decided before a late better vote reached it; Replica's
+  // MaybeGiveUpLead).
+  std::set<int64_t> voting_better;
   int64_t ticks_taken = 0;  // ticks from Start() to the decision
   bool operator==(const Decision&) const = default;
 };

@@ -12,6 +12,8 @@ namespace {
 // How long a learner may keep saying FOLLOWERINFO to us while we follow another before we close
 // its connection (StepZab): two of its resends, time for a hand-over naming us to reach us.
 constexpr int64_t kMisdirectedInfoTicks = 4;
+// The same while we are LOOKING ourselves, when we may yet lead: longer, 100 ms at zkd's tick.
+constexpr int64_t kMisdirectedWhileLookingTicks = 10;
 
 ElectionConfig ElectionFor(const ReplicaConfig& c) {
   ElectionConfig e = c.election;
@@ -119,8 +121,38 @@ void Replica::StepElection(const Notification& n, const std::string& config) {
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
   if (phase_ == Phase::kElection) {
     if (auto d = election_.decision()) OnDecision(*d);
+  } else {
+    MaybeGiveUpLead(&n);
   }
   CheckInvariants();
+}
+
+void Replica::MaybeGiveUpLead(const Notification* n) {
+  // A leader is decided on the votes it has when its round's finalize wait ends; a better vote
+  // of the same round that comes later moves voters on to another candidate (15 members
+  // starting together: 14 decided on 8 votes, then 15's vote came and most took it). They
+  // follow that one, and this leader would wait out initLimit (20 s) for a quorum of
+  // FOLLOWERINFO that cannot come. While it has not got that quorum, a voter whose vote of
+  // its round is for a better candidate (when it decided, or heard since: a LOOKING voter
+  // sends its new vote to every voter) will not follow it; once too few voters are left for a
+  // quorum, it looks again (its learners with it), as it would after initLimit. ZooKeeper
+  // leaves this to initLimit: its finalize wait of 200 ms makes the race rarer than zkd's.
+  const auto d = election_.decision();
+  if (state_ != PeerState::kLeading || epoch_proposed_ || !d) return;
+  if (n != nullptr) {
+    if (n->state != PeerState::kLooking || n->election_epoch != d->election_epoch ||
+        !config_.membership.IsVoter(n->sid) ||
+        !VoteBeats(config_.membership, n->leader, n->zxid, n->peer_epoch, config_.my_id, d->zxid,
+                   d->peer_epoch)) {
+      return;
+    }
+    moved_on_.insert(n->sid);
+  }
+  std::set<int64_t> may_follow;
+  for (int64_t sid : config_.membership.voters()) {
+    if (moved_on_.count(sid) == 0) may_follow.insert(sid);
+  }
+  if (!config_.membership.IsQuorum(may_follow)) LeaveRole("supporters_moved_on");
 }
 
 void Replica::OnDecision(const Decision& d) {
@@ -138,6 +170,7 @@ void Replica::OnDecision(const Decision& d) {
   if (d.state == PeerState::kLeading) {
     state_ = PeerState::kLeading;
     learners_.clear();
+    moved_on_ = d.voting_better;
     epoch_proposed_ = epoch_established_ = false;
     newleader_acks_.clear();
     acks_.clear();
@@ -217,9 +250,15 @@ void Replica::StepZab(int64_t from, const ZabPacket& p) {
     LeadStep(from, p);
   } else if ((state_ == PeerState::kFollowing || state_ == PeerState::kObserving) &&
              from == leader_) {
-    LearnStep(p);
-  } else if (state_ != PeerState::kLooking &&
-             (p.type == ZabType::kFollowerInfo || p.type == ZabType::kObserverInfo)) {
+    if (p.type == ZabType::kFollowerInfo || p.type == ZabType::kObserverInfo) {
+      // Our leader decided that we lead: each follows the other and neither leads (two
+      // decisions of one fast-moving start-up round, each on votes the other had left behind).
+      // Nothing will come from it; look again rather than wait out initLimit.
+      LeaveRole("leader_follows_us");
+    } else {
+      LearnStep(p);
+    }
+  } else if (p.type == ZabType::kFollowerInfo || p.type == ZabType::kObserverInfo) {
     // `from` decided that we lead, but we follow another: its quorum moved on after it
     // decided (members starting one by one), or it counted us out of a vote of ours it had not
     // yet heard. ZooKeeper's learner finds no leader listening and goes back to LOOKING after
@@ -227,9 +266,14 @@ void Replica::StepZab(int64_t from, const ZabPacket& p) {
     // FOLLOWERINFO: a reconfig's hand-over may name us, and the learner may act on its
     // COMMITANDACTIVATE before we get or act on ours; then we lead within a tick or two and
     // its resent FOLLOWERINFO (every 2 ticks) finds us leading. (While LOOKING we may yet lead
-    // too: its resent FOLLOWERINFO will find out.)
+    // too: its resent FOLLOWERINFO will find out — but not for ever: a learner that decided
+    // for us in a round we then left (a leader that gave up, MaybeGiveUpLead) would wait out
+    // initLimit, while its FOLLOWING answers keep our new round from counting it; closed, it
+    // looks again and joins that round.)
+    const int64_t grace =
+        state_ == PeerState::kLooking ? kMisdirectedWhileLookingTicks : kMisdirectedInfoTicks;
     const int64_t since = misdirected_since_.emplace(from, ticks_).first->second;
-    if (ticks_ - since >= kMisdirectedInfoTicks) {
+    if (ticks_ - since >= grace) {
       misdirected_since_.erase(from);
       Disconnect(from);
     }

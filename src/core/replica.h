@@ -208,6 +208,7 @@ class Replica final : public Machine {
   // LOOKING, no role, no leader: what an election and a hand-over both start from.
   void EnterLooking();
   void OnDecision(const Decision& d);
+  void MaybeGiveUpLead(const Notification* n);
   void LeaveRole(const std::string& why);
   void Event(const std::string& what);
   void MaybeServeReadOnly();
@@ -326,6 +327,9 @@ class Replica final : public Machine {
   // Learners that said FOLLOWERINFO / OBSERVERINFO to us while we follow another, and since
   // which tick (StepZab); cleared when our role changes.
   std::map<int64_t, int64_t> misdirected_since_;
+  // Leader before its quorum of FOLLOWERINFO: voters of its round known to vote for a better
+  // candidate (MaybeGiveUpLead).
+  std::set<int64_t> moved_on_;
   int64_t handover_zxid_ = 0;
   // Leader: false once it committed a reconfig that hands over to another (ZooKeeper's
   // allowedToCommit): what it proposed after it is the designated leader's to commit.

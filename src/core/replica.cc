@@ -122,12 +122,12 @@ void Replica::StepElection(const Notification& n, const std::string& config) {
   if (phase_ == Phase::kElection) {
     if (auto d = election_.decision()) OnDecision(*d);
   } else {
-    MaybeGiveUpLead(&n);
+    MaybeGiveUpLead(n);
   }
   CheckInvariants();
 }
 
-void Replica::MaybeGiveUpLead(const Notification* n) {
+void Replica::MaybeGiveUpLead(const Notification& n) {
   // A leader is decided on the votes it has when its round's finalize wait ends; a better vote
   // of the same round that comes later moves voters on to another candidate (15 members
   // starting together: 14 decided on 8 votes, then 15's vote came and most took it). They
@@ -138,16 +138,13 @@ void Replica::MaybeGiveUpLead(const Notification* n) {
   // quorum, it looks again (its learners with it), as it would after initLimit. ZooKeeper
   // leaves this to initLimit: its finalize wait of 200 ms makes the race rarer than zkd's.
   const auto d = election_.decision();
-  if (state_ != PeerState::kLeading || epoch_proposed_ || !d) return;
-  if (n != nullptr) {
-    if (n->state != PeerState::kLooking || n->election_epoch != d->election_epoch ||
-        !config_.membership.IsVoter(n->sid) ||
-        !VoteBeats(config_.membership, n->leader, n->zxid, n->peer_epoch, config_.my_id, d->zxid,
-                   d->peer_epoch)) {
-      return;
-    }
-    moved_on_.insert(n->sid);
+  if (state_ != PeerState::kLeading || epoch_proposed_ || !d || n.state != PeerState::kLooking ||
+      n.election_epoch != d->election_epoch || !config_.membership.IsVoter(n.sid) ||
+      !VoteBeats(config_.membership, n.leader, n.zxid, n.peer_epoch, config_.my_id, d->zxid,
+                 d->peer_epoch)) {
+    return;
   }
+  moved_on_.insert(n.sid);
   std::set<int64_t> may_follow;
   for (int64_t sid : config_.membership.voters()) {
     if (moved_on_.count(sid) == 0) may_follow.insert(sid);

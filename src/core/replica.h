@@ -208,7 +208,7 @@ class Replica final : public Machine {
   // LOOKING, no role, no leader: what an election and a hand-over both start from.
   void EnterLooking();
   void OnDecision(const Decision& d);
-  void MaybeGiveUpLead(const Notification* n);
+  void MaybeGiveUpLead(const Notification& n);
   void LeaveRole(const std::string& why);
   void Event(const std::string& what);
   void MaybeServeReadOnly();

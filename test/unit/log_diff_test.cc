@@ -141,13 +141,7 @@ TEST(LogDiff, LearnerInTheHistory_NotTheLogsBusiness) {
 // ---------------------------------------------------------------- zkd's files
 
 std::string TxnBytes(int64_t zxid) {
-  Txn t;
-  t.header = {0x100, 1, zxid, 1000, ToInt(OpCode::kCreate)};
-  t.op.type = OpCode::kCreate;
-  t.op.path = "/n" + std::to_string(zxid);
-  t.op.data = std::string(100, 'x');
-  t.op.acl = OpenAclUnsafe();
-  return t.Encode();
+  return storage::testing::CreateTxnBytes(zxid, "/n" + std::to_string(zxid), std::string(100, 'x'));
 }
 
 TEST(LogRange, ReadsTheRangeAcrossFiles_AndCountsFileLengthsFromTheFileHoldingTheStart) {

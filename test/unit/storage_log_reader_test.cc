@@ -16,13 +16,7 @@ namespace {
 constexpr int64_t kPreallocated = 64 << 20;
 
 std::string TxnBytes(int64_t zxid) {
-  Txn t;
-  t.header = {0x100, 1, zxid, 1000, ToInt(OpCode::kCreate)};
-  t.op.type = OpCode::kCreate;
-  t.op.path = "/n" + std::to_string(zxid);
-  t.op.data = std::string(100, 'v');
-  t.op.acl = OpenAclUnsafe();
-  return t.Encode();
+  return testing::CreateTxnBytes(zxid, "/n" + std::to_string(zxid), std::string(100, 'v'));
 }
 
 std::string WriteLog(const std::string& dir, int64_t entries) {

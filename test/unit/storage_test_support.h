@@ -36,6 +36,18 @@ class TempDir {
   std::string path_;
 };
 
+// A create of `path` with `data` as the log holds it, numbered by zxid (no tree kept in step:
+// for tests of the log's files, which never apply it).
+inline std::string CreateTxnBytes(int64_t zxid, const std::string& path, const std::string& data) {
+  Txn t;
+  t.header = {0x100, 1, zxid, 1000, ToInt(OpCode::kCreate)};
+  t.op.type = OpCode::kCreate;
+  t.op.path = path;
+  t.op.data = data;
+  t.op.acl = OpenAclUnsafe();
+  return t.Encode();
+}
+
 // Builds txns against a tree the caller keeps in step (apply each txn before making the next).
 class TxnMaker {
  public:

@@ -17,13 +17,7 @@ using testing::TempDir;
 using testing::TxnMaker;
 
 std::string TxnBytes(int64_t zxid, const std::string& path = "/node") {
-  Txn t;
-  t.header = {0x100, 1, zxid, 1000, ToInt(OpCode::kCreate)};
-  t.op.type = OpCode::kCreate;
-  t.op.path = path;
-  t.op.data = "payload-" + std::to_string(zxid);
-  t.op.acl = OpenAclUnsafe();
-  return t.Encode();
+  return testing::CreateTxnBytes(zxid, path, "payload-" + std::to_string(zxid));
 }
 
 int64_t FileSize(const std::string& path) {

@@ -110,7 +110,7 @@ void Replica::StartElection() {
   election_.Start(last_logged_, durable_.current_epoch);
   Event("state");
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
-  if (auto d = election_.decision()) OnDecision(*d);
+  ActOnDecision();
 }
 
 void Replica::StepElection(const Notification& n, const std::string& config) {
@@ -120,7 +120,7 @@ void Replica::StepElection(const Notification& n, const std::string& config) {
   election_.Step(n);
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
   if (phase_ == Phase::kElection) {
-    if (auto d = election_.decision()) OnDecision(*d);
+    ActOnDecision();
   } else {
     MaybeGiveUpLead(n);
   }
@@ -189,6 +189,11 @@ void Replica::OnDecision(const Decision& d) {
             state_ == PeerState::kObserving ? ZabType::kObserverInfo : ZabType::kFollowerInfo,
             MakeZxid(durable_.accepted_epoch, 0), EncodeLong(config_.my_id));
   }
+}
+
+void Replica::ActOnDecision() {
+  if (ticks_ < act_not_before_tick_) return;  // Tick() acts on it
+  if (auto d = election_.decision()) OnDecision(*d);
 }
 
 void Replica::LeaveRole(const std::string& why) {
@@ -296,10 +301,15 @@ void Replica::PeerDisconnected(int64_t sid) {
       if (serving_ && !HasQuorumOfSynced()) LeaveRole("quorum_lost");
     }
   } else if (state_ != PeerState::kLooking && sid == leader_) {
+    // Not yet synced: the leader it chose may be unreachable (a one-way cut, or it no longer
+    // leads), and the votes that chose it are still in. Deciding again at once would fail
+    // again at once, as fast as the connections close. ZooKeeper's learner sleeps between its
+    // tries to connect; here the next decision waits for the next tick.
+    if (phase_ != Phase::kBroadcast) act_not_before_tick_ = ticks_ + 1;
     LeaveRole("leader_lost");
   } else if (phase_ == Phase::kElection && !storage_failed_ && truncate_to_ < 0) {
     // LOOKING already: the vote its finalize wait was waiting for may have been this one's.
-    if (auto d = election_.decision()) OnDecision(*d);
+    ActOnDecision();
   }
   CheckInvariants();
 }
@@ -321,7 +331,7 @@ void Replica::Tick(int64_t now_ms) {
   if (truncate_to_ < 0) election_.Tick();
   for (auto& m : election_.TakeMessages()) ready_.election_messages.push_back(std::move(m));
   if (phase_ == Phase::kElection && truncate_to_ < 0) {
-    if (auto d = election_.decision()) OnDecision(*d);
+    ActOnDecision();
   }
   if (ticks_ % config_.ticks_per_tick_time == 0) core_.Tick(now_ms);
   if (state_ == PeerState::kLeading) {

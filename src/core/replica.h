@@ -208,6 +208,7 @@ class Replica final : public Machine {
   // LOOKING, no role, no leader: what an election and a hand-over both start from.
   void EnterLooking();
   void OnDecision(const Decision& d);
+  void ActOnDecision();  // OnDecision if the election has decided and no pause holds it
   void MaybeGiveUpLead(const Notification& n);
   void LeaveRole(const std::string& why);
   void Event(const std::string& what);
@@ -327,6 +328,9 @@ class Replica final : public Machine {
   // Learners that said FOLLOWERINFO / OBSERVERINFO to us while we follow another, and since
   // which tick (StepZab); cleared when our role changes.
   std::map<int64_t, int64_t> misdirected_since_;
+  // A learner whose leader's connection closed before it was synced acts on its next decision
+  // no sooner than this tick (PeerDisconnected).
+  int64_t act_not_before_tick_ = 0;
   // Leader before its quorum of FOLLOWERINFO: voters of its round known to vote for a better
   // candidate (MaybeGiveUpLead).
   std::set<int64_t> moved_on_;

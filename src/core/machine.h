@@ -57,7 +57,7 @@ struct ReplicaEvent {
   int64_t zxid = 0;
   int64_t leader = 0;
   int64_t election_ticks = 0;  // LOOKING → this state
-  std::string what;            // "state", "serving", "quorum_lost", "left"
+  std::string what;            // "state", "serving", "quorum_lost", "left", "gave_up <why>"
 };
 
 struct Ready {

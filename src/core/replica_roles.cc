@@ -151,7 +151,11 @@ void Replica::LeaveRole(const std::string& why) {
   truncate_held_.clear();
   bool was_serving = serving_;
   serving_ = false;
-  if (was_serving || why == "quorum_lost") Event(why == "quorum_lost" ? "quorum_lost" : "left");
+  if (was_serving || why == "quorum_lost") {
+    Event(why == "quorum_lost" ? "quorum_lost" : "left");
+  } else if (state_ != PeerState::kLooking) {
+    Event("gave_up " + why);  // a role left before it served: the log says why
+  }
   ElectOrHandOver();
   // Nothing of the old role survives: no learners, no outstanding proposals, no serving.
   ZK_ASSERT(learners_.empty() && acks_.empty() && outstanding_.empty() && unapplied_.empty());

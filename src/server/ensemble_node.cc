@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/leave_reason.h"
 #include "proto/zxid.h"
 #include "server/clock.h"
 #include "storage/disk.h"
@@ -498,6 +499,9 @@ void EnsembleNode::ReportEvent(const ReplicaEvent& e) {
     spdlog::warn("quorum lost: {} no longer serving ({})", PeerStateName(e.state), where);
   } else if (e.what == "left") {
     spdlog::info("left {}: no longer serving ({})", PeerStateName(e.state), where);
+  } else if (e.what.rfind("gave_up ", 0) == 0) {
+    spdlog::info("left {} before it served: {} ({})", PeerStateName(e.state),
+                 LeaveReasonText(std::string_view(e.what).substr(8)), where);
   } else {
     spdlog::info("state {} ({})", PeerStateName(e.state), where);
     LogElectionTook(e, election_ms);

@@ -183,14 +183,26 @@ def grow_and_shrink(ens):
     if designated not in stay:
         ens.fail("server.%d handed over to %d, not to one of %s" % (leader, designated, stay))
     ens.wait_serving(stay)
-    if ens.leader() != designated:
+    if ens.leader() != designated and not designated_was_behind(ens, designated):
         ens.fail("server.%d leads, not the designated server.%d" % (ens.leader(), designated))
     ens.stop(leader)
     wait_same_config(ens, stay, data.decode())
     check_writes(ens, stay, "/after_leader_left")
-    print("shrank 3 -> 2 (the leader, server.%d, left): it handed over to server.%d, which "
-          "leads; writes go on" % (leader, designated), flush=True)
+    print("shrank 3 -> 2 (the leader, server.%d, left): it handed over to server.%d; "
+          "server.%d leads; writes go on" % (leader, designated, ens.leader()), flush=True)
     return stay
+
+
+def designated_was_behind(ens, designated):
+    """The one case where the designated leader rightly does not lead (ZooKeeper's rule too):
+    the old leader proposed a txn after the reconfig (the admin session's close) that reached
+    the other voter but not the designated one, which then finds that voter ahead of it
+    (ZooKeeper's "Follower is ahead of the leader"), gives up, and the election picks the
+    voter with the txn, which syncs the designated one by DIFF."""
+    gave_up = "left LEADING before it served: a voter's log is ahead" in ens.log_text(designated)
+    synced = re.search(r"synced sid %d by DIFF of [1-9]\d* txns" % designated,
+                       ens.log_text(ens.leader()))
+    return gave_up and synced is not None
 
 
 def run_kazoo_tests(ens, sids):

@@ -108,26 +108,43 @@ class ReconfigTest(ClusterTest):
 
     def check_every_member_has(self, c, acked, what):
         """Every acknowledged create is on every member, and ZooKeeper's own configuration
-        (/zookeeper/config) names exactly the members `status` shows, with their roles."""
-        status = c.status()
-        ports = ",".join(f"127.0.0.1:{n['client_port']}" for n in status["nodes"])
-        client = KazooClient(hosts=ports, timeout=10)
-        client.start(timeout=30)
-        config = client.get("/zookeeper/config")[0].decode()
-        client.stop()
-        client.close()
-        servers = {}
-        for line in config.splitlines():
-            if line.startswith("server."):
-                sid, rest = line[len("server."):].split("=", 1)
-                servers[int(sid)] = rest.split(";")[0].rsplit(":", 1)[1]
-        self.assertEqual(servers, {n["id"]: "observer" if n["role"] == "observer" else "participant"
-                                   for n in status["nodes"]}, f"{what}: {config}")
+        (/zookeeper/config) names exactly the members `status` shows, with their roles. A
+        learner of the old leader may still be on its way to the new one (LOOKING) when the
+        command returns: the roles are compared until they agree or the wait ends."""
+        status, config, servers = None, "", {}
+
+        def roles_agree():
+            nonlocal status, config, servers
+            status = c.status()
+            ports = ",".join(f"127.0.0.1:{n['client_port']}" for n in status["nodes"])
+            client = KazooClient(hosts=ports, timeout=10)
+            client.start(timeout=30)
+            config = client.get("/zookeeper/config")[0].decode()
+            client.stop()
+            client.close()
+            servers = {}
+            for line in config.splitlines():
+                if line.startswith("server."):
+                    sid, rest = line[len("server."):].split("=", 1)
+                    servers[int(sid)] = rest.split(";")[0].rsplit(":", 1)[1]
+            return servers == self.roles_in(status)
+
+        deadline = time.monotonic() + 30
+        while not roles_agree() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(servers, self.roles_in(status),
+                         f"{what}: {config}; status roles "
+                         f"{ {n['id']: n['role'] for n in status['nodes']} }")
         for n in status["nodes"]:
             held = c.wait_for(f"node{n['id']} to answer after {what}",
                               lambda: self.try_children(n["client_port"]))
             missing = [p for p in acked if p.rsplit("/", 1)[1] not in held]
             self.assertEqual(missing, [], f"node{n['id']} lost acknowledged creates after {what}")
+
+    @staticmethod
+    def roles_in(status):
+        return {n["id"]: "observer" if n["role"] == "observer" else "participant"
+                for n in status["nodes"]}
 
     @staticmethod
     def try_children(port):

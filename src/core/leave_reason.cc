@@ -15,8 +15,8 @@ std::string_view LeaveReasonText(std::string_view why) {
       {"leader_lost", "the connection to the leader closed"},
       {"leader_silent", "nothing heard from the leader within syncLimit"},
       {"learner_ahead",
-       "a voter's log is ahead of this leader's, so that voter must lead (ZooKeeper: Follower is "
-       "ahead of the leader)"},
+       "a voter's log is ahead of this leader's, so that voter must lead (ZooKeeper's \"Follower "
+       "is ahead of the leader\")"},
       {"learner_epoch_ahead", "a learner promised a later epoch to another leader"},
       {"quorum_lost", "too few voters are synced"},
       {"stale_leader", "the leader's epoch is older than one this member accepted"},

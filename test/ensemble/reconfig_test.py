@@ -194,11 +194,12 @@ def grow_and_shrink(ens):
 
 
 def designated_was_behind(ens, designated):
-    """The one case where the designated leader rightly does not lead (ZooKeeper's rule too):
-    the old leader proposed a txn after the reconfig (the admin session's close) that reached
-    the other voter but not the designated one, which then finds that voter ahead of it
-    (ZooKeeper's "Follower is ahead of the leader"), gives up, and the election picks the
-    voter with the txn, which syncs the designated one by DIFF."""
+    """The one case where the designated leader rightly does not lead: the old leader proposed
+    a txn after the reconfig (the admin session's close) that reached the other voter but not
+    the designated one, which then finds that voter ahead of it. ZooKeeper's leader drops such
+    a learner ("Follower is ahead of the leader") and, short of a quorum, looks again after
+    initLimit; zkd's looks again at once. Either way the election picks the voter with the txn,
+    which syncs the designated one by DIFF."""
     gave_up = "left LEADING before it served: a voter's log is ahead" in ens.log_text(designated)
     synced = re.search(r"synced sid %d by DIFF of [1-9]\d* txns" % designated,
                        ens.log_text(ens.leader()))

@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "core/replica.h"
+#include "sim/state_codec.h"
 #include "sim/simulator.h"
 #include "sim/tuning.h"
 
@@ -66,21 +67,6 @@ struct ReplicaContext {
   ClientSink* clients = nullptr;   // may be null
   SimTuning tuning;
 };
-
-// The state as bytes for SNAP and for the simulated snapshot file: sessions, then the nodes in
-// pre-order. In-memory only.
-class SimStateCodec : public StateCodec {
- public:
-  std::string Encode(const Core& core) override;
-  bool Decode(std::string_view bytes, DataTree* tree,
-              std::map<int64_t, int32_t>* sessions) override;
-};
-
-// FNV-1a, for txn hashes and digests.
-uint64_t Fnv1a(std::string_view bytes, uint64_t h = 0xcbf29ce484222325ULL);
-// A deterministic digest of the tree: every node under "/" in sorted pre-order with its data and
-// stat.
-uint64_t TreeDigest(const DataTree& tree);
 
 // A member's SimDisk as its Replica's TxnLogSource (core/txn_log_source.h), for a DIFF from
 // the log: the snapshot's size is its encoded state's, the log's the bytes of its entries from

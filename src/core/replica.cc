@@ -133,6 +133,7 @@ void Replica::PeerDisconnected(int64_t sid) {
   // The election stops waiting for a vote from it (Election::PeerLost); told first, so that the
   // election this loss may start below already knows.
   election_.PeerLost(sid);
+  misdirected_since_.erase(sid);  // if it comes back with FOLLOWERINFO, its grace starts anew
   if (state_ == PeerState::kLeading) {
     // Close the other direction too, so the learner learns it at once. Only for a learner we
     // had: a peer told of our own disconnect must not answer with another.

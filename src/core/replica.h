@@ -326,7 +326,8 @@ class Replica final : public Machine {
   // ZooKeeper's reconfigFlag), and that reconfig's zxid, for the vote.
   int64_t handover_to_ = 0;
   // Learners that said FOLLOWERINFO / OBSERVERINFO to us while we follow another, and since
-  // which tick (StepZab); cleared when our role changes.
+  // which tick (StepZab); cleared when our role changes, and for one learner when its
+  // connection closes.
   std::map<int64_t, int64_t> misdirected_since_;
   // A learner whose leader's connection closed before it was synced acts on its next decision
   // no sooner than this tick (PeerDisconnected).

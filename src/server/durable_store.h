@@ -52,7 +52,6 @@
 #include "server/log_syncer.h"
 #include "server/snapshot_child.h"
 #include "storage/recovery.h"
-#include "storage/snapshot.h"
 #include "storage/txn_log.h"
 
 namespace zk {

@@ -47,6 +47,7 @@ void Replica::Start(std::deque<std::pair<int64_t, std::string>> recent, int64_t 
   // committed (its leader crashed), so the file's membership stays in force until a leader's
   // sync says this history is committed (replica_history_config.cc).
   core_.SetConfigBase(active_config_text_, active_config_version_);
+  RefreshConfigNode();
   // Only a history that ends where the Core does, in zxid order, and starts after its base.
   bool ordered = !recent.empty() && recent.back().first == last_logged_ &&
                  recent.front().first > recent_base;

@@ -209,6 +209,9 @@ class Replica final : public Machine {
   void EnterLooking();
   void OnDecision(const Decision& d);
   void ActOnDecision();  // OnDecision if the election has decided and no pause holds it
+  void VersionInitialConfig();
+  void RefreshConfigNode();
+  void ActivateEstablishedConfig();
   void MaybeGiveUpLead(const Notification& n);
   void LeaveRole(const std::string& why);
   void Event(const std::string& what);
@@ -336,6 +339,9 @@ class Replica final : public Machine {
   // candidate (MaybeGiveUpLead).
   std::set<int64_t> moved_on_;
   int64_t handover_zxid_ = 0;
+  // Leader: the initial config (version 0) with the version its NEWLEADER gives it (ZooKeeper's
+  // ZOOKEEPER-1783), sent with NEWLEADER and activated once a quorum acked; empty otherwise.
+  std::string established_config_;
   // Leader: false once it committed a reconfig that hands over to another (ZooKeeper's
   // allowedToCommit): what it proposed after it is the designated leader's to commit.
   bool allowed_to_commit_ = true;

@@ -14,6 +14,7 @@
 #include "core/quorum_config.h"
 #include "core/reconfig.h"
 #include "core/replica.h"
+#include "proto/zxid.h"
 
 namespace zk {
 
@@ -22,10 +23,25 @@ std::optional<QuorumConfig> Replica::HistoryConfig() const {
   const Node* n = core_.tree().Find(kConfigPath);
   QuorumConfig qc;
   if (n == nullptr || !ParseQuorumConfig(n->data, &qc).empty() || qc.Voters().empty() ||
-      qc.version == active_config_version_) {
+      qc.version <= active_config_version_) {
     return std::nullopt;
   }
   return qc;
+}
+
+void Replica::RefreshConfigNode() {
+  // A config that no txn made (one a leader versioned, VersionInitialConfig) is in the config
+  // file but not in the snapshot or the log a member recovers from: the node is older than the
+  // config in force. Bring it up to that config (ZooKeeper's initConfigInZKDatabase); a leader's
+  // NEWLEADER then gives it the leader's stats (AdoptLeaderConfig).
+  if (!core_.config().reconfig_enabled) return;
+  const Node* n = core_.tree().Find(kConfigPath);
+  QuorumConfig qc;
+  if (n == nullptr || !ParseQuorumConfig(n->data, &qc).empty() ||
+      qc.version >= active_config_version_) {
+    return;
+  }
+  core_.SetActiveConfig(active_config_text_, active_config_version_, -1);
 }
 
 bool Replica::ActivationWaits() const {
@@ -45,6 +61,31 @@ void Replica::ActivateHistoryConfig() {
   if (!qc) return;
   const std::string text = core_.tree().Find(kConfigPath)->data;
   core_.SetConfigBase(text, qc->version);
+  ActivateConfig(text);
+}
+
+// The first config of an ensemble has version 0 (a config file without one). Once a leader
+// is established it gets a version, the zxid of that leader's NEWLEADER, so that it takes
+// precedence over any other version-0 config: a server about to join starts with its own view,
+// which may name only part of the ensemble (ZooKeeper's ZOOKEEPER-1783). The leader sends the
+// versioned config with NEWLEADER; learners take it there (AdoptLeaderConfig), the leader once
+// a quorum acked it. Only with reconfig: a static config stays version 0, as ZooKeeper's does.
+void Replica::VersionInitialConfig() {
+  established_config_.clear();
+  RefreshConfigNode();  // its learners take its node's config and stats (a TRUNC may have rebuilt it)
+  if (!core_.config().reconfig_enabled || active_config_version_ != 0 || HistoryConfig()) return;
+  QuorumConfig qc;
+  if (!ParseQuorumConfig(active_config_text_, &qc).empty() || qc.Voters().empty()) return;
+  qc.version = MakeZxid(new_epoch_, 0);
+  established_config_ = qc.Text();
+}
+
+void Replica::ActivateEstablishedConfig() {
+  if (established_config_.empty()) return;
+  std::string text = std::move(established_config_);
+  established_config_.clear();
+  const Node* node = core_.tree().Find(kConfigPath);
+  core_.SetActiveConfig(text, MakeZxid(new_epoch_, 0), node ? node->stat.mtime : -1);
   ActivateConfig(text);
 }
 

@@ -26,7 +26,7 @@
 // ACK counts for a quorum of the config in force (Membership counts voters only); the leader
 // counts its ACK only for the new voters of a reconfig that adds it. It stays so until it is
 // stopped or a reconfig names it. A joiner that adopted a newer config from the votes (one
-// laid out with zoo.cfg.dynamic.0 after an earlier reconfig) follows, as in ZooKeeper, even if
+// laid out with zoo.cfg.dynamic.0; the ensemble's is versioned) follows, as in ZooKeeper, even if
 // its own file listed it as an observer. A learner whose type changes (participant <->
 // observer) leaves its role and rejoins in the new one through an election, as ZooKeeper's;
 // a follower that only gains or loses its vote stays where it is (ZooKeeper's roleChange is
@@ -36,6 +36,7 @@
 #include "core/handover.h"
 #include "core/invariant.h"
 #include "core/quorum_config.h"
+#include "core/reconfig.h"
 #include "core/replica.h"
 #include "proto/jute.h"
 
@@ -132,7 +133,21 @@ void Replica::LearnCommitAndActivate(const ZabPacket& p) {
 }
 
 void Replica::AdoptLeaderConfig(std::string_view text, int64_t mtime) {
-  if (!core_.config().reconfig_enabled || text.empty() || text == active_config_text_) return;
+  if (!core_.config().reconfig_enabled || text.empty()) return;
+  if (text == active_config_text_) {
+    // The same config, but the node may be older or carry other stats: a config versioned by
+    // a leader (VersionInitialConfig) has no txn that sets the node, and one learned from a
+    // vote (LearnConfigFromVote) only takes effect. Take the leader's, so the trees agree. Not
+    // when the node holds a newer config of this member's history (a reconfig its sync stream
+    // brought), which UPTODATE activates.
+    const Node* node = core_.tree().Find(kConfigPath);
+    QuorumConfig in_node;
+    if (node != nullptr && ParseQuorumConfig(node->data, &in_node).empty() &&
+        in_node.version <= active_config_version_) {
+      core_.SetActiveConfig(std::string(text), active_config_version_, mtime);
+    }
+    return;
+  }
   QuorumConfig qc;
   if (!ParseQuorumConfig(text, &qc).empty() || qc.Voters().empty()) return;
   // Only a newer config (ZooKeeper compares versions too), and only one that names us: a

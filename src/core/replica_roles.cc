@@ -149,6 +149,7 @@ void Replica::LeaveRole(const std::string& why) {
   unapplied_.clear();
   learners_.clear();
   truncate_held_.clear();
+  established_config_.clear();
   bool was_serving = serving_;
   serving_ = false;
   if (was_serving || why == "quorum_lost") {

@@ -151,6 +151,7 @@ void Replica::MaybeEstablishEpoch() {
   epoch_established_ = true;
   election_.UpdatePeerEpoch(new_epoch_);
   newleader_acks_ = {config_.my_id};
+  VersionInitialConfig();
   for (auto& [sid, l] : learners_) {
     if (l.acked_epoch) SyncLearner(sid, l);
   }
@@ -178,6 +179,7 @@ void Replica::MaybeStartServing() {
   }
   Event("serving");
   ActivateHistoryConfig();
+  ActivateEstablishedConfig();
 }
 
 void Replica::Propose(int64_t zxid, std::string txn) {

@@ -115,7 +115,8 @@ void Replica::SyncLearner(int64_t sid, LearnerState& l) {
   std::string config;
   const Node* node = core_.tree().Find(kConfigPath);
   if (core_.config().reconfig_enabled && node != nullptr) {
-    config = EncodeLongThen(node->stat.mtime, active_config_text_);
+    config = EncodeLongThen(node->stat.mtime, established_config_.empty() ? active_config_text_
+                                                                          : established_config_);
   }
   SendZab(sid, ZabType::kNewLeader, MakeZxid(new_epoch_, 0),
           EncodeLongThen(last_processed_zxid(), config));

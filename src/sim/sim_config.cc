@@ -35,8 +35,9 @@ QuorumConfig JoinerConfig(const Simulator& sim, int64_t sid) {
   }
   qc.Put(SimServer(sid, false));
   // `add` writes it as zoo.cfg.dynamic.0 (ZooKeeper's docs: the joiner's file has no version):
-  // after an earlier reconfig the joiner adopts the newer config from the votes, one that
-  // leaves it out, and follows without a vote until the reconfig that adds it.
+  // the ensemble's config, versioned by its first leader or by a reconfig, is newer: the joiner
+  // adopts it from the votes, one that leaves it out, and follows without a vote until the
+  // reconfig that adds it.
   qc.version = 0;
   return qc;
 }

@@ -4,6 +4,8 @@
 
 #include "core/handover.h"
 #include "core/quorum_config.h"
+#include "core/reconfig.h"
+#include "proto/zxid.h"
 #include "replica_cluster.h"
 
 namespace zk {
@@ -91,6 +93,45 @@ TEST(ReplicaReconfig, RemoveFollower_ActivatesOnEveryMember) {
   c.Ticks(300);
   EXPECT_FALSE(c.r(leader).serving());
   EXPECT_EQ(c.Leader(), 0);
+}
+
+// The first config has version 0; the first established leader gives it the zxid of its
+// NEWLEADER as version (ZOOKEEPER-1783), on every member, with one /zookeeper/config node; a
+// member restarted from its disk keeps it. Without reconfig the version stays 0, as ZooKeeper's.
+TEST(ReplicaReconfig, FirstLeaderVersionsTheInitialConfig) {
+  test::Cluster c(3, 0, 0, ReconfigCore({1, 2, 3}));
+  for (int64_t id : {1, 2, 3}) c.Start(id);
+  c.Ticks(50);
+  const int64_t leader = c.Leader();
+  ASSERT_NE(leader, 0);
+  const int64_t version = MakeZxid(c.r(leader).epoch(), 0);
+  ASSERT_NE(version, 0);
+  const Node* at_leader = c.r(leader).core().tree().Find(kConfigPath);
+  ASSERT_NE(at_leader, nullptr);
+  for (int64_t id : {1, 2, 3}) {
+    EXPECT_EQ(c.r(id).active_config_version(), version) << "member " << id;
+    const Node* n = c.r(id).core().tree().Find(kConfigPath);
+    ASSERT_NE(n, nullptr);
+    EXPECT_EQ(n->data, at_leader->data) << "member " << id;
+    EXPECT_EQ(n->stat.mzxid, at_leader->stat.mzxid) << "member " << id;
+    EXPECT_EQ(n->stat.mtime, at_leader->stat.mtime) << "member " << id;
+  }
+  EXPECT_NE(at_leader->data.find("version=" + HexVersion(version)), std::string::npos);
+  // A second leader does not version it again.
+  c.Crash(leader);
+  c.Ticks(100);
+  const int64_t next = c.Leader();
+  ASSERT_NE(next, 0);
+  ASSERT_NE(next, leader);
+  EXPECT_EQ(c.r(next).active_config_version(), version);
+
+  CoreConfig static_config = ReconfigCore({1, 2, 3});
+  static_config.reconfig_enabled = false;
+  test::Cluster s(3, 0, 0, static_config);
+  for (int64_t id : {1, 2, 3}) s.Start(id);
+  s.Ticks(50);
+  ASSERT_NE(s.Leader(), 0);
+  for (int64_t id : {1, 2, 3}) EXPECT_EQ(s.r(id).active_config_version(), 0) << "member " << id;
 }
 
 // A member down while a reconfig removed two voters comes back in its old config, in which the

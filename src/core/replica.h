@@ -212,6 +212,7 @@ class Replica final : public Machine {
   void VersionInitialConfig();
   void RefreshConfigNode();
   void ActivateEstablishedConfig();
+  void TakeEstablishedConfig();
   void MaybeGiveUpLead(const Notification& n);
   void LeaveRole(const std::string& why);
   void Event(const std::string& what);
@@ -342,6 +343,10 @@ class Replica final : public Machine {
   // Leader: the initial config (version 0) with the version its NEWLEADER gives it (ZooKeeper's
   // ZOOKEEPER-1783), sent with NEWLEADER and activated once a quorum acked; empty otherwise.
   std::string established_config_;
+  // Learner: that config as its leader's NEWLEADER brought it, taken at UPTODATE (ZooKeeper's
+  // learner too: the version is only agreed once the leader has its quorum).
+  std::string established_pending_;
+  int64_t established_pending_mtime_ = -1;
   // Leader: false once it committed a reconfig that hands over to another (ZooKeeper's
   // allowedToCommit): what it proposed after it is the designated leader's to commit.
   bool allowed_to_commit_ = true;

@@ -39,6 +39,7 @@
 #include "core/reconfig.h"
 #include "core/replica.h"
 #include "proto/jute.h"
+#include "proto/zxid.h"
 
 namespace zk {
 
@@ -153,8 +154,25 @@ void Replica::AdoptLeaderConfig(std::string_view text, int64_t mtime) {
   // Only a newer config (ZooKeeper compares versions too), and only one that names us: a
   // server about to join keeps its own config until the reconfig that adds it commits.
   if (qc.version <= active_config_version_ || qc.Find(config_.my_id) == nullptr) return;
+  QuorumConfig active;
+  if (qc.version == MakeZxid(new_epoch_, 0) && active_config_version_ == 0 &&
+      ParseQuorumConfig(active_config_text_, &active).empty() &&
+      active.FileText() == qc.FileText()) {
+    // Our config, versioned by this leader (VersionInitialConfig): taken at UPTODATE.
+    established_pending_ = std::string(text);
+    established_pending_mtime_ = mtime;
+    return;
+  }
   core_.SetActiveConfig(std::string(text), qc.version, mtime);
   ActivateConfig(std::string(text));
+}
+
+void Replica::TakeEstablishedConfig() {
+  if (established_pending_.empty()) return;
+  std::string text = std::move(established_pending_);
+  established_pending_.clear();
+  core_.SetActiveConfig(text, MakeZxid(new_epoch_, 0), established_pending_mtime_);
+  ActivateConfig(text);
 }
 
 void Replica::ElectOrHandOver() {

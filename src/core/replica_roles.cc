@@ -150,6 +150,7 @@ void Replica::LeaveRole(const std::string& why) {
   learners_.clear();
   truncate_held_.clear();
   established_config_.clear();
+  established_pending_.clear();
   bool was_serving = serving_;
   serving_ = false;
   if (was_serving || why == "quorum_lost") {

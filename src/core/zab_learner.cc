@@ -60,6 +60,7 @@ void Replica::LearnStep(const ZabPacket& p) {
       Event("serving");
       core_.TakeActivatedConfig();  // the history's config, below, says it all
       ActivateHistoryConfig();  // the leader synced our history: a reconfig in it committed
+      TakeEstablishedConfig();
       return;
     case ZabType::kPing:
       SendZab(leader_, ZabType::kPing, last_logged_, EncodeTouches(core_.TakeTouchedSessions()));

@@ -210,8 +210,8 @@ class Replica final : public Machine {
   void OnDecision(const Decision& d);
   void ActOnDecision();  // OnDecision if the election has decided and no pause holds it
   void VersionInitialConfig();
+  std::optional<QuorumConfig> NodeConfig() const;  // the config node's, parsed
   void RefreshConfigNode();
-  void ActivateEstablishedConfig();
   void TakeEstablishedConfig();
   void MaybeGiveUpLead(const Notification& n);
   void LeaveRole(const std::string& why);
@@ -340,13 +340,13 @@ class Replica final : public Machine {
   // candidate (MaybeGiveUpLead).
   std::set<int64_t> moved_on_;
   int64_t handover_zxid_ = 0;
-  // Leader: the initial config (version 0) with the version its NEWLEADER gives it (ZooKeeper's
-  // ZOOKEEPER-1783), sent with NEWLEADER and activated once a quorum acked; empty otherwise.
+  // The initial config (version 0) with the version the NEWLEADER of this epoch gives it
+  // (ZooKeeper's ZOOKEEPER-1783), and the config node's mtime to take with it; empty otherwise.
+  // A leader makes it and sends it with NEWLEADER, a learner gets it there; each takes it once
+  // the version is agreed (TakeEstablishedConfig): the leader when a quorum acked, the learner
+  // at UPTODATE.
   std::string established_config_;
-  // Learner: that config as its leader's NEWLEADER brought it, taken at UPTODATE (ZooKeeper's
-  // learner too: the version is only agreed once the leader has its quorum).
-  std::string established_pending_;
-  int64_t established_pending_mtime_ = -1;
+  int64_t established_mtime_ = -1;
   // Leader: false once it committed a reconfig that hands over to another (ZooKeeper's
   // allowedToCommit): what it proposed after it is the designated leader's to commit.
   bool allowed_to_commit_ = true;

@@ -18,14 +18,17 @@
 
 namespace zk {
 
-std::optional<QuorumConfig> Replica::HistoryConfig() const {
+std::optional<QuorumConfig> Replica::NodeConfig() const {
   if (!core_.config().reconfig_enabled) return std::nullopt;
   const Node* n = core_.tree().Find(kConfigPath);
   QuorumConfig qc;
-  if (n == nullptr || !ParseQuorumConfig(n->data, &qc).empty() || qc.Voters().empty() ||
-      qc.version <= active_config_version_) {
-    return std::nullopt;
-  }
+  if (n == nullptr || !ParseQuorumConfig(n->data, &qc).empty()) return std::nullopt;
+  return qc;
+}
+
+std::optional<QuorumConfig> Replica::HistoryConfig() const {
+  std::optional<QuorumConfig> qc = NodeConfig();
+  if (!qc || qc->Voters().empty() || qc->version <= active_config_version_) return std::nullopt;
   return qc;
 }
 
@@ -34,14 +37,10 @@ void Replica::RefreshConfigNode() {
   // file but not in the snapshot or the log a member recovers from: the node is older than the
   // config in force. Bring it up to that config (ZooKeeper's initConfigInZKDatabase); a leader's
   // NEWLEADER then gives it the leader's stats (AdoptLeaderConfig).
-  if (!core_.config().reconfig_enabled) return;
-  const Node* n = core_.tree().Find(kConfigPath);
-  QuorumConfig qc;
-  if (n == nullptr || !ParseQuorumConfig(n->data, &qc).empty() ||
-      qc.version >= active_config_version_) {
-    return;
+  std::optional<QuorumConfig> qc = NodeConfig();
+  if (qc && qc->version < active_config_version_) {
+    core_.SetActiveConfig(active_config_text_, active_config_version_, -1);
   }
-  core_.SetActiveConfig(active_config_text_, active_config_version_, -1);
 }
 
 bool Replica::ActivationWaits() const {
@@ -68,8 +67,9 @@ void Replica::ActivateHistoryConfig() {
 // is established it gets a version, the zxid of that leader's NEWLEADER, so that it takes
 // precedence over any other version-0 config: a server about to join starts with its own view,
 // which may name only part of the ensemble (ZooKeeper's ZOOKEEPER-1783). The leader sends the
-// versioned config with NEWLEADER; learners take it there (AdoptLeaderConfig), the leader once
-// a quorum acked it. Only with reconfig: a static config stays version 0, as ZooKeeper's does.
+// versioned config with NEWLEADER; learners take it at UPTODATE (AdoptLeaderConfig keeps it),
+// the leader once a quorum acked it. Only with reconfig: a static config stays version 0, as
+// ZooKeeper's does.
 void Replica::VersionInitialConfig() {
   established_config_.clear();
   RefreshConfigNode();  // its learners take its node's config and stats (a TRUNC may have rebuilt it)
@@ -78,14 +78,15 @@ void Replica::VersionInitialConfig() {
   if (!ParseQuorumConfig(active_config_text_, &qc).empty() || qc.Voters().empty()) return;
   qc.version = MakeZxid(new_epoch_, 0);
   established_config_ = qc.Text();
+  const Node* node = core_.tree().Find(kConfigPath);
+  established_mtime_ = node != nullptr ? node->stat.mtime : -1;  // what NEWLEADER carries
 }
 
-void Replica::ActivateEstablishedConfig() {
+void Replica::TakeEstablishedConfig() {
   if (established_config_.empty()) return;
   std::string text = std::move(established_config_);
   established_config_.clear();
-  const Node* node = core_.tree().Find(kConfigPath);
-  core_.SetActiveConfig(text, MakeZxid(new_epoch_, 0), node ? node->stat.mtime : -1);
+  core_.SetActiveConfig(text, MakeZxid(new_epoch_, 0), established_mtime_);
   ActivateConfig(text);
 }
 

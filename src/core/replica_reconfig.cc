@@ -36,7 +36,6 @@
 #include "core/handover.h"
 #include "core/invariant.h"
 #include "core/quorum_config.h"
-#include "core/reconfig.h"
 #include "core/replica.h"
 #include "proto/jute.h"
 #include "proto/zxid.h"
@@ -141,10 +140,8 @@ void Replica::AdoptLeaderConfig(std::string_view text, int64_t mtime) {
     // vote (LearnConfigFromVote) only takes effect. Take the leader's, so the trees agree. Not
     // when the node holds a newer config of this member's history (a reconfig its sync stream
     // brought), which UPTODATE activates.
-    const Node* node = core_.tree().Find(kConfigPath);
-    QuorumConfig in_node;
-    if (node != nullptr && ParseQuorumConfig(node->data, &in_node).empty() &&
-        in_node.version <= active_config_version_) {
+    std::optional<QuorumConfig> in_node = NodeConfig();
+    if (in_node && in_node->version <= active_config_version_) {
       core_.SetActiveConfig(std::string(text), active_config_version_, mtime);
     }
     return;
@@ -159,20 +156,12 @@ void Replica::AdoptLeaderConfig(std::string_view text, int64_t mtime) {
       ParseQuorumConfig(active_config_text_, &active).empty() &&
       active.FileText() == qc.FileText()) {
     // Our config, versioned by this leader (VersionInitialConfig): taken at UPTODATE.
-    established_pending_ = std::string(text);
-    established_pending_mtime_ = mtime;
+    established_config_ = std::string(text);
+    established_mtime_ = mtime;
     return;
   }
   core_.SetActiveConfig(std::string(text), qc.version, mtime);
   ActivateConfig(std::string(text));
-}
-
-void Replica::TakeEstablishedConfig() {
-  if (established_pending_.empty()) return;
-  std::string text = std::move(established_pending_);
-  established_pending_.clear();
-  core_.SetActiveConfig(text, MakeZxid(new_epoch_, 0), established_pending_mtime_);
-  ActivateConfig(text);
 }
 
 void Replica::ElectOrHandOver() {

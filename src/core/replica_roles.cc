@@ -59,7 +59,7 @@ void Replica::MaybeGiveUpLead(const Notification& n) {
   // sends its new vote to every voter) will not follow it; once too few voters are left for a
   // quorum, it looks again (its learners with it), as it would after initLimit. ZooKeeper
   // leaves this to initLimit: its finalize wait of 200 ms makes the race rarer than zkd's.
-  const auto d = election_.decision();
+  const std::optional<Decision>& d = election_.decision();
   if (state_ != PeerState::kLeading || epoch_proposed_ || !d || n.state != PeerState::kLooking ||
       n.election_epoch != d->election_epoch || !config_.membership.IsVoter(n.sid) ||
       !VoteBeats(config_.membership, n.leader, n.zxid, n.peer_epoch, config_.my_id, d->zxid,
@@ -115,7 +115,7 @@ void Replica::OnDecision(const Decision& d) {
 
 void Replica::ActOnDecision() {
   if (ticks_ < act_not_before_tick_) return;  // Tick() acts on it
-  if (auto d = election_.decision()) OnDecision(*d);
+  if (const std::optional<Decision>& d = election_.decision()) OnDecision(*d);
 }
 
 void Replica::LeaveRole(const std::string& why) {
@@ -150,7 +150,6 @@ void Replica::LeaveRole(const std::string& why) {
   learners_.clear();
   truncate_held_.clear();
   established_config_.clear();
-  established_pending_.clear();
   bool was_serving = serving_;
   serving_ = false;
   if (was_serving || why == "quorum_lost") {

@@ -179,7 +179,7 @@ void Replica::MaybeStartServing() {
   }
   Event("serving");
   ActivateHistoryConfig();
-  ActivateEstablishedConfig();
+  TakeEstablishedConfig();
 }
 
 void Replica::Propose(int64_t zxid, std::string txn) {

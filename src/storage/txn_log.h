@@ -181,6 +181,9 @@ class TxnLogReader {
   // read error (status() says which). LoadAll: the whole file.
   bool Load(int64_t end);
   bool LoadAll() { return Load(file_size_); }
+  // Loads the rest of the file; *zeros: only zero bytes from `from` on; *end (if given): one past
+  // the last non-zero byte there (`from` when zeros). False on a read error.
+  bool ZerosFrom(int64_t from, bool* zeros, int64_t* end = nullptr);
   bool Fail(int64_t offset, const std::string& what);
   bool EndOfFile(int64_t offset, const std::string& bad);
 

@@ -82,6 +82,14 @@ bool TxnLogReader::Load(int64_t end) {
   return true;
 }
 
+bool TxnLogReader::ZerosFrom(int64_t from, bool* zeros, int64_t* end) {
+  if (!LoadAll()) return false;
+  const auto last = static_cast<int64_t>(EndOfNonZero(data_, static_cast<size_t>(from)));
+  *zeros = last == from;
+  if (end != nullptr) *end = last;
+  return true;
+}
+
 bool TxnLogReader::Fail(int64_t offset, const std::string& what) {
   status_ = Status::Error("txn log " + current_path_ + " at offset " + std::to_string(offset) +
                           ": " + what);
@@ -96,11 +104,12 @@ bool TxnLogReader::EndOfFile(int64_t offset, const std::string& bad) {
   if (!last_file) {
     return Fail(offset, bad + " before the end of the log (newer files follow)");
   }
-  if (!LoadAll()) return false;
-  size_t end = EndOfNonZero(data_, static_cast<size_t>(offset));
+  bool zeros = false;
+  int64_t end = 0;
+  if (!ZerosFrom(offset, &zeros, &end)) return false;
   torn_.file = current_path_;
   torn_.offset = offset;
-  torn_.bytes_dropped = static_cast<int64_t>(end) - offset;
+  torn_.bytes_dropped = end - offset;
   torn_.file_has_entries = file_had_entry_;
   done_ = true;
   return false;
@@ -130,8 +139,9 @@ bool TxnLogReader::OpenNext() {
                    LoadBigEndian32(data_.data()) == kTxnLogMagic;
   if (!header_ok) {
     // A file created by the crashed writer before its header reached the disk.
-    if (!LoadAll()) return false;
-    if (EndOfNonZero(data_, 0) == 0 || data_.size() < static_cast<size_t>(kFileHeaderBytes)) {
+    bool zeros = false;
+    if (!ZerosFrom(0, &zeros)) return false;
+    if (zeros || data_.size() < static_cast<size_t>(kFileHeaderBytes)) {
       return EndOfFile(0, "missing file header");
     }
     return Fail(0, "not a txn log (bad magic)");
@@ -151,9 +161,10 @@ bool TxnLogReader::Next(TxnLogEntry* out) {
     const int64_t at = pos_;
     if (!Load(at + 12)) return false;
     const char* p = data_.data() + at;
+    bool zeros = false;
     if (size - at < 12) {
-      if (!LoadAll()) return false;
-      if (EndOfNonZero(data_, static_cast<size_t>(at)) == static_cast<size_t>(at)) {
+      if (!ZerosFrom(at, &zeros)) return false;
+      if (zeros) {
         in_file_ = false;  // clean end (EOF, or zeros)
         continue;
       }
@@ -164,9 +175,9 @@ bool TxnLogReader::Next(TxnLogEntry* out) {
     if (len == 0 && checksum == 0) {
       // The end marker (preallocated zeros): everything after it must be zeros too, otherwise
       // a block in the middle of the history reads as zeros.
-      if (!LoadAll()) return false;
-      size_t end = EndOfNonZero(data_, static_cast<size_t>(at));
-      if (end == static_cast<size_t>(at)) {
+      int64_t end = 0;
+      if (!ZerosFrom(at, &zeros, &end)) return false;
+      if (zeros) {
         in_file_ = false;
         continue;
       }
@@ -174,10 +185,8 @@ bool TxnLogReader::Next(TxnLogEntry* out) {
                           std::to_string(end));
     }
     if (len <= 0 || len > kTxnBytesMax) {
-      if (!LoadAll()) return false;
-      if (EndOfNonZero(data_, static_cast<size_t>(at + 12)) == static_cast<size_t>(at + 12)) {
-        return EndOfFile(at, "bad entry length " + std::to_string(len));
-      }
+      if (!ZerosFrom(at + 12, &zeros)) return false;
+      if (zeros) return EndOfFile(at, "bad entry length " + std::to_string(len));
       return Fail(at, "bad entry length " + std::to_string(len));
     }
     int64_t extent = 12 + static_cast<int64_t>(len) + 1;
@@ -187,12 +196,8 @@ bool TxnLogReader::Next(TxnLogEntry* out) {
     std::string_view bytes(p + 12, static_cast<size_t>(len));
     bool good = Adler32(bytes) == checksum && static_cast<uint8_t>(p[12 + len]) == kEntryEnd;
     if (!good) {
-      if (!LoadAll()) return false;
-      if (EndOfNonZero(data_, static_cast<size_t>(at + extent)) ==
-              static_cast<size_t>(at + extent) &&
-          next_file_ == files_.size()) {
-        return EndOfFile(at, "bad checksum");
-      }
+      if (!ZerosFrom(at + extent, &zeros)) return false;
+      if (zeros && next_file_ == files_.size()) return EndOfFile(at, "bad checksum");
       return Fail(at, Adler32(bytes) != checksum
                           ? "bad checksum (stored " + ZxidHex(static_cast<int64_t>(checksum)) +
                                 ", computed " + ZxidHex(Adler32(bytes)) + ")"
